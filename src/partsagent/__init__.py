@@ -1,0 +1,89 @@
+"""partsagent: a vehicle damage report in, a fitment-checked, priced parts list out."""
+
+from __future__ import annotations
+
+from ._exceptions import (
+    CatalogError,
+    CatalogFormatError,
+    CatalogUnavailable,
+    InputError,
+    InvalidIdentifier,
+    NotFound,
+    PartsAgentError,
+    PlannerError,
+    UsageError,
+)
+from ._agent import PartsAgent
+from ._breaker import CircuitBreaker, CircuitOpen
+from ._http import HttpBucket
+from ._local import LocalBucket
+from ._models import (
+    Article,
+    CatalogIndex,
+    Category,
+    DamagedPart,
+    Manufacturer,
+    Model,
+    Position,
+    Price,
+    ProductGroup,
+    Severity,
+    Variant,
+    Vehicle,
+)
+from ._manager import ArticleRequest, BucketManager, ItemResult
+from ._metrics import (
+    SummaryAggregator,
+    capture_metrics,
+    collect_performance,
+    install_aggregator,
+    set_metrics_enabled,
+    timer,
+)
+from ._report import PartsReport, ReportLine
+from ._report_cache import AgentCacheManager
+from ._source import CatalogSource, open_catalog, sample_catalog_path
+
+__all__ = [
+    "AgentCacheManager",
+    "Article",
+    "ArticleRequest",
+    "BucketManager",
+    "CatalogError",
+    "CatalogFormatError",
+    "CatalogIndex",
+    "CatalogSource",
+    "CatalogUnavailable",
+    "Category",
+    "CircuitBreaker",
+    "CircuitOpen",
+    "DamagedPart",
+    "HttpBucket",
+    "InputError",
+    "InvalidIdentifier",
+    "ItemResult",
+    "LocalBucket",
+    "Manufacturer",
+    "Model",
+    "NotFound",
+    "PartsAgent",
+    "PartsAgentError",
+    "PartsReport",
+    "PlannerError",
+    "Position",
+    "Price",
+    "ProductGroup",
+    "ReportLine",
+    "Severity",
+    "SummaryAggregator",
+    "UsageError",
+    "Variant",
+    "Vehicle",
+    "capture_metrics",
+    "collect_performance",
+    "install_aggregator",
+    "open_catalog",
+    "sample_catalog_path",
+    "set_metrics_enabled",
+    "timer",
+]

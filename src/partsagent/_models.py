@@ -1,0 +1,186 @@
+"""Public, validated, JSON-serialisable models of the catalog and of a damage report.
+
+Frozen so that one cached instance can be handed to every caller safely; lists
+are tuples for the same reason. Unknown fields are ignored: the contract lets
+later catalog versions add fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+
+__all__ = [
+    "Article",
+    "Axle",
+    "Category",
+    "CatalogIndex",
+    "DamagedPart",
+    "Manufacturer",
+    "Model",
+    "Position",
+    "Price",
+    "ProductGroup",
+    "Quality",
+    "Severity",
+    "Side",
+    "Variant",
+    "Vehicle",
+]
+
+CatalogId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Axle = Literal["front", "rear"]
+Side = Literal["left", "right"]
+Quality = Literal["OE", "OES", "aftermarket"]
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("prices are decimal strings such as '123.45', never floats")
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(ge=0, max_digits=12, decimal_places=2),
+    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Severity(StrEnum):
+    """How badly a component is damaged; drives which secondary parts are added."""
+
+    MINOR = "minor"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class CatalogIndex(_Frozen):
+    format: Literal["partsagent-catalog/1"]
+    name: str
+    currency: str
+    counts: dict[str, int]
+
+
+class Manufacturer(_Frozen):
+    id: CatalogId
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class Variant(_Frozen):
+    id: CatalogId
+    name: str
+    body: str
+    fuel: str
+    engine: str
+    power_kw: int
+    year_from: int
+    year_to: int | None = None
+
+    def in_production(self, year: int) -> bool:
+        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
+
+class Model(_Frozen):
+    id: CatalogId
+    name: str
+    year_from: int
+    year_to: int | None = None
+    variants: tuple[Variant, ...] = ()
+
+    def in_production(self, year: int) -> bool:
+        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
+
+class ProductGroup(_Frozen):
+    id: CatalogId
+    name: str
+
+
+class Category(_Frozen):
+    id: CatalogId
+    name: str
+    group: str
+    synonyms: tuple[str, ...] = ()
+    product_groups: tuple[ProductGroup, ...] = ()
+
+
+class Position(_Frozen):
+    """Where on the vehicle a part sits; None means it does not apply (a grille has no side)."""
+
+    axle: Axle | None = None
+    side: Side | None = None
+
+    def admits(self, other: Position) -> bool:
+        """True if an article at ``other`` can serve a need at ``self``."""
+        return (self.axle is None or other.axle in (None, self.axle)) and (
+            self.side is None or other.side in (None, self.side)
+        )
+
+
+class Price(_Frozen):
+    amount: Amount
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Article(_Frozen):
+    id: CatalogId
+    article_no: str
+    brand: str
+    name: str
+    product_group_id: CatalogId | None = None
+    quality: Quality
+    position: Position = Position()
+    oe_numbers: tuple[str, ...] = ()
+    price: Price
+
+
+class Vehicle(_Frozen):
+    """The vehicle of a damage report: make, model and year, or a VIN."""
+
+    make: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    model: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+    vin: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _make_or_vin(self) -> Vehicle:
+        if self.vin is None and (self.make is None or self.model is None):
+            raise ValueError("give make and model (and year), or a VIN")
+        return self
+
+
+class DamagedPart(_Frozen):
+    """One damaged component in the user's own words, with how bad it is."""
+
+    component: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    severity: Severity = Severity.MODERATE

@@ -1,0 +1,55 @@
+"""What a planner hands the agent: the resolved vehicle and the parts it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ._manager import BucketManager
+from ._models import DamagedPart, Position, Severity, Vehicle
+from ._report import CategoryRef, LineReason, LineSource
+from ._vehicle import VehicleResolution
+
+__all__ = ["Need", "Plan", "PlanRequest", "Planner"]
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One line to price: a category at a position, with why it is needed."""
+
+    component: str
+    reason: LineReason
+    category: CategoryRef
+    position: Position
+    quantity: int
+    why: str
+    source: LineSource
+    confidence: float
+    severity: Severity = Severity.MODERATE
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    vehicle: Vehicle
+    damage: Sequence[DamagedPart] | str
+    market: str
+
+
+@dataclass(slots=True)
+class Plan:
+    resolution: VehicleResolution
+    needs: list[Need]
+    warnings: list[str] = field(default_factory=list)
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class Planner(Protocol):
+    """Turns a damage report into a Plan using the tools; the agent prices the plan."""
+
+    name: str
+
+    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan: ...
+
+    async def aclose(self) -> None: ...

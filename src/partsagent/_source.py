@@ -1,0 +1,63 @@
+"""The CatalogSource protocol: one coroutine per document of the contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from ._exceptions import CatalogError
+from ._models import Article, CatalogIndex, Category, Manufacturer, Model
+
+__all__ = ["CatalogSource", "open_catalog", "sample_catalog_path"]
+
+
+@runtime_checkable
+class CatalogSource(Protocol):
+    """Raw access to a catalog bucket; no caching, no retries (BucketManager adds those)."""
+
+    name: str
+    batch_supported: bool | None
+    """True when articles_batch() costs one request; the manager then prefers it."""
+
+    async def index(self) -> CatalogIndex: ...
+    async def manufacturers(self) -> tuple[Manufacturer, ...]: ...
+    async def models(self, mid: str) -> tuple[Model, ...]: ...
+    async def categories(self, mid: str, vid: str) -> tuple[Category, ...]: ...
+    async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]: ...
+
+    async def articles_batch(
+        self, mid: str, vid: str, cids: Sequence[str]
+    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
+        """Articles for several categories of one variant; a failed item maps to its error."""
+        ...
+
+    async def aclose(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def sample_catalog_path() -> Path:
+    """The embedded sample bucket that ships inside the package."""
+    return Path(__file__).parent / "sample_catalog"
+
+
+def open_catalog(spec: str | Path | CatalogSource | None = None) -> CatalogSource:
+    """A source for ``spec``: None (the embedded sample), a directory, or an http(s) base URL."""
+    from ._http import HttpBucket
+    from ._local import LocalBucket
+
+    if spec is None:
+        return LocalBucket(sample_catalog_path())
+    if isinstance(spec, CatalogSource):
+        return spec
+    text = str(spec)
+    if text.startswith(("http://", "https://")):
+        return HttpBucket(text)
+    return LocalBucket(Path(text))

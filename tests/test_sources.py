@@ -1,0 +1,488 @@
+"""Catalog sources: LocalBucket and HttpBucket read the same contract and fail the same way."""
+
+from __future__ import annotations
+
+import gc
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partsagent import (
+    CatalogError,
+    CatalogFormatError,
+    CatalogSource,
+    CatalogUnavailable,
+    HttpBucket,
+    InvalidIdentifier,
+    LocalBucket,
+    NotFound,
+    UsageError,
+    sample_catalog_path,
+)
+from partsagent._server import CatalogServer, ServerOptions
+
+MID, VID = "117", "127445"
+ARTICLES = f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json"
+CONTRACT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@pytest.fixture
+def static_server() -> Iterator[Callable[[Path], str]]:
+    """Start ``python -m http.server`` on a directory and a free loopback port; returns its URL.
+
+    The child binds port 0 and prints the port it got, so there is no race for a port.
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(directory: Path) -> str:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(directory),
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        found = re.search(r"port (\d+)", line)
+        assert found is not None, f"http.server did not start: {line!r}"
+        return f"http://127.0.0.1:{found.group(1)}/"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+@asynccontextmanager
+async def tiny_server(handler: Handler) -> AsyncIterator[str]:
+    """A test-only aiohttp server answering every GET with ``handler``."""
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
+    finally:
+        await runner.cleanup()
+
+
+async def read_every_kind(source: CatalogSource) -> dict[str, Any]:
+    """Every kind of document through ``source``: all makers' models, a sample of the rest.
+
+    The first variant of each model gives its categories and the articles of its
+    first three categories; that covers every document kind of every maker quickly.
+    """
+    out: dict[str, Any] = {"index": await source.index()}
+    manufacturers = await source.manufacturers()
+    out["manufacturers"] = manufacturers
+    for maker in manufacturers:
+        models = await source.models(maker.id)
+        out[f"models/{maker.id}"] = models
+        for model in models:
+            for variant in model.variants[:1]:
+                categories = await source.categories(maker.id, variant.id)
+                out[f"categories/{maker.id}/{variant.id}"] = categories
+                for category in categories[:3]:
+                    key = f"articles/{maker.id}/{variant.id}/{category.id}"
+                    out[key] = await source.articles(maker.id, variant.id, category.id)
+    return out
+
+
+async def test_three_sources_agree_on_the_sample(
+    sample_dir: Path, catalog_server: CatalogServer, static_server: Callable[[Path], str]
+) -> None:
+    """LocalBucket, HttpBucket on CatalogServer and on http.server read the same documents."""
+    async with (
+        LocalBucket(sample_dir) as local,
+        HttpBucket(catalog_server.url) as served,
+        HttpBucket(static_server(sample_dir)) as static,
+    ):
+        expected = await read_every_kind(local)
+        assert await read_every_kind(served) == expected
+        assert await read_every_kind(static) == expected
+    assert any(key.startswith("articles/") and docs for key, docs in expected.items())
+    assert served.batch_supported is True
+    assert static.batch_supported is False
+
+
+@pytest.fixture
+async def sources(
+    sample_dir: Path, catalog_server: CatalogServer
+) -> AsyncIterator[dict[str, CatalogSource]]:
+    """A LocalBucket and an HttpBucket over the same sample."""
+    async with LocalBucket(sample_dir) as local, HttpBucket(catalog_server.url) as http:
+        yield {"local": local, "http": http}
+
+
+@pytest.mark.parametrize("kind", ["local", "http"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda s: s.models("NOPE"), id="models"),
+        pytest.param(lambda s: s.categories(MID, "NOPE"), id="categories"),
+        pytest.param(lambda s: s.articles(MID, VID, "NOPE"), id="articles"),
+    ],
+)
+async def test_missing_document_is_not_found(
+    sources: dict[str, CatalogSource],
+    kind: str,
+    call: Callable[[CatalogSource], Awaitable[object]],
+) -> None:
+    """A document that does not exist raises NotFound naming its path."""
+    with pytest.raises(NotFound) as info:
+        await call(sources[kind])
+    assert "NOPE" in info.value.path
+
+
+async def test_server_error_is_unavailable_with_retry_after(
+    catalog_server: CatalogServer,
+) -> None:
+    """A 503 becomes CatalogUnavailable carrying the parsed Retry-After."""
+    catalog_server.options = ServerOptions(error_rate=1.0)
+    async with HttpBucket(catalog_server.url) as source:
+        with pytest.raises(CatalogUnavailable) as info:
+            await source.index()
+    assert info.value.retry_after == 0.0
+    assert info.value.path == "index.json"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("7", 7.0, id="seconds"),
+        pytest.param("Wed, 21 Oct 2015 07:28:00 GMT", 0.0, id="date-in-the-past"),
+        pytest.param("soon", None, id="garbage"),
+    ],
+)
+async def test_retry_after_forms(header: str, expected: float | None) -> None:
+    """Retry-After in seconds or as an HTTP date is parsed; garbage is ignored."""
+
+    async def busy(request: web.Request) -> web.Response:
+        return web.Response(status=503, headers={"Retry-After": header})
+
+    async with tiny_server(busy) as url, HttpBucket(url) as source:
+        with pytest.raises(CatalogUnavailable) as info:
+            await source.index()
+    assert info.value.retry_after == expected
+
+
+async def test_timeout_is_unavailable(catalog_server: CatalogServer) -> None:
+    """A server slower than the timeout gives CatalogUnavailable, not a hang."""
+    catalog_server.options = ServerOptions(latency_ms=2000)
+    async with HttpBucket(catalog_server.url, timeout=0.2) as source:
+        with pytest.raises(CatalogUnavailable, match="within 0.2s"):
+            await source.index()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(ServerOptions(truncate_rate=1.0), id="truncated"),
+        pytest.param(ServerOptions(reset_rate=1.0), id="reset"),
+    ],
+)
+async def test_broken_transfer_is_unavailable(
+    catalog_server: CatalogServer, options: ServerOptions
+) -> None:
+    """A truncated body or a dropped connection is retryable, not a format error."""
+    catalog_server.options = options
+    async with HttpBucket(catalog_server.url) as source:
+        with pytest.raises(CatalogUnavailable):
+            await source.models(MID)
+
+
+async def test_invalid_json_is_format_error(catalog_server: CatalogServer) -> None:
+    """A 200 whose body is not JSON is a CatalogFormatError naming the path."""
+    catalog_server.options = ServerOptions(invalid_json_rate=1.0)
+    async with HttpBucket(catalog_server.url) as source:
+        with pytest.raises(CatalogFormatError) as info:
+            await source.articles(MID, VID, "CAT001")
+    assert info.value.path == ARTICLES
+
+
+def copy_documents(sample_dir: Path, bucket: Path, paths: Sequence[str]) -> None:
+    """A partial copy of the sample: only ``paths`` (copying all of it is slow)."""
+    for rel in paths:
+        (bucket / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sample_dir / rel, bucket / rel)
+
+
+@pytest.fixture
+def bad_bucket(sample_dir: Path, tmp_path: Path) -> Path:
+    """Part of the sample where one articles.json is off the contract and one is not JSON."""
+    bucket = tmp_path / "bucket"
+    copy_documents(
+        sample_dir,
+        bucket,
+        ["index.json", "manufacturers.json", ARTICLES, ARTICLES.replace("CAT001", "CAT002")],
+    )
+    articles = orjson.loads((bucket / ARTICLES).read_bytes())
+    articles[0]["price"]["amount"] = 12.5  # a float price breaks the contract
+    (bucket / ARTICLES).write_bytes(orjson.dumps(articles))
+    (bucket / "manufacturers.json").write_bytes(b"[{not json")
+    return bucket
+
+
+@pytest.mark.parametrize("transport", ["local", "http"])
+async def test_bad_documents_are_format_errors(bad_bucket: Path, transport: str) -> None:
+    """Malformed JSON and schema violations raise CatalogFormatError naming the path."""
+    async with CatalogServer(bad_bucket) as server:
+        source: CatalogSource = (
+            LocalBucket(bad_bucket) if transport == "local" else HttpBucket(server.url)
+        )
+        async with source:
+            with pytest.raises(CatalogFormatError) as info:
+                await source.articles(MID, VID, "CAT001")
+            assert info.value.path == ARTICLES
+            assert "price" in str(info.value)
+            with pytest.raises(CatalogFormatError) as info:
+                await source.manufacturers()
+            assert info.value.path == "manufacturers.json"
+
+
+async def test_bad_document_in_batch_fails_only_its_item(bad_bucket: Path) -> None:
+    """Through the batch endpoint an off-contract document is an error for its category only."""
+    async with CatalogServer(bad_bucket) as server, HttpBucket(server.url) as source:
+        await source.index()
+        result = await source.articles_batch(MID, VID, ["CAT001", "CAT002"])
+    assert isinstance(result["CAT001"], CatalogFormatError)
+    assert result["CAT001"].path == ARTICLES
+    assert isinstance(result["CAT002"], tuple)
+
+
+async def test_oversized_body_with_content_length(catalog_server: CatalogServer) -> None:
+    """A Content-Length over max_body_bytes is refused before the body is read."""
+    async with HttpBucket(catalog_server.url, max_body_bytes=16) as source:
+        with pytest.raises(CatalogFormatError, match="cap"):
+            await source.models(MID)
+
+
+async def test_oversized_chunked_body() -> None:
+    """A chunked body with no Content-Length is cut off once it passes max_body_bytes."""
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse()
+        resp.content_type = "application/json"
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for _ in range(64):
+            await resp.write(b" " * 1024)
+        await resp.write_eof()
+        return resp
+
+    async with tiny_server(endless) as url, HttpBucket(url, max_body_bytes=4096) as source:
+        with pytest.raises(CatalogFormatError, match="cap") as info:
+            await source.index()
+    assert info.value.path == "index.json"
+
+
+async def test_oversized_local_file(sample_dir: Path) -> None:
+    """LocalBucket applies the same cap to files."""
+    async with LocalBucket(sample_dir, max_body_bytes=16) as source:
+        with pytest.raises(CatalogFormatError, match="cap"):
+            await source.models(MID)
+
+
+HOSTILE_IDS: list[Any] = [
+    pytest.param("../..", id="dotdot"),
+    pytest.param("%2e%2e", id="encoded-dotdot"),
+    pytest.param("/", id="slash"),
+    pytest.param("a/b", id="a-slash-b"),
+    pytest.param("117\x00", id="nul"),
+    pytest.param("A" * 10_240, id="10kB"),
+    pytest.param("A" * 65, id="65-chars"),
+    pytest.param("\uff11\uff11\uff17", id="fullwidth-digits"),
+    pytest.param("\u0421\u0410T001", id="cyrillic-lookalike"),
+    pytest.param("117\n", id="trailing-newline"),
+    pytest.param("", id="empty"),
+    pytest.param(117, id="int"),
+    pytest.param(None, id="none"),
+    pytest.param(b"117", id="bytes"),
+]
+
+
+def calls_with(bad: object) -> list[Callable[[CatalogSource], Awaitable[object]]]:
+    """Every source method, with ``bad`` in each id position in turn."""
+    b: Any = bad
+    return [
+        lambda s: s.models(b),
+        lambda s: s.categories(b, VID),
+        lambda s: s.categories(MID, b),
+        lambda s: s.articles(b, VID, "CAT001"),
+        lambda s: s.articles(MID, b, "CAT001"),
+        lambda s: s.articles(MID, VID, b),
+        lambda s: s.articles_batch(b, VID, ["CAT001", "CAT002"]),
+        lambda s: s.articles_batch(MID, b, ["CAT001", "CAT002"]),
+        lambda s: s.articles_batch(MID, VID, ["CAT001", b]),
+    ]
+
+
+async def assert_all_refused(sources: dict[str, CatalogSource], bad: object) -> None:
+    for source in sources.values():
+        for call in calls_with(bad):
+            with pytest.raises(InvalidIdentifier):
+                await call(source)
+
+
+@pytest.mark.parametrize("bad", HOSTILE_IDS)
+async def test_hostile_ids_never_reach_the_server(
+    sources: dict[str, CatalogSource], catalog_server: CatalogServer, bad: object
+) -> None:
+    """Every method refuses a hostile id with InvalidIdentifier before any request."""
+    await assert_all_refused(sources, bad)
+    assert catalog_server.stats.total == 0
+
+
+@settings(
+    max_examples=75,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    bad=st.one_of(
+        st.text(max_size=80).filter(lambda t: CONTRACT_ID.fullmatch(t) is None),
+        st.integers(),
+        st.none(),
+        st.binary(max_size=8),
+        st.lists(st.text(max_size=4), max_size=2),
+    )
+)
+async def test_any_non_id_is_refused(
+    sources: dict[str, CatalogSource], catalog_server: CatalogServer, bad: object
+) -> None:
+    """Property: whatever is not a contract id is refused everywhere without a request."""
+    await assert_all_refused(sources, bad)
+    assert catalog_server.stats.total == 0
+
+
+async def existing_categories(source: CatalogSource, count: int) -> list[str]:
+    categories = await source.categories(MID, VID)
+    assert len(categories) >= count, "the sample needs enough categories for this variant"
+    return [category.id for category in categories[:count]]
+
+
+def same_results(
+    got: Mapping[str, tuple[Any, ...] | CatalogError],
+    expected: Mapping[str, tuple[Any, ...] | CatalogError],
+) -> None:
+    """Equal articles, and errors of the same type for the same path."""
+    assert list(got) == list(expected)
+    for cid, want in expected.items():
+        item = got[cid]
+        if isinstance(want, CatalogError):
+            assert isinstance(item, CatalogError)
+            assert type(item) is type(want)
+            assert item.path == want.path
+        else:
+            assert item == want
+
+
+async def singles(
+    source: CatalogSource, cids: Sequence[str]
+) -> dict[str, tuple[Any, ...] | CatalogError]:
+    out: dict[str, tuple[Any, ...] | CatalogError] = {}
+    for cid in cids:
+        try:
+            out[cid] = await source.articles(MID, VID, cid)
+        except CatalogError as exc:
+            out[cid] = exc
+    return out
+
+
+async def test_batch_is_one_request_on_catalog_server(
+    sample_dir: Path, catalog_server: CatalogServer
+) -> None:
+    """Against CatalogServer, five categories cost one request; a missing one is NotFound."""
+    async with LocalBucket(sample_dir) as local, HttpBucket(catalog_server.url) as http:
+        cids = [*await existing_categories(local, 4), "MISSING"]
+        expected = await singles(local, cids)
+        await http.index()  # the first response tells the client that batch exists
+        assert http.batch_supported is True
+        catalog_server.stats.reset()
+        result = await http.articles_batch(MID, VID, cids)
+    assert catalog_server.stats.total == 1
+    assert isinstance(result["MISSING"], NotFound)
+    same_results(result, expected)
+
+
+async def test_batch_falls_back_to_singles_on_static_server(
+    exported_bucket: Path, static_server: Callable[[Path], str]
+) -> None:
+    """Against a plain static server the batch is done one category at a time, same results."""
+    async with (
+        LocalBucket(exported_bucket) as local,
+        HttpBucket(static_server(exported_bucket)) as http,
+    ):
+        manufacturers = await local.manufacturers()
+        maker = manufacturers[0].id
+        variant = (await local.models(maker))[0].variants[0].id
+        cids = [c.id for c in (await local.categories(maker, variant))[:4]] + ["MISSING"]
+        expected = await local.articles_batch(maker, variant, cids)
+        await http.index()
+        assert http.batch_supported is False
+        result = await http.articles_batch(maker, variant, cids)
+    assert isinstance(result["MISSING"], NotFound)
+    same_results(result, expected)
+
+
+@pytest.mark.parametrize("kind", ["local", "http"])
+async def test_closed_source_refuses_reuse(
+    sample_dir: Path, catalog_server: CatalogServer, kind: str
+) -> None:
+    """After close, calls and re-entering raise UsageError."""
+    source: CatalogSource = (
+        LocalBucket(sample_dir) if kind == "local" else HttpBucket(catalog_server.url)
+    )
+    async with source:
+        await source.index()
+    with pytest.raises(UsageError):
+        await source.index()
+    with pytest.raises(UsageError):
+        async with source:
+            pass
+
+
+async def test_async_with_closes_the_session(catalog_server: CatalogServer) -> None:
+    """Leaving ``async with`` closes the aiohttp session: no ResourceWarning when collected."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with HttpBucket(catalog_server.url) as source:
+            await source.index()
+        del source
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_sample_path_is_inside_the_package() -> None:
+    """The embedded sample ships with the package and holds the contract's index."""
+    path = sample_catalog_path()
+    assert path.name == "sample_catalog"
+    assert (path / "index.json").is_file()

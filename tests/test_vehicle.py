@@ -1,0 +1,210 @@
+"""resolve_vehicle against the embedded sample catalog: exact, alias, fuzzy, ambiguous, VIN."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from partsagent import InputError, Vehicle
+from partsagent._manager import BucketManager
+from partsagent._vehicle import VehicleResolution, resolve_vehicle
+
+
+@pytest.fixture
+async def catalog() -> AsyncIterator[BucketManager]:
+    """A manager on the embedded sample catalog."""
+    async with BucketManager() as manager:
+        yield manager
+
+
+ASTRA_2018 = ["127445", "127446", "127447"]
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "resolved_by"),
+    [
+        pytest.param("VAUXHALL", "ASTRA", "exact", id="exact"),
+        pytest.param("vauxhall", " astra ", "exact", id="case-and-spaces"),
+        pytest.param("Opel", "Astra", "alias", id="alias-opel"),
+        pytest.param("Vauxhal", "Astra", "fuzzy", id="make-typo"),
+        pytest.param("Vauxhall", "astra k", "fuzzy", id="model-with-generation"),
+        pytest.param("Vauxhall", "Asttra", "fuzzy", id="model-typo"),
+    ],
+)
+async def test_astra_resolves(
+    catalog: BucketManager, make: str, model: str, resolved_by: str
+) -> None:
+    """The 2018 Astra resolves to its three variants however the user spells it."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": 2018})
+    assert r.status == "resolved"
+    assert r.manufacturer is not None and r.manufacturer.id == "117"
+    assert r.model is not None and r.model.name == "ASTRA"
+    assert [v.id for v in r.variants] == ASTRA_2018
+    assert r.resolved_by == resolved_by
+
+
+async def test_alias_is_explained_in_notes(catalog: BucketManager) -> None:
+    """An alias match says which make it stands for."""
+    r = await resolve_vehicle(catalog, Vehicle(make="OPEL", model="Astra", year=2018))
+    assert "'OPEL' is an alias of VAUXHALL" in r.notes
+    assert r.score == 100.0
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "year", "expected"),
+    [
+        pytest.param("VW", "Golf", 2016, ("VOLKSWAGEN", "GOLF"), id="vw-alias"),
+        pytest.param("Volkswagan", "golf", 2016, ("VOLKSWAGEN", "GOLF"), id="volkswagen-typo"),
+        pytest.param("BMW", "3-series", 2020, ("BMW", "3 SERIES"), id="3-series-hyphen"),
+        pytest.param("BMW", "3 Series", 2020, ("BMW", "3 SERIES"), id="3-series-space"),
+        pytest.param("Tesla", "Model3", 2020, ("TESLA", "MODEL 3"), id="model3-no-space"),
+        pytest.param("Nissan", "Qashqai", 2016, ("NISSAN", "QASHQAI"), id="qashqai"),
+        pytest.param("Nissan", "Quashqai", 2016, ("NISSAN", "QASHQAI"), id="quashqai-typo"),
+        pytest.param("Toyot", "Corola", 2020, ("TOYOTA", "COROLLA"), id="both-typos"),
+    ],
+)
+async def test_other_makes_and_models_resolve(
+    catalog: BucketManager, make: str, model: str, year: int, expected: tuple[str, str]
+) -> None:
+    """Aliases, typos and spacing variants find the catalog make and model."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": year})
+    assert r.status == "resolved"
+    assert r.manufacturer is not None and r.model is not None
+    assert (r.manufacturer.name, r.model.name) == expected
+    assert r.variants
+
+
+@pytest.mark.parametrize(
+    ("year", "variant_ids"),
+    [
+        pytest.param(2015, ASTRA_2018, id="first-year"),
+        pytest.param(2019, [*ASTRA_2018, "127448"], id="overlap-year"),
+        pytest.param(2021, ["127448"], id="last-year"),
+    ],
+)
+async def test_year_selects_variants_in_production(
+    catalog: BucketManager, year: int, variant_ids: list[str]
+) -> None:
+    """Only the variants built in the given year are returned."""
+    r = await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra", "year": year})
+    assert [v.id for v in r.variants] == variant_ids
+    assert all(v.in_production(year) for v in r.variants)
+
+
+async def test_no_year_keeps_every_variant(catalog: BucketManager) -> None:
+    """Without a year every variant applies, and a note says so."""
+    r = await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra"})
+    assert [v.id for v in r.variants] == [*ASTRA_2018, "127448"]
+    assert any("no year given" in n for n in r.notes)
+
+
+async def test_year_outside_model_years_names_them(catalog: BucketManager) -> None:
+    """A year the model was not built raises InputError naming the model's years."""
+    with pytest.raises(InputError, match=r"ASTRA was built 2015-2021; 2010"):
+        await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra", "year": 2010})
+
+
+async def test_close_candidates_are_ambiguous(catalog: BucketManager) -> None:
+    """Two equally good models give status ambiguous with both, not a silent guess."""
+    r = await resolve_vehicle(catalog, {"make": "Ford", "model": "F", "year": 2019})
+    assert r.status == "ambiguous"
+    assert r.model is None and r.variants == ()
+    assert {c.model.name for c in r.candidates if c.model} == {"FOCUS", "FIESTA"}
+
+
+async def test_weak_match_is_ambiguous(catalog: BucketManager) -> None:
+    """A fuzzy match below the confidence threshold is offered, not taken."""
+    r = await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astrx", "year": 2018})
+    assert r.status == "ambiguous"
+    assert r.manufacturer is not None and r.manufacturer.name == "VAUXHALL"
+    assert r.candidates[0].model is not None and r.candidates[0].model.name == "ASTRA"
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "message"),
+    [
+        pytest.param(
+            {"make": "Vauxhall", "model": "Mustang"},
+            r"unknown model 'Mustang' for VAUXHALL; closest: ASTRA \(\d+\), CORSA",
+            id="unknown-model",
+        ),
+        pytest.param(
+            {"make": "Xyzzy", "model": "Astra"},
+            r"unknown make 'Xyzzy'; closest: ",
+            id="unknown-make",
+        ),
+        pytest.param({"make": "  ", "model": "Astra"}, "make", id="blank-make"),
+        pytest.param({"make": "Vauxhall"}, "make and model", id="no-model"),
+        pytest.param({"make": "Vauxhall", "model": "Astra", "year": "soon"}, "year", id="bad-year"),
+    ],
+)
+async def test_bad_vehicle_raises_input_error(
+    catalog: BucketManager, vehicle: dict[str, object], message: str
+) -> None:
+    """Unknown or malformed vehicles raise InputError saying what to fix."""
+    with pytest.raises(InputError, match=message):
+        await resolve_vehicle(catalog, vehicle)
+
+
+async def test_bad_market_is_refused(catalog: BucketManager) -> None:
+    """A market that is not a two-letter code raises InputError."""
+    with pytest.raises(InputError, match="market"):
+        await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra"}, market="Britain")
+
+
+async def test_full_vin_resolves_from_the_vin_alone(catalog: BucketManager) -> None:
+    """A VIN with make, model and year resolves with resolved_by 'vin'."""
+    r = await resolve_vehicle(catalog, Vehicle(vin="5YJ3E1EA2KF317000"))
+    assert r.status == "resolved"
+    assert r.model is not None and r.model.name == "MODEL 3"
+    assert r.year == 2019
+    assert r.resolved_by == "vin"
+    assert r.vin is not None and r.vin.check_digit_valid
+    assert r.notes[0] == "from the VIN: make TESLA, model Model 3, year 2019"
+
+
+async def test_vin_series_finds_the_range(catalog: BucketManager) -> None:
+    """A BMW VIN's trim (330i) misses, its series (3-Series) finds the 3 SERIES."""
+    r = await resolve_vehicle(catalog, {"vin": "WBA5R1C08LA000000"})
+    assert r.status == "resolved"
+    assert r.model is not None and r.model.name == "3 SERIES"
+    assert r.resolved_by == "vin"
+
+
+async def test_vin_model_missing_from_catalog_raises(catalog: BucketManager) -> None:
+    """A real VIN for a model the catalog lacks names the closest catalog models."""
+    with pytest.raises(InputError, match=r"unknown model 'Accord' for HONDA; closest: CIVIC"):
+        await resolve_vehicle(catalog, {"vin": "1HGCM82633A004352"})
+
+
+async def test_partial_european_vin_is_ambiguous_with_models_of_that_year(
+    catalog: BucketManager,
+) -> None:
+    """An OPEL VIN without a model lists the VAUXHALL models built that year."""
+    r = await resolve_vehicle(catalog, {"vin": "W0LBD6EA5HG000000"})
+    assert r.status == "ambiguous"
+    assert r.manufacturer is not None and r.manufacturer.name == "VAUXHALL"
+    assert r.year == 2017
+    assert [c.model.name for c in r.candidates if c.model] == ["ASTRA"]
+    assert "'OPEL' is an alias of VAUXHALL" in r.notes
+    assert r.resolved_by == "vin"
+
+
+async def test_partial_vin_with_caller_model(catalog: BucketManager) -> None:
+    """A partial VIN plus the caller's model resolves as 'vin+input'."""
+    r = await resolve_vehicle(
+        catalog, Vehicle(vin="W0LBD6EA5HG000000", make="Vauxhall", model="Astra")
+    )
+    assert r.status == "resolved"
+    assert [v.id for v in r.variants] == ASTRA_2018
+    assert r.resolved_by == "vin+input"
+    assert "model 'Astra' from the input" in r.notes
+
+
+async def test_resolution_dumps_to_json(catalog: BucketManager) -> None:
+    """The resolution round-trips through JSON for an LLM tool call."""
+    r = await resolve_vehicle(catalog, {"make": "Opel", "model": "Astra", "year": 2018})
+    dumped = r.model_dump(mode="json")
+    assert dumped["manufacturer"] == {"id": "117", "name": "VAUXHALL"}
+    assert VehicleResolution.model_validate(dumped) == r
