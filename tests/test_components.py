@@ -65,7 +65,8 @@ def test_uk_and_us_words(text: str, name: str) -> None:
     """UK and US names of a part map to the same category."""
     m = match_component(text, CATS)
     assert m.status == "matched", m.notes
-    assert m.category is not None and m.category.name == name
+    assert m.category is not None
+    assert m.category.name == name
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,8 @@ def test_typos_are_corrected(text: str, name: str) -> None:
     """Common misspellings still find the part."""
     m = match_component(text, CATS)
     assert m.status == "matched", m.notes
-    assert m.category is not None and m.category.name == name
+    assert m.category is not None
+    assert m.category.name == name
 
 
 @pytest.mark.parametrize(
@@ -139,7 +141,8 @@ def test_ambiguous_without_axle(text: str, expected: set[str]) -> None:
     m = match_component(text, CATS)
     assert m.status == "ambiguous"
     assert {c.name for c in m.candidates[:2]} == expected
-    assert m.category is not None and m.category.name in expected
+    assert m.category is not None
+    assert m.category.name in expected
     assert "name the part more precisely" in m.notes[0]
 
 
@@ -184,10 +187,12 @@ def test_match_dumps_to_json() -> None:
 async def test_map_component_uses_the_variants_categories(catalog: BucketManager) -> None:
     """map_component loads the Astra's categories through the manager and matches on them."""
     m = await map_component(catalog, "117", "127445", "N/S front wing")
-    assert m.category is not None and (m.category.id, m.category.name) == ("CAT016", "Wing")
+    assert m.category is not None
+    assert (m.category.id, m.category.name) == ("CAT016", "Wing")
     assert m.position.side == "left"
     us = await map_component(catalog, "117", "127445", "passenger door mirror", market="US")
-    assert us.category is not None and us.category.name == "Door Mirror"
+    assert us.category is not None
+    assert us.category.name == "Door Mirror"
     assert us.position.side == "right"
 
 

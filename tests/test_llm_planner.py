@@ -8,10 +8,20 @@ from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
+import anyio
 import pytest
 from structlog.testing import capture_logs
 
-from partsagent import DamagedPart, PlannerError, Position, Severity, Vehicle
+from partsagent import (
+    DamagedPart,
+    LocalBucket,
+    Model,
+    PlannerError,
+    Position,
+    Severity,
+    Vehicle,
+    sample_catalog_path,
+)
 from partsagent._agent import PartsAgent
 from partsagent._llm_server import ScriptedOpenAIServer, Step, ToolCall
 from partsagent._manager import BucketManager
@@ -491,3 +501,49 @@ async def test_scripted_server_records_failed_checks(
     assert len(server.failures) == 1
     assert failure in server.failures[0]
     assert KEY not in server.failures[0]
+
+
+class GatedBucket(LocalBucket):
+    """The sample, but each models() read waits until two makes are being read at once."""
+
+    def __init__(self) -> None:
+        super().__init__(sample_catalog_path())
+        self.reading: set[str] = set()
+        self.both = anyio.Event()
+
+    async def models(self, mid: str) -> tuple[Model, ...]:
+        self.reading.add(mid)
+        if len(self.reading) == 2:
+            self.both.set()
+        with anyio.fail_after(10):  # a guard against a hang, should the calls run one by one
+            await self.both.wait()
+        return await super().models(mid)
+
+
+async def test_parallel_tool_calls_run_concurrently() -> None:
+    """Two calls in one message overlap; the later call in the message decides the vehicle."""
+    ford = {"make": "Ford", "model": "Focus", "year": 2019}
+    line = {"component": "bumper", "category_id": "CAT001", "reason": "damaged", "axle": "front"}
+    script = [
+        Step.tools(
+            ToolCall("resolve_vehicle", ford, id="c_ford"),
+            ToolCall("resolve_vehicle", ASTRA, id="c_astra"),
+        ),
+        Step.tools(
+            ToolCall("submit_parts_list", {"lines": [line]}),
+            check=expect_results("c_ford", "c_astra", contains="FOCUS"),
+        ),
+    ]
+    source = GatedBucket()
+    async with (
+        ScriptedOpenAIServer(script, api_key=KEY) as server,
+        BucketManager(source) as catalog,
+    ):
+        planner = planner_for(server)
+        plan = await planner.plan(catalog, request_for())
+        await planner.aclose()
+    assert server.failures == []
+    assert source.reading == {"117", "36"}
+    assert all("result" in e for e in plan.trace)
+    assert plan.resolution.model is not None
+    assert plan.resolution.model.name == "ASTRA"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -50,6 +50,15 @@ async def slow_server(sample_dir: Path) -> AsyncIterator[CatalogServer]:
         yield server
 
 
+async def until(predicate: Callable[[], bool]) -> None:
+    """Wait (at most 5 s) for a condition the server or manager reaches on its own."""
+    for _ in range(1000):
+        if predicate():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition not reached in time")
+
+
 async def categories_of(manager: BucketManager, vid: str = ASTRA[0]) -> list[str]:
     return [c.id for c in await manager.load_categories_for_variant(MID, vid)]
 
@@ -60,7 +69,8 @@ async def test_fifty_identical_lookups_make_one_request(slow_server: CatalogServ
         results = await asyncio.gather(
             *(manager.get_articles_for_category(MID, ASTRA[0], "CAT001") for _ in range(50))
         )
-    assert all(r == results[0] for r in results) and results[0]
+    assert all(r == results[0] for r in results)
+    assert results[0]
     assert (
         slow_server.stats.paths[
             f"/manufacturers/{MID}/variants/{ASTRA[0]}/categories/CAT001/articles.json"
@@ -87,7 +97,8 @@ async def test_sixty_distinct_lookups_stay_within_the_limit(slow_server: Catalog
     assert slow_server.stats.max_in_flight <= 5
     assert slow_server.stats.max_in_flight == 5  # the limit is used, not just respected
     paths = article_paths(slow_server.stats.paths)
-    assert len(paths) == 60 and set(paths.values()) == {1}
+    assert len(paths) == 60
+    assert set(paths.values()) == {1}
 
 
 async def test_limit_is_configurable(slow_server: CatalogServer) -> None:
@@ -112,13 +123,13 @@ async def test_cancelling_one_waiter_leaves_the_others_their_result(
             asyncio.create_task(manager.get_articles_for_category(MID, ASTRA[0], "CAT002"))
             for _ in range(3)
         ]
-        while server.stats.in_flight == 0:  # the shared request has reached the server
-            await asyncio.sleep(0.005)
+        await until(lambda: server.stats.in_flight == 1)  # the shared request reached the server
         tasks[0].cancel()
         first, second = await asyncio.gather(tasks[1], tasks[2])
         with pytest.raises(asyncio.CancelledError):
             await tasks[0]
-    assert first == second and first
+    assert first == second
+    assert first
     assert server.stats.total == 1
 
 
@@ -131,16 +142,11 @@ async def test_shared_request_is_cancelled_when_every_waiter_leaves(
         BucketManager(HttpBucket(server.url)) as manager,
     ):
         task = asyncio.create_task(manager.get_articles_for_category(MID, ASTRA[0], "CAT003"))
-        while server.stats.in_flight == 0:
-            await asyncio.sleep(0.005)
+        await until(lambda: server.stats.in_flight == 1)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        for _ in range(100):
-            if manager.get_cache_stats()["in_flight"] == 0:
-                break
-            await asyncio.sleep(0.01)
-        assert manager.get_cache_stats()["in_flight"] == 0
+        await until(lambda: manager.get_cache_stats()["in_flight"] == 0)
         # A new lookup starts afresh instead of joining the cancelled one.
         server.options = ServerOptions()
         articles = await manager.get_articles_for_category(MID, ASTRA[0], "CAT003")
@@ -159,8 +165,7 @@ async def test_cache_hits_do_not_wait_for_a_slot(sample_dir: Path) -> None:
         busy = [
             asyncio.create_task(manager.get_articles_for_category(MID, ASTRA[0], c)) for c in cids
         ]
-        while server.stats.in_flight < 2:
-            await asyncio.sleep(0.005)
+        await until(lambda: server.stats.in_flight == 2)
         async with asyncio.timeout(0.5):
             again = await manager.get_articles_for_category(MID, ASTRA[0], "CAT001")
         for task in busy:
@@ -248,7 +253,8 @@ async def test_retry_after_is_honoured(sample_dir: Path) -> None:
     ):
         manufacturers = await manager.get_manufacturers()
     assert any(m.id == MID for m in manufacturers)
-    assert server.stats.statuses[503] >= 1 and server.stats.statuses[200] == 1
+    assert server.stats.statuses[503] >= 1
+    assert server.stats.statuses[200] == 1
 
 
 async def test_deadline_bounds_a_lookup(sample_dir: Path) -> None:
@@ -326,7 +332,8 @@ async def test_fan_out_reports_each_failure_with_its_item(
             [(MID, ASTRA[0], "CAT001"), (MID, ASTRA[0], "CAT999"), (MID, "../..", "CAT001")]
         )
     assert [r.request.category_id for r in results] == ["CAT001", "CAT999", "CAT001"]
-    assert results[0].ok and results[0].value
+    assert results[0].ok
+    assert results[0].value
     assert isinstance(results[1].error, NotFound)
     assert isinstance(results[2].error, InvalidIdentifier)
 
@@ -394,9 +401,11 @@ async def test_cache_stats_shape(sample_dir: Path) -> None:
         await manager.get_manufacturers()
         await manager.get_manufacturers()
         stats = manager.get_cache_stats()
-    assert stats["hits"] == 1 and stats["misses"] == 1
+    assert stats["hits"] == 1
+    assert stats["misses"] == 1
     assert stats["hit_rate_percent"] == 50.0
-    assert stats["cache_size"] == 1 and stats["max_cache_size"] == 50
+    assert stats["cache_size"] == 1
+    assert stats["max_cache_size"] == 50
     assert stats["evictions"] == 0
 
 
@@ -430,7 +439,7 @@ class CountingSource:
                 brand="X",
                 name="x",
                 quality="OE",
-                price=Price(amount="1.00", currency="GBP"),  # type: ignore[arg-type]
+                price=Price(amount="1.00", currency="GBP"),
             ),
         )
 

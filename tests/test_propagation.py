@@ -260,4 +260,5 @@ async def test_every_rule_name_exists_in_the_sample(astra_categories: tuple[Cate
     for name in sorted(used):
         m = match_component(name, astra_categories)
         assert m.status == "matched", (name, m.notes)
-        assert m.category is not None and m.category.name == name
+        assert m.category is not None
+        assert m.category.name == name

@@ -38,8 +38,10 @@ async def test_astra_resolves(
     """The 2018 Astra resolves to its three variants however the user spells it."""
     r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": 2018})
     assert r.status == "resolved"
-    assert r.manufacturer is not None and r.manufacturer.id == "117"
-    assert r.model is not None and r.model.name == "ASTRA"
+    assert r.manufacturer is not None
+    assert r.manufacturer.id == "117"
+    assert r.model is not None
+    assert r.model.name == "ASTRA"
     assert [v.id for v in r.variants] == ASTRA_2018
     assert r.resolved_by == resolved_by
 
@@ -70,7 +72,8 @@ async def test_other_makes_and_models_resolve(
     """Aliases, typos and spacing variants find the catalog make and model."""
     r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": year})
     assert r.status == "resolved"
-    assert r.manufacturer is not None and r.model is not None
+    assert r.manufacturer is not None
+    assert r.model is not None
     assert (r.manufacturer.name, r.model.name) == expected
     assert r.variants
 
@@ -109,7 +112,8 @@ async def test_close_candidates_are_ambiguous(catalog: BucketManager) -> None:
     """Two equally good models give status ambiguous with both, not a silent guess."""
     r = await resolve_vehicle(catalog, {"make": "Ford", "model": "F", "year": 2019})
     assert r.status == "ambiguous"
-    assert r.model is None and r.variants == ()
+    assert r.model is None
+    assert r.variants == ()
     assert {c.model.name for c in r.candidates if c.model} == {"FOCUS", "FIESTA"}
 
 
@@ -117,8 +121,10 @@ async def test_weak_match_is_ambiguous(catalog: BucketManager) -> None:
     """A fuzzy match below the confidence threshold is offered, not taken."""
     r = await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astrx", "year": 2018})
     assert r.status == "ambiguous"
-    assert r.manufacturer is not None and r.manufacturer.name == "VAUXHALL"
-    assert r.candidates[0].model is not None and r.candidates[0].model.name == "ASTRA"
+    assert r.manufacturer is not None
+    assert r.manufacturer.name == "VAUXHALL"
+    assert r.candidates[0].model is not None
+    assert r.candidates[0].model.name == "ASTRA"
 
 
 @pytest.mark.parametrize(
@@ -157,10 +163,12 @@ async def test_full_vin_resolves_from_the_vin_alone(catalog: BucketManager) -> N
     """A VIN with make, model and year resolves with resolved_by 'vin'."""
     r = await resolve_vehicle(catalog, Vehicle(vin="5YJ3E1EA2KF317000"))
     assert r.status == "resolved"
-    assert r.model is not None and r.model.name == "MODEL 3"
+    assert r.model is not None
+    assert r.model.name == "MODEL 3"
     assert r.year == 2019
     assert r.resolved_by == "vin"
-    assert r.vin is not None and r.vin.check_digit_valid
+    assert r.vin is not None
+    assert r.vin.check_digit_valid
     assert r.notes[0] == "from the VIN: make TESLA, model Model 3, year 2019"
 
 
@@ -168,7 +176,8 @@ async def test_vin_series_finds_the_range(catalog: BucketManager) -> None:
     """A BMW VIN's trim (330i) misses, its series (3-Series) finds the 3 SERIES."""
     r = await resolve_vehicle(catalog, {"vin": "WBA5R1C08LA000000"})
     assert r.status == "resolved"
-    assert r.model is not None and r.model.name == "3 SERIES"
+    assert r.model is not None
+    assert r.model.name == "3 SERIES"
     assert r.resolved_by == "vin"
 
 
@@ -184,7 +193,8 @@ async def test_partial_european_vin_is_ambiguous_with_models_of_that_year(
     """An OPEL VIN without a model lists the VAUXHALL models built that year."""
     r = await resolve_vehicle(catalog, {"vin": "W0LBD6EA5HG000000"})
     assert r.status == "ambiguous"
-    assert r.manufacturer is not None and r.manufacturer.name == "VAUXHALL"
+    assert r.manufacturer is not None
+    assert r.manufacturer.name == "VAUXHALL"
     assert r.year == 2017
     assert [c.model.name for c in r.candidates if c.model] == ["ASTRA"]
     assert "'OPEL' is an alias of VAUXHALL" in r.notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._agent import PartsAgent
+from ._breaker import CircuitBreaker, CircuitOpen
 from ._exceptions import (
     CatalogError,
     CatalogFormatError,
@@ -13,10 +15,17 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
-from ._agent import PartsAgent
-from ._breaker import CircuitBreaker, CircuitOpen
 from ._http import HttpBucket
 from ._local import LocalBucket
+from ._manager import ArticleRequest, BucketManager, ItemResult
+from ._metrics import (
+    SummaryAggregator,
+    capture_metrics,
+    collect_performance,
+    install_aggregator,
+    set_metrics_enabled,
+    timer,
+)
 from ._models import (
     Article,
     CatalogIndex,
@@ -31,15 +40,7 @@ from ._models import (
     Variant,
     Vehicle,
 )
-from ._manager import ArticleRequest, BucketManager, ItemResult
-from ._metrics import (
-    SummaryAggregator,
-    capture_metrics,
-    collect_performance,
-    install_aggregator,
-    set_metrics_enabled,
-    timer,
-)
+from ._planner_llm import LLMPlanner
 from ._report import PartsReport, ReportLine
 from ._report_cache import AgentCacheManager
 from ._source import CatalogSource, open_catalog, sample_catalog_path
@@ -61,6 +62,7 @@ __all__ = [
     "HttpBucket",
     "InputError",
     "InvalidIdentifier",
+    "LLMPlanner",
     "ItemResult",
     "LocalBucket",
     "Manufacturer",

@@ -116,6 +116,7 @@ class PartsAgent:
         self.reports = AgentCacheManager(ttl=report_ttl, max_entries=max_reports)
         self._planners: dict[str, Planner] = {"rules": RulesPlanner()}
         self._llm_options = dict(llm_options or {})
+        self.default_planner: str
         if isinstance(planner, str):
             if planner not in ("rules", "llm"):
                 raise InputError(f"unknown planner {planner!r}; use 'rules' or 'llm'")
@@ -168,7 +169,7 @@ class PartsAgent:
         vehicle: Vehicle | Mapping[str, Any],
         damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
         *,
-        planner: Literal["rules", "llm"] | None = None,
+        planner: str | None = None,
         market: Market | None = None,
     ) -> PartsReport:
         """The priced parts list for one damage report; cached and coalesced by meaning."""
@@ -214,15 +215,15 @@ class PartsAgent:
             if n.reason != "damaged"
         )
         key = canonical_key(
-            manufacturer_id=r.manufacturer.id,
-            model_id=r.model.id,
+            manufacturer_id=plan.manufacturer.id,
+            model_id=plan.model.id,
             year=r.year,
             variant_ids=[v.id for v in r.variants],
             damage=damaged,
             planner=planner,
             market=market,
         )
-        # LLM plans may add other secondary lines than the rules would: they are part of the meaning.
+        # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 
     async def _price(self, plan: Plan, planner: str) -> tuple[PartsReport, bool]:
@@ -232,7 +233,7 @@ class PartsAgent:
         variant_ids = [v.id for v in r.variants]
         options = await search_parts(
             self.catalog,
-            r.manufacturer.id,
+            plan.manufacturer.id,
             variant_ids,
             [PartNeed(category_id=n.category.id, position=n.position) for n in needs],
         )
@@ -268,8 +269,8 @@ class PartsAgent:
         )
         report = PartsReport(
             vehicle=ReportVehicle(
-                manufacturer=Ref(id=r.manufacturer.id, name=r.manufacturer.name),
-                model=Ref(id=r.model.id, name=r.model.name),
+                manufacturer=Ref(id=plan.manufacturer.id, name=plan.manufacturer.name),
+                model=Ref(id=plan.model.id, name=plan.model.name),
                 year=r.year,
                 variants=tuple(r.variants),
                 resolved_by=r.resolved_by,

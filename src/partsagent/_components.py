@@ -65,27 +65,32 @@ _MARKET_ALIASES = {"UK": "GB"}
 
 # -- vocabulary ----------------------------------------------------------------
 
-_STOPWORDS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _words(
     "the a an my our his her their of on in at to for and with is was are were has have "
-    "had been be its it side hand".split()
+    "had been be its it side hand"
 )
-_SEVERE_WORDS = frozenset(
+_SEVERE_WORDS = _words(
     "smashed destroyed crushed totalled totaled mangled shattered demolished wrecked "
-    "obliterated caved".split()
+    "obliterated caved"
 )
 _SEVERE_PHRASES = ("write off", "written off", "write-off", "hanging off", "ripped off", "torn off")
-_MODERATE_WORDS = frozenset(
-    "cracked broken dented bent damaged split punctured buckled smashed-in creased "
-    "holed torn missing snapped loose".split()
+_MODERATE_WORDS = _words(
+    "cracked broken dented bent damaged split punctured buckled creased holed torn missing "
+    "snapped loose"
 )
-_MINOR_WORDS = frozenset(
-    "scratched scuffed chipped scraped marked scratch scuff chip scrape scratches "
-    "scuffs chips scrapes".split()
+_MINOR_WORDS = _words(
+    "scratched scuffed chipped scraped marked scratch scuff chip scrape scratches scuffs "
+    "chips scrapes"
 )
 _SEVERITY_WORDS = _SEVERE_WORDS | _MODERATE_WORDS | _MINOR_WORDS
-_FILLER = frozenset(
-    "badly completely totally slightly bit little really very quite also both got "
-    "been all some just totally heavily lightly".split()
+_FILLER = _words(
+    "badly completely totally slightly bit little really very quite also both got been all "
+    "some just heavily lightly"
 )
 
 # Single tokens that carry an axle and/or a side word; side words are resolved per market.

@@ -44,7 +44,7 @@ class LocalBucket:
         return f"LocalBucket({str(self.root)!r})"
 
     def _read(self, rel: str) -> bytes:
-        # rel is built from checked ids only; resolving again guards against symlinks out of the bucket.
+        # rel is built from checked ids only; resolving guards against symlinks out of the bucket.
         full = (self.root / rel).resolve()
         if not full.is_relative_to(self.root):
             raise NotFound(rel, "outside the bucket")
@@ -87,9 +87,11 @@ class LocalBucket:
         out: dict[str, tuple[Article, ...] | CatalogError] = {}
         for cid, rel in zip(cids, paths, strict=True):
             try:
-                out[cid] = await self._get(doc.ARTICLES, rel)
+                articles = await self._get(doc.ARTICLES, rel)
             except CatalogError as exc:
                 out[cid] = exc
+            else:
+                out[cid] = articles
         return out
 
     async def aclose(self) -> None:

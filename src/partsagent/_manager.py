@@ -18,6 +18,7 @@ fast and safe, each in one place:
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -561,12 +562,11 @@ class BucketManager:
             return
         mid, vid = group
         cids = [f.key.rsplit("/", 1)[1] for f in flights]
+        fetch: Callable[[], Awaitable[Mapping[str, Any]]]
         if len(cids) == 1:
-            fetch: Callable[[], Awaitable[Mapping[str, Any]]] = self._single_as_batch(
-                mid, vid, cids[0]
-            )
+            fetch = self._single_as_batch(mid, vid, cids[0])
         else:
-            fetch = lambda: self.source.articles_batch(mid, vid, cids)  # noqa: E731
+            fetch = functools.partial(self.source.articles_batch, mid, vid, cids)
         path = f"batch:{mid}/{vid}"
         stats = self._c.by_kind["articles"]
         try:

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ._exceptions import UsageError
 from ._manager import BucketManager
 from ._models import DamagedPart, Position, Severity, Vehicle
 from ._report import CategoryRef, LineReason, LineSource
-from ._vehicle import VehicleResolution
+from ._vehicle import ManufacturerRef, ModelRef, VehicleResolution
 
-__all__ = ["Need", "Plan", "PlanRequest", "Planner"]
+__all__ = ["Need", "Plan", "PlanRequest", "Planner", "resolved_refs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,21 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     trace: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def manufacturer(self) -> ManufacturerRef:
+        return resolved_refs(self.resolution)[0]
+
+    @property
+    def model(self) -> ModelRef:
+        return resolved_refs(self.resolution)[1]
+
+
+def resolved_refs(resolution: VehicleResolution) -> tuple[ManufacturerRef, ModelRef]:
+    """The manufacturer and model of a resolved vehicle (planners only plan resolved ones)."""
+    if resolution.manufacturer is None or resolution.model is None:
+        raise UsageError("a plan needs a resolved vehicle; use require_resolved()")
+    return resolution.manufacturer, resolution.model
 
 
 class Planner(Protocol):

@@ -364,6 +364,7 @@ class _Outcome:
     content: str
     entry: dict[str, Any]
     submitted: Plan | None = None
+    resolution: VehicleResolution | None = None
 
 
 def _dumps(value: Any) -> str:
@@ -426,7 +427,6 @@ class _Run:
         ]
         self._severities: dict[str, Severity] = {}
         self._tools: dict[str, Callable[[Any], Awaitable[Any]]] = {
-            "resolve_vehicle": self._resolve_vehicle,
             "decode_vin": self._decode_vin,
             "map_component": self._map_component,
             "analyze_damage_propagation": self._analyze,
@@ -495,12 +495,13 @@ class _Run:
         )
 
     def _count_usage(self, completion: ChatCompletion) -> None:
-        usage = getattr(completion, "usage", None)
-        if usage is None:
+        usage = completion.usage
+        if usage is None:  # some compatible endpoints do not report usage
             return
-        for key in self.usage:
-            self.usage[key] += int(getattr(usage, key, 0) or 0)
-        count("llm.tokens", int(usage.total_tokens or 0))
+        self.usage["prompt_tokens"] += usage.prompt_tokens
+        self.usage["completion_tokens"] += usage.completion_tokens
+        self.usage["total_tokens"] += usage.total_tokens
+        count("llm.tokens", usage.total_tokens)
 
     async def _run_calls(
         self, step: int, calls: Sequence[ChatCompletionMessageFunctionToolCall]
@@ -522,6 +523,10 @@ class _Run:
                     tg.start_soon(run, i)
         if bugs:
             raise bugs[0]
+        # The last resolve_vehicle in call order wins, whichever finished last.
+        for outcome in outcomes:
+            if outcome is not None and outcome.resolution is not None:
+                self.resolution = outcome.resolution
         for i in submits:
             await run(i)
             if bugs:
@@ -543,6 +548,7 @@ class _Run:
         entry: dict[str, Any] = {"step": step, "tool": name, "arguments": raw}
         started = time.perf_counter()
         submitted: Plan | None = None
+        resolution: VehicleResolution | None = None
         try:
             args = self._parse(name, raw)
             entry["arguments"] = args.model_dump(mode="json", exclude_none=True)
@@ -550,6 +556,8 @@ class _Run:
                 if isinstance(args, SubmitPartsListArgs):
                     submitted = await self._submit(args)
                     result: Any = {"accepted": len(submitted.needs)}
+                elif isinstance(args, ResolveVehicleArgs):
+                    result, resolution = await self._resolve_vehicle(args)
                 else:
                     result = await self._tools[name](args)
             entry["result"] = result
@@ -561,7 +569,7 @@ class _Run:
             content = _dumps({"error": err})
             _log.debug("partsagent.llm.tool_error", step=step, tool=name, error_type=type_)
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-        return _Outcome(call.id, name, content, entry, submitted)
+        return _Outcome(call.id, name, content, entry, submitted, resolution)
 
     def _parse(self, name: str, raw: str) -> BaseModel:
         model = _ARGS.get(name)
@@ -613,19 +621,22 @@ class _Run:
 
     # -- the tools ----------------------------------------------------------------------
 
-    async def _resolve_vehicle(self, args: ResolveVehicleArgs) -> dict[str, Any]:
+    async def _resolve_vehicle(
+        self, args: ResolveVehicleArgs
+    ) -> tuple[dict[str, Any], VehicleResolution | None]:
+        """The compact result for the model, and the resolution if it is usable."""
         given = args.model_dump(exclude_none=True)
         if not given:
             raise _ToolError("give make, model and year, or vin")
         resolution = await resolve_vehicle(self.catalog, given, market=self.request.market)
         out = _vehicle_json(resolution)
         if resolution.status == "resolved" and resolution.variants:
-            self.resolution = resolution
-        elif resolution.status == "resolved":
+            return out, resolution
+        if resolution.status == "resolved":
             out["hint"] = "no variant was built that year; check the year"
         else:
             out["hint"] = "ambiguous: call resolve_vehicle again with one of the candidates"
-        return out
+        return out, None
 
     async def _decode_vin(self, args: DecodeVinArgs) -> dict[str, Any]:
         return (await decode_vin(args.vin)).model_dump(mode="json", exclude_none=True)

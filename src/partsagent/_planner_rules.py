@@ -9,21 +9,22 @@ from ._exceptions import InputError, PartsAgentError
 from ._manager import BucketManager
 from ._metrics import timer
 from ._models import Category, DamagedPart
-from ._plan import Need, Plan, PlanRequest
+from ._plan import Need, Plan, PlanRequest, resolved_refs
 from ._propagation import MappedDamage, analyze_damage_propagation
 from ._report import CategoryRef
-from ._vehicle import VehicleResolution, resolve_vehicle
+from ._vehicle import VehicleCandidate, VehicleResolution, resolve_vehicle
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 
 
 def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
     """Refuse to guess: an ambiguous vehicle or one without variants is the caller's to fix."""
-    if resolution.status != "resolved":
-        shown = "; ".join(
-            f"{c.manufacturer.name} {c.model.name} ({c.score:.0f})"
-            for c in resolution.candidates[:5]
-        )
+    if (
+        resolution.status != "resolved"
+        or resolution.manufacturer is None
+        or resolution.model is None
+    ):
+        shown = "; ".join(_candidate(c) for c in resolution.candidates[:5]) or "no candidates"
         raise InputError(
             f"the vehicle is ambiguous; did you mean: {shown}? Give make, model and year"
         )
@@ -35,9 +36,14 @@ def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
     return resolution
 
 
+def _candidate(c: VehicleCandidate) -> str:
+    name = f"{c.manufacturer.name} {c.model.name}" if c.model else c.manufacturer.name
+    return f"{name} ({c.score:.0f})" if c.score is not None else name
+
+
 async def categories_for(catalog: BucketManager, resolution: VehicleResolution) -> list[Category]:
     """The union of the categories of every variant, in a stable order."""
-    mid = resolution.manufacturer.id
+    mid = resolved_refs(resolution)[0].id
     results = await catalog.get_categories_concurrent([(mid, v.id) for v in resolution.variants])
     union: dict[str, Category] = {}
     errors: list[PartsAgentError] = []

@@ -1,4 +1,4 @@
-"""resolve_vehicle: the user's make, model and year (or VIN) -> catalog manufacturer, model, variants.
+"""resolve_vehicle: the user's make, model and year (or VIN) -> catalog model and variants.
 
 Matching goes exact, then alias (OPEL -> VAUXHALL), then fuzzy (rapidfuzz) for
 typos. A fuzzy match is used only when it is clearly the best; when two
@@ -240,7 +240,8 @@ async def resolve_vehicle(
     v = _as_vehicle(vehicle)
     if v.vin is not None:
         return await _resolve_vin(catalog, v)
-    assert v.make is not None and v.model is not None  # guaranteed by Vehicle's validator
+    assert v.make is not None
+    assert v.model is not None
     notes: list[str] = []
     manufacturer, make_match, manufacturers = await _manufacturer(catalog, v.make, notes)
     if manufacturer is None:
@@ -318,7 +319,8 @@ async def _resolve_model(
             score=match.score,
             notes=(
                 *notes,
-                f"model {used!r} is ambiguous for {manufacturer.name}; choose one of the candidates",
+                f"model {used!r} is ambiguous for {manufacturer.name}; "
+                "choose one of the candidates",
             ),
             candidates=tuple(
                 VehicleCandidate(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)

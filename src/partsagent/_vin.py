@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._exceptions import InputError
 
-__all__ = ["VinDecode", "decode_vin"]
+__all__ = ["MISSING_EXTRA", "VinDecode", "decode_vin", "normalise_vin"]
 
 _log = structlog.get_logger("partsagent")
 
@@ -77,11 +77,11 @@ def normalise_vin(vin: str) -> str:
     return cleaned
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     if isinstance(value, str):
-        value = value.strip()
-        if value and value.lower() not in ("not applicable", "null"):
-            return value
+        text = value.strip()
+        if text and text.lower() not in ("not applicable", "null"):
+            return text
     return None
 
 
