@@ -82,7 +82,7 @@ def test_every_document_validates(sample: dict[str, bytes]) -> None:
 
 
 def test_ids_follow_the_contract_and_articles_are_unique(sample: dict[str, bytes]) -> None:
-    """Ids match the contract pattern; ids are numeric or CATnnn; article ids never repeat."""
+    """Ids match the contract pattern; an article id always names the same article."""
     makers = _json(sample, "manufacturers.json")
     assert all(m["id"].isdigit() for m in makers)
     variant_ids = []
@@ -92,12 +92,26 @@ def test_ids_follow_the_contract_and_articles_are_unique(sample: dict[str, bytes
             variant_ids += [v["id"] for v in model["variants"]]
     assert all(v.isdigit() for v in variant_ids)
     assert len(set(variant_ids)) == len(variant_ids)
-    article_ids = []
+    seen: dict[str, dict[str, object]] = {}
     for (_, _, cid), arts in _articles_docs(sample).items():
         assert re.fullmatch(r"CAT\d{3}", cid)
-        article_ids += [a["id"] for a in arts]
-    assert all(ID.fullmatch(a) for a in article_ids)
-    assert len(set(article_ids)) == len(article_ids)
+        ids = [a["id"] for a in arts]
+        assert len(set(ids)) == len(ids)
+        for a in arts:
+            assert ID.fullmatch(a["id"])
+            assert seen.setdefault(a["id"], a) == a
+
+
+def test_articles_are_shared_by_the_variants_they_fit(sample: dict[str, bytes]) -> None:
+    """Panels fit every Astra variant; cooling parts differ by engine; rear parts by body."""
+    docs = _articles_docs(sample)
+
+    def ids(vid: str, cid: str) -> set[str]:
+        return {a["id"] for a in docs[("117", vid, cid)]}
+
+    assert ids("127445", "CAT001") == ids("127446", "CAT001") == ids("127447", "CAT001")
+    assert ids("127445", "CAT019") != ids("127447", "CAT019")  # petrol vs diesel radiator
+    assert ids("127445", "CAT027") != ids("127448", "CAT027")  # hatchback vs estate tailgate
 
 
 def test_sided_parts_are_separate_left_and_right_articles(sample: dict[str, bytes]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._agent import PartsAgent
 from ._breaker import CircuitBreaker, CircuitOpen
 from ._exceptions import (
@@ -40,7 +42,6 @@ from ._models import (
     Variant,
     Vehicle,
 )
-from ._planner_llm import LLMPlanner
 from ._report import PartsReport, ReportLine
 from ._report_cache import AgentCacheManager
 from ._source import CatalogSource, open_catalog, sample_catalog_path
@@ -89,3 +90,15 @@ __all__ = [
     "set_metrics_enabled",
     "timer",
 ]
+
+if TYPE_CHECKING:
+    from ._planner_llm import LLMPlanner
+
+
+def __getattr__(name: str) -> Any:
+    # The LLM planner pulls in openai (~0.4 s of imports); load it only when asked for.
+    if name == "LLMPlanner":
+        from ._planner_llm import LLMPlanner
+
+        return LLMPlanner
+    raise AttributeError(f"module 'partsagent' has no attribute {name!r}")

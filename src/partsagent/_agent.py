@@ -198,6 +198,8 @@ class PartsAgent:
                     report, outcome = await self.reports.get_or_compute(
                         key, lambda: self._price(plan, planner_name)
                     )
+                    if outcome != "miss":
+                        report = _in_their_words(report, plan)
             except TimeoutError:
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.deadline:g}s deadline"
@@ -254,13 +256,28 @@ class PartsAgent:
                         f"{_where(need)} on this vehicle ({need.component})"
                     )
                 continue
-            if not line.fits_variants or len(line.fits_variants) < len(variant_ids):
+            chosen_side = line.position.side or opts.options[0].article.position.side
+            if need.position.side is None and chosen_side is not None:
+                warnings.append(
+                    f"{need.category.name}: no side given for {need.component!r}; priced the "
+                    f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
+                )
+                line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
+            if len(line.fits_variants) < len(variant_ids):
                 warnings.append(
                     f"{need.category.name}{_where(need)}: the chosen article fits variants "
                     f"{', '.join(line.fits_variants)} only; give the VIN or variant to confirm"
                 )
             lines.append(line)
-        lines.sort(key=lambda ln: _REASON_ORDER[ln.reason])
+        # A canonical order, so equivalent inputs (in any order) give identical reports.
+        lines.sort(
+            key=lambda ln: (
+                _REASON_ORDER[ln.reason],
+                ln.category.id,
+                ln.position.axle or "",
+                ln.position.side or "",
+            )
+        )
         totals = _totals(lines)
         confidence = (
             round(min(r.score, sum(ln.confidence for ln in lines) / len(lines)), 3)
@@ -274,7 +291,7 @@ class PartsAgent:
                 year=r.year,
                 variants=tuple(r.variants),
                 resolved_by=r.resolved_by,
-                vin=r.vin,
+                vin=r.vin.vin if r.vin is not None else None,
                 notes=tuple(r.notes),
             ),
             lines=tuple(lines),
@@ -310,6 +327,19 @@ class PartsAgent:
             fits_variants=best.fits_variants,
             alternatives=alternatives,
         )
+
+
+def _in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
+    """A report shared through the cache names the damaged parts as this caller did."""
+    said = {(n.category.id, n.position): n.component for n in plan.needs if n.reason == "damaged"}
+    lines = tuple(
+        ln.model_copy(update={"component": said[(ln.category.id, ln.position)]})
+        if ln.reason == "damaged"
+        and said.get((ln.category.id, ln.position), ln.component) != ln.component
+        else ln
+        for ln in report.lines
+    )
+    return report if lines == report.lines else report.model_copy(update={"lines": lines})
 
 
 def _where(need: Need) -> str:

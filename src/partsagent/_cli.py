@@ -1,4 +1,4 @@
-"""The ``partsagent`` command line: ``partsagent catalog generate|ls|serve``.
+"""The ``partsagent`` command line: ``report`` and ``catalog generate|ls|serve``.
 
 Every command is registered by a ``_register_*`` function that adds a
 subparser and sets ``handler`` (a callable taking the parsed namespace and
@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import orjson
 from pydantic import BaseModel
 
+from ._cli_report import register_report
 from ._exceptions import InputError, PartsAgentError
 from ._models import Article, Category, Manufacturer, Model, Position
 from ._source import open_catalog, sample_catalog_path
@@ -265,7 +266,10 @@ def _register_catalog(commands: argparse._SubParsersAction[_Parser]) -> None:
     serve.set_defaults(handler=_catalog_serve)
 
 
-_COMMANDS: tuple[Callable[[argparse._SubParsersAction[_Parser]], None], ...] = (_register_catalog,)
+_COMMANDS: tuple[Callable[[argparse._SubParsersAction[_Parser]], None], ...] = (
+    register_report,
+    _register_catalog,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -342,12 +342,35 @@ def _price(base_pence: int, percent: int) -> str:
     return format(max(amount, _CENT), "f")
 
 
+def _fitment(
+    maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: CategorySpec
+) -> str:
+    """Which variants share one article list, as in a real catalog.
+
+    Panels, lamps and fixings fit every variant of a model; rear parts differ
+    by body (a hatchback's tailgate does not fit the estate); cooling parts
+    differ by engine; consumables are the same for all of a maker's cars.
+    """
+    if cat.consumable:
+        return f"{maker.id}"
+    if cat.group == "Cooling":
+        return f"{model.id}/{variant.engine}"
+    if cat.axle == "rear" or cat.rear_doors_only:
+        return f"{model.id}/{variant.body}"
+    return model.id
+
+
 class _Articles:
-    """Builds article lists; owns the bucket-wide article id counter."""
+    """Builds article lists; owns the bucket-wide article id counter.
+
+    One list is built per (fitment, category) and listed under every variant
+    it fits, so the same article id appears for several variants.
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.next_id = 1_000_001
+        self._built: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def _new_id(self) -> str:
         aid = f"A{self.next_id}"
@@ -355,9 +378,16 @@ class _Articles:
         return aid
 
     def build(
-        self, maker: ManufacturerSpec, variant: VariantSpec, cat: CategorySpec
+        self, maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: CategorySpec
     ) -> list[dict[str, Any]]:
-        rng = random.Random(f"{self.seed}/{variant.id}/{cat.id}")
+        fit = _fitment(maker, model, variant, cat)
+        done = self._built.get((fit, cat.id))
+        if done is None:
+            done = self._built[(fit, cat.id)] = self._make(maker, fit, cat)
+        return done
+
+    def _make(self, maker: ManufacturerSpec, fit: str, cat: CategorySpec) -> list[dict[str, Any]]:
+        rng = random.Random(f"{self.seed}/{fit}/{cat.id}")
         wanted = rng.randint(3, 6)
         others = rng.sample(cat.brands, min(len(cat.brands), wanted - (1 if cat.oe else 0)))
         offers = [(maker.name, "OE")] if cat.oe else []
@@ -432,7 +462,7 @@ def iter_bucket(*, scale: int = 1, seed: int = 0) -> Iterator[tuple[str, bytes]]
                 yield f"{vbase}/categories.json", _dump([_category_doc(c) for c in cats])
                 counts["categories"] += len(cats)
                 for cat in cats:
-                    docs = articles.build(maker, variant, cat)
+                    docs = articles.build(maker, model, variant, cat)
                     counts["articles"] += len(docs)
                     yield f"{vbase}/categories/{cat.id}/articles.json", _dump(docs)
     index = {

@@ -79,7 +79,10 @@ class RulesPlanner:
                 await resolve_vehicle(catalog, request.vehicle, market=request.market)
             )
         categories = await categories_for(catalog, resolution)
-        needs, mapped = self._map(parts, categories, request.market, warnings)
+        with timer("tool.map_component", components=len(parts)):
+            needs, mapped = self._map(parts, categories, request.market, warnings)
+        # Canonical order: the same damage in any order brings the same additions.
+        mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))
         async with timer("tool.analyze_damage_propagation"):
             additions = await analyze_damage_propagation(mapped)
         by_name = {c.name.casefold(): c for c in categories}

@@ -1,0 +1,432 @@
+"""Shared helpers of the benchmark scripts: the catalog server, the report list, tables, JSON.
+
+Every script measures against the project's catalog server in a child process
+(so its CPU never pollutes client timings) with injected latency of
+20 ms +- 5 ms by default: a remote catalog modelled honestly. The catalog is a
+generated bucket (``scale=3``: 24 makes, 30 models, 123 variants, 219
+make/model/year vehicles) so that 200 distinct vehicles exist; it is rebuilt
+when the generator's code changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+import partsagent
+from partsagent._generate import generate_bucket
+from partsagent._server import ServerOptions, ServerProcess, start_server_process
+from partsagent._table import render_table
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+LATENCY_MS = 20.0
+"""Mean injected latency of every catalog request."""
+JITTER_MS = 5.0
+"""Half-width of the uniform jitter around the mean: 20 +- 5 ms is uniform in [15, 25]."""
+CONCURRENCY = 5
+"""partsagent's default bound on outbound catalog requests (BucketManager max_concurrency)."""
+CATALOG_SCALE = 3
+CATALOG_SEED = 0
+REPORT_SEED = 20240611
+
+# A fixed vocabulary of damage as users write it: UK and US words, sides, typos left out.
+DAMAGE_TERMS: tuple[str, ...] = (
+    "front bumper",
+    "front bumper cover",
+    "bumper cover",
+    "headlight",
+    "headlamp",
+    "left headlamp",
+    "right headlight",
+    "bonnet",
+    "hood",
+    "rear bumper",
+    "grille",
+    "radiator grille",
+    "fog light",
+    "left fog lamp",
+    "tail light",
+    "right taillight",
+    "left wing",
+    "right fender",
+    "radiator",
+    "windscreen",
+    "windshield",
+    "left front door",
+    "right front door",
+    "door mirror",
+    "left side mirror",
+    "wing mirror glass",
+    "tailgate",
+    "liftgate",
+    "number plate lamp",
+    "license plate light",
+    "emblem",
+    "ac condenser",
+    "front parking sensor",
+    "rear parking sensor",
+    "bonnet catch",
+    "hood latch",
+)
+SEVERITIES: tuple[str, ...] = ("minor", "moderate", "severe")
+
+
+# -- logging ------------------------------------------------------------------------------
+
+
+def quiet_logs(level: int = logging.WARNING) -> None:
+    """Drop library events below ``level`` before any processor runs (cheap no-op calls)."""
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=False,
+    )
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+
+def parse_args(
+    description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None
+) -> argparse.Namespace:
+    """``--quick`` (small sizes, for run_all) plus whatever ``extra`` adds."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for run_all --quick")
+    if extra is not None:
+        extra(parser)
+    return parser.parse_args()
+
+
+# -- the catalog ------------------------------------------------------------------------------
+
+
+def _generator_fingerprint() -> str:
+    """Hash of the generator's code: a change there means a different bucket."""
+    src = Path(partsagent.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("_generate.py", "_taxonomy.py"):
+        digest.update((src / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def bench_catalog(scale: int = CATALOG_SCALE, seed: int = CATALOG_SEED) -> Path:
+    """A generated bucket in the temp directory, rebuilt when the generator changes."""
+    root = Path(tempfile.gettempdir()) / f"partsagent-bench-s{scale}-seed{seed}"
+    stamp = root / ".fingerprint"
+    fingerprint = _generator_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint and (root / "index.json").exists():
+        return root
+    generate_bucket(root, scale=scale, seed=seed)
+    stamp.write_text(fingerprint)
+    return root
+
+
+def catalog_counts(directory: Path) -> dict[str, int]:
+    counts: dict[str, int] = json.loads((directory / "index.json").read_text())["counts"]
+    return counts
+
+
+def server_options(
+    latency_ms: float = LATENCY_MS, jitter_ms: float = JITTER_MS, seed: int = 0
+) -> ServerOptions:
+    """``latency_ms +- jitter_ms``, uniform: the server adds ``[0, 2*jitter]`` to a floor."""
+    return ServerOptions(
+        latency_ms=max(0.0, latency_ms - jitter_ms), jitter_ms=2 * jitter_ms, seed=seed
+    )
+
+
+@contextlib.contextmanager
+def catalog_server(
+    directory: Path | None = None,
+    *,
+    latency_ms: float = LATENCY_MS,
+    jitter_ms: float = JITTER_MS,
+    seed: int = 0,
+) -> Iterator[ServerProcess]:
+    """The project's catalog server in a child process, stopped on exit."""
+    directory = directory if directory is not None else bench_catalog()
+    with start_server_process(directory, server_options(latency_ms, jitter_ms, seed)) as server:
+        yield server
+
+
+def _control(url: str, path: str, body: bytes | None = None) -> dict[str, Any]:
+    req = urllib.request.Request(
+        url + path,
+        data=body,
+        method="POST" if body is not None else "GET",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=5.0) as resp:
+        result: dict[str, Any] = json.loads(resp.read())
+        return result
+
+
+def server_stats(url: str) -> dict[str, Any]:
+    """The server's ``/_stats``: ``total`` requests (a batch counts once), per-path counts."""
+    return _control(url, "_stats")
+
+
+def reset_stats(url: str) -> None:
+    _control(url, "_stats/reset", b"{}")
+
+
+def set_latency(url: str, latency_ms: float, jitter_ms: float, seed: int = 0) -> None:
+    """Change the injected latency of a running server (``POST /_options``)."""
+    opts = server_options(latency_ms, jitter_ms, seed)
+    _control(url, "_options", json.dumps(opts.to_dict()).encode())
+
+
+def request_levels(stats: dict[str, Any]) -> dict[str, int]:
+    """Requests per level of the catalog tree, from the paths in a ``/_stats`` snapshot."""
+    levels = dict.fromkeys(("manufacturers", "models", "categories", "articles", "other"), 0)
+    for path, n in stats["paths"].items():
+        if path.endswith("/manufacturers.json"):
+            levels["manufacturers"] += n
+        elif path.endswith("/models.json"):
+            levels["models"] += n
+        elif path.endswith("/categories.json"):
+            levels["categories"] += n
+        elif path.endswith("/articles.json") or "/articles?" in path or path.endswith("/articles"):
+            levels["articles"] += n
+        else:
+            levels["other"] += n
+    return levels
+
+
+# -- reports ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One damage report as a user sends it."""
+
+    vehicle: dict[str, Any]
+    damage: list[dict[str, str]] = field(hash=False)
+
+    def key(self) -> str:
+        return json.dumps([self.vehicle, self.damage], sort_keys=True)
+
+
+def vehicles(directory: Path) -> list[tuple[str, str, int]]:
+    """Every (make, model, year) of the catalog with at least one variant built that year."""
+    out: list[tuple[str, str, int]] = []
+    makers = json.loads((directory / "manufacturers.json").read_text())
+    for m in makers:
+        models = json.loads((directory / "manufacturers" / m["id"] / "models.json").read_text())
+        for model in models:
+            last = model["year_to"] or 2025
+            for year in range(model["year_from"], last + 1):
+                if any(
+                    v["year_from"] <= year <= (v["year_to"] or 9999) for v in model["variants"]
+                ):
+                    out.append((m["name"], model["name"], year))
+    return out
+
+
+def make_reports(
+    directory: Path, n: int, *, n_vehicles: int = 200, seed: int = REPORT_SEED
+) -> list[Report]:
+    """``n`` distinct reports over ``n_vehicles`` vehicles, 1-4 random damaged parts each.
+
+    Deterministic: the same arguments give the same list, and a shorter list is a
+    prefix of a longer one (1k reports are the first 1k of the 10k).
+    """
+    rng = random.Random(seed)
+    pool = vehicles(directory)
+    chosen = rng.sample(pool, min(n_vehicles, len(pool)))
+    seen: set[str] = set()
+    out: list[Report] = []
+    while len(out) < n:
+        make, model, year = rng.choice(chosen)
+        parts = rng.sample(DAMAGE_TERMS, rng.randint(1, 4))
+        damage = [{"component": p, "severity": rng.choice(SEVERITIES)} for p in parts]
+        report = Report({"make": make, "model": model, "year": year}, damage)
+        key = report.key()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(report)
+    return out
+
+
+SEED_VEHICLE: dict[str, Any] = {"make": "Vauxhall", "model": "Astra", "year": 2018}
+SEED_DAMAGE: list[dict[str, str]] = [
+    {"component": "Front Bumper Cover", "severity": "severe"},
+    {"component": "Headlight Assembly", "severity": "moderate"},
+    {"component": "Hood", "severity": "minor"},
+]
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+async def run_bounded(
+    items: Sequence[Any], one: Callable[[Any], Awaitable[Any]], in_flight: int
+) -> list[float]:
+    """Run ``one`` over ``items`` with at most ``in_flight`` at once; per-item latency in ms."""
+    latencies = [0.0] * len(items)
+    gate = asyncio.Semaphore(in_flight)
+
+    async def run(i: int, item: Any) -> None:
+        async with gate:
+            t0 = time.perf_counter()
+            await one(item)
+            latencies[i] = (time.perf_counter() - t0) * 1000.0
+
+    await asyncio.gather(*(run(i, item) for i, item in enumerate(items)))
+    return latencies
+
+
+# -- statistics and output ------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile, ``q`` in [0, 100]."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(values_ms),
+        "mean_ms": round(sum(values_ms) / len(values_ms), 3) if values_ms else 0.0,
+        "p50_ms": round(percentile(values_ms, 50), 3),
+        "p95_ms": round(percentile(values_ms, 95), 3),
+        "p99_ms": round(percentile(values_ms, 99), 3),
+        "max_ms": round(max(values_ms), 3) if values_ms else 0.0,
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM), in MB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    print(f"\n{title}")
+    print(render_table(headers, rows))
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+def target_rows(targets: Sequence[dict[str, Any]]) -> list[list[object]]:
+    return [[t["name"], t["measured"], t["target"], verdict(t["met"])] for t in targets]
+
+
+def print_targets(targets: Sequence[dict[str, Any]]) -> None:
+    if targets:
+        print_table("targets", ["target", "measured", "wanted", "verdict"], target_rows(targets))
+
+
+def target(name: str, measured: float, wanted: str, met: bool, unit: str = "") -> dict[str, Any]:
+    shown = f"{measured:.2f}{unit}" if isinstance(measured, float) else f"{measured}{unit}"
+    return {"name": name, "measured": shown, "value": measured, "target": wanted, "met": met}
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_gb() -> float | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return None
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "partsagent": getattr(partsagent, "__version__", None) or _dist_version(),
+    }
+
+
+def _dist_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("partsagent")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def write_result(
+    name: str,
+    params: dict[str, Any],
+    results: dict[str, Any],
+    targets: Sequence[dict[str, Any]] = (),
+) -> Path:
+    """Write ``bench/results/{name}.json`` with machine info, a timestamp and the parameters."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    payload = {
+        "benchmark": name,
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "argv": sys.argv[1:],
+        "machine": machine_info(),
+        "parameters": params,
+        "results": results,
+        "targets": list(targets),
+    }
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    print(f"\nwrote {path.relative_to(BENCH_DIR.parent)}")
+    return path
+
+
+def common_params(directory: Path) -> dict[str, Any]:
+    return {
+        "latency_ms": LATENCY_MS,
+        "jitter_ms": JITTER_MS,
+        "catalog": {"scale": CATALOG_SCALE, "seed": CATALOG_SEED, **catalog_counts(directory)},
+    }

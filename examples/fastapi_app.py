@@ -1,0 +1,164 @@
+"""A FastAPI service around one shared PartsAgent.
+
+Run it with::
+
+    PARTSAGENT_CATALOG=http://127.0.0.1:8765/ uvicorn examples.fastapi_app:app
+
+Configuration comes from the environment, read when the app starts:
+
+* ``PARTSAGENT_CATALOG``: a bucket directory or an http(s) base URL (default:
+  the embedded sample catalog);
+* ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``).
+
+Endpoints: ``POST /reports`` (a damage report in, a PartsReport out),
+``GET /metrics`` (per-operation latency summary and cache figures) and
+``GET /healthz``. Library errors become HTTP statuses with one JSON body shape,
+``{"error": {"type": ..., "message": ...}}``: bad input 422, an unknown
+document 404, an unavailable catalog 503 with Retry-After, anything else 500.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from partsagent import (
+    CatalogUnavailable,
+    DamagedPart,
+    InputError,
+    NotFound,
+    PartsAgent,
+    PartsAgentError,
+    PartsReport,
+    SummaryAggregator,
+    Vehicle,
+    install_aggregator,
+)
+from partsagent._metrics import uninstall_aggregator
+
+__all__ = ["ReportRequest", "app", "create_app"]
+
+#: Seconds a client is told to wait after a 503 when the catalog gave no Retry-After.
+DEFAULT_RETRY_AFTER = 1
+
+
+class ReportRequest(BaseModel):
+    """The body of ``POST /reports``: a vehicle and its damage (parts, or free text)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vehicle: Vehicle
+    damage: list[DamagedPart] | str = Field(
+        description="damaged parts with severities, or a free-text description"
+    )
+    planner: Literal["rules", "llm"] | None = None
+    market: Literal["GB", "US"] | None = None
+
+
+def _error(status: int, exc_type: str, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"type": exc_type, "message": message}}, status_code=status, headers=headers
+    )
+
+
+async def _input_error(request: Request, exc: Exception) -> JSONResponse:
+    return _error(422, type(exc).__name__, str(exc))
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return _error(404, type(exc).__name__, str(exc))
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    retry = getattr(exc, "retry_after", None)
+    seconds = max(1, math.ceil(retry)) if retry is not None else DEFAULT_RETRY_AFTER
+    return _error(503, type(exc).__name__, str(exc), **{"Retry-After": str(seconds)})
+
+
+async def _other(request: Request, exc: Exception) -> JSONResponse:
+    return _error(500, type(exc).__name__, str(exc))
+
+
+async def _bad_body(request: Request, exc: Exception) -> JSONResponse:
+    """One readable message for the first problem, instead of FastAPI's list of dicts."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    if not errors:
+        return _error(422, "InputError", "the request body is not a valid damage report")
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    message = str(first.get("msg", "invalid value"))
+    return _error(422, "InputError", f"{where}: {message}" if where else message)
+
+
+def create_app(
+    catalog: str | None = None,
+    *,
+    planner: str | None = None,
+    agent_options: Mapping[str, Any] | None = None,
+) -> FastAPI:
+    """The app; arguments override ``PARTSAGENT_CATALOG`` and ``PARTSAGENT_PLANNER``.
+
+    ``agent_options`` go to PartsAgent (deadline, attempts, breaker, ...).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        spec = catalog or os.environ.get("PARTSAGENT_CATALOG") or None
+        name = planner or os.environ.get("PARTSAGENT_PLANNER") or "rules"
+        if name not in ("rules", "llm"):
+            raise InputError(f"PARTSAGENT_PLANNER={name!r}: use 'rules' or 'llm'")
+        chosen: Literal["rules", "llm"] = "llm" if name == "llm" else "rules"
+        aggregator = SummaryAggregator(drop=True)
+        install_aggregator(aggregator)
+        try:
+            # One agent for the whole process: its caches and single-flight are shared.
+            async with PartsAgent(spec, planner=chosen, **dict(agent_options or {})) as agent:
+                app.state.agent = agent
+                app.state.aggregator = aggregator
+                yield
+        finally:
+            uninstall_aggregator(aggregator)
+
+    app = FastAPI(title="partsagent", lifespan=lifespan)
+    # Most specific first: Starlette picks the handler of the nearest class in the MRO.
+    app.add_exception_handler(RequestValidationError, _bad_body)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(CatalogUnavailable, _unavailable)
+    app.add_exception_handler(PartsAgentError, _other)
+
+    @app.post("/reports")
+    async def post_report(body: ReportRequest, request: Request) -> PartsReport:
+        agent: PartsAgent = request.app.state.agent
+        return await agent.process_damage_report(
+            body.vehicle, body.damage, planner=body.planner, market=body.market
+        )
+
+    @app.get("/metrics")
+    async def get_metrics(request: Request) -> dict[str, Any]:
+        agent: PartsAgent = request.app.state.agent
+        aggregator: SummaryAggregator = request.app.state.aggregator
+        return {
+            "summary": aggregator.summary(),
+            "catalog_cache": agent.catalog.get_cache_stats(),
+            "report_cache": agent.reports.stats(),
+        }
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> dict[str, str]:
+        # Liveness only: a dead catalog is reported, not a reason to restart the process.
+        agent: PartsAgent = request.app.state.agent
+        return {"status": "ok", "catalog": agent.catalog.breaker.state}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,246 @@
+"""Report cache keys and the AgentCacheManager's single-flight, TTL and cap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partsagent import AgentCacheManager, PartsAgent, PartsReport, Position, Severity
+from partsagent._report_cache import canonical_key, input_key
+from partsagent._models import DamagedPart, Vehicle
+
+SEVERITIES = list(Severity)
+POSITIONS = [
+    Position(),
+    Position(axle="front"),
+    Position(axle="front", side="left"),
+    Position(axle="front", side="right"),
+    Position(axle="rear", side="left"),
+]
+damage_item = st.tuples(
+    st.sampled_from(["CAT001", "CAT002", "CAT003", "CAT010"]),
+    st.sampled_from(POSITIONS),
+    st.sampled_from(SEVERITIES),
+)
+
+
+def key(damage: list[tuple[str, Position, Severity]], *, year: int = 2018) -> str:
+    return canonical_key(
+        manufacturer_id="117",
+        model_id="1",
+        year=year,
+        variant_ids=["a", "b"],
+        damage=damage,
+        planner="rules",
+        market="GB",
+    )
+
+
+@given(st.lists(damage_item, min_size=1, max_size=6), st.randoms())
+def test_order_and_repeats_do_not_change_the_key(
+    damage: list[tuple[str, Position, Severity]], rnd: object
+) -> None:
+    """Any permutation, or naming a part again at a milder severity, keeps the key."""
+    shuffled = list(damage)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    repeated = shuffled + [(c, p, Severity.MINOR) for c, p, _ in damage]
+    assert key(shuffled) == key(damage) == key(repeated)
+
+
+def _worst(damage: list[tuple[str, Position, Severity]]) -> dict[tuple[str, Position], int]:
+    out: dict[tuple[str, Position], int] = {}
+    for c, p, s in damage:
+        out[(c, p)] = max(out.get((c, p), -1), SEVERITIES.index(s))
+    return out
+
+
+@given(st.lists(damage_item, min_size=1, max_size=5), st.lists(damage_item, min_size=1, max_size=5))
+def test_different_damage_never_shares_a_key(
+    a: list[tuple[str, Position, Severity]], b: list[tuple[str, Position, Severity]]
+) -> None:
+    """Keys are equal exactly when the worst severity per (category, position) is equal."""
+    assert (key(a) == key(b)) == (_worst(a) == _worst(b))
+
+
+@given(st.lists(damage_item, min_size=1, max_size=4), st.integers(2015, 2021))
+def test_vehicle_is_part_of_the_key(damage: list[tuple[str, Position, Severity]], year: int) -> None:
+    """The same damage on another year, model or market is another report."""
+    base = key(damage, year=2018)
+    assert (key(damage, year=year) == base) == (year == 2018)
+    other = canonical_key(
+        manufacturer_id="117",
+        model_id="2",
+        year=2018,
+        variant_ids=["a", "b"],
+        damage=damage,
+        planner="rules",
+        market="GB",
+    )
+    assert other != base
+
+
+words = st.sampled_from(["Bonnet", "front bumper cover", "N/S headlamp"])
+
+
+@given(
+    st.lists(st.tuples(words, st.sampled_from(SEVERITIES)), min_size=1, max_size=3, unique=True),
+    st.randoms(),
+)
+def test_input_key_ignores_order_case_and_spacing(
+    parts: list[tuple[str, Severity]], rnd: object
+) -> None:
+    """The input key is the same for reordered, re-cased, re-spaced input."""
+    vehicle = Vehicle(make="Vauxhall", model="Astra", year=2018)
+    a = [DamagedPart(component=c, severity=s) for c, s in parts]
+    b = [DamagedPart(component="  " + c.upper().replace(" ", "   "), severity=s) for c, s in parts]
+    rnd.shuffle(b)  # type: ignore[attr-defined]
+    shout = Vehicle(make="VAUXHALL ", model=" astra", year=2018)
+    assert input_key(vehicle, a, planner="rules", market="GB") == input_key(
+        shout, b, planner="rules", market="GB"
+    )
+
+
+@pytest.fixture(scope="module")
+async def shared_agent() -> AsyncIterator[PartsAgent]:
+    async with PartsAgent() as agent:
+        yield agent
+
+
+SYNONYMS = {
+    "bonnet": ["bonnet", "Hood", "BONNET"],
+    "bumper": ["front bumper cover", "Front Bumper", "frnt bumper"],
+    "headlamp": ["headlamp", "Headlight Assembly", "head light"],
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(SYNONYMS)), st.sampled_from(SEVERITIES)),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda t: t[0],
+    ),
+    st.data(),
+)
+async def test_equivalent_reports_share_one_cached_report(
+    parts: list[tuple[str, Severity]], data: st.DataObject
+) -> None:
+    """Synonyms, order and case: the second equivalent report is a cache hit."""
+    async with PartsAgent() as agent:
+        first = [{"component": SYNONYMS[p][0], "severity": s.value} for p, s in parts]
+        second = [
+            {"component": data.draw(st.sampled_from(SYNONYMS[p])), "severity": s.value}
+            for p, s in reversed(parts)
+        ]
+        a = await agent.process_damage_report({"make": "vauxhall", "model": "astra", "year": 2018}, first)
+        b = await agent.process_damage_report({"make": "OPEL", "model": "Astra", "year": 2018}, second)
+    assert b.performance["report_cache"] == "hit"
+    assert [ln.article.id for ln in a.lines] == [ln.article.id for ln in b.lines]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _report() -> PartsReport:
+    async with PartsAgent() as agent:
+        return await agent.process_damage_report(
+            {"make": "Vauxhall", "model": "Astra", "year": 2018}, [{"component": "bonnet"}]
+        )
+
+
+async def test_concurrent_computation_runs_once_and_survives_one_cancel() -> None:
+    """Three callers, one computation; cancelling one leaves the others their report."""
+    report = await _report()
+    cache = AgentCacheManager()
+    release = asyncio.Event()
+    calls = 0
+
+    async def compute() -> tuple[PartsReport, bool]:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return report, True
+
+    tasks = [asyncio.create_task(cache.get_or_compute("k", compute)) for _ in range(3)]
+    await asyncio.sleep(0)
+    tasks[0].cancel()
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(tasks[1], tasks[2])
+    assert calls == 1
+    assert [o for _, o in results] == ["coalesced", "coalesced"]
+    assert all(r is report for r, _ in results)
+    with pytest.raises(asyncio.CancelledError):
+        await tasks[0]
+    assert (await cache.get_or_compute("k", compute))[1] == "hit"
+    await cache.aclose()
+
+
+async def test_computation_is_cancelled_when_every_caller_leaves() -> None:
+    """When the last caller is cancelled, the computation is cancelled too."""
+    cache = AgentCacheManager()
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def compute() -> tuple[PartsReport, bool]:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        raise AssertionError("unreachable")
+
+    task = asyncio.create_task(cache.get_or_compute("k", compute))
+    await started.wait()
+    task.cancel()
+    async with asyncio.timeout(2):
+        await cancelled.wait()
+    assert cache.stats()["size"] == 0
+    await cache.aclose()
+
+
+async def test_failures_and_uncacheable_reports_are_not_cached() -> None:
+    """An error reaches the caller and is not cached; a report marked uncacheable is not kept."""
+    report = await _report()
+    cache = AgentCacheManager()
+
+    async def fail() -> tuple[PartsReport, bool]:
+        raise RuntimeError("boom")
+
+    async def partial() -> tuple[PartsReport, bool]:
+        return report, False
+
+    with pytest.raises(RuntimeError):
+        await cache.get_or_compute("k", fail)
+    assert (await cache.get_or_compute("k", partial))[1] == "miss"
+    assert (await cache.get_or_compute("k", partial))[1] == "miss"
+    await cache.aclose()
+
+
+async def test_ttl_and_cap() -> None:
+    """Reports expire after the TTL and the cache holds at most max_entries reports."""
+    report = await _report()
+    clock = FakeClock()
+    cache = AgentCacheManager(ttl=10, max_entries=3, clock=clock)
+
+    async def compute() -> tuple[PartsReport, bool]:
+        return report, True
+
+    for i in range(10):
+        await cache.get_or_compute(f"k{i}", compute)
+    assert cache.stats()["size"] == 3
+    assert (await cache.get_or_compute("k9", compute))[1] == "hit"
+    clock.now += 11
+    assert (await cache.get_or_compute("k9", compute))[1] == "miss"
+    await cache.aclose()
