@@ -30,14 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import structlog
-
-import partsagent
-from partsagent._generate import generate_bucket
-from partsagent._server import ServerOptions, ServerProcess, start_server_process
-from partsagent._table import render_table
-
 BENCH_DIR = Path(__file__).resolve().parent
+# The script's directory comes first on sys.path, and bench/redis.py would then shadow the
+# redis package (imported by aiocache, hence by partsagent): move this directory last.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR] + [str(BENCH_DIR)]
+
+import structlog  # noqa: E402
+
+import partsagent  # noqa: E402
+from partsagent._generate import generate_bucket  # noqa: E402
+from partsagent._server import ServerOptions, ServerProcess, start_server_process  # noqa: E402
+from partsagent._table import render_table  # noqa: E402
+
 RESULTS_DIR = BENCH_DIR / "results"
 
 LATENCY_MS = 20.0
@@ -206,7 +210,7 @@ def request_levels(stats: dict[str, Any]) -> dict[str, int]:
             levels["models"] += n
         elif path.endswith("/categories.json"):
             levels["categories"] += n
-        elif path.endswith("/articles.json") or "/articles?" in path or path.endswith("/articles"):
+        elif path.endswith(("/articles.json", "/articles")):
             levels["articles"] += n
         else:
             levels["other"] += n
@@ -236,9 +240,7 @@ def vehicles(directory: Path) -> list[tuple[str, str, int]]:
         for model in models:
             last = model["year_to"] or 2025
             for year in range(model["year_from"], last + 1):
-                if any(
-                    v["year_from"] <= year <= (v["year_to"] or 9999) for v in model["variants"]
-                ):
+                if any(v["year_from"] <= year <= (v["year_to"] or 9999) for v in model["variants"]):
                     out.append((m["name"], model["name"], year))
     return out
 

@@ -1,4 +1,4 @@
-"""The design partsagent replaces, rebuilt faithfully: synchronous, requests, an LRU dict, 4 threads.
+"""The design partsagent replaces, rebuilt faithfully: synchronous, requests, LRU dict, 4 threads.
 
 What it was (and what this class does, without handicaps):
 
@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
+import _common as c
 from partsagent._components import match_component
 from partsagent._models import Category, Position
 from partsagent._propagation import MappedDamage, analyze_damage_propagation
@@ -181,9 +182,9 @@ class ReplacedPartsAgent:
         self.warm_cache(mid, variants)
         union: dict[str, dict[str, Any]] = {}
         for v in variants:
-            for c in self.load_categories_for_variant(mid, v["id"]):
-                union.setdefault(c["id"], c)
-        categories = tuple(Category.model_validate(c) for c in sorted(union.values(), key=_id))
+            for cat in self.load_categories_for_variant(mid, v["id"]):
+                union.setdefault(cat["id"], cat)
+        categories = tuple(Category.model_validate(x) for x in sorted(union.values(), key=_id))
         by_name = {c.name.casefold(): c for c in categories}
 
         needs: list[dict[str, Any]] = []
@@ -229,9 +230,7 @@ class ReplacedPartsAgent:
 
         cids = list(dict.fromkeys(n["category_id"] for n in needs))
         pairs = [(v["id"], cid) for v in variants for cid in cids]
-        lists = self.executor.map(
-            lambda p: self.get_articles_for_category(mid, p[0], p[1]), pairs
-        )
+        lists = self.executor.map(lambda p: self.get_articles_for_category(mid, p[0], p[1]), pairs)
         articles = dict(zip(pairs, lists, strict=True))
 
         lines: list[dict[str, Any]] = []
@@ -307,8 +306,6 @@ def _dedupe(needs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    import _common as c
-
     args = c.parse_args("the replaced synchronous design on its own")
     c.quiet_logs()
     directory = c.bench_catalog()

@@ -23,7 +23,6 @@ from typing import Any
 
 import _common as c
 from baseline import ReplacedPartsAgent
-
 from partsagent import PartsAgent
 
 PARAPHRASE_VEHICLE = {"make": "opel", "model": "astra", "year": 2018}
@@ -88,9 +87,7 @@ def baseline_trial(url: str, repeats: int) -> dict[str, Any]:
         out["paraphrased"] = timed(
             lambda: agent.process_damage_report(PARAPHRASE_VEHICLE, PARAPHRASE_DAMAGE)
         )
-        out["seen_vehicle"] = timed(
-            lambda: agent.process_damage_report(c.SEED_VEHICLE, NEW_DAMAGE)
-        )
+        out["seen_vehicle"] = timed(lambda: agent.process_damage_report(c.SEED_VEHICLE, NEW_DAMAGE))
     return out
 
 

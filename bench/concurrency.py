@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import _common as c
-
 from partsagent import BucketManager, PartsAgent
 
 FAN_OUTS = (15, 20, 40)
@@ -104,7 +103,14 @@ def main() -> None:
         f"latency {c.LATENCY_MS:g} +- {c.JITTER_MS:g} ms",
         ["n", "sequential ms", f"bounded at {c.CONCURRENCY} ms", "ideal ms", "speed-up", "/ideal"],
         [
-            [r["n"], r["sequential_ms"], r["bounded_ms"], r["ideal_ms"], r["speedup"], r["vs_ideal"]]
+            [
+                r["n"],
+                r["sequential_ms"],
+                r["bounded_ms"],
+                r["ideal_ms"],
+                r["speedup"],
+                r["vs_ideal"],
+            ]
             for r in fan_rows
         ],
     )

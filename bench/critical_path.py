@@ -25,12 +25,12 @@ import time
 from typing import Any
 
 import _common as c
-
 from partsagent import PartsAgent
 
 LEVELS = ("manufacturers", "models", "categories", "articles")
 WARM_UP = c.Report(
-    {"make": "BMW", "model": "3 Series", "year": 2020}, [{"component": "emblem", "severity": "minor"}]
+    {"make": "BMW", "model": "3 Series", "year": 2020},
+    [{"component": "emblem", "severity": "minor"}],
 )
 
 

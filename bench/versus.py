@@ -22,7 +22,6 @@ from typing import Any
 
 import _common as c
 from baseline import ReplacedPartsAgent
-
 from partsagent import PartsAgent
 
 IN_FLIGHT = 50

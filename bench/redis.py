@@ -1,0 +1,196 @@
+"""4 worker processes sharing one Redis cache vs 4 with private in-memory caches.
+
+A real ``redis-server`` (``/usr/bin/redis-server``, no persistence) on a free port;
+4 worker processes (multiprocessing, spawn), each with its own PartsAgent against
+the same catalog server (20 +- 5 ms), each running a quarter of the same report list
+with 20 reports in flight. Phase 1: every worker's BucketManager uses
+``partsagent._redis.redis_cache(url, namespace=...)``, one namespace for all four;
+phase 2: each keeps its default private memory cache. Measured: catalog requests
+(the server's ``/_stats``), throughput, p50/p95 per-report latency. The workers start
+together on an event, after their imports.
+
+If redis-server is missing, the script says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import _common as c
+
+WORKERS = 4
+IN_FLIGHT = 20
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.02)
+    client.close()
+    return proc, url
+
+
+async def _work(
+    catalog_url: str, redis_url: str | None, namespace: str, reports: list[c.Report]
+) -> dict[str, Any]:
+    from partsagent import PartsAgent
+    from partsagent._redis import redis_cache
+
+    options: dict[str, Any] = {}
+    if redis_url is not None:
+        options["cache"] = redis_cache(redis_url, namespace=namespace)
+    async with PartsAgent(catalog_url, **options) as agent:
+
+        async def one(r: c.Report) -> None:
+            await agent.process_damage_report(r.vehicle, r.damage)
+
+        t0 = time.perf_counter()
+        lat = await c.run_bounded(reports, one, IN_FLIGHT)
+        wall = time.perf_counter() - t0
+        stats = agent.catalog.get_cache_stats()
+    return {"wall_s": wall, "latencies": lat, "hit_rate_percent": stats["hit_rate_percent"]}
+
+
+def worker(
+    catalog_url: str,
+    redis_url: str | None,
+    namespace: str,
+    reports: list[c.Report],
+    ready: Any,
+    go: Any,
+    out: Any,
+) -> None:
+    c.quiet_logs()
+    import partsagent._redis  # noqa: F401  # import before the start signal
+
+    ready.release()
+    go.wait()
+    out.put(asyncio.run(_work(catalog_url, redis_url, namespace, reports)))
+
+
+def phase(catalog_url: str, redis_url: str | None, reports: list[c.Report]) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    ready = ctx.Semaphore(0)
+    go = ctx.Event()
+    out = ctx.Queue()
+    namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    procs = [
+        ctx.Process(
+            target=worker,
+            args=(catalog_url, redis_url, namespace, reports[i::WORKERS], ready, go, out),
+        )
+        for i in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.acquire()
+    c.reset_stats(catalog_url)
+    t0 = time.perf_counter()
+    go.set()
+    results = [out.get() for _ in procs]
+    wall = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    lat = [x for r in results for x in r["latencies"]]
+    return {
+        "wall_s": round(wall, 3),
+        "reports_per_s": round(len(reports) / wall, 2),
+        "catalog_requests": c.server_stats(catalog_url)["total"],
+        "latency": c.latency_summary(lat),
+        "worker_hit_rate_percent": [r["hit_rate_percent"] for r in results],
+    }
+
+
+def main() -> None:
+    args = c.parse_args(__doc__.splitlines()[0])
+    c.quiet_logs()
+    if not (os.path.exists(REDIS_SERVER) or shutil.which("redis-server")):
+        print(f"redis.py: skipped, {REDIS_SERVER} is not installed")
+        return
+    directory = c.bench_catalog()
+    n = 400 if args.quick else 2000
+    reports = c.make_reports(directory, n)
+    redis_proc, redis_url = start_redis()
+    try:
+        with c.catalog_server(directory) as server:
+            shared = phase(server.url, redis_url, reports)
+            private = phase(server.url, None, reports)
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait(5)
+    rows = [
+        [
+            name,
+            p["wall_s"],
+            p["reports_per_s"],
+            p["catalog_requests"],
+            p["latency"]["p50_ms"],
+            p["latency"]["p95_ms"],
+        ]
+        for name, p in (("shared Redis cache", shared), ("private memory caches", private))
+    ]
+    c.print_table(
+        f"{n} reports over 200 vehicles, {WORKERS} worker processes x {IN_FLIGHT} in flight",
+        ["cache", "wall s", "reports/s", "catalog requests", "p50 ms", "p95 ms"],
+        rows,
+    )
+    saved = 100.0 * (1 - shared["catalog_requests"] / private["catalog_requests"])
+    print(f"\nthe shared cache saves {saved:.1f}% of catalog requests")
+    c.write_result(
+        "redis",
+        {
+            **c.common_params(directory),
+            "reports": n,
+            "workers": WORKERS,
+            "in_flight_per_worker": IN_FLIGHT,
+        },
+        {"shared_redis": shared, "private_memory": private, "requests_saved_percent": saved},
+    )
+
+
+if __name__ == "__main__":
+    main()
