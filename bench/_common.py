@@ -169,7 +169,11 @@ def catalog_server(
 ) -> Iterator[ServerProcess]:
     """The project's catalog server in a child process, stopped on exit."""
     directory = directory if directory is not None else bench_catalog()
-    with start_server_process(directory, server_options(latency_ms, jitter_ms, seed)) as server:
+    # ``python -m`` puts the working directory first on the child's path: from bench/,
+    # bench/redis.py would shadow the redis package there too.
+    with contextlib.chdir(BENCH_DIR.parent):
+        server = start_server_process(directory, server_options(latency_ms, jitter_ms, seed))
+    with server:
         yield server
 
 

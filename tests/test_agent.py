@@ -211,7 +211,7 @@ async def test_models_and_dicts_are_both_accepted(agent: PartsAgent) -> None:
     """Vehicle and DamagedPart models give the same report as dicts."""
     a = await agent.process_damage_report(
         Vehicle(make="Vauxhall", model="Astra", year=2018),
-        [DamagedPart(component="Front Bumper Cover", severity="severe")],  # type: ignore[arg-type]
+        [DamagedPart(component="Front Bumper Cover", severity="severe")],
     )
     b = await agent.process_damage_report(SEED_VEHICLE, [SEED_DAMAGE[0]])
     assert meaning(a) == meaning(b)

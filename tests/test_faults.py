@@ -95,7 +95,8 @@ def same(report: PartsReport, other: PartsReport) -> bool:
 
 
 def says_fetch_failed(report: PartsReport) -> bool:
-    return any("could not read" in w for w in report.warnings)
+    """True if the report warns that part of the catalog could not be read."""
+    return any(w.startswith("could not read every catalog list") for w in report.warnings)
 
 
 def reference(i: int) -> PartsReport:

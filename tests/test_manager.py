@@ -506,3 +506,22 @@ async def test_bad_configuration_and_closed_manager(sample_dir: Path) -> None:
     await manager.aclose()
     with pytest.raises(UsageError):
         await manager.get_manufacturers()
+
+
+class BrokenSource(CountingSource):
+    """A source with a bug: it raises something that is not a catalog error."""
+
+    async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
+        await asyncio.sleep(0.01)
+        raise RuntimeError("bug in a third-party source")
+
+
+async def test_unexpected_errors_reach_every_waiter() -> None:
+    """A source's bug reaches each waiter as itself, not as a cancellation, and is not cached."""
+    async with BucketManager(BrokenSource()) as manager:
+        results = await asyncio.gather(
+            *(manager.get_articles_for_category("1", "1", "C1") for _ in range(3)),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, RuntimeError) for r in results)
+        assert manager.get_cache_stats()["cache_size"] == 0

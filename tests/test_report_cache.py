@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partsagent import AgentCacheManager, PartsAgent, PartsReport, Position, Severity
-from partsagent._report_cache import canonical_key, input_key
 from partsagent._models import DamagedPart, Vehicle
+from partsagent._report_cache import canonical_key, input_key
 
 SEVERITIES = list(Severity)
 POSITIONS = [
@@ -67,7 +67,9 @@ def test_different_damage_never_shares_a_key(
 
 
 @given(st.lists(damage_item, min_size=1, max_size=4), st.integers(2015, 2021))
-def test_vehicle_is_part_of_the_key(damage: list[tuple[str, Position, Severity]], year: int) -> None:
+def test_vehicle_is_part_of_the_key(
+    damage: list[tuple[str, Position, Severity]], year: int
+) -> None:
     """The same damage on another year, model or market is another report."""
     base = key(damage, year=2018)
     assert (key(damage, year=year) == base) == (year == 2018)
@@ -117,7 +119,9 @@ SYNONYMS = {
 }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.tuples(st.sampled_from(sorted(SYNONYMS)), st.sampled_from(SEVERITIES)),
@@ -137,8 +141,12 @@ async def test_equivalent_reports_share_one_cached_report(
             {"component": data.draw(st.sampled_from(SYNONYMS[p])), "severity": s.value}
             for p, s in reversed(parts)
         ]
-        a = await agent.process_damage_report({"make": "vauxhall", "model": "astra", "year": 2018}, first)
-        b = await agent.process_damage_report({"make": "OPEL", "model": "Astra", "year": 2018}, second)
+        a = await agent.process_damage_report(
+            {"make": "vauxhall", "model": "astra", "year": 2018}, first
+        )
+        b = await agent.process_damage_report(
+            {"make": "OPEL", "model": "Astra", "year": 2018}, second
+        )
     assert b.performance["report_cache"] == "hit"
     assert [ln.article.id for ln in a.lines] == [ln.article.id for ln in b.lines]
 

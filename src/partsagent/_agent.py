@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -13,7 +14,7 @@ import anyio
 from pydantic import ValidationError
 
 from ._exceptions import CatalogUnavailable, InputError, UsageError
-from ._manager import BucketManager
+from ._manager import ArticleRequest, BucketManager
 from ._metrics import collect_performance, count, timer
 from ._models import DamagedPart, Vehicle
 from ._plan import Need, Plan, Planner, PlanRequest
@@ -87,6 +88,9 @@ class PartsAgent:
     CatalogSource or a ready BucketManager. ``planner`` is ``"rules"``
     (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
     ``llm_options``). ``deadline`` bounds one report in seconds.
+    ``warm_vehicle``: when the catalog offers the batch endpoint, fetch every
+    category's articles of the vehicle in the same batch requests as the
+    report's own, so the next report for that vehicle needs no request.
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class PartsAgent:
         report_ttl: float = 3600.0,
         max_reports: int = 1000,
         max_alternatives: int = 5,
+        warm_vehicle: bool = True,
         llm_options: Mapping[str, Any] | None = None,
         **manager_options: Any,
     ) -> None:
@@ -113,6 +118,7 @@ class PartsAgent:
         self.market: Market = market
         self.deadline = deadline
         self.max_alternatives = max_alternatives
+        self.warm_vehicle = warm_vehicle
         self.reports = AgentCacheManager(ttl=report_ttl, max_entries=max_reports)
         self._planners: dict[str, Planner] = {"rules": RulesPlanner()}
         self._llm_options = dict(llm_options or {})
@@ -233,12 +239,17 @@ class PartsAgent:
         r = plan.resolution
         needs = _dedupe(plan.needs)
         variant_ids = [v.id for v in r.variants]
-        options = await search_parts(
-            self.catalog,
-            plan.manufacturer.id,
-            variant_ids,
-            [PartNeed(category_id=n.category.id, position=n.position) for n in needs],
-        )
+        wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
+        mid = plan.manufacturer.id
+        if self.warm_vehicle and self.catalog.source.batch_supported:
+            warm = await self._vehicle_articles(mid, variant_ids)
+            # Same tick, same batch: the warming rides on the search's requests.
+            options, _ = await asyncio.gather(
+                search_parts(self.catalog, mid, variant_ids, wanted),
+                self.catalog.get_articles_concurrent(warm),
+            )
+        else:
+            options = await search_parts(self.catalog, mid, variant_ids, wanted)
         warnings = list(plan.warnings)
         lines: list[ReportLine] = []
         failed = False
@@ -303,6 +314,11 @@ class PartsAgent:
             performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
         )
         return report, not failed
+
+    async def _vehicle_articles(self, mid: str, variant_ids: list[str]) -> list[ArticleRequest]:
+        """Every (variant, category) of the vehicle; its category lists are already cached."""
+        results = await self.catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
+        return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
     def _line(self, need: Need, opts: PartOptions, n_variants: int) -> ReportLine | None:
         if not opts.options:

@@ -47,7 +47,7 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
         year = int(words.pop())
     if len(words) < 2:
         raise InputError(f"--vehicle {text!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'")
-    names = set()
+    names: set[str] = set()
     for m in await agent.catalog.get_manufacturers():
         names.update(" ".join(n.upper().split()) for n in (m.name, *m.aliases))
     split = 1
@@ -231,7 +231,15 @@ async def _batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    aggregator = _configure_logging(sys.stderr)
+    previous = structlog.get_config()
+    try:
+        return _run_report(args, _configure_logging(sys.stderr))
+    finally:
+        # main() may run inside a host process (tests, notebooks): leave its logging as it was.
+        structlog.configure(**previous)
+
+
+def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.batch:
         status = asyncio.run(_batch(args, sys.stdout, sys.stderr))
         sys.stderr.write(aggregator.render_table() + "\n")

@@ -300,6 +300,11 @@ class BucketManager:
         async def run() -> None:
             try:
                 await coro
+            except Exception as exc:
+                # A bug, not a catalog error: still every waiter hears of it, once.
+                for flight in load.flights:
+                    if not flight.future.done():
+                        flight.future.set_exception(exc)
             finally:
                 self._forget_pending(load)
                 for flight in load.flights:
