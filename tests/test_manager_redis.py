@@ -1,0 +1,112 @@
+"""Two BucketManagers in separate processes share catalog entries through a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+
+import aiohttp
+import orjson
+import pytest
+
+from _redis_server import start_redis_server, stop_redis_server
+from partsagent import BucketManager, HttpBucket, PartsAgent
+from partsagent._redis import redis_cache
+from partsagent._server import ServerProcess, start_server_process
+
+MID, VID = "117", "127445"
+
+WRITER = textwrap.dedent(
+    """
+    import asyncio, sys, orjson
+    from partsagent import BucketManager, HttpBucket
+    from partsagent._redis import redis_cache
+
+    async def main(server, redis_url, namespace):
+        cache = redis_cache(redis_url, namespace=namespace)
+        async with BucketManager(HttpBucket(server), cache=cache) as m:
+            arts = await m.get_articles_concurrent(
+                [("117", "127445", c) for c in ("CAT001", "CAT002", "CAT003")]
+            )
+            models = await m.get_models_for_manufacturer("117")
+        print(orjson.dumps({"articles": [[a.id for a in r.value] for r in arts],
+                            "models": [x.name for x in models]}).decode())
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    proc, url = start_redis_server()
+    yield url
+    stop_redis_server(proc)
+
+
+@pytest.fixture
+def server() -> Iterator[ServerProcess]:
+    with start_server_process() as srv:
+        yield srv
+
+
+async def _requests(server: ServerProcess) -> int:
+    async with aiohttp.ClientSession() as session, session.get(server.url + "_stats") as resp:
+        total: int = (await resp.json())["total"]
+        return total
+
+
+async def test_second_process_reads_what_the_first_fetched(
+    redis_url: str, server: ServerProcess
+) -> None:
+    """Process A fetches through the catalog; process B (this one) gets it all from Redis."""
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        WRITER,
+        server.url,
+        redis_url,
+        namespace,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    written = orjson.loads(out.decode().strip().splitlines()[-1])
+    before = await _requests(server)
+    async with BucketManager(
+        HttpBucket(server.url), cache=redis_cache(redis_url, namespace=namespace)
+    ) as manager:
+        arts = await manager.get_articles_concurrent(
+            [(MID, VID, c) for c in ("CAT001", "CAT002", "CAT003")]
+        )
+        models = await manager.get_models_for_manufacturer(MID)
+        stats = manager.get_cache_stats()
+    assert await _requests(server) == before  # nothing asked of the catalog
+    assert [[a.id for a in r.value or ()] for r in arts] == written["articles"]
+    assert [m.name for m in models] == written["models"]
+    assert stats["hits"] == 4
+    assert stats["misses"] == 0
+
+
+async def test_agent_reports_equal_with_a_redis_cache(
+    redis_url: str, server: ServerProcess
+) -> None:
+    """A PartsAgent over Redis gives the same report as one over the embedded catalog."""
+    vehicle = {"make": "Vauxhall", "model": "Astra", "year": 2018}
+    damage = [{"component": "front bumper", "severity": "severe"}]
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    async with PartsAgent() as local:
+        want = await local.process_damage_report(vehicle, damage)
+    for _ in range(2):  # the second agent reads what the first stored
+        async with PartsAgent(
+            server.url, cache=redis_cache(redis_url, namespace=namespace)
+        ) as agent:
+            got = await agent.process_damage_report(vehicle, damage)
+        assert got.lines == want.lines
+    assert got.performance["catalog_requests"] == 0
