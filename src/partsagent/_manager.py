@@ -238,10 +238,7 @@ class BucketManager:
             return self._memory.get_nowait(key)
         try:
             value = await self._cache.get(key, default=MISSING)
-        except (PartsAgentError, OSError, TimeoutError, ConnectionError) as exc:
-            _log.warning("partsagent.cache.read_failed", key=key, error_type=type(exc).__name__)
-            return MISSING
-        except Exception as exc:  # redis raises its own tree; a broken cache is a miss
+        except Exception as exc:  # a broken or slow shared cache is a miss, not a failed report
             _log.warning("partsagent.cache.read_failed", key=key, error_type=type(exc).__name__)
             return MISSING
         return value

@@ -4,8 +4,9 @@
   coroutine function as a decorator) and emits ONE structlog event
   ``partsagent.<name>`` with ``metric=True``, ``duration_ms``, ``outcome``
   (``ok`` | ``error`` | ``cancelled``), ``error_type`` and the labels, flat.
-* ``set_metrics_enabled(False)`` turns emission off (for benchmarks); timings
-  still reach an active ``collect_performance()`` collector.
+* Events are emitted once the app has configured structlog (or installed an
+  aggregator, or is inside ``capture_metrics()``); ``set_metrics_enabled``
+  forces it on or off. Timings always reach an active ``collect_performance()``.
 * ``collect_performance()`` gathers the timings and ``count()`` counters of
   the current task (and of tasks it starts) for one report.
 * ``SummaryAggregator`` is a structlog processor that reduces any number of
@@ -56,18 +57,25 @@ R = TypeVar("R")
 
 _PREFIX: Final = "partsagent."
 _log = structlog.get_logger("partsagent")
-_enabled = True
+_enabled: bool | None = None
 
 
-def set_metrics_enabled(enabled: bool) -> None:
-    """Turn metric events on or off, process-wide; collectors keep recording either way."""
+def set_metrics_enabled(enabled: bool | None) -> None:
+    """Turn metric events on or off, process-wide; collectors keep recording either way.
+
+    ``None`` (the default) emits once the application has configured structlog
+    or installed an aggregator or ``capture_metrics()``: an app that did none of
+    these would otherwise see a line on stdout for every catalog lookup.
+    """
     global _enabled
-    _enabled = bool(enabled)
+    _enabled = None if enabled is None else bool(enabled)
 
 
 def metrics_enabled() -> bool:
-    """True if timers emit structlog events (the default)."""
-    return _enabled
+    """True if timers emit structlog events now."""
+    if _enabled is not None:
+        return _enabled
+    return bool(_installed) or _capturing > 0 or structlog.is_configured()
 
 
 def _short(name: str) -> str:
@@ -181,7 +189,7 @@ class Timer:
         return f"Timer({self.event!r}, labels={self.labels!r})"
 
     def _begin(self) -> None:
-        self._emit = _enabled
+        self._emit = metrics_enabled()
         self._collector = _collector.get()
         # Metrics off and nobody collecting: do not even read the clock.
         self._start = time.perf_counter() if self._emit or self._collector is not None else None
@@ -562,6 +570,7 @@ def _put_first(processor: Processor) -> Callable[[], None]:
 
 
 _installed: dict[int, Callable[[], None]] = {}
+_capturing = 0
 
 
 def install_aggregator(aggregator: SummaryAggregator) -> None:
@@ -600,8 +609,11 @@ def capture_metrics() -> Iterator[list[EventDict]]:
             raise DropEvent
         return event_dict
 
+    global _capturing
     undo = _put_first(capture)
+    _capturing += 1
     try:
         yield captured
     finally:
+        _capturing -= 1
         undo()

@@ -344,14 +344,6 @@ async def _resolve_model(
         notes=tuple(notes),
         vin=vin,
     )
-    _log.debug(
-        "partsagent.vehicle.resolved",
-        manufacturer_id=manufacturer.id,
-        model_id=model.id,
-        year=year,
-        variants=len(variants),
-        resolved_by=result.resolved_by,
-    )
     return result
 
 

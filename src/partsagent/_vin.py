@@ -145,5 +145,4 @@ async def decode_vin(vin: str) -> VinDecode:
     _cache[cleaned] = result
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
-    _log.debug("partsagent.vin.decoded", wmi=result.wmi, complete=result.complete)
     return result
