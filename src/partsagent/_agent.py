@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -242,14 +241,9 @@ class PartsAgent:
         wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
         mid = plan.manufacturer.id
         if self.warm_vehicle and self.catalog.source.batch_supported:
-            warm = await self._vehicle_articles(mid, variant_ids)
-            # Same tick, same batch: the warming rides on the search's requests.
-            options, _ = await asyncio.gather(
-                search_parts(self.catalog, mid, variant_ids, wanted),
-                self.catalog.get_articles_concurrent(warm),
-            )
-        else:
-            options = await search_parts(self.catalog, mid, variant_ids, wanted)
+            # Started first, so the search's cold keys ride in the same batch requests.
+            await self.catalog.prefetch_articles(await self._vehicle_articles(mid, variant_ids))
+        options = await search_parts(self.catalog, mid, variant_ids, wanted)
         warnings = list(plan.warnings)
         lines: list[ReportLine] = []
         failed = False

@@ -249,6 +249,25 @@ class BucketManager:
         except Exception as exc:  # a cache that cannot store must not fail the lookup
             _log.warning("partsagent.cache.write_failed", key=key, error_type=type(exc).__name__)
 
+    def _hit(self, kind: str, path: str, value: Any) -> Any:
+        """Account for a cache hit; a remembered 404 raises NotFound again."""
+        stats = self._c.by_kind[kind]
+        if isinstance(value, dict) and _NOT_FOUND in value:
+            stats.negative_hits += 1
+            raise NotFound(path, "remembered as missing")
+        stats.hits += 1
+        count("cache.hits")
+        with timer(f"catalog.{kind}", cache="hit"):
+            pass
+        return value
+
+    def _peek(self, kind: str, key: str, path: str) -> Any:
+        """A fresh in-memory value (hit accounted for) or MISSING; never waits."""
+        if self._memory is None:
+            return MISSING
+        value = self._memory.get_nowait(key)
+        return value if value is MISSING else self._hit(kind, path, value)
+
     async def _lookup(self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """Return the document at ``key``: from cache, a shared flight, or a new load."""
         if self._closed:
@@ -256,14 +275,7 @@ class BucketManager:
         stats = self._c.by_kind[kind]
         value = await self._cache_get(key)
         if value is not MISSING:
-            if isinstance(value, dict) and _NOT_FOUND in value:
-                stats.negative_hits += 1
-                raise NotFound(path, "remembered as missing")
-            stats.hits += 1
-            count("cache.hits")
-            with timer(f"catalog.{kind}", cache="hit"):
-                pass
-            return value  # type: ignore[no-any-return]
+            return self._hit(kind, path, value)  # type: ignore[no-any-return]
         flight = self._inflight.get(key)
         if flight is not None and not flight.claimed:
             flight.claimed = True
@@ -477,9 +489,28 @@ class BucketManager:
         items: Sequence[R],
         one: Callable[[R], Awaitable[T]],
         deadline: float | None,
+        peek: Callable[[R], Any] | None = None,
     ) -> list[ItemResult[R, T]]:
-        """Run ``one`` for every item in an anyio task group; results in input order."""
+        """Run ``one`` for every item in an anyio task group; results in input order.
+
+        ``peek`` answers cache hits synchronously, so only misses cost a task.
+        """
+        if self._closed:
+            raise UsageError("this BucketManager is closed; create a new one")
         results: list[ItemResult[R, T] | None] = [None] * len(items)
+        pending: list[int] = []
+        for i, item in enumerate(items):
+            try:
+                value = peek(item) if peek is not None else MISSING
+            except PartsAgentError as exc:
+                results[i] = ItemResult(item, error=exc)
+                continue
+            if value is MISSING:
+                pending.append(i)
+            else:
+                results[i] = ItemResult(item, value=value)
+        if not pending:
+            return results  # type: ignore[return-value]
 
         async def run(i: int, item: R) -> None:
             try:
@@ -489,8 +520,8 @@ class BucketManager:
 
         with anyio.move_on_after(deadline if deadline is not None else float("inf")):
             async with anyio.create_task_group() as tg:
-                for i, item in enumerate(items):
-                    tg.start_soon(run, i, item)
+                for i in pending:
+                    tg.start_soon(run, i, items[i])
         return [
             r
             if r is not None
@@ -504,9 +535,13 @@ class BucketManager:
         self, variants: Iterable[tuple[str, str]], *, deadline: float | None = None
     ) -> list[ItemResult[tuple[str, str], tuple[Category, ...]]]:
         """Categories for many (manufacturer, variant) pairs, each failure kept with its item."""
-        items = list(variants)
+
+        def peek(mv: tuple[str, str]) -> Any:
+            path = doc.categories_path(*mv)
+            return self._peek("categories", f"categories/{mv[0]}/{mv[1]}", path)
+
         return await self._fan_out(
-            items, lambda mv: self.load_categories_for_variant(*mv), deadline
+            list(variants), lambda mv: self.load_categories_for_variant(*mv), deadline, peek
         )
 
     async def get_articles_concurrent(
@@ -522,28 +557,52 @@ class BucketManager:
         """
         reqs = [r if isinstance(r, ArticleRequest) else ArticleRequest(*r) for r in requests]
         if self.source.batch_supported:
-            await self._prefetch_batches(reqs)
+            await self.prefetch_articles(reqs)
+
+        def peek(r: ArticleRequest) -> Any:
+            path = doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
+            key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
+            found = self._peek("articles", key, path)
+            if found is MISSING or r.product_group_id is None:
+                return found
+            return tuple(a for a in found if a.product_group_id == r.product_group_id)
+
         return await self._fan_out(
             reqs,
             lambda r: self.get_articles_for_category(
                 r.manufacturer_id, r.variant_id, r.category_id, r.product_group_id
             ),
             deadline,
+            peek,
         )
 
-    async def _prefetch_batches(self, reqs: Sequence[ArticleRequest]) -> None:
-        """Register the cold keys with a pending batch per variant; the lookups then join them.
+    async def prefetch_articles(
+        self, requests: Iterable[ArticleRequest | tuple[str, str, str]]
+    ) -> int:
+        """Start loading cold articles as batch requests and return at once.
 
-        The batch goes out one loop tick later, so cold keys that concurrent
-        callers ask for in the same tick share one request.
+        The loads belong to the manager (``aclose`` cancels them) and fill the
+        cache; later lookups join them. Cold keys asked for by concurrent
+        callers in the same loop tick share one request per variant. Returns
+        how many keys were started. Without a batch endpoint it does nothing:
+        warming would cost a request per key.
         """
-        for r in reqs:
+        if not self.source.batch_supported or self._closed:
+            return 0
+        keys: dict[str, ArticleRequest] = {}
+        for req in requests:
+            r = req if isinstance(req, ArticleRequest) else ArticleRequest(*req)
             try:
                 doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
             except InputError:
                 continue  # the per-item lookup reports it
             key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
-            if key in self._inflight or await self._cache_get(key) is not MISSING:
+            if key not in self._inflight:
+                keys.setdefault(key, r)
+        cached = await self._cache_get_many(list(keys))
+        started = 0
+        for (key, r), value in zip(keys.items(), cached, strict=True):
+            if value is not MISSING or key in self._inflight:
                 continue
             group = (r.manufacturer_id, r.variant_id)
             load = self._pending.get(group)
@@ -555,6 +614,23 @@ class BucketManager:
             flight.claimed = False
             flight.load = load
             load.flights.append(flight)
+            started += 1
+        return started
+
+    async def _cache_get_many(self, keys: list[str]) -> list[Any]:
+        """One round trip for a shared cache; a broken cache is all misses."""
+        if self._memory is not None:
+            return [self._memory.get_nowait(k) for k in keys]
+        if not keys:
+            return []
+        try:
+            values = await self._cache.multi_get(keys)
+        except Exception as exc:  # a broken or slow shared cache is a miss
+            _log.warning(
+                "partsagent.cache.read_failed", keys=len(keys), error_type=type(exc).__name__
+            )
+            return [MISSING] * len(keys)
+        return [MISSING if v is None else v for v in values]
 
     async def _run_batch(self, group: tuple[str, str], load: _Load) -> None:
         await asyncio.sleep(0)  # let callers in this tick add their keys

@@ -173,7 +173,7 @@ def _translating(name: str) -> Any:
 class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no type hints
     """aiocache's RedisCache with a client from a URL, translated errors and a quiet close."""
 
-    def __init__(self, url: str, *, namespace: str, timeout: float) -> None:
+    def __init__(self, url: str, *, namespace: str, timeout: float, max_connections: int) -> None:
         parts = urlsplit(url)
         super().__init__(
             serializer=ModelSerializer(),
@@ -185,12 +185,17 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         self.url = url
         # aiocache 0.12 builds its client from host and port only; from_url also
         # honours db, password, TLS (rediss://) and unix sockets.
-        self.client = redis.asyncio.Redis.from_url(
+        # A blocking pool: under a burst of lookups, callers wait (up to ``timeout``)
+        # for one of ``max_connections`` instead of failing with MaxConnectionsError.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout,
             decode_responses=False,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
         )
+        self.client = redis.asyncio.Redis.from_pool(pool)  # the client owns (and closes) the pool
 
     def __repr__(self) -> str:
         # Host and port only: the URL may carry a password.
@@ -239,6 +244,7 @@ def redis_cache(
     *,
     namespace: str = "partsagent",
     timeout: float = 1.0,
+    max_connections: int = 32,
 ) -> RedisCache:
     """An aiocache RedisCache at ``url`` for ``BucketManager(cache=...)``.
 
@@ -246,9 +252,15 @@ def redis_cache(
       give each deployment sharing a Redis its own.
     * ``timeout=1.0``: seconds per cache call and per socket operation; a slow
       Redis becomes a cache miss in the manager, not a slow report.
+    * ``max_connections=32``: the pool's size; more concurrent lookups wait for
+      a free connection.
 
     No connection is made until the first call; close it with ``await cache.close()``.
     """
     if not namespace:
         raise UsageError("give redis_cache a non-empty namespace so deployments cannot collide")
-    return _PartsRedisCache(url, namespace=namespace, timeout=timeout)
+    if max_connections < 1:
+        raise UsageError("max_connections must be at least 1")
+    return _PartsRedisCache(
+        url, namespace=namespace, timeout=timeout, max_connections=max_connections
+    )
