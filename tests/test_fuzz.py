@@ -216,12 +216,6 @@ async def test_bad_identifiers_are_refused_before_any_request(
     assert catalog_server.stats.total == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="library bug: _components.extract_components builds DamagedPart(component=...) from a "
-    "chunk of part words longer than 200 characters, and pydantic's ValidationError escapes",
-)
 async def test_long_run_of_part_words_is_not_a_crash(agent: PartsAgent) -> None:
     """A free-text part named in over 200 characters gives our error or a report, not pydantic's."""
     vehicle = {"make": "Vauxhall", "model": "Astra", "year": 2018}
@@ -295,11 +289,6 @@ def test_batch_lines(items: list[Any], tmp_path: Path, capsys: pytest.CaptureFix
         assert "lines" in answer or set(answer["error"]) == {"type", "message"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: _cli_report._read_batch splits the file with str.splitlines(), which also "
-    "splits on U+2028, U+0085, \\x1c-\\x1e... that JSON strings may hold raw; split on '\\n'",
-)
 def test_batch_line_with_a_unicode_line_separator(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

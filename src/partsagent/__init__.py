@@ -27,6 +27,7 @@ from ._metrics import (
     install_aggregator,
     set_metrics_enabled,
     timer,
+    uninstall_aggregator,
 )
 from ._models import (
     Article,
@@ -89,6 +90,7 @@ __all__ = [
     "sample_catalog_path",
     "set_metrics_enabled",
     "timer",
+    "uninstall_aggregator",
 ]
 
 if TYPE_CHECKING:

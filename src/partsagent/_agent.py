@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 import anyio
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from ._exceptions import CatalogUnavailable, InputError, UsageError
 from ._manager import ArticleRequest, BucketManager
@@ -86,7 +86,8 @@ class PartsAgent:
     ``catalog`` is None (the embedded sample), a directory, a base URL, a
     CatalogSource or a ready BucketManager. ``planner`` is ``"rules"``
     (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
-    ``llm_options``). ``deadline`` bounds one report in seconds.
+    ``llm_options``). ``report_deadline`` bounds one report in seconds;
+    ``manager_options`` go to the BucketManager (e.g. ``deadline`` per lookup).
     ``warm_vehicle``: when the catalog offers the batch endpoint, fetch every
     category's articles of the vehicle in the same batch requests as the
     report's own, so the next report for that vehicle needs no request.
@@ -98,7 +99,7 @@ class PartsAgent:
         *,
         planner: Literal["rules", "llm"] | Planner = "rules",
         market: Market = "GB",
-        deadline: float = 60.0,
+        report_deadline: float = 60.0,
         report_ttl: float = 3600.0,
         max_reports: int = 1000,
         max_alternatives: int = 5,
@@ -115,12 +116,16 @@ class PartsAgent:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
         self.market: Market = market
-        self.deadline = deadline
+        self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
         self.reports = AgentCacheManager(ttl=report_ttl, max_entries=max_reports)
         self._planners: dict[str, Planner] = {"rules": RulesPlanner()}
-        self._llm_options = dict(llm_options or {})
+        options = dict(llm_options or {})
+        if isinstance(options.get("api_key"), str):
+            # Kept as a SecretStr so that no repr or vars() of the agent shows it.
+            options["api_key"] = SecretStr(options["api_key"])
+        self._llm_options = options
         self.default_planner: str
         if isinstance(planner, str):
             if planner not in ("rules", "llm"):
@@ -141,7 +146,11 @@ class PartsAgent:
                 raise InputError(f"unknown planner {name!r}; use 'rules' or 'llm'")
             from ._planner_llm import LLMPlanner
 
-            planner = self._planners["llm"] = LLMPlanner(**self._llm_options)
+            options: dict[str, Any] = {
+                k: v.get_secret_value() if isinstance(v, SecretStr) else v
+                for k, v in self._llm_options.items()
+            }
+            planner = self._planners["llm"] = LLMPlanner(**options)
         return planner
 
     async def __aenter__(self) -> Self:
@@ -195,7 +204,7 @@ class PartsAgent:
         request = PlanRequest(vehicle=v, damage=damage, market=the_market)
         with collect_performance() as perf:
             try:
-                with anyio.fail_after(self.deadline):
+                with anyio.fail_after(self.report_deadline):
                     async with timer("agent.plan", planner=planner_name):
                         plan = await the_planner.plan(self.catalog, request)
                     key = self._canonical(plan, planner_name, the_market)
@@ -207,7 +216,7 @@ class PartsAgent:
                         report = _in_their_words(report, plan)
             except TimeoutError:
                 raise CatalogUnavailable(
-                    "report", f"not complete within the {self.deadline:g}s deadline"
+                    "report", f"not complete within the {self.report_deadline:g}s report deadline"
                 ) from None
         return _with_performance(report, started, outcome, perf.snapshot())
 
@@ -246,7 +255,7 @@ class PartsAgent:
         options = await search_parts(self.catalog, mid, variant_ids, wanted)
         warnings = list(plan.warnings)
         lines: list[ReportLine] = []
-        failed = False
+        failed = plan.incomplete
         for need, opts in zip(needs, options, strict=True):
             line = self._line(need, opts, len(variant_ids))
             if opts.errors:

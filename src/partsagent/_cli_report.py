@@ -179,7 +179,10 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read batch file {path!r}: {exc}") from None
     items: list[dict[str, Any]] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: JSON strings may hold U+2028 and other characters
+    # that str.splitlines() would also split on.
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = raw.removesuffix("\r")
         if not line.strip():
             continue
         try:

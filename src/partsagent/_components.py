@@ -35,6 +35,9 @@ from ._models import Axle, Category, DamagedPart, Position, Severity, Side
 if TYPE_CHECKING:
     from ._manager import BucketManager
 
+#: DamagedPart.component's limit; a longer run of part words is cut, not refused.
+MAX_COMPONENT_CHARS = 200
+
 __all__ = [
     "AMBIGUOUS_MARGIN",
     "MATCH_SCORE",
@@ -633,5 +636,10 @@ def extract_components(text: str, *, market: str = "GB") -> tuple[list[DamagedPa
             if component.lower() in seen:
                 continue
             seen.add(component.lower())
-            parts.append(DamagedPart(component=component, severity=severity or Severity.MODERATE))
+            parts.append(
+                DamagedPart(
+                    component=component[:MAX_COMPONENT_CHARS],
+                    severity=severity or Severity.MODERATE,
+                )
+            )
     return parts, warnings

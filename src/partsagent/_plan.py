@@ -44,6 +44,8 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     trace: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
+    incomplete: bool = False
+    """True when the planner could not read part of the catalog: the report is not cached."""
 
     @property
     def manufacturer(self) -> ManufacturerRef:

@@ -419,6 +419,7 @@ class _Run:
         self.request = request
         self.resolution: VehicleResolution | None = None
         self._categories: dict[tuple[str, ...], list[Category]] = {}
+        self._unread: list[str] = []
         self.trace: list[dict[str, Any]] = []
         self.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
         self.messages: list[dict[str, Any]] = [
@@ -603,7 +604,9 @@ class _Run:
         key = tuple(v.id for v in resolution.variants)
         cached = self._categories.get(key)
         if cached is None:
-            cached = self._categories[key] = await categories_for(self.catalog, resolution)
+            cached, unread = await categories_for(self.catalog, resolution)
+            self._categories[key] = cached
+            self._unread.extend(unread)
         return cached
 
     async def _category_map(self, resolution: VehicleResolution) -> dict[str, Category]:
@@ -781,7 +784,13 @@ class _Run:
             )
             for line in args.lines
         ]
-        return Plan(resolution=resolution, needs=needs, warnings=warnings)
+        warnings.extend(self._unread)
+        return Plan(
+            resolution=resolution,
+            needs=needs,
+            warnings=warnings,
+            incomplete=bool(self._unread),
+        )
 
     def _severity(self, line: PartsLine) -> Severity:
         if line.severity is not None:

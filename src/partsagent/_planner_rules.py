@@ -41,8 +41,14 @@ def _candidate(c: VehicleCandidate) -> str:
     return f"{name} ({c.score:.0f})" if c.score is not None else name
 
 
-async def categories_for(catalog: BucketManager, resolution: VehicleResolution) -> list[Category]:
-    """The union of the categories of every variant, in a stable order."""
+async def categories_for(
+    catalog: BucketManager, resolution: VehicleResolution
+) -> tuple[list[Category], list[str]]:
+    """The union of the categories of every variant, in a stable order, and what failed.
+
+    A variant whose category list cannot be read is named in the warnings, so
+    the report says so (and is not cached) instead of silently missing parts.
+    """
     mid = resolved_refs(resolution)[0].id
     results = await catalog.get_categories_concurrent([(mid, v.id) for v in resolution.variants])
     union: dict[str, Category] = {}
@@ -54,7 +60,12 @@ async def categories_for(catalog: BucketManager, resolution: VehicleResolution) 
             union.setdefault(c.id, c)
     if not union and errors:
         raise errors[0]
-    return sorted(union.values(), key=lambda c: c.id)
+    warnings = [
+        f"could not read the categories of variant {r.request[1]}: {r.error}"
+        for r in results
+        if r.error is not None
+    ]
+    return sorted(union.values(), key=lambda c: c.id), warnings
 
 
 class RulesPlanner:
@@ -78,7 +89,8 @@ class RulesPlanner:
             resolution = require_resolved(
                 await resolve_vehicle(catalog, request.vehicle, market=request.market)
             )
-        categories = await categories_for(catalog, resolution)
+        categories, unread = await categories_for(catalog, resolution)
+        warnings.extend(unread)
         with timer("tool.map_component", components=len(parts)):
             needs, mapped = self._map(parts, categories, request.market, warnings)
         # Canonical order: the same damage in any order brings the same additions.
@@ -102,7 +114,7 @@ class RulesPlanner:
                     confidence=0.8,
                 )
             )
-        return Plan(resolution=resolution, needs=needs, warnings=warnings)
+        return Plan(resolution=resolution, needs=needs, warnings=warnings, incomplete=bool(unread))
 
     def _map(
         self,
