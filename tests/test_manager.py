@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -12,6 +13,7 @@ import pytest
 
 from partsagent import (
     BucketManager,
+    CatalogFormatError,
     CatalogUnavailable,
     HttpBucket,
     InputError,
@@ -525,3 +527,44 @@ async def test_unexpected_errors_reach_every_waiter() -> None:
         )
         assert all(isinstance(r, RuntimeError) for r in results)
         assert manager.get_cache_stats()["cache_size"] == 0
+
+
+@pytest.fixture
+def astra_bucket(sample_dir: Path, tmp_path: Path) -> Path:
+    """One Astra variant of the sample, with CAT002's articles broken (off-contract)."""
+    out = tmp_path / "bucket"
+    for rel in ("index.json", "manufacturers.json", f"manufacturers/{MID}/models.json"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sample_dir / rel, out / rel)
+    variant = f"manufacturers/{MID}/variants/{ASTRA[0]}"
+    shutil.copytree(sample_dir / variant, out / variant)
+    (out / variant / "categories/CAT002/articles.json").write_text('[{"id": "A1"}]')
+    return out
+
+
+async def test_warmed_documents_are_validated_on_first_read(astra_bucket: Path) -> None:
+    """A prefetched, never-awaited document is checked when read; a bad one is not kept."""
+    async with (
+        CatalogServer(astra_bucket) as server,
+        BucketManager(HttpBucket(server.url)) as manager,
+    ):
+        await manager.get_manufacturers()  # learn that the server offers batches
+        started = await manager.prefetch_articles(
+            [(MID, ASTRA[0], "CAT001"), (MID, ASTRA[0], "CAT002")]
+        )
+        assert started == 2
+        assert await manager.get_articles_for_category(MID, ASTRA[0], "CAT001")
+        requests = server.stats.total
+        with pytest.raises(CatalogFormatError, match="CAT002"):
+            await manager.get_articles_for_category(MID, ASTRA[0], "CAT002")
+        assert server.stats.total == requests  # the batch had already brought it
+        with pytest.raises(CatalogFormatError):
+            await manager.get_articles_for_category(MID, ASTRA[0], "CAT002")
+        assert server.stats.total == requests + 1  # the bad document was not cached
+
+
+async def test_prefetch_without_a_batch_endpoint_does_nothing(sample_dir: Path) -> None:
+    """Warming without batches would cost a request per key, so it is skipped."""
+    async with BucketManager(LocalBucket(sample_dir)) as manager:
+        assert await manager.prefetch_articles([(MID, ASTRA[0], "CAT001")]) == 0
+        assert manager.get_cache_stats()["requests"] == 0

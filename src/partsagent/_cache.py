@@ -155,6 +155,21 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
             key = self.namespace + key
         self._store(key, value, ttl)
 
+    def replace_nowait(self, key: str, value: Any) -> None:
+        """Swap the value of a fresh entry, keeping its expiry; no-op if absent or expired."""
+        if self.namespace:
+            key = self.namespace + key
+        entry = self._live(key)
+        if entry is not None:
+            self._data[key] = (value, entry[1])
+
+    def delete_nowait(self, key: str) -> None:
+        """Drop ``key`` if present."""
+        if self.namespace:
+            key = self.namespace + key
+        if key in self._data:
+            self._remove(key)
+
     # -- internals ----------------------------------------------------------
 
     def _tally(self, key: str) -> _Tally:

@@ -7,7 +7,7 @@ the transport.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -62,3 +62,26 @@ def parse_obj(adapter: TypeAdapter[T], path: str, obj: Any) -> T:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
         raise CatalogFormatError(path, f"{where}: {first['msg']}") from None
+
+
+class Deferred(Generic[T]):
+    """A document that arrived but is not validated yet; ``resolve()`` validates it.
+
+    Validation is most of the CPU a cold batch costs. Batch items that nobody
+    is waiting for (fetched only to warm the cache) stay deferred until first
+    read, and most are never read.
+    """
+
+    __slots__ = ("adapter", "data", "path")
+
+    def __init__(self, adapter: TypeAdapter[T], path: str, data: Any) -> None:
+        self.adapter = adapter
+        self.path = path
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.path!r})"
+
+    def resolve(self) -> T:
+        """The validated document, or CatalogFormatError naming its path."""
+        return parse_obj(self.adapter, self.path, self.data)

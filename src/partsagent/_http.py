@@ -29,6 +29,7 @@ from ._exceptions import (
     UsageError,
 )
 from ._models import Article, CatalogIndex, Category, Manufacturer, Model
+from ._source import BatchItem
 
 __all__ = ["BATCH_HEADER", "HttpBucket"]
 
@@ -173,12 +174,12 @@ class HttpBucket:
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
+    ) -> Mapping[str, BatchItem]:
         """One request when the server offers the batch endpoint, else one per category."""
         paths = {cid: doc.articles_path(mid, vid, cid) for cid in cids}
         if not self.batch_supported or len(cids) < 2:
             return await self._articles_singly(mid, vid, cids)
-        out: dict[str, tuple[Article, ...] | CatalogError] = {}
+        out: dict[str, BatchItem] = {}
         unique = list(paths)
         for start in range(0, len(unique), MAX_BATCH):
             chunk = unique[start : start + MAX_BATCH]
@@ -187,7 +188,7 @@ class HttpBucket:
 
     async def _batch(
         self, mid: str, vid: str, cids: list[str], paths: Mapping[str, str]
-    ) -> dict[str, tuple[Article, ...] | CatalogError]:
+    ) -> dict[str, BatchItem]:
         rel = f"{BATCH_PREFIX}/manufacturers/{mid}/variants/{vid}/articles?categories=" + ",".join(
             cids
         )
@@ -199,24 +200,23 @@ class HttpBucket:
                 raise TypeError("items is not an object")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             raise CatalogFormatError(rel, f"bad batch response ({exc})") from None
-        out: dict[str, tuple[Article, ...] | CatalogError] = {}
+        out: dict[str, BatchItem] = {}
         for cid in cids:
             path = paths[cid]
             item = items.get(cid)
             if item is None:
                 out[cid] = NotFound(path)
+            elif isinstance(item, list):
+                out[cid] = doc.Deferred(doc.ARTICLES, path, item)
             else:
-                try:
-                    out[cid] = doc.parse_obj(doc.ARTICLES, path, item)
-                except CatalogFormatError as exc:
-                    out[cid] = exc
+                out[cid] = CatalogFormatError(path, "the document is not a JSON list")
         return out
 
     async def _articles_singly(
         self, mid: str, vid: str, cids: Sequence[str]
-    ) -> dict[str, tuple[Article, ...] | CatalogError]:
+    ) -> dict[str, BatchItem]:
         # Sequential on purpose: the caller holds one concurrency slot for this call.
-        out: dict[str, tuple[Article, ...] | CatalogError] = {}
+        out: dict[str, BatchItem] = {}
         for cid in cids:
             try:
                 out[cid] = await self.articles(mid, vid, cid)

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from . import _documents as doc
 from ._exceptions import CatalogError, CatalogFormatError, InputError, NotFound, UsageError
 from ._models import Article, CatalogIndex, Category, Manufacturer, Model
+from ._source import BatchItem
 
 __all__ = ["LocalBucket"]
 
@@ -82,9 +83,9 @@ class LocalBucket:
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
+    ) -> Mapping[str, BatchItem]:
         paths = [doc.articles_path(mid, vid, cid) for cid in cids]
-        out: dict[str, tuple[Article, ...] | CatalogError] = {}
+        out: dict[str, BatchItem] = {}
         for cid, rel in zip(cids, paths, strict=True):
             try:
                 articles = await self._get(doc.ARTICLES, rel)

@@ -34,6 +34,7 @@ from rapidfuzz import process as fuzz_process
 from . import _documents as doc
 from ._breaker import CircuitBreaker, CircuitOpen
 from ._cache import MISSING, BoundedMemoryCache
+from ._documents import Deferred
 from ._exceptions import (
     CatalogError,
     CatalogFormatError,
@@ -244,12 +245,32 @@ class BucketManager:
         return value
 
     async def _cache_set(self, key: str, value: Any, ttl: float) -> None:
+        if self._memory is not None:
+            self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
+            return
         try:
+            if isinstance(value, Deferred):
+                value = value.resolve()  # a shared cache stores only validated documents
             await self._cache.set(key, value, ttl=ttl if ttl > 0 else None)
         except Exception as exc:  # a cache that cannot store must not fail the lookup
             _log.warning("partsagent.cache.write_failed", key=key, error_type=type(exc).__name__)
 
-    def _hit(self, kind: str, path: str, value: Any) -> Any:
+    def _materialize(self, kind: str, key: str, value: Any) -> Any:
+        """Validate a deferred document on first use; a bad one is dropped, never cached."""
+        if not isinstance(value, Deferred):
+            return value
+        try:
+            resolved = value.resolve()
+        except CatalogFormatError:
+            self._c.by_kind[kind].errors += 1
+            if self._memory is not None:
+                self._memory.delete_nowait(key)
+            raise
+        if self._memory is not None:
+            self._memory.replace_nowait(key, resolved)
+        return resolved
+
+    def _hit(self, kind: str, key: str, path: str, value: Any) -> Any:
         """Account for a cache hit; a remembered 404 raises NotFound again."""
         stats = self._c.by_kind[kind]
         if isinstance(value, dict) and _NOT_FOUND in value:
@@ -259,14 +280,14 @@ class BucketManager:
         count("cache.hits")
         with timer(f"catalog.{kind}", cache="hit"):
             pass
-        return value
+        return self._materialize(kind, key, value)
 
     def _peek(self, kind: str, key: str, path: str) -> Any:
         """A fresh in-memory value (hit accounted for) or MISSING; never waits."""
         if self._memory is None:
             return MISSING
         value = self._memory.get_nowait(key)
-        return value if value is MISSING else self._hit(kind, path, value)
+        return value if value is MISSING else self._hit(kind, key, path, value)
 
     async def _lookup(self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """Return the document at ``key``: from cache, a shared flight, or a new load."""
@@ -275,7 +296,7 @@ class BucketManager:
         stats = self._c.by_kind[kind]
         value = await self._cache_get(key)
         if value is not MISSING:
-            return self._hit(kind, path, value)  # type: ignore[no-any-return]
+            return self._hit(kind, key, path, value)  # type: ignore[no-any-return]
         flight = self._inflight.get(key)
         if flight is not None and not flight.claimed:
             flight.claimed = True
@@ -293,7 +314,7 @@ class BucketManager:
             flight = self._new_flight(key)
             self._start_load(_Load([flight]), self._run_single(kind, key, path, fetch, flight))
         async with timer(f"catalog.{kind}", cache=cache_label):
-            return await self._wait(flight)  # type: ignore[no-any-return]
+            return self._materialize(kind, key, await self._wait(flight))  # type: ignore[no-any-return]
 
     def _new_flight(self, key: str) -> _Flight:
         flight = _Flight(key, asyncio.get_running_loop().create_future())
@@ -656,7 +677,12 @@ class BucketManager:
             return
         for cid, flight in zip(cids, flights, strict=True):
             item = items.get(cid)
-            if isinstance(item, tuple):
+            if isinstance(item, Deferred) and flight.claimed:
+                try:  # someone is waiting for it: validate now
+                    item = item.resolve()
+                except CatalogFormatError as exc:
+                    item = exc
+            if isinstance(item, tuple | Deferred):
                 await self._cache_set(flight.key, item, self._ttls["articles"])
                 flight.future.set_result(item)
                 continue

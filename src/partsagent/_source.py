@@ -7,10 +7,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from ._documents import Deferred
 from ._exceptions import CatalogError
 from ._models import Article, CatalogIndex, Category, Manufacturer, Model
 
-__all__ = ["CatalogSource", "open_catalog", "sample_catalog_path"]
+__all__ = ["BatchItem", "CatalogSource", "open_catalog", "sample_catalog_path"]
+
+BatchItem = tuple[Article, ...] | Deferred[tuple[Article, ...]] | CatalogError
 
 
 @runtime_checkable
@@ -29,8 +32,11 @@ class CatalogSource(Protocol):
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
-        """Articles for several categories of one variant; a failed item maps to its error."""
+    ) -> Mapping[str, BatchItem]:
+        """Articles for several categories of one variant; a failed item maps to its error.
+
+        An item may be a ``Deferred``: received, not yet validated (``resolve()``).
+        """
         ...
 
     async def aclose(self) -> None: ...
