@@ -154,8 +154,12 @@ def server_options(
     latency_ms: float = LATENCY_MS, jitter_ms: float = JITTER_MS, seed: int = 0
 ) -> ServerOptions:
     """``latency_ms +- jitter_ms``, uniform: the server adds ``[0, 2*jitter]`` to a floor."""
+    # preload: the server answers from memory, so only the injected latency is measured.
     return ServerOptions(
-        latency_ms=max(0.0, latency_ms - jitter_ms), jitter_ms=2 * jitter_ms, seed=seed
+        latency_ms=max(0.0, latency_ms - jitter_ms),
+        jitter_ms=2 * jitter_ms,
+        seed=seed,
+        preload=True,
     )
 
 

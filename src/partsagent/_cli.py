@@ -201,7 +201,10 @@ def _catalog_serve(args: argparse.Namespace) -> int:
     if not directory.is_dir():
         raise InputError(f"catalog directory {str(directory)!r} does not exist; pass --dir DIR")
     options = ServerOptions(
-        latency_ms=args.latency_ms, jitter_ms=args.jitter_ms, error_rate=args.error_rate
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        error_rate=args.error_rate,
+        preload=args.preload,
     )
     print(f"serving {directory} on {args.host}:{args.port or '(any free port)'}; Ctrl-C to stop")
     serve_forever(directory, host=args.host, port=args.port, options=options)
@@ -262,6 +265,9 @@ def _register_catalog(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     serve.add_argument(
         "--error-rate", type=_non_negative_float, default=0.0, metavar="R", help="503 share, 0-1"
+    )
+    serve.add_argument(
+        "--preload", action="store_true", help="read the whole bucket into memory at start"
     )
     serve.set_defaults(handler=_catalog_serve)
 
