@@ -106,7 +106,7 @@ def create_app(
 ) -> FastAPI:
     """The app; arguments override ``PARTSAGENT_CATALOG`` and ``PARTSAGENT_PLANNER``.
 
-    ``agent_options`` go to PartsAgent (deadline, attempts, breaker, ...).
+    ``agent_options`` go to PartsAgent (report_deadline, attempts, breaker, ...).
     """
 
     @asynccontextmanager

@@ -64,8 +64,8 @@ __all__ = [
     "HttpBucket",
     "InputError",
     "InvalidIdentifier",
-    "LLMPlanner",
     "ItemResult",
+    "LLMPlanner",
     "LocalBucket",
     "Manufacturer",
     "Model",
@@ -87,6 +87,7 @@ __all__ = [
     "collect_performance",
     "install_aggregator",
     "open_catalog",
+    "redis_cache",
     "sample_catalog_path",
     "set_metrics_enabled",
     "timer",
@@ -95,12 +96,18 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._planner_llm import LLMPlanner
+    from ._redis import redis_cache
 
 
 def __getattr__(name: str) -> Any:
-    # The LLM planner pulls in openai (~0.4 s of imports); load it only when asked for.
+    # Loaded when first asked for: the LLM planner pulls in openai (~0.4 s of
+    # imports), and redis_cache needs the optional 'redis' extra.
     if name == "LLMPlanner":
         from ._planner_llm import LLMPlanner
 
         return LLMPlanner
+    if name == "redis_cache":
+        from ._redis import redis_cache
+
+        return redis_cache
     raise AttributeError(f"module 'partsagent' has no attribute {name!r}")

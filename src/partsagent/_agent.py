@@ -110,6 +110,11 @@ class PartsAgent:
         if market not in ("GB", "US"):
             raise InputError(f"unknown market {market!r}; use 'GB' or 'US'")
         if isinstance(catalog, BucketManager):
+            if manager_options:
+                raise InputError(
+                    f"manager options {sorted(manager_options)} cannot apply to a ready "
+                    "BucketManager; pass them to the BucketManager instead"
+                )
             self._owns_manager = False
             self.catalog = catalog
         else:
@@ -436,7 +441,9 @@ def _with_performance(
             cache_coalesced=counters.get("cache.coalesced", 0),
         )
     else:
-        performance.update(tools={}, catalog_requests=0, cache_hits=0, cache_misses=0)
+        performance.update(
+            tools={}, catalog_requests=0, cache_hits=0, cache_misses=0, cache_coalesced=0
+        )
     if "llm_usage" in report.performance:
         performance["llm_usage"] = report.performance["llm_usage"]
     return report.model_copy(update={"performance": performance})

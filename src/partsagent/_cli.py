@@ -216,7 +216,9 @@ def _catalog_serve(args: argparse.Namespace) -> int:
 
 def _register_catalog(commands: argparse._SubParsersAction[_Parser]) -> None:
     catalog = commands.add_parser(
-        "catalog", help="generate, list or serve a catalog bucket", description=__doc__
+        "catalog",
+        help="generate, list or serve a catalog bucket",
+        description="Generate a sample bucket, list what a bucket holds, or serve one over HTTP.",
     )
     actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
 

@@ -59,12 +59,12 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
 
 
 def _configure_logging(stream: TextIO) -> SummaryAggregator:
-    """Metric events feed the summary; only warnings reach stderr; stdout stays clean."""
+    """Metric events feed the summary; log lines stay off stdout and stderr."""
     aggregator = SummaryAggregator(drop=True)
     structlog.configure(
         processors=[
             aggregator,
-            _warnings_only,
+            _only_critical,
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
         ],
@@ -75,8 +75,10 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
     return aggregator
 
 
-def _warnings_only(logger: object, method: str, event_dict: Any) -> Any:
-    if method in ("debug", "info"):
+def _only_critical(logger: object, method: str, event_dict: Any) -> Any:
+    # Retries (stamina) and breaker changes are the library's business: the CLI
+    # reports the outcome, or one error line, and nothing else.
+    if method != "critical":
         raise structlog.DropEvent
     return event_dict
 

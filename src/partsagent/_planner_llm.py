@@ -22,7 +22,6 @@ from typing import Annotated, Any, cast
 import anyio
 import openai
 import orjson
-import structlog
 from openai.types.chat import ChatCompletion, ChatCompletionMessageFunctionToolCall
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -41,7 +40,6 @@ from ._vin import decode_vin
 
 __all__ = ["DEFAULT_MODEL", "SYSTEM_PROMPT", "TOOLS", "LLMPlanner"]
 
-_log = structlog.get_logger("partsagent")
 
 DEFAULT_MODEL = "gpt-4o-mini"
 LLM_CONFIDENCE = 0.8
@@ -447,7 +445,6 @@ class _Run:
     async def execute(self) -> Plan:
         p = self.planner
         for step in range(1, p.max_steps + 1):
-            started = time.perf_counter()
             completion = await p._chat(self.client, self.messages, step)
             self._count_usage(completion)
             if not completion.choices:
@@ -471,12 +468,6 @@ class _Run:
             self.messages.append(assistant)
             if message.content:
                 self.trace.append({"step": step, "content": message.content})
-            _log.debug(
-                "partsagent.llm.step",
-                step=step,
-                tools=[c.function.name for c in calls],
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            )
             if not calls:
                 self.messages.append(
                     {
@@ -568,7 +559,6 @@ class _Run:
             err = _error(type_, str(exc))
             entry["error"] = err
             content = _dumps({"error": err})
-            _log.debug("partsagent.llm.tool_error", step=step, tool=name, error_type=type_)
         entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         return _Outcome(call.id, name, content, entry, submitted, resolution)
 
