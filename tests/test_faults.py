@@ -258,6 +258,8 @@ async def test_reports_under_faults(server: CatalogServer, faults: ServerOptions
             picks = list(range(len(CASES))) + rng.sample(range(len(CASES)), DUPLICATES)
             rng.shuffle(picks)
             await asyncio.gather(*(run_case(agent, i, tally, problems) for i in picks))
+            async with asyncio.timeout(30):
+                await agent.catalog.drain()  # warming prefetches may outlive the reports
             assert agent.catalog.get_cache_stats()["in_flight"] == 0
             if round_no < ROUNDS - 1:
                 continue
@@ -274,6 +276,8 @@ async def test_reports_under_faults(server: CatalogServer, faults: ServerOptions
                 report = await agent.process_damage_report(case.vehicle, case.damage)
                 assert same(report, reference(i)), f"case {i} wrong after the fault cleared"
             await check_cached_documents(agent)
+            async with asyncio.timeout(30):
+                await agent.catalog.drain()
             stats = agent.catalog.get_cache_stats()
             assert stats["in_flight"] == 0
             assert stats["breaker"] == "closed"
@@ -368,6 +372,9 @@ async def test_cancelled_reports_leave_everything_consistent(server: CatalogServ
                     continue
                 finished += 1
                 assert same(report, reference(i))
+            # Warming prefetches belong to the manager and may outlive the reports.
+            async with asyncio.timeout(10):
+                await agent.catalog.drain()
             assert agent.catalog.get_cache_stats()["in_flight"] == 0
         assert cancelled > 0
         assert finished > 0
@@ -376,6 +383,8 @@ async def test_cancelled_reports_leave_everything_consistent(server: CatalogServ
             report = await agent.process_damage_report(case.vehicle, case.damage)
             assert same(report, reference(i))
         await check_cached_documents(agent)
+        async with asyncio.timeout(10):
+            await agent.catalog.drain()
         assert agent.catalog.get_cache_stats()["in_flight"] == 0
     await server.aclose()
     assert_no_leaks()

@@ -49,9 +49,7 @@ def parse(adapter: TypeAdapter[T], path: str, data: bytes) -> T:
     try:
         return adapter.validate_json(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise CatalogFormatError(path, f"{where}: {first['msg']}") from None
+        raise _format_error(path, exc) from None
 
 
 def parse_obj(adapter: TypeAdapter[T], path: str, obj: Any) -> T:
@@ -59,9 +57,13 @@ def parse_obj(adapter: TypeAdapter[T], path: str, obj: Any) -> T:
     try:
         return adapter.validate_python(obj)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise CatalogFormatError(path, f"{where}: {first['msg']}") from None
+        raise _format_error(path, exc) from None
+
+
+def _format_error(path: str, exc: ValidationError) -> CatalogFormatError:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "document"
+    return CatalogFormatError(path, f"{where}: {first['msg']}")
 
 
 class Deferred(Generic[T]):

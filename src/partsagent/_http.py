@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import aiohttp
@@ -26,10 +25,8 @@ from ._exceptions import (
     CatalogUnavailable,
     InputError,
     NotFound,
-    UsageError,
 )
-from ._models import Article, CatalogIndex, Category, Manufacturer, Model
-from ._source import BatchItem
+from ._source import BatchItem, BucketReader
 
 __all__ = ["BATCH_HEADER", "HttpBucket"]
 
@@ -66,7 +63,7 @@ def _retry_after(value: str | None) -> float | None:
     return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
-class HttpBucket:
+class HttpBucket(BucketReader):
     """Reads the contract over HTTP(S) with one aiohttp session per source.
 
     Works against a plain static file server; uses the project's batch
@@ -94,7 +91,6 @@ class HttpBucket:
         self._connection_limit = connection_limit
         self._headers = dict(headers or {})
         self._session: aiohttp.ClientSession | None = None
-        self._closed = False
         self.batch_supported: bool | None = None
         """None until the first response tells whether the server offers the batch endpoint."""
 
@@ -102,8 +98,7 @@ class HttpBucket:
         return f"HttpBucket({self.base_url!r})"
 
     def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise UsageError("this HttpBucket is closed; open a new one")
+        self._check_open()
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connection_limit),
@@ -157,21 +152,6 @@ class HttpBucket:
     async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
         return doc.parse(adapter, rel, await self._fetch(rel))
 
-    async def index(self) -> CatalogIndex:
-        return await self._get(doc.INDEX, doc.INDEX_PATH)
-
-    async def manufacturers(self) -> tuple[Manufacturer, ...]:
-        return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
-
-    async def models(self, mid: str) -> tuple[Model, ...]:
-        return await self._get(doc.MODELS, doc.models_path(mid))
-
-    async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
-        return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
-
-    async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
-        return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
-
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]
     ) -> Mapping[str, BatchItem]:
@@ -224,20 +204,12 @@ class HttpBucket:
                 out[cid] = exc
         return out
 
+    async def __aenter__(self) -> Self:
+        self._get_session()
+        return self
+
     async def aclose(self) -> None:
         self._closed = True
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
-
-    async def __aenter__(self) -> Self:
-        self._get_session()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

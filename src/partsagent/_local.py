@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 import anyio
 from pydantic import TypeAdapter
 
 from . import _documents as doc
-from ._exceptions import CatalogError, CatalogFormatError, InputError, NotFound, UsageError
-from ._models import Article, CatalogIndex, Category, Manufacturer, Model
-from ._source import BatchItem
+from ._exceptions import CatalogError, CatalogFormatError, InputError, NotFound
+from ._source import BatchItem, BucketReader
 
 __all__ = ["LocalBucket"]
 
@@ -22,7 +20,7 @@ T = TypeVar("T")
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
-class LocalBucket:
+class LocalBucket(BucketReader):
     """Reads a directory in the contract layout; file reads run in a worker thread.
 
     The event loop never blocks on disk: each read is one ``anyio.to_thread``
@@ -38,7 +36,6 @@ class LocalBucket:
             )
         self.name = str(self.root)
         self.max_body_bytes = max_body_bytes
-        self._closed = False
         self.batch_supported: bool | None = False
 
     def __repr__(self) -> str:
@@ -61,25 +58,9 @@ class LocalBucket:
         return data
 
     async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
-        if self._closed:
-            raise UsageError("this LocalBucket is closed; open a new one")
+        self._check_open()
         data = await anyio.to_thread.run_sync(self._read, rel)
         return doc.parse(adapter, rel, data)
-
-    async def index(self) -> CatalogIndex:
-        return await self._get(doc.INDEX, doc.INDEX_PATH)
-
-    async def manufacturers(self) -> tuple[Manufacturer, ...]:
-        return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
-
-    async def models(self, mid: str) -> tuple[Model, ...]:
-        return await self._get(doc.MODELS, doc.models_path(mid))
-
-    async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
-        return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
-
-    async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
-        return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]
@@ -94,19 +75,3 @@ class LocalBucket:
             else:
                 out[cid] = articles
         return out
-
-    async def aclose(self) -> None:
-        self._closed = True
-
-    async def __aenter__(self) -> Self:
-        if self._closed:
-            raise UsageError("this LocalBucket is closed; open a new one")
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -218,6 +218,15 @@ class BucketManager:
     ) -> None:
         await self.aclose()
 
+    async def drain(self) -> None:
+        """Wait until every load the manager started (prefetches included) has finished.
+
+        For a graceful shutdown or a test that checks the manager is idle; it does
+        not cancel anything, and cancelling the caller leaves the loads running.
+        """
+        while tasks := [load.task for load in self._loads if load.task is not None]:
+            await asyncio.wait(tasks)
+
     async def aclose(self) -> None:
         """Cancel the requests still in flight and close what the manager opened."""
         if self._closed:

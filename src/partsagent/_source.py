@@ -5,13 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
+from pydantic import TypeAdapter
+
+from . import _documents as doc
 from ._documents import Deferred
-from ._exceptions import CatalogError
+from ._exceptions import CatalogError, UsageError
 from ._models import Article, CatalogIndex, Category, Manufacturer, Model
 
-__all__ = ["BatchItem", "CatalogSource", "open_catalog", "sample_catalog_path"]
+__all__ = [
+    "BatchItem",
+    "BucketReader",
+    "CatalogSource",
+    "open_catalog",
+    "sample_catalog_path",
+]
+
+T = TypeVar("T")
 
 BatchItem = tuple[Article, ...] | Deferred[tuple[Article, ...]] | CatalogError
 
@@ -47,6 +58,53 @@ class CatalogSource(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class BucketReader:
+    """The document methods every source shares; a subclass supplies ``_get``.
+
+    Paths are built (and ids checked) here, once for every transport.
+    """
+
+    _closed = False
+    _kind = "source"
+
+    async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
+        raise NotImplementedError
+
+    async def index(self) -> CatalogIndex:
+        return await self._get(doc.INDEX, doc.INDEX_PATH)
+
+    async def manufacturers(self) -> tuple[Manufacturer, ...]:
+        return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
+
+    async def models(self, mid: str) -> tuple[Model, ...]:
+        return await self._get(doc.MODELS, doc.models_path(mid))
+
+    async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
+        return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
+
+    async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
+        return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise UsageError(f"this {type(self).__name__} is closed; open a new one")
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> Self:
+        self._check_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
 
 def sample_catalog_path() -> Path:
