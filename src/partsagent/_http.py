@@ -16,7 +16,6 @@ from typing import Any, Self, TypeVar
 
 import aiohttp
 import orjson
-from pydantic import TypeAdapter
 
 from . import _documents as doc
 from ._exceptions import (
@@ -149,8 +148,8 @@ class HttpBucket(BucketReader):
         except aiohttp.ClientError as exc:
             raise CatalogUnavailable(rel, f"connection failed ({type(exc).__name__})") from exc
 
-    async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
-        return doc.parse(adapter, rel, await self._fetch(rel))
+    async def read(self, rel: str) -> bytes:
+        return await self._fetch(rel)
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]

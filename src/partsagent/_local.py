@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import anyio
-from pydantic import TypeAdapter
 
 from . import _documents as doc
 from ._exceptions import CatalogError, CatalogFormatError, InputError, NotFound
@@ -57,10 +56,9 @@ class LocalBucket(BucketReader):
             raise CatalogFormatError(rel, f"larger than the {self.max_body_bytes}-byte cap")
         return data
 
-    async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
+    async def read(self, rel: str) -> bytes:
         self._check_open()
-        data = await anyio.to_thread.run_sync(self._read, rel)
-        return doc.parse(adapter, rel, data)
+        return await anyio.to_thread.run_sync(self._read, rel)
 
     async def articles_batch(
         self, mid: str, vid: str, cids: Sequence[str]

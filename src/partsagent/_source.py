@@ -61,16 +61,21 @@ class CatalogSource(Protocol):
 
 
 class BucketReader:
-    """The document methods every source shares; a subclass supplies ``_get``.
+    """The document methods every source shares; a subclass supplies ``read``.
 
-    Paths are built (and ids checked) here, once for every transport.
+    Paths are built (and ids checked) here, once for every transport. The
+    manager calls ``read`` under its concurrency limit and validates the bytes
+    after releasing it, so parsing never delays the next request.
     """
 
     _closed = False
-    _kind = "source"
+
+    async def read(self, rel: str) -> bytes:
+        """The raw bytes of the document at ``rel`` (a path built by _documents)."""
+        raise NotImplementedError
 
     async def _get(self, adapter: TypeAdapter[T], rel: str) -> T:
-        raise NotImplementedError
+        return doc.parse(adapter, rel, await self.read(rel))
 
     async def index(self) -> CatalogIndex:
         return await self._get(doc.INDEX, doc.INDEX_PATH)
