@@ -86,6 +86,4 @@ class Deferred(Generic[T]):
 
     def resolve(self) -> T:
         """The validated document, or CatalogFormatError naming its path."""
-        if isinstance(self.data, bytes):
-            return parse(self.adapter, self.path, self.data)
         return parse_obj(self.adapter, self.path, self.data)

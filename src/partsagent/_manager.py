@@ -29,7 +29,6 @@ from typing import Any, Generic, Self, TypeVar
 import anyio
 import stamina
 import structlog
-from pydantic import TypeAdapter
 from rapidfuzz import process as fuzz_process
 
 from . import _documents as doc
@@ -48,7 +47,7 @@ from ._exceptions import (
 from ._ids import check_id
 from ._metrics import count, timer
 from ._models import Article, Category, Manufacturer, Model
-from ._source import BucketReader, CatalogSource, open_catalog
+from ._source import CatalogSource, open_catalog
 
 __all__ = ["ArticleRequest", "BucketManager", "ItemResult"]
 
@@ -299,9 +298,7 @@ class BucketManager:
         value = self._memory.get_nowait(key)
         return value if value is MISSING else self._hit(kind, key, path, value)
 
-    async def _lookup(
-        self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T | Deferred[T]]]
-    ) -> T:
+    async def _lookup(self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """Return the document at ``key``: from cache, a shared flight, or a new load."""
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
@@ -440,13 +437,11 @@ class BucketManager:
         kind: str,
         key: str,
         path: str,
-        fetch: Callable[[], Awaitable[T | Deferred[T]]],
+        fetch: Callable[[], Awaitable[T]],
         flight: _Flight,
     ) -> None:
         try:
             value = await self._request_with_deadline(kind, path, fetch)
-            if isinstance(value, Deferred):
-                value = value.resolve()  # outside the limit: parsing delays no request
         except NotFound as exc:
             if self.negative_ttl > 0:
                 await self._cache_set(key, {_NOT_FOUND: path}, self.negative_ttl)
@@ -470,23 +465,6 @@ class BucketManager:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _fetcher(
-        self, adapter: TypeAdapter[T], path: str, method: Callable[[], Awaitable[T]]
-    ) -> Callable[[], Awaitable[T | Deferred[T]]]:
-        """How to fetch one document: raw bytes when the source can, validated later.
-
-        The bytes come back under the concurrency limit; validation happens after
-        the slot is released (in ``_run_single``), so it never holds up a request.
-        """
-        source = self.source
-        if not isinstance(source, BucketReader):
-            return method
-
-        async def fetch() -> T | Deferred[T]:
-            return Deferred(adapter, path, await source.read(path))
-
-        return fetch
-
     # -- documents -----------------------------------------------------------
 
     async def get_manufacturers(self) -> tuple[Manufacturer, ...]:
@@ -495,7 +473,7 @@ class BucketManager:
             "manufacturers",
             "manufacturers/",
             doc.MANUFACTURERS_PATH,
-            self._fetcher(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH, self.source.manufacturers),
+            self.source.manufacturers,
         )
 
     async def get_manufacturer_id(self, make: str) -> str:
@@ -520,7 +498,7 @@ class BucketManager:
             "models",
             f"models/{mid}",
             path,
-            self._fetcher(doc.MODELS, path, lambda: self.source.models(mid)),
+            lambda: self.source.models(mid),
         )
 
     async def load_categories_for_variant(self, mid: str, vid: str) -> tuple[Category, ...]:
@@ -530,7 +508,7 @@ class BucketManager:
             "categories",
             f"categories/{mid}/{vid}",
             path,
-            self._fetcher(doc.CATEGORIES, path, lambda: self.source.categories(mid, vid)),
+            lambda: self.source.categories(mid, vid),
         )
 
     async def get_articles_for_category(
@@ -544,7 +522,7 @@ class BucketManager:
             "articles",
             f"articles/{mid}/{vid}/{cid}",
             path,
-            self._fetcher(doc.ARTICLES, path, lambda: self.source.articles(mid, vid, cid)),
+            lambda: self.source.articles(mid, vid, cid),
         )
         if product_group_id is None:
             return articles

@@ -63,9 +63,7 @@ class CatalogSource(Protocol):
 class BucketReader:
     """The document methods every source shares; a subclass supplies ``read``.
 
-    Paths are built (and ids checked) here, once for every transport. The
-    manager calls ``read`` under its concurrency limit and validates the bytes
-    after releasing it, so parsing never delays the next request.
+    Paths are built (and ids checked) here, once for every transport.
     """
 
     _closed = False
