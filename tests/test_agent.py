@@ -126,6 +126,9 @@ async def test_synonyms_order_and_case_share_a_report(agent: PartsAgent) -> None
     assert again.totals == first.totals
     said = {ln.category.name: ln.component for ln in again.lines if ln.reason == "damaged"}
     assert said["Bonnet"] == "bonnet"  # each caller sees its own words
+    assert first.vehicle.resolved_by == "exact"
+    assert again.vehicle.resolved_by == "alias"  # and how its own vehicle was resolved
+    assert any("OPEL" in note for note in again.vehicle.notes)
 
 
 async def test_different_severity_is_a_different_report(agent: PartsAgent) -> None:

@@ -304,15 +304,7 @@ class PartsAgent:
             else 0.0
         )
         report = PartsReport(
-            vehicle=ReportVehicle(
-                manufacturer=Ref(id=plan.manufacturer.id, name=plan.manufacturer.name),
-                model=Ref(id=plan.model.id, name=plan.model.name),
-                year=r.year,
-                variants=tuple(r.variants),
-                resolved_by=r.resolved_by,
-                vin=r.vin.vin if r.vin is not None else None,
-                notes=tuple(r.notes),
-            ),
+            vehicle=_report_vehicle(plan),
             lines=tuple(lines),
             totals=totals,
             confidence=confidence,
@@ -353,17 +345,34 @@ class PartsAgent:
         )
 
 
-def _in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
-    """A report shared through the cache names the damaged parts as this caller did."""
-    said = {(n.category.id, n.position): n.component for n in plan.needs if n.reason == "damaged"}
-    lines = tuple(
-        ln.model_copy(update={"component": said[(ln.category.id, ln.position)]})
-        if ln.reason == "damaged"
-        and said.get((ln.category.id, ln.position), ln.component) != ln.component
-        else ln
-        for ln in report.lines
+def _report_vehicle(plan: Plan) -> ReportVehicle:
+    r = plan.resolution
+    return ReportVehicle(
+        manufacturer=Ref(id=plan.manufacturer.id, name=plan.manufacturer.name),
+        model=Ref(id=plan.model.id, name=plan.model.name),
+        year=r.year,
+        variants=tuple(r.variants),
+        resolved_by=r.resolved_by,
+        vin=r.vin.vin if r.vin is not None else None,
+        notes=tuple(r.notes),
     )
-    return report if lines == report.lines else report.model_copy(update={"lines": lines})
+
+
+def _in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
+    """A report shared through the cache speaks of this caller's vehicle and words.
+
+    The parts and prices are the shared ones; how the vehicle was resolved, and
+    what each line says it was for, come from this caller's own plan.
+    """
+    said = {(n.category.id, n.position): n for n in _dedupe(plan.needs)}
+    lines = []
+    for ln in report.lines:
+        need = said.get((ln.category.id, ln.position))
+        if need is None or (need.component, need.why) == (ln.component, ln.why):
+            lines.append(ln)
+        else:
+            lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
+    return report.model_copy(update={"lines": tuple(lines), "vehicle": _report_vehicle(plan)})
 
 
 def _where(need: Need) -> str:
