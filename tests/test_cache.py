@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent._cache import MISSING, BoundedMemoryCache, CacheStats, KindCounters
+from partsagent._cache import MISSING, BoundedMemoryCache, KindCounters
 from partsagent._exceptions import InputError, UsageError
 
 
@@ -207,17 +207,3 @@ def test_max_entries_must_be_positive() -> None:
     """A cache that could hold nothing is a configuration mistake."""
     with pytest.raises(InputError):
         BoundedMemoryCache(max_entries=0)
-
-
-@pytest.mark.parametrize(
-    ("hits", "misses", "coalesced", "rate"),
-    [
-        pytest.param(0, 0, 0, 0.0, id="no-lookups"),
-        pytest.param(3, 1, 0, 75.0, id="hits-and-misses"),
-        pytest.param(1, 1, 1, 66.67, id="coalesced-counts-as-served"),
-    ],
-)
-def test_cache_stats_hit_rate(hits: int, misses: int, coalesced: int, rate: float) -> None:
-    """hit_rate_percent is hits plus coalesced over all lookups, 0.0 when none."""
-    stats = CacheStats(hits, misses, coalesced, evictions=0, expirations=0, size=0, max_size=10)
-    assert stats.hit_rate_percent == rate

@@ -24,7 +24,7 @@ from aiocache.serializers import NullSerializer
 
 from ._exceptions import InputError, UsageError
 
-__all__ = ["MISSING", "BoundedMemoryCache", "CacheStats", "KindCounters"]
+__all__ = ["MISSING", "BoundedMemoryCache", "KindCounters"]
 
 
 class _Missing(enum.Enum):
@@ -52,25 +52,6 @@ class KindCounters:
     evictions: int = 0
     expirations: int = 0
     size: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class CacheStats:
-    """A snapshot of a cache's effectiveness; coalesced lookups count as served from cache."""
-
-    hits: int
-    misses: int
-    coalesced: int
-    evictions: int
-    expirations: int
-    size: int
-    max_size: int
-
-    @property
-    def hit_rate_percent(self) -> float:
-        """Share of lookups that did not start a new load, in percent; 0.0 before any lookup."""
-        lookups = self.hits + self.misses + self.coalesced
-        return round(100.0 * (self.hits + self.coalesced) / lookups, 2) if lookups else 0.0
 
 
 class _Tally:
