@@ -357,8 +357,11 @@ async def _respond(request: web.Request, state: _State, segments: list[str]) -> 
     if rel is None and batch is None:
         return web.Response(status=404, text="not a catalog document", content_type="text/plain")
     plan = state.plan()
-    if plan.delay_s > 0:
-        await asyncio.sleep(plan.delay_s)
+    # The injected latency counts from arrival and includes the work of building the
+    # body, as a remote catalog's latency would: the client sees delay_s, not more.
+    answer_at = asyncio.get_running_loop().time() + plan.delay_s
+    if plan.fault is not None:
+        await _until(answer_at)
     if plan.fault in ("burst", "error"):
         state.stats.faults[plan.fault] += 1
         return web.Response(
@@ -383,7 +386,14 @@ async def _respond(request: web.Request, state: _State, segments: list[str]) -> 
         if found is None:
             return web.Response(status=404, text=f"{rel} not found", content_type="text/plain")
         body = found
+    await _until(answer_at)
     return await _send(request, state, plan, body)
+
+
+async def _until(when: float) -> None:
+    delay = when - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 async def _send(
