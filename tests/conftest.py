@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from _redis_server import start_redis_server, stop_redis_server
 from partsagent import sample_catalog_path
 from partsagent._server import CatalogServer
 
@@ -101,3 +102,13 @@ def exported_bucket(_generated_bucket: Path, tmp_path: Path) -> Path:
     out = tmp_path / "bucket"
     shutil.copytree(_generated_bucket, out)
     return out
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private redis-server for the test module, stopped at its end (fails in CI if missing)."""
+    proc, url = start_redis_server()
+    try:
+        yield url
+    finally:
+        stop_redis_server(proc)

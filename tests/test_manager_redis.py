@@ -12,7 +12,6 @@ import aiohttp
 import orjson
 import pytest
 
-from _redis_server import start_redis_server, stop_redis_server
 from partsagent import BucketManager, HttpBucket, PartsAgent
 from partsagent._redis import redis_cache
 from partsagent._server import ServerProcess, start_server_process
@@ -38,13 +37,6 @@ WRITER = textwrap.dedent(
     asyncio.run(main(*sys.argv[1:]))
     """
 )
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    proc, url = start_redis_server()
-    yield url
-    stop_redis_server(proc)
 
 
 @pytest.fixture

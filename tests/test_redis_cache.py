@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -87,16 +87,6 @@ VALUES = [
     pytest.param("text", id="str"),
     pytest.param(-7, id="int"),
 ]
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A private redis-server for this module, stopped at the end."""
-    proc, url = start_redis_server()
-    try:
-        yield url
-    finally:
-        stop_redis_server(proc)
 
 
 @pytest.fixture

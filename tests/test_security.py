@@ -8,7 +8,7 @@ import re
 import shutil
 import traceback
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from _redis_server import start_redis_server, stop_redis_server
 from partsagent import (
     BucketManager,
     CatalogFormatError,
@@ -287,16 +286,6 @@ async def test_endless_stream_is_cut_at_the_cap(
 
 
 # -- Redis namespaces -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A private redis-server for this module."""
-    proc, url = start_redis_server()
-    try:
-        yield url
-    finally:
-        stop_redis_server(proc)
 
 
 @pytest.fixture

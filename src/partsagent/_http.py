@@ -157,7 +157,7 @@ class HttpBucket(BucketReader):
         """One request when the server offers the batch endpoint, else one per category."""
         paths = {cid: doc.articles_path(mid, vid, cid) for cid in cids}
         if not self.batch_supported or len(cids) < 2:
-            return await self._articles_singly(mid, vid, cids)
+            return await super().articles_batch(mid, vid, cids)
         out: dict[str, BatchItem] = {}
         unique = list(paths)
         for start in range(0, len(unique), MAX_BATCH):
@@ -189,18 +189,6 @@ class HttpBucket(BucketReader):
                 out[cid] = doc.Deferred(doc.ARTICLES, path, item)
             else:
                 out[cid] = CatalogFormatError(path, "the document is not a JSON list")
-        return out
-
-    async def _articles_singly(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> dict[str, BatchItem]:
-        # Sequential on purpose: the caller holds one concurrency slot for this call.
-        out: dict[str, BatchItem] = {}
-        for cid in cids:
-            try:
-                out[cid] = await self.articles(mid, vid, cid)
-            except CatalogError as exc:
-                out[cid] = exc
         return out
 
     async def __aenter__(self) -> Self:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import anyio
 
-from . import _documents as doc
 from ._exceptions import CatalogError, CatalogFormatError, InputError, NotFound
-from ._source import BatchItem, BucketReader
+from ._source import BucketReader
 
 __all__ = ["LocalBucket"]
 
@@ -59,17 +57,3 @@ class LocalBucket(BucketReader):
     async def read(self, rel: str) -> bytes:
         self._check_open()
         return await anyio.to_thread.run_sync(self._read, rel)
-
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, BatchItem]:
-        paths = [doc.articles_path(mid, vid, cid) for cid in cids]
-        out: dict[str, BatchItem] = {}
-        for cid, rel in zip(cids, paths, strict=True):
-            try:
-                articles = await self._get(doc.ARTICLES, rel)
-            except CatalogError as exc:
-                out[cid] = exc
-            else:
-                out[cid] = articles
-        return out

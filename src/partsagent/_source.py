@@ -90,6 +90,25 @@ class BucketReader:
     async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
         return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
 
+    async def articles_batch(
+        self, mid: str, vid: str, cids: Sequence[str]
+    ) -> Mapping[str, BatchItem]:
+        """One category at a time, in order: a source without a batch endpoint.
+
+        Sequential on purpose: the manager holds one concurrency slot for this call.
+        """
+        for cid in cids:
+            doc.articles_path(mid, vid, cid)  # refuse a bad id before any request
+        out: dict[str, BatchItem] = {}
+        for cid in cids:
+            try:
+                articles = await self.articles(mid, vid, cid)
+            except CatalogError as exc:
+                out[cid] = exc
+            else:
+                out[cid] = articles
+        return out
+
     def _check_open(self) -> None:
         if self._closed:
             raise UsageError(f"this {type(self).__name__} is closed; open a new one")
