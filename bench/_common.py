@@ -216,7 +216,7 @@ def request_levels(stats: dict[str, Any]) -> dict[str, int]:
             levels["manufacturers"] += n
         elif path.endswith("/models.json"):
             levels["models"] += n
-        elif path.endswith("/categories.json"):
+        elif path.endswith(("/categories.json", "/categories")):
             levels["categories"] += n
         elif path.endswith(("/articles.json", "/articles")):
             levels["articles"] += n

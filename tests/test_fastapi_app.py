@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import aiohttp
+import anyio
 import pytest
 import uvicorn
 from aiohttp.test_utils import TestServer
@@ -126,9 +127,15 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
                 return resp.status, await resp.json()
 
         results = await asyncio.gather(*(post(i) for i in range(100)))
-        async with client.get(f"{url}/metrics") as resp:
-            assert resp.status == 200
-            metrics = await resp.json()
+        # Vehicle warming runs on in the background after the reports: it must finish.
+        with anyio.fail_after(10):
+            while True:
+                async with client.get(f"{url}/metrics") as resp:
+                    assert resp.status == 200
+                    metrics = await resp.json()
+                if metrics["catalog_cache"]["in_flight"] == 0:
+                    break
+                await asyncio.sleep(0.02)
         async with client.get(f"{url}/healthz") as resp:
             health = await resp.json()
     assert [status for status, _ in results] == [200] * 100
@@ -140,7 +147,6 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
     assert metrics["summary"]["operations"]["catalog.articles"]["calls"] > 0
     reports = metrics["report_cache"]
     assert reports["hits"] + reports["misses"] + reports["coalesced"] == 100
-    assert metrics["catalog_cache"]["in_flight"] == 0
     assert health == {"status": "ok", "catalog": "closed"}
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+import orjson
 import pytest
 
 from partsagent import (
@@ -23,9 +25,9 @@ from partsagent import (
     UsageError,
 )
 from partsagent._breaker import CircuitBreaker, CircuitOpen
-from partsagent._exceptions import CatalogError
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model, Price
 from partsagent._server import CatalogServer, ServerOptions
+from partsagent._source import BatchItem
 
 MID = "117"
 ASTRA = ("127445", "127446", "127447")
@@ -325,6 +327,110 @@ async def test_concurrent_callers_share_one_batch(catalog_server: CatalogServer)
     assert catalog_server.stats.total == 1
 
 
+async def test_one_batch_spans_the_variants_of_a_manufacturer(
+    catalog_server: CatalogServer,
+) -> None:
+    """Cold category lists, then article lists, of three variants cost one request each."""
+    async with BucketManager(HttpBucket(catalog_server.url)) as manager:
+        await manager.get_manufacturers()  # learn that the server offers batches
+        catalog_server.stats.reset()
+        cats = await manager.get_categories_concurrent([(MID, v) for v in ASTRA])
+        arts = await manager.get_articles_concurrent(
+            [(MID, v, c) for v in ASTRA for c in ("CAT001", "CAT002", "CAT003")]
+        )
+    assert all(r.ok and r.value for r in cats + arts)
+    assert catalog_server.stats.paths == {
+        f"/_batch/manufacturers/{MID}/categories": 1,
+        f"/_batch/manufacturers/{MID}/articles": 1,
+    }
+
+
+async def test_batch_size_one_sends_each_lookup_alone(catalog_server: CatalogServer) -> None:
+    """batch_size=1 turns batching off: one plain request per document, same results."""
+    async with BucketManager(HttpBucket(catalog_server.url), batch_size=1) as manager:
+        await manager.get_manufacturers()
+        catalog_server.stats.reset()
+        cats = await manager.get_categories_concurrent([(MID, v) for v in ASTRA])
+        arts = await manager.get_articles_concurrent([(MID, v, "CAT001") for v in ASTRA])
+    assert all(r.ok and r.value for r in cats + arts)
+    assert catalog_server.stats.total == 2 * len(ASTRA)
+    assert not any("_batch" in p for p in catalog_server.stats.paths)
+
+
+async def test_background_prefetch_goes_in_requests_of_its_own(
+    catalog_server: CatalogServer,
+) -> None:
+    """Keys warmed in the background never share a request with keys someone waits for."""
+    wanted = [(MID, ASTRA[0], "CAT001"), (MID, ASTRA[1], "CAT001")]
+    warm = [(MID, v, c) for v in ASTRA for c in ("CAT002", "CAT003")]
+    async with BucketManager(HttpBucket(catalog_server.url)) as manager:
+        await manager.get_manufacturers()
+        catalog_server.stats.reset()
+        assert await manager.prefetch_articles(wanted) == 2
+        assert await manager.prefetch_articles(warm, background=True) == 6
+        results = await manager.get_articles_concurrent(wanted + warm)
+        assert catalog_server.stats.total == 2
+        await manager.prefetch_articles(wanted)  # all fresh: nothing to start
+        await manager.prefetch_articles(warm, background=True)
+    assert all(r.ok for r in results)
+    assert catalog_server.stats.total == 2
+
+
+@pytest.fixture
+def astra_variants(sample_dir: Path, tmp_path: Path) -> Path:
+    """The sample's Astra variants; in the second, CAT001's first article has its own price."""
+    out = tmp_path / "astra"
+    for rel in ("index.json", "manufacturers.json", f"manufacturers/{MID}/models.json"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sample_dir / rel, out / rel)
+    for vid in ASTRA:
+        variant = f"manufacturers/{MID}/variants/{vid}"
+        shutil.copytree(sample_dir / variant, out / variant)
+    changed = out / f"manufacturers/{MID}/variants/{ASTRA[1]}/categories/CAT001/articles.json"
+    articles = orjson.loads(changed.read_bytes())
+    articles[0]["price"]["amount"] = "1.23"
+    changed.write_bytes(orjson.dumps(articles))
+    return out
+
+
+async def test_articles_shared_by_variants_are_validated_once(astra_variants: Path) -> None:
+    """An article in several variants' lists is one object; a differing copy keeps its own data."""
+    async with (
+        CatalogServer(astra_variants) as server,
+        BucketManager(HttpBucket(server.url)) as manager,
+    ):
+        await manager.get_manufacturers()
+        results = await manager.get_articles_concurrent(
+            [(MID, v, c) for c in ("CAT001", "CAT003") for v in ASTRA]
+        )
+        assert server.stats.paths[f"/_batch/manufacturers/{MID}/articles"] == 1
+    values = [r.value or () for r in results]
+    cat1, cat3 = values[:3], values[3:]
+    assert all(values)
+    # CAT003 (bonnet) is one panel for the whole model: the same objects in every variant.
+    assert [a.id for a in cat3[0]] == [a.id for a in cat3[2]]
+    assert all(a is b for a, b in zip(cat3[0], cat3[2], strict=True))
+    # The second variant's CAT001 differs in one price: its lists are its own, and right.
+    assert cat1[1][0].price.amount == Decimal("1.23")
+    assert cat1[0][0].id == cat1[1][0].id
+    assert cat1[0][0].price.amount != Decimal("1.23")
+
+
+async def test_one_bad_list_in_a_batch_fails_alone(astra_bucket: Path) -> None:
+    """An off-contract list that someone waits for fails; its batch companions do not."""
+    async with (
+        CatalogServer(astra_bucket) as server,
+        BucketManager(HttpBucket(server.url)) as manager,
+    ):
+        await manager.get_manufacturers()
+        results = await manager.get_articles_concurrent(
+            [(MID, ASTRA[0], c) for c in ("CAT001", "CAT002", "CAT003")]
+        )
+    assert [r.ok for r in results] == [True, False, True]
+    assert isinstance(results[1].error, CatalogFormatError)
+    assert "CAT002" in str(results[1].error)
+
+
 async def test_fan_out_reports_each_failure_with_its_item(
     catalog_server: CatalogServer,
 ) -> None:
@@ -445,10 +551,8 @@ class CountingSource:
             ),
         )
 
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
-        return {cid: await self.articles(mid, vid, cid) for cid in cids}
+    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        raise AssertionError("the manager never batches when batch_supported is False")
 
     async def aclose(self) -> None:
         return None
@@ -504,6 +608,9 @@ async def test_bad_configuration_and_closed_manager(sample_dir: Path) -> None:
         BucketManager(sample_dir, max_concurrency=0)
     with pytest.raises(InputError):
         BucketManager(sample_dir, ttls={"prices": 1})
+    for batch_size in (0, 101):
+        with pytest.raises(InputError, match="batch_size"):
+            BucketManager(sample_dir, batch_size=batch_size)
     manager = BucketManager(sample_dir)
     await manager.aclose()
     with pytest.raises(UsageError):

@@ -23,6 +23,7 @@ from partsagent import (
     CatalogFormatError,
     CatalogUnavailable,
     HttpBucket,
+    InputError,
     InvalidIdentifier,
     LLMPlanner,
     LocalBucket,
@@ -55,9 +56,13 @@ CONTRACT_PATH = re.compile(
     r"/(index\.json|manufacturers\.json|manufacturers/[\w-]+/models\.json"
     r"|manufacturers/[\w-]+/variants/[\w-]+/categories\.json"
     r"|manufacturers/[\w-]+/variants/[\w-]+/categories/[\w-]+/articles\.json"
-    r"|_batch/manufacturers/[\w-]+/variants/[\w-]+/articles)",
+    r"|_batch/manufacturers/[\w-]+/(?:categories|articles))",
     re.ASCII,
 )
+
+
+CAT_LIST = "manufacturers/117/variants/127445/categories.json"
+ARTICLE_LIST = "manufacturers/117/variants/127445/categories/CAT001/articles.json"
 
 
 @pytest.fixture(autouse=True)
@@ -78,11 +83,17 @@ async def test_hostile_ids_never_reach_the_server(catalog_server: CatalogServer,
             lambda: bucket.models(bad),
             lambda: bucket.categories("117", bad),
             lambda: bucket.articles("117", "127445", bad),
-            lambda: bucket.articles_batch("117", bad, ["CAT001", "CAT002"]),
-            lambda: bucket.articles_batch("117", "127445", ["CAT001", bad]),
         ):
             with pytest.raises(InvalidIdentifier):
                 await call()
+        for paths in (
+            [CAT_LIST, f"manufacturers/117/variants/{bad}/categories.json"],
+            [ARTICLE_LIST, f"manufacturers/117/variants/127445/categories/{bad}/articles.json"],
+        ):
+            # A hostile id inside a path: refused (InvalidIdentifier, or InputError when
+            # it breaks the path's shape) before any request of the batch.
+            with pytest.raises(InputError):
+                await bucket.read_batch(paths)
     async with BucketManager(HttpBucket(catalog_server.url)) as manager:
         for call in (
             lambda: manager.get_models_for_manufacturer(bad),
@@ -105,8 +116,10 @@ async def test_hostile_ids_never_reach_the_file_system(sample_dir: Path, bad: st
             await manager.get_models_for_manufacturer(bad)
         with pytest.raises(InvalidIdentifier):
             await manager.get_articles_for_category("117", bad, "CAT001")
-        with pytest.raises(InvalidIdentifier):
-            await manager.source.articles_batch("117", "127445", [bad])
+        with pytest.raises(InputError):
+            await manager.source.read_batch(
+                [f"manufacturers/117/variants/127445/categories/{bad}/articles.json"]
+            )
 
 
 async def test_hostile_ids_from_the_model_never_reach_the_server(

@@ -17,7 +17,7 @@ from yarl import URL
 from partsagent import InputError, UsageError, sample_catalog_path
 from partsagent._http import BATCH_HEADER
 from partsagent._server import (
-    MAX_BATCH_CATEGORIES,
+    MAX_BATCH_ITEMS,
     CatalogServer,
     ServerOptions,
     start_server_process,
@@ -25,7 +25,9 @@ from partsagent._server import (
 
 MID, VID = "117", "127445"
 VARIANT = f"manufacturers/{MID}/variants/{VID}"
-BATCH = f"_batch/{VARIANT}/articles"
+VID2 = "127446"
+BATCH = f"_batch/manufacturers/{MID}/articles"
+CATEGORY_BATCH = f"_batch/manufacturers/{MID}/categories"
 
 
 @pytest.fixture
@@ -153,51 +155,88 @@ async def test_hostile_paths_are_404(hostile_bucket: Path, target: str) -> None:
 async def test_batch_returns_items_and_null_for_missing(
     catalog_server: CatalogServer, session: aiohttp.ClientSession, sample_dir: Path
 ) -> None:
-    """The batch holds each category's articles, null for a missing one, and counts once."""
-    status, body = await get(session, catalog_server.url + BATCH + "?categories=CAT001,NOPE,CAT002")
+    """The batch holds each article list by path, null for a missing one, and counts once."""
+    query = f"?items={VID}/CAT001,{VID}/NOPE,{VID2}/CAT002"
+    status, body = await get(session, catalog_server.url + BATCH + query)
     assert status == 200
     items = orjson.loads(body)["items"]
-    assert list(items) == ["CAT001", "NOPE", "CAT002"]
-    assert items["NOPE"] is None
-    for cid in ("CAT001", "CAT002"):
-        expected = orjson.loads(
-            (sample_dir / VARIANT / "categories" / cid / "articles.json").read_bytes()
-        )
-        assert items[cid] == expected
+    paths = [
+        f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json",
+        f"manufacturers/{MID}/variants/{VID}/categories/NOPE/articles.json",
+        f"manufacturers/{MID}/variants/{VID2}/categories/CAT002/articles.json",
+    ]
+    assert list(items) == paths
+    assert items[paths[1]] is None
+    for path in (paths[0], paths[2]):
+        assert items[path] == orjson.loads((sample_dir / path).read_bytes())
     assert catalog_server.stats.total == 1
     assert catalog_server.stats.paths == {"/" + BATCH: 1}
 
 
+async def test_category_batch_returns_lists_by_variant(
+    catalog_server: CatalogServer, session: aiohttp.ClientSession, sample_dir: Path
+) -> None:
+    """The category batch holds each variant's category list, null for an unknown variant."""
+    status, body = await get(
+        session, catalog_server.url + CATEGORY_BATCH + f"?variants={VID},{VID2},999999"
+    )
+    assert status == 200
+    items = orjson.loads(body)["items"]
+    paths = [f"manufacturers/{MID}/variants/{v}/categories.json" for v in (VID, VID2, "999999")]
+    assert list(items) == paths
+    assert items[paths[0]] == orjson.loads((sample_dir / paths[0]).read_bytes())
+    assert items[paths[1]] == orjson.loads((sample_dir / paths[1]).read_bytes())
+    assert items[paths[2]] is None
+    assert catalog_server.stats.paths == {"/" + CATEGORY_BATCH: 1}
+
+
 @pytest.mark.parametrize(
-    "query",
+    ("endpoint", "query"),
     [
-        pytest.param("categories=CAT001,..%2F..", id="traversal"),
-        pytest.param("categories=CAT001,%EF%BC%91", id="fullwidth"),
-        pytest.param("categories=", id="empty"),
-        pytest.param("categories=CAT001,,CAT002", id="empty-item"),
-        pytest.param("categories=CAT001&categories=CAT002", id="repeated"),
-        pytest.param("", id="missing"),
+        pytest.param(BATCH, f"items={VID}/CAT001,{VID}/..%2F..", id="traversal"),
+        pytest.param(BATCH, f"items={VID}/CAT001,{VID}/%EF%BC%91", id="fullwidth"),
+        pytest.param(BATCH, "items=", id="empty"),
+        pytest.param(BATCH, f"items={VID}/CAT001,,{VID}/CAT002", id="empty-item"),
+        pytest.param(BATCH, f"items={VID}/CAT001&items={VID}/CAT002", id="repeated"),
+        pytest.param(BATCH, "", id="missing"),
+        pytest.param(BATCH, f"items={VID}", id="variant-without-category"),
+        pytest.param(BATCH, f"items={VID}/CAT001/x", id="three-ids"),
         pytest.param(
-            "categories=" + ",".join(f"C{i}" for i in range(MAX_BATCH_CATEGORIES + 1)),
+            BATCH,
+            "items=" + ",".join(f"{VID}/C{i}" for i in range(MAX_BATCH_ITEMS + 1)),
             id="over-cap",
+        ),
+        pytest.param(CATEGORY_BATCH, f"variants={VID}/CAT001", id="pair-for-categories"),
+        pytest.param(CATEGORY_BATCH, f"items={VID}", id="wrong-parameter"),
+        pytest.param(
+            CATEGORY_BATCH,
+            "variants=" + ",".join(str(i) for i in range(MAX_BATCH_ITEMS + 1)),
+            id="categories-over-cap",
         ),
     ],
 )
 async def test_batch_refuses_bad_queries(
-    catalog_server: CatalogServer, session: aiohttp.ClientSession, query: str
+    catalog_server: CatalogServer, session: aiohttp.ClientSession, endpoint: str, query: str
 ) -> None:
-    """A bad category id, an empty list or too many categories is 400."""
-    status, _ = await get(session, catalog_server.url + BATCH + "?" + query)
+    """A bad id, a wrong shape, an empty list or too many documents is 400."""
+    status, body = await get(session, catalog_server.url + endpoint + "?" + query)
     assert status == 400
+    assert "error" in orjson.loads(body)
 
 
-async def test_batch_with_bad_variant_is_404(
-    catalog_server: CatalogServer, session: aiohttp.ClientSession
+@pytest.mark.parametrize(
+    "path",
+    [
+        "_batch/manufacturers/%2e%2e/articles?items=1/A",
+        f"_batch/manufacturers/{MID}/models?variants={VID}",
+        f"_batch/manufacturers/{MID}/variants/{VID}/articles?categories=CAT001",
+    ],
+)
+async def test_batch_off_the_routes_is_404(
+    catalog_server: CatalogServer, session: aiohttp.ClientSession, path: str
 ) -> None:
-    """A batch path whose ids are off the contract is not a route at all."""
-    status, _ = await get(
-        session, catalog_server.url + "_batch/manufacturers/%2e%2e/variants/1/articles?categories=A"
-    )
+    """A batch path with an id off the contract, or a kind it does not batch, is no route."""
+    status, _ = await get(session, catalog_server.url + path)
     assert status == 404
 
 
@@ -237,7 +276,7 @@ async def test_error_rate_gives_503_with_retry_after(
 ) -> None:
     """An injected error is a 503 with Retry-After: 0, on documents and batches alike."""
     catalog_server.options = ServerOptions(error_rate=1.0)
-    for path in ("index.json", BATCH + "?categories=CAT001,CAT002"):
+    for path in ("index.json", BATCH + f"?items={VID}/CAT001,{VID}/CAT002"):
         async with session.get(catalog_server.url + path) as resp:
             assert resp.status == 503
             assert resp.headers["Retry-After"] == "0"

@@ -25,6 +25,7 @@ from partsagent import (
     CatalogSource,
     CatalogUnavailable,
     HttpBucket,
+    InputError,
     InvalidIdentifier,
     LocalBucket,
     NotFound,
@@ -274,8 +275,9 @@ async def test_bad_document_in_batch_fails_only_its_item(bad_bucket: Path) -> No
     """Through the batch endpoint an off-contract document is an error for its category only."""
     async with CatalogServer(bad_bucket) as server, HttpBucket(server.url) as source:
         await source.index()
-        result = await source.articles_batch(MID, VID, ["CAT001", "CAT002"])
-    bad, good = resolved(result["CAT001"]), resolved(result["CAT002"])
+        result = await source.read_batch([ARTICLES, ARTICLES.replace("CAT001", "CAT002")])
+    bad = resolved(result[ARTICLES])
+    good = resolved(result[ARTICLES.replace("CAT001", "CAT002")])
     assert isinstance(bad, CatalogFormatError)
     assert bad.path == ARTICLES
     assert isinstance(good, tuple)
@@ -342,9 +344,6 @@ def calls_with(bad: object) -> list[Callable[[CatalogSource], Awaitable[object]]
         lambda s: s.articles(b, VID, "CAT001"),
         lambda s: s.articles(MID, b, "CAT001"),
         lambda s: s.articles(MID, VID, b),
-        lambda s: s.articles_batch(b, VID, ["CAT001", "CAT002"]),
-        lambda s: s.articles_batch(MID, b, ["CAT001", "CAT002"]),
-        lambda s: s.articles_batch(MID, VID, ["CAT001", b]),
     ]
 
 
@@ -393,21 +392,22 @@ async def existing_categories(source: CatalogSource, count: int) -> list[str]:
 
 
 def resolved(item: BatchItem) -> tuple[Any, ...] | CatalogError:
-    """A batch item as the manager sees it once validated: articles or the error."""
+    """A batch item as the manager sees it once validated: the document or the error."""
     if isinstance(item, Deferred):
         try:
-            return item.resolve()
+            value: tuple[Any, ...] = item.resolve()
         except CatalogError as exc:
             return exc
+        return value
     return item
 
 
 def same_results(got: Mapping[str, BatchItem], expected: Mapping[str, BatchItem]) -> None:
-    """Equal articles, and errors of the same type for the same path."""
+    """Equal documents, and errors of the same type for the same path."""
     assert list(got) == list(expected)
-    for cid, deferred_want in expected.items():
+    for path, deferred_want in expected.items():
         want = resolved(deferred_want)
-        item = resolved(got[cid])
+        item = resolved(got[path])
         if isinstance(want, CatalogError):
             assert isinstance(item, CatalogError)
             assert type(item) is type(want)
@@ -416,38 +416,44 @@ def same_results(got: Mapping[str, BatchItem], expected: Mapping[str, BatchItem]
             assert item == want
 
 
-async def singles(
-    source: CatalogSource, cids: Sequence[str]
-) -> dict[str, tuple[Any, ...] | CatalogError]:
-    out: dict[str, tuple[Any, ...] | CatalogError] = {}
-    for cid in cids:
-        try:
-            out[cid] = await source.articles(MID, VID, cid)
-        except CatalogError as exc:
-            out[cid] = exc
-    return out
+def list_paths(mid: str, vids: Sequence[str], cids: Sequence[str]) -> list[str]:
+    """Article lists of every (variant, category), then the variants' category lists."""
+    return [
+        *(
+            f"manufacturers/{mid}/variants/{v}/categories/{c}/articles.json"
+            for v in vids
+            for c in cids
+        ),
+        *(f"manufacturers/{mid}/variants/{v}/categories.json" for v in vids),
+    ]
 
 
-async def test_batch_is_one_request_on_catalog_server(
+async def test_batch_is_one_request_per_kind_on_catalog_server(
     sample_dir: Path, catalog_server: CatalogServer
 ) -> None:
-    """Against CatalogServer, five categories cost one request; a missing one is NotFound."""
+    """Against CatalogServer, two variants' article and category lists cost two requests."""
     async with LocalBucket(sample_dir) as local, HttpBucket(catalog_server.url) as http:
         cids = [*await existing_categories(local, 4), "MISSING"]
-        expected = await singles(local, cids)
+        paths = list_paths(MID, [VID, "127446"], cids)
+        expected = await local.read_batch(paths)
         await http.index()  # the first response tells the client that batch exists
         assert http.batch_supported is True
         catalog_server.stats.reset()
-        result = await http.articles_batch(MID, VID, cids)
-    assert catalog_server.stats.total == 1
-    assert isinstance(result["MISSING"], NotFound)
+        result = await http.read_batch(paths)
+    assert catalog_server.stats.paths == {
+        f"/_batch/manufacturers/{MID}/articles": 1,
+        f"/_batch/manufacturers/{MID}/categories": 1,
+    }
+    missing = f"manufacturers/{MID}/variants/{VID}/categories/MISSING/articles.json"
+    assert isinstance(result[missing], NotFound)
+    assert all(isinstance(resolved(result[p]), tuple) for p in paths if "MISSING" not in p)
     same_results(result, expected)
 
 
 async def test_batch_falls_back_to_singles_on_static_server(
     exported_bucket: Path, static_server: Callable[[Path], str]
 ) -> None:
-    """Against a plain static server the batch is done one category at a time, same results."""
+    """Against a plain static server the batch is read one document at a time, same results."""
     async with (
         LocalBucket(exported_bucket) as local,
         HttpBucket(static_server(exported_bucket)) as http,
@@ -456,12 +462,37 @@ async def test_batch_falls_back_to_singles_on_static_server(
         maker = manufacturers[0].id
         variant = (await local.models(maker))[0].variants[0].id
         cids = [c.id for c in (await local.categories(maker, variant))[:4]] + ["MISSING"]
-        expected = await local.articles_batch(maker, variant, cids)
+        paths = list_paths(maker, [variant], cids)
+        expected = await local.read_batch(paths)
         await http.index()
         assert http.batch_supported is False
-        result = await http.articles_batch(maker, variant, cids)
-    assert isinstance(result["MISSING"], NotFound)
+        result = await http.read_batch(paths)
+    assert isinstance(result[paths[4]], NotFound)
     same_results(result, expected)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("index.json", id="not-a-list"),
+        pytest.param(f"manufacturers/{MID}/models.json", id="models"),
+        pytest.param(f"manufacturers/{MID}/variants/{VID}/categories/../../x.json", id="traversal"),
+        pytest.param(f"/manufacturers/{MID}/variants/{VID}/categories.json", id="absolute"),
+        pytest.param(f"manufacturers/{MID}/variants/{VID}/categories/%41/articles.json", id="pct"),
+        pytest.param(f"manufacturers/{MID}/variants/{'V' * 65}/categories.json", id="long-id"),
+    ],
+)
+async def test_batch_refuses_paths_off_the_contract(
+    sources: dict[str, CatalogSource], catalog_server: CatalogServer, path: str
+) -> None:
+    """A batch names category and article lists only; anything else is refused up front."""
+    await sources["http"].index()  # with the batch endpoint known, too
+    catalog_server.stats.reset()
+    good = f"manufacturers/{MID}/variants/{VID}/categories.json"
+    for source in sources.values():
+        with pytest.raises(InputError):
+            await source.read_batch([good, path])
+    assert catalog_server.stats.total == 0
 
 
 @pytest.mark.parametrize("kind", ["local", "http"])

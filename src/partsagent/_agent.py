@@ -88,9 +88,9 @@ class PartsAgent:
     (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
     ``llm_options``). ``report_deadline`` bounds one report in seconds;
     ``manager_options`` go to the BucketManager (e.g. ``deadline`` per lookup).
-    ``warm_vehicle``: when the catalog offers the batch endpoint, fetch every
-    category's articles of the vehicle in the same batch requests as the
-    report's own, so the next report for that vehicle needs no request.
+    ``warm_vehicle``: when the catalog offers batches, fetch every category's
+    articles of the vehicle in background batch requests that the report does
+    not wait for, so the next report for that vehicle needs no request.
     """
 
     def __init__(
@@ -255,8 +255,14 @@ class PartsAgent:
         wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
         mid = plan.manufacturer.id
         if self.warm_vehicle and self.catalog.source.batch_supported:
-            # Started first, so the search's cold keys ride in the same batch requests.
-            await self.catalog.prefetch_articles(await self._vehicle_articles(mid, variant_ids))
+            # The report's own keys first, in the requests it waits for; the rest of the
+            # vehicle in requests of its own, which the report does not wait for.
+            await self.catalog.prefetch_articles(
+                ArticleRequest(mid, vid, w.category_id) for vid in variant_ids for w in wanted
+            )
+            await self.catalog.prefetch_articles(
+                await self._vehicle_articles(mid, variant_ids), background=True
+            )
         options = await search_parts(self.catalog, mid, variant_ids, wanted)
         warnings = list(plan.warnings)
         lines: list[ReportLine] = []

@@ -151,26 +151,30 @@ class HttpBucket(BucketReader):
     async def read(self, rel: str) -> bytes:
         return await self._fetch(rel)
 
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, BatchItem]:
-        """One request when the server offers the batch endpoint, else one per category."""
-        paths = {cid: doc.articles_path(mid, vid, cid) for cid in cids}
-        if not self.batch_supported or len(cids) < 2:
-            return await super().articles_batch(mid, vid, cids)
+    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """With the server's batch endpoints, one request per manufacturer and kind."""
+        if not self.batch_supported or len(paths) < 2:
+            return await super().read_batch(paths)
+        groups: dict[tuple[str, bool], list[tuple[str, str]]] = {}
+        for path in dict.fromkeys(paths):
+            mid, vid, cid = doc.list_path_ids(path)
+            groups.setdefault((mid, cid is None), []).append(
+                (path, vid if cid is None else f"{vid}/{cid}")
+            )
         out: dict[str, BatchItem] = {}
-        unique = list(paths)
-        for start in range(0, len(unique), MAX_BATCH):
-            chunk = unique[start : start + MAX_BATCH]
-            out.update(await self._batch(mid, vid, chunk, paths))
+        for (mid, categories), items in groups.items():
+            for start in range(0, len(items), MAX_BATCH):
+                chunk = items[start : start + MAX_BATCH]
+                query = ",".join(spec for _, spec in chunk)
+                rel = (
+                    f"{BATCH_PREFIX}/manufacturers/{mid}/categories?variants={query}"
+                    if categories
+                    else f"{BATCH_PREFIX}/manufacturers/{mid}/articles?items={query}"
+                )
+                out.update(await self._batch(rel, [path for path, _ in chunk]))
         return out
 
-    async def _batch(
-        self, mid: str, vid: str, cids: list[str], paths: Mapping[str, str]
-    ) -> dict[str, BatchItem]:
-        rel = f"{BATCH_PREFIX}/manufacturers/{mid}/variants/{vid}/articles?categories=" + ",".join(
-            cids
-        )
+    async def _batch(self, rel: str, paths: list[str]) -> dict[str, BatchItem]:
         body = await self._fetch(rel)
         try:
             payload: Any = orjson.loads(body)
@@ -180,15 +184,14 @@ class HttpBucket(BucketReader):
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             raise CatalogFormatError(rel, f"bad batch response ({exc})") from None
         out: dict[str, BatchItem] = {}
-        for cid in cids:
-            path = paths[cid]
-            item = items.get(cid)
+        for path in paths:
+            item = items.get(path)
             if item is None:
-                out[cid] = NotFound(path)
+                out[path] = NotFound(path)
             elif isinstance(item, list):
-                out[cid] = doc.Deferred(doc.ARTICLES, path, item)
+                out[path] = doc.Deferred(doc.list_adapter(path), path, item)
             else:
-                out[cid] = CatalogFormatError(path, "the document is not a JSON list")
+                out[path] = CatalogFormatError(path, "the document is not a JSON list")
         return out
 
     async def __aenter__(self) -> Self:

@@ -18,6 +18,7 @@ fast and safe, each in one place:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ from ._exceptions import (
     PartsAgentError,
     UsageError,
 )
+from ._http import MAX_BATCH
 from ._ids import check_id
 from ._metrics import count, timer
 from ._models import Article, Category, Manufacturer, Model
@@ -104,6 +106,9 @@ class _Flight:
     waiters: int = 0
     claimed: bool = True
     """False while a batch prefetch holds the key and no lookup has counted its miss."""
+    kind: str = ""
+    path: str = ""
+    """The document kind and contract path of a key loaded in a batch."""
 
 
 @dataclass(slots=True, eq=False)
@@ -112,8 +117,8 @@ class _Load:
 
     flights: list[_Flight]
     task: asyncio.Task[None] | None = None
-    group: tuple[str, str] | None = None
-    """The (manufacturer, variant) of a batch load still accepting keys."""
+    group: tuple[str, str, str] | None = None
+    """(manufacturer, kind, lane) of a batch load still accepting keys."""
 
 
 @dataclass(slots=True)
@@ -146,7 +151,8 @@ class BucketManager:
       seconds per attempt, seconds for a lookup with all its retries.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
     * ``breaker``: a CircuitBreaker (default: opens after 5 consecutive failures for 5 s).
-    * ``batch_size=50``: categories per batch request when the server offers it.
+    * ``batch_size=100``: documents per batch request when the server offers batches;
+      1 sends every look-up as its own request.
 
     The manager owns its source: ``aclose()`` closes it.
     """
@@ -167,11 +173,13 @@ class BucketManager:
         backoff_initial: float = 0.05,
         backoff_max: float = 2.0,
         breaker: CircuitBreaker | None = None,
-        batch_size: int = 50,
+        batch_size: int = 100,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_concurrency < 1:
             raise InputError("max_concurrency must be at least 1")
+        if not 1 <= batch_size <= MAX_BATCH:
+            raise InputError(f"batch_size must be between 1 and {MAX_BATCH}")
         if attempts < 1 or attempt_timeout <= 0 or deadline <= 0:
             raise InputError("attempts must be >= 1 and timeouts must be positive")
         unknown = set(ttls or {}) - set(KINDS)
@@ -195,7 +203,7 @@ class BucketManager:
         self._limit = asyncio.Semaphore(max_concurrency)
         self._inflight: dict[str, _Flight] = {}
         self._loads: set[_Load] = set()
-        self._pending: dict[tuple[str, str], _Load] = {}
+        self._pending: dict[tuple[str, str, str], _Load] = {}
         self._c = _Counters()
         self._closed = False
         self._manufacturer_ids: dict[str, str] | None = None
@@ -580,14 +588,26 @@ class BucketManager:
     async def get_categories_concurrent(
         self, variants: Iterable[tuple[str, str]], *, deadline: float | None = None
     ) -> list[ItemResult[tuple[str, str], tuple[Category, ...]]]:
-        """Categories for many (manufacturer, variant) pairs, each failure kept with its item."""
+        """Categories for many (manufacturer, variant) pairs, each failure kept with its item.
+
+        Cold lists of one manufacturer go out as one batch request when the
+        source offers batches; otherwise one request each under the shared limit.
+        """
+        pairs = list(variants)
+        if self.source.batch_supported:
+            wanted: dict[str, tuple[str, str]] = {}
+            for mid, vid in pairs:
+                with contextlib.suppress(InputError):  # the per-item lookup reports it
+                    path = doc.categories_path(mid, vid)
+                    wanted[f"categories/{mid}/{vid}"] = ("categories", path)
+            await self._prefetch(wanted, lane="wait")
 
         def peek(mv: tuple[str, str]) -> Any:
             path = doc.categories_path(*mv)
             return self._peek("categories", f"categories/{mv[0]}/{mv[1]}", path)
 
         return await self._fan_out(
-            list(variants), lambda mv: self.load_categories_for_variant(*mv), deadline, peek
+            pairs, lambda mv: self.load_categories_for_variant(*mv), deadline, peek
         )
 
     async def get_articles_concurrent(
@@ -623,41 +643,54 @@ class BucketManager:
         )
 
     async def prefetch_articles(
-        self, requests: Iterable[ArticleRequest | tuple[str, str, str]]
+        self,
+        requests: Iterable[ArticleRequest | tuple[str, str, str]],
+        *,
+        background: bool = False,
     ) -> int:
         """Start loading cold articles as batch requests and return at once.
 
         The loads belong to the manager (``aclose`` cancels them) and fill the
-        cache; later lookups join them. Cold keys asked for by concurrent
-        callers in the same loop tick share one request per variant. Returns
-        how many keys were started. Without a batch endpoint it does nothing:
+        cache; later lookups join them. Cold keys of one manufacturer asked for
+        by concurrent callers in the same loop tick share one request.
+        ``background=True`` keeps these keys out of those requests, in their
+        own: warming then never delays a key somebody waits for. Returns how
+        many keys were started. Without a batch endpoint it does nothing:
         warming would cost a request per key.
         """
         if not self.source.batch_supported or self._closed:
             return 0
-        keys: dict[str, ArticleRequest] = {}
+        wanted: dict[str, tuple[str, str]] = {}
         for req in requests:
             r = req if isinstance(req, ArticleRequest) else ArticleRequest(*req)
             try:
-                doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
+                path = doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
             except InputError:
                 continue  # the per-item lookup reports it
-            key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
-            if key not in self._inflight:
-                keys.setdefault(key, r)
-        cached = await self._cache_get_many(list(keys))
+            wanted[f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"] = (
+                "articles",
+                path,
+            )
+        return await self._prefetch(wanted, lane="warm" if background else "wait")
+
+    async def _prefetch(self, wanted: dict[str, tuple[str, str]], *, lane: str) -> int:
+        """Start batch loads for the cold keys of ``wanted`` (key -> (kind, path))."""
+        keys = [key for key in wanted if key not in self._inflight]
+        cached = await self._cache_get_many(keys)
         started = 0
-        for (key, r), value in zip(keys.items(), cached, strict=True):
+        for key, value in zip(keys, cached, strict=True):
             if value is not MISSING or key in self._inflight:
                 continue
-            group = (r.manufacturer_id, r.variant_id)
+            kind, path = wanted[key]
+            group = (path.split("/", 2)[1], kind, lane)
             load = self._pending.get(group)
             if load is None or len(load.flights) >= self.batch_size:
                 load = _Load([], group=group)
                 self._pending[group] = load
-                self._start_load(load, self._run_batch(group, load))
+                self._start_load(load, self._run_batch(load))
             flight = self._new_flight(key)
             flight.claimed = False
+            flight.kind, flight.path = kind, path
             flight.load = load
             load.flights.append(flight)
             started += 1
@@ -678,37 +711,37 @@ class BucketManager:
             return [MISSING] * len(keys)
         return [MISSING if v is None else v for v in values]
 
-    async def _run_batch(self, group: tuple[str, str], load: _Load) -> None:
+    async def _run_batch(self, load: _Load) -> None:
         await asyncio.sleep(0)  # let callers in this tick add their keys
         self._forget_pending(load)
         flights = [f for f in load.flights if not f.future.done()]
-        if not flights:
+        if not flights or load.group is None:
             return
-        mid, vid = group
-        cids = [f.key.rsplit("/", 1)[1] for f in flights]
-        fetch: Callable[[], Awaitable[Mapping[str, Any]]]
-        if len(cids) == 1:
-            fetch = self._single_as_batch(mid, vid, cids[0])
-        else:
-            fetch = functools.partial(self.source.articles_batch, mid, vid, cids)
-        path = f"batch:{mid}/{vid}"
-        stats = self._c.by_kind["articles"]
+        mid, kind, _ = load.group
+        paths = [f.path for f in flights]
+        label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
+        stats = self._c.by_kind[kind]
         try:
-            items = await self._request_with_deadline("articles", path, fetch)
+            items = await self._request_with_deadline(
+                kind, label, functools.partial(self.source.read_batch, paths)
+            )
         except PartsAgentError as exc:
-            stats.errors += len(cids)
+            stats.errors += len(flights)
             for flight in flights:
                 flight.future.set_exception(exc)
             return
-        for cid, flight in zip(cids, flights, strict=True):
-            item = items.get(cid)
-            if isinstance(item, Deferred) and flight.claimed:
-                try:  # someone is waiting for it: validate now
-                    item = item.resolve()
-                except CatalogFormatError as exc:
-                    item = exc
+        got: list[Any] = [items.get(flight.path) for flight in flights]
+        # What somebody waits for is validated now, in one go; the rest on first read.
+        waited = [
+            i
+            for i, (f, item) in enumerate(zip(flights, got, strict=True))
+            if f.claimed and isinstance(item, Deferred)
+        ]
+        for i, value in zip(waited, doc.resolve_all([got[i] for i in waited]), strict=True):
+            got[i] = value
+        for flight, item in zip(flights, got, strict=True):
             if isinstance(item, tuple | Deferred):
-                await self._cache_set(flight.key, item, self._ttls["articles"])
+                await self._cache_set(flight.key, item, self._ttls[kind])
                 flight.future.set_result(item)
                 continue
             stats.errors += 1
@@ -717,19 +750,8 @@ class BucketManager:
             flight.future.set_exception(
                 item
                 if isinstance(item, CatalogError)
-                else CatalogFormatError(path, f"batch response lacks category {cid}")
+                else CatalogFormatError(label, f"batch response lacks {flight.path}")
             )
-
-    def _single_as_batch(
-        self, mid: str, vid: str, cid: str
-    ) -> Callable[[], Awaitable[Mapping[str, Any]]]:
-        async def fetch() -> Mapping[str, Any]:
-            try:
-                return {cid: await self.source.articles(mid, vid, cid)}
-            except NotFound as exc:
-                return {cid: exc}
-
-        return fetch
 
     # -- warming and statistics ----------------------------------------------
 

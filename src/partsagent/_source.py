@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, TypeVar, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import TypeAdapter
 
 from . import _documents as doc
 from ._documents import Deferred
-from ._exceptions import CatalogError, UsageError
+from ._exceptions import CatalogError, CatalogUnavailable, UsageError
 from ._models import Article, CatalogIndex, Category, Manufacturer, Model
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-BatchItem = tuple[Article, ...] | Deferred[tuple[Article, ...]] | CatalogError
+BatchItem = tuple[Category, ...] | tuple[Article, ...] | Deferred[Any] | CatalogError
 
 
 @runtime_checkable
@@ -33,7 +33,7 @@ class CatalogSource(Protocol):
 
     name: str
     batch_supported: bool | None
-    """True when articles_batch() costs one request; the manager then prefers it."""
+    """True when read_batch() costs one request per manufacturer; the manager then prefers it."""
 
     async def index(self) -> CatalogIndex: ...
     async def manufacturers(self) -> tuple[Manufacturer, ...]: ...
@@ -41,10 +41,8 @@ class CatalogSource(Protocol):
     async def categories(self, mid: str, vid: str) -> tuple[Category, ...]: ...
     async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]: ...
 
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, BatchItem]:
-        """Articles for several categories of one variant; a failed item maps to its error.
+    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """Several category lists and article lists, by path; a failed item maps to its error.
 
         An item may be a ``Deferred``: received, not yet validated (``resolve()``).
         """
@@ -90,23 +88,24 @@ class BucketReader:
     async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
         return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
 
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, BatchItem]:
-        """One category at a time, in order: a source without a batch endpoint.
+    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """One document at a time, in order: a source without a batch endpoint.
 
         Sequential on purpose: the manager holds one concurrency slot for this call.
+        A retryable failure (CatalogUnavailable) fails the whole call, so that it is
+        retried; a missing or broken document is that item's error.
         """
-        for cid in cids:
-            doc.articles_path(mid, vid, cid)  # refuse a bad id before any request
+        wanted = {path: doc.list_path_ids(path) for path in paths}  # refuse bad paths first
         out: dict[str, BatchItem] = {}
-        for cid in cids:
+        for path, (mid, vid, cid) in wanted.items():
             try:
-                articles = await self.articles(mid, vid, cid)
+                out[path] = await (
+                    self.categories(mid, vid) if cid is None else self.articles(mid, vid, cid)
+                )
+            except CatalogUnavailable:
+                raise
             except CatalogError as exc:
-                out[cid] = exc
-            else:
-                out[cid] = articles
+                out[path] = exc
         return out
 
     def _check_open(self) -> None:
