@@ -21,10 +21,9 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import structlog
 from structlog.exceptions import DropEvent
@@ -44,12 +43,16 @@ from partsagent import (
 )
 from partsagent._metrics import uninstall_aggregator
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model
+from partsagent._source import BucketReader
 
 ROUNDS = 3
 
 
-class MemorySource:
-    """A CatalogSource answering from memory at once: documents are parsed on first use."""
+class MemorySource(BucketReader):
+    """A CatalogSource answering from memory at once: documents are parsed on first use.
+
+    Its batches come from BucketReader: one document after another, from memory.
+    """
 
     name = "memory"
     batch_supported: bool | None = True
@@ -101,30 +104,9 @@ class MemorySource:
         )
         return result
 
-    async def articles_batch(
-        self, mid: str, vid: str, cids: Sequence[str]
-    ) -> Mapping[str, tuple[Article, ...] | CatalogError]:
-        out: dict[str, tuple[Article, ...] | CatalogError] = {}
-        for cid in cids:
-            try:
-                out[cid] = await self.articles(mid, vid, cid)
-            except CatalogError as exc:
-                out[cid] = exc
-        return out
-
     async def aclose(self) -> None:
+        await super().aclose()
         await self._disk.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def _drop_all(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
