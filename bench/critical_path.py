@@ -68,7 +68,7 @@ def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     c.quiet_logs()
     directory = c.bench_catalog()
-    trials = 10 if args.quick else 40
+    trials = 20 if args.quick else 40
     pool = c.make_reports(directory, 400)
     # One report per vehicle: every trial is cold for the catalog and for the matcher.
     seen: set[str] = set()
