@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -376,16 +377,29 @@ async def test_background_prefetch_goes_in_requests_of_its_own(
     assert catalog_server.stats.total == 2
 
 
-@pytest.fixture
-def astra_variants(sample_dir: Path, tmp_path: Path) -> Path:
-    """The sample's Astra variants; in the second, CAT001's first article has its own price."""
-    out = tmp_path / "astra"
+def copy_astra(sample_dir: Path, out: Path, variants: Sequence[str]) -> Path:
+    """The sample's top documents and the given Astra variants, copied to ``out``."""
     for rel in ("index.json", "manufacturers.json", f"manufacturers/{MID}/models.json"):
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sample_dir / rel, out / rel)
-    for vid in ASTRA:
+    for vid in variants:
         variant = f"manufacturers/{MID}/variants/{vid}"
         shutil.copytree(sample_dir / variant, out / variant)
+    return out
+
+
+@asynccontextmanager
+async def served(bucket: Path) -> AsyncIterator[tuple[CatalogServer, BucketManager]]:
+    """A server on ``bucket`` and a manager that already knows it offers batches."""
+    async with CatalogServer(bucket) as server, BucketManager(HttpBucket(server.url)) as manager:
+        await manager.get_manufacturers()
+        yield server, manager
+
+
+@pytest.fixture
+def astra_variants(sample_dir: Path, tmp_path: Path) -> Path:
+    """The sample's Astra variants; in the second, CAT001's first article has its own price."""
+    out = copy_astra(sample_dir, tmp_path / "astra", ASTRA)
     changed = out / f"manufacturers/{MID}/variants/{ASTRA[1]}/categories/CAT001/articles.json"
     articles = orjson.loads(changed.read_bytes())
     articles[0]["price"]["amount"] = "1.23"
@@ -395,11 +409,7 @@ def astra_variants(sample_dir: Path, tmp_path: Path) -> Path:
 
 async def test_articles_shared_by_variants_are_validated_once(astra_variants: Path) -> None:
     """An article in several variants' lists is one object; a differing copy keeps its own data."""
-    async with (
-        CatalogServer(astra_variants) as server,
-        BucketManager(HttpBucket(server.url)) as manager,
-    ):
-        await manager.get_manufacturers()
+    async with served(astra_variants) as (server, manager):
         results = await manager.get_articles_concurrent(
             [(MID, v, c) for c in ("CAT001", "CAT003") for v in ASTRA]
         )
@@ -418,11 +428,7 @@ async def test_articles_shared_by_variants_are_validated_once(astra_variants: Pa
 
 async def test_one_bad_list_in_a_batch_fails_alone(astra_bucket: Path) -> None:
     """An off-contract list that someone waits for fails; its batch companions do not."""
-    async with (
-        CatalogServer(astra_bucket) as server,
-        BucketManager(HttpBucket(server.url)) as manager,
-    ):
-        await manager.get_manufacturers()
+    async with served(astra_bucket) as (_, manager):
         results = await manager.get_articles_concurrent(
             [(MID, ASTRA[0], c) for c in ("CAT001", "CAT002", "CAT003")]
         )
@@ -639,23 +645,15 @@ async def test_unexpected_errors_reach_every_waiter() -> None:
 @pytest.fixture
 def astra_bucket(sample_dir: Path, tmp_path: Path) -> Path:
     """One Astra variant of the sample, with CAT002's articles broken (off-contract)."""
-    out = tmp_path / "bucket"
-    for rel in ("index.json", "manufacturers.json", f"manufacturers/{MID}/models.json"):
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(sample_dir / rel, out / rel)
+    out = copy_astra(sample_dir, tmp_path / "bucket", ASTRA[:1])
     variant = f"manufacturers/{MID}/variants/{ASTRA[0]}"
-    shutil.copytree(sample_dir / variant, out / variant)
     (out / variant / "categories/CAT002/articles.json").write_text('[{"id": "A1"}]')
     return out
 
 
 async def test_warmed_documents_are_validated_on_first_read(astra_bucket: Path) -> None:
     """A prefetched, never-awaited document is checked when read; a bad one is not kept."""
-    async with (
-        CatalogServer(astra_bucket) as server,
-        BucketManager(HttpBucket(server.url)) as manager,
-    ):
-        await manager.get_manufacturers()  # learn that the server offers batches
+    async with served(astra_bucket) as (server, manager):
         started = await manager.prefetch_articles(
             [(MID, ASTRA[0], "CAT001"), (MID, ASTRA[0], "CAT002")]
         )
