@@ -106,9 +106,8 @@ class _Flight:
     waiters: int = 0
     claimed: bool = True
     """False while a batch prefetch holds the key and no lookup has counted its miss."""
-    kind: str = ""
     path: str = ""
-    """The document kind and contract path of a key loaded in a batch."""
+    """The contract path of a key loaded in a batch."""
 
 
 @dataclass(slots=True, eq=False)
@@ -690,7 +689,7 @@ class BucketManager:
                 self._start_load(load, self._run_batch(load))
             flight = self._new_flight(key)
             flight.claimed = False
-            flight.kind, flight.path = kind, path
+            flight.path = path
             flight.load = load
             load.flights.append(flight)
             started += 1
