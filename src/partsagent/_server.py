@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +40,7 @@ import orjson
 import structlog
 from aiohttp import web
 
+from . import _documents as doc
 from ._exceptions import InputError, UsageError
 from ._http import BATCH_HEADER, BATCH_PREFIX, MAX_BATCH
 from ._ids import _ID
@@ -440,13 +442,17 @@ async def _send(
     return resp
 
 
-#: The query parameter each batch endpoint reads: variant ids, or variant/category pairs.
-_BATCH_PARAMS = {"categories": "variants", "articles": "items"}
+#: Per batch endpoint: its query parameter, the ids in one entry, what an entry is,
+#: and the contract path of an entry's document.
+_BATCH_QUERY: dict[str, tuple[str, int, str, Callable[..., str]]] = {
+    "categories": ("variants", 1, "variant id", doc.categories_path),
+    "articles": ("items", 2, "variant/category pair", doc.articles_path),
+}
 
 
 def _batch_paths(request: web.Request, mid: str, kind: str) -> list[str] | str:
     """The contract paths a batch request names, or why it is refused."""
-    param = _BATCH_PARAMS[kind]
+    param, arity, shape, path_of = _BATCH_QUERY[kind]
     values = request.query.getall(param, [])
     if len(values) != 1:
         return f"pass exactly one {param}=... parameter"
@@ -454,15 +460,14 @@ def _batch_paths(request: web.Request, mid: str, kind: str) -> list[str] | str:
     if len(wanted) > MAX_BATCH_ITEMS:
         return f"at most {MAX_BATCH_ITEMS} documents per batch"
     paths: list[str] = []
-    shape = "variant id" if kind == "categories" else "variant/category pair"
     for item in wanted:
         ids = item.split("/")
-        if len(ids) != (1 if kind == "categories" else 2) or not all(map(_is_id, ids)):
+        try:
+            if len(ids) != arity:
+                raise InputError(item)
+            paths.append(path_of(mid, *ids))
+        except InputError:
             return f"{item[:80]!r} is not a {shape}"
-        if kind == "categories":
-            paths.append(f"manufacturers/{mid}/variants/{ids[0]}/categories.json")
-        else:
-            paths.append(f"manufacturers/{mid}/variants/{ids[0]}/categories/{ids[1]}/articles.json")
     return paths
 
 
