@@ -41,9 +41,9 @@ from partsagent import (
     set_metrics_enabled,
     timer,
 )
-from partsagent._metrics import uninstall_aggregator
+from partsagent._catalog.source import BucketReader
+from partsagent._metrics.timer import uninstall_aggregator
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model
-from partsagent._source import BucketReader
 
 ROUNDS = 3
 

@@ -42,7 +42,7 @@ from partsagent import (
     Vehicle,
     install_aggregator,
 )
-from partsagent._metrics import uninstall_aggregator
+from partsagent._metrics.timer import uninstall_aggregator
 
 __all__ = ["ReportRequest", "app", "create_app"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent._cache import MISSING, BoundedMemoryCache, KindCounters
+from partsagent._catalog.cache import MISSING, BoundedMemoryCache, KindCounters
 from partsagent._exceptions import InputError, UsageError
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from partsagent import _documents as doc
-from partsagent._cli import main
-from partsagent._server import CatalogServer
+from partsagent._catalog import documents as doc
+from partsagent._cli.main import main
 from partsagent._table import render_table
+from partsagent.testing._server import CatalogServer
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

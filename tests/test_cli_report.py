@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from partsagent import PartsReport
-from partsagent._cli import main
-from partsagent._server import start_server_process
+from partsagent._cli.main import main
+from partsagent.testing._server import start_server_process
 
 SEED = [
     "report",

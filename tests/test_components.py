@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from partsagent import Category, InputError, Severity
-from partsagent._components import (
+from partsagent._catalog.manager import BucketManager
+from partsagent._reading.components import (
     ComponentMatch,
     extract_components,
     map_component,
     match_component,
 )
-from partsagent._manager import BucketManager
-from partsagent._taxonomy import CATEGORIES
+from partsagent._reading.taxonomy import CATEGORIES
 
 
 def _hand_built() -> tuple[Category, ...]:

@@ -22,9 +22,9 @@ from partsagent import (
     PartsAgentError,
     PartsReport,
 )
-from partsagent._cli import main
-from partsagent._server import CatalogServer
-from partsagent._vin import VinDecode, decode_vin
+from partsagent._cli.main import main
+from partsagent._reading.vin import VinDecode, decode_vin
+from partsagent.testing._server import CatalogServer
 
 # Examples share one agent (and one server): that is the point, a long-lived service.
 FUZZ = settings(

@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 from partsagent import InputError, Manufacturer, Model
-from partsagent import _documents as doc
-from partsagent._generate import generate_bucket, iter_bucket
-from partsagent._taxonomy import CATEGORIES, applicable_categories, category
+from partsagent._catalog import documents as doc
+from partsagent._reading.taxonomy import CATEGORIES, applicable_categories, category
+from partsagent.testing._generate import generate_bucket, iter_bucket
 
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 AMOUNT = re.compile(r"\d+\.\d{2}")

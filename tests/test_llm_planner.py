@@ -23,12 +23,12 @@ from partsagent import (
     sample_catalog_path,
 )
 from partsagent._agent import PartsAgent
-from partsagent._llm_server import ScriptedOpenAIServer, Step, ToolCall
-from partsagent._manager import BucketManager
-from partsagent._metrics import capture_metrics, collect_performance
-from partsagent._plan import PlanRequest
-from partsagent._planner_llm import LLMPlanner
-from partsagent._search import PartNeed, search_parts
+from partsagent._catalog.manager import BucketManager
+from partsagent._metrics.timer import capture_metrics, collect_performance
+from partsagent._planning.llm import LLMPlanner
+from partsagent._planning.plan import PlanRequest
+from partsagent._pricing.search import PartNeed, search_parts
+from partsagent.testing._llm_server import ScriptedOpenAIServer, Step, ToolCall
 
 KEY = "test-key"
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}

@@ -25,10 +25,10 @@ from partsagent import (
     NotFound,
     UsageError,
 )
-from partsagent._breaker import CircuitBreaker, CircuitOpen
+from partsagent._catalog.breaker import CircuitBreaker, CircuitOpen
+from partsagent._catalog.source import BatchItem
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model, Price
-from partsagent._server import CatalogServer, ServerOptions
-from partsagent._source import BatchItem
+from partsagent.testing._server import CatalogServer, ServerOptions
 
 MID = "117"
 ASTRA = ("127445", "127446", "127447")

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from partsagent import BucketManager, HttpBucket, PartsAgent
-from partsagent._redis import redis_cache
-from partsagent._server import ServerProcess, start_server_process
+from partsagent._catalog.redis import redis_cache
+from partsagent.testing._server import ServerProcess, start_server_process
 
 MID, VID = "117", "127445"
 
@@ -22,7 +22,7 @@ WRITER = textwrap.dedent(
     """
     import asyncio, sys, orjson
     from partsagent import BucketManager, HttpBucket
-    from partsagent._redis import redis_cache
+    from partsagent._catalog.redis import redis_cache
 
     async def main(server, redis_url, namespace):
         cache = redis_cache(redis_url, namespace=namespace)

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from partsagent import Category, InputError, Position, Severity, UsageError
-from partsagent._components import match_component
-from partsagent._manager import BucketManager
-from partsagent._propagation import (
+from partsagent._catalog.manager import BucketManager
+from partsagent._pricing.propagation import (
     Addition,
     MappedDamage,
     analyze_damage_propagation,
     load_rules,
 )
+from partsagent._reading.components import match_component
 
 REFINISH = ["Primer", "Paint", "Clear Coat"]
 

@@ -13,6 +13,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from _redis_server import start_redis_server, stop_redis_server
+from partsagent._catalog.redis import ModelSerializer, redis_cache, register_type
 from partsagent._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
 from partsagent._models import (
     Article,
@@ -24,7 +25,6 @@ from partsagent._models import (
     ProductGroup,
     Variant,
 )
-from partsagent._redis import ModelSerializer, redis_cache, register_type
 
 ARTICLES = (
     Article(
@@ -230,7 +230,7 @@ _CHILD = """
 import asyncio, sys
 from pydantic import TypeAdapter
 from partsagent._models import Article
-from partsagent._redis import redis_cache
+from partsagent._catalog.redis import redis_cache
 
 adapter = TypeAdapter(tuple[Article, ...])
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from partsagent import AgentCacheManager, PartsAgent, PartsReport, Position, Severity
 from partsagent._models import DamagedPart, Vehicle
-from partsagent._report_cache import canonical_key, input_key
+from partsagent._pricing.report_cache import canonical_key, input_key
 
 SEVERITIES = list(Severity)
 POSITIONS = [

@@ -30,10 +30,10 @@ from partsagent import (
     PartsAgent,
     PlannerError,
 )
-from partsagent._metrics import capture_metrics
-from partsagent._redis import redis_cache
-from partsagent._server import CatalogServer
+from partsagent._catalog.redis import redis_cache
+from partsagent._metrics.timer import capture_metrics
 from partsagent.testing import ScriptedOpenAIServer, Step, ToolCall
+from partsagent.testing._server import CatalogServer
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
 DAMAGE = [{"component": "Front Bumper Cover", "severity": "severe"}]

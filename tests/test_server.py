@@ -15,8 +15,8 @@ import pytest
 from yarl import URL
 
 from partsagent import InputError, UsageError, sample_catalog_path
-from partsagent._http import BATCH_HEADER
-from partsagent._server import (
+from partsagent._catalog.http import BATCH_HEADER
+from partsagent.testing._server import (
     MAX_BATCH_ITEMS,
     CatalogServer,
     ServerOptions,

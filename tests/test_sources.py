@@ -32,9 +32,9 @@ from partsagent import (
     UsageError,
     sample_catalog_path,
 )
-from partsagent._documents import Deferred
-from partsagent._server import CatalogServer, ServerOptions
-from partsagent._source import BatchItem
+from partsagent._catalog.documents import Deferred
+from partsagent._catalog.source import BatchItem
+from partsagent.testing._server import CatalogServer, ServerOptions
 
 MID, VID = "117", "127445"
 ARTICLES = f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json"

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from partsagent import InputError, Vehicle
-from partsagent._manager import BucketManager
-from partsagent._vehicle import VehicleResolution, resolve_vehicle
+from partsagent._catalog.manager import BucketManager
+from partsagent._reading.vehicle import VehicleResolution, resolve_vehicle
 
 
 @pytest.fixture

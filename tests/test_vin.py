@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from partsagent import InputError
-from partsagent._vin import MISSING_EXTRA, VinDecode, decode_vin
+from partsagent._reading.vin import MISSING_EXTRA, VinDecode, decode_vin
 
 
 @pytest.mark.parametrize(

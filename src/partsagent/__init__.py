@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._agent import PartsAgent
-from ._breaker import CircuitBreaker, CircuitOpen
+from ._catalog.breaker import CircuitBreaker, CircuitOpen
+from ._catalog.http import HttpBucket
+from ._catalog.local import LocalBucket
+from ._catalog.manager import ArticleRequest, BucketManager, ItemResult
+from ._catalog.open import open_catalog, sample_catalog_path
+from ._catalog.source import CatalogSource
 from ._exceptions import (
     CatalogError,
     CatalogFormatError,
@@ -17,10 +22,7 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
-from ._http import HttpBucket
-from ._local import LocalBucket
-from ._manager import ArticleRequest, BucketManager, ItemResult
-from ._metrics import (
+from ._metrics.timer import (
     SummaryAggregator,
     capture_metrics,
     collect_performance,
@@ -43,9 +45,8 @@ from ._models import (
     Variant,
     Vehicle,
 )
-from ._report import PartsReport, ReportLine
-from ._report_cache import AgentCacheManager
-from ._source import CatalogSource, open_catalog, sample_catalog_path
+from ._pricing.report import PartsReport, ReportLine
+from ._pricing.report_cache import AgentCacheManager
 
 __all__ = [
     "AgentCacheManager",
@@ -95,19 +96,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._planner_llm import LLMPlanner
-    from ._redis import redis_cache
+    from ._catalog.redis import redis_cache
+    from ._planning.llm import LLMPlanner
 
 
 def __getattr__(name: str) -> Any:
     # Loaded when first asked for: the LLM planner pulls in openai (~0.4 s of
     # imports), and redis_cache needs the optional 'redis' extra.
     if name == "LLMPlanner":
-        from ._planner_llm import LLMPlanner
+        from ._planning.llm import LLMPlanner
 
         return LLMPlanner
     if name == "redis_cache":
-        from ._redis import redis_cache
+        from ._catalog.redis import redis_cache
 
         return redis_cache
     raise AttributeError(f"module 'partsagent' has no attribute {name!r}")

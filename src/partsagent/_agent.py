@@ -12,13 +12,14 @@ from typing import Any, Literal, Self
 import anyio
 from pydantic import SecretStr, ValidationError
 
+from ._catalog.manager import ArticleRequest, BucketManager
+from ._catalog.source import CatalogSource
 from ._exceptions import CatalogUnavailable, InputError, UsageError
-from ._manager import ArticleRequest, BucketManager
-from ._metrics import collect_performance, count, timer
+from ._metrics.timer import collect_performance, count, timer
 from ._models import DamagedPart, Vehicle
-from ._plan import Need, Plan, Planner, PlanRequest
-from ._planner_rules import RulesPlanner
-from ._report import (
+from ._planning.plan import Need, Plan, Planner, PlanRequest
+from ._planning.rules import RulesPlanner
+from ._pricing.report import (
     Alternative,
     ArticleRef,
     Money,
@@ -28,9 +29,8 @@ from ._report import (
     ReportVehicle,
     Totals,
 )
-from ._report_cache import AgentCacheManager, canonical_key, input_key
-from ._search import ArticleOption, PartNeed, PartOptions, search_parts
-from ._source import CatalogSource
+from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
+from ._pricing.search import ArticleOption, PartNeed, PartOptions, search_parts
 
 __all__ = ["PartsAgent"]
 
@@ -149,7 +149,7 @@ class PartsAgent:
         if planner is None:
             if name != "llm":
                 raise InputError(f"unknown planner {name!r}; use 'rules' or 'llm'")
-            from ._planner_llm import LLMPlanner
+            from ._planning.llm import LLMPlanner
 
             options: dict[str, Any] = {
                 k: v.get_secret_value() if isinstance(v, SecretStr) else v

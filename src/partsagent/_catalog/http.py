@@ -1,0 +1,205 @@
+"""HttpBucket: a catalog bucket behind any HTTP server, read with aiohttp.
+
+aiohttp's errors are translated here, once: 404 -> NotFound; 5xx, 429,
+connection errors, resets, truncated bodies and timeouts -> CatalogUnavailable
+(retryable); bad JSON, off-contract documents and oversized bodies ->
+CatalogFormatError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any, Self, TypeVar
+
+import aiohttp
+import orjson
+
+from .._exceptions import (
+    CatalogError,
+    CatalogFormatError,
+    CatalogUnavailable,
+    InputError,
+    NotFound,
+)
+from . import documents as doc
+from .source import BatchItem, BucketReader
+
+__all__ = ["BATCH_HEADER", "HttpBucket"]
+
+T = TypeVar("T")
+
+#: A server that offers the batch endpoint says so on every response with this header.
+BATCH_HEADER = "X-Partsagent-Batch"
+BATCH_PREFIX = "_batch"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+#: A Retry-After beyond this many seconds is capped: the manager's deadline decides anyway.
+MAX_RETRY_AFTER = 60.0
+#: The project's server refuses larger batches.
+MAX_BATCH = 100
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta or HTTP date); None if absent or nonsense."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - dt.datetime.now(dt.UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+class HttpBucket(BucketReader):
+    """Reads the contract over HTTP(S) with one aiohttp session per source.
+
+    Works against a plain static file server; uses the project's batch
+    endpoint when the server announces it with the ``X-Partsagent-Batch``
+    header.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        connection_limit: int = 20,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise InputError(f"catalog URL {base_url!r} must start with http:// or https://")
+        if timeout <= 0:
+            raise InputError("timeout must be a positive number of seconds")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.name = self.base_url
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self._connection_limit = connection_limit
+        self._headers = dict(headers or {})
+        self._session: aiohttp.ClientSession | None = None
+        self.batch_supported: bool | None = None
+        """None until the first response tells whether the server offers the batch endpoint."""
+
+    def __repr__(self) -> str:
+        return f"HttpBucket({self.base_url!r})"
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        self._check_open()
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                headers=self._headers,
+            )
+        return self._session
+
+    async def _fetch(self, rel: str) -> bytes:
+        session = self._get_session()
+        url = self.base_url + rel
+        try:
+            async with session.get(url, allow_redirects=False) as resp:
+                if BATCH_HEADER in resp.headers:
+                    self.batch_supported = True
+                elif self.batch_supported is None:
+                    self.batch_supported = False
+                status = resp.status
+                if status == 404:
+                    raise NotFound(rel)
+                if status >= 500 or status == 429:
+                    raise CatalogUnavailable(
+                        rel,
+                        f"HTTP {status}",
+                        retry_after=_retry_after(resp.headers.get("Retry-After")),
+                    )
+                if status != 200:
+                    raise CatalogError(rel, f"unexpected HTTP {status}; check the catalog URL")
+                length = resp.content_length
+                if length is not None and length > self.max_body_bytes:
+                    raise CatalogFormatError(
+                        rel, f"body of {length} bytes exceeds the {self.max_body_bytes}-byte cap"
+                    )
+                buf = bytearray()
+                async for chunk in resp.content.iter_chunked(_CHUNK):
+                    buf += chunk
+                    if len(buf) > self.max_body_bytes:
+                        raise CatalogFormatError(
+                            rel, f"body exceeds the {self.max_body_bytes}-byte cap"
+                        )
+                return bytes(buf)
+        except CatalogError:
+            raise
+        except TimeoutError:
+            raise CatalogUnavailable(rel, f"no complete answer within {self.timeout:g}s") from None
+        except aiohttp.ClientPayloadError as exc:
+            raise CatalogUnavailable(rel, f"truncated body ({type(exc).__name__})") from exc
+        except aiohttp.ClientError as exc:
+            raise CatalogUnavailable(rel, f"connection failed ({type(exc).__name__})") from exc
+
+    async def read(self, rel: str) -> bytes:
+        return await self._fetch(rel)
+
+    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """With the server's batch endpoints, one request per manufacturer and kind."""
+        if not self.batch_supported or len(paths) < 2:
+            return await super().read_batch(paths)
+        groups: dict[tuple[str, bool], list[tuple[str, str]]] = {}
+        for path in dict.fromkeys(paths):
+            mid, vid, cid = doc.list_path_ids(path)
+            groups.setdefault((mid, cid is None), []).append(
+                (path, vid if cid is None else f"{vid}/{cid}")
+            )
+        out: dict[str, BatchItem] = {}
+        for (mid, categories), items in groups.items():
+            for start in range(0, len(items), MAX_BATCH):
+                chunk = items[start : start + MAX_BATCH]
+                query = ",".join(spec for _, spec in chunk)
+                rel = (
+                    f"{BATCH_PREFIX}/manufacturers/{mid}/categories?variants={query}"
+                    if categories
+                    else f"{BATCH_PREFIX}/manufacturers/{mid}/articles?items={query}"
+                )
+                out.update(await self._batch(rel, [path for path, _ in chunk]))
+        return out
+
+    async def _batch(self, rel: str, paths: list[str]) -> dict[str, BatchItem]:
+        body = await self._fetch(rel)
+        try:
+            payload: Any = orjson.loads(body)
+            items = payload["items"]
+            if not isinstance(items, dict):
+                raise TypeError("items is not an object")
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise CatalogFormatError(rel, f"bad batch response ({exc})") from None
+        out: dict[str, BatchItem] = {}
+        for path in paths:
+            item = items.get(path)
+            if item is None:
+                out[path] = NotFound(path)
+            elif isinstance(item, list):
+                out[path] = doc.Deferred(doc.list_adapter(path), path, item)
+            else:
+                out[path] = CatalogFormatError(path, "the document is not a JSON list")
+        return out
+
+    async def __aenter__(self) -> Self:
+        self._get_session()
+        return self
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()

@@ -1,0 +1,266 @@
+"""A Redis cache shared by processes and hosts, and a serializer that round-trips exactly.
+
+``redis_cache(url)`` returns an aiocache ``RedisCache`` for ``BucketManager(cache=...)``.
+Keys are prefixed with ``"{namespace}:"`` so two deployments sharing one
+Redis never read each other's entries. Values are encoded by
+``ModelSerializer``: a type tag, a newline, then JSON. Decoding validates
+with pydantic for the tag, so a cached ``tuple[Article, ...]`` comes back
+equal to what was stored, Decimal prices with the same digits.
+
+Errors of redis and of the payload are translated here, once: a payload that
+cannot be decoded raises ``CatalogFormatError`` (path ``redis:<kind>``);
+a Redis that is down or slow raises ``CatalogUnavailable``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import typing
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import redis.asyncio
+from aiocache import RedisCache
+from aiocache.serializers import BaseSerializer
+from pydantic import TypeAdapter, ValidationError
+from redis.exceptions import RedisError
+
+from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
+from .._models import Article, Category, Manufacturer, Model
+
+__all__ = ["ModelSerializer", "redis_cache", "register_type"]
+
+_TAG = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+_JSON_TAG = "json"
+_EMPTY_TAG = "empty"
+
+
+class _Entry:
+    __slots__ = ("adapter", "matches", "tag")
+
+    def __init__(
+        self, tag: str, adapter: TypeAdapter[Any], matches: Callable[[object], bool]
+    ) -> None:
+        self.tag = tag
+        self.adapter = adapter
+        self.matches = matches
+
+
+_by_tag: dict[str, _Entry] = {}
+
+
+def _matcher(type_: Any) -> Callable[[object], bool]:
+    if isinstance(type_, type):
+        return lambda value: isinstance(value, type_)
+    args = typing.get_args(type_)
+    if typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+        if isinstance(item, type):
+            return lambda value: (
+                isinstance(value, tuple)
+                and len(value) > 0
+                and all(isinstance(v, item) for v in value)
+            )
+    raise UsageError(f"pass matches= to register {type_!r}: cannot tell its values apart")
+
+
+def register_type(tag: str, type_: Any, *, matches: Callable[[object], bool] | None = None) -> None:
+    """Let ``ModelSerializer`` store values of ``type_`` exactly, under ``tag``.
+
+    ``type_`` is a class (e.g. a pydantic model) or ``tuple[Cls, ...]``; for
+    anything else give ``matches``, a predicate recognising its values. Every
+    process that reads the cache must register the same tags.
+    """
+    if not _TAG.match(tag) or tag in (_JSON_TAG, _EMPTY_TAG):
+        raise UsageError(f"tag {tag!r} is reserved or not of the form [a-z][a-z0-9_.-]*")
+    _by_tag[tag] = _Entry(tag, TypeAdapter(type_), matches or _matcher(type_))
+
+
+register_type("manufacturers", tuple[Manufacturer, ...])
+register_type("models", tuple[Model, ...])
+register_type("categories", tuple[Category, ...])
+register_type("articles", tuple[Article, ...])
+
+
+def _plain_json(value: object) -> bool:
+    """True if JSON gives ``value`` back unchanged (no tuples, models, Decimals...)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return True
+    if isinstance(value, list):
+        return all(_plain_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_json(v) for k, v in value.items())
+    return False
+
+
+class ModelSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache ships no type hints
+    """Exact round-trips of registered types (catalog model tuples) and plain JSON values.
+
+    Payload: ``b"<tag>\\n<json>"``. ``loads`` raises ``CatalogFormatError`` on an
+    unknown tag or a payload that does not validate.
+    """
+
+    DEFAULT_ENCODING = None  # bytes in, bytes out: no decoding in the Redis backend.
+
+    def dumps(self, value: Any) -> bytes:
+        if isinstance(value, tuple) and not value:
+            return b"empty\n[]"
+        for entry in _by_tag.values():
+            if entry.matches(value):
+                return entry.tag.encode() + b"\n" + entry.adapter.dump_json(value)
+        if not _plain_json(value):
+            raise UsageError(
+                f"a {type(value).__name__} cannot be cached in Redis exactly; "
+                "register its type with partsagent._catalog.redis.register_type"
+            )
+        try:
+            return b"json\n" + orjson.dumps(value)
+        except orjson.JSONEncodeError as exc:  # e.g. an int beyond 64 bits
+            raise UsageError(f"value cannot be cached in Redis: {exc}") from exc
+
+    def loads(self, value: bytes | str | None) -> Any:
+        if value is None:
+            return None
+        raw = value.encode() if isinstance(value, str) else value
+        tag_bytes, sep, payload = raw.partition(b"\n")
+        tag = tag_bytes.decode("ascii", "replace")
+        if not sep:
+            raise CatalogFormatError("redis", "cached payload has no type tag")
+        if tag == _EMPTY_TAG:
+            return ()
+        try:
+            if tag == _JSON_TAG:
+                return orjson.loads(payload)
+            entry = _by_tag.get(tag)
+            if entry is None:
+                raise CatalogFormatError("redis", f"unknown cached type tag {tag[:32]!r}")
+            return entry.adapter.validate_json(payload)
+        except (orjson.JSONDecodeError, ValidationError) as exc:
+            raise CatalogFormatError(
+                "redis", f"cached {tag[:32]!r} payload is corrupt: {exc}"
+            ) from exc
+
+
+def _where(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    key = kwargs.get("key", args[0] if args else None)
+    if isinstance(key, str):
+        kind, sep, _ = key.partition("/")
+        return f"redis:{kind}" if sep else "redis"
+    return "redis"
+
+
+def _translating(name: str) -> Any:
+    """Wrap aiocache's ``name`` so redis and payload errors become partsagent errors."""
+    base = getattr(RedisCache, name)
+
+    @functools.wraps(base)
+    async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await base(self, *args, **kwargs)
+        except CatalogFormatError as exc:
+            raise CatalogFormatError(_where(args, kwargs), exc.detail) from exc
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise CatalogUnavailable(
+                _where(args, kwargs), f"redis {name} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    return method
+
+
+class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no type hints
+    """aiocache's RedisCache with a client from a URL, translated errors and a quiet close."""
+
+    def __init__(self, url: str, *, namespace: str, timeout: float, max_connections: int) -> None:
+        parts = urlsplit(url)
+        super().__init__(
+            serializer=ModelSerializer(),
+            namespace=namespace,
+            timeout=timeout,
+            endpoint=parts.hostname or parts.path,
+            port=parts.port or 6379,
+        )
+        self.url = url
+        # aiocache 0.12 builds its client from host and port only; from_url also
+        # honours db, password, TLS (rediss://) and unix sockets.
+        # A blocking pool: under a burst of lookups, callers wait (up to ``timeout``)
+        # for one of ``max_connections`` instead of failing with MaxConnectionsError.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=timeout,
+            decode_responses=False,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+        )
+        self.client = redis.asyncio.Redis.from_pool(pool)  # the client owns (and closes) the pool
+
+    def __repr__(self) -> str:
+        # Host and port only: the URL may carry a password.
+        return f"RedisCache({self.endpoint}:{self.port}, namespace={self.namespace!r})"
+
+    async def _set(
+        self,
+        key: str,
+        value: Any,
+        ttl: float | None = None,
+        _cas_token: Any = None,
+        _conn: Any = None,
+    ) -> Any:
+        if _cas_token is not None:
+            return await super()._set(key, value, ttl=ttl, _cas_token=_cas_token, _conn=_conn)
+        # aiocache uses SETEX for whole seconds, deprecated in redis-py; SET PX covers both.
+        # A ttl of None or 0 never expires, as in BoundedMemoryCache.
+        if not ttl:
+            return await self.client.set(key, value)
+        return await self.client.set(key, value, px=max(1, int(ttl * 1000)))
+
+    async def _close(self, *args: Any, _conn: Any = None, **kwargs: Any) -> None:
+        # aiocache calls the deprecated Redis.close(); aclose() is its replacement.
+        await self.client.aclose()
+
+
+for _name in (
+    "get",
+    "multi_get",
+    "set",
+    "multi_set",
+    "add",
+    "delete",
+    "exists",
+    "increment",
+    "expire",
+    "clear",
+    "raw",
+    "close",
+):
+    setattr(_PartsRedisCache, _name, _translating(_name))
+
+
+def redis_cache(
+    url: str = "redis://127.0.0.1:6379/0",
+    *,
+    namespace: str = "partsagent",
+    timeout: float = 1.0,
+    max_connections: int = 32,
+) -> RedisCache:
+    """An aiocache RedisCache at ``url`` for ``BucketManager(cache=...)``.
+
+    * ``namespace="partsagent"``: every key is stored as ``"{namespace}:{key}"``;
+      give each deployment sharing a Redis its own.
+    * ``timeout=1.0``: seconds per cache call and per socket operation; a slow
+      Redis becomes a cache miss in the manager, not a slow report.
+    * ``max_connections=32``: the pool's size; more concurrent lookups wait for
+      a free connection.
+
+    No connection is made until the first call; close it with ``await cache.close()``.
+    """
+    if not namespace:
+        raise UsageError("give redis_cache a non-empty namespace so deployments cannot collide")
+    if max_connections < 1:
+        raise UsageError("max_connections must be at least 1")
+    return _PartsRedisCache(
+        url, namespace=namespace, timeout=timeout, max_connections=max_connections
+    )

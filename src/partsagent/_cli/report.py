@@ -1,0 +1,303 @@
+"""``partsagent report``: one damage report, or a JSONL batch of them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+import structlog
+
+from .._agent import PartsAgent
+from .._exceptions import InputError, PartsAgentError
+from .._metrics.timer import SummaryAggregator
+from .._models import DamagedPart, Severity, Vehicle
+from .._pricing.report import PartsReport
+from .._table import render_table
+
+__all__ = ["parse_damage", "parse_vehicle", "register_report"]
+
+DEFAULT_BATCH_CONCURRENCY = 16
+
+
+def parse_damage(text: str) -> DamagedPart:
+    """'Front Bumper Cover:severe' -> DamagedPart; without ':severity' it is moderate."""
+    component, sep, severity = text.rpartition(":")
+    if not sep:
+        component, severity = text, Severity.MODERATE.value
+    severity = severity.strip().lower()
+    if severity not in {s.value for s in Severity}:
+        raise InputError(
+            f"unknown severity {severity!r} in --damage {text!r}; use minor, moderate or severe"
+        )
+    if not component.strip():
+        raise InputError(f"--damage {text!r} names no component; e.g. 'Front Bumper Cover:severe'")
+    return DamagedPart(component=component, severity=Severity(severity))
+
+
+async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
+    """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins."""
+    words = text.split()
+    year: int | None = None
+    if words and words[-1].isdigit() and len(words[-1]) == 4:
+        year = int(words.pop())
+    if len(words) < 2:
+        raise InputError(f"--vehicle {text!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'")
+    names: set[str] = set()
+    for m in await agent.catalog.get_manufacturers():
+        names.update(" ".join(n.upper().split()) for n in (m.name, *m.aliases))
+    split = 1
+    for k in range(len(words) - 1, 0, -1):
+        if " ".join(words[:k]).upper() in names:
+            split = k
+            break
+    return Vehicle(make=" ".join(words[:split]), model=" ".join(words[split:]), year=year)
+
+
+def _configure_logging(stream: TextIO) -> SummaryAggregator:
+    """Metric events feed the summary; log lines stay off stdout and stderr."""
+    aggregator = SummaryAggregator(drop=True)
+    structlog.configure(
+        processors=[
+            aggregator,
+            _only_critical,
+            structlog.processors.add_log_level,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=False,
+    )
+    return aggregator
+
+
+def _only_critical(logger: object, method: str, event_dict: Any) -> Any:
+    # Retries (stamina) and breaker changes are the library's business: the CLI
+    # reports the outcome, or one error line, and nothing else.
+    if method != "critical":
+        raise structlog.DropEvent
+    return event_dict
+
+
+def _concurrency(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _report_table(report: PartsReport) -> str:
+    rows = [
+        (
+            i,
+            line.reason,
+            line.category.name,
+            " ".join(b for b in (line.position.axle, line.position.side) if b) or "-",
+            line.article.brand,
+            line.article.article_no,
+            line.article.quality,
+            line.quantity,
+            line.price.amount,
+            line.line_total.amount,
+        )
+        for i, line in enumerate(report.lines, 1)
+    ]
+    v = report.vehicle
+    head = (
+        f"{v.manufacturer.name} {v.model.name} {v.year or ''} "
+        f"({len(v.variants)} variants; resolved by {v.resolved_by})"
+    )
+    table = render_table(
+        [
+            "#",
+            "reason",
+            "part",
+            "position",
+            "brand",
+            "article no",
+            "quality",
+            "qty",
+            "price",
+            "total",
+        ],
+        rows,
+        align="rllllllrrr",
+    )
+    t = report.totals
+    cur = t.total.currency
+    out = [
+        head,
+        "",
+        table,
+        "",
+        f"parts {t.parts.amount} {cur}   consumables {t.consumables.amount} {cur}   "
+        f"total {t.total.amount} {cur}   confidence {report.confidence:.2f}",
+    ]
+    if report.warnings:
+        out += ["", "warnings:", *(f"  - {w}" for w in report.warnings)]
+    p = report.performance
+    tools = {k: v for k, v in p.get("tools", {}).items() if k.startswith("tool.")}
+    slowest = sorted(tools.items(), key=lambda kv: -kv[1]["total_ms"])[:3]
+    out += [
+        "",
+        f"performance: {p['total_ms']:.1f} ms, report cache {p['report_cache']}, "
+        f"{p['catalog_requests']} catalog requests, {p['cache_hits']} cache hits, "
+        f"{p['cache_misses']} misses"
+        + (
+            "; " + ", ".join(f"{name} {op['total_ms']:.1f} ms" for name, op in slowest)
+            if slowest
+            else ""
+        ),
+    ]
+    return "\n".join(out)
+
+
+def _agent(args: argparse.Namespace) -> PartsAgent:
+    return PartsAgent(args.catalog, planner=args.planner, market=args.market)
+
+
+async def _one(args: argparse.Namespace) -> PartsReport:
+    if args.damage is None and args.text is None:
+        raise InputError("give at least one --damage 'Component:severity' or --text")
+    damage: list[DamagedPart] | str = (
+        [parse_damage(d) for d in args.damage] if args.damage else args.text
+    )
+    async with _agent(args) as agent:
+        if args.vin:
+            vehicle = Vehicle(vin=args.vin)
+        elif args.vehicle:
+            vehicle = await parse_vehicle(agent, args.vehicle)
+        else:
+            raise InputError("give --vehicle 'Make Model Year' or --vin")
+        return await agent.process_damage_report(vehicle, damage)
+
+
+def _read_batch(path: str) -> list[dict[str, Any]]:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read batch file {path!r}: {exc}") from None
+    items: list[dict[str, Any]] = []
+    # Split on "\n" only: JSON strings may hold U+2028 and other characters
+    # that str.splitlines() would also split on.
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = raw.removesuffix("\r")
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(f"{path} line {n} is not JSON: {exc}") from None
+        if not isinstance(item, dict) or "vehicle" not in item or "damaged_parts" not in item:
+            raise InputError(
+                f'{path} line {n} must be an object like {{"vehicle": ..., "damaged_parts": ...}}'
+            )
+        items.append(item)
+    if not items:
+        raise InputError(f"batch file {path!r} has no reports")
+    return items
+
+
+async def _batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    items = _read_batch(args.batch)
+    results: list[bytes | None] = [None] * len(items)
+    limit = asyncio.Semaphore(args.concurrency)
+    done = 0
+    show = err.isatty()
+
+    async with _agent(args) as agent:
+
+        async def run(i: int, item: dict[str, Any]) -> None:
+            nonlocal done
+            async with limit:
+                try:
+                    report = await agent.process_damage_report(
+                        item["vehicle"], item["damaged_parts"]
+                    )
+                    results[i] = orjson.dumps(report.model_dump(mode="json"))
+                except PartsAgentError as exc:
+                    error = {"type": type(exc).__name__, "message": str(exc)}
+                    results[i] = orjson.dumps({"error": error})
+            done += 1
+            if show:
+                filled = int(30 * done / len(items))
+                err.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{len(items)}")
+                err.flush()
+
+        await asyncio.gather(*(run(i, item) for i, item in enumerate(items)))
+    if show:
+        err.write("\n")
+    for line in results:
+        out.write((line or b"{}").decode() + "\n")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    previous = structlog.get_config()
+    try:
+        return _run_report(args, _configure_logging(sys.stderr))
+    finally:
+        # main() may run inside a host process (tests, notebooks): leave its logging as it was.
+        structlog.configure(**previous)
+
+
+def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
+    if args.batch:
+        status = asyncio.run(_batch(args, sys.stdout, sys.stderr))
+        sys.stderr.write(aggregator.render_table() + "\n")
+        return status
+    report = asyncio.run(_one(args))
+    if args.json:
+        sys.stdout.write(
+            orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
+    else:
+        sys.stdout.write(_report_table(report) + "\n")
+    return 0
+
+
+def register_report(commands: Any) -> None:
+    """Add ``partsagent report`` to the command line."""
+    report = commands.add_parser(
+        "report",
+        help="price the parts for a damage report",
+        description=(
+            "Turn a damage report into a fitment-checked, priced parts list. "
+            "Example: partsagent report --vehicle 'Vauxhall Astra 2018' "
+            "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
+        ),
+    )
+    who = report.add_mutually_exclusive_group()
+    who.add_argument("--vehicle", metavar="'MAKE MODEL YEAR'", help="e.g. 'Vauxhall Astra 2018'")
+    who.add_argument("--vin", metavar="VIN", help="17-character VIN (needs the 'vin' extra)")
+    what = report.add_mutually_exclusive_group()
+    what.add_argument(
+        "--damage",
+        action="append",
+        metavar="'COMPONENT:SEVERITY'",
+        help="a damaged part; repeat for more (severity: minor, moderate, severe)",
+    )
+    what.add_argument("--text", metavar="TEXT", help="free-text description of the damage")
+    what.add_argument(
+        "--batch",
+        metavar="FILE.jsonl",
+        help='one {"vehicle": ..., "damaged_parts": ...} per line ("-" for stdin); '
+        "writes one JSON line per input line",
+    )
+    report.add_argument(
+        "--catalog", metavar="DIR_OR_URL", help="bucket directory or URL (default: embedded)"
+    )
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--planner", choices=("rules", "llm"), default="rules")
+    report.add_argument("--market", choices=("GB", "US"), default="GB")
+    report.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=DEFAULT_BATCH_CONCURRENCY,
+        metavar="N",
+        help=f"reports in flight with --batch (default {DEFAULT_BATCH_CONCURRENCY})",
+    )
+    report.set_defaults(handler=_report)

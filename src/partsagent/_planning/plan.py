@@ -1,0 +1,73 @@
+"""What a planner hands the agent: the resolved vehicle and the parts it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .._catalog.manager import BucketManager
+from .._exceptions import UsageError
+from .._models import DamagedPart, Position, Severity, Vehicle
+from .._pricing.report import CategoryRef, LineReason, LineSource
+from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
+
+__all__ = ["Need", "Plan", "PlanRequest", "Planner", "resolved_refs"]
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One line to price: a category at a position, with why it is needed."""
+
+    component: str
+    reason: LineReason
+    category: CategoryRef
+    position: Position
+    quantity: int
+    why: str
+    source: LineSource
+    confidence: float
+    severity: Severity = Severity.MODERATE
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    vehicle: Vehicle
+    damage: Sequence[DamagedPart] | str
+    market: str
+
+
+@dataclass(slots=True)
+class Plan:
+    resolution: VehicleResolution
+    needs: list[Need]
+    warnings: list[str] = field(default_factory=list)
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
+    incomplete: bool = False
+    """True when the planner could not read part of the catalog: the report is not cached."""
+
+    @property
+    def manufacturer(self) -> ManufacturerRef:
+        return resolved_refs(self.resolution)[0]
+
+    @property
+    def model(self) -> ModelRef:
+        return resolved_refs(self.resolution)[1]
+
+
+def resolved_refs(resolution: VehicleResolution) -> tuple[ManufacturerRef, ModelRef]:
+    """The manufacturer and model of a resolved vehicle (planners only plan resolved ones)."""
+    if resolution.manufacturer is None or resolution.model is None:
+        raise UsageError("a plan needs a resolved vehicle; use require_resolved()")
+    return resolution.manufacturer, resolution.model
+
+
+class Planner(Protocol):
+    """Turns a damage report into a Plan using the tools; the agent prices the plan."""
+
+    name: str
+
+    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,161 @@
+"""search_parts and check_compatibility: articles that fit, ranked, through the manager."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from .._catalog.ids import check_id
+from .._catalog.manager import ArticleRequest, BucketManager
+from .._exceptions import NotFound
+from .._metrics.timer import timer
+from .._models import Article, Position
+
+__all__ = [
+    "ArticleOption",
+    "Compatibility",
+    "PartNeed",
+    "PartOptions",
+    "check_compatibility",
+    "search_parts",
+]
+
+QUALITY_RANK = {"OE": 0, "OES": 1, "aftermarket": 2}
+
+
+class PartNeed(BaseModel):
+    """One category wanted at one position (a line of the report before pricing)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category_id: str
+    position: Position = Position()
+
+
+class ArticleOption(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article: Article
+    fits_variants: tuple[str, ...]
+    fits_all: bool
+
+
+class PartOptions(BaseModel):
+    """Ranked articles for one need: fitting every variant first, then OE, OES, aftermarket."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need: PartNeed
+    options: tuple[ArticleOption, ...]
+    errors: tuple[str, ...] = ()
+
+
+class Compatibility(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    variant_id: str
+    fits: bool
+    why: str
+    category_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    variant_id: str
+    category_id: str
+
+
+def _rank(option: ArticleOption) -> tuple[int, int, object, str]:
+    a = option.article
+    return (0 if option.fits_all else 1, QUALITY_RANK[a.quality], a.price.amount, a.id)
+
+
+@timer("tool.search_parts")
+async def search_parts(
+    catalog: BucketManager,
+    manufacturer_id: str,
+    variant_ids: Sequence[str],
+    needs: Sequence[PartNeed],
+    *,
+    deadline: float | None = None,
+) -> list[PartOptions]:
+    """Articles for every need on every variant, fetched concurrently, filtered by position.
+
+    An article listed for several of the variants is one option that says
+    which variants it fits; options fitting all of them rank first.
+    """
+    check_id(manufacturer_id, what="manufacturer id")
+    cids = list(dict.fromkeys(n.category_id for n in needs))
+    requests = [ArticleRequest(manufacturer_id, vid, cid) for vid in variant_ids for cid in cids]
+    results = await catalog.get_articles_concurrent(requests, deadline=deadline)
+    by_key = {_Key(r.request.variant_id, r.request.category_id): r for r in results}
+    out: list[PartOptions] = []
+    for need in needs:
+        fits: dict[str, list[str]] = {}
+        articles: dict[str, Article] = {}
+        errors: list[str] = []
+        for vid in variant_ids:
+            r = by_key[_Key(vid, need.category_id)]
+            if r.error is not None:
+                if not isinstance(r.error, NotFound):
+                    errors.append(str(r.error))
+                continue
+            for article in r.value or ():
+                if need.position.admits(article.position):
+                    articles.setdefault(article.id, article)
+                    fits.setdefault(article.id, []).append(vid)
+        options = sorted(
+            (
+                ArticleOption(
+                    article=articles[aid],
+                    fits_variants=tuple(vids),
+                    fits_all=len(vids) == len(variant_ids),
+                )
+                for aid, vids in fits.items()
+            ),
+            key=_rank,
+        )
+        out.append(PartOptions(need=need, options=tuple(options), errors=tuple(errors)))
+    return out
+
+
+@timer("tool.check_compatibility")
+async def check_compatibility(
+    catalog: BucketManager,
+    manufacturer_id: str,
+    variant_id: str,
+    article_id: str,
+    *,
+    category_id: str | None = None,
+) -> Compatibility:
+    """Whether an article is listed for a variant, and why (or why not)."""
+    check_id(article_id, what="article id")
+    if category_id is not None:
+        cids = [category_id]
+    else:
+        categories = await catalog.load_categories_for_variant(manufacturer_id, variant_id)
+        cids = [c.id for c in categories]
+    results = await catalog.get_articles_concurrent(
+        [ArticleRequest(manufacturer_id, variant_id, cid) for cid in cids]
+    )
+    for r in results:
+        for article in r.value or ():
+            if article.id == article_id:
+                return Compatibility(
+                    article_id=article_id,
+                    variant_id=variant_id,
+                    fits=True,
+                    category_id=r.request.category_id,
+                    why=(
+                        f"{article.brand} {article.article_no} is listed for variant {variant_id} "
+                        f"in category {r.request.category_id}"
+                    ),
+                )
+    failed = [r for r in results if r.error is not None and not isinstance(r.error, NotFound)]
+    why = f"article {article_id} is not listed for variant {variant_id}"
+    if failed:
+        why += f" in the categories that could be read ({len(failed)} could not)"
+    return Compatibility(article_id=article_id, variant_id=variant_id, fits=False, why=why)

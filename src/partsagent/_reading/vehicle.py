@@ -1,0 +1,415 @@
+"""resolve_vehicle: the user's make, model and year (or VIN) -> catalog model and variants.
+
+Matching goes exact, then alias (OPEL -> VAUXHALL), then fuzzy (rapidfuzz) for
+typos. A fuzzy match is used only when it is clearly the best; when two
+candidates are close, or the best is only fairly good, the answer is
+"ambiguous" with ranked candidates rather than a silent guess, because a wrong
+vehicle means every part in the report is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import structlog
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rapidfuzz import fuzz
+
+from .._exceptions import InputError
+from .._models import Manufacturer, Model, Variant, Vehicle
+from .components import normalise_market
+from .vin import VinDecode, decode_vin
+
+if TYPE_CHECKING:
+    from .._catalog.manager import BucketManager
+
+__all__ = [
+    "AMBIGUOUS_MARGIN",
+    "CONFIDENT_SCORE",
+    "UNKNOWN_SCORE",
+    "ManufacturerRef",
+    "ModelRef",
+    "VehicleCandidate",
+    "VehicleResolution",
+    "resolve_vehicle",
+]
+
+_log = structlog.get_logger("partsagent")
+
+CONFIDENT_SCORE = 85.0
+"""A fuzzy match at or above this (and clear of the runner-up) is used."""
+UNKNOWN_SCORE = 60.0
+"""Below this nothing matches: the make or model is unknown (InputError)."""
+AMBIGUOUS_MARGIN = 5.0
+"""Candidates within this many points of the best one make the answer ambiguous."""
+
+Method = Literal["exact", "alias", "fuzzy"]
+_METHOD_RANK: dict[str, int] = {"exact": 0, "alias": 1, "fuzzy": 2}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ManufacturerRef(_Out):
+    id: str
+    name: str
+
+
+class ModelRef(_Out):
+    id: str
+    name: str
+    year_from: int
+    year_to: int | None = None
+
+    @classmethod
+    def of(cls, model: Model) -> ModelRef:
+        return cls(id=model.id, name=model.name, year_from=model.year_from, year_to=model.year_to)
+
+
+class VehicleCandidate(_Out):
+    """One possible reading of the user's vehicle; ``score`` is None when nothing was matched."""
+
+    manufacturer: ManufacturerRef
+    model: ModelRef | None = None
+    score: float | None = None
+
+
+class VehicleResolution(_Out):
+    """The catalog vehicle for a report, or ranked candidates when it is ambiguous.
+
+    ``status`` "resolved": manufacturer, model and variants are set.
+    ``status`` "ambiguous": ``candidates`` lists the readings to choose from;
+    ``manufacturer`` is set when only the model is in doubt.
+    """
+
+    status: Literal["resolved", "ambiguous"]
+    manufacturer: ManufacturerRef | None = None
+    model: ModelRef | None = None
+    year: int | None = None
+    variants: tuple[Variant, ...] = ()
+    resolved_by: str
+    score: float
+    notes: tuple[str, ...] = ()
+    candidates: tuple[VehicleCandidate, ...] = ()
+    vin: VinDecode | None = None
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
+
+
+def _compact(text: str) -> str:
+    return _norm(text).replace(" ", "")
+
+
+def _years(model: Model) -> str:
+    return f"{model.year_from}-{model.year_to}" if model.year_to else f"{model.year_from} onwards"
+
+
+def _ranked(scores: Sequence[tuple[float, int, str]]) -> list[tuple[float, int, str]]:
+    """Best first; ties broken by input order so results are deterministic."""
+    return sorted(scores, key=lambda s: (-s[0], s[1]))
+
+
+def _closest(ranked: Sequence[tuple[float, int, str]]) -> str:
+    return ", ".join(f"{name} ({score:.0f})" for score, _, name in ranked[:3]) or "none"
+
+
+def _fuzzy(query: str, name: str) -> float:
+    return max(fuzz.WRatio(query, name), fuzz.ratio(_compact(query), _compact(name)))
+
+
+class _Match:
+    """The outcome of matching one text against named things: one pick, or a close field."""
+
+    __slots__ = ("ambiguous", "index", "method", "ranked", "score")
+
+    def __init__(
+        self,
+        index: int | None,
+        method: Method,
+        score: float,
+        ranked: list[tuple[float, int, str]],
+        ambiguous: bool = False,
+    ) -> None:
+        self.index = index
+        self.method = method
+        self.score = score
+        self.ranked = ranked
+        self.ambiguous = ambiguous
+
+
+def _match_names(
+    query: str, names: Sequence[Sequence[str]], *, what: str, owner: str = ""
+) -> _Match:
+    """Match ``query`` against the names of each thing (first name canonical, rest aliases).
+
+    Raises InputError naming the closest things when nothing is close enough.
+    """
+    q = _norm(query)
+    if not q:
+        raise InputError(f"the {what} is empty; give a {what} name")
+    qc = q.replace(" ", "")
+    for i, group in enumerate(names):
+        for j, name in enumerate(group):
+            if _norm(name) == q or _compact(name) == qc:
+                method: Method = "exact" if j == 0 else "alias"
+                return _Match(i, method, 100.0, [(100.0, i, group[0])])
+    scores = [
+        (round(max(_fuzzy(q, _norm(n)) for n in group), 1), i, group[0])
+        for i, group in enumerate(names)
+        if group
+    ]
+    ranked = _ranked(scores)
+    if not ranked or ranked[0][0] < UNKNOWN_SCORE:
+        where = f" for {owner}" if owner else ""
+        raise InputError(f"unknown {what} {query!r}{where}; closest: {_closest(ranked)}")
+    best = ranked[0][0]
+    close = [r for r in ranked if r[0] >= UNKNOWN_SCORE and best - r[0] <= AMBIGUOUS_MARGIN]
+    ambiguous = best < CONFIDENT_SCORE or len(close) > 1
+    return _Match(ranked[0][1], "fuzzy", best, ranked, ambiguous=ambiguous)
+
+
+def _as_vehicle(vehicle: Vehicle | Mapping[str, object]) -> Vehicle:
+    if isinstance(vehicle, Vehicle):
+        return vehicle
+    if not isinstance(vehicle, Mapping):
+        raise InputError(
+            f"vehicle must be a Vehicle or a mapping with make, model, year or vin; "
+            f"got {type(vehicle).__name__}"
+        )
+    try:
+        return Vehicle.model_validate(dict(vehicle))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'vehicle'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(f"invalid vehicle: {problems}") from exc
+
+
+def _worst(*methods: str) -> str:
+    return max(methods, key=lambda m: _METHOD_RANK.get(m, 0))
+
+
+async def _manufacturer(
+    catalog: BucketManager, make: str, notes: list[str]
+) -> tuple[Manufacturer | None, _Match, tuple[Manufacturer, ...]]:
+    manufacturers = await catalog.get_manufacturers()
+    m = _match_names(make, [(x.name, *x.aliases) for x in manufacturers], what="make")
+    if m.ambiguous or m.index is None:
+        return None, m, manufacturers
+    found = manufacturers[m.index]
+    if m.method == "alias":
+        notes.append(f"{make.strip()!r} is an alias of {found.name}")
+    elif m.method == "fuzzy":
+        notes.append(f"read make {make.strip()!r} as {found.name} (score {m.score:.0f})")
+    return found, m, manufacturers
+
+
+def _variants(model: Model, year: int | None, notes: list[str]) -> tuple[Variant, ...]:
+    if year is None:
+        notes.append(f"no year given: all {len(model.variants)} variants of {model.name} apply")
+        return model.variants
+    if not model.in_production(year):
+        raise InputError(
+            f"{model.name} was built {_years(model)}; {year} is outside those years, "
+            "check the year or the model"
+        )
+    variants = tuple(v for v in model.variants if v.in_production(year))
+    if not variants:
+        spans = ", ".join(sorted({f"{v.year_from}-{v.year_to or 'now'}" for v in model.variants}))
+        raise InputError(
+            f"no {model.name} variant in the catalog was built in {year}; variants cover {spans}"
+        )
+    return variants
+
+
+async def resolve_vehicle(
+    catalog: BucketManager, vehicle: Vehicle | Mapping[str, object], *, market: str = "GB"
+) -> VehicleResolution:
+    """Find the catalog manufacturer, model and in-production variants of ``vehicle``.
+
+    ``vehicle`` is a Vehicle or a JSON-like mapping (``{"make", "model", "year"}``
+    or ``{"vin"}``). Returns status "ambiguous" with candidates when the text
+    could mean several vehicles; raises InputError when it means none.
+    """
+    normalise_market(market)
+    v = _as_vehicle(vehicle)
+    if v.vin is not None:
+        return await _resolve_vin(catalog, v)
+    assert v.make is not None
+    assert v.model is not None
+    notes: list[str] = []
+    manufacturer, make_match, manufacturers = await _manufacturer(catalog, v.make, notes)
+    if manufacturer is None:
+        by_id = {x.name: x for x in manufacturers}
+        return VehicleResolution(
+            status="ambiguous",
+            year=v.year,
+            resolved_by="fuzzy",
+            score=make_match.score,
+            notes=(
+                f"make {v.make!r} is ambiguous; choose one of the candidates",
+                *notes,
+            ),
+            candidates=tuple(
+                VehicleCandidate(
+                    manufacturer=ManufacturerRef(id=by_id[name].id, name=name), score=score
+                )
+                for score, _, name in make_match.ranked
+                if score >= UNKNOWN_SCORE and make_match.score - score <= 2 * AMBIGUOUS_MARGIN
+            ),
+        )
+    return await _resolve_model(
+        catalog, manufacturer, make_match, [(v.model, False)], v.year, notes
+    )
+
+
+async def _resolve_model(
+    catalog: BucketManager,
+    manufacturer: Manufacturer,
+    make_match: _Match,
+    texts: Sequence[tuple[str, bool]],
+    year: int | None,
+    notes: list[str],
+    *,
+    vin: VinDecode | None = None,
+    year_from_input: bool = False,
+) -> VehicleResolution:
+    """Match the model (each ``(text, from_input)`` in turn), then the variants built in ``year``.
+
+    With a VIN, ``resolved_by`` is "vin", or "vin+input" when the caller's
+    model or year was needed.
+    """
+    mref = ManufacturerRef(id=manufacturer.id, name=manufacturer.name)
+    models = await catalog.get_models_for_manufacturer(manufacturer.id)
+    match: _Match | None = None
+    error: InputError | None = None
+    used, used_input = texts[0]
+    for text, from_input in texts:
+        try:
+            candidate = _match_names(
+                text, [(m.name,) for m in models], what="model", owner=manufacturer.name
+            )
+        except InputError as exc:
+            error = error or exc
+            continue
+        if match is None or (match.ambiguous and not candidate.ambiguous):
+            match, used, used_input = candidate, text, from_input
+        if not match.ambiguous:
+            break
+    if match is None:
+        assert error is not None
+        raise error
+    by: str | None = None
+    if vin is not None:
+        by = "vin+input" if used_input or year_from_input else "vin"
+        if used_input:
+            notes.append(f"model {used!r} from the input")
+    if match.ambiguous or match.index is None:
+        by_name = {m.name: m for m in models}
+        return VehicleResolution(
+            status="ambiguous",
+            manufacturer=mref,
+            year=year,
+            resolved_by=by or "fuzzy",
+            score=match.score,
+            notes=(
+                *notes,
+                f"model {used!r} is ambiguous for {manufacturer.name}; "
+                "choose one of the candidates",
+            ),
+            candidates=tuple(
+                VehicleCandidate(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
+                for score, _, name in match.ranked
+                if score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN
+            ),
+            vin=vin,
+        )
+    model = models[match.index]
+    if match.method == "fuzzy":
+        notes.append(f"read model {used!r} as {model.name} (score {match.score:.0f})")
+    variants = _variants(model, year, notes)
+    result = VehicleResolution(
+        status="resolved",
+        manufacturer=mref,
+        model=ModelRef.of(model),
+        year=year,
+        variants=variants,
+        resolved_by=by or _worst(make_match.method, match.method),
+        score=min(make_match.score, match.score),
+        notes=tuple(notes),
+        vin=vin,
+    )
+    return result
+
+
+async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
+    """Resolve what the VIN gives, topping it up with the caller's model or year if needed."""
+    assert v.vin is not None
+    decoded = await decode_vin(v.vin)
+    assert decoded.make is not None  # decode_vin refuses a VIN without a make
+    told = [f"make {decoded.make}"]
+    if decoded.model:
+        told.append(f"model {decoded.model}")
+    if decoded.year:
+        told.append(f"year {decoded.year}")
+    notes = [f"from the VIN: {', '.join(told)}", *decoded.notes]
+    from_input = False
+    manufacturer, make_match, _ = await _manufacturer(catalog, decoded.make, notes)
+    if manufacturer is None:
+        raise InputError(
+            f"the VIN's make {decoded.make!r} matches no single catalog make; closest: "
+            f"{_closest(make_match.ranked)}"
+        )
+    if v.make is not None and _norm(v.make) not in {
+        _norm(n) for n in (manufacturer.name, *manufacturer.aliases)
+    }:
+        notes.append(f"the VIN says {manufacturer.name}, not {v.make!r}; the VIN wins")
+    year = decoded.year
+    if year is None and v.year is not None:
+        year, from_input = v.year, True
+        notes.append(f"year {year} from the input")
+    elif year is not None and v.year is not None and v.year != year:
+        notes.append(f"the VIN says {year}, not {v.year}; the VIN wins")
+    texts = [(t, False) for t in (decoded.model, decoded.series) if t]
+    if v.model is not None:
+        texts.append((v.model, True))
+    if texts:
+        return await _resolve_model(
+            catalog,
+            manufacturer,
+            make_match,
+            texts,
+            year,
+            notes,
+            vin=decoded,
+            year_from_input=from_input,
+        )
+    # A partial decode: the make's models built that year are the candidates.
+    models = await catalog.get_models_for_manufacturer(manufacturer.id)
+    mref = ManufacturerRef(id=manufacturer.id, name=manufacturer.name)
+    fitting = [m for m in models if year is None or m.in_production(year)]
+    if not fitting:
+        raise InputError(
+            f"the catalog has no {manufacturer.name} model built in {year}; "
+            f"models: {', '.join(f'{m.name} ({_years(m)})' for m in models) or 'none'}"
+        )
+    notes.append(
+        f"the VIN does not say the model; give one of {', '.join(m.name for m in fitting)}"
+    )
+    return VehicleResolution(
+        status="ambiguous",
+        manufacturer=mref,
+        year=year,
+        resolved_by="vin+input" if from_input else "vin",
+        score=make_match.score,
+        notes=tuple(notes),
+        candidates=tuple(
+            VehicleCandidate(manufacturer=mref, model=ModelRef.of(m)) for m in fitting
+        ),
+        vin=decoded,
+    )

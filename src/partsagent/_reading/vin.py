@@ -1,0 +1,148 @@
+"""VIN decoding through the optional ``ultravin`` extra (an offline NHTSA vPIC decoder).
+
+The decoder is optional so the core library stays small; without it a VIN is
+refused with the install command. Decoding runs in a worker thread because the
+first call loads the vPIC tables. Results are cached: a VIN always decodes the
+same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Any
+
+import anyio
+import structlog
+from pydantic import BaseModel, ConfigDict
+
+from .._exceptions import InputError
+
+__all__ = ["MISSING_EXTRA", "VinDecode", "decode_vin", "normalise_vin"]
+
+_log = structlog.get_logger("partsagent")
+
+_VIN_LENGTH = 17
+_VIN_CHARS = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+_CACHE_SIZE = 1024
+_cache: OrderedDict[str, VinDecode] = OrderedDict()
+
+MISSING_EXTRA = "VIN decoding needs the 'vin' extra: pip install 'partsagent[vin]'"
+
+
+class VinDecode(BaseModel):
+    """What a VIN says about the vehicle; fields the VIN does not encode are None.
+
+    ``complete`` is True when make, model and year are all known. European VINs
+    usually give the make and year only.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    vin: str
+    wmi: str | None = None
+    make: str | None = None
+    model: str | None = None
+    series: str | None = None
+    year: int | None = None
+    check_digit_valid: bool
+    complete: bool
+    notes: tuple[str, ...] = ()
+
+
+def normalise_vin(vin: str) -> str:
+    """Strip and uppercase ``vin``, then check its format; raise InputError saying what is wrong."""
+    if not isinstance(vin, str):
+        raise InputError(f"a VIN is a string of 17 characters, got {type(vin).__name__}")
+    cleaned = "".join(vin.split()).upper()
+    if not cleaned:
+        raise InputError("the VIN is empty; give the 17 characters from the V5C or windscreen")
+    if len(cleaned) != _VIN_LENGTH:
+        raise InputError(
+            f"a VIN has {_VIN_LENGTH} characters, {cleaned!r} has {len(cleaned)}; check for "
+            "missing or extra characters"
+        )
+    if _VIN_CHARS.match(cleaned) is None:
+        for pos, char in enumerate(cleaned, start=1):
+            if char in "IOQ":
+                raise InputError(
+                    f"VINs never contain I, O or Q (found {char!r} at position {pos} of "
+                    f"{cleaned!r}); it is probably 1 or 0"
+                )
+            if not ("A" <= char <= "Z" or "0" <= char <= "9"):
+                raise InputError(
+                    f"a VIN holds only letters A-Z and digits 0-9 (found {char!r} at position "
+                    f"{pos} of {cleaned!r})"
+                )
+    return cleaned
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if text and text.lower() not in ("not applicable", "null"):
+            return text
+    return None
+
+
+def _decode_sync(vin: str, decoder: Any) -> VinDecode:
+    """Run the decoder and reduce its answer to what the agent uses."""
+    try:
+        raw = decoder.decode(vin)
+    except Exception as exc:  # the decoder's own errors must not leak to callers
+        raise InputError(f"could not decode VIN {vin!r}: {exc}") from exc
+    attributes: dict[str, Any] = raw.get("attributes") or {}
+    make = _text(attributes.get("Make"))
+    if make is None:
+        raise InputError(
+            f"VIN {vin!r} decodes to no known manufacturer (WMI {vin[:3]!r}); check the VIN "
+            "or give make, model and year instead"
+        )
+    model = _text(attributes.get("Model"))
+    series = _text(attributes.get("Series"))
+    year = raw.get("model_year")
+    year = year if isinstance(year, int) else None
+    check_ok = bool(raw.get("check_digit_valid"))
+    notes: list[str] = []
+    if not check_ok:
+        notes.append(
+            "the check digit (9th character) does not match; European VINs often carry none, "
+            "otherwise check the VIN for a typing error"
+        )
+    if model is None:
+        notes.append(f"the VIN gives the make ({make}) but not the model")
+    if year is None:
+        notes.append("the VIN gives no model year")
+    return VinDecode(
+        vin=vin,
+        wmi=_text(raw.get("wmi")),
+        make=make.upper(),
+        model=model,
+        series=series,
+        year=year,
+        check_digit_valid=check_ok,
+        complete=model is not None and year is not None,
+        notes=tuple(notes),
+    )
+
+
+async def decode_vin(vin: str) -> VinDecode:
+    """Decode ``vin`` into make, model and year; an invalid check digit is a note, not an error.
+
+    Raises InputError for a malformed VIN, one that decodes to no make, or when
+    the ``vin`` extra is not installed.
+    """
+    cleaned = normalise_vin(vin)
+    try:
+        import ultravin
+    except ImportError as exc:
+        raise InputError(MISSING_EXTRA) from exc
+    cached = _cache.get(cleaned)
+    if cached is not None:
+        _cache.move_to_end(cleaned)
+        return cached
+    result = await anyio.to_thread.run_sync(_decode_sync, cleaned, ultravin)
+    _cache[cleaned] = result
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result
