@@ -40,9 +40,9 @@ from partsagent import (
     install_aggregator,
     set_metrics_enabled,
     timer,
+    uninstall_aggregator,
 )
 from partsagent._catalog.source import BucketReader
-from partsagent._metrics.timer import uninstall_aggregator
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model
 
 ROUNDS = 3

@@ -41,8 +41,8 @@ from partsagent import (
     SummaryAggregator,
     Vehicle,
     install_aggregator,
+    uninstall_aggregator,
 )
-from partsagent._metrics.timer import uninstall_aggregator
 
 __all__ = ["ReportRequest", "app", "create_app"]
 

@@ -15,7 +15,7 @@ from structlog.exceptions import DropEvent
 from structlog.typing import EventDict, WrappedLogger
 
 from partsagent._exceptions import UsageError
-from partsagent._metrics.timer import (
+from partsagent._metrics import (
     MAX_BUCKETS_PER_OPERATION,
     RELATIVE_ERROR,
     SummaryAggregator,

@@ -31,7 +31,7 @@ from partsagent import (
     PlannerError,
 )
 from partsagent._catalog.redis import redis_cache
-from partsagent._metrics.timer import capture_metrics
+from partsagent._metrics import capture_metrics
 from partsagent.testing import ScriptedOpenAIServer, Step, ToolCall
 from partsagent.testing._server import CatalogServer
 

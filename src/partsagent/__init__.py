@@ -22,7 +22,7 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
-from ._metrics.timer import (
+from ._metrics import (
     SummaryAggregator,
     capture_metrics,
     collect_performance,

@@ -15,7 +15,7 @@ from pydantic import SecretStr, ValidationError
 from ._catalog.manager import ArticleRequest, BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import CatalogUnavailable, InputError, UsageError
-from ._metrics.timer import collect_performance, count, timer
+from ._metrics import collect_performance, count, timer
 from ._models import DamagedPart, Vehicle
 from ._planning.plan import Need, Plan, Planner, PlanRequest
 from ._planning.rules import RulesPlanner

@@ -24,7 +24,7 @@ from partsagent import (
 )
 from partsagent._agent import PartsAgent
 from partsagent._catalog.manager import BucketManager
-from partsagent._metrics.timer import capture_metrics, collect_performance
+from partsagent._metrics import capture_metrics, collect_performance
 from partsagent._planning.llm import LLMPlanner
 from partsagent._planning.plan import PlanRequest
 from partsagent._pricing.search import PartNeed, search_parts

@@ -8,13 +8,9 @@ import pytest
 
 from partsagent import Category, InputError, Severity
 from partsagent._catalog.manager import BucketManager
-from partsagent._reading.components import (
-    ComponentMatch,
-    extract_components,
-    map_component,
-    match_component,
-)
+from partsagent._reading.components import ComponentMatch, map_component, match_component
 from partsagent._reading.taxonomy import CATEGORIES
+from partsagent._reading.text import extract_components
 
 
 def _hand_built() -> tuple[Category, ...]:

@@ -41,7 +41,7 @@ from .._exceptions import (
     PartsAgentError,
     UsageError,
 )
-from .._metrics.timer import count, timer
+from .._metrics import count, timer
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
 from .breaker import CircuitBreaker, CircuitOpen

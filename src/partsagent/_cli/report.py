@@ -14,7 +14,7 @@ import structlog
 
 from .._agent import PartsAgent
 from .._exceptions import InputError, PartsAgentError
-from .._metrics.timer import SummaryAggregator
+from .._metrics import SummaryAggregator
 from .._models import DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
 from .._table import render_table

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from .._catalog.manager import BucketManager
 from .._exceptions import InputError, PartsAgentError, PlannerError, UsageError
-from .._metrics.timer import count, timer
+from .._metrics import count, timer
 from .._models import Axle, Category, DamagedPart, Position, Severity, Side
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef, LineReason

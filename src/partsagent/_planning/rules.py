@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from .._catalog.manager import BucketManager
 from .._exceptions import InputError, PartsAgentError
-from .._metrics.timer import timer
+from .._metrics import timer
 from .._models import Category, DamagedPart
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._reading.components import extract_components, match_component
+from .._reading.components import match_component
+from .._reading.text import extract_components
 from .._reading.vehicle import VehicleCandidate, VehicleResolution, resolve_vehicle
 from .plan import Need, Plan, PlanRequest, resolved_refs
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from .._catalog.ids import check_id
 from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import NotFound
-from .._metrics.timer import timer
+from .._metrics import timer
 from .._models import Article, Position
 
 __all__ = [

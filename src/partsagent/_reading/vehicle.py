@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .._exceptions import InputError
 from .._models import Manufacturer, Model, Variant, Vehicle
-from .components import normalise_market
+from .tokens import normalise_market
 from .vin import VinDecode, decode_vin
 
 if TYPE_CHECKING:

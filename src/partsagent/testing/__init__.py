@@ -6,7 +6,7 @@ server, and the scripted OpenAI-compatible server speaks the real wire format.
 
 from __future__ import annotations
 
-from .._metrics.timer import capture_metrics
+from .._metrics import capture_metrics
 from ._llm_server import ScriptedOpenAIServer, Step, ToolCall
 from ._server import CatalogServer, ServerOptions, ServerStats
 

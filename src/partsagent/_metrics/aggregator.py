@@ -1,0 +1,299 @@
+"""SummaryAggregator: a structlog processor reducing metric events to percentiles, bounded."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import threading
+from collections.abc import MutableMapping
+from typing import Any, Final
+
+from structlog.exceptions import DropEvent
+from structlog.typing import EventDict, WrappedLogger
+
+from .._exceptions import InputError
+from .._table import render_table
+from .names import short_name
+
+__all__ = ["MAX_BUCKETS_PER_OPERATION", "RELATIVE_ERROR", "SummaryAggregator"]
+
+_GAMMA: Final = 1.02
+_LOG_GAMMA: Final = math.log(_GAMMA)
+_MIN_MS: Final = 0.001
+_MAX_MS: Final = 1e7
+# Bucket i holds (GAMMA**(i-1), GAMMA**i]; durations are clamped to [_MIN_MS, _MAX_MS].
+_MIN_INDEX: Final = math.ceil(math.log(_MIN_MS) / _LOG_GAMMA)
+_MAX_INDEX: Final = math.ceil(math.log(_MAX_MS) / _LOG_GAMMA)
+RELATIVE_ERROR: Final = (_GAMMA - 1) / (_GAMMA + 1)
+"""Bound on |estimate - true| / true of every percentile the aggregator reports (~0.99%)."""
+MAX_BUCKETS_PER_OPERATION: Final = _MAX_INDEX - _MIN_INDEX + 2
+
+_RESERVED: Final = frozenset(
+    {"event", "metric", "duration_ms", "outcome", "error_type", "timestamp", "level"}
+    | {"log_level", "logger", "logger_name"}
+)
+
+
+class _Histogram:
+    """Log-linear histogram (as in DDSketch): sparse buckets, ~1% relative error."""
+
+    __slots__ = ("buckets", "max", "min", "zeros")
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, int] = {}
+        self.zeros = 0
+        self.min = math.inf
+        self.max = 0.0
+
+    def add(self, value: float) -> None:
+        if value < self.min:
+            self.min = value
+        if value > self.max:
+            self.max = value
+        if value <= 0.0:
+            self.zeros += 1
+            return
+        index = math.ceil(math.log(min(max(value, _MIN_MS), _MAX_MS)) / _LOG_GAMMA)
+        self.buckets[index] = self.buckets.get(index, 0) + 1
+
+    def quantile(self, q: float, n: int) -> float:
+        """Nearest-rank quantile ``q`` of ``n`` values, within RELATIVE_ERROR of the true one."""
+        if n == 0:
+            return 0.0
+        rank = max(1, math.ceil(q * n))
+        if rank <= self.zeros:
+            return 0.0
+        seen = self.zeros
+        for index in sorted(self.buckets):
+            seen += self.buckets[index]
+            if seen >= rank:
+                estimate = 2.0 * _GAMMA**index / (_GAMMA + 1.0)
+                return min(max(estimate, self.min), self.max)
+        return self.max
+
+
+class _OpSummary:
+    __slots__ = ("calls", "cancelled", "coalesced", "errors", "hist", "hits", "misses", "total_ms")
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.errors = 0
+        self.cancelled = 0
+        self.total_ms = 0.0
+        self.hits = 0
+        self.misses = 0
+        self.coalesced = 0
+        self.hist = _Histogram()
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
+class SummaryAggregator:
+    """A structlog processor reducing metric events to a summary in bounded memory.
+
+    Per operation: calls, errors, rates, mean, p50/p95/p99 (log-linear
+    histogram: every percentile is within ``RELATIVE_ERROR`` ~0.99% of the true
+    nearest-rank value, with at most ``MAX_BUCKETS_PER_OPERATION`` buckets),
+    max, and cache hits/misses/coalesced from the ``cache`` label; plus the
+    ``slow_keep`` slowest operations at or above ``slow_ms``. At most
+    ``max_operations`` distinct names are kept; later ones are summed as
+    ``(other)``. With ``drop=True`` metric events stop here (``DropEvent``);
+    other events pass through untouched.
+    """
+
+    def __init__(
+        self,
+        *,
+        slow_ms: float = 1000.0,
+        slow_keep: int = 20,
+        drop: bool = False,
+        max_operations: int = 500,
+    ) -> None:
+        if slow_keep < 0 or max_operations < 1:
+            raise InputError("slow_keep must be >= 0 and max_operations >= 1")
+        self.slow_ms = slow_ms
+        self.slow_keep = slow_keep
+        self.drop = drop
+        self.max_operations = max_operations
+        self._lock = threading.Lock()
+        self._ops: dict[str, _OpSummary] = {}
+        self._slow: list[tuple[float, int, dict[str, object]]] = []
+        self._seq = itertools.count()
+        self._events = 0
+
+    def __repr__(self) -> str:
+        return f"SummaryAggregator(slow_ms={self.slow_ms}, drop={self.drop})"
+
+    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
+        if event_dict.get("metric") is not True:
+            return event_dict
+        duration = event_dict.get("duration_ms")
+        event = event_dict.get("event")
+        if isinstance(duration, int | float) and isinstance(event, str):
+            self.observe(
+                event,
+                float(duration),
+                outcome=str(event_dict.get("outcome", "ok")),
+                cache=event_dict.get("cache"),
+                fields=event_dict,
+            )
+        if self.drop:
+            raise DropEvent
+        return event_dict
+
+    def observe(
+        self,
+        name: str,
+        duration_ms: float,
+        *,
+        outcome: str = "ok",
+        cache: object = None,
+        fields: MutableMapping[str, Any] | None = None,
+    ) -> None:
+        """Add one measurement directly (what the processor does for each metric event)."""
+        name = short_name(name)
+        duration_ms = float(duration_ms)
+        with self._lock:
+            self._events += 1
+            op = self._ops.get(name)
+            if op is None:
+                if len(self._ops) >= self.max_operations:
+                    name = "(other)"
+                op = self._ops.get(name)
+                if op is None:
+                    op = self._ops[name] = _OpSummary()
+            op.calls += 1
+            if outcome == "error":
+                op.errors += 1
+            elif outcome == "cancelled":
+                op.cancelled += 1
+            op.total_ms += duration_ms
+            op.hist.add(duration_ms)
+            if cache == "hit":
+                op.hits += 1
+            elif cache == "miss":
+                op.misses += 1
+            elif cache == "coalesced":
+                op.coalesced += 1
+            if self.slow_keep and duration_ms >= self.slow_ms:
+                self._keep_slow(name, duration_ms, outcome, fields or {})
+
+    def _keep_slow(
+        self, name: str, duration_ms: float, outcome: str, fields: MutableMapping[str, Any]
+    ) -> None:
+        if len(self._slow) >= self.slow_keep and duration_ms <= self._slow[0][0]:
+            return
+        record: dict[str, object] = {
+            "operation": name,
+            "duration_ms": round(duration_ms, 3),
+            "outcome": outcome,
+            "error_type": _jsonable(fields.get("error_type")),
+        }
+        record.update({k: _jsonable(v) for k, v in fields.items() if k not in _RESERVED})
+        item = (duration_ms, next(self._seq), record)
+        if len(self._slow) < self.slow_keep:
+            heapq.heappush(self._slow, item)
+        else:
+            heapq.heapreplace(self._slow, item)
+
+    @property
+    def bucket_count(self) -> int:
+        """Histogram buckets held over all operations: the memory the summary needs."""
+        with self._lock:
+            return sum(len(op.hist.buckets) + 1 for op in self._ops.values())
+
+    def reset(self) -> None:
+        """Forget everything seen so far."""
+        with self._lock:
+            self._ops.clear()
+            self._slow.clear()
+            self._events = 0
+
+    def summary(self) -> dict[str, Any]:
+        """A plain, JSON-serialisable dict of everything aggregated so far."""
+        with self._lock:
+            operations: dict[str, dict[str, Any]] = {}
+            for name in sorted(self._ops):
+                op = self._ops[name]
+                n = op.calls
+                operations[name] = {
+                    "calls": n,
+                    "errors": op.errors,
+                    "cancelled": op.cancelled,
+                    "error_rate": round(op.errors / n, 4) if n else 0.0,
+                    "success_rate": round((n - op.errors - op.cancelled) / n, 4) if n else 0.0,
+                    "mean_ms": round(op.total_ms / n, 3) if n else 0.0,
+                    "p50_ms": round(op.hist.quantile(0.50, n), 3),
+                    "p95_ms": round(op.hist.quantile(0.95, n), 3),
+                    "p99_ms": round(op.hist.quantile(0.99, n), 3),
+                    "max_ms": round(op.hist.max, 3),
+                    "cache_hits": op.hits,
+                    "cache_misses": op.misses,
+                    "cache_coalesced": op.coalesced,
+                }
+            hits = sum(op.hits for op in self._ops.values())
+            misses = sum(op.misses for op in self._ops.values())
+            coalesced = sum(op.coalesced for op in self._ops.values())
+            lookups = hits + misses + coalesced
+            return {
+                "events": self._events,
+                "operations": operations,
+                "cache": {
+                    "hits": hits,
+                    "misses": misses,
+                    "coalesced": coalesced,
+                    "hit_rate_percent": round(100.0 * (hits + coalesced) / lookups, 2)
+                    if lookups
+                    else 0.0,
+                },
+                "slow_ms": self.slow_ms,
+                "slow": [dict(r) for _, _, r in sorted(self._slow, key=lambda i: (-i[0], i[1]))],
+                "relative_error": round(RELATIVE_ERROR, 4),
+            }
+
+    def render_table(self) -> str:
+        """The per-operation summary as a fixed-width text table, slowest operations below."""
+        summary = self.summary()
+        headers = [
+            "operation",
+            "calls",
+            "errors",
+            "mean ms",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms",
+            "hits",
+            "misses",
+        ]
+        rows = [
+            [
+                name,
+                s["calls"],
+                s["errors"],
+                s["mean_ms"],
+                s["p50_ms"],
+                s["p95_ms"],
+                s["p99_ms"],
+                s["max_ms"],
+                s["cache_hits"],
+                s["cache_misses"],
+            ]
+            for name, s in summary["operations"].items()
+        ]
+        text = render_table(headers, rows, align="l" + "r" * (len(headers) - 1))
+        cache = summary["cache"]
+        text += (
+            f"\ncache: {cache['hits']} hits, {cache['misses']} misses, "
+            f"{cache['coalesced']} coalesced ({cache['hit_rate_percent']:.2f}% served from cache)"
+        )
+        if summary["slow"]:
+            text += f"\nslowest operations (>= {self.slow_ms:g} ms):\n" + render_table(
+                ["operation", "ms", "outcome"],
+                [[r["operation"], r["duration_ms"], r["outcome"]] for r in summary["slow"]],
+                align="lrl",
+            )
+        return text
