@@ -1,350 +1,55 @@
-"""The LLM planner: OpenAI tool calling over the same tools the rules planner uses.
+"""One plan with the model: the conversation loop, the tool calls it makes, the submitted list.
 
-The model resolves the vehicle, maps each damaged component, asks for the
-secondary parts, searches the catalog and ends by calling
-``submit_parts_list``; the agent then prices the plan itself. Any endpoint that
-speaks the chat completions wire format works (``base_url``). The model is
-untrusted input: bad arguments, unknown tools and unknown category ids go back
-to it as a tool error so it can correct itself, and only a submitted list whose
-every category exists on the vehicle becomes a Plan. openai's errors are
-translated once, in ``_chat``, and the API key never reaches a log, a repr or
-an error message.
+The model is untrusted input: bad arguments, unknown tools and unknown
+category ids go back to it as a tool error so it can correct itself, and only
+a submitted list whose every category exists on the vehicle becomes a Plan.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Any
 
 import anyio
-import openai
 import orjson
 from openai.types.chat import ChatCompletion, ChatCompletionMessageFunctionToolCall
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from .._catalog.manager import BucketManager
-from .._exceptions import InputError, PartsAgentError, PlannerError, UsageError
-from .._metrics import count, timer
-from .._models import Axle, Category, DamagedPart, Position, Severity, Side
-from .._pricing.propagation import MappedDamage, analyze_damage_propagation
-from .._pricing.report import CategoryRef, LineReason
-from .._pricing.search import PartNeed, check_compatibility, search_parts
-from .._reading.components import match_component
-from .._reading.vehicle import VehicleResolution, resolve_vehicle
-from .._reading.vin import decode_vin
-from .plan import Need, Plan, PlanRequest
-from .rules import categories_for, require_resolved
+from ..._catalog.manager import BucketManager
+from ..._exceptions import PartsAgentError, PlannerError
+from ..._metrics import count, timer
+from ..._models import Category, DamagedPart, Position, Severity
+from ..._pricing.propagation import MappedDamage, analyze_damage_propagation
+from ..._pricing.report import CategoryRef
+from ..._pricing.search import PartNeed, check_compatibility, search_parts
+from ..._reading.components import match_component
+from ..._reading.vehicle import VehicleResolution, resolve_vehicle
+from ..._reading.vin import decode_vin
+from ..plan import Need, Plan, PlanRequest
+from ..rules import categories_for, require_resolved
+from .client import ChatClient
+from .tools import (
+    ARGS,
+    SYSTEM_PROMPT,
+    AnalyzeDamageArgs,
+    CheckCompatibilityArgs,
+    DecodeVinArgs,
+    MapComponentArgs,
+    PartsLine,
+    ResolveVehicleArgs,
+    SearchPartsArgs,
+    SubmitPartsListArgs,
+)
 
-__all__ = ["DEFAULT_MODEL", "SYSTEM_PROMPT", "TOOLS", "LLMPlanner"]
+__all__ = ["LLM_CONFIDENCE", "MAX_OPTIONS", "Conversation"]
 
-
-DEFAULT_MODEL = "gpt-4o-mini"
 LLM_CONFIDENCE = 0.8
 """Confidence of a line the model chose: below a clean catalog match, like a rule's."""
 MAX_OPTIONS = 3
 """Articles per need shown to the model: enough to see that a part exists and its price."""
 _MAX_CANDIDATES = 5
-
-SYSTEM_PROMPT = """\
-You are a body-shop parts estimator. From a vehicle and a damage report, build the list of
-parts to order for the repair, using only the tools:
-1. resolve_vehicle (make, model, year, or vin) to find the catalog vehicle and its variants.
-2. map_component for each damaged component (call them in parallel) to get its category id
-   and position (axle, side).
-3. analyze_damage_propagation with the mapped damage, to find the secondary parts replaced
-   with them (brackets, clips) and the consumables (paint, primer).
-4. search_parts for the lines you intend to submit, to check the catalog has articles for them.
-5. submit_parts_list with every line: reason "damaged" for reported parts, "secondary" for
-   parts replaced because of them, "consumable" for materials. This ends the job.
-Use only category ids returned by the tools; never invent one. When a tool returns an error,
-fix the arguments and call it again. Keep the "why" of each line to one short sentence."""
-
-
-# -- tool arguments (the JSON schemas the model sees come from these) ---------
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ResolveVehicleArgs(_Args):
-    """Find the catalog vehicle: give make, model and year, or the VIN."""
-
-    make: str | None = None
-    model: str | None = None
-    year: int | None = None
-    vin: str | None = None
-
-
-class DecodeVinArgs(_Args):
-    """Decode a 17-character VIN into make, model and year."""
-
-    vin: str
-
-
-class MapComponentArgs(_Args):
-    """Map one damaged component, in the customer's words, to a catalog category and position."""
-
-    component: Annotated[str, Field(min_length=1, max_length=200)]
-    side: Side | None = None
-
-
-class DamageItem(_Args):
-    category_id: str
-    axle: Axle | None = None
-    side: Side | None = None
-    severity: Severity
-    component: str
-
-
-class AnalyzeDamageArgs(_Args):
-    """List the secondary parts and consumables that the mapped damage brings with it."""
-
-    items: Annotated[list[DamageItem], Field(min_length=1, max_length=50)]
-
-
-class NeedArg(_Args):
-    category_id: str
-    axle: Axle | None = None
-    side: Side | None = None
-
-
-class SearchPartsArgs(_Args):
-    """Find articles that fit the resolved vehicle, cheapest OE first, for each need."""
-
-    needs: Annotated[list[NeedArg], Field(min_length=1, max_length=50)]
-
-
-class CheckCompatibilityArgs(_Args):
-    """Check whether an article is listed for one variant of the resolved vehicle."""
-
-    article_id: str
-    variant_id: str
-    category_id: str | None = None
-
-
-class PartsLine(_Args):
-    component: Annotated[str, Field(min_length=1, max_length=200)]
-    category_id: str
-    axle: Axle | None = None
-    side: Side | None = None
-    reason: LineReason
-    quantity: Annotated[int, Field(ge=1, le=100)] = 1
-    why: Annotated[str, Field(max_length=500)] = ""
-    severity: Severity | None = None
-
-
-class SubmitPartsListArgs(_Args):
-    """Submit the final parts list; this ends the job."""
-
-    lines: Annotated[list[PartsLine], Field(max_length=100)]
-    warnings: Annotated[list[str], Field(max_length=20)] = []
-
-
-def _inline(schema: Any, defs: Mapping[str, Any]) -> Any:
-    """Inline $refs and drop titles: smaller schemas, fewer tokens, any endpoint accepts them."""
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
-        return {k: _inline(v, defs) for k, v in schema.items() if k not in ("title", "$defs")}
-    if isinstance(schema, list):
-        return [_inline(v, defs) for v in schema]
-    return schema
-
-
-def _tool(name: str, args: type[BaseModel]) -> dict[str, Any]:
-    schema = args.model_json_schema()
-    parameters = _inline(schema, schema.get("$defs", {}))
-    parameters.pop("description", None)  # already the function's description
-    return {
-        "type": "function",
-        "function": {
-            "name": name,
-            "description": (args.__doc__ or name).strip(),
-            "parameters": parameters,
-        },
-    }
-
-
-_ARGS: dict[str, type[BaseModel]] = {
-    "resolve_vehicle": ResolveVehicleArgs,
-    "decode_vin": DecodeVinArgs,
-    "map_component": MapComponentArgs,
-    "analyze_damage_propagation": AnalyzeDamageArgs,
-    "search_parts": SearchPartsArgs,
-    "check_compatibility": CheckCompatibilityArgs,
-    "submit_parts_list": SubmitPartsListArgs,
-}
-TOOLS: tuple[dict[str, Any], ...] = tuple(_tool(name, model) for name, model in _ARGS.items())
-"""The tool declarations sent with every request."""
-
-# -- the planner ------------------------------------------------------------------
-
-
-def _env(*names: str) -> str | None:
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return None
-
-
-class LLMPlanner:
-    """Plans a report with an OpenAI-compatible chat model calling the library's tools.
-
-    Keyword-only options (defaults in brackets): ``model`` [env
-    PARTSAGENT_LLM_MODEL, else gpt-4o-mini]; ``base_url`` [env
-    PARTSAGENT_LLM_BASE_URL, then OPENAI_BASE_URL, else OpenAI's]; ``api_key``
-    [env OPENAI_API_KEY, checked at the first plan so an agent that never uses
-    this planner needs no key]; ``temperature`` [0.2]; ``max_steps`` [8 model
-    round trips]; ``timeout`` [30 s per model call]; ``max_retries`` [2, by the
-    openai client]; ``client``: an ``openai.AsyncOpenAI`` to use instead (not
-    closed by ``aclose``).
-    """
-
-    name = "llm"
-
-    def __init__(
-        self,
-        *,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        temperature: float = 0.2,
-        max_steps: int = 8,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        client: openai.AsyncOpenAI | None = None,
-    ) -> None:
-        if max_steps < 1:
-            raise InputError("max_steps must be at least 1")
-        if timeout <= 0:
-            raise InputError("timeout must be positive (seconds per model call)")
-        if max_retries < 0:
-            raise InputError("max_retries must be 0 or more")
-        self.model = model or _env("PARTSAGENT_LLM_MODEL") or DEFAULT_MODEL
-        self.base_url = base_url or _env("PARTSAGENT_LLM_BASE_URL", "OPENAI_BASE_URL")
-        self._api_key = SecretStr(api_key) if api_key else None
-        self.temperature = temperature
-        self.max_steps = max_steps
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self._client = client
-        self._owns_client = client is None
-        self._closed = False
-
-    def __repr__(self) -> str:
-        return (
-            f"LLMPlanner(model={self.model!r}, base_url={self.base_url!r}, "
-            f"max_steps={self.max_steps}, timeout={self.timeout:g})"
-        )
-
-    def _key(self) -> str | None:
-        if self._api_key is not None:
-            return self._api_key.get_secret_value()
-        return _env("OPENAI_API_KEY")
-
-    def _scrub(self, text: str) -> str:
-        """Remove the key from text that came from outside (an endpoint's error body)."""
-        key = self._key()
-        if self._client is not None and isinstance(self._client.api_key, str):
-            key = key or self._client.api_key
-        return text.replace(key, "***") if key else text
-
-    def _ensure_client(self) -> openai.AsyncOpenAI:
-        if self._closed:
-            raise UsageError("this LLMPlanner is closed; create a new one")
-        if self._client is not None:
-            return self._client
-        key = self._key()
-        if not key:
-            raise PlannerError(
-                "the LLM planner needs an API key: set OPENAI_API_KEY or pass "
-                "llm_options={'api_key': ...}; or use planner='rules', which needs none"
-            )
-        try:
-            self._client = openai.AsyncOpenAI(
-                api_key=key,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
-        except openai.OpenAIError as exc:
-            raise PlannerError(
-                f"could not configure the model client: {self._scrub(str(exc))}"
-            ) from None
-        return self._client
-
-    async def aclose(self) -> None:
-        """Close the client this planner created (an injected one stays open)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_client and self._client is not None:
-            await self._client.close()
-
-    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
-        client = self._ensure_client()
-        return await _Run(self, client, catalog, request).execute()
-
-    async def _chat(
-        self, client: openai.AsyncOpenAI, messages: Sequence[Mapping[str, Any]], step: int
-    ) -> ChatCompletion:
-        """One model round trip; every openai error becomes a PlannerError here, once."""
-        # "from None": the openai error holds the request, Authorization header included, and
-        # may echo the key in its message; neither may reach a traceback.
-        # The client's own timeout and retries act first; this bounds the whole call anyway.
-        guard = self.timeout * (self.max_retries + 1) + 10.0 * self.max_retries
-        where = f"model {self.model!r} at {self.base_url or 'the OpenAI API'}"
-        try:
-            with anyio.fail_after(guard):
-                async with timer("llm.chat", model=self.model, step=step):
-                    return await client.chat.completions.create(
-                        model=self.model,
-                        # plain dicts on the wire; openai's TypedDicts add nothing here
-                        messages=cast(Any, messages),
-                        tools=cast(Any, TOOLS),
-                        tool_choice="auto",
-                        temperature=self.temperature,
-                        timeout=self.timeout,
-                    )
-        except (TimeoutError, openai.APITimeoutError):
-            raise PlannerError(
-                f"the {where} did not answer within {self.timeout:g}s; raise "
-                "llm_options['timeout'] or check the endpoint"
-            ) from None
-        except openai.RateLimitError as exc:
-            raise PlannerError(
-                f"the {where} is rate limiting (HTTP {exc.status_code}): "
-                f"{self._detail(exc)}; retry later or lower the request rate"
-            ) from None
-        except openai.AuthenticationError as exc:
-            raise PlannerError(
-                f"the {where} refused the API key (HTTP {exc.status_code}); check OPENAI_API_KEY"
-            ) from None
-        except openai.APIStatusError as exc:
-            raise PlannerError(
-                f"the {where} answered HTTP {exc.status_code}: {self._detail(exc)}"
-            ) from None
-        except openai.APIConnectionError:
-            raise PlannerError(
-                f"could not connect to the {where}; check base_url and the network"
-            ) from None
-        except openai.OpenAIError as exc:
-            raise PlannerError(
-                f"the {where} failed: {type(exc).__name__}: {self._scrub(str(exc))[:300]}"
-            ) from None
-
-    def _detail(self, exc: openai.APIError) -> str:
-        body = exc.body
-        message = body.get("message") if isinstance(body, dict) else None
-        return self._scrub(str(message or exc.message))[:300]
-
-
-# -- one run of the loop -------------------------------------------------------------
 
 
 class _ToolError(Exception):
@@ -401,18 +106,14 @@ def _vehicle_json(r: VehicleResolution) -> dict[str, Any]:
     return out
 
 
-class _Run:
+class Conversation:
     """The state of one plan: messages, the resolved vehicle, the trace and the usage."""
 
     def __init__(
-        self,
-        planner: LLMPlanner,
-        client: openai.AsyncOpenAI,
-        catalog: BucketManager,
-        request: PlanRequest,
+        self, chat: ChatClient, max_steps: int, catalog: BucketManager, request: PlanRequest
     ) -> None:
-        self.planner = planner
-        self.client = client
+        self.chat = chat
+        self.max_steps = max_steps
         self.catalog = catalog
         self.request = request
         self.resolution: VehicleResolution | None = None
@@ -443,12 +144,13 @@ class _Run:
         return f"Market: {r.market}\nVehicle: {vehicle}\n{damage}"
 
     async def execute(self) -> Plan:
-        p = self.planner
-        for step in range(1, p.max_steps + 1):
-            completion = await p._chat(self.client, self.messages, step)
+        for step in range(1, self.max_steps + 1):
+            completion = await self.chat.complete(self.messages, step)
             self._count_usage(completion)
             if not completion.choices:
-                raise PlannerError(f"the model {p.model!r} returned no choice at step {step}")
+                raise PlannerError(
+                    f"the model {self.chat.model!r} returned no choice at step {step}"
+                )
             message = completion.choices[0].message
             calls = [
                 c
@@ -482,7 +184,7 @@ class _Run:
                 plan.usage = dict(self.usage)
                 return plan
         raise PlannerError(
-            f"the model did not submit a parts list within {p.max_steps} steps; "
+            f"the model did not submit a parts list within {self.max_steps} steps; "
             "raise llm_options['max_steps'] or use planner='rules'"
         )
 
@@ -563,10 +265,10 @@ class _Run:
         return _Outcome(call.id, name, content, entry, submitted, resolution)
 
     def _parse(self, name: str, raw: str) -> BaseModel:
-        model = _ARGS.get(name)
+        model = ARGS.get(name)
         if model is None:
             raise _ToolError(
-                f"unknown tool {name!r}; the tools are: {', '.join(_ARGS)}", "UnknownTool"
+                f"unknown tool {name!r}; the tools are: {', '.join(ARGS)}", "UnknownTool"
             )
         try:
             data = orjson.loads(raw or "{}")
