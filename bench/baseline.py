@@ -36,9 +36,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 import _common as c
-from partsagent._models import Category, Position
-from partsagent._pricing.propagation import MappedDamage, analyze_damage_propagation
-from partsagent._reading.components import match_component
+from partsagent import Category, Position
+from partsagent.testing import MappedDamage, analyze_damage_propagation, match_component
 
 T = TypeVar("T")
 

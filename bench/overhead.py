@@ -31,9 +31,14 @@ from structlog.typing import EventDict, WrappedLogger
 
 import _common as c
 from partsagent import (
+    Article,
     BucketManager,
     CatalogError,
+    CatalogIndex,
+    Category,
     LocalBucket,
+    Manufacturer,
+    Model,
     NotFound,
     PartsAgent,
     SummaryAggregator,
@@ -42,8 +47,7 @@ from partsagent import (
     timer,
     uninstall_aggregator,
 )
-from partsagent._catalog.source import BucketReader
-from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model
+from partsagent.testing import BucketReader
 
 ROUNDS = 3
 

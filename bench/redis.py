@@ -85,8 +85,7 @@ async def _work(
     namespace: str,
     reports: list[c.Report],
 ) -> dict[str, Any]:
-    from partsagent import PartsAgent
-    from partsagent._catalog.redis import redis_cache
+    from partsagent import PartsAgent, redis_cache
 
     options: dict[str, Any] = {}
     if redis_url is not None:
@@ -122,7 +121,7 @@ def worker(
         processors=[count_and_drop],
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
     )
-    import partsagent._catalog.redis  # noqa: F401  # import before the start signal
+    from partsagent import redis_cache  # noqa: F401  # import before the start signal
 
     ready.release()
     go.wait()

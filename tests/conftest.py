@@ -13,7 +13,7 @@ import pytest
 
 from _redis_server import start_redis_server, stop_redis_server
 from partsagent import sample_catalog_path
-from partsagent.testing._server import CatalogServer
+from partsagent.testing import CatalogServer
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "127.0.0.1", "::1"})
 
@@ -89,7 +89,7 @@ async def catalog_server(sample_dir: Path) -> AsyncIterator[CatalogServer]:
 
 @pytest.fixture(scope="session")
 def _generated_bucket(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from partsagent.testing._generate import generate_bucket
+    from partsagent.testing import generate_bucket
 
     out = tmp_path_factory.mktemp("generated") / "bucket"
     generate_bucket(out, scale=1, seed=0)

@@ -19,7 +19,7 @@ import uvicorn
 from aiohttp.test_utils import TestServer
 
 from partsagent import CircuitBreaker, PartsAgent, PartsReport
-from partsagent.testing._server import CatalogServer, ServerOptions
+from partsagent.testing import CatalogServer, ServerOptions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

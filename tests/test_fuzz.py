@@ -24,7 +24,7 @@ from partsagent import (
 )
 from partsagent._cli.main import main
 from partsagent._reading.vin import VinDecode, decode_vin
-from partsagent.testing._server import CatalogServer
+from partsagent.testing import CatalogServer
 
 # Examples share one agent (and one server): that is the point, a long-lived service.
 FUZZ = settings(

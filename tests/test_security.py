@@ -32,8 +32,7 @@ from partsagent import (
 )
 from partsagent._catalog.redis import redis_cache
 from partsagent._metrics import capture_metrics
-from partsagent.testing import ScriptedOpenAIServer, Step, ToolCall
-from partsagent.testing._server import CatalogServer
+from partsagent.testing import CatalogServer, ScriptedOpenAIServer, Step, ToolCall
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
 DAMAGE = [{"component": "Front Bumper Cover", "severity": "severe"}]

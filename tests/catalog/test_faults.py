@@ -36,7 +36,7 @@ from partsagent import (
     PartsAgentError,
     PartsReport,
 )
-from partsagent.testing._server import CatalogServer, ServerOptions
+from partsagent.testing import CatalogServer, ServerOptions
 
 pytestmark = pytest.mark.slow
 

@@ -28,7 +28,7 @@ from partsagent import (
 from partsagent._catalog.breaker import CircuitBreaker, CircuitOpen
 from partsagent._catalog.source import BatchItem
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model, Price
-from partsagent.testing._server import CatalogServer, ServerOptions
+from partsagent.testing import CatalogServer, ServerOptions
 
 MID = "117"
 ASTRA = ("127445", "127446", "127447")

@@ -14,7 +14,7 @@ import pytest
 
 from partsagent import BucketManager, HttpBucket, PartsAgent
 from partsagent._catalog.redis import redis_cache
-from partsagent.testing._server import ServerProcess, start_server_process
+from partsagent.testing import ServerProcess, start_server_process
 
 MID, VID = "117", "127445"
 

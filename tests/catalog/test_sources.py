@@ -34,7 +34,7 @@ from partsagent import (
 )
 from partsagent._catalog.documents import Deferred
 from partsagent._catalog.source import BatchItem
-from partsagent.testing._server import CatalogServer, ServerOptions
+from partsagent.testing import CatalogServer, ServerOptions
 
 MID, VID = "117", "127445"
 ARTICLES = f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json"

@@ -13,8 +13,7 @@ import pytest
 
 from partsagent._catalog import documents as doc
 from partsagent._cli.main import main
-from partsagent._table import render_table
-from partsagent.testing._server import CatalogServer
+from partsagent.testing import CatalogServer, render_table
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ import pytest
 
 from partsagent import PartsReport
 from partsagent._cli.main import main
-from partsagent.testing._server import start_server_process
+from partsagent.testing import start_server_process
 
 SEED = [
     "report",

@@ -16,12 +16,8 @@ from yarl import URL
 
 from partsagent import InputError, UsageError, sample_catalog_path
 from partsagent._catalog.http import BATCH_HEADER
-from partsagent.testing._server import (
-    MAX_BATCH_ITEMS,
-    CatalogServer,
-    ServerOptions,
-    start_server_process,
-)
+from partsagent.testing import CatalogServer, ServerOptions, start_server_process
+from partsagent.testing._routes import MAX_BATCH_ITEMS
 
 MID, VID = "117", "127445"
 VARIANT = f"manufacturers/{MID}/variants/{VID}"

@@ -195,7 +195,8 @@ def _catalog_ls(args: argparse.Namespace) -> int:
 
 
 def _catalog_serve(args: argparse.Namespace) -> int:
-    from ..testing._server import ServerOptions, serve_forever
+    from ..testing._faults import ServerOptions
+    from ..testing._server import serve_forever
 
     directory = Path(args.dir) if args.dir is not None else sample_catalog_path()
     if not directory.is_dir():
