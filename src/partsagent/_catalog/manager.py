@@ -3,39 +3,35 @@
 Every catalog lookup of the library goes through here. The rules that make it
 fast and safe, each in one place:
 
-* cache first: a fresh hit returns without waiting for anything;
+* cache first: a fresh hit returns without waiting for anything (here);
 * single-flight: identical lookups in flight share one request, owned by the
-  manager, cancelled only when its last waiter is gone;
+  manager, cancelled only when its last waiter is gone (``flights``);
+* cold lookups of one manufacturer in the same loop tick share one batch
+  request when the source offers batches (``batching``);
 * one limit of ``max_concurrency`` outbound requests, held only around the
-  request itself (never while waiting on a shared request or backing off), so
-  nested fan-out cannot deadlock;
-* retries with jittered exponential backoff (stamina) for retryable errors
-  only, honouring Retry-After, inside one deadline per lookup;
-* a circuit breaker so a dead catalog fails fast;
-* errors are never cached as values; a 404 is negative-cached briefly.
+  request itself; retries with jittered exponential backoff for retryable
+  errors only, honouring Retry-After, inside one deadline per lookup; a circuit
+  breaker so a dead catalog fails fast (``requests``);
+* errors are never cached as values; a 404 is negative-cached briefly (here);
+* counters per document kind (``stats``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, TypeVar
 
-import anyio
-import stamina
 import structlog
 from rapidfuzz import process as fuzz_process
 
 from .._exceptions import (
-    CatalogError,
     CatalogFormatError,
-    CatalogUnavailable,
     InputError,
     NotFound,
     PartsAgentError,
@@ -44,13 +40,18 @@ from .._exceptions import (
 from .._metrics import count, timer
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
-from .breaker import CircuitBreaker, CircuitOpen
+from .batching import Batcher
+from .breaker import CircuitBreaker
 from .cache import MISSING, BoundedMemoryCache
 from .documents import Deferred
+from .fanout import ItemResult, fan_out
+from .flights import Flight, Flights, Load
 from .http import MAX_BATCH
 from .ids import check_id
 from .open import open_catalog
+from .requests import Requests
 from .source import CatalogSource
+from .stats import KINDS, Counters, cache_stats
 
 __all__ = ["ArticleRequest", "BucketManager", "ItemResult"]
 
@@ -59,7 +60,6 @@ _log = structlog.get_logger("partsagent")
 T = TypeVar("T")
 R = TypeVar("R")
 
-KINDS = ("manufacturers", "models", "categories", "articles")
 DEFAULT_TTLS: Mapping[str, float] = dict.fromkeys(KINDS, 3600.0)
 _NOT_FOUND = "__partsagent_not_found__"
 
@@ -72,64 +72,6 @@ class ArticleRequest:
     variant_id: str
     category_id: str
     product_group_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ItemResult(Generic[R, T]):
-    """The outcome of one item of a fan-out: a value or the error that item met."""
-
-    request: R
-    value: T | None = None
-    error: PartsAgentError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(slots=True)
-class _KindStats:
-    hits: int = 0
-    misses: int = 0
-    coalesced: int = 0
-    requests: int = 0
-    errors: int = 0
-    negative_hits: int = 0
-
-
-@dataclass(slots=True, eq=False)
-class _Flight:
-    """One key being loaded; waiters await its future through a shield."""
-
-    key: str
-    future: asyncio.Future[Any]
-    load: _Load | None = None
-    waiters: int = 0
-    claimed: bool = True
-    """False while a batch prefetch holds the key and no lookup has counted its miss."""
-    path: str = ""
-    """The contract path of a key loaded in a batch."""
-
-
-@dataclass(slots=True, eq=False)
-class _Load:
-    """The manager-owned task that resolves one or more flights."""
-
-    flights: list[_Flight]
-    task: asyncio.Task[None] | None = None
-    group: tuple[str, str, str] | None = None
-    """(manufacturer, kind, lane) of a batch load still accepting keys."""
-
-
-@dataclass(slots=True)
-class _Counters:
-    in_flight: int = 0
-    max_in_flight: int = 0
-    requests: int = 0
-    retries: int = 0
-    by_kind: dict[str, _KindStats] = field(
-        default_factory=lambda: {kind: _KindStats() for kind in KINDS}
-    )
 
 
 def _norm(text: str) -> str:
@@ -193,18 +135,23 @@ class BucketManager:
             cache if cache is not None else BoundedMemoryCache(max_entries=max_entries, clock=clock)
         )
         self._memory = self._cache if isinstance(self._cache, BoundedMemoryCache) else None
-        self.attempts = attempts
-        self.attempt_timeout = attempt_timeout
-        self.deadline = deadline
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
-        self._limit = asyncio.Semaphore(max_concurrency)
-        self._inflight: dict[str, _Flight] = {}
-        self._loads: set[_Load] = set()
-        self._pending: dict[tuple[str, str, str], _Load] = {}
-        self._c = _Counters()
+        self._flights = Flights()
+        self._c = Counters()
+        self._requests = Requests(
+            self._c,
+            self.breaker,
+            max_concurrency=max_concurrency,
+            attempts=attempts,
+            attempt_timeout=attempt_timeout,
+            deadline=deadline,
+            backoff_initial=backoff_initial,
+            backoff_max=backoff_max,
+        )
+        self._batcher = Batcher(
+            self._flights, self._c, size=batch_size, fetch=self._fetch_batch, store=self._store
+        )
         self._closed = False
         self._manufacturer_ids: dict[str, str] | None = None
 
@@ -232,19 +179,14 @@ class BucketManager:
         For a graceful shutdown or a test that checks the manager is idle; it does
         not cancel anything, and cancelling the caller leaves the loads running.
         """
-        while tasks := [load.task for load in self._loads if load.task is not None]:
-            await asyncio.wait(tasks)
+        await self._flights.drain()
 
     async def aclose(self) -> None:
         """Cancel the requests still in flight and close what the manager opened."""
         if self._closed:
             return
         self._closed = True
-        tasks = [load.task for load in self._loads if load.task is not None]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._flights.cancel_all()
         await self.source.aclose()
         if self._memory is None:
             await self._cache.close()
@@ -314,7 +256,7 @@ class BucketManager:
         value = await self._cache_get(key)
         if value is not MISSING:
             return self._hit(kind, key, path, value)  # type: ignore[no-any-return]
-        flight = self._inflight.get(key)
+        flight = self._flights.get(key)
         if flight is not None and not flight.claimed:
             flight.claimed = True
             stats.misses += 1
@@ -328,117 +270,10 @@ class BucketManager:
             stats.misses += 1
             count("cache.misses")
             cache_label = "miss"
-            flight = self._new_flight(key)
-            self._start_load(_Load([flight]), self._run_single(kind, key, path, fetch, flight))
+            flight = self._flights.new(key)
+            self._flights.start(Load([flight]), self._run_single(kind, key, path, fetch, flight))
         async with timer(f"catalog.{kind}", cache=cache_label):
-            return self._materialize(kind, key, await self._wait(flight))  # type: ignore[no-any-return]
-
-    def _new_flight(self, key: str) -> _Flight:
-        flight = _Flight(key, asyncio.get_running_loop().create_future())
-        # Mark every outcome as retrieved: a flight whose waiters all left must not log.
-        flight.future.add_done_callback(_consume)
-        self._inflight[key] = flight
-        return flight
-
-    def _start_load(self, load: _Load, coro: Awaitable[None]) -> None:
-        for flight in load.flights:
-            flight.load = load
-
-        async def run() -> None:
-            try:
-                await coro
-            except Exception as exc:
-                # A bug, not a catalog error: still every waiter hears of it, once.
-                for flight in load.flights:
-                    if not flight.future.done():
-                        flight.future.set_exception(exc)
-            finally:
-                self._forget_pending(load)
-                for flight in load.flights:
-                    if self._inflight.get(flight.key) is flight:
-                        del self._inflight[flight.key]
-                    if not flight.future.done():
-                        flight.future.cancel()
-                self._loads.discard(load)
-
-        load.task = asyncio.get_running_loop().create_task(run(), name="partsagent-load")
-        self._loads.add(load)
-
-    def _forget_pending(self, load: _Load) -> None:
-        if load.group is not None and self._pending.get(load.group) is load:
-            del self._pending[load.group]
-
-    async def _wait(self, flight: _Flight) -> Any:
-        flight.waiters += 1
-        try:
-            return await asyncio.shield(flight.future)
-        finally:
-            flight.waiters -= 1
-            load = flight.load
-            if (
-                flight.waiters == 0
-                and not flight.future.done()
-                and load is not None
-                and all(f.waiters == 0 and f.claimed for f in load.flights if not f.future.done())
-            ):
-                # Nobody is left to want this load: stop it and forget its flights.
-                self._forget_pending(load)
-                for f in load.flights:
-                    if self._inflight.get(f.key) is f:
-                        del self._inflight[f.key]
-                if load.task is not None:
-                    load.task.cancel()
-
-    def _backoff_hook(self, exc: Exception) -> bool | float:
-        if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
-            return False
-        self._c.retries += 1
-        if exc.retry_after is not None:
-            return min(exc.retry_after, self.backoff_max)
-        return True
-
-    async def _request(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
-        """One request with retries; the slot is held only while the request runs."""
-        stats = self._c.by_kind[kind]
-        with anyio.fail_after(self.deadline):
-            async for attempt in stamina.retry_context(
-                on=self._backoff_hook,
-                attempts=self.attempts,
-                timeout=None,
-                wait_initial=self.backoff_initial,
-                wait_max=self.backoff_max,
-                wait_jitter=self.backoff_initial,
-            ):
-                with attempt:
-                    self.breaker.before_call(path)
-                    async with self._limit:
-                        self._c.in_flight += 1
-                        self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
-                        self._c.requests += 1
-                        stats.requests += 1
-                        count("catalog.requests")
-                        try:
-                            with anyio.fail_after(self.attempt_timeout):
-                                value = await fetch()
-                        except TimeoutError:
-                            self.breaker.record_failure()
-                            raise CatalogUnavailable(
-                                path, f"attempt timed out after {self.attempt_timeout:g}s"
-                            ) from None
-                        except CatalogUnavailable:
-                            self.breaker.record_failure()
-                            raise
-                        except asyncio.CancelledError:
-                            self.breaker.record_abandoned()
-                            raise
-                        except CatalogError:
-                            self.breaker.record_success()  # the catalog answered
-                            raise
-                        finally:
-                            self._c.in_flight -= 1
-                    self.breaker.record_success()
-                    return value
-        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+            return self._materialize(kind, key, await self._flights.wait(flight))  # type: ignore[no-any-return]
 
     async def _run_single(
         self,
@@ -446,32 +281,31 @@ class BucketManager:
         key: str,
         path: str,
         fetch: Callable[[], Awaitable[T]],
-        flight: _Flight,
+        flight: Flight,
     ) -> None:
         try:
-            value = await self._request_with_deadline(kind, path, fetch)
-        except NotFound as exc:
-            if self.negative_ttl > 0:
-                await self._cache_set(key, {_NOT_FOUND: path}, self.negative_ttl)
-            self._c.by_kind[kind].errors += 1
-            flight.future.set_exception(exc)
-            return
+            value = await self._requests.run(kind, path, fetch)
         except PartsAgentError as exc:
             self._c.by_kind[kind].errors += 1
+            if isinstance(exc, NotFound):
+                await self._store(kind, key, exc)
             flight.future.set_exception(exc)
             return
-        await self._cache_set(key, value, self._ttls[kind])
+        await self._store(kind, key, value)
         flight.future.set_result(value)
 
-    async def _request_with_deadline(
-        self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]
-    ) -> T:
-        try:
-            return await self._request(kind, path, fetch)
-        except TimeoutError:
-            raise CatalogUnavailable(
-                path, f"no answer within the {self.deadline:g}s deadline, retries included"
-            ) from None
+    async def _store(self, kind: str, key: str, value: Any) -> None:
+        """Cache a document for its kind's TTL; a NotFound is remembered for negative_ttl."""
+        if isinstance(value, NotFound):
+            if self.negative_ttl > 0:
+                await self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
+            return
+        await self._cache_set(key, value, self._ttls[kind])
+
+    async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
+        return await self._requests.run(
+            kind, label, functools.partial(self.source.read_batch, paths)
+        )
 
     # -- documents -----------------------------------------------------------
 
@@ -538,52 +372,16 @@ class BucketManager:
 
     # -- fan-out ---------------------------------------------------------------
 
-    async def _fan_out(
+    async def _fan_out_open(
         self,
         items: Sequence[R],
         one: Callable[[R], Awaitable[T]],
         deadline: float | None,
         peek: Callable[[R], Any] | None = None,
     ) -> list[ItemResult[R, T]]:
-        """Run ``one`` for every item in an anyio task group; results in input order.
-
-        ``peek`` answers cache hits synchronously, so only misses cost a task.
-        """
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
-        results: list[ItemResult[R, T] | None] = [None] * len(items)
-        pending: list[int] = []
-        for i, item in enumerate(items):
-            try:
-                value = peek(item) if peek is not None else MISSING
-            except PartsAgentError as exc:
-                results[i] = ItemResult(item, error=exc)
-                continue
-            if value is MISSING:
-                pending.append(i)
-            else:
-                results[i] = ItemResult(item, value=value)
-        if not pending:
-            return results  # type: ignore[return-value]
-
-        async def run(i: int, item: R) -> None:
-            try:
-                results[i] = ItemResult(item, value=await one(item))
-            except PartsAgentError as exc:
-                results[i] = ItemResult(item, error=exc)
-
-        with anyio.move_on_after(deadline if deadline is not None else float("inf")):
-            async with anyio.create_task_group() as tg:
-                for i in pending:
-                    tg.start_soon(run, i, items[i])
-        return [
-            r
-            if r is not None
-            else ItemResult(
-                item, error=CatalogUnavailable(repr(item), f"not done within {deadline:g}s")
-            )
-            for r, item in zip(results, items, strict=True)
-        ]
+        return await fan_out(items, one, deadline, peek)
 
     async def get_categories_concurrent(
         self, variants: Iterable[tuple[str, str]], *, deadline: float | None = None
@@ -606,7 +404,7 @@ class BucketManager:
             path = doc.categories_path(*mv)
             return self._peek("categories", f"categories/{mv[0]}/{mv[1]}", path)
 
-        return await self._fan_out(
+        return await self._fan_out_open(
             pairs, lambda mv: self.load_categories_for_variant(*mv), deadline, peek
         )
 
@@ -633,7 +431,7 @@ class BucketManager:
                 return found
             return tuple(a for a in found if a.product_group_id == r.product_group_id)
 
-        return await self._fan_out(
+        return await self._fan_out_open(
             reqs,
             lambda r: self.get_articles_for_category(
                 r.manufacturer_id, r.variant_id, r.category_id, r.product_group_id
@@ -675,26 +473,12 @@ class BucketManager:
 
     async def _prefetch(self, wanted: dict[str, tuple[str, str]], *, lane: str) -> int:
         """Start batch loads for the cold keys of ``wanted`` (key -> (kind, path))."""
-        keys = [key for key in wanted if key not in self._inflight]
+        keys = [key for key in wanted if key not in self._flights]
         cached = await self._cache_get_many(keys)
-        started = 0
-        for key, value in zip(keys, cached, strict=True):
-            if value is not MISSING or key in self._inflight:
-                continue
-            kind, path = wanted[key]
-            group = (path.split("/", 2)[1], kind, lane)
-            load = self._pending.get(group)
-            if load is None or len(load.flights) >= self.batch_size:
-                load = _Load([], group=group)
-                self._pending[group] = load
-                self._start_load(load, self._run_batch(load))
-            flight = self._new_flight(key)
-            flight.claimed = False
-            flight.path = path
-            flight.load = load
-            load.flights.append(flight)
-            started += 1
-        return started
+        cold = [
+            (key, *wanted[key]) for key, value in zip(keys, cached, strict=True) if value is MISSING
+        ]
+        return self._batcher.add(cold, lane=lane)
 
     async def _cache_get_many(self, keys: list[str]) -> list[Any]:
         """One round trip for a shared cache; a broken cache is all misses."""
@@ -710,48 +494,6 @@ class BucketManager:
             )
             return [MISSING] * len(keys)
         return [MISSING if v is None else v for v in values]
-
-    async def _run_batch(self, load: _Load) -> None:
-        await asyncio.sleep(0)  # let callers in this tick add their keys
-        self._forget_pending(load)
-        flights = [f for f in load.flights if not f.future.done()]
-        if not flights or load.group is None:
-            return
-        mid, kind, _ = load.group
-        paths = [f.path for f in flights]
-        label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
-        stats = self._c.by_kind[kind]
-        try:
-            items = await self._request_with_deadline(
-                kind, label, functools.partial(self.source.read_batch, paths)
-            )
-        except PartsAgentError as exc:
-            stats.errors += len(flights)
-            for flight in flights:
-                flight.future.set_exception(exc)
-            return
-        got: list[Any] = [items.get(flight.path) for flight in flights]
-        # What somebody waits for is validated now, in one go; the rest on first read.
-        waited = [
-            i
-            for i, (f, item) in enumerate(zip(flights, got, strict=True))
-            if f.claimed and isinstance(item, Deferred)
-        ]
-        for i, value in zip(waited, doc.resolve_all([got[i] for i in waited]), strict=True):
-            got[i] = value
-        for flight, item in zip(flights, got, strict=True):
-            if isinstance(item, tuple | Deferred):
-                await self._cache_set(flight.key, item, self._ttls[kind])
-                flight.future.set_result(item)
-                continue
-            stats.errors += 1
-            if isinstance(item, NotFound) and self.negative_ttl > 0:
-                await self._cache_set(flight.key, {_NOT_FOUND: item.path}, self.negative_ttl)
-            flight.future.set_exception(
-                item
-                if isinstance(item, CatalogError)
-                else CatalogFormatError(label, f"batch response lacks {flight.path}")
-            )
 
     # -- warming and statistics ----------------------------------------------
 
@@ -791,47 +533,4 @@ class BucketManager:
 
     def get_cache_stats(self) -> dict[str, Any]:
         """Hits, misses, evictions, sizes and request counts, overall and per document kind."""
-        backend = self._memory.stats_by_kind() if self._memory is not None else {}
-        by_kind: dict[str, dict[str, Any]] = {}
-        for kind, s in self._c.by_kind.items():
-            b = backend.get(kind)
-            lookups = s.hits + s.misses + s.coalesced
-            by_kind[kind] = {
-                "hits": s.hits,
-                "misses": s.misses,
-                "coalesced": s.coalesced,
-                "negative_hits": s.negative_hits,
-                "requests": s.requests,
-                "errors": s.errors,
-                "evictions": b.evictions if b else 0,
-                "expirations": b.expirations if b else 0,
-                "size": b.size if b else 0,
-                "hit_rate_percent": round(100.0 * (s.hits + s.coalesced) / lookups, 2)
-                if lookups
-                else 0.0,
-            }
-        hits = sum(k["hits"] for k in by_kind.values())
-        coalesced = sum(k["coalesced"] for k in by_kind.values())
-        misses = sum(k["misses"] for k in by_kind.values())
-        lookups = hits + misses + coalesced
-        return {
-            "hits": hits,
-            "misses": misses,
-            "coalesced": coalesced,
-            "evictions": sum(b.evictions for b in backend.values()),
-            "expirations": sum(b.expirations for b in backend.values()),
-            "hit_rate_percent": round(100.0 * (hits + coalesced) / lookups, 2) if lookups else 0.0,
-            "cache_size": len(self._memory) if self._memory is not None else None,
-            "max_cache_size": self._memory.max_entries if self._memory is not None else None,
-            "requests": self._c.requests,
-            "retries": self._c.retries,
-            "in_flight": self._c.in_flight,
-            "max_in_flight": self._c.max_in_flight,
-            "breaker": self.breaker.snapshot().state,
-            "by_kind": by_kind,
-        }
-
-
-def _consume(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
+        return cache_stats(self._c, self._memory, self.breaker)

@@ -1,0 +1,101 @@
+"""Batching: cold look-ups of one manufacturer and kind, made in one loop tick, share a request.
+
+Keys join an open batch load of their (manufacturer, kind, lane) until it holds
+``size`` keys or its task runs (one loop tick later). The ``warm`` lane keeps
+background warming out of the requests that somebody waits for. A document
+somebody waits for is validated as soon as the batch arrives, in one go; the
+others are validated on first read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from .._exceptions import CatalogError, CatalogFormatError, NotFound, PartsAgentError
+from . import documents as doc
+from .documents import Deferred
+from .flights import Flights, Load
+from .stats import Counters
+
+__all__ = ["Batcher"]
+
+FetchBatch = Callable[[str, str, list[str]], Awaitable[Mapping[str, Any]]]
+"""(kind, label, paths) -> the documents by path, with retries and the deadline applied."""
+Store = Callable[[str, str, Any], Awaitable[None]]
+"""(kind, key, value): cache a document; a NotFound value is remembered as missing."""
+
+
+class Batcher:
+    """Puts cold keys into batch loads and hands each document of the answer to its flight."""
+
+    def __init__(
+        self, flights: Flights, counters: Counters, *, size: int, fetch: FetchBatch, store: Store
+    ) -> None:
+        self._flights = flights
+        self._counters = counters
+        self.size = size
+        self._fetch = fetch
+        self._store = store
+
+    def add(self, cold: Iterable[tuple[str, str, str]], *, lane: str) -> int:
+        """Start loading the (key, kind, path) items; returns how many keys were started."""
+        started = 0
+        open_batches = self._flights.open_batches
+        for key, kind, path in cold:
+            if key in self._flights:
+                continue
+            group = (path.split("/", 2)[1], kind, lane)
+            load = open_batches.get(group)
+            if load is None or len(load.flights) >= self.size:
+                load = Load([], group=group)
+                open_batches[group] = load
+                self._flights.start(load, self._run(load))
+            flight = self._flights.new(key)
+            flight.claimed = False
+            flight.path = path
+            flight.load = load
+            load.flights.append(flight)
+            started += 1
+        return started
+
+    async def _run(self, load: Load) -> None:
+        await asyncio.sleep(0)  # let callers in this tick add their keys
+        self._flights.close_batch(load)
+        flights = [f for f in load.flights if not f.future.done()]
+        if not flights or load.group is None:
+            return
+        mid, kind, _ = load.group
+        paths = [f.path for f in flights]
+        label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
+        stats = self._counters.by_kind[kind]
+        try:
+            items = await self._fetch(kind, label, paths)
+        except PartsAgentError as exc:
+            stats.errors += len(flights)
+            for flight in flights:
+                flight.future.set_exception(exc)
+            return
+        got: list[Any] = [items.get(flight.path) for flight in flights]
+        # What somebody waits for is validated now, in one go; the rest on first read.
+        waited = [
+            i
+            for i, (f, item) in enumerate(zip(flights, got, strict=True))
+            if f.claimed and isinstance(item, Deferred)
+        ]
+        for i, value in zip(waited, doc.resolve_all([got[i] for i in waited]), strict=True):
+            got[i] = value
+        for flight, item in zip(flights, got, strict=True):
+            if isinstance(item, tuple | Deferred):
+                await self._store(kind, flight.key, item)
+                flight.future.set_result(item)
+                continue
+            stats.errors += 1
+            if isinstance(item, NotFound):
+                await self._store(kind, flight.key, item)
+            flight.future.set_exception(
+                item
+                if isinstance(item, CatalogError)
+                else CatalogFormatError(label, f"batch response lacks {flight.path}")
+            )

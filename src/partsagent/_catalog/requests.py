@@ -1,0 +1,110 @@
+"""Requests to the catalog: one shared limit, retries with backoff inside a deadline, the breaker.
+
+The slot of the limit is held only while a request runs, never while backing
+off, so nested fan-out cannot deadlock. Only retryable errors
+(CatalogUnavailable) are retried, honouring Retry-After; a circuit breaker
+makes a dead catalog fail fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
+import stamina
+
+from .._exceptions import CatalogError, CatalogUnavailable
+from .._metrics import count
+from .breaker import CircuitBreaker, CircuitOpen
+from .stats import Counters
+
+__all__ = ["Requests"]
+
+T = TypeVar("T")
+
+
+class Requests:
+    """Runs catalog requests under the limit, with retries, a deadline and the breaker."""
+
+    def __init__(
+        self,
+        counters: Counters,
+        breaker: CircuitBreaker,
+        *,
+        max_concurrency: int,
+        attempts: int,
+        attempt_timeout: float,
+        deadline: float,
+        backoff_initial: float,
+        backoff_max: float,
+    ) -> None:
+        self._c = counters
+        self.breaker = breaker
+        self.attempts = attempts
+        self.attempt_timeout = attempt_timeout
+        self.deadline = deadline
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self._limit = asyncio.Semaphore(max_concurrency)
+
+    async def run(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
+        """``fetch()`` with retries inside the deadline; TimeoutError becomes CatalogUnavailable."""
+        try:
+            return await self._attempts(kind, path, fetch)
+        except TimeoutError:
+            raise CatalogUnavailable(
+                path, f"no answer within the {self.deadline:g}s deadline, retries included"
+            ) from None
+
+    def _backoff_hook(self, exc: Exception) -> bool | float:
+        if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
+            return False
+        self._c.retries += 1
+        if exc.retry_after is not None:
+            return min(exc.retry_after, self.backoff_max)
+        return True
+
+    async def _attempts(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
+        """One request with retries; the slot is held only while the request runs."""
+        stats = self._c.by_kind[kind]
+        with anyio.fail_after(self.deadline):
+            async for attempt in stamina.retry_context(
+                on=self._backoff_hook,
+                attempts=self.attempts,
+                timeout=None,
+                wait_initial=self.backoff_initial,
+                wait_max=self.backoff_max,
+                wait_jitter=self.backoff_initial,
+            ):
+                with attempt:
+                    self.breaker.before_call(path)
+                    async with self._limit:
+                        self._c.in_flight += 1
+                        self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
+                        self._c.requests += 1
+                        stats.requests += 1
+                        count("catalog.requests")
+                        try:
+                            with anyio.fail_after(self.attempt_timeout):
+                                value = await fetch()
+                        except TimeoutError:
+                            self.breaker.record_failure()
+                            raise CatalogUnavailable(
+                                path, f"attempt timed out after {self.attempt_timeout:g}s"
+                            ) from None
+                        except CatalogUnavailable:
+                            self.breaker.record_failure()
+                            raise
+                        except asyncio.CancelledError:
+                            self.breaker.record_abandoned()
+                            raise
+                        except CatalogError:
+                            self.breaker.record_success()  # the catalog answered
+                            raise
+                        finally:
+                            self._c.in_flight -= 1
+                    self.breaker.record_success()
+                    return value
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
