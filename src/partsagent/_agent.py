@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -12,30 +11,23 @@ from typing import Any, Literal, Self
 import anyio
 from pydantic import SecretStr, ValidationError
 
-from ._catalog.manager import ArticleRequest, BucketManager
+from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import CatalogUnavailable, InputError, UsageError
 from ._metrics import collect_performance, count, timer
 from ._models import DamagedPart, Vehicle
-from ._planning.plan import Need, Plan, Planner, PlanRequest
+from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
+from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import (
-    Alternative,
-    ArticleRef,
-    Money,
     PartsReport,
-    Ref,
-    ReportLine,
-    ReportVehicle,
-    Totals,
 )
 from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
-from ._pricing.search import ArticleOption, PartNeed, PartOptions, search_parts
 
 __all__ = ["PartsAgent"]
 
 Market = Literal["GB", "US"]
-_REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 
 
 def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
@@ -215,10 +207,17 @@ class PartsAgent:
                     key = self._canonical(plan, planner_name, the_market)
                     self.reports.remember_input(raw, key)
                     report, outcome = await self.reports.get_or_compute(
-                        key, lambda: self._price(plan, planner_name)
+                        key,
+                        lambda: price_plan(
+                            self.catalog,
+                            plan,
+                            planner=planner_name,
+                            max_alternatives=self.max_alternatives,
+                            warm_vehicle=self.warm_vehicle,
+                        ),
                     )
                     if outcome != "miss":
-                        report = _in_their_words(report, plan)
+                        report = in_their_words(report, plan)
             except TimeoutError:
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.report_deadline:g}s report deadline"
@@ -246,193 +245,6 @@ class PartsAgent:
         )
         # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
-
-    async def _price(self, plan: Plan, planner: str) -> tuple[PartsReport, bool]:
-        """Search articles for every need at once and assemble the report."""
-        r = plan.resolution
-        needs = _dedupe(plan.needs)
-        variant_ids = [v.id for v in r.variants]
-        wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
-        mid = plan.manufacturer.id
-        if self.warm_vehicle and self.catalog.source.batch_supported:
-            # The report's own keys first, in the requests it waits for; the rest of the
-            # vehicle in requests of its own, which the report does not wait for.
-            await self.catalog.prefetch_articles(
-                ArticleRequest(mid, vid, w.category_id) for vid in variant_ids for w in wanted
-            )
-            await self.catalog.prefetch_articles(
-                await self._vehicle_articles(mid, variant_ids), background=True
-            )
-        options = await search_parts(self.catalog, mid, variant_ids, wanted)
-        warnings = list(plan.warnings)
-        lines: list[ReportLine] = []
-        failed = plan.incomplete
-        for need, opts in zip(needs, options, strict=True):
-            line = self._line(need, opts, len(variant_ids))
-            if opts.errors:
-                failed = True
-                warnings.append(
-                    f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
-                )
-            if line is None:
-                if not opts.errors:
-                    warnings.append(
-                        f"no article in the catalog fits {need.category.name}"
-                        f"{_where(need)} on this vehicle ({need.component})"
-                    )
-                continue
-            chosen_side = line.position.side or opts.options[0].article.position.side
-            if need.position.side is None and chosen_side is not None:
-                warnings.append(
-                    f"{need.category.name}: no side given for {need.component!r}; priced the "
-                    f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
-                )
-                line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
-            if len(line.fits_variants) < len(variant_ids):
-                warnings.append(
-                    f"{need.category.name}{_where(need)}: the chosen article fits variants "
-                    f"{', '.join(line.fits_variants)} only; give the VIN or variant to confirm"
-                )
-            lines.append(line)
-        # A canonical order, so equivalent inputs (in any order) give identical reports.
-        lines.sort(
-            key=lambda ln: (
-                _REASON_ORDER[ln.reason],
-                ln.category.id,
-                ln.position.axle or "",
-                ln.position.side or "",
-            )
-        )
-        totals = _totals(lines)
-        confidence = (
-            round(min(r.score, sum(ln.confidence for ln in lines) / len(lines)), 3)
-            if lines
-            else 0.0
-        )
-        report = PartsReport(
-            vehicle=_report_vehicle(plan),
-            lines=tuple(lines),
-            totals=totals,
-            confidence=confidence,
-            warnings=tuple(dict.fromkeys(warnings)),
-            planner="llm" if planner == "llm" else "rules",
-            trace=tuple(plan.trace),
-            performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
-        )
-        return report, not failed
-
-    async def _vehicle_articles(self, mid: str, variant_ids: list[str]) -> list[ArticleRequest]:
-        """Every (variant, category) of the vehicle; its category lists are already cached."""
-        results = await self.catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
-        return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
-
-    def _line(self, need: Need, opts: PartOptions, n_variants: int) -> ReportLine | None:
-        if not opts.options:
-            return None
-        best, *rest = opts.options
-        a = best.article
-        price = Money(amount=a.price.amount, currency=a.price.currency)
-        alternatives = tuple(_alternative(o, best) for o in rest[: self.max_alternatives])
-        fit = 1.0 if best.fits_all else 0.7
-        return ReportLine(
-            component=need.component,
-            reason=need.reason,
-            category=need.category,
-            position=need.position,
-            article=_ref(best),
-            price=price,
-            quantity=need.quantity,
-            line_total=Money(amount=a.price.amount * need.quantity, currency=a.price.currency),
-            why=need.why,
-            source=need.source,
-            confidence=round(need.confidence * fit, 3),
-            fits_variants=best.fits_variants,
-            alternatives=alternatives,
-        )
-
-
-def _report_vehicle(plan: Plan) -> ReportVehicle:
-    r = plan.resolution
-    return ReportVehicle(
-        manufacturer=Ref(id=plan.manufacturer.id, name=plan.manufacturer.name),
-        model=Ref(id=plan.model.id, name=plan.model.name),
-        year=r.year,
-        variants=tuple(r.variants),
-        resolved_by=r.resolved_by,
-        vin=r.vin.vin if r.vin is not None else None,
-        notes=tuple(r.notes),
-    )
-
-
-def _in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
-    """A report shared through the cache speaks of this caller's vehicle and words.
-
-    The parts and prices are the shared ones; how the vehicle was resolved, and
-    what each line says it was for, come from this caller's own plan.
-    """
-    said = {(n.category.id, n.position): n for n in _dedupe(plan.needs)}
-    lines = []
-    for ln in report.lines:
-        need = said.get((ln.category.id, ln.position))
-        if need is None or (need.component, need.why) == (ln.component, ln.why):
-            lines.append(ln)
-        else:
-            lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
-    return report.model_copy(update={"lines": tuple(lines), "vehicle": _report_vehicle(plan)})
-
-
-def _where(need: Need) -> str:
-    bits = [b for b in (need.position.axle, need.position.side) if b]
-    return f" ({' '.join(bits)})" if bits else ""
-
-
-def _ref(option: ArticleOption) -> ArticleRef:
-    a = option.article
-    return ArticleRef(
-        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
-    )
-
-
-def _alternative(option: ArticleOption, best: ArticleOption) -> Alternative:
-    a = option.article
-    return Alternative(
-        article=_ref(option),
-        price=Money(amount=a.price.amount, currency=a.price.currency),
-        price_difference=Money(
-            amount=a.price.amount - best.article.price.amount, currency=a.price.currency
-        ),
-        fits_all_variants=option.fits_all,
-    )
-
-
-def _dedupe(needs: Sequence[Need]) -> list[Need]:
-    """One need per (category, position): damaged beats secondary beats consumable."""
-    chosen: dict[tuple[str, str | None, str | None], Need] = {}
-    for need in needs:
-        slot = (need.category.id, need.position.axle, need.position.side)
-        old = chosen.get(slot)
-        if (
-            old is None
-            or _REASON_ORDER[need.reason] < _REASON_ORDER[old.reason]
-            or old.reason == need.reason
-            and need.quantity > old.quantity
-        ):
-            chosen[slot] = need
-    return list(chosen.values())
-
-
-def _totals(lines: Sequence[ReportLine]) -> Totals:
-    currency = lines[0].price.currency if lines else "GBP"
-    parts = sum((ln.line_total.amount for ln in lines if ln.reason != "consumable"), Decimal("0"))
-    consumables = sum(
-        (ln.line_total.amount for ln in lines if ln.reason == "consumable"), Decimal("0")
-    )
-    return Totals(
-        parts=Money(amount=parts, currency=currency),
-        consumables=Money(amount=consumables, currency=currency),
-        total=Money(amount=parts + consumables, currency=currency),
-        lines=len(lines),
-    )
 
 
 def _with_performance(

@@ -26,7 +26,7 @@ from partsagent._agent import PartsAgent
 from partsagent._catalog.manager import BucketManager
 from partsagent._metrics import capture_metrics, collect_performance
 from partsagent._planning.llm import LLMPlanner
-from partsagent._planning.plan import PlanRequest
+from partsagent._pricing.plan import PlanRequest
 from partsagent._pricing.search import PartNeed, search_parts
 from partsagent.testing._llm_server import ScriptedOpenAIServer, Step, ToolCall
 

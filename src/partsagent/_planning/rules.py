@@ -8,12 +8,12 @@ from .._catalog.manager import BucketManager
 from .._exceptions import InputError, PartsAgentError
 from .._metrics import timer
 from .._models import Category, DamagedPart
+from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
 from .._reading.components import match_component
 from .._reading.text import extract_components
 from .._reading.vehicle import VehicleCandidate, VehicleResolution, resolve_vehicle
-from .plan import Need, Plan, PlanRequest, resolved_refs
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 

@@ -21,13 +21,13 @@ from ..._catalog.manager import BucketManager
 from ..._exceptions import PartsAgentError, PlannerError
 from ..._metrics import count, timer
 from ..._models import Category, DamagedPart, Position, Severity
+from ..._pricing.plan import Need, Plan, PlanRequest
 from ..._pricing.propagation import MappedDamage, analyze_damage_propagation
 from ..._pricing.report import CategoryRef
 from ..._pricing.search import PartNeed, check_compatibility, search_parts
 from ..._reading.components import match_component
 from ..._reading.vehicle import VehicleResolution, resolve_vehicle
 from ..._reading.vin import decode_vin
-from ..plan import Need, Plan, PlanRequest
 from ..rules import categories_for, require_resolved
 from .client import ChatClient
 from .tools import (

@@ -13,7 +13,7 @@ import openai
 
 from ..._catalog.manager import BucketManager
 from ..._exceptions import InputError
-from ..plan import Plan, PlanRequest
+from ..._pricing.plan import Plan, PlanRequest
 from .client import DEFAULT_MODEL, ChatClient
 from .conversation import Conversation
 from .tools import SYSTEM_PROMPT, TOOLS

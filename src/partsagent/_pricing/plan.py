@@ -1,18 +1,17 @@
-"""What a planner hands the agent: the resolved vehicle and the parts it needs."""
+"""A plan: what a planner hands the pricer, the resolved vehicle and the parts it needs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from .._catalog.manager import BucketManager
 from .._exceptions import UsageError
 from .._models import DamagedPart, Position, Severity, Vehicle
-from .._pricing.report import CategoryRef, LineReason, LineSource
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
+from .report import CategoryRef, LineReason, LineSource
 
-__all__ = ["Need", "Plan", "PlanRequest", "Planner", "resolved_refs"]
+__all__ = ["Need", "Plan", "PlanRequest", "resolved_refs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +60,3 @@ def resolved_refs(resolution: VehicleResolution) -> tuple[ManufacturerRef, Model
     if resolution.manufacturer is None or resolution.model is None:
         raise UsageError("a plan needs a resolved vehicle; use require_resolved()")
     return resolution.manufacturer, resolution.model
-
-
-class Planner(Protocol):
-    """Turns a damage report into a Plan using the tools; the agent prices the plan."""
-
-    name: str
-
-    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan: ...
-
-    async def aclose(self) -> None: ...
