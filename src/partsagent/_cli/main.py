@@ -10,20 +10,12 @@ usage errors) exit 2 with one ``partsagent: error: ...`` line on stderr.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import math
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-import orjson
-from pydantic import BaseModel
-
-from .._catalog.open import open_catalog, sample_catalog_path
-from .._exceptions import InputError, PartsAgentError
-from .._models import Article, Category, Manufacturer, Model, Position
-from .._table import render_table
+from .._exceptions import PartsAgentError
+from .catalog import register_catalog
 from .report import register_report
 
 __all__ = ["build_parser", "main"]
@@ -31,7 +23,6 @@ __all__ = ["build_parser", "main"]
 PROG = "partsagent"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-DEFAULT_PORT = 8765
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -45,239 +36,9 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgumentError(f"{message} (see '{self.prog} --help')")
 
 
-# ---------------------------------------------------------------- argument types
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
-    return value
-
-
-# ---------------------------------------------------------------- catalog generate
-
-
-def _catalog_generate(args: argparse.Namespace) -> int:
-    from ..testing._generate import generate_bucket
-
-    counts = generate_bucket(Path(args.out), scale=args.scale, seed=args.seed)
-    print(f"wrote a catalog bucket to {args.out} (scale {args.scale}, seed {args.seed})")
-    print(render_table(["what", "count"], list(counts.items())))
-    return 0
-
-
-# ---------------------------------------------------------------- catalog ls
-
-
-def _years(year_from: int, year_to: int | None) -> str:
-    return f"{year_from}-{year_to if year_to is not None else 'now'}"
-
-
-def _position(position: Position) -> str:
-    return " ".join(p for p in (position.axle, position.side) if p) or "-"
-
-
-def _shorten(words: Sequence[str], keep: int = 3) -> str:
-    shown = ", ".join(words[:keep])
-    return shown + (", ..." if len(words) > keep else "")
-
-
-def _manufacturers_table(items: Sequence[Manufacturer]) -> str:
-    return render_table(
-        ["id", "name", "aliases"],
-        [(m.id, m.name, ", ".join(m.aliases)) for m in items],
-        align="lll",
-    )
-
-
-def _models_table(items: Sequence[Model]) -> str:
-    rows: list[tuple[object, ...]] = []
-    for model in items:
-        rows.append(
-            (model.id, model.name, _years(model.year_from, model.year_to), len(model.variants))
-        )
-        rows.extend(
-            (
-                v.id,
-                "  " + v.name,
-                _years(v.year_from, v.year_to),
-                None,
-                v.body,
-                v.fuel,
-                v.engine,
-                v.power_kw,
-            )
-            for v in model.variants
-        )
-    return render_table(
-        ["id", "name", "years", "variants", "body", "fuel", "engine", "kW"], rows, align="lllrlllr"
-    )
-
-
-def _categories_table(items: Sequence[Category]) -> str:
-    return render_table(
-        ["id", "name", "group", "synonyms"],
-        [(c.id, c.name, c.group, _shorten(c.synonyms)) for c in items],
-        align="llll",
-    )
-
-
-def _articles_table(items: Sequence[Article]) -> str:
-    return render_table(
-        ["id", "article_no", "brand", "quality", "position", "price", "currency", "name"],
-        [
-            (
-                a.id,
-                a.article_no,
-                a.brand,
-                a.quality,
-                _position(a.position),
-                a.price.amount,
-                a.price.currency,
-                a.name,
-            )
-            for a in items
-        ],
-        align="lllllrll",
-    )
-
-
-async def _fetch(args: argparse.Namespace) -> tuple[Sequence[BaseModel], str]:
-    async with open_catalog(args.catalog) as source:
-        if args.what == "manufacturers":
-            makers = await source.manufacturers()
-            return makers, _manufacturers_table(makers)
-        if args.what == "models":
-            models = await source.models(args.mid)
-            return models, _models_table(models)
-        if args.what == "categories":
-            cats = await source.categories(args.mid, args.vid)
-            return cats, _categories_table(cats)
-        articles = await source.articles(args.mid, args.vid, args.cid)
-        return articles, _articles_table(articles)
-
-
-def _catalog_ls(args: argparse.Namespace) -> int:
-    items, table = asyncio.run(_fetch(args))
-    if args.json:
-        data: list[Any] = [item.model_dump(mode="json") for item in items]
-        print(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-    else:
-        print(table)
-    return 0
-
-
-# ---------------------------------------------------------------- catalog serve
-
-
-def _catalog_serve(args: argparse.Namespace) -> int:
-    from ..testing._faults import ServerOptions
-    from ..testing._server import serve_forever
-
-    directory = Path(args.dir) if args.dir is not None else sample_catalog_path()
-    if not directory.is_dir():
-        raise InputError(f"catalog directory {str(directory)!r} does not exist; pass --dir DIR")
-    options = ServerOptions(
-        latency_ms=args.latency_ms,
-        jitter_ms=args.jitter_ms,
-        error_rate=args.error_rate,
-        preload=args.preload,
-    )
-    print(f"serving {directory} on {args.host}:{args.port or '(any free port)'}; Ctrl-C to stop")
-    serve_forever(directory, host=args.host, port=args.port, options=options)
-    return 0
-
-
-# ---------------------------------------------------------------- parser
-
-
-def _register_catalog(commands: argparse._SubParsersAction[_Parser]) -> None:
-    catalog = commands.add_parser(
-        "catalog",
-        help="generate, list or serve a catalog bucket",
-        description="Generate a sample bucket, list what a bucket holds, or serve one over HTTP.",
-    )
-    actions = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    generate = actions.add_parser(
-        "generate", help="write a deterministic sample bucket to a directory"
-    )
-    generate.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
-    generate.add_argument(
-        "--scale", type=_positive_int, default=1, metavar="N", help="N copies of the makes"
-    )
-    generate.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
-    generate.set_defaults(handler=_catalog_generate)
-
-    source = _Parser(add_help=False)
-    source.add_argument(
-        "--catalog",
-        metavar="DIR_OR_URL",
-        help="bucket directory or http(s) base URL (default: the embedded sample)",
-    )
-    source.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    ls = actions.add_parser("ls", help="list manufacturers, models, categories or articles")
-    kinds = ls.add_subparsers(dest="what", metavar="WHAT", required=True)
-    kinds.add_parser("manufacturers", parents=[source], help="every manufacturer")
-    models = kinds.add_parser("models", parents=[source], help="models and variants of a make")
-    models.add_argument("mid", help="manufacturer id, e.g. 117")
-    cats = kinds.add_parser("categories", parents=[source], help="categories of a variant")
-    cats.add_argument("mid", help="manufacturer id")
-    cats.add_argument("vid", help="variant id, e.g. 127445")
-    arts = kinds.add_parser("articles", parents=[source], help="articles of a category")
-    arts.add_argument("mid", help="manufacturer id")
-    arts.add_argument("vid", help="variant id")
-    arts.add_argument("cid", help="category id, e.g. CAT001")
-    ls.set_defaults(handler=_catalog_ls)
-
-    serve = actions.add_parser("serve", help="serve a bucket over HTTP, with optional faults")
-    serve.add_argument("--dir", metavar="DIR", help="bucket directory (default: embedded sample)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
-    serve.add_argument(
-        "--latency-ms", type=_non_negative_float, default=0.0, metavar="MS", help="added latency"
-    )
-    serve.add_argument(
-        "--jitter-ms", type=_non_negative_float, default=0.0, metavar="MS", help="random extra"
-    )
-    serve.add_argument(
-        "--error-rate", type=_non_negative_float, default=0.0, metavar="R", help="503 share, 0-1"
-    )
-    serve.add_argument(
-        "--preload", action="store_true", help="read the whole bucket into memory at start"
-    )
-    serve.set_defaults(handler=_catalog_serve)
-
-
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[_Parser]], None], ...] = (
     register_report,
-    _register_catalog,
+    register_catalog,
 )
 
 

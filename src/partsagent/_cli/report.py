@@ -6,18 +6,18 @@ import argparse
 import asyncio
 import logging
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 import structlog
 
 from .._agent import PartsAgent
-from .._exceptions import InputError, PartsAgentError
+from .._exceptions import InputError
 from .._metrics import SummaryAggregator
 from .._models import DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
-from .._table import render_table
+from .batch import run_batch
+from .render import render_report
 
 __all__ = ["parse_damage", "parse_vehicle", "register_report"]
 
@@ -89,72 +89,6 @@ def _concurrency(text: str) -> int:
     return int(text)
 
 
-def _report_table(report: PartsReport) -> str:
-    rows = [
-        (
-            i,
-            line.reason,
-            line.category.name,
-            " ".join(b for b in (line.position.axle, line.position.side) if b) or "-",
-            line.article.brand,
-            line.article.article_no,
-            line.article.quality,
-            line.quantity,
-            line.price.amount,
-            line.line_total.amount,
-        )
-        for i, line in enumerate(report.lines, 1)
-    ]
-    v = report.vehicle
-    head = (
-        f"{v.manufacturer.name} {v.model.name} {v.year or ''} "
-        f"({len(v.variants)} variants; resolved by {v.resolved_by})"
-    )
-    table = render_table(
-        [
-            "#",
-            "reason",
-            "part",
-            "position",
-            "brand",
-            "article no",
-            "quality",
-            "qty",
-            "price",
-            "total",
-        ],
-        rows,
-        align="rllllllrrr",
-    )
-    t = report.totals
-    cur = t.total.currency
-    out = [
-        head,
-        "",
-        table,
-        "",
-        f"parts {t.parts.amount} {cur}   consumables {t.consumables.amount} {cur}   "
-        f"total {t.total.amount} {cur}   confidence {report.confidence:.2f}",
-    ]
-    if report.warnings:
-        out += ["", "warnings:", *(f"  - {w}" for w in report.warnings)]
-    p = report.performance
-    tools = {k: v for k, v in p.get("tools", {}).items() if k.startswith("tool.")}
-    slowest = sorted(tools.items(), key=lambda kv: -kv[1]["total_ms"])[:3]
-    out += [
-        "",
-        f"performance: {p['total_ms']:.1f} ms, report cache {p['report_cache']}, "
-        f"{p['catalog_requests']} catalog requests, {p['cache_hits']} cache hits, "
-        f"{p['cache_misses']} misses"
-        + (
-            "; " + ", ".join(f"{name} {op['total_ms']:.1f} ms" for name, op in slowest)
-            if slowest
-            else ""
-        ),
-    ]
-    return "\n".join(out)
-
-
 def _agent(args: argparse.Namespace) -> PartsAgent:
     return PartsAgent(args.catalog, planner=args.planner, market=args.market)
 
@@ -175,66 +109,6 @@ async def _one(args: argparse.Namespace) -> PartsReport:
         return await agent.process_damage_report(vehicle, damage)
 
 
-def _read_batch(path: str) -> list[dict[str, Any]]:
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read batch file {path!r}: {exc}") from None
-    items: list[dict[str, Any]] = []
-    # Split on "\n" only: JSON strings may hold U+2028 and other characters
-    # that str.splitlines() would also split on.
-    for n, raw in enumerate(text.split("\n"), 1):
-        line = raw.removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path} line {n} is not JSON: {exc}") from None
-        if not isinstance(item, dict) or "vehicle" not in item or "damaged_parts" not in item:
-            raise InputError(
-                f'{path} line {n} must be an object like {{"vehicle": ..., "damaged_parts": ...}}'
-            )
-        items.append(item)
-    if not items:
-        raise InputError(f"batch file {path!r} has no reports")
-    return items
-
-
-async def _batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    items = _read_batch(args.batch)
-    results: list[bytes | None] = [None] * len(items)
-    limit = asyncio.Semaphore(args.concurrency)
-    done = 0
-    show = err.isatty()
-
-    async with _agent(args) as agent:
-
-        async def run(i: int, item: dict[str, Any]) -> None:
-            nonlocal done
-            async with limit:
-                try:
-                    report = await agent.process_damage_report(
-                        item["vehicle"], item["damaged_parts"]
-                    )
-                    results[i] = orjson.dumps(report.model_dump(mode="json"))
-                except PartsAgentError as exc:
-                    error = {"type": type(exc).__name__, "message": str(exc)}
-                    results[i] = orjson.dumps({"error": error})
-            done += 1
-            if show:
-                filled = int(30 * done / len(items))
-                err.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{len(items)}")
-                err.flush()
-
-        await asyncio.gather(*(run(i, item) for i, item in enumerate(items)))
-    if show:
-        err.write("\n")
-    for line in results:
-        out.write((line or b"{}").decode() + "\n")
-    return 0
-
-
 def _report(args: argparse.Namespace) -> int:
     previous = structlog.get_config()
     try:
@@ -246,7 +120,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.batch:
-        status = asyncio.run(_batch(args, sys.stdout, sys.stderr))
+        status = asyncio.run(run_batch(args, _agent(args), sys.stdout, sys.stderr))
         sys.stderr.write(aggregator.render_table() + "\n")
         return status
     report = asyncio.run(_one(args))
@@ -255,7 +129,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
             orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
         )
     else:
-        sys.stdout.write(_report_table(report) + "\n")
+        sys.stdout.write(render_report(report) + "\n")
     return 0
 
 
