@@ -1,4 +1,4 @@
-"""``partsagent catalog``: generate a sample bucket, list what a bucket holds, serve it over HTTP."""
+"""``partsagent catalog``: generate a sample bucket, list what it holds, serve it over HTTP."""
 
 from __future__ import annotations
 
