@@ -37,7 +37,7 @@ from .._exceptions import (
     PartsAgentError,
     UsageError,
 )
-from .._metrics import count, timer
+from .._metrics import count, record_hit, timer
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
 from .batching import Batcher
@@ -61,6 +61,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TTLS: Mapping[str, float] = dict.fromkeys(KINDS, 3600.0)
+_OPERATION = {kind: f"catalog.{kind}" for kind in KINDS}
 _NOT_FOUND = "__partsagent_not_found__"
 
 
@@ -229,24 +230,22 @@ class BucketManager:
             self._memory.replace_nowait(key, resolved)
         return resolved
 
-    def _hit(self, kind: str, key: str, path: str, value: Any) -> Any:
-        """Account for a cache hit; a remembered 404 raises NotFound again."""
+    def _hit(self, kind: str, key: str, value: Any) -> Any:
+        """Account for a cache hit (counted, no event); a remembered 404 raises NotFound again."""
         stats = self._c.by_kind[kind]
         if isinstance(value, dict) and _NOT_FOUND in value:
             stats.negative_hits += 1
-            raise NotFound(path, "remembered as missing")
+            raise NotFound(value[_NOT_FOUND], "remembered as missing")
         stats.hits += 1
-        count("cache.hits")
-        with timer(f"catalog.{kind}", cache="hit"):
-            pass
+        record_hit(_OPERATION[kind])
         return self._materialize(kind, key, value)
 
-    def _peek(self, kind: str, key: str, path: str) -> Any:
+    def _peek(self, kind: str, key: str) -> Any:
         """A fresh in-memory value (hit accounted for) or MISSING; never waits."""
         if self._memory is None:
             return MISSING
         value = self._memory.get_nowait(key)
-        return value if value is MISSING else self._hit(kind, key, path, value)
+        return value if value is MISSING else self._hit(kind, key, value)
 
     async def _lookup(self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """Return the document at ``key``: from cache, a shared flight, or a new load."""
@@ -255,7 +254,7 @@ class BucketManager:
         stats = self._c.by_kind[kind]
         value = await self._cache_get(key)
         if value is not MISSING:
-            return self._hit(kind, key, path, value)  # type: ignore[no-any-return]
+            return self._hit(kind, key, value)  # type: ignore[no-any-return]
         flight = self._flights.get(key)
         if flight is not None and not flight.claimed:
             flight.claimed = True
@@ -393,16 +392,11 @@ class BucketManager:
         """
         pairs = list(variants)
         if self.source.batch_supported:
-            wanted: dict[str, tuple[str, str]] = {}
-            for mid, vid in pairs:
-                with contextlib.suppress(InputError):  # the per-item lookup reports it
-                    path = doc.categories_path(mid, vid)
-                    wanted[f"categories/{mid}/{vid}"] = ("categories", path)
-            await self._prefetch(wanted, lane="wait")
+            wanted = {f"categories/{mid}/{vid}": (mid, vid) for mid, vid in pairs}
+            await self._prefetch("categories", wanted, lane="wait")
 
         def peek(mv: tuple[str, str]) -> Any:
-            path = doc.categories_path(*mv)
-            return self._peek("categories", f"categories/{mv[0]}/{mv[1]}", path)
+            return self._peek("categories", f"categories/{mv[0]}/{mv[1]}")
 
         return await self._fan_out_open(
             pairs, lambda mv: self.load_categories_for_variant(*mv), deadline, peek
@@ -424,9 +418,9 @@ class BucketManager:
             await self.prefetch_articles(reqs)
 
         def peek(r: ArticleRequest) -> Any:
-            path = doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
+            # No path is built (nor ids checked) for a hit: a key is only a dict key.
             key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
-            found = self._peek("articles", key, path)
+            found = self._peek("articles", key)
             if found is MISSING or r.product_group_id is None:
                 return found
             return tuple(a for a in found if a.product_group_id == r.product_group_id)
@@ -458,26 +452,32 @@ class BucketManager:
         """
         if not self.source.batch_supported or self._closed:
             return 0
-        wanted: dict[str, tuple[str, str]] = {}
+        wanted: dict[str, tuple[str, ...]] = {}
         for req in requests:
-            r = req if isinstance(req, ArticleRequest) else ArticleRequest(*req)
-            try:
-                path = doc.articles_path(r.manufacturer_id, r.variant_id, r.category_id)
-            except InputError:
-                continue  # the per-item lookup reports it
-            wanted[f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"] = (
-                "articles",
-                path,
+            mid, vid, cid = (
+                (req.manufacturer_id, req.variant_id, req.category_id)
+                if isinstance(req, ArticleRequest)
+                else req
             )
-        return await self._prefetch(wanted, lane="warm" if background else "wait")
+            wanted[f"articles/{mid}/{vid}/{cid}"] = (mid, vid, cid)
+        return await self._prefetch("articles", wanted, lane="warm" if background else "wait")
 
-    async def _prefetch(self, wanted: dict[str, tuple[str, str]], *, lane: str) -> int:
-        """Start batch loads for the cold keys of ``wanted`` (key -> (kind, path))."""
+    async def _prefetch(
+        self, kind: str, wanted: Mapping[str, tuple[str, ...]], *, lane: str
+    ) -> int:
+        """Start batch loads for the cold keys of ``wanted`` (key -> the document's ids).
+
+        Paths are built (and ids checked) for cold keys only: a warm vehicle's
+        hundreds of cached keys cost a dict lookup each.
+        """
         keys = [key for key in wanted if key not in self._flights]
         cached = await self._cache_get_many(keys)
-        cold = [
-            (key, *wanted[key]) for key, value in zip(keys, cached, strict=True) if value is MISSING
-        ]
+        build = doc.categories_path if kind == "categories" else doc.articles_path
+        cold: list[tuple[str, str, str]] = []
+        for key, value in zip(keys, cached, strict=True):
+            if value is MISSING:
+                with contextlib.suppress(InputError):  # the per-item lookup reports it
+                    cold.append((key, kind, build(*wanted[key])))
         return self._batcher.add(cold, lane=lane)
 
     async def _cache_get_many(self, keys: list[str]) -> list[Any]:

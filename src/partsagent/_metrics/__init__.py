@@ -1,6 +1,7 @@
 """Instrumentation: timers and counters, per-report figures, the summary aggregator.
 
 * ``timer`` emits one structlog metric event per timed operation;
+* ``hits`` counts cache hits in process, without an event each;
 * ``collector`` gathers one report's timings and counters;
 * ``aggregator`` reduces metric events to percentiles in bounded memory;
 * ``emit`` decides whether events are emitted and installs processors.
@@ -17,6 +18,7 @@ from .emit import (
     set_metrics_enabled,
     uninstall_aggregator,
 )
+from .hits import record_hit
 from .timer import Timer, timer
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "count",
     "install_aggregator",
     "metrics_enabled",
+    "record_hit",
     "set_metrics_enabled",
     "timer",
     "uninstall_aggregator",

@@ -6,6 +6,7 @@ import heapq
 import itertools
 import math
 import threading
+import weakref
 from collections.abc import MutableMapping
 from typing import Any, Final
 
@@ -16,7 +17,7 @@ from .._exceptions import InputError
 from .._table import render_table
 from .names import short_name
 
-__all__ = ["MAX_BUCKETS_PER_OPERATION", "RELATIVE_ERROR", "SummaryAggregator"]
+__all__ = ["MAX_BUCKETS_PER_OPERATION", "RELATIVE_ERROR", "SummaryAggregator", "add_hit"]
 
 _GAMMA: Final = 1.02
 _LOG_GAMMA: Final = math.log(_GAMMA)
@@ -57,6 +58,11 @@ class _Histogram:
         index = math.ceil(math.log(min(max(value, _MIN_MS), _MAX_MS)) / _LOG_GAMMA)
         self.buckets[index] = self.buckets.get(index, 0) + 1
 
+    def add_zeros(self, n: int) -> None:
+        """``n`` values of 0 ms at once (cache hits)."""
+        self.zeros += n
+        self.min = 0.0
+
     def quantile(self, q: float, n: int) -> float:
         """Nearest-rank quantile ``q`` of ``n`` values, within RELATIVE_ERROR of the true one."""
         if n == 0:
@@ -87,6 +93,17 @@ class _OpSummary:
         self.hist = _Histogram()
 
 
+_live: weakref.WeakSet[SummaryAggregator] = weakref.WeakSet()
+"""Aggregators that count cache hits: installed ones, and any that has seen a metric event."""
+
+
+def add_hit(name: str) -> None:
+    """Count one cache hit of ``name`` (short name) in every live aggregator; no event."""
+    if _live:
+        for aggregator in _live:
+            aggregator.observe_hit(name)
+
+
 def _jsonable(value: object) -> object:
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
@@ -102,6 +119,11 @@ class SummaryAggregator:
     ``max_operations`` distinct names are kept; later ones are summed as
     ``(other)``. With ``drop=True`` metric events stop here (``DropEvent``);
     other events pass through untouched.
+
+    Cache hits are not events (one per look-up would cost more than the look-up):
+    the catalog counts them into every aggregator that is installed or has seen a
+    metric event, as a call of 0 ms with ``cache="hit"``, so calls, hits and the
+    hit rate stay exact.
     """
 
     def __init__(
@@ -123,6 +145,7 @@ class SummaryAggregator:
         self._slow: list[tuple[float, int, dict[str, object]]] = []
         self._seq = itertools.count()
         self._events = 0
+        self._counting_hits = False
 
     def __repr__(self) -> str:
         return f"SummaryAggregator(slow_ms={self.slow_ms}, drop={self.drop})"
@@ -130,6 +153,8 @@ class SummaryAggregator:
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
         if event_dict.get("metric") is not True:
             return event_dict
+        if not self._counting_hits:
+            self.count_hits()
         duration = event_dict.get("duration_ms")
         event = event_dict.get("event")
         if isinstance(duration, int | float) and isinstance(event, str):
@@ -158,13 +183,7 @@ class SummaryAggregator:
         duration_ms = float(duration_ms)
         with self._lock:
             self._events += 1
-            op = self._ops.get(name)
-            if op is None:
-                if len(self._ops) >= self.max_operations:
-                    name = "(other)"
-                op = self._ops.get(name)
-                if op is None:
-                    op = self._ops[name] = _OpSummary()
+            name, op = self._op(name)
             op.calls += 1
             if outcome == "error":
                 op.errors += 1
@@ -180,6 +199,33 @@ class SummaryAggregator:
                 op.coalesced += 1
             if self.slow_keep and duration_ms >= self.slow_ms:
                 self._keep_slow(name, duration_ms, outcome, fields or {})
+
+    def _op(self, name: str) -> tuple[str, _OpSummary]:
+        """The summary of ``name``, or of ``(other)`` once ``max_operations`` names are kept."""
+        op = self._ops.get(name)
+        if op is None:
+            if len(self._ops) >= self.max_operations:
+                name = "(other)"
+            op = self._ops.get(name)
+            if op is None:
+                op = self._ops[name] = _OpSummary()
+        return name, op
+
+    def count_hits(self, enabled: bool = True) -> None:
+        """Receive the catalog's cache hits (``install_aggregator`` and the first event do this)."""
+        self._counting_hits = enabled
+        if enabled:
+            _live.add(self)
+        else:
+            _live.discard(self)
+
+    def observe_hit(self, name: str, n: int = 1) -> None:
+        """Add ``n`` cache hits of ``name``: calls of 0 ms labelled ``cache="hit"``."""
+        with self._lock:
+            _, op = self._op(short_name(name))
+            op.calls += n
+            op.hits += n
+            op.hist.add_zeros(n)
 
     def _keep_slow(
         self, name: str, duration_ms: float, outcome: str, fields: MutableMapping[str, Any]

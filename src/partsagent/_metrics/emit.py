@@ -78,6 +78,7 @@ def install_aggregator(aggregator: SummaryAggregator) -> None:
     """
     if id(aggregator) not in _installed:
         _installed[id(aggregator)] = _put_first(aggregator)
+        aggregator.count_hits()
 
 
 def uninstall_aggregator(aggregator: SummaryAggregator) -> None:
@@ -85,6 +86,7 @@ def uninstall_aggregator(aggregator: SummaryAggregator) -> None:
     undo = _installed.pop(id(aggregator), None)
     if undo is not None:
         undo()
+        aggregator.count_hits(False)
 
 
 @contextmanager

@@ -3,25 +3,21 @@
 A line takes the best-ranked article (fits every variant, then OE, OES,
 aftermarket, then price) and up to ``max_alternatives`` others; lines are put
 in a canonical order so that equivalent inputs give identical reports.
+
+Lines are assembled as plain data around the validated catalog models and the
+report is validated once, whole, in pydantic's core: one validation per report
+instead of one per line, price and alternative (some 170 a report).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from .._catalog.manager import ArticleRequest, BucketManager
 from .plan import Need, Plan
-from .report import (
-    Alternative,
-    ArticleRef,
-    Money,
-    PartsReport,
-    Ref,
-    ReportLine,
-    ReportVehicle,
-    Totals,
-)
+from .report import PartsReport, Ref, ReportVehicle
 from .search import ArticleOption, PartNeed, PartOptions, search_parts
 
 __all__ = ["in_their_words", "price_plan"]
@@ -54,7 +50,7 @@ async def price_plan(
         )
     options = await search_parts(catalog, mid, variant_ids, wanted)
     warnings = list(plan.warnings)
-    lines: list[ReportLine] = []
+    lines: list[dict[str, Any]] = []
     failed = plan.incomplete
     for need, opts in zip(needs, options, strict=True):
         line = _line(need, opts, max_alternatives)
@@ -70,41 +66,43 @@ async def price_plan(
                     f"{_where(need)} on this vehicle ({need.component})"
                 )
             continue
-        chosen_side = line.position.side or opts.options[0].article.position.side
+        chosen_side = need.position.side or opts.options[0].article.position.side
         if need.position.side is None and chosen_side is not None:
             warnings.append(
                 f"{need.category.name}: no side given for {need.component!r}; priced the "
                 f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
             )
-            line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
-        if len(line.fits_variants) < len(variant_ids):
+            line["confidence"] = round(line["confidence"] * 0.7, 3)
+        if len(line["fits_variants"]) < len(variant_ids):
             warnings.append(
                 f"{need.category.name}{_where(need)}: the chosen article fits variants "
-                f"{', '.join(line.fits_variants)} only; give the VIN or variant to confirm"
+                f"{', '.join(line['fits_variants'])} only; give the VIN or variant to confirm"
             )
         lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(
         key=lambda ln: (
-            _REASON_ORDER[ln.reason],
-            ln.category.id,
-            ln.position.axle or "",
-            ln.position.side or "",
+            _REASON_ORDER[ln["reason"]],
+            ln["category"].id,
+            ln["position"].axle or "",
+            ln["position"].side or "",
         )
     )
-    totals = _totals(lines)
     confidence = (
-        round(min(r.score, sum(ln.confidence for ln in lines) / len(lines)), 3) if lines else 0.0
+        round(min(r.score, sum(ln["confidence"] for ln in lines) / len(lines)), 3) if lines else 0.0
     )
-    report = PartsReport(
-        vehicle=_report_vehicle(plan),
-        lines=tuple(lines),
-        totals=totals,
-        confidence=confidence,
-        warnings=tuple(dict.fromkeys(warnings)),
-        planner="llm" if planner == "llm" else "rules",
-        trace=tuple(plan.trace),
-        performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
+    # One validation of the whole report, in pydantic's core, instead of one per part.
+    report = PartsReport.model_validate(
+        {
+            "vehicle": _report_vehicle(plan),
+            "lines": lines,
+            "totals": _totals(lines),
+            "confidence": confidence,
+            "warnings": tuple(dict.fromkeys(warnings)),
+            "planner": "llm" if planner == "llm" else "rules",
+            "trace": tuple(plan.trace),
+            "performance": {"llm_usage": dict(plan.usage)} if plan.usage else {},
+        }
     )
     return report, not failed
 
@@ -117,29 +115,28 @@ async def _vehicle_articles(
     return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
 
-def _line(need: Need, opts: PartOptions, max_alternatives: int) -> ReportLine | None:
+def _line(need: Need, opts: PartOptions, max_alternatives: int) -> dict[str, Any] | None:
+    """A report line as plain data; the report is validated once, whole."""
     if not opts.options:
         return None
     best, *rest = opts.options
     a = best.article
-    price = Money(amount=a.price.amount, currency=a.price.currency)
-    alternatives = tuple(_alternative(o, best) for o in rest[:max_alternatives])
     fit = 1.0 if best.fits_all else 0.7
-    return ReportLine(
-        component=need.component,
-        reason=need.reason,
-        category=need.category,
-        position=need.position,
-        article=_ref(best),
-        price=price,
-        quantity=need.quantity,
-        line_total=Money(amount=a.price.amount * need.quantity, currency=a.price.currency),
-        why=need.why,
-        source=need.source,
-        confidence=round(need.confidence * fit, 3),
-        fits_variants=best.fits_variants,
-        alternatives=alternatives,
-    )
+    return {
+        "component": need.component,
+        "reason": need.reason,
+        "category": need.category,
+        "position": need.position,
+        "article": _ref(best),
+        "price": _money(a.price.amount, a.price.currency),
+        "quantity": need.quantity,
+        "line_total": _money(a.price.amount * need.quantity, a.price.currency),
+        "why": need.why,
+        "source": need.source,
+        "confidence": round(need.confidence * fit, 3),
+        "fits_variants": best.fits_variants,
+        "alternatives": [_alternative(o, best) for o in rest[:max_alternatives]],
+    }
 
 
 def _report_vehicle(plan: Plan) -> ReportVehicle:
@@ -177,23 +174,29 @@ def _where(need: Need) -> str:
     return f" ({' '.join(bits)})" if bits else ""
 
 
-def _ref(option: ArticleOption) -> ArticleRef:
-    a = option.article
-    return ArticleRef(
-        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
-    )
+def _money(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"amount": amount, "currency": currency}
 
 
-def _alternative(option: ArticleOption, best: ArticleOption) -> Alternative:
+def _ref(option: ArticleOption) -> dict[str, Any]:
     a = option.article
-    return Alternative(
-        article=_ref(option),
-        price=Money(amount=a.price.amount, currency=a.price.currency),
-        price_difference=Money(
-            amount=a.price.amount - best.article.price.amount, currency=a.price.currency
-        ),
-        fits_all_variants=option.fits_all,
-    )
+    return {
+        "id": a.id,
+        "article_no": a.article_no,
+        "brand": a.brand,
+        "name": a.name,
+        "quality": a.quality,
+    }
+
+
+def _alternative(option: ArticleOption, best: ArticleOption) -> dict[str, Any]:
+    a = option.article
+    return {
+        "article": _ref(option),
+        "price": _money(a.price.amount, a.price.currency),
+        "price_difference": _money(a.price.amount - best.article.price.amount, a.price.currency),
+        "fits_all_variants": option.fits_all,
+    }
 
 
 def _dedupe(needs: Sequence[Need]) -> list[Need]:
@@ -212,15 +215,17 @@ def _dedupe(needs: Sequence[Need]) -> list[Need]:
     return list(chosen.values())
 
 
-def _totals(lines: Sequence[ReportLine]) -> Totals:
-    currency = lines[0].price.currency if lines else "GBP"
-    parts = sum((ln.line_total.amount for ln in lines if ln.reason != "consumable"), Decimal("0"))
+def _totals(lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    currency = lines[0]["price"]["currency"] if lines else "GBP"
+    parts = sum(
+        (ln["line_total"]["amount"] for ln in lines if ln["reason"] != "consumable"), Decimal("0")
+    )
     consumables = sum(
-        (ln.line_total.amount for ln in lines if ln.reason == "consumable"), Decimal("0")
+        (ln["line_total"]["amount"] for ln in lines if ln["reason"] == "consumable"), Decimal("0")
     )
-    return Totals(
-        parts=Money(amount=parts, currency=currency),
-        consumables=Money(amount=consumables, currency=currency),
-        total=Money(amount=parts + consumables, currency=currency),
-        lines=len(lines),
-    )
+    return {
+        "parts": _money(parts, currency),
+        "consumables": _money(consumables, currency),
+        "total": _money(parts + consumables, currency),
+        "lines": len(lines),
+    }

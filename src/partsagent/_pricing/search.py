@@ -109,7 +109,7 @@ async def search_parts(
                     fits.setdefault(article.id, []).append(vid)
         options = sorted(
             (
-                ArticleOption(
+                ArticleOption.model_construct(
                     article=articles[aid],
                     fits_variants=tuple(vids),
                     fits_all=len(vids) == len(variant_ids),
@@ -118,7 +118,10 @@ async def search_parts(
             ),
             key=_rank,
         )
-        out.append(PartOptions(need=need, options=tuple(options), errors=tuple(errors)))
+        # Built from validated articles: constructed, not validated again.
+        out.append(
+            PartOptions.model_construct(need=need, options=tuple(options), errors=tuple(errors))
+        )
     return out
 
 
