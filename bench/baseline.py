@@ -13,6 +13,13 @@ What it was (and what this class does, without handicaps):
   as the vehicle is known;
 * reports processed one after another.
 
+``ReplacedPartsAgent.as_deployed()`` is the same design as it was deployed later,
+the peer bench/versus.py races as well: 5 report threads share the LRU and the
+session (``run_threaded``), each report fetches its look-ups one after another,
+and reports price the damaged categories only (no secondary parts or
+consumables) on the top 3 variants. It does about a third of partsagent's work
+per report.
+
 The mapping work is the same as partsagent's, borrowed from its pure functions
 (``match_component`` and the propagation rules), and the article choice ranks the
 same way (fits every variant, then OE, OES, aftermarket, then price), so both
@@ -40,6 +47,9 @@ from partsagent import Category, Position
 from partsagent.testing import MappedDamage, analyze_damage_propagation, match_component
 
 T = TypeVar("T")
+
+REPORT_THREADS = 5
+"""Reports at once in the deployed design: as many as partsagent's requests on the wire."""
 
 _QUALITY_RANK = {"OE": 0, "OES": 1, "aftermarket": 2}
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
@@ -76,10 +86,13 @@ class ReplacedPartsAgent:
         workers: int = 4,
         warm_variants: int = 3,
         timeout: float = 10.0,
+        top_variants: int | None = None,
+        propagate: bool = True,
+        threaded_lookups: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=workers + 1)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(workers, REPORT_THREADS) + 1)
         self.session.mount("http://", adapter)
         self.timeout = timeout
         self.cache_size = cache_size
@@ -87,9 +100,32 @@ class ReplacedPartsAgent:
         self.lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=workers)
         self.warm_variants = warm_variants
+        self.top_variants = top_variants
+        self.propagate = propagate
+        self.threaded_lookups = threaded_lookups
         self.hits = 0
         self.misses = 0
         self.requests = 0
+
+    @classmethod
+    def as_deployed(cls, base_url: str) -> ReplacedPartsAgent:
+        """The design as deployed: top 3 variants, damaged parts only, run by 5 report threads."""
+        return cls(base_url, top_variants=3, propagate=False, threaded_lookups=False)
+
+    def run_threaded(
+        self, reports: Sequence[c.Report], threads: int = REPORT_THREADS
+    ) -> list[dict[str, Any]]:
+        """Process ``reports`` with ``threads`` reports at once, sharing the LRU and session."""
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return list(
+                pool.map(lambda r: self.process_damage_report(r.vehicle, r.damage), reports)
+            )
+
+    def _map(self, fn: Any, items: Sequence[Any]) -> list[Any]:
+        """In the pool (one report at a time) or in the calling report thread, one by one."""
+        if self.threaded_lookups:
+            return list(self.executor.map(fn, items))
+        return [fn(item) for item in items]
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
@@ -161,7 +197,7 @@ class ReplacedPartsAgent:
     def warm_cache(self, mid: str, variants: Sequence[dict[str, Any]]) -> None:
         """Load the category lists of the top variants in the pool, ahead of need."""
         top = variants[: self.warm_variants]
-        list(self.executor.map(lambda v: self.load_categories_for_variant(mid, v["id"]), top))
+        self._map(lambda v: self.load_categories_for_variant(mid, v["id"]), top)
 
     # -- a report ------------------------------------------------------------------------
 
@@ -177,7 +213,7 @@ class ReplacedPartsAgent:
             v
             for v in model["variants"]
             if year is None or v["year_from"] <= year <= (v["year_to"] or 9999)
-        ]
+        ][: self.top_variants]
         self.warm_cache(mid, variants)
         union: dict[str, dict[str, Any]] = {}
         for v in variants:
@@ -212,7 +248,8 @@ class ReplacedPartsAgent:
                     severity=part["severity"],
                 )
             )
-        for add in _run_sync(analyze_damage_propagation(mapped)):
+        additions = _run_sync(analyze_damage_propagation(mapped)) if self.propagate else []
+        for add in additions:
             category = by_name.get(add.category_name.casefold())
             if category is not None:
                 needs.append(
@@ -229,7 +266,7 @@ class ReplacedPartsAgent:
 
         cids = list(dict.fromkeys(n["category_id"] for n in needs))
         pairs = [(v["id"], cid) for v in variants for cid in cids]
-        lists = self.executor.map(lambda p: self.get_articles_for_category(mid, p[0], p[1]), pairs)
+        lists = self._map(lambda p: self.get_articles_for_category(mid, p[0], p[1]), pairs)
         articles = dict(zip(pairs, lists, strict=True))
 
         lines: list[dict[str, Any]] = []

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -135,6 +136,17 @@ class Position(_Frozen):
         )
 
 
+_POSITIONS: dict[tuple[str | None, str | None], Position] = {}
+
+
+def _one_position(position: Position) -> Position:
+    """One shared instance per (axle, side): there are nine, and articles number thousands."""
+    return _POSITIONS.setdefault((position.axle, position.side), position)
+
+
+SharedPosition = Annotated[Position, AfterValidator(_one_position)]
+
+
 class Price(_Frozen):
     amount: Amount
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -147,7 +159,7 @@ class Article(_Frozen):
     name: str
     product_group_id: CatalogId | None = None
     quality: Quality
-    position: Position = Position()
+    position: SharedPosition = Position()
     oe_numbers: tuple[str, ...] = ()
     price: Price
 

@@ -189,7 +189,7 @@ class HttpBucket(BucketReader):
             if item is None:
                 out[path] = NotFound(path)
             elif isinstance(item, list):
-                out[path] = doc.Deferred(doc.list_adapter(path), path, item)
+                out[path] = doc.Deferred.of(doc.list_adapter(path), path, item)
             else:
                 out[path] = CatalogFormatError(path, "the document is not a JSON list")
         return out
