@@ -1,14 +1,18 @@
-"""Shared fixtures: the sample bucket, a server on it, a generated bucket, a network guard."""
+"""Shared fixtures: the sample bucket, servers on it, a generated bucket, a network guard."""
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import shutil
 import socket
-from collections.abc import AsyncIterator, Iterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from _redis_server import start_redis_server, stop_redis_server
@@ -104,6 +108,16 @@ def exported_bucket(_generated_bucket: Path, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.fixture
+def plain_bucket(exported_bucket: Path) -> Path:
+    """The exported bucket in the standard layout only: no packs, no index entry naming them."""
+    shutil.rmtree(exported_bucket / "packs")
+    index = orjson.loads((exported_bucket / "index.json").read_bytes())
+    del index["pack"]
+    (exported_bucket / "index.json").write_bytes(orjson.dumps(index))
+    return exported_bucket
+
+
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """A private redis-server for the test module, stopped at its end (fails in CI if missing)."""
@@ -112,3 +126,42 @@ def redis_url() -> Iterator[str]:
         yield url
     finally:
         stop_redis_server(proc)
+
+
+@pytest.fixture
+def static_server() -> Iterator[Callable[[Path], str]]:
+    """Start ``python -m http.server`` on a directory and a free loopback port; returns its URL.
+
+    The child binds port 0 and prints the port it got, so there is no race for a port.
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(directory: Path) -> str:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(directory),
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        found = re.search(r"port (\d+)", line)
+        assert found is not None, f"http.server did not start: {line!r}"
+        return f"http://127.0.0.1:{found.group(1)}/"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+        assert proc.stdout is not None
+        proc.stdout.close()

@@ -14,6 +14,7 @@ import structlog
 from structlog.exceptions import DropEvent
 from structlog.typing import EventDict, WrappedLogger
 
+from partsagent import BucketManager
 from partsagent._exceptions import UsageError
 from partsagent._metrics import (
     MAX_BUCKETS_PER_OPERATION,
@@ -28,6 +29,7 @@ from partsagent._metrics import (
     timer,
     uninstall_aggregator,
 )
+from partsagent._metrics.aggregator import add_hit
 
 
 class Recorder:
@@ -320,3 +322,37 @@ def test_capture_metrics_restores_configuration(recorder: Recorder) -> None:
     assert [e["event"] for e in recorder.events] == ["not a metric"]
     assert structlog.get_config()["processors"] is processors
     assert processors == before
+
+
+async def test_cache_hits_are_counted_not_emitted(recorder: Recorder) -> None:
+    """Hits reach the aggregator and the collector exactly, without one event each."""
+    agg = SummaryAggregator()
+    install_aggregator(agg)
+    try:
+        async with BucketManager() as manager:
+            with collect_performance() as perf:
+                for _ in range(6):
+                    await manager.get_manufacturers()
+    finally:
+        uninstall_aggregator(agg)
+    assert [e.get("cache") for e in recorder.events] == ["miss"]
+    op = agg.summary()["operations"]["catalog.manufacturers"]
+    assert (op["calls"], op["cache_hits"], op["cache_misses"]) == (6, 5, 1)
+    assert op["p50_ms"] == 0.0
+    assert agg.summary()["cache"]["hit_rate_percent"] == round(100 * 5 / 6, 2)
+    snap = perf.snapshot()
+    assert snap["counters"] == {"cache.misses": 1, "cache.hits": 5, "catalog.requests": 1}
+    assert snap["operations"]["catalog.manufacturers"]["calls"] == 6
+
+
+def test_an_aggregator_in_the_processors_counts_hits_after_its_first_event() -> None:
+    """An aggregator put in the processors by hand joins the hit count with its first event."""
+    agg = SummaryAggregator()
+    add_hit("catalog.articles")
+    agg(None, "info", metric_event("partsagent.catalog.articles", 3.0, cache="miss"))
+    add_hit("catalog.articles")
+    op = agg.summary()["operations"]["catalog.articles"]
+    assert (op["calls"], op["cache_hits"], op["cache_misses"]) == (2, 1, 1)
+    agg.count_hits(False)
+    add_hit("catalog.articles")
+    assert agg.summary()["operations"]["catalog.articles"]["calls"] == 2

@@ -55,7 +55,8 @@ CONTRACT_PATH = re.compile(
     r"/(index\.json|manufacturers\.json|manufacturers/[\w-]+/models\.json"
     r"|manufacturers/[\w-]+/variants/[\w-]+/categories\.json"
     r"|manufacturers/[\w-]+/variants/[\w-]+/categories/[\w-]+/articles\.json"
-    r"|_batch/manufacturers/[\w-]+/(?:categories|articles))",
+    r"|_batch/manufacturers/[\w-]+/(?:categories|articles)"
+    r"|packs/[\w-]+/manufacturers/[\w-]+/models/[\w-]+\.json)",
     re.ASCII,
 )
 

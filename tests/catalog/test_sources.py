@@ -5,10 +5,8 @@ from __future__ import annotations
 import gc
 import re
 import shutil
-import subprocess
-import sys
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,45 +39,6 @@ ARTICLES = f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json"
 CONTRACT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@pytest.fixture
-def static_server() -> Iterator[Callable[[Path], str]]:
-    """Start ``python -m http.server`` on a directory and a free loopback port; returns its URL.
-
-    The child binds port 0 and prints the port it got, so there is no race for a port.
-    """
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(directory: Path) -> str:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-u",
-                "-m",
-                "http.server",
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-                str(directory),
-                "0",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline().decode()
-        found = re.search(r"port (\d+)", line)
-        assert found is not None, f"http.server did not start: {line!r}"
-        return f"http://127.0.0.1:{found.group(1)}/"
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
-        assert proc.stdout is not None
-        proc.stdout.close()
 
 
 @asynccontextmanager
@@ -133,7 +92,8 @@ async def test_three_sources_agree_on_the_sample(
         assert await read_every_kind(static) == expected
     assert any(key.startswith("articles/") and docs for key, docs in expected.items())
     assert served.batch_supported is True
-    assert static.batch_supported is False
+    assert static.batch_endpoint is False
+    assert static.batch_supported is True  # the sample is packed
 
 
 @pytest.fixture
@@ -451,12 +411,12 @@ async def test_batch_is_one_request_per_kind_on_catalog_server(
 
 
 async def test_batch_falls_back_to_singles_on_static_server(
-    exported_bucket: Path, static_server: Callable[[Path], str]
+    plain_bucket: Path, static_server: Callable[[Path], str]
 ) -> None:
     """Against a plain static server the batch is read one document at a time, same results."""
     async with (
-        LocalBucket(exported_bucket) as local,
-        HttpBucket(static_server(exported_bucket)) as http,
+        LocalBucket(plain_bucket) as local,
+        HttpBucket(static_server(plain_bucket)) as http,
     ):
         manufacturers = await local.manufacturers()
         maker = manufacturers[0].id

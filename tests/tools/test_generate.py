@@ -78,7 +78,11 @@ def test_every_document_validates(sample: dict[str, bytes]) -> None:
     assert index.format == "partsagent-catalog/1"
     assert index.currency == "GBP"
     assert index.counts == dict(counts)
-    assert len(sample) == 2 + counts["manufacturers"] + counts["variants"] + counts["categories"]
+    packs = counts["models"]  # one pack per model
+    assert (
+        len(sample)
+        == 2 + counts["manufacturers"] + counts["variants"] + counts["categories"] + packs
+    )
 
 
 def test_ids_follow_the_contract_and_articles_are_unique(sample: dict[str, bytes]) -> None:
@@ -244,7 +248,11 @@ def test_same_seed_same_bytes_other_seed_differs() -> None:
     first = dict(iter_bucket(scale=1, seed=3))
     assert dict(iter_bucket(scale=1, seed=3)) == first
     other = dict(iter_bucket(scale=1, seed=4))
-    assert other.keys() == first.keys()
+    # The packs' version is a hash of the documents: another seed, other pack paths.
+    assert {p for p in other if not p.startswith("packs/")} == {
+        p for p in first if not p.startswith("packs/")
+    }
+    assert orjson.loads(other["index.json"])["pack"] != orjson.loads(first["index.json"])["pack"]
     assert (
         other[doc.articles_path("117", "127445", "CAT001")]
         != first[doc.articles_path("117", "127445", "CAT001")]
@@ -253,8 +261,8 @@ def test_same_seed_same_bytes_other_seed_differs() -> None:
 
 def test_scale_two_grows_with_distinct_makes(tmp_path: Path) -> None:
     """scale=2 doubles makes, variants and articles under new names and ids."""
-    one = generate_bucket(tmp_path / "one", scale=1)
-    two = generate_bucket(tmp_path / "two", scale=2)
+    one = generate_bucket(tmp_path / "one", scale=1, pack=False)
+    two = generate_bucket(tmp_path / "two", scale=2, pack=False)
     for key in ("manufacturers", "models", "variants"):
         assert two[key] == 2 * one[key]
     assert two["articles"] > 1.8 * one["articles"]

@@ -1,10 +1,13 @@
-"""Batching: cold look-ups of one manufacturer and kind, made in one loop tick, share a request.
+"""Batching: cold look-ups of one group and kind, made in one loop tick, share a request.
 
-Keys join an open batch load of their (manufacturer, kind, lane) until it holds
-``size`` keys or its task runs (one loop tick later). The ``warm`` lane keeps
-background warming out of the requests that somebody waits for. A document
-somebody waits for is validated as soon as the batch arrives, in one go; the
-others are validated on first read.
+Keys join an open batch load of their (group, kind, lane) until it holds
+``size`` keys or its task runs (one loop tick later). A group is what one
+request can answer: a manufacturer for the batch endpoints, a model for packs
+(the source's ``batch_group``). The ``warm`` lane keeps background warming out
+of the requests that somebody waits for. A document somebody waits for is
+validated as soon as the batch arrives, in one go; the others are validated on
+first read. Documents an answer holds beyond those asked for (the rest of a
+pack) are cached too (``store_extra``).
 """
 
 from __future__ import annotations
@@ -25,19 +28,44 @@ FetchBatch = Callable[[str, str, list[str]], Awaitable[Mapping[str, Any]]]
 """(kind, label, paths) -> the documents by path, with retries and the deadline applied."""
 Store = Callable[[str, str, Any], Awaitable[None]]
 """(kind, key, value): cache a document; a NotFound value is remembered as missing."""
+GroupOf = Callable[[str], str]
+"""path -> the group of documents one request answers (by default the manufacturer)."""
+
+
+def manufacturer_of(path: str) -> str:
+    """The default group: ``manufacturers/{mid}/...`` -> mid."""
+    return path.split("/", 2)[1]
+
+
+def list_key(path: str) -> tuple[str, str]:
+    """(kind, manager cache key) of a category-list or article-list path."""
+    mid, vid, cid = doc.list_path_ids(path)
+    if cid is None:
+        return "categories", f"categories/{mid}/{vid}"
+    return "articles", f"articles/{mid}/{vid}/{cid}"
 
 
 class Batcher:
     """Puts cold keys into batch loads and hands each document of the answer to its flight."""
 
     def __init__(
-        self, flights: Flights, counters: Counters, *, size: int, fetch: FetchBatch, store: Store
+        self,
+        flights: Flights,
+        counters: Counters,
+        *,
+        size: int,
+        fetch: FetchBatch,
+        store: Store,
+        store_extra: Store,
+        group_of: GroupOf = manufacturer_of,
     ) -> None:
         self._flights = flights
         self._counters = counters
         self.size = size
         self._fetch = fetch
         self._store = store
+        self._store_extra = store_extra
+        self._group_of = group_of
 
     def add(self, cold: Iterable[tuple[str, str, str]], *, lane: str) -> int:
         """Start loading the (key, kind, path) items; returns how many keys were started."""
@@ -46,7 +74,7 @@ class Batcher:
         for key, kind, path in cold:
             if key in self._flights:
                 continue
-            group = (path.split("/", 2)[1], kind, lane)
+            group = (self._group_of(path), kind, lane)
             load = open_batches.get(group)
             if load is None or len(load.flights) >= self.size:
                 load = Load([], group=group)
@@ -86,6 +114,12 @@ class Batcher:
         ]
         for i, value in zip(waited, doc.resolve_all([got[i] for i in waited]), strict=True):
             got[i] = value
+        asked = {flight.path for flight in flights}
+        for path, item in items.items():
+            if path not in asked:
+                extra_kind, key = list_key(path)
+                if key not in self._flights:
+                    await self._store_extra(extra_kind, key, item)
         for flight, item in zip(flights, got, strict=True):
             if isinstance(item, tuple | Deferred):
                 await self._store(kind, flight.key, item)

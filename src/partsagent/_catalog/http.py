@@ -79,6 +79,7 @@ class HttpBucket(BucketReader):
         connection_limit: int = 20,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        super().__init__()
         if not base_url.startswith(("http://", "https://")):
             raise InputError(f"catalog URL {base_url!r} must start with http:// or https://")
         if timeout <= 0:
@@ -90,7 +91,7 @@ class HttpBucket(BucketReader):
         self._connection_limit = connection_limit
         self._headers = dict(headers or {})
         self._session: aiohttp.ClientSession | None = None
-        self.batch_supported: bool | None = None
+        self.batch_endpoint: bool | None = None
         """None until the first response tells whether the server offers the batch endpoint."""
 
     def __repr__(self) -> str:
@@ -112,9 +113,9 @@ class HttpBucket(BucketReader):
         try:
             async with session.get(url, allow_redirects=False) as resp:
                 if BATCH_HEADER in resp.headers:
-                    self.batch_supported = True
-                elif self.batch_supported is None:
-                    self.batch_supported = False
+                    self.batch_endpoint = True
+                elif self.batch_endpoint is None:
+                    self.batch_endpoint = False
                 status = resp.status
                 if status == 404:
                     raise NotFound(rel)
@@ -152,8 +153,9 @@ class HttpBucket(BucketReader):
         return await self._fetch(rel)
 
     async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
-        """With the server's batch endpoints, one request per manufacturer and kind."""
-        if not self.batch_supported or len(paths) < 2:
+        """From packs when the bucket has them, else with the server's batch endpoints
+        (one request per manufacturer and kind), else one document at a time."""
+        if self._pack_version is not None or not self.batch_endpoint or len(paths) < 2:
             return await super().read_batch(paths)
         groups: dict[tuple[str, bool], list[tuple[str, str]]] = {}
         for path in dict.fromkeys(paths):

@@ -26,6 +26,7 @@ class LocalBucket(BucketReader):
     """
 
     def __init__(self, path: str | Path, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        super().__init__()
         self.root = Path(path).resolve()
         if not self.root.is_dir():
             raise InputError(
@@ -33,7 +34,6 @@ class LocalBucket(BucketReader):
             )
         self.name = str(self.root)
         self.max_body_bytes = max_body_bytes
-        self.batch_supported: bool | None = False
 
     def __repr__(self) -> str:
         return f"LocalBucket({str(self.root)!r})"

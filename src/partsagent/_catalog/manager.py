@@ -40,7 +40,7 @@ from .._exceptions import (
 from .._metrics import count, record_hit, timer
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
-from .batching import Batcher
+from .batching import Batcher, manufacturer_of
 from .breaker import CircuitBreaker
 from .cache import MISSING, BoundedMemoryCache
 from .documents import Deferred
@@ -151,7 +151,13 @@ class BucketManager:
             backoff_max=backoff_max,
         )
         self._batcher = Batcher(
-            self._flights, self._c, size=batch_size, fetch=self._fetch_batch, store=self._store
+            self._flights,
+            self._c,
+            size=batch_size,
+            fetch=self._fetch_batch,
+            store=self._store,
+            store_extra=self._store_extra,
+            group_of=getattr(self.source, "batch_group", manufacturer_of),
         )
         self._closed = False
         self._manufacturer_ids: dict[str, str] | None = None
@@ -300,6 +306,19 @@ class BucketManager:
                 await self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
             return
         await self._cache_set(key, value, self._ttls[kind])
+
+    async def _store_extra(self, kind: str, key: str, value: Any) -> None:
+        """Cache a document an answer brought unasked (the rest of a pack), unless one is cached.
+
+        A list the pack lacks is remembered as missing for the kind's TTL, not
+        ``negative_ttl``: a pack is a consistent answer, not a transient 404.
+        """
+        if self._memory is not None and self._memory.get_nowait(key) is not MISSING:
+            return
+        if isinstance(value, NotFound):
+            await self._cache_set(key, {_NOT_FOUND: value.path}, self._ttls[kind])
+        elif isinstance(value, tuple | Deferred):
+            await self._cache_set(key, value, self._ttls[kind])
 
     async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
         return await self._requests.run(

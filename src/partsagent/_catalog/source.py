@@ -6,11 +6,14 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
+import orjson
+import structlog
 from pydantic import TypeAdapter
 
-from .._exceptions import CatalogError, CatalogUnavailable, UsageError
+from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable, NotFound, UsageError
 from .._models import Article, CatalogIndex, Category, Manufacturer, Model
 from . import documents as doc
+from . import packs
 from .documents import Deferred
 
 __all__ = [
@@ -21,6 +24,8 @@ __all__ = [
 
 T = TypeVar("T")
 
+_log = structlog.get_logger("partsagent")
+
 BatchItem = tuple[Category, ...] | tuple[Article, ...] | Deferred[Any] | CatalogError
 
 
@@ -29,8 +34,11 @@ class CatalogSource(Protocol):
     """Raw access to a catalog bucket; no caching, no retries (BucketManager adds those)."""
 
     name: str
-    batch_supported: bool | None
-    """True when read_batch() costs one request per manufacturer; the manager then prefers it."""
+
+    @property
+    def batch_supported(self) -> bool | None:
+        """True when read_batch() costs one request per manufacturer or model (then preferred)."""
+        ...
 
     async def index(self) -> CatalogIndex: ...
     async def manufacturers(self) -> tuple[Manufacturer, ...]: ...
@@ -58,10 +66,28 @@ class CatalogSource(Protocol):
 class BucketReader:
     """The document methods every source shares; a subclass supplies ``read``.
 
-    Paths are built (and ids checked) here, once for every transport.
+    Paths are built (and ids checked) here, once for every transport. Packed
+    documents (``packs``) are found here too: the first read of a model list
+    reads ``index.json``; when it advertises packs, ``batch_supported`` turns
+    True and ``read_batch`` answers the lists of one model from its pack, in
+    one request, with every other list of the model as extra items.
     """
 
     _closed = False
+    batch_endpoint: bool | None = False
+    """True when the server offers the project's batch endpoints (None: not known yet)."""
+
+    def __init__(self) -> None:
+        self._pack_version: str | None = None
+        self._pack_known = False
+        """True once index.json said whether packs exist (``_pack_version``)."""
+        self._model_of: dict[tuple[str, str], str] = {}
+        """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
+
+    @property
+    def batch_supported(self) -> bool | None:
+        """True when read_batch() costs one request per pack or per manufacturer."""
+        return True if self._pack_version is not None else self.batch_endpoint
 
     async def read(self, rel: str) -> bytes:
         """The raw bytes of the document at ``rel`` (a path built by _documents)."""
@@ -77,7 +103,37 @@ class BucketReader:
         return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
 
     async def models(self, mid: str) -> tuple[Model, ...]:
-        return await self._get(doc.MODELS, doc.models_path(mid))
+        models = await self._get(doc.MODELS, doc.models_path(mid))
+        if not self._pack_known:
+            await self._find_packs()
+        if self._pack_version is not None:
+            for model in models:
+                for variant in model.variants:
+                    self._model_of[(mid, variant.id)] = model.id
+        return models
+
+    async def _find_packs(self) -> None:
+        """Read index.json once: does the bucket offer packs, and of which version?"""
+        try:
+            index = orjson.loads(await self.read(doc.INDEX_PATH))
+        except CatalogUnavailable:
+            return  # asked again with the next model list
+        except (CatalogError, orjson.JSONDecodeError):
+            index = None  # no readable index: the standard layout, which needs none
+        self._pack_known = True
+        self._pack_version = packs.pack_version_of_index(index)
+
+    def _forget_packs(self, why: str) -> None:
+        """A pack is missing or of another version: read index.json again next time."""
+        _log.warning("partsagent.catalog.pack_unusable", source=str(self), reason=why)
+        self._pack_known = False
+        self._pack_version = None
+
+    def batch_group(self, path: str) -> str:
+        """Documents answered by one request share a group: the model's pack, or the maker."""
+        mid, vid, _ = doc.list_path_ids(path)
+        model = self._model_of.get((mid, vid))
+        return f"{mid}/{model}" if self._pack_version is not None and model else mid
 
     async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
         return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
@@ -86,15 +142,20 @@ class BucketReader:
         return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
 
     async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
-        """One document at a time, in order: a source without a batch endpoint.
+        """From the models' packs when the bucket has them, else one document at a time.
 
         Sequential on purpose: the manager holds one concurrency slot for this call.
         A retryable failure (CatalogUnavailable) fails the whole call, so that it is
-        retried; a missing or broken document is that item's error.
+        retried; a missing or broken document is that item's error. From a pack the
+        answer holds every list of the model, not only those asked for.
         """
         wanted = {path: doc.list_path_ids(path) for path in paths}  # refuse bad paths first
         out: dict[str, BatchItem] = {}
+        if self._pack_version is not None:
+            out.update(await self._read_packs(wanted))
         for path, (mid, vid, cid) in wanted.items():
+            if path in out:
+                continue
             try:
                 out[path] = await (
                     self.categories(mid, vid) if cid is None else self.articles(mid, vid, cid)
@@ -103,6 +164,27 @@ class BucketReader:
                 raise
             except CatalogError as exc:
                 out[path] = exc
+        return out
+
+    async def _read_packs(
+        self, wanted: Mapping[str, tuple[str, str, str | None]]
+    ) -> dict[str, BatchItem]:
+        """The packs of the models ``wanted`` belongs to, expanded; {} for what they lack."""
+        models = {
+            (mid, self._model_of[(mid, vid)])
+            for mid, vid, _ in wanted.values()
+            if (mid, vid) in self._model_of
+        }
+        out: dict[str, BatchItem] = {}
+        for mid, model_id in sorted(models):
+            version = self._pack_version
+            if version is None:
+                break
+            path = packs.pack_path(version, mid, model_id)
+            try:
+                out.update(packs.expand_pack(await self.read(path), path, version))
+            except (NotFound, CatalogFormatError) as exc:
+                self._forget_packs(str(exc))
         return out
 
     def _check_open(self) -> None:

@@ -1,4 +1,4 @@
-"""``partsagent catalog``: generate a sample bucket, list what it holds, serve it over HTTP."""
+"""``partsagent catalog``: generate a sample bucket, pack it, list what it holds, serve it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import orjson
 from pydantic import BaseModel
 
 from .._catalog.open import open_catalog, sample_catalog_path
+from .._catalog.packs import pack_bucket
 from .._exceptions import InputError
 from .._models import Article, Category, Manufacturer, Model, Position
 from .._table import render_table
@@ -61,9 +62,19 @@ def _port(text: str) -> int:
 def _catalog_generate(args: argparse.Namespace) -> int:
     from ..testing._generate import generate_bucket
 
-    counts = generate_bucket(Path(args.out), scale=args.scale, seed=args.seed)
+    counts = generate_bucket(Path(args.out), scale=args.scale, seed=args.seed, pack=args.pack)
     print(f"wrote a catalog bucket to {args.out} (scale {args.scale}, seed {args.seed})")
     print(render_table(["what", "count"], list(counts.items())))
+    return 0
+
+
+# ---------------------------------------------------------------- catalog pack
+
+
+def _catalog_pack(args: argparse.Namespace) -> int:
+    summary = pack_bucket(Path(args.dir))
+    print(f"wrote {summary['packs']} packs of version {summary['version']} to {args.dir}")
+    print(render_table(["what", "value"], list(summary.items())))
     return 0
 
 
@@ -193,7 +204,7 @@ def _catalog_serve(args: argparse.Namespace) -> int:
 
 
 def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add ``partsagent catalog generate|ls|serve`` to the command line."""
+    """Add ``partsagent catalog generate|pack|ls|serve`` to the command line."""
     catalog = commands.add_parser(
         "catalog",
         help="generate, list or serve a catalog bucket",
@@ -209,7 +220,16 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
         "--scale", type=_positive_int, default=1, metavar="N", help="N copies of the makes"
     )
     generate.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
+    generate.add_argument(
+        "--no-pack", dest="pack", action="store_false", help="write the standard documents only"
+    )
     generate.set_defaults(handler=_catalog_generate)
+
+    pack = actions.add_parser(
+        "pack", help="write packed documents (one per model) next to a bucket's documents"
+    )
+    pack.add_argument("dir", metavar="DIR", help="bucket directory to pack")
+    pack.set_defaults(handler=_catalog_pack)
 
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument(

@@ -18,7 +18,7 @@ from .._exceptions import PartsAgentError
 from .catalog import register_catalog
 from .report import register_report
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
 
 PROG = "partsagent"
 EXIT_USAGE = 2
@@ -58,10 +58,15 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status instead of exiting."""
+def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int:
+    """Run the command line; returns the exit status instead of exiting.
+
+    ``owns_process``: nothing else runs in this process (the ``partsagent``
+    script), so a command may set process-wide state, such as logging, for good.
+    """
     try:
         args = build_parser().parse_args(argv)
+        args.owns_process = owns_process
         handler: Handler = args.handler
         return handler(args)
     except (_ArgumentError, PartsAgentError) as exc:
@@ -74,3 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) left; stop quietly instead of a traceback at exit.
         sys.stderr.close()
         return 0
+
+
+def run() -> NoReturn:
+    """The ``partsagent`` script and ``python -m partsagent``: the process is the command's."""
+    raise SystemExit(main(owns_process=True))

@@ -58,9 +58,16 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
     return Vehicle(make=" ".join(words[:split]), model=" ".join(words[split:]), year=year)
 
 
-def _configure_logging(stream: TextIO) -> SummaryAggregator:
-    """Metric events feed the summary; log lines stay off stdout and stderr."""
+def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
+    """Metric events feed the summary; log lines stay off stdout and stderr.
+
+    ``for_good`` (the command owns the process) lets structlog build each logger
+    once (``cache_logger_on_first_use``) instead of once per event. Inside a host
+    process (tests, notebooks) the configuration is put back afterwards, and a
+    logger cached now would keep this one for good, so nothing is cached there.
+    """
     aggregator = SummaryAggregator(drop=True)
+    aggregator.count_hits()
     structlog.configure(
         processors=[
             aggregator,
@@ -70,7 +77,7 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         logger_factory=structlog.PrintLoggerFactory(stream),
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=for_good,
     )
     return aggregator
 
@@ -110,11 +117,15 @@ async def _one(args: argparse.Namespace) -> PartsReport:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.owns_process:
+        return _run_report(args, _configure_logging(sys.stderr, for_good=True))
     previous = structlog.get_config()
+    aggregator = _configure_logging(sys.stderr, for_good=False)
     try:
-        return _run_report(args, _configure_logging(sys.stderr))
+        return _run_report(args, aggregator)
     finally:
-        # main() may run inside a host process (tests, notebooks): leave its logging as it was.
+        # main() runs inside a host process (tests, notebooks): leave its logging as it was.
+        aggregator.count_hits(False)
         structlog.configure(**previous)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from .._exceptions import InputError
+from .._catalog.packs import PACKS_DIR, iter_packs
 from .._reading.taxonomy import CategorySpec, applicable_categories
 
 __all__ = ["FORMAT", "generate_bucket", "iter_bucket"]
@@ -431,11 +432,31 @@ def _validated(scale: int, seed: int) -> None:
         raise InputError(f"seed must be a whole number, got {seed!r}")
 
 
-def iter_bucket(*, scale: int = 1, seed: int = 0) -> Iterator[tuple[str, bytes]]:
+def iter_bucket(*, scale: int = 1, seed: int = 0, pack: bool = True) -> Iterator[tuple[str, bytes]]:
     """Yield ``(relative path, document bytes)`` for a whole bucket, index.json last.
 
     Lets a server or a test hold a generated bucket in memory without touching disk.
+    With ``pack`` the packs of every model follow the standard documents, and the
+    index advertises them, exactly as ``partsagent catalog pack`` would write them.
     """
+    standard: dict[str, bytes] = {}
+    for rel, data in _standard(scale, seed):
+        if rel != "index.json":
+            standard[rel] = data
+            yield rel, data
+            continue
+        index = orjson.loads(data)
+        if pack:
+            for path, packed in iter_packs(standard):
+                if path == "index.json":
+                    index["pack"] = orjson.loads(packed)
+                else:
+                    yield path, packed
+        yield rel, _dump(index)
+
+
+def _standard(scale: int, seed: int) -> Iterator[tuple[str, bytes]]:
+    """The standard documents of the contract, index.json last."""
     _validated(scale, seed)
     makers = _manufacturer_set(scale, seed)
     articles = _Articles(seed)
@@ -514,15 +535,19 @@ def _clear(out: Path) -> None:
             f"{str(out)!r} is not empty and holds no catalog bucket; pick an empty directory"
         )
     shutil.rmtree(out / "manufacturers", ignore_errors=True)
+    shutil.rmtree(out / PACKS_DIR, ignore_errors=True)
     (out / "manufacturers.json").unlink(missing_ok=True)
     index.unlink()
 
 
-def generate_bucket(out: Path, *, scale: int = 1, seed: int = 0) -> dict[str, int]:
+def generate_bucket(
+    out: Path, *, scale: int = 1, seed: int = 0, pack: bool = True
+) -> dict[str, int]:
     """Write a complete bucket under ``out`` and return its counts (plus ``documents``).
 
     The same ``(scale, seed)`` always gives byte-identical files. A directory
     that already holds a bucket is replaced; any other non-empty one is refused.
+    ``pack`` also writes the packs (``documents`` counts them too).
     """
     _validated(scale, seed)
     out = Path(out)
@@ -530,7 +555,7 @@ def generate_bucket(out: Path, *, scale: int = 1, seed: int = 0) -> dict[str, in
     made: set[Path] = set()
     documents = 0
     last = b""
-    for rel, data in iter_bucket(scale=scale, seed=seed):
+    for rel, data in iter_bucket(scale=scale, seed=seed, pack=pack):
         target = out / rel
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -159,6 +159,13 @@ def _document_path(segments: list[str]) -> str | None:
             _is_id(mid) and _is_id(vid) and _is_id(cid)
         ):
             pass
+        case ["packs", version, "manufacturers", mid, "models", name] if (
+            _is_id(version)
+            and _is_id(mid)
+            and name.endswith(".json")
+            and _is_id(name.removesuffix(".json"))
+        ):
+            pass
         case _:
             return None
     return "/".join(segments)

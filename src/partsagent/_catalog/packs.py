@@ -1,0 +1,240 @@
+"""Packed documents: every category list and article list of one model in one document.
+
+A pack is *derived* data: ``partsagent catalog pack DIR`` (and ``catalog
+generate``) writes it next to the standard documents, from them, and
+advertises it in ``index.json``. A report needs the lists of every variant of
+its vehicle; on a plain static server each is a request, while the model's
+pack is one. The layout (docs/catalog-format.md, "Packed documents"):
+
+* ``index.json`` gains ``"pack": {"format": "partsagent-pack/1", "version": V}``,
+  where ``V`` is a hash of the standard documents the packs were made from;
+* ``packs/{V}/manufacturers/{mid}/models/{model_id}.json`` holds
+  ``{"format", "version", "manufacturer_id", "model_id", "categories": {id: category},
+  "lists": [[article, ...], ...], "variants": {vid: {"categories": [id or category],
+  "articles": {cid: index into lists}}}}``; identical article lists (a bonnet fits
+  every variant) are stored once.
+
+A client uses a pack only when its version is the one ``index.json`` names,
+so it never mixes a stale pack with fresh documents; anything a pack lacks is
+read from the standard layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .._exceptions import CatalogError, CatalogFormatError, InputError, NotFound
+from . import documents as doc
+from .documents import Deferred
+from .ids import check_id
+
+__all__ = [
+    "PACK_FORMAT",
+    "PACKS_DIR",
+    "expand_pack",
+    "iter_packs",
+    "pack_bucket",
+    "pack_path",
+    "pack_version_of_index",
+]
+
+PACK_FORMAT = "partsagent-pack/1"
+PACKS_DIR = "packs"
+
+Item = Deferred[Any] | CatalogError
+
+
+def pack_path(version: str, mid: str, model_id: str) -> str:
+    """Where the pack of one model lives, after the id checks."""
+    check_id(version, what="pack version")
+    check_id(mid, what="manufacturer id")
+    check_id(model_id, what="model id")
+    return f"{PACKS_DIR}/{version}/manufacturers/{mid}/models/{model_id}.json"
+
+
+def pack_version_of_index(index: Any) -> str | None:
+    """The pack version a decoded ``index.json`` advertises, or None (no pack we can read)."""
+    pack = index.get("pack") if isinstance(index, dict) else None
+    if not isinstance(pack, dict) or pack.get("format") != PACK_FORMAT:
+        return None
+    version = pack.get("version")
+    try:
+        return check_id(version, what="pack version")
+    except InputError:
+        return None
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def expand_pack(data: bytes, path: str, version: str) -> dict[str, Item]:
+    """The standard documents a pack holds, by contract path, each not yet validated.
+
+    A variant's article list that the pack lacks, for a category some variant
+    of the model has, is a NotFound: the planner asks for every category of the
+    vehicle on every variant, and the answer must not cost another request.
+    Raises CatalogFormatError for a document that is not a pack of ``version``.
+    """
+    try:
+        pack = orjson.loads(data)
+        if pack["format"] != PACK_FORMAT or pack["version"] != version:
+            raise CatalogFormatError(
+                path, f"not a {PACK_FORMAT} document of version {version}; the index is newer"
+            )
+        mid = check_id(pack["manufacturer_id"], what="manufacturer id")
+        table: dict[str, Any] = pack["categories"]
+        lists: list[Any] = pack["lists"]
+        variants: dict[str, Any] = pack["variants"]
+        out: dict[str, Item] = {}
+        shared = [
+            Deferred(doc.ARTICLES, f"{path}#lists/{i}", orjson.dumps(x))
+            for i, x in enumerate(lists)
+        ]
+        union: set[str] = set()
+        for entry in variants.values():
+            union.update(entry["articles"])
+        for vid, entry in variants.items():
+            check_id(vid, what="variant id")
+            cats = [table[c] if isinstance(c, str) else c for c in entry["categories"]]
+            cpath = doc.categories_path(mid, vid)
+            out[cpath] = Deferred.of(doc.CATEGORIES, cpath, cats)
+            articles: dict[str, int] = entry["articles"]
+            for cid in union:
+                apath = doc.articles_path(mid, vid, cid)
+                index = articles.get(cid)
+                out[apath] = NotFound(apath, "not in the pack") if index is None else shared[index]
+    except CatalogFormatError:
+        raise
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise CatalogFormatError(path, f"bad pack ({type(exc).__name__}: {exc})") from None
+    except InputError as exc:
+        raise CatalogFormatError(path, f"bad pack ({exc})") from None
+    return out
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def _version(documents: Mapping[str, bytes]) -> str:
+    """A hash of the standard documents: packs made from other documents get another."""
+    digest = hashlib.sha256()
+    for rel in sorted(documents):
+        digest.update(rel.encode() + b"\0" + documents[rel] + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _model_pack(
+    read: Callable[[str], bytes | None], version: str, mid: str, model: dict[str, Any]
+) -> bytes:
+    table: dict[str, Any] = {}
+    lists: list[Any] = []
+    seen: dict[bytes, int] = {}
+    variants: dict[str, Any] = {}
+    for variant in model["variants"]:
+        vid = variant["id"]
+        raw = read(doc.categories_path(mid, vid))
+        if raw is None:
+            continue  # no category list: the client reads the standard layout (a 404)
+        refs: list[Any] = []
+        articles: dict[str, int] = {}
+        for cat in orjson.loads(raw):
+            known = table.setdefault(cat["id"], cat)
+            refs.append(cat["id"] if known == cat else cat)
+            listed = read(doc.articles_path(mid, vid, cat["id"]))
+            if listed is None:
+                continue
+            items = orjson.loads(listed)
+            key = orjson.dumps(items)
+            if key not in seen:
+                seen[key] = len(lists)
+                lists.append(items)
+            articles[cat["id"]] = seen[key]
+        variants[vid] = {"categories": refs, "articles": articles}
+    pack = {
+        "format": PACK_FORMAT,
+        "version": version,
+        "manufacturer_id": mid,
+        "model_id": model["id"],
+        "categories": table,
+        "lists": lists,
+        "variants": variants,
+    }
+    return orjson.dumps(pack) + b"\n"
+
+
+def iter_packs(documents: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    """The packs of a bucket held as ``{path: bytes}`` (standard documents, no index), index last.
+
+    Yields ``(path, bytes)`` of every pack and, last, the ``"pack"`` entry to
+    put in ``index.json`` as JSON bytes.
+    """
+    version = _version(documents)
+    for maker in orjson.loads(documents[doc.MANUFACTURERS_PATH]):
+        models = documents.get(doc.models_path(maker["id"]))
+        if models is None:
+            continue
+        for model in orjson.loads(models):
+            yield (
+                pack_path(version, maker["id"], model["id"]),
+                _model_pack(documents.get, version, maker["id"], model),
+            )
+    yield doc.INDEX_PATH, orjson.dumps({"format": PACK_FORMAT, "version": version})
+
+
+def _standard_documents(root: Path) -> dict[str, bytes]:
+    documents: dict[str, bytes] = {}
+    for file in sorted(root.rglob("*.json")):
+        rel = file.relative_to(root).as_posix()
+        if rel != doc.INDEX_PATH and not rel.startswith(PACKS_DIR + "/"):
+            documents[rel] = file.read_bytes()
+    return documents
+
+
+def pack_bucket(directory: str | Path) -> dict[str, Any]:
+    """Write the packs of the bucket in ``directory`` and advertise them in its index.json.
+
+    Packs of an earlier version are removed. Returns the version, how many
+    packs were written and their bytes, and the bytes of the standard lists.
+    """
+    root = Path(directory)
+    index_file = root / doc.INDEX_PATH
+    try:
+        index = orjson.loads(index_file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        raise InputError(
+            f"{str(root)!r} holds no readable index.json; pass a bucket directory"
+        ) from None
+    if not isinstance(index, dict) or not (root / doc.MANUFACTURERS_PATH).is_file():
+        raise InputError(f"{str(root)!r} is not a catalog bucket; pass a bucket directory")
+    documents = _standard_documents(root)
+    packs, entry = _split(iter_packs(documents))
+    shutil.rmtree(root / PACKS_DIR, ignore_errors=True)
+    for rel, data in packs:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    index["pack"] = orjson.loads(entry)
+    index_file.write_bytes(orjson.dumps(index, option=orjson.OPT_INDENT_2) + b"\n")
+    lists = sum(
+        len(data)
+        for rel, data in documents.items()
+        if rel.endswith("s.json") and "/variants/" in rel
+    )
+    return {
+        "version": index["pack"]["version"],
+        "packs": len(packs),
+        "pack bytes": sum(len(data) for _, data in packs),
+        "list bytes": lists,
+    }
+
+
+def _split(items: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], bytes]:
+    """The packs, and the index entry that ``iter_packs`` yields last."""
+    *packs, (_, entry) = items
+    return packs, entry
