@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
-from .._exceptions import InputError
 from .._catalog.packs import PACKS_DIR, iter_packs
+from .._exceptions import InputError
 from .._reading.taxonomy import CategorySpec, applicable_categories
 
 __all__ = ["FORMAT", "generate_bucket", "iter_bucket"]
