@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent._catalog.cache import MISSING, BoundedMemoryCache, KindCounters
+from partsagent._catalog.cache import MISSING, KindCounters
+from partsagent._catalog.memory_backend import BoundedMemoryCache
 from partsagent._exceptions import InputError, UsageError
 
 

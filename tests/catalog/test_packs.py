@@ -154,17 +154,19 @@ async def test_a_stale_pack_is_never_mixed_with_fresh_documents(
         assert manager.source.batch_supported is False
 
 
-async def test_a_pack_fills_the_cache_one_document_per_entry(exported_bucket: Path) -> None:
-    """A pack's lists are cached as documents: the cap counts each one, and holds."""
+async def test_a_large_pack_never_pushes_out_what_was_read(exported_bucket: Path) -> None:
+    """A pack's unasked lists take free room only: at the cap they evict nothing already read."""
     async with BucketManager(exported_bucket, max_entries=40) as manager:
         await manager.get_models_for_manufacturer(MID)
+        read = await manager.get_articles_for_category("36", "141501", "CAT001")
         await manager.get_categories_concurrent([(MID, "127445")])
         await manager.drain()
         stats = manager.get_cache_stats()
+        assert await manager.get_articles_for_category("36", "141501", "CAT001") is read
     by_kind = stats["by_kind"]
     assert by_kind["categories"]["requests"] == 1
-    assert sum(kind["size"] for kind in by_kind.values()) <= 40
-    assert sum(kind["evictions"] for kind in by_kind.values()) > 0
+    assert stats["cache_size"] == 40
+    assert sum(kind["evictions"] for kind in by_kind.values()) == 0
 
 
 async def test_pack_extras_never_replace_a_validated_document(

@@ -114,12 +114,6 @@ class Batcher:
         ]
         for i, value in zip(waited, doc.resolve_all([got[i] for i in waited]), strict=True):
             got[i] = value
-        asked = {flight.path for flight in flights}
-        for path, item in items.items():
-            if path not in asked:
-                extra_kind, key = list_key(path)
-                if key not in self._flights:
-                    await self._store_extra(extra_kind, key, item)
         for flight, item in zip(flights, got, strict=True):
             if isinstance(item, tuple | Deferred):
                 await self._store(kind, flight.key, item)
@@ -133,3 +127,10 @@ class Batcher:
                 if isinstance(item, CatalogError)
                 else CatalogFormatError(label, f"batch response lacks {flight.path}")
             )
+        # Then what the answer brought unasked (the rest of a pack), in the room left.
+        asked = {flight.path for flight in flights}
+        for path, item in items.items():
+            if path not in asked:
+                extra_kind, key = list_key(path)
+                if key not in self._flights:
+                    await self._store_extra(extra_kind, key, item)

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import structlog
-
 from .._exceptions import CatalogUnavailable
+from .._metrics.log import get_logger
 
 __all__ = ["BreakerState", "CircuitBreaker", "CircuitOpen"]
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 BreakerState = Literal["closed", "open", "half_open"]
 

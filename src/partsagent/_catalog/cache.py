@@ -1,10 +1,14 @@
-"""A bounded, LRU, TTL in-memory aiocache backend, and the cache statistics snapshot.
+"""A bounded, LRU, TTL in-memory store: the manager's default cache and the report cache.
 
 aiocache's own ``SimpleMemoryCache`` has no size cap (aiocache issue #498) and
-keeps one event-loop timer handle per key with a TTL. ``BoundedMemoryCache``
-caps the number of entries (least recently used goes first), checks expiry
-when an entry is read (and when it is about to be evicted) against an
-injectable clock, and needs no timer handles and no running loop.
+keeps one event-loop timer handle per key with a TTL. ``BoundedStore`` caps
+the number of entries (least recently used goes first), checks expiry when an
+entry is read (and when it is about to be evicted) against an injectable
+clock, and needs no timer handles and no running loop. Its API is synchronous
+(``get_nowait``...): a dict lookup has nothing to await. The same store as an
+aiocache backend is ``memory_backend.BoundedMemoryCache``, a module of its own
+because aiocache imports redis whenever it is installed, and
+``import partsagent`` loads neither.
 
 Keys are ``"{kind}/{rest}"``; evictions, expirations and sizes are counted per
 kind (the part before the first ``/``).
@@ -15,16 +19,13 @@ from __future__ import annotations
 import enum
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from aiocache.base import BaseCache
-from aiocache.serializers import NullSerializer
+from .._exceptions import InputError
 
-from .._exceptions import InputError, UsageError
-
-__all__ = ["MISSING", "BoundedMemoryCache", "KindCounters"]
+__all__ = ["MISSING", "BoundedStore", "KindCounters"]
 
 
 class _Missing(enum.Enum):
@@ -63,20 +64,16 @@ class _Tally:
         self.size = 0
 
 
-class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no type hints
-    """In-process aiocache backend with an entry cap (LRU) and per-entry TTL.
+class BoundedStore:
+    """In-process store with an entry cap (LRU) and per-entry TTL.
 
-    * ``max_entries=10_000``: the cache never holds more entries than this.
+    * ``max_entries=10_000``: the store never holds more entries than this.
     * ``clock=time.monotonic``: seconds; tests pass a fake clock to expire entries.
-    * ``namespace=""``: prefix added by aiocache's key builder.
-    * ``timeout=None``: a dict lookup cannot hang, so aiocache need not wrap each
-      call in ``asyncio.wait_for``.
+    * ``namespace=""``: prefix added to every key.
 
-    Values are stored as they are (no serializer), so ``get`` returns the very
-    object that was ``set``. TTLs are seconds; ``None`` or ``0`` never expires.
+    Values are stored as they are, so ``get_nowait`` returns the very object
+    that was stored. TTLs are seconds; ``None`` or ``0`` never expires.
     """
-
-    NAME = "bounded-memory"
 
     def __init__(
         self,
@@ -84,11 +81,10 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
         max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         namespace: str = "",
-        timeout: float | None = None,
     ) -> None:
         if max_entries < 1:
             raise InputError("max_entries must be at least 1")
-        super().__init__(serializer=NullSerializer(), namespace=namespace, timeout=timeout)
+        self.namespace = namespace
         self.max_entries = max_entries
         self._clock = clock
         # key -> (value, expires_at or None); order is recency, most recent last.
@@ -100,7 +96,7 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
         return len(self._data)
 
     def __repr__(self) -> str:
-        return f"BoundedMemoryCache(max_entries={self.max_entries}, size={len(self._data)})"
+        return f"{type(self).__name__}(max_entries={self.max_entries}, size={len(self._data)})"
 
     def stats_by_kind(self) -> dict[str, KindCounters]:
         """Evictions, expirations and current size per document kind."""
@@ -116,7 +112,7 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
 
         The hot path of the catalog manager: aiocache's ``get`` goes through four
         decorators and a coroutine per call, which costs more than the lookup
-        itself. Applies the namespace and refreshes recency like ``get``.
+        itself. Applies the namespace and refreshes recency.
         """
         if self.namespace:
             key = self.namespace + key
@@ -136,6 +132,19 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
             key = self.namespace + key
         self._store(key, value, ttl)
 
+    def add_if_room_nowait(self, key: str, value: Any, *, ttl: float | None = None) -> bool:
+        """Store ``value`` only into free room: never evicting, never replacing; True if stored.
+
+        For speculative entries (the lists a pack brings beyond those asked for):
+        a large answer must not push out what somebody read.
+        """
+        if self.namespace:
+            key = self.namespace + key
+        if key in self._data or len(self._data) >= self.max_entries:
+            return False
+        self._store(key, value, ttl)
+        return True
+
     def replace_nowait(self, key: str, value: Any) -> None:
         """Swap the value of a fresh entry, keeping its expiry; no-op if absent or expired."""
         if self.namespace:
@@ -150,6 +159,12 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
             key = self.namespace + key
         if key in self._data:
             self._remove(key)
+
+    def clear_nowait(self) -> None:
+        """Drop every entry (sizes go to zero; evictions and expirations are kept)."""
+        self._data.clear()
+        for tally in self._kinds.values():
+            tally.size = 0
 
     # -- internals ----------------------------------------------------------
 
@@ -193,100 +208,3 @@ class BoundedMemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no 
             self._remove(oldest, expired=stale, evicted=not stale)
         self._data[key] = (value, expires)
         self._tally(key).size += 1
-
-    # -- the aiocache 0.12 backend API ---------------------------------------
-
-    async def _get(self, key: str, encoding: str | None = "utf-8", _conn: Any = None) -> Any:
-        entry = self._live(key)
-        if entry is None:
-            return None
-        self._data.move_to_end(key)
-        return entry[0]
-
-    async def _gets(self, key: str, encoding: str | None = "utf-8", _conn: Any = None) -> Any:
-        return await self._get(key, encoding=encoding)
-
-    async def _multi_get(
-        self, keys: Iterable[str], encoding: str | None = "utf-8", _conn: Any = None
-    ) -> list[Any]:
-        return [await self._get(key) for key in keys]
-
-    async def _set(
-        self,
-        key: str,
-        value: Any,
-        ttl: float | None = None,
-        _cas_token: Any = None,
-        _conn: Any = None,
-    ) -> bool | int:
-        if _cas_token is not None:
-            entry = self._live(key)
-            if entry is None or entry[0] != _cas_token:
-                return 0
-        self._store(key, value, ttl)
-        return True
-
-    async def _multi_set(
-        self, pairs: Iterable[tuple[str, Any]], ttl: float | None = None, _conn: Any = None
-    ) -> bool:
-        for key, value in pairs:
-            self._store(key, value, ttl)
-        return True
-
-    async def _add(self, key: str, value: Any, ttl: float | None = None, _conn: Any = None) -> bool:
-        if self._live(key) is not None:
-            raise ValueError(f"Key {key} already exists, use .set to update the value")
-        self._store(key, value, ttl)
-        return True
-
-    async def _exists(self, key: str, _conn: Any = None) -> bool:
-        return self._live(key) is not None
-
-    async def _increment(self, key: str, delta: int, _conn: Any = None) -> int:
-        entry = self._live(key)
-        if entry is None:
-            self._store(key, delta, None)
-            return delta
-        try:
-            value = int(entry[0]) + delta
-        except (TypeError, ValueError):
-            raise TypeError("Value is not an integer") from None
-        self._data[key] = (value, entry[1])
-        self._data.move_to_end(key)
-        return value
-
-    async def _expire(self, key: str, ttl: float | None, _conn: Any = None) -> bool:
-        entry = self._live(key)
-        if entry is None:
-            return False
-        self._data[key] = (entry[0], self._clock() + ttl if ttl else None)
-        return True
-
-    async def _delete(self, key: str, _conn: Any = None) -> int:
-        if self._live(key) is None:
-            return 0
-        self._remove(key)
-        return 1
-
-    async def _clear(self, namespace: str | None = None, _conn: Any = None) -> bool:
-        if namespace:
-            for key in [k for k in self._data if k.startswith(namespace)]:
-                self._remove(key)
-        else:
-            self._data.clear()
-            for tally in self._kinds.values():
-                tally.size = 0
-        return True
-
-    async def _raw(self, command: str, *args: Any, **kwargs: Any) -> Any:
-        raise UsageError(f"BoundedMemoryCache has no raw command {command!r}; use the aiocache API")
-
-    async def _redlock_release(self, key: str, value: Any) -> int:
-        entry = self._live(key)
-        if entry is None or entry[0] != value:
-            return 0
-        self._remove(key)
-        return 1
-
-    async def _close(self, *args: Any, _conn: Any = None, **kwargs: Any) -> None:
-        """Nothing to release: no connections and no timer handles."""

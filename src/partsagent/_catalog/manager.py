@@ -27,7 +27,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import structlog
 from rapidfuzz import process as fuzz_process
 
 from .._exceptions import (
@@ -38,11 +37,12 @@ from .._exceptions import (
     UsageError,
 )
 from .._metrics import count, record_hit, timer
+from .._metrics.log import get_logger
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
 from .batching import Batcher, manufacturer_of
 from .breaker import CircuitBreaker
-from .cache import MISSING, BoundedMemoryCache
+from .cache import MISSING, BoundedStore
 from .documents import Deferred
 from .fanout import ItemResult, fan_out
 from .flights import Flight, Flights, Load
@@ -55,7 +55,7 @@ from .stats import KINDS, Counters, cache_stats
 
 __all__ = ["ArticleRequest", "BucketManager", "ItemResult"]
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -133,9 +133,9 @@ class BucketManager:
         self._ttls = {kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS}
         self.negative_ttl = negative_ttl
         self._cache: Any = (
-            cache if cache is not None else BoundedMemoryCache(max_entries=max_entries, clock=clock)
+            cache if cache is not None else BoundedStore(max_entries=max_entries, clock=clock)
         )
-        self._memory = self._cache if isinstance(self._cache, BoundedMemoryCache) else None
+        self._memory = self._cache if isinstance(self._cache, BoundedStore) else None
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
         self._flights = Flights()
@@ -308,17 +308,22 @@ class BucketManager:
         await self._cache_set(key, value, self._ttls[kind])
 
     async def _store_extra(self, kind: str, key: str, value: Any) -> None:
-        """Cache a document an answer brought unasked (the rest of a pack), unless one is cached.
+        """Cache a document an answer brought unasked (the rest of a pack), into free room only.
 
-        A list the pack lacks is remembered as missing for the kind's TTL, not
-        ``negative_ttl``: a pack is a consistent answer, not a transient 404.
+        Such documents never evict or replace a cached one: a pack of hundreds
+        of lists must not push out what reports read. A list the pack lacks is
+        remembered as missing for the kind's TTL, not ``negative_ttl``: a pack
+        is a consistent answer, not a transient 404.
         """
-        if self._memory is not None and self._memory.get_nowait(key) is not MISSING:
-            return
         if isinstance(value, NotFound):
-            await self._cache_set(key, {_NOT_FOUND: value.path}, self._ttls[kind])
-        elif isinstance(value, tuple | Deferred):
-            await self._cache_set(key, value, self._ttls[kind])
+            value = {_NOT_FOUND: value.path}
+        elif not isinstance(value, tuple | Deferred):
+            return
+        ttl = self._ttls[kind]
+        if self._memory is not None:
+            self._memory.add_if_room_nowait(key, value, ttl=ttl if ttl > 0 else None)
+        else:
+            await self._cache_set(key, value, ttl)
 
     async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
         return await self._requests.run(

@@ -7,10 +7,10 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 import orjson
-import structlog
 from pydantic import TypeAdapter
 
 from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable, NotFound, UsageError
+from .._metrics.log import get_logger
 from .._models import Article, CatalogIndex, Category, Manufacturer, Model
 from . import documents as doc
 from . import packs
@@ -24,7 +24,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 BatchItem = tuple[Category, ...] | tuple[Article, ...] | Deferred[Any] | CatalogError
 

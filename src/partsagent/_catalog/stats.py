@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .breaker import CircuitBreaker
-from .cache import BoundedMemoryCache
+from .cache import BoundedStore
 
 __all__ = ["KINDS", "Counters", "KindStats", "cache_stats"]
 
@@ -39,7 +39,7 @@ def _rate(served: int, lookups: int) -> float:
 
 
 def cache_stats(
-    c: Counters, memory: BoundedMemoryCache | None, breaker: CircuitBreaker
+    c: Counters, memory: BoundedStore | None, breaker: CircuitBreaker
 ) -> dict[str, Any]:
     """Hits, misses, evictions, sizes and request counts, overall and per document kind."""
     backend = memory.stats_by_kind() if memory is not None else {}

@@ -8,14 +8,14 @@ import math
 import threading
 import weakref
 from collections.abc import MutableMapping
-from typing import Any, Final
-
-from structlog.exceptions import DropEvent
-from structlog.typing import EventDict, WrappedLogger
+from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import InputError
 from .._table import render_table
 from .names import short_name
+
+if TYPE_CHECKING:
+    from structlog.typing import EventDict, WrappedLogger
 
 __all__ = ["MAX_BUCKETS_PER_OPERATION", "RELATIVE_ERROR", "SummaryAggregator", "add_hit"]
 
@@ -166,6 +166,8 @@ class SummaryAggregator:
                 fields=event_dict,
             )
         if self.drop:
+            from structlog.exceptions import DropEvent  # structlog is calling: it is loaded
+
             raise DropEvent
         return event_dict
 

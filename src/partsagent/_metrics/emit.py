@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import structlog
-from structlog.exceptions import DropEvent
-from structlog.typing import EventDict, Processor, WrappedLogger
+from typing import TYPE_CHECKING
 
 from .aggregator import SummaryAggregator
+from .log import structlog_configured
+
+if TYPE_CHECKING:
+    from structlog.typing import EventDict, Processor, WrappedLogger
 
 __all__ = [
     "capture_metrics",
@@ -45,7 +46,7 @@ def metrics_enabled() -> bool:
     """True if timers emit structlog events now."""
     if _enabled is not None:
         return _enabled
-    return bool(_installed) or _capturing > 0 or structlog.is_configured()
+    return bool(_installed) or _capturing > 0 or structlog_configured()
 
 
 def _put_first(processor: Processor) -> Callable[[], None]:
@@ -54,6 +55,8 @@ def _put_first(processor: Processor) -> Callable[[], None]:
     The configured list is changed in place when it is a list, so loggers that
     cached it (``cache_logger_on_first_use``) see the change too.
     """
+    import structlog  # whoever installs a processor uses structlog
+
     processors = structlog.get_config()["processors"]
     if isinstance(processors, list):
         processors.insert(0, processor)
@@ -99,6 +102,8 @@ def capture_metrics() -> Iterator[list[EventDict]]:
     processor configuration is restored on exit. Emission must be enabled
     (``metrics_enabled()``) and info level not filtered out.
     """
+    from structlog.exceptions import DropEvent
+
     captured: list[EventDict] = []
 
     def capture(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:

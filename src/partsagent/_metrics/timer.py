@@ -16,11 +16,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-import structlog
-
 from .._exceptions import UsageError
 from .collector import PerformanceCollector, current_collector
 from .emit import metrics_enabled
+from .log import get_logger
 from .names import PREFIX, short_name
 
 __all__ = ["Timer", "timer"]
@@ -28,7 +27,7 @@ __all__ = ["Timer", "timer"]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 
 class Timer:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .._catalog.cache import MISSING, BoundedMemoryCache
+from .._catalog.cache import MISSING, BoundedStore
 from .._models import DamagedPart, Position, Severity, Vehicle
 from .report import PartsReport
 
@@ -99,7 +99,7 @@ class AgentCacheManager:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl = ttl
-        self._reports = BoundedMemoryCache(max_entries=max_entries, clock=clock)
+        self._reports = BoundedStore(max_entries=max_entries, clock=clock)
         self._aliases: OrderedDict[str, str] = OrderedDict()
         self._max_aliases = max_entries * 4
         self._inflight: dict[str, _Pending] = {}
@@ -203,7 +203,7 @@ class AgentCacheManager:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        await self._reports.clear()
+        self._reports.clear_nowait()
         self._aliases.clear()
 
 

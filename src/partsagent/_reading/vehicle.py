@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
-import structlog
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz
 
 from .._exceptions import InputError
+from .._metrics.log import get_logger
 from .._models import Manufacturer, Model, Variant, Vehicle
 from .tokens import normalise_market
 from .vin import VinDecode, decode_vin
@@ -36,7 +36,7 @@ __all__ = [
     "resolve_vehicle",
 ]
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 CONFIDENT_SCORE = 85.0
 """A fuzzy match at or above this (and clear of the runner-up) is used."""

@@ -13,14 +13,14 @@ from collections import OrderedDict
 from typing import Any
 
 import anyio
-import structlog
 from pydantic import BaseModel, ConfigDict
 
 from .._exceptions import InputError
+from .._metrics.log import get_logger
 
 __all__ = ["MISSING_EXTRA", "VinDecode", "decode_vin", "normalise_vin"]
 
-_log = structlog.get_logger("partsagent")
+_log = get_logger()
 
 _VIN_LENGTH = 17
 _VIN_CHARS = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
