@@ -14,15 +14,19 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
+import http.server
 import json
 import logging
 import math
+import multiprocessing
 import os
 import platform
 import random
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -132,19 +136,26 @@ def _generator_fingerprint() -> str:
     """Hash of the generator's code: a change there means a different bucket."""
     src = Path(partsagent.__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("testing/_generate.py", "_reading/taxonomy.py"):
+    for name in ("testing/_generate.py", "_reading/taxonomy.py", "_catalog/packs.py"):
         digest.update((src / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
-def bench_catalog(scale: int = CATALOG_SCALE, seed: int = CATALOG_SEED) -> Path:
-    """A generated bucket in the temp directory, rebuilt when the generator changes."""
-    root = Path(tempfile.gettempdir()) / f"partsagent-bench-s{scale}-seed{seed}"
+def bench_catalog(
+    scale: int = CATALOG_SCALE, seed: int = CATALOG_SEED, *, pack: bool = True
+) -> Path:
+    """A generated bucket in the temp directory, rebuilt when the generator changes.
+
+    ``pack=False``: the standard layout only (no packs, none advertised), as a
+    bucket published before packs existed.
+    """
+    name = f"partsagent-bench-s{scale}-seed{seed}" + ("" if pack else "-plain")
+    root = Path(tempfile.gettempdir()) / name
     stamp = root / ".fingerprint"
     fingerprint = _generator_fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint and (root / "index.json").exists():
         return root
-    generate_bucket(root, scale=scale, seed=seed)
+    generate_bucket(root, scale=scale, seed=seed, pack=pack)
     stamp.write_text(fingerprint)
     return root
 
@@ -183,6 +194,103 @@ def catalog_server(
         server = start_server_process(directory, server_options(latency_ms, jitter_ms, seed))
     with server:
         yield server
+
+
+class _SlowStaticHandler(http.server.SimpleHTTPRequestHandler):
+    """``python -m http.server``'s handler, answering after the injected latency."""
+
+    latency: tuple[float, float] = (0.0, 0.0)
+    rng = random.Random(0)
+    lock = threading.Lock()
+    requests: Any = None
+    sent: Any = None
+
+    def send_head(self) -> Any:
+        with self.lock:
+            delay = self.rng.uniform(*self.latency)
+        time.sleep(delay / 1000.0)
+        head = super().send_head()
+        with self.requests.get_lock():
+            self.requests.value += 1
+        if head is not None and hasattr(head, "fileno"):
+            with self.sent.get_lock():
+                self.sent.value += os.fstat(head.fileno()).st_size
+        return head
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: one line per request would swamp the tables."""
+
+
+def _serve_static(
+    directory: str,
+    latency: tuple[float, float],
+    seed: int,
+    port: Any,
+    requests: Any,
+    sent: Any,
+) -> None:
+    handler = functools.partial(_SlowStaticHandler, directory=directory)
+    _SlowStaticHandler.latency = latency
+    _SlowStaticHandler.rng = random.Random(seed)
+    _SlowStaticHandler.requests = requests
+    _SlowStaticHandler.sent = sent
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        port.value = httpd.server_address[1]
+        httpd.serve_forever()
+
+
+@dataclass
+class StaticServer:
+    """A plain static file server in a child process: ``url``, requests and bytes served."""
+
+    url: str
+    _requests: Any
+    _sent: Any
+
+    def stats(self) -> dict[str, int]:
+        return {"total": self._requests.value, "bytes": self._sent.value}
+
+    def reset(self) -> None:
+        self._requests.value = 0
+        self._sent.value = 0
+
+
+@contextlib.contextmanager
+def static_server(
+    directory: Path,
+    *,
+    latency_ms: float = LATENCY_MS,
+    jitter_ms: float = JITTER_MS,
+    seed: int = 0,
+) -> Iterator[StaticServer]:
+    """A static bucket as S3, GCS or nginx serve one, ``latency_ms +- jitter_ms`` away.
+
+    ``python -m http.server``'s own handler (HTTP/1.0, a thread per request) over
+    ``directory``, each answer sent after the injected latency.
+
+    It runs in a spawned child process so its CPU never pollutes client timings,
+    and counts requests and body bytes (``stats()``).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    port, requests, sent = ctx.Value("i", 0), ctx.Value("q", 0), ctx.Value("q", 0)
+    latency = (max(0.0, latency_ms - jitter_ms), latency_ms + jitter_ms)
+    proc = ctx.Process(
+        target=_serve_static,
+        args=(str(directory), latency, seed, port, requests, sent),
+        daemon=True,
+    )
+    proc.start()
+    deadline = time.monotonic() + 30
+    while port.value == 0:
+        if time.monotonic() > deadline or not proc.is_alive():
+            proc.kill()
+            raise RuntimeError("the static server did not start")
+        time.sleep(0.01)
+    try:
+        yield StaticServer(f"http://127.0.0.1:{port.value}/", requests, sent)
+    finally:
+        proc.terminate()
+        proc.join(10)
 
 
 def _control(url: str, path: str, body: bytes | None = None) -> dict[str, Any]:
