@@ -4,8 +4,9 @@
   flight (concurrency.json);
 * ``cold_vs_cached.png``: the seed scenario cold, cached, paraphrased and for a seen
   vehicle, partsagent and the replaced design, log scale (cache.json);
-* ``versus.png``: wall time and catalog requests, partsagent vs the replaced design
-  (versus.json);
+* ``versus.png``: wall time and catalog requests on a static bucket and on the
+  project's server: the replaced design (5 report threads), partsagent on the
+  standard layout and on a packed bucket (versus.json);
 * ``fan_out.png``: sequential vs bounded vs ideal fan-out (concurrency.json).
 """
 
@@ -84,24 +85,46 @@ def cold_vs_cached(data: dict[str, Any]) -> None:
 
 
 def versus(data: dict[str, Any]) -> None:
+    """Where users deploy a catalog: static bucket and project's server, each design's wall time."""
     phases = data["results"]["phases"]
-    names = list(phases)
-    short = [n.replace(" (sequential, 4 threads)", "\n(sequential, 4 threads)") for n in names]
-    short = [s.replace("partsagent (", "partsagent\n(") for s in short]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
-    colors = ["tab:gray", "tab:blue", "tab:cyan"]
-    walls = [phases[n]["wall_s"] for n in names]
-    reqs = [phases[n]["catalog_requests"] for n in names]
-    ax1.bar(short, walls, color=colors)
-    ax1.set_ylabel("wall time (s)")
-    ax2.bar(short, reqs, color=colors)
-    ax2.set_ylabel("catalog requests")
-    for ax, vals in ((ax1, walls), (ax2, reqs)):
-        for i, v in enumerate(vals):
-            ax.annotate(f"{v:g}", (i, v), ha="center", va="bottom", fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
     n = data["parameters"]["reports"]
-    fig.suptitle(f"{n} distinct reports: partsagent vs the replaced design")
+    groups = {
+        "static bucket\n(http.server)": (
+            "static: replaced design, 5 report threads",
+            "static: partsagent, 50 in flight, no packs",
+            "static: partsagent, 50 in flight, packs",
+        ),
+        "project's server": (
+            "replaced design, 5 report threads",
+            "partsagent, 50 in flight",
+            "partsagent, 50 in flight, packs",
+        ),
+    }
+    labels = (
+        "replaced design, 5 report threads",
+        "partsagent, standard layout (batch endpoints on the server)",
+        "partsagent, packed bucket",
+    )
+    colors = ("tab:gray", "tab:cyan", "tab:blue")
+    width = 0.26
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    for j, (label, color) in enumerate(zip(labels, colors, strict=True)):
+        xs, walls, notes = [], [], []
+        for i, names in enumerate(groups.values()):
+            phase = phases.get(names[j])
+            if phase is None:
+                continue
+            xs.append(i + (j - 1) * width)
+            walls.append(phase["wall_s"])
+            notes.append(f"{phase['wall_s']:.2f} s\n{phase['catalog_requests']} req")
+        ax.bar(xs, walls, width, label=label, color=color)
+        for x, wall, note in zip(xs, walls, notes, strict=True):
+            ax.annotate(note, (x, wall), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(groups)), list(groups))
+    ax.set_ylabel("wall time (s), lower is better")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(f"{n} distinct cold reports, catalog 20 +- 5 ms away")
     save(fig, "versus.png")
 
 

@@ -25,6 +25,7 @@ SCRIPTS = (
     "load.py",
     "overhead.py",
     "redis.py",
+    "footprint.py",
     "plot.py",
 )
 
@@ -32,6 +33,7 @@ SCRIPTS = (
 def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     c.bench_catalog()  # generate once, outside the timings of the scripts
+    c.bench_catalog(pack=False)
     started = time.perf_counter()
     timings: list[list[object]] = []
     failed: list[str] = []
