@@ -67,7 +67,7 @@ def jitter_ms(levels: dict[str, int]) -> float:
 def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     c.quiet_logs()
-    directory = c.bench_catalog()
+    directory = c.bench_catalog(pack=False)  # the standard layout: one request per look-up
     trials = 20 if args.quick else 40
     pool = c.make_reports(directory, 400)
     # One report per vehicle: every trial is cold for the catalog and for the matcher.

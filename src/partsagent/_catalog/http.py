@@ -81,7 +81,6 @@ class HttpBucket(BucketReader):
         connection_limit: int = 20,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
         if not base_url.startswith(("http://", "https://")):
             raise InputError(f"catalog URL {base_url!r} must start with http:// or https://")
         if timeout <= 0:

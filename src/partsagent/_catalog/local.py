@@ -26,7 +26,6 @@ class LocalBucket(BucketReader):
     """
 
     def __init__(self, path: str | Path, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        super().__init__()
         self.root = Path(path).resolve()
         if not self.root.is_dir():
             raise InputError(

@@ -77,12 +77,12 @@ class BucketReader:
     batch_endpoint: bool | None = False
     """True when the server offers the project's batch endpoints (None: not known yet)."""
 
-    def __init__(self) -> None:
-        self._pack_version: str | None = None
-        self._pack_known = False
-        """True once index.json said whether packs exist (``_pack_version``)."""
-        self._model_of: dict[tuple[str, str], str] = {}
-        """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
+    # Class-level defaults, so that a subclass need not call an __init__.
+    _pack_version: str | None = None
+    _pack_known = False
+    """True once index.json said whether packs exist (``_pack_version``)."""
+    _model_of: dict[tuple[str, str], str] | None = None
+    """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
 
     @property
     def batch_supported(self) -> bool | None:
@@ -107,6 +107,8 @@ class BucketReader:
         if not self._pack_known:
             await self._find_packs()
         if self._pack_version is not None:
+            if self._model_of is None:
+                self._model_of = {}
             for model in models:
                 for variant in model.variants:
                     self._model_of[(mid, variant.id)] = model.id
@@ -132,7 +134,7 @@ class BucketReader:
     def batch_group(self, path: str) -> str:
         """Documents answered by one request share a group: the model's pack, or the maker."""
         mid, vid, _ = doc.list_path_ids(path)
-        model = self._model_of.get((mid, vid))
+        model = (self._model_of or {}).get((mid, vid))
         return f"{mid}/{model}" if self._pack_version is not None and model else mid
 
     async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
@@ -170,10 +172,9 @@ class BucketReader:
         self, wanted: Mapping[str, tuple[str, str, str | None]]
     ) -> dict[str, BatchItem]:
         """The packs of the models ``wanted`` belongs to, expanded; {} for what they lack."""
+        model_of = self._model_of or {}
         models = {
-            (mid, self._model_of[(mid, vid)])
-            for mid, vid, _ in wanted.values()
-            if (mid, vid) in self._model_of
+            (mid, model_of[(mid, vid)]) for mid, vid, _ in wanted.values() if (mid, vid) in model_of
         }
         out: dict[str, BatchItem] = {}
         for mid, model_id in sorted(models):
