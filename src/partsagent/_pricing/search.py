@@ -25,27 +25,30 @@ __all__ = [
 QUALITY_RANK = {"OE": 0, "OES": 1, "aftermarket": 2}
 
 
-class PartNeed(BaseModel):
-    """One category wanted at one position (a line of the report before pricing)."""
+# The pricer's working data: built by the library from validated catalog models, dozens
+# per report, never crossing the user boundary, so plain frozen dataclasses.
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class PartNeed:
+    """One category wanted at one position (a line of the report before pricing)."""
 
     category_id: str
     position: Position = Position()
 
 
-class ArticleOption(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ArticleOption:
+    """One article for a need, and the variants it fits."""
 
     article: Article
     fits_variants: tuple[str, ...]
     fits_all: bool
 
 
-class PartOptions(BaseModel):
+@dataclass(frozen=True, slots=True)
+class PartOptions:
     """Ranked articles for one need: fitting every variant first, then OE, OES, aftermarket."""
-
-    model_config = ConfigDict(frozen=True)
 
     need: PartNeed
     options: tuple[ArticleOption, ...]
@@ -109,7 +112,7 @@ async def search_parts(
                     fits.setdefault(article.id, []).append(vid)
         options = sorted(
             (
-                ArticleOption.model_construct(
+                ArticleOption(
                     article=articles[aid],
                     fits_variants=tuple(vids),
                     fits_all=len(vids) == len(variant_ids),
@@ -118,10 +121,7 @@ async def search_parts(
             ),
             key=_rank,
         )
-        # Built from validated articles: constructed, not validated again.
-        out.append(
-            PartOptions.model_construct(need=need, options=tuple(options), errors=tuple(errors))
-        )
+        out.append(PartOptions(need=need, options=tuple(options), errors=tuple(errors)))
     return out
 
 
