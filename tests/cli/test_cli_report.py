@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,28 @@ def test_console_script_runs_the_seed_scenario() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert PartsReport.model_validate_json(proc.stdout).lines
+
+
+def test_console_script_batch_summary_counts_cache_hits(tmp_path: Path) -> None:
+    """In its own process the batch's summary counts the catalog's hits, which are not events."""
+    batch = tmp_path / "in.jsonl"
+    same_car = {"make": "Vauxhall", "model": "Astra", "year": 2018}
+    batch.write_bytes(
+        b"\n".join(
+            orjson.dumps({"vehicle": same_car, "damaged_parts": [{"component": part}]})
+            for part in ("bonnet", "left wing", "front bumper")
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "partsagent", "report", "--batch", str(batch), "--concurrency", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 3
+    found = re.search(r"cache: (\d+) hits, (\d+) misses", proc.stderr)
+    assert found is not None, proc.stderr
+    hits, misses = int(found.group(1)), int(found.group(2))
+    assert hits > misses > 0  # later reports on the same car read the cache

@@ -252,3 +252,27 @@ async def test_ttl_and_cap() -> None:
     clock.now += 11
     assert (await cache.get_or_compute("k9", compute))[1] == "miss"
     await cache.aclose()
+
+
+async def test_a_cached_report_is_kept_compact_and_comes_back_equal() -> None:
+    """The cache holds a few KB of compressed JSON per report; a hit rebuilds an equal report."""
+    vehicle = {"make": "Vauxhall", "model": "Astra", "year": 2018}
+    damage = [
+        {"component": "Front Bumper Cover", "severity": "severe"},
+        {"component": "Headlight Assembly", "severity": "moderate"},
+        {"component": "Hood", "severity": "minor"},
+    ]
+    async with PartsAgent() as agent:
+        cold = await agent.process_damage_report(vehicle, damage)
+        by_input = await agent.process_damage_report(vehicle, damage)
+        by_meaning = await agent.process_damage_report(vehicle, list(reversed(damage)))
+        held = [entry for entry, _ in agent.reports._reports._data.values()]
+    assert (by_input.performance["report_cache"], by_meaning.performance["report_cache"]) == (
+        "hit",
+        "hit",
+    )
+    assert len(held) == 1
+    assert isinstance(held[0], bytes)
+    assert len(held[0]) < len(cold.model_dump_json()) / 3
+    for again in (by_input, by_meaning):
+        assert again.model_dump(exclude={"performance"}) == cold.model_dump(exclude={"performance"})
