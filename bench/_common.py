@@ -149,10 +149,12 @@ def bench_catalog(
     ``pack=False``: the standard layout only (no packs, none advertised), as a
     bucket published before packs existed.
     """
-    name = f"partsagent-bench-s{scale}-seed{seed}" + ("" if pack else "-plain")
+    # The generator's fingerprint is in the name: checkouts of other branches on the same
+    # machine (other worktrees) then never regenerate each other's bucket mid-run.
+    fingerprint = _generator_fingerprint()
+    name = f"partsagent-bench-s{scale}-seed{seed}-{fingerprint[:12]}" + ("" if pack else "-plain")
     root = Path(tempfile.gettempdir()) / name
     stamp = root / ".fingerprint"
-    fingerprint = _generator_fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint and (root / "index.json").exists():
         return root
     generate_bucket(root, scale=scale, seed=seed, pack=pack)
