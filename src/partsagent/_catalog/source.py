@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
@@ -67,8 +68,9 @@ class BucketReader:
     """The document methods every source shares; a subclass supplies ``read``.
 
     Paths are built (and ids checked) here, once for every transport. Packed
-    documents (``packs``) are found here too: the first read of a model list
-    reads ``index.json``; when it advertises packs, ``batch_supported`` turns
+    documents (``packs``) are found here too: the first read of the
+    manufacturers reads ``index.json`` alongside (or, failing that, the next
+    read of a model list); when it advertises packs, ``batch_supported`` turns
     True and ``read_batch`` answers the lists of one model from its pack, in
     one request, with every other list of the model as extra items.
     """
@@ -100,7 +102,20 @@ class BucketReader:
         return await self._get(doc.INDEX, doc.INDEX_PATH)
 
     async def manufacturers(self) -> tuple[Manufacturer, ...]:
-        return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
+        if self._pack_known:
+            return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
+        # The first document of every report: index.json goes alongside, once, so that
+        # knowing whether packs exist costs no round trip of its own.
+        finder = asyncio.ensure_future(self._find_packs())
+        try:
+            makers = await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
+        except BaseException:
+            # Failed or cancelled: the index read ends here too, never left running.
+            finder.cancel()
+            await asyncio.gather(finder, return_exceptions=True)
+            raise
+        await finder
+        return makers
 
     async def models(self, mid: str) -> tuple[Model, ...]:
         models = await self._get(doc.MODELS, doc.models_path(mid))
@@ -115,11 +130,15 @@ class BucketReader:
         return models
 
     async def _find_packs(self) -> None:
-        """Read index.json once: does the bucket offer packs, and of which version?"""
+        """Read index.json once: does the bucket offer packs, and of which version?
+
+        Never raises: without an answer the standard layout is used, and the
+        question is asked again with the next list of manufacturers or models.
+        """
         try:
             index = orjson.loads(await self.read(doc.INDEX_PATH))
         except CatalogUnavailable:
-            return  # asked again with the next model list
+            return  # asked again next time
         except (CatalogError, orjson.JSONDecodeError):
             index = None  # no readable index: the standard layout, which needs none
         self._pack_known = True
