@@ -253,9 +253,12 @@ async def test_not_found_is_not_retried(catalog_server: CatalogServer) -> None:
 async def test_retry_after_is_honoured(sample_dir: Path) -> None:
     """After a 503 the manager waits, retries, and succeeds."""
     async with (
-        CatalogServer(sample_dir, ServerOptions(error_rate=0.5, seed=3)) as server,
+        CatalogServer(sample_dir) as server,
         BucketManager(HttpBucket(server.url), attempts=10, backoff_initial=0.001) as manager,
     ):
+        await manager.source.manufacturers()  # index.json is read now, before the faults
+        server.options = ServerOptions(error_rate=0.5, seed=3)
+        server.stats.reset()
         manufacturers = await manager.get_manufacturers()
     assert any(m.id == MID for m in manufacturers)
     assert server.stats.statuses[503] >= 1

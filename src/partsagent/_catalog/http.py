@@ -158,11 +158,11 @@ class HttpBucket(BucketReader):
     async def read(self, rel: str) -> bytes:
         return await self._fetch(rel)
 
-    async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
-        """From packs when the bucket has them, else with the server's batch endpoints
-        (one request per manufacturer and kind), else one document at a time."""
-        if self._pack_version is not None or not self.batch_endpoint or len(paths) < 2:
-            return await super().read_batch(paths)
+    async def _read_lists(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """Lists no pack answered: with the batch endpoints, one request per manufacturer
+        and kind; else one document at a time."""
+        if not self.batch_endpoint or len(paths) < 2:
+            return await super()._read_lists(paths)
         groups: dict[tuple[str, bool], list[tuple[str, str]]] = {}
         for path in dict.fromkeys(paths):
             mid, vid, cid = doc.list_path_ids(path)

@@ -174,9 +174,16 @@ class BucketReader:
         out: dict[str, BatchItem] = {}
         if self._pack_version is not None:
             out.update(await self._read_packs(wanted))
-        for path, (mid, vid, cid) in wanted.items():
-            if path in out:
-                continue
+        rest = [path for path in wanted if path not in out]
+        if rest:
+            out.update(await self._read_lists(rest))
+        return out
+
+    async def _read_lists(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """The lists no pack answered: one document at a time (the HTTP source may batch)."""
+        out: dict[str, BatchItem] = {}
+        for path in paths:
+            mid, vid, cid = doc.list_path_ids(path)
             try:
                 out[path] = await (
                     self.categories(mid, vid) if cid is None else self.articles(mid, vid, cid)
