@@ -43,7 +43,9 @@ def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*SEED, "--json"]) == 0
     report = PartsReport.model_validate_json(capsys.readouterr().out)
     assert report.vehicle.model.name == "ASTRA"
-    assert {line.reason for line in report.lines} == {"damaged", "secondary", "consumable"}
+    assert {line.reason for line in report.lines} == {"damaged", "secondary"}
+    assert {op.operation for op in report.operations} >= {"replace", "refinish", "blend", "sublet"}
+    assert report.totals.total.amount == report.totals.net.amount + report.totals.tax.amount
 
 
 def test_json_is_identical_over_http(capsys: pytest.CaptureFixture[str]) -> None:

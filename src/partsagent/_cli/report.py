@@ -15,6 +15,7 @@ from .._agent import PartsAgent
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator
 from .._models import DamagedPart, Severity, Vehicle
+from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .batch import run_batch
 from .render import render_report
@@ -39,7 +40,7 @@ def parse_damage(text: str) -> DamagedPart:
     return DamagedPart(component=component, severity=Severity(severity))
 
 
-async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
+async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = None) -> Vehicle:
     """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins."""
     words = text.split()
     year: int | None = None
@@ -55,7 +56,17 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
         if " ".join(words[:k]).upper() in names:
             split = k
             break
-    return Vehicle(make=" ".join(words[:split]), model=" ".join(words[split:]), year=year)
+    make, model = " ".join(words[:split]), " ".join(words[split:])
+    return _vehicle(make=make, model=model, year=year, variant_id=variant_id)
+
+
+def _vehicle(**fields: Any) -> Vehicle:
+    try:
+        return Vehicle(**fields)
+    except ValueError as exc:  # pydantic's ValidationError: a bad --variant id
+        first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"invalid vehicle: {where}: {first['msg']}") from None
 
 
 def _configure_logging(stream: TextIO) -> SummaryAggregator:
@@ -90,7 +101,8 @@ def _concurrency(text: str) -> int:
 
 
 def _agent(args: argparse.Namespace) -> PartsAgent:
-    return PartsAgent(args.catalog, planner=args.planner, market=args.market)
+    estimate = EstimateData.load(policy=args.policy, rates=args.rates)
+    return PartsAgent(args.catalog, planner=args.planner, market=args.market, estimate=estimate)
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
@@ -101,9 +113,9 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     )
     async with _agent(args) as agent:
         if args.vin:
-            vehicle = Vehicle(vin=args.vin)
+            vehicle = _vehicle(vin=args.vin, variant_id=args.variant)
         elif args.vehicle:
-            vehicle = await parse_vehicle(agent, args.vehicle)
+            vehicle = await parse_vehicle(agent, args.vehicle, args.variant)
         else:
             raise InputError("give --vehicle 'Make Model Year' or --vin")
         return await agent.process_damage_report(vehicle, damage)
@@ -167,6 +179,21 @@ def register_report(commands: Any) -> None:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
     report.add_argument("--market", choices=("GB", "US"), default="GB")
+    report.add_argument(
+        "--variant",
+        metavar="ID",
+        help="the catalog variant id: price that build only (see partsagent catalog ls variants)",
+    )
+    report.add_argument(
+        "--rates",
+        metavar="FILE",
+        help="rates and tax per market (JSON, docs/estimate.md); its markets replace the packaged",
+    )
+    report.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="your repair-or-replace policy (JSON, docs/estimate.md) instead of the packaged one",
+    )
     report.add_argument(
         "--concurrency",
         type=_concurrency,
