@@ -265,8 +265,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                  False, None, _pg("CAT040", "Coolant, ready mixed, 5 l"),
                  _gbp("18", "45"), _COOLANT, consumable=True),
     CategorySpec("CAT041", "Windscreen Moulding", "Windshield Molding", "Glass",
-                 ("Windshield Molding", "Windscreen Trim", "Windshield Moulding",
-                  "Screen Moulding", "Windscreen Surround"),
+                 ("Windshield Molding", "Windshield Moulding", "Windscreen Moulding Strip"),
                  False, "front", _pg("CAT041", "Windscreen Moulding set"),
                  _gbp("20", "70"), _GLASS),
 )

@@ -4,7 +4,8 @@ The variants of a resolved vehicle can split into body styles (saloon and
 touring) or builds with disjoint articles (with and without parking sensors,
 one engine's radiator and another's). A report is priced for one set, chosen
 in this order: an explicit variant (``vehicle.variant_id``, ``--variant``);
-the words ("estate", "boot lid", "with sensors", ``builds.json``); the VIN's
+the words ("estate", "boot lid", "with sensors" in ``builds.json``, or a
+variant's own name: "Fiesta ST", "e-Golf", "320d"); the VIN's
 body class and engine; otherwise the set that covers most variants. Within
 the candidates the set stays inside one body and is the largest for which
 every part has an article fitting all of it; a part with no such article is
@@ -84,6 +85,8 @@ class BuildPreference:
     variant_id: str | None = None
     cues: tuple[str, ...] = ()
     """Ids of the cues found in the words."""
+    named: tuple[str, ...] = ()
+    """Variants whose own name the words use ("ST", "GTI", "320d"), when not all of them."""
     vin_bodies: tuple[str, ...] = ()
     vin_fuels: tuple[str, ...] = ()
     vin_litres: str | None = None
@@ -91,13 +94,35 @@ class BuildPreference:
     def key(self) -> str:
         """For the report cache: equal preferences give equal reports."""
         vin = f"{','.join(self.vin_bodies)}/{','.join(self.vin_fuels)}/{self.vin_litres or ''}"
-        return f"{self.variant_id or ''}|{','.join(self.cues)}|{vin}"
+        words = f"{','.join(self.cues)}/{','.join(self.named)}"
+        return f"{self.variant_id or ''}|{words}|{vin}"
 
 
 def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:
     texts = [vehicle.model or ""]
     texts += [damage] if isinstance(damage, str) else [p.component for p in damage]
     return " ".join(" ".join(texts).casefold().split())
+
+
+_TOKEN = re.compile(r"[\w.+-]+")
+
+
+def _distinctive(token: str) -> bool:
+    """A token of a variant's name that only means that variant: "ST", "GTI", "e-Golf", "320d"."""
+    return len(token) >= 2 and (
+        any(c.isdigit() for c in token) or "-" in token or sum(c.isupper() for c in token) >= 2
+    )
+
+
+def _named(text: str, variants: Sequence[Variant]) -> tuple[str, ...]:
+    """The variants whose distinctive name tokens the words use, unless that is all or none."""
+    said = {t.strip(".") for t in _TOKEN.findall(text)}
+    found = tuple(
+        v.id
+        for v in variants
+        if any(_distinctive(t) and t.casefold() in said for t in _TOKEN.findall(v.name))
+    )
+    return found if 0 < len(found) < len(variants) else ()
 
 
 def build_preference(
@@ -127,7 +152,8 @@ def build_preference(
         bodies = cues.vin_bodies.get(vin.body_class or "", ())
         fuels = cues.vin_fuels.get(vin.fuel or "", ())
         litres = vin.displacement_l
-    return BuildPreference(vehicle.variant_id, found, bodies, fuels, litres)
+    named = _named(text, variants)
+    return BuildPreference(vehicle.variant_id, found, named, bodies, fuels, litres)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +168,18 @@ def _candidates(
 ) -> tuple[list[Variant], ChosenBy]:
     if pref.variant_id is not None:
         return [v for v in variants if v.id == pref.variant_id], "variant_id"
-    if pref.cues:
+    if pref.cues or pref.named:
         by_id = {c.id: c for c in cues.cues}
         chosen = [c for c in (by_id.get(i) for i in pref.cues) if c is not None]
-        kept = [v for v in variants if all(c.admits(v) for c in chosen)]
+        kept = [
+            v
+            for v in variants
+            if all(c.admits(v) for c in chosen) and (not pref.named or v.id in pref.named)
+        ]
         if kept and len(kept) < len(variants):
             return kept, "words"
         if not kept:
-            words = ", ".join(repr(c.words[0]) for c in chosen)
+            words = ", ".join([*(repr(c.words[0]) for c in chosen), *pref.named])
             notes.append(
                 f"the words ({words}) fit none of this vehicle's variants, so they were not used "
                 "to choose the build"
