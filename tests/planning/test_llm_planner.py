@@ -451,6 +451,38 @@ def free_text_responder(body: dict[str, Any]) -> dict[str, Any]:
     return {"content": None, "tool_calls": [submit.wire()], "usage": usage}
 
 
+async def test_llm_reports_go_through_the_same_estimate() -> None:
+    """The model's parts get the operations, hours and amounts the rules would give them."""
+    async with (
+        ScriptedOpenAIServer(seed_script(), api_key=KEY) as server,
+        PartsAgent(
+            planner="llm",
+            llm_options={"base_url": server.base_url, "api_key": KEY, "model": "scripted"},
+        ) as agent,
+    ):
+        llm = await agent.process_damage_report(ASTRA, SEED_DAMAGE)
+        rules = await agent.process_damage_report(ASTRA, SEED_DAMAGE, planner="rules")
+    assert server.failures == []
+
+    def estimate(report: Any) -> set[tuple[Any, ...]]:
+        return {
+            (op.operation, op.category.id, op.position.side, op.hours, op.amount, op.rule)
+            for op in report.operations
+            if op.category.id in {"CAT001", "CAT002", "CAT003", "CAT016"}
+        }
+
+    assert estimate(llm) == estimate(rules)
+    assert {op.source for op in llm.operations} == {"llm"}
+    assert {op.source for op in rules.operations} == {"rule"}
+    for report in (llm, rules):
+        t = report.totals
+        assert t.total.amount == t.net.amount + t.tax.amount
+        assert t.net.amount == sum(
+            (m.amount for m in (t.parts, t.consumables, t.labour, t.paint_materials, t.sublet)),
+            Decimal(),
+        )
+
+
 async def test_free_text_with_the_llm_planner() -> None:
     """Free-text damage reaches the model as is and a responder-driven run prices it."""
     text = "front bumper smashed, bonnet dented"

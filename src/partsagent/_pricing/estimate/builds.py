@@ -165,27 +165,34 @@ class BuildChoice:
 
 def _candidates(
     variants: Sequence[Variant], pref: BuildPreference, cues: BuildCues, notes: list[str]
-) -> tuple[list[Variant], ChosenBy]:
+) -> tuple[list[Variant], list[ChosenBy]]:
+    """The variants the caller's variant, words and VIN leave, and which of them narrowed.
+
+    An explicit variant decides alone. Otherwise the words narrow first, then
+    the VIN narrows what the words left; evidence that would leave nothing
+    (the words say estate, the VIN saloon) is set aside, the earlier one wins.
+    """
     if pref.variant_id is not None:
-        return [v for v in variants if v.id == pref.variant_id], "variant_id"
+        return [v for v in variants if v.id == pref.variant_id], ["variant_id"]
+    kept, used = list(variants), list[ChosenBy]()
     if pref.cues or pref.named:
         by_id = {c.id: c for c in cues.cues}
         chosen = [c for c in (by_id.get(i) for i in pref.cues) if c is not None]
-        kept = [
+        narrower = [
             v
-            for v in variants
+            for v in kept
             if all(c.admits(v) for c in chosen) and (not pref.named or v.id in pref.named)
         ]
-        if kept and len(kept) < len(variants):
-            return kept, "words"
-        if not kept:
+        if not narrower:
             words = ", ".join([*(repr(c.words[0]) for c in chosen), *pref.named])
             notes.append(
                 f"the words ({words}) fit none of this vehicle's variants, so they were not used "
                 "to choose the build"
             )
+        elif len(narrower) < len(kept):
+            kept, used = narrower, ["words"]
     if pref.vin_bodies or pref.vin_fuels:
-        kept = list(variants)
+        before = len(kept)
         for test in (
             lambda v: v.body.casefold() in {b.casefold() for b in pref.vin_bodies},
             lambda v: v.fuel in pref.vin_fuels,
@@ -194,9 +201,9 @@ def _candidates(
             narrower = [v for v in kept if test(v)]
             if narrower:
                 kept = narrower
-        if len(kept) < len(variants):
-            return kept, "vin"
-    return list(variants), "most_variants"
+        if len(kept) < before:
+            used.append("vin")
+    return kept, used or ["most_variants"]
 
 
 def _best_set(
@@ -243,7 +250,7 @@ def choose_build(
 ) -> BuildChoice:
     """The variants to price for, given each priced part's article fitments (sets of ids)."""
     notes: list[str] = []
-    candidates, chosen_by = _candidates(variants, pref, cues, notes)
+    candidates, used = _candidates(variants, pref, cues, notes)
     ids = {v.id for v in candidates}
     # A part with no article on any candidate cannot narrow the choice: it stays unpriced.
     relevant = [r for r in ([f & ids for f in fits if f & ids] for fits in fitments) if r]
@@ -259,8 +266,8 @@ def choose_build(
     assert best is not None  # a resolved vehicle has variants
     chosen = tuple(v for v in candidates if v.id in best[3])
     if len(chosen) < len(variants):
-        notes.append(_build_warning(chosen, variants, chosen_by))
-    return BuildChoice(chosen, chosen_by, tuple(notes))
+        notes.append(_build_warning(chosen, variants, used))
+    return BuildChoice(chosen, used[0], tuple(notes))
 
 
 _HOW: Mapping[ChosenBy, str] = {
@@ -272,14 +279,15 @@ _HOW: Mapping[ChosenBy, str] = {
 
 
 def _build_warning(
-    chosen: Sequence[Variant], variants: Sequence[Variant], chosen_by: ChosenBy
+    chosen: Sequence[Variant], variants: Sequence[Variant], used: Sequence[ChosenBy]
 ) -> str:
     others = [v for v in variants if v not in chosen]
+    how = " and ".join(_HOW[u] for u in used)
     text = (
-        f"priced for one build, by {_HOW[chosen_by]}: {'; '.join(_label(v) for v in chosen)} "
+        f"priced for one build, by {how}: {'; '.join(_label(v) for v in chosen)} "
         f"({len(chosen)} of {len(variants)} variants); also built: "
         f"{'; '.join(_label(v) for v in others)}"
     )
-    if chosen_by != "variant_id":
+    if used != ["variant_id"]:
         text += "; give the variant id or the VIN (or say 'estate', 'saloon') to price another"
     return text
