@@ -87,7 +87,10 @@ def _totals(report: PartsReport) -> str:
 
 
 def render_report(report: PartsReport) -> str:
-    out = [_head(report), "", _parts(report)]
+    parts = (
+        _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
+    )
+    out = [_head(report), "", parts]
     if report.operations:
         out += ["", _operations(report)]
     out += ["", _totals(report), "", f"confidence {report.confidence:.2f}"]

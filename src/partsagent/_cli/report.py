@@ -149,9 +149,10 @@ def register_report(commands: Any) -> None:
     """Add ``partsagent report`` to the command line."""
     report = commands.add_parser(
         "report",
-        help="price the parts for a damage report",
+        help="estimate a damage report: parts, labour, refinish, tax",
         description=(
-            "Turn a damage report into a fitment-checked, priced parts list. "
+            "Turn a damage report into a fitment-checked, priced estimate: parts, operations, "
+            "labour, refinish and totals with tax. "
             "Example: partsagent report --vehicle 'Vauxhall Astra 2018' "
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
