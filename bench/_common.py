@@ -132,7 +132,7 @@ def _generator_fingerprint() -> str:
     """Hash of the generator's code: a change there means a different bucket."""
     src = Path(partsagent.__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("_generate.py", "_taxonomy.py"):
+    for name in ("testing/_generate.py", "_reading/taxonomy.py"):
         digest.update((src / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -436,6 +436,20 @@ def write_result(
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nwrote {path.relative_to(BENCH_DIR.parent)}")
     return path
+
+
+def replace_everything() -> partsagent.EstimateData:
+    """The packaged estimate data with a policy that replaces every damaged part.
+
+    The replaced design bought every part it was told about; comparing it with
+    partsagent on the parts it buys needs partsagent to buy the same ones.
+    """
+    policy = partsagent.EstimateData.load().policy.model_dump(mode="json", by_alias=True)
+    for row in policy["rows"]:
+        row["operations"] = ["replace"]
+    path = Path(tempfile.gettempdir()) / "partsagent-bench-replace-everything.json"
+    path.write_text(json.dumps(policy))
+    return partsagent.EstimateData.load(policy=path)
 
 
 def common_params(directory: Path) -> dict[str, Any]:

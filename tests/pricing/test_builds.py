@@ -51,6 +51,20 @@ async def test_an_explicit_variant_wins(sample_agent: PartsAgent) -> None:
     assert tailgate.fits_variants == (ESTATE,)
 
 
+async def test_the_variant_is_part_of_the_cache_keys(sample_agent: PartsAgent) -> None:
+    """The same words with and without a variant id are two reports, never one cached."""
+    first = await sample_agent.process_damage_report(ASTRA_2019, TAILGATE)
+    chosen = await sample_agent.process_damage_report(
+        {**ASTRA_2019, "variant_id": ESTATE}, TAILGATE
+    )
+    again = await sample_agent.process_damage_report({**ASTRA_2019, "variant_id": ESTATE}, TAILGATE)
+    assert build_of(first) == (HATCHES, "most_variants")
+    assert chosen.performance["report_cache"] == "miss"
+    assert build_of(chosen) == ((ESTATE,), "variant_id")
+    assert again.performance["report_cache"] == "hit"
+    assert build_of(again) == build_of(chosen)
+
+
 async def test_a_variant_not_built_is_refused(sample_agent: PartsAgent) -> None:
     """A variant id that is not among the vehicle's variants that year is an InputError."""
     with pytest.raises(InputError, match="127448"):

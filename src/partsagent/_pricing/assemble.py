@@ -12,7 +12,7 @@ identical reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._catalog.manager import ArticleRequest, BucketManager
@@ -33,7 +33,7 @@ from .estimate import (
     work_for,
 )
 from .estimate.labour import BodyClass
-from .names import NameIndex
+from .names import names_of
 from .plan import Need, Plan
 from .report import (
     Alternative,
@@ -144,7 +144,7 @@ async def price_plan(
     build, body_class = _build(choice, data, warnings)
     present = _present(categories, build_ids)
     equipment = {e for v in choice.variants for e in v.equipment}
-    works, notes = work_for(parts, data, body_class, equipment, present.get)
+    works, notes = work_for(parts, data, body_class, equipment, present)
     warnings += notes
     operations = price_work(works, rates)
     report = PartsReport(
@@ -301,16 +301,28 @@ def _build(choice: BuildChoice, data: EstimateData, warnings: list[str]) -> tupl
 
 def _present(
     categories: dict[str, tuple[Category, ...]], build: set[str]
-) -> NameIndex[CategoryRef]:
-    """The build's categories by name and synonym: the panels a blend or a rule may touch."""
+) -> Callable[[str], CategoryRef | None]:
+    """The build's category for a name in the data (the panels a blend or a rule may touch).
+
+    A category every variant of the build lists, found by its name or a synonym,
+    or by the name's UK/US twins; None when the build has no such part.
+    """
     lists = [categories[v] for v in sorted(build) if v in categories]
     shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
-    seen = {c.id: c for cats in lists for c in cats if c.id in shared}
-    return NameIndex(
-        (name, CategoryRef(id=c.id, name=c.name))
-        for c in sorted(seen.values(), key=lambda c: c.id)
-        for name in (c.name, *c.synonyms)
-    )
+    by_name: dict[str, Category] = {}
+    for c in sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else ():
+        by_name.setdefault(c.name.casefold(), c)
+    for c in sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else ():
+        for synonym in c.synonyms:
+            by_name.setdefault(synonym.casefold(), c)
+
+    def find(name: str) -> CategoryRef | None:
+        found = by_name.get(name.casefold())
+        if found is None:
+            found = next((by_name[n] for n in sorted(names_of(name)) if n in by_name), None)
+        return CategoryRef(id=found.id, name=found.name) if found is not None else None
+
+    return find
 
 
 def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[ReportLine]) -> float:

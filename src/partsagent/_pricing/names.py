@@ -8,6 +8,7 @@ one file works for a catalog written in UK or US words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
@@ -26,6 +27,7 @@ def spec_of(name: str) -> CategorySpec | None:
     return _SPECS.get(name.casefold())
 
 
+@functools.lru_cache(maxsize=4096)
 def names_of(category: str) -> frozenset[str]:
     """The category name and, when the taxonomy knows it, its UK/US names and synonyms."""
     names = {category.casefold()}

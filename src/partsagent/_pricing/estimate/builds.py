@@ -14,6 +14,7 @@ left unpriced rather than bought for another body.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,15 @@ class Cue(Frozen):
     """Keep variants that have one of these."""
     equipment_absent: tuple[str, ...] = ()
     """Keep variants that have none of these."""
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(w.casefold()) for w in self.words)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+
+    def said_in(self, text: str) -> bool:
+        """True when one of the cue's words is in ``text`` (casefolded), as whole words."""
+        return self._pattern.search(text) is not None
 
     def admits(self, variant: Variant) -> bool:
         kit = set(variant.equipment)
@@ -140,11 +150,7 @@ def build_preference(
             f"year given; they are: {built}"
         )
     text = _said(vehicle, damage)
-    found = tuple(
-        c.id
-        for c in cues.cues
-        if any(re.search(rf"(?<!\w){re.escape(w.casefold())}(?!\w)", text) for w in c.words)
-    )
+    found = tuple(c.id for c in cues.cues if c.said_in(text))
     bodies: tuple[str, ...] = ()
     fuels: tuple[str, ...] = ()
     litres = None
