@@ -106,33 +106,13 @@ async def price_plan(
     if note:
         warnings.append(note)
     pricing = _Pricing(priced_in, rates.currency)
-    fitting = [_ranked(f, pricing) for f in fits]
     lines: list[ReportLine] = []
-    for decision, opts, fit in zip(bought, options, fitting, strict=True):
-        need = decision.need
-        if opts.errors:
-            failed = True
-            warnings.append(
-                f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
-            )
-        if not fit:
-            if opts.options:
-                warnings.append(_unfit(need, opts, choice))
-            elif not opts.errors:
-                warnings.append(
-                    f"no article in the catalog fits {need.category.name}"
-                    f"{_where(need)} on this vehicle ({need.component})"
-                )
-            continue
-        line = _line(need, fit, pricing, choice, max_alternatives, len(variant_ids))
-        chosen_side = line.position.side or fit[0].article.position.side
-        if need.position.side is None and chosen_side is not None:
-            warnings.append(
-                f"{need.category.name}: no side given for {need.component!r}; priced the "
-                f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
-            )
-            line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
-        lines.append(line)
+    for decision, opts, fit in zip(bought, options, fits, strict=True):
+        failed |= bool(opts.errors)
+        ranked = _ranked(fit, pricing)
+        line = _bought(decision.need, opts, ranked, pricing, choice, max_alternatives, warnings)
+        if line is not None:
+            lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
@@ -238,18 +218,51 @@ class _Pricing:
         return found if found is not None else article.price
 
 
+def _bought(
+    need: Need,
+    opts: PartOptions,
+    fit: Sequence[ArticleOption],
+    pricing: _Pricing,
+    choice: BuildChoice,
+    max_alternatives: int,
+    warnings: list[str],
+) -> ReportLine | None:
+    """The parts line of a bought need, or None (and a warning saying why)."""
+    if opts.errors:
+        warnings.append(
+            f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
+        )
+    if not fit:
+        if opts.options:
+            warnings.append(_unfit(need, opts, choice))
+        elif not opts.errors:
+            warnings.append(
+                f"no article in the catalog fits {need.category.name}"
+                f"{_where(need)} on this vehicle ({need.component})"
+            )
+        return None
+    line = _line(need, fit, pricing, choice, max_alternatives)
+    chosen_side = line.position.side or fit[0].article.position.side
+    if need.position.side is None and chosen_side is not None:
+        warnings.append(
+            f"{need.category.name}: no side given for {need.component!r}; priced the "
+            f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
+        )
+        line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
+    return line
+
+
 def _line(
     need: Need,
     fit: Sequence[ArticleOption],
     pricing: _Pricing,
     choice: BuildChoice,
     max_alternatives: int,
-    variants: int,
 ) -> ReportLine:
     best, *rest = fit
     price = pricing.of(best.article)
-    guessed = choice.chosen_by == "most_variants" and len(choice.variants) < variants
-    fit_factor = 0.7 if guessed and not best.fits_all else 1.0
+    guessed = choice.chosen_by == "most_variants" and not best.fits_all
+    fit_factor = 0.7 if guessed else 1.0  # the build was a guess, and the article needs it
     return ReportLine(
         component=need.component,
         reason=need.reason,
@@ -309,10 +322,10 @@ def _present(
     """
     lists = [categories[v] for v in sorted(build) if v in categories]
     shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
-    by_name: dict[str, Category] = {}
-    for c in sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else ():
-        by_name.setdefault(c.name.casefold(), c)
-    for c in sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else ():
+    kept = sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else []
+    # Names first, then synonyms: a synonym never shadows another category's own name.
+    by_name = {c.name.casefold(): c for c in reversed(kept)}
+    for c in kept:
         for synonym in c.synonyms:
             by_name.setdefault(synonym.casefold(), c)
 

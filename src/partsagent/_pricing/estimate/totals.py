@@ -83,17 +83,22 @@ def estimate_totals(
     net = parts + consumables + labour + materials + sublet
     taxed = sum((by_name[t] for t in rates.tax.applies_to), zero)
     tax = round_money(taxed * rates.tax.rate, rates.minor_unit)
-    cent = round_money(zero, rates.minor_unit)  # 0.00: every amount shows the minor unit
+
+    def exact(amount: Decimal) -> Money:
+        # A sum of amounts already at the minor unit: quantizing only sets the exponent
+        # ("0.00", not "0"); the value does not change.
+        return _money(round_money(amount, rates.minor_unit), rates)
+
     return Totals(
-        parts=_money(parts + cent, rates),
-        consumables=_money(consumables + cent, rates),
-        labour=_money(labour + cent, rates),
+        parts=exact(parts),
+        consumables=exact(consumables),
+        labour=exact(labour),
         paint_materials=_money(materials, rates),
-        sublet=_money(sublet + cent, rates),
-        net=_money(net + cent, rates),
+        sublet=exact(sublet),
+        net=exact(net),
         tax_rate=rates.tax.rate,
         tax=_money(tax, rates),
-        total=_money(net + tax + cent, rates),
+        total=exact(net + tax),
         lines=len(lines),
         labour_hours=labour_hours,
         refinish_hours=refinish_hours,
