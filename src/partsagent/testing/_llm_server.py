@@ -5,10 +5,10 @@ planner without a network or an API key. It speaks the chat completions wire
 format (non-streaming) on 127.0.0.1, answers each request with the next step of
 the script (or asks a *responder* callable), runs each step's check on the
 request it received, and records every request. ``Step.raw`` sends any body
-(cut short, HTML, the wrong shape), to test what a broken endpoint does. Anything unexpected (a request
-beyond the script, a failed check, a wrong API key) is answered with HTTP 500
-*and* recorded in ``failures``, so a test asserts ``server.failures == []``
-and never passes by accident::
+(cut short, HTML, the wrong shape), to test what a broken endpoint does.
+Anything unexpected (a request beyond the script, a failed check, a wrong API
+key) is answered with HTTP 500 *and* recorded in ``failures``, so a test
+asserts ``server.failures == []`` and never passes by accident::
 
     async with ScriptedOpenAIServer([Step.tools(ToolCall("decode_vin", {"vin": v}))]) as server:
         planner = LLMPlanner(base_url=server.base_url, api_key="test-key")
