@@ -25,6 +25,7 @@ SCRIPTS = (
     "load.py",
     "overhead.py",
     "redis.py",
+    "batch_memory.py",
     "plot.py",
 )
 
