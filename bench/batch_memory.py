@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import _common as c
 import orjson
 
+import _common as c
 from partsagent import sample_catalog_path
 
 DISTINCT = 500
