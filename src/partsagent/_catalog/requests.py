@@ -68,7 +68,7 @@ class Requests:
 
     async def _attempts(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """One request with retries; the slot is held only while the request runs."""
-        stats = self._c.by_kind[kind]
+        stats = self._c.by_kind.get(kind)  # None for index.json, read once to name a cache
         with anyio.fail_after(self.deadline):
             async for attempt in stamina.retry_context(
                 on=self._backoff_hook,
@@ -84,7 +84,8 @@ class Requests:
                         self._c.in_flight += 1
                         self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
                         self._c.requests += 1
-                        stats.requests += 1
+                        if stats is not None:
+                            stats.requests += 1
                         count("catalog.requests")
                         try:
                             with anyio.fail_after(self.attempt_timeout):
