@@ -202,7 +202,10 @@ class HttpBucket(BucketReader):
             if not isinstance(items, dict):
                 raise TypeError("items is not an object")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-            raise CatalogFormatError(rel, f"bad batch response ({exc})") from None
+            # Not the answer of a batch endpoint at all (cut short, a proxy's page): retried.
+            raise CatalogFormatError(
+                rel, f"the batch answer does not parse ({exc})", unparseable=True
+            ) from None
         out: dict[str, BatchItem] = {}
         for path in paths:
             item = items.get(path)

@@ -1,9 +1,10 @@
 """Requests to the catalog: one shared limit, retries with backoff inside a deadline, the breaker.
 
 The slot of the limit is held only while a request runs, never while backing
-off, so nested fan-out cannot deadlock. Only retryable errors
-(CatalogUnavailable) are retried, honouring Retry-After; a circuit breaker
-makes a dead catalog fail fast.
+off, so nested fan-out cannot deadlock. Only transient errors are retried
+(CatalogUnavailable, and a body that is not even JSON, which a connection cut
+short produces), honouring Retry-After; they are the failures the circuit
+breaker counts, so that a dead catalog fails fast.
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from typing import TypeVar
 import anyio
 import stamina
 
-from .._exceptions import CatalogError, CatalogUnavailable
+from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
 from .._metrics import count
 from .breaker import CircuitBreaker, CircuitOpen
 from .stats import Counters
 
-__all__ = ["Requests"]
+__all__ = ["Requests", "transient"]
 
 T = TypeVar("T")
+
+
+def transient(exc: BaseException) -> bool:
+    """True for a failure that asking again may cure; the breaker counts these."""
+    if isinstance(exc, CircuitOpen):
+        return False
+    return isinstance(exc, CatalogUnavailable) or (
+        isinstance(exc, CatalogFormatError) and exc.unparseable
+    )
 
 
 class Requests:
@@ -59,10 +69,9 @@ class Requests:
             ) from None
 
     def _backoff_hook(self, exc: Exception) -> bool | float:
-        if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
+        if not transient(exc):
             return False
-        self._c.retries += 1
-        if exc.retry_after is not None:
+        if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
             return min(exc.retry_after, self.backoff_max)
         return True
 
@@ -79,6 +88,8 @@ class Requests:
                 wait_jitter=self.backoff_initial,
             ):
                 with attempt:
+                    if attempt.num > 1:
+                        self._c.retries += 1
                     self.breaker.before_call(path)
                     async with self._limit:
                         self._c.in_flight += 1
@@ -95,14 +106,14 @@ class Requests:
                             raise CatalogUnavailable(
                                 path, f"attempt timed out after {self.attempt_timeout:g}s"
                             ) from None
-                        except CatalogUnavailable:
-                            self.breaker.record_failure()
-                            raise
                         except asyncio.CancelledError:
                             self.breaker.record_abandoned()
                             raise
-                        except CatalogError:
-                            self.breaker.record_success()  # the catalog answered
+                        except CatalogError as exc:
+                            if transient(exc):
+                                self.breaker.record_failure()
+                            else:
+                                self.breaker.record_success()  # the catalog answered
                             raise
                         finally:
                             self._c.in_flight -= 1
