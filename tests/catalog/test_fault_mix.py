@@ -256,7 +256,7 @@ def test_breaker_opens_on_a_dead_catalog() -> None:
     assert breaker.state == "closed"
     breaker.before_call("x")
     breaker.record_failure()
-    assert breaker.state == "open"
+    assert breaker.snapshot().state == "open"
     with pytest.raises(CatalogUnavailable, match="10 of the last 10"):
         breaker.before_call("x")
     clock.now += 6
