@@ -211,15 +211,19 @@ async def test_a_failed_batch_is_split_until_its_items_come_back(
 
 async def test_a_cut_batch_answer_is_retried(sample_dir: Path) -> None:
     """A batch answer that is not JSON is retried like any unparseable body."""
-    async with CatalogServer(sample_dir, ServerOptions(invalid_json_rate=1.0)) as server:
-        async with BucketManager(HttpBucket(server.url), **FAST) as manager:
-            server.options = ServerOptions()
-            cats = await manager.load_categories_for_variant("117", "127445")
-            server.options = ServerOptions(invalid_json_rate=0.5, seed=3)
-            results = await manager.get_articles_concurrent([("117", "127445", c.id) for c in cats])
-            retries = manager.get_cache_stats()["retries"]
+    async with (
+        CatalogServer(sample_dir) as server,
+        BucketManager(HttpBucket(server.url), **FAST) as manager,
+    ):
+        cats = await manager.load_categories_for_variant("117", "127445")
+        server.stats.reset()
+        server.options = ServerOptions(invalid_json_rate=0.5, seed=3)
+        results = await manager.get_articles_concurrent([("117", "127445", c.id) for c in cats])
+        retries = manager.get_cache_stats()["retries"]
     assert all(r.ok for r in results)
-    assert retries >= 1
+    assert server.stats.faults["invalid_json"] >= 1
+    assert retries == server.stats.faults["invalid_json"]
+    assert all(p.startswith("/_batch/") for p in server.stats.paths)
 
 
 # -- the breaker --------------------------------------------------------------------------------
