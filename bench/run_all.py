@@ -26,6 +26,7 @@ SCRIPTS = (
     "overhead.py",
     "redis.py",
     "batch_memory.py",
+    "faults.py",
     "plot.py",
 )
 
