@@ -39,7 +39,8 @@ BATCH_PREFIX = "_batch"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
-#: A Retry-After beyond this many seconds is capped: the manager's deadline decides anyway.
+#: A Retry-After beyond this many seconds is capped; the manager honours it up to this,
+#: unless it reaches past the lookup's deadline.
 MAX_RETRY_AFTER = 60.0
 #: The project's server refuses larger batches.
 MAX_BATCH = 100
@@ -135,10 +136,11 @@ class HttpBucket(BucketReader):
                 if status == 404:
                     raise NotFound(rel)
                 if status >= 500 or status == 429:
+                    wait = _retry_after(resp.headers.get("Retry-After"))
                     raise CatalogUnavailable(
                         rel,
-                        f"HTTP {status}",
-                        retry_after=_retry_after(resp.headers.get("Retry-After")),
+                        f"HTTP {status}" + (f", Retry-After {wait:g}s" if wait else ""),
+                        retry_after=wait,
                     )
                 if status != 200:
                     raise CatalogError(rel, f"unexpected HTTP {status}; check the catalog URL")

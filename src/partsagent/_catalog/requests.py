@@ -68,19 +68,31 @@ class Requests:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _backoff_hook(self, exc: Exception) -> bool | float:
-        if not transient(exc):
-            return False
-        if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
-            return min(exc.retry_after, self.backoff_max)
-        return True
+    def _backoff(self, deadline_at: float) -> Callable[[Exception], bool | float]:
+        """Stamina's hook for one lookup: retry transient errors, as Retry-After asks.
+
+        A Retry-After is honoured in full (http caps it at 60 s), not cut to
+        backoff_max; one that reaches past the lookup's deadline ends the lookup
+        now, since waiting could only end in the deadline's error.
+        """
+
+        def hook(exc: Exception) -> bool | float:
+            if not transient(exc):
+                return False
+            if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
+                if exc.retry_after >= deadline_at - anyio.current_time():
+                    return False
+                return exc.retry_after
+            return True
+
+        return hook
 
     async def _attempts(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """One request with retries; the slot is held only while the request runs."""
         stats = self._c.by_kind.get(kind)  # None for index.json, read once to name a cache
         with anyio.fail_after(self.deadline):
             async for attempt in stamina.retry_context(
-                on=self._backoff_hook,
+                on=self._backoff(anyio.current_time() + self.deadline),
                 attempts=self.attempts,
                 timeout=None,
                 wait_initial=self.backoff_initial,
