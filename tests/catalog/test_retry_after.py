@@ -49,8 +49,9 @@ def busy_then_fine(sample_dir: Path, retry_after: str, busy: int = 1) -> web.App
 
 @pytest.fixture
 async def server(request: pytest.FixtureRequest, sample_dir: Path) -> AsyncIterator[TestServer]:
-    async with TestServer(busy_then_fine(sample_dir, request.param), host="127.0.0.1") as s:
-        yield s
+    server = TestServer(busy_then_fine(sample_dir, request.param), host="127.0.0.1")
+    async with server:
+        yield server
 
 
 @pytest.mark.parametrize("server", ["0.3"], indirect=True)
