@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from partsagent._cli.main import main
-from partsagent.testing import ScriptedOpenAIServer, Step
+from partsagent.testing import CatalogServer, ScriptedOpenAIServer, ServerOptions, Step
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
 GOOD = {"vehicle": ASTRA, "damaged_parts": [{"component": "bonnet", "severity": "minor"}]}
@@ -278,3 +278,38 @@ async def test_a_broken_model_endpoint_is_that_lines_error(
     assert [o["error"]["type"] for o in out] == ["PlannerError", "InputError", "PlannerError"]
     assert "not JSON" in out[0]["error"]["message"]
     assert server.failures == []
+
+
+async def test_warnings_are_one_line_per_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], catalog_server: CatalogServer
+) -> None:
+    """A failing catalog: one stderr line for the retries, one for the breaker, however many."""
+    catalog_server.options = ServerOptions(error_rate=1.0)
+    batch = write(tmp_path / "in.jsonl", [orjson.dumps(item(i)) for i in range(6)])
+    args = ["report", "--batch", str(batch), "--catalog", catalog_server.url, "--concurrency", "1"]
+    status = await asyncio.to_thread(main, args)
+    out, err = capsys.readouterr()
+    assert status == 1
+    types = [orjson.loads(line)["error"]["type"] for line in out.splitlines()]
+    assert (types[0], types[-1], len(types)) == ("CatalogUnavailable", "CircuitOpen", 6)
+    warnings = [line for line in err.splitlines() if line.startswith("partsagent: warning:")]
+    assert len(warnings) == 2, err
+    assert "retr" in warnings[0]
+    assert "HTTP 503" in warnings[0]
+    assert "circuit breaker" in warnings[1]
+    assert "Traceback" not in err
+
+
+async def test_a_single_report_warns_once_before_its_error(
+    capsys: pytest.CaptureFixture[str], catalog_server: CatalogServer
+) -> None:
+    """`partsagent report` against a failing catalog: one retry warning, then one error line."""
+    catalog_server.options = ServerOptions(error_rate=1.0)
+    args = ["report", "--vehicle", "Vauxhall Astra 2018", "--damage", "Hood"]
+    status = await asyncio.to_thread(main, [*args, "--catalog", catalog_server.url])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("partsagent: warning:")
+    assert lines[1].startswith("partsagent: error:")

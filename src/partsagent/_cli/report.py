@@ -26,6 +26,7 @@ from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .render import render_report
+from .warnings import WarningLines
 
 __all__ = ["parse_damage", "parse_vehicle", "parse_vin", "register_report"]
 
@@ -132,12 +133,12 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _configure_logging(stream: TextIO) -> SummaryAggregator:
-    """Metric events feed the summary; log lines stay off stdout and stderr."""
+    """Metric events feed the summary; one line per kind of warning goes to ``stream``."""
     aggregator = SummaryAggregator(drop=True)
     structlog.configure(
         processors=[
             aggregator,
-            _only_critical,
+            WarningLines(stream),
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
         ],
@@ -146,14 +147,6 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
         cache_logger_on_first_use=False,
     )
     return aggregator
-
-
-def _only_critical(logger: object, method: str, event_dict: Any) -> Any:
-    # Retries (stamina) and breaker changes are the library's business: the CLI
-    # reports the outcome, or one error line, and nothing else.
-    if method != "critical":
-        raise structlog.DropEvent
-    return event_dict
 
 
 def _positive(text: str) -> int:
