@@ -96,7 +96,8 @@ class BucketManager:
     * ``attempts=4``, ``attempt_timeout=10``, ``deadline=30``: retries per lookup,
       seconds per attempt, seconds for a lookup with all its retries.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
-    * ``breaker``: a CircuitBreaker (default: opens after 5 consecutive failures for 5 s).
+    * ``breaker``: a CircuitBreaker (default: opens for 5 s when at least 10 of the last
+      20 tries failed, 80% of them).
     * ``batch_size=100``: documents per batch request when the server offers batches;
       1 sends every look-up as its own request.
 

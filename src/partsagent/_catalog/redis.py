@@ -35,7 +35,7 @@ from redis.exceptions import RedisError
 
 from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
 from .._models import Article, Category, Manufacturer, Model
-from .._urls import redact_url
+from .._urls import redact_text, redact_url
 from .shared import Unreadable, kind_of
 
 __all__ = ["ModelSerializer", "redis_cache", "register_type"]
@@ -186,7 +186,8 @@ def _translating(name: str) -> Any:
             raise CatalogFormatError(_where(args, kwargs), exc.detail) from exc
         except (RedisError, OSError, TimeoutError) as exc:
             raise CatalogUnavailable(
-                _where(args, kwargs), f"redis {name} failed: {type(exc).__name__}: {exc}"
+                _where(args, kwargs),
+                f"redis {name} failed: {type(exc).__name__}: {redact_text(str(exc))}",
             ) from exc
 
     return method

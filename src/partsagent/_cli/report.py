@@ -200,6 +200,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
+    if args.skip and not args.batch:
+        raise InputError("--skip applies to --batch only")
     if args.batch:
         source = open_batch(args.batch)
         sys.stdout.flush()
