@@ -313,3 +313,17 @@ async def test_a_single_report_warns_once_before_its_error(
     assert len(lines) == 2, err
     assert lines[0].startswith("partsagent: warning:")
     assert lines[1].startswith("partsagent: error:")
+
+
+def test_ctrl_c_while_waiting_for_input_exits_130(batch_process: subprocess.Popen[bytes]) -> None:
+    """SIGINT with the input still open: exit 130, finished lines kept, no abort at shutdown."""
+    proc = batch_process
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdin.write(orjson.dumps(item(0)) + b"\n")
+    proc.stdin.flush()
+    assert orjson.loads(read_line(proc.stdout))["vehicle"]["model"]["name"] == model_of(0)
+    proc.send_signal(signal.SIGINT)  # the reader is now blocked on the open pipe
+    assert proc.wait(timeout=60) == 130
+    assert b"Fatal Python error" not in proc.stderr.read()

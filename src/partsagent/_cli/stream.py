@@ -2,7 +2,11 @@
 
 Blocking reads and writes (a terminal, a pipe whose other end is slow) run in
 daemon threads, so that they never stall the event loop (and with it every
-report in flight and its timeouts) and never hold the process at exit.
+report in flight and its timeouts) and never hold the process at exit. The
+threads use the raw file descriptor (``os.read``/``os.write``) when there is
+one: a daemon thread blocked inside ``sys.stdin.buffer`` would hold its lock,
+and the interpreter aborts when it cannot take that lock at shutdown (Ctrl-C
+while waiting for input).
 
 A daemon thread reads the stream chunk by chunk (``read1``: whatever is there,
 as soon as it is there) and hands each chunk to the event loop; at most two
@@ -16,6 +20,7 @@ U+2028); a line longer than the cap is counted, not kept: only its first
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import threading
 from collections.abc import AsyncIterator
@@ -36,11 +41,26 @@ class Line:
     size: int
 
 
+def _fd(stream: BinaryIO) -> int | None:
+    """The stream's file descriptor, or None (an in-memory stream)."""
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class _ChunkReader:
     """Chunks of a blocking binary stream, read in a daemon thread, at most two ahead."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
+        self._fd = _fd(stream)
         self._loop = asyncio.get_running_loop()
         self._ready: asyncio.Queue[bytes | BaseException] = asyncio.Queue()
         self._room = threading.Semaphore(2)
@@ -51,7 +71,10 @@ class _ChunkReader:
             self._room.acquire()
             item: bytes | BaseException
             try:
-                item = self._stream.read1(CHUNK)  # type: ignore[attr-defined]
+                if self._fd is not None:
+                    item = os.read(self._fd, CHUNK)
+                else:
+                    item = self._stream.read1(CHUNK)  # type: ignore[attr-defined]
             except BaseException as exc:  # handed to the loop, raised there
                 item = exc
             try:
@@ -75,6 +98,7 @@ class StreamWriter:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
+        self._fd = _fd(stream)
         self._loop = asyncio.get_running_loop()
         self._jobs: queue.SimpleQueue[tuple[bytes, asyncio.Future[None]] | None] = (
             queue.SimpleQueue()
@@ -86,8 +110,11 @@ class StreamWriter:
             data, done = job
             error: BaseException | None = None
             try:
-                self._stream.write(data)
-                self._stream.flush()
+                if self._fd is not None:
+                    _write_all(self._fd, data)
+                else:
+                    self._stream.write(data)
+                    self._stream.flush()
             except BaseException as exc:  # handed to the loop, raised there
                 error = exc
             try:
