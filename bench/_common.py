@@ -132,7 +132,7 @@ def _generator_fingerprint() -> str:
     """Hash of the generator's code: a change there means a different bucket."""
     src = Path(partsagent.__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("_generate.py", "_taxonomy.py"):
+    for name in ("testing/_generate.py", "_reading/taxonomy.py"):
         digest.update((src / name).read_bytes())
     return digest.hexdigest()[:16]
 
