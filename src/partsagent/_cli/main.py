@@ -95,8 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so that the interpreter's last flush of stdout cannot fail."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        fd = sys.stdout.fileno()
     except (OSError, AttributeError, ValueError):  # no real stdout (None, or a test's capture)
-        pass
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
