@@ -212,6 +212,11 @@ def set_latency(url: str, latency_ms: float, jitter_ms: float, seed: int = 0) ->
     _control(url, "_options", json.dumps(opts.to_dict()).encode())
 
 
+def set_options(url: str, options: ServerOptions) -> None:
+    """Replace every fault option of a running server (``POST /_options``)."""
+    _control(url, "_options", json.dumps(options.to_dict()).encode())
+
+
 def request_levels(stats: dict[str, Any]) -> dict[str, int]:
     """Requests per level of the catalog tree, from the paths in a ``/_stats`` snapshot."""
     levels = dict.fromkeys(("manufacturers", "models", "categories", "articles", "other"), 0)
