@@ -322,6 +322,11 @@ def set_latency(url: str, latency_ms: float, jitter_ms: float, seed: int = 0) ->
     _control(url, "_options", json.dumps(opts.to_dict()).encode())
 
 
+def set_options(url: str, options: ServerOptions) -> None:
+    """Replace every fault option of a running server (``POST /_options``)."""
+    _control(url, "_options", json.dumps(options.to_dict()).encode())
+
+
 def request_levels(stats: dict[str, Any]) -> dict[str, int]:
     """Requests per level of the catalog tree, from the paths in a ``/_stats`` snapshot."""
     levels = dict.fromkeys(("manufacturers", "models", "categories", "articles", "other"), 0)
@@ -546,6 +551,20 @@ def write_result(
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nwrote {path.relative_to(BENCH_DIR.parent)}")
     return path
+
+
+def replace_everything() -> partsagent.EstimateData:
+    """The packaged estimate data with a policy that replaces every damaged part.
+
+    The replaced design bought every part it was told about; comparing it with
+    partsagent on the parts it buys needs partsagent to buy the same ones.
+    """
+    policy = partsagent.EstimateData.load().policy.model_dump(mode="json", by_alias=True)
+    for row in policy["rows"]:
+        row["operations"] = ["replace"]
+    path = Path(tempfile.gettempdir()) / "partsagent-bench-replace-everything.json"
+    path.write_text(json.dumps(policy))
+    return partsagent.EstimateData.load(policy=path)
 
 
 def common_params(directory: Path) -> dict[str, Any]:

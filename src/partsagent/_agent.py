@@ -1,4 +1,4 @@
-"""PartsAgent: a damage report in, a fitment-checked, priced parts list out."""
+"""PartsAgent: a damage report in, a fitment-checked, priced estimate out."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
 from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.estimate import BuildPreference, EstimateData, RatesLike, build_preference
 from ._pricing.plan import Plan, PlanRequest
-from ._pricing.report import (
-    PartsReport,
-)
+from ._pricing.report import PartsReport
 from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
 
 __all__ = ["PartsAgent"]
@@ -41,15 +40,32 @@ def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
         raise InputError(f"invalid vehicle: {_first_error(exc)}") from None
 
 
+DEFAULT_MAX_TEXT_CHARS = 10_000
+DEFAULT_MAX_DAMAGED_PARTS = 50
+
+
 def _coerce_damage(
     damage: Sequence[DamagedPart | Mapping[str, Any]] | str,
+    *,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
 ) -> tuple[DamagedPart, ...] | str:
     if isinstance(damage, str):
         if not damage.strip():
             raise InputError("the damage description is empty; describe the damaged parts")
+        if len(damage) > max_text_chars:
+            raise InputError(
+                f"the damage description has {len(damage)} characters, over the limit of "
+                f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
+            )
         return damage
     if not isinstance(damage, Sequence) or not damage:
         raise InputError("give at least one damaged part, or a free-text description")
+    if len(damage) > max_parts:
+        raise InputError(
+            f"{len(damage)} damaged parts in one report, over the limit of {max_parts} "
+            "(max_damaged_parts); split the report or raise the limit"
+        )
     parts: list[DamagedPart] = []
     for i, item in enumerate(damage):
         if isinstance(item, DamagedPart):
@@ -80,9 +96,14 @@ class PartsAgent:
     (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
     ``llm_options``). ``report_deadline`` bounds one report in seconds;
     ``manager_options`` go to the BucketManager (e.g. ``deadline`` per lookup).
+    ``max_text_chars`` and ``max_damaged_parts`` cap one report's input: a longer
+    description or more parts is an InputError before any work is done.
     ``warm_vehicle``: when the catalog offers batches, fetch every category's
     articles of the vehicle in background batch requests that the report does
     not wait for, so the next report for that vehicle needs no request.
+    ``estimate``: the estimate's data (policy, labour times, adjacency,
+    included operations, rates, build cues); ``EstimateData.load(...)`` with
+    your own files, or None for the packaged, illustrative ones.
     """
 
     def __init__(
@@ -96,11 +117,18 @@ class PartsAgent:
         max_reports: int = 1000,
         max_alternatives: int = 5,
         warm_vehicle: bool = True,
+        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+        max_damaged_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
         llm_options: Mapping[str, Any] | None = None,
+        estimate: EstimateData | None = None,
         **manager_options: Any,
     ) -> None:
         if market not in ("GB", "US"):
             raise InputError(f"unknown market {market!r}; use 'GB' or 'US'")
+        if max_text_chars < 1 or max_damaged_parts < 1:
+            raise InputError("max_text_chars and max_damaged_parts must be at least 1")
+        self.max_text_chars = max_text_chars
+        self.max_damaged_parts = max_damaged_parts
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -113,6 +141,8 @@ class PartsAgent:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
         self.market: Market = market
+        self.estimate = estimate if estimate is not None else EstimateData.load()
+        self.estimate.rates.market(market)  # a market the rates do not cover fails here
         self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
@@ -182,18 +212,26 @@ class PartsAgent:
         *,
         planner: str | None = None,
         market: Market | None = None,
+        rates: RatesLike | None = None,
     ) -> PartsReport:
-        """The priced parts list for one damage report; cached and coalesced by meaning."""
+        """The estimate for one damage report; cached and coalesced by meaning.
+
+        ``rates``: other rates for this call only (a Rates value or a rates file's
+        path; its markets replace the agent's, the others stay).
+        """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         started = time.perf_counter()
         v = _coerce_vehicle(vehicle)
-        damage = _coerce_damage(damaged_parts)
+        damage = _coerce_damage(
+            damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
+        )
         planner_name = planner or self.default_planner
         the_market = market or self.market
         if the_market not in ("GB", "US"):
             raise InputError(f"unknown market {the_market!r}; use 'GB' or 'US'")
-        raw = input_key(v, damage, planner=planner_name, market=the_market)
+        data = self.estimate if rates is None else self.estimate.with_rates(rates)
+        raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
         cached = self.reports.lookup_input(raw)
         if cached is not None:
             return _with_performance(cached, started, "hit", None)
@@ -204,7 +242,10 @@ class PartsAgent:
                 with anyio.fail_after(self.report_deadline):
                     async with timer("agent.plan", planner=planner_name):
                         plan = await the_planner.plan(self.catalog, request)
-                    key = self._canonical(plan, planner_name, the_market)
+                    preference = build_preference(
+                        v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
+                    )
+                    key = self._canonical(plan, planner_name, the_market, preference, data)
                     self.reports.remember_input(raw, key)
                     report, outcome = await self.reports.get_or_compute(
                         key,
@@ -214,6 +255,9 @@ class PartsAgent:
                             planner=planner_name,
                             max_alternatives=self.max_alternatives,
                             warm_vehicle=self.warm_vehicle,
+                            market=the_market,
+                            estimate=data,
+                            preference=preference,
                         ),
                     )
                     if outcome != "miss":
@@ -224,7 +268,14 @@ class PartsAgent:
                 ) from None
         return _with_performance(report, started, outcome, perf.snapshot())
 
-    def _canonical(self, plan: Plan, planner: str, market: str) -> str:
+    def _canonical(
+        self,
+        plan: Plan,
+        planner: str,
+        market: str,
+        preference: BuildPreference,
+        data: EstimateData,
+    ) -> str:
         r = plan.resolution
         damaged = [
             (n.category.id, n.position, n.severity) for n in plan.needs if n.reason == "damaged"
@@ -243,6 +294,8 @@ class PartsAgent:
             planner=planner,
             market=market,
         )
+        # The build asked for and the estimate's figures change the report: part of the key.
+        key += f"|{preference.key()}|{data.key}"
         # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 

@@ -29,6 +29,7 @@ __all__ = [
     "CatalogIndex",
     "DamagedPart",
     "Manufacturer",
+    "MarketCode",
     "Model",
     "Position",
     "Price",
@@ -38,12 +39,20 @@ __all__ = [
     "Side",
     "Variant",
     "Vehicle",
+    "YEAR_MAX",
+    "YEAR_MIN",
 ]
+
+YEAR_MIN = 1950
+YEAR_MAX = 2100
+"""The model years a vehicle may have: anything else is a typo, not a car."""
 
 CatalogId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Axle = Literal["front", "rear"]
 Side = Literal["left", "right"]
 Quality = Literal["OE", "OES", "aftermarket"]
+MarketCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+"""A market code (``GB``, ``US``): the key of a catalog's prices and of the rates file."""
 
 
 def _no_float(value: object) -> object:
@@ -94,6 +103,9 @@ class Variant(_Frozen):
     power_kw: int
     year_from: int
     year_to: int | None = None
+    equipment: tuple[str, ...] = ()
+    """Fitted equipment that changes parts or operations, e.g. ``windscreen_camera`` or
+    ``front_parking_sensors`` (docs/catalog-format.md lists the known names)."""
 
     def in_production(self, year: int) -> bool:
         return self.year_from <= year and (self.year_to is None or year <= self.year_to)
@@ -162,6 +174,13 @@ class Article(_Frozen):
     position: SharedPosition = Position()
     oe_numbers: tuple[str, ...] = ()
     price: Price
+    """The price in the catalog's own currency."""
+    prices: dict[MarketCode, Price] = Field(default_factory=dict)
+    """Optional prices per market (``{"US": {"amount": "512.00", "currency": "USD"}}``)."""
+
+    def price_in(self, market: str) -> Price | None:
+        """The price for ``market``, or None when the catalog has none for it."""
+        return self.prices.get(market)
 
 
 class Vehicle(_Frozen):
@@ -173,7 +192,7 @@ class Vehicle(_Frozen):
     model: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
-    year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+    year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] | None = None
     vin: (
         Annotated[
             str,
@@ -181,6 +200,8 @@ class Vehicle(_Frozen):
         ]
         | None
     ) = None
+    variant_id: CatalogId | None = None
+    """The catalog variant, when the caller knows it: the report prices that build only."""
 
     @model_validator(mode="after")
     def _make_or_vin(self) -> Vehicle:

@@ -83,6 +83,10 @@ def expand_pack(data: bytes, path: str, version: str) -> dict[str, Item]:
     """
     try:
         pack = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        # Cut short or garbled on the way: retried like any body that is not JSON.
+        raise CatalogFormatError(path, f"the pack is not JSON ({exc})", unparseable=True) from None
+    try:
         if pack["format"] != PACK_FORMAT or pack["version"] != version:
             raise CatalogFormatError(
                 path, f"not a {PACK_FORMAT} document of version {version}; the index is newer"
@@ -111,7 +115,7 @@ def expand_pack(data: bytes, path: str, version: str) -> dict[str, Item]:
                 out[apath] = NotFound(apath, "not in the pack") if index is None else shared[index]
     except CatalogFormatError:
         raise
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
         raise CatalogFormatError(path, f"bad pack ({type(exc).__name__}: {exc})") from None
     except InputError as exc:
         raise CatalogFormatError(path, f"bad pack ({exc})") from None

@@ -210,7 +210,11 @@ class BucketReader:
             path = packs.pack_path(version, mid, model_id)
             try:
                 out.update(packs.expand_pack(await self.read(path), path, version))
-            except (NotFound, CatalogFormatError) as exc:
+            except CatalogFormatError as exc:
+                if exc.unparseable:
+                    raise  # a body cut short: the request is retried
+                self._forget_packs(str(exc))
+            except NotFound as exc:
                 self._forget_packs(str(exc))
         return out
 
