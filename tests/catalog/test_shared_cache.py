@@ -19,6 +19,7 @@ import redis.asyncio
 from structlog.testing import capture_logs
 
 from partsagent import BucketManager, HttpBucket, PartsAgent
+from partsagent._catalog.packs import pack_bucket
 from partsagent._catalog.redis import ModelSerializer, redis_cache
 from partsagent.testing import CatalogServer
 
@@ -165,6 +166,7 @@ def other_bucket(tmp_path: Path, sample_dir: Path) -> Path:
     index = orjson.loads((bucket / "index.json").read_bytes())
     index["name"] = "another catalog"
     (bucket / "index.json").write_bytes(orjson.dumps(index))
+    pack_bucket(bucket)  # documents changed: packed again, as the contract asks
     return bucket
 
 

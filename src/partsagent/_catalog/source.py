@@ -137,10 +137,10 @@ class BucketReader:
         """
         try:
             index = orjson.loads(await self.read(doc.INDEX_PATH))
-        except CatalogUnavailable:
-            return  # asked again next time
-        except (CatalogError, orjson.JSONDecodeError):
-            index = None  # no readable index: the standard layout, which needs none
+        except (CatalogUnavailable, orjson.JSONDecodeError):
+            return  # no answer, or one cut short: asked again next time
+        except CatalogError:
+            index = None  # no index: the standard layout, which needs none
         self._pack_known = True
         self._pack_version = packs.pack_version_of_index(index)
 
