@@ -179,8 +179,8 @@ async def measure(quick: bool, profile: bool) -> dict[str, Any]:
         await MemorySource.preload(manager.source, reports, manager)  # type: ignore[arg-type]
         keys = [
             (k.split("/")[1], k.split("/")[2], k.split("/")[3])
-            for k in list(manager._memory._data)  # type: ignore[union-attr]
-            if k.startswith("articles/")
+            for k, (value, _) in list(manager._memory._data.items())  # type: ignore[union-attr]
+            if k.startswith("articles/") and not isinstance(value, dict)  # not a remembered 404
         ][:200]
         lookups = 20_000 if quick else 100_000
         events = 20_000 if quick else 100_000
