@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import InputError
@@ -36,11 +40,8 @@ from .estimate.labour import BodyClass
 from .names import names_of
 from .plan import Need, Plan
 from .report import (
-    Alternative,
-    ArticleRef,
     Build,
     CategoryRef,
-    Money,
     PartsReport,
     Ref,
     ReportLine,
@@ -51,6 +52,7 @@ from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_p
 __all__ = ["in_their_words", "price_plan"]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
+_LINES: TypeAdapter[list[ReportLine]] = TypeAdapter(list[ReportLine])
 
 
 async def price_plan(
@@ -106,13 +108,16 @@ async def price_plan(
     if note:
         warnings.append(note)
     pricing = _Pricing(priced_in, rates.currency)
-    lines: list[ReportLine] = []
+    drafts: list[dict[str, Any]] = []
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
         ranked = _ranked(fit, pricing)
         line = _bought(decision.need, opts, ranked, pricing, choice, max_alternatives, warnings)
         if line is not None:
-            lines.append(line)
+            drafts.append(line)
+    # Built as plain data around validated catalog models, validated in one call of
+    # pydantic's core: one per report instead of one per line, price and alternative.
+    lines = _LINES.validate_python(drafts)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
@@ -226,8 +231,8 @@ def _bought(
     choice: BuildChoice,
     max_alternatives: int,
     warnings: list[str],
-) -> ReportLine | None:
-    """The parts line of a bought need, or None (and a warning saying why)."""
+) -> dict[str, Any] | None:
+    """The parts line of a bought need as plain data, or None (and a warning saying why)."""
     if opts.errors:
         warnings.append(
             f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
@@ -242,13 +247,13 @@ def _bought(
             )
         return None
     line = _line(need, fit, pricing, choice, max_alternatives)
-    chosen_side = line.position.side or fit[0].article.position.side
+    chosen_side = need.position.side or fit[0].article.position.side
     if need.position.side is None and chosen_side is not None:
         warnings.append(
             f"{need.category.name}: no side given for {need.component!r}; priced the "
             f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
         )
-        line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
+        line["confidence"] = round(line["confidence"] * 0.7, 3)
     return line
 
 
@@ -258,26 +263,26 @@ def _line(
     pricing: _Pricing,
     choice: BuildChoice,
     max_alternatives: int,
-) -> ReportLine:
+) -> dict[str, Any]:
     best, *rest = fit
     price = pricing.of(best.article)
     guessed = choice.chosen_by == "most_variants" and not best.fits_all
     fit_factor = 0.7 if guessed else 1.0  # the build was a guess, and the article needs it
-    return ReportLine(
-        component=need.component,
-        reason=need.reason,
-        category=need.category,
-        position=need.position,
-        article=_ref(best),
-        price=Money(amount=price.amount, currency=price.currency),
-        quantity=need.quantity,
-        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
-        why=need.why,
-        source=need.source,
-        confidence=round(need.confidence * fit_factor, 3),
-        fits_variants=best.fits_variants,
-        alternatives=tuple(_alternative(o, best, pricing) for o in rest[:max_alternatives]),
-    )
+    return {
+        "component": need.component,
+        "reason": need.reason,
+        "category": need.category,
+        "position": need.position,
+        "article": _ref(best),
+        "price": _money(price.amount, price.currency),
+        "quantity": need.quantity,
+        "line_total": _money(price.amount * need.quantity, price.currency),
+        "why": need.why,
+        "source": need.source,
+        "confidence": round(need.confidence * fit_factor, 3),
+        "fits_variants": best.fits_variants,
+        "alternatives": [_alternative(o, best, pricing) for o in rest[:max_alternatives]],
+    }
 
 
 def _unfit(need: Need, opts: PartOptions, choice: BuildChoice) -> str:
@@ -388,22 +393,30 @@ def _where(need: Need) -> str:
     return f" ({' '.join(bits)})" if bits else ""
 
 
-def _ref(option: ArticleOption) -> ArticleRef:
+def _money(amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"amount": amount, "currency": currency}
+
+
+def _ref(option: ArticleOption) -> dict[str, Any]:
     a = option.article
-    return ArticleRef(
-        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
-    )
+    return {
+        "id": a.id,
+        "article_no": a.article_no,
+        "brand": a.brand,
+        "name": a.name,
+        "quality": a.quality,
+    }
 
 
-def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> Alternative:
+def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> dict[str, Any]:
     price = pricing.of(option.article)
     chosen = pricing.of(best.article)
-    return Alternative(
-        article=_ref(option),
-        price=Money(amount=price.amount, currency=price.currency),
-        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
-        fits_all_variants=option.fits_all,
-    )
+    return {
+        "article": _ref(option),
+        "price": _money(price.amount, price.currency),
+        "price_difference": _money(price.amount - chosen.amount, price.currency),
+        "fits_all_variants": option.fits_all,
+    }
 
 
 def _dedupe(needs: Sequence[Need]) -> list[Need]:
