@@ -98,7 +98,8 @@ async def test_static_server_serves_a_report_from_one_pack(
     exported_bucket: Path, tmp_path: Path, static_server: Callable[[Path], str]
 ) -> None:
     """Over plain http.server a cold report reads one pack, no list, and prices as without packs."""
-    async with PartsAgent(static_server(exported_bucket)) as agent:
+    async with HttpBucket(static_server(exported_bucket)) as source, PartsAgent(source) as agent:
+        assert await source.pack_version() is not None  # as a first report's lists would learn
         report = await agent.process_damage_report(VEHICLE, DAMAGE)
         await agent.catalog.drain()
         stats = agent.catalog.get_cache_stats()["by_kind"]
@@ -114,7 +115,12 @@ async def test_static_server_serves_a_report_from_one_pack(
 
 async def test_project_server_counts_one_pack_request(exported_bucket: Path) -> None:
     """The project's server serves packs too; a cold report asks for one and for no list."""
-    async with CatalogServer(exported_bucket) as server, PartsAgent(server.url) as agent:
+    async with (
+        CatalogServer(exported_bucket) as server,
+        HttpBucket(server.url) as source,
+        PartsAgent(source) as agent,
+    ):
+        assert await source.pack_version() is not None
         await agent.process_damage_report(VEHICLE, DAMAGE)
         await agent.catalog.drain()
         paths = server.stats.snapshot()["paths"]
@@ -145,8 +151,9 @@ async def test_a_stale_pack_is_never_mixed_with_fresh_documents(
     if make_stale == "pack_of_old_version":
         stale = exported_bucket / PACKS_DIR / old
         stale.rename(exported_bucket / PACKS_DIR / "fresh0000000000")
-    async with BucketManager(exported_bucket) as manager:
+    async with LocalBucket(exported_bucket) as source, BucketManager(source) as manager:
         await manager.get_models_for_manufacturer(MID)
+        assert await source.pack_version() == "fresh0000000000"
         results = await manager.get_articles_concurrent([(MID, "127445", "CAT001")])
         assert results[0].value is not None
         assert results[0].value[0].price.amount == Decimal("1.23")
@@ -156,7 +163,11 @@ async def test_a_stale_pack_is_never_mixed_with_fresh_documents(
 
 async def test_a_large_pack_never_pushes_out_what_was_read(exported_bucket: Path) -> None:
     """A pack's unasked lists take free room only: at the cap they evict nothing already read."""
-    async with BucketManager(exported_bucket, max_entries=40) as manager:
+    async with (
+        LocalBucket(exported_bucket) as source,
+        BucketManager(source, max_entries=40) as manager,
+    ):
+        assert await source.pack_version() is not None
         await manager.get_models_for_manufacturer(MID)
         read = await manager.get_articles_for_category("36", "141501", "CAT001")
         await manager.get_categories_concurrent([(MID, "127445")])
@@ -173,7 +184,9 @@ async def test_pack_extras_never_replace_a_validated_document(
     exported_bucket: Path, static_server: Callable[[Path], str]
 ) -> None:
     """A list already cached (and validated) stays the same object when its pack arrives later."""
-    async with BucketManager(HttpBucket(static_server(exported_bucket))) as manager:
+    source = HttpBucket(static_server(exported_bucket))
+    async with BucketManager(source) as manager:
+        assert await source.pack_version() is not None
         await manager.get_models_for_manufacturer(MID)
         first = await manager.get_articles_for_category(MID, "127446", "CAT003")
         await manager.get_categories_concurrent([(MID, "127445")])

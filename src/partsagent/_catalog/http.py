@@ -233,6 +233,7 @@ class HttpBucket(BucketReader):
 
     async def aclose(self) -> None:
         self._closed = True
+        await self._stop_finder()  # it reads through the session
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()

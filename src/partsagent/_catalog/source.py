@@ -68,11 +68,11 @@ class BucketReader:
     """The document methods every source shares; a subclass supplies ``read``.
 
     Paths are built (and ids checked) here, once for every transport. Packed
-    documents (``packs``) are found here too: the first read of the
-    manufacturers reads ``index.json`` alongside (or, failing that, the next
-    read of a model list); when it advertises packs, ``batch_supported`` turns
-    True and ``read_batch`` answers the lists of one model from its pack, in
-    one request, with every other list of the model as extra items.
+    documents (``packs``) are found here too: the first list of manufacturers or
+    models read starts reading ``index.json`` alongside; when it advertises
+    packs, ``batch_supported`` turns True and ``read_batch`` answers the lists
+    of one model from its pack, in one request, with every other list of the
+    model as extra items.
     """
 
     _closed = False
@@ -85,6 +85,8 @@ class BucketReader:
     """True once index.json said whether packs exist (``_pack_version``)."""
     _model_of: dict[tuple[str, str], str] | None = None
     """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
+    _finder: asyncio.Task[None] | None = None
+    """The background read of index.json (``_look_for_packs``), owned by the source."""
 
     @property
     def batch_supported(self) -> bool | None:
@@ -102,38 +104,55 @@ class BucketReader:
         return await self._get(doc.INDEX, doc.INDEX_PATH)
 
     async def manufacturers(self) -> tuple[Manufacturer, ...]:
-        if self._pack_known:
-            return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
-        # The first document of every report: index.json goes alongside, once, so that
-        # knowing whether packs exist costs no round trip of its own.
-        finder = asyncio.ensure_future(self._find_packs())
-        try:
-            makers = await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
-        except BaseException:
-            # Failed or cancelled: the index read ends here too, never left running.
-            finder.cancel()
-            await asyncio.gather(finder, return_exceptions=True)
-            raise
-        await finder
-        return makers
+        self._look_for_packs()
+        return await self._get(doc.MANUFACTURERS, doc.MANUFACTURERS_PATH)
 
     async def models(self, mid: str) -> tuple[Model, ...]:
-        models = await self._get(doc.MODELS, doc.models_path(mid))
-        if not self._pack_known:
-            await self._find_packs()
-        if self._pack_version is not None:
-            if self._model_of is None:
-                self._model_of = {}
-            for model in models:
-                for variant in model.variants:
-                    self._model_of[(mid, variant.id)] = model.id
+        path = doc.models_path(mid)  # the id is checked before anything is asked for
+        self._look_for_packs()
+        models = await self._get(doc.MODELS, path)
+        if self._model_of is None:
+            self._model_of = {}
+        for model in models:
+            for variant in model.variants:
+                self._model_of[(mid, variant.id)] = model.id
         return models
+
+    def _look_for_packs(self) -> None:
+        """Read index.json in the background, alongside the first lists a report reads.
+
+        Never waited on: a slow or lost answer must not hold back the list it
+        came with. Until it is in, the standard layout is used; a failed read is
+        tried again with the next list of manufacturers or models.
+        """
+        if self._pack_known or self._closed:
+            return
+        if self._finder is not None and not self._finder.done():
+            return
+        self._finder = asyncio.get_running_loop().create_task(
+            self._find_packs(), name="partsagent-find-packs"
+        )
+        self._finder.add_done_callback(_consume)
+
+    async def pack_version(self) -> str | None:
+        """The version of the packs the bucket advertises, None without; reads index.json once."""
+        self._look_for_packs()
+        if self._finder is not None:
+            await asyncio.shield(self._finder)
+        return self._pack_version
+
+    async def _stop_finder(self) -> None:
+        """Cancel an index read still running (the source is closing)."""
+        finder, self._finder = self._finder, None
+        if finder is not None and not finder.done():
+            finder.cancel()
+            await asyncio.gather(finder, return_exceptions=True)
 
     async def _find_packs(self) -> None:
         """Read index.json once: does the bucket offer packs, and of which version?
 
-        Never raises: without an answer the standard layout is used, and the
-        question is asked again with the next list of manufacturers or models.
+        Never raises (but for cancellation): without an answer the standard layout
+        is used, and the question is asked again with the next list read.
         """
         try:
             index = orjson.loads(await self.read(doc.INDEX_PATH))
@@ -224,6 +243,7 @@ class BucketReader:
 
     async def aclose(self) -> None:
         self._closed = True
+        await self._stop_finder()
 
     async def __aenter__(self) -> Self:
         self._check_open()
@@ -236,3 +256,9 @@ class BucketReader:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _consume(task: asyncio.Task[None]) -> None:
+    """A finished background read leaves no 'exception never retrieved' behind."""
+    if not task.cancelled():
+        task.exception()
