@@ -18,7 +18,7 @@ from ._metrics import collect_performance, count, timer
 from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
-from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.assemble import in_their_words, price_plan, priced_needs
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import (
     PartsReport,
@@ -27,7 +27,16 @@ from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
 
 __all__ = ["PartsAgent"]
 
-Market = Literal["GB", "US"]
+Market = Literal["GB", "US", "UK"]
+"""The markets whose sides and words are known; "UK" is taken as "GB"."""
+
+
+def _market(market: str) -> Literal["GB", "US"]:
+    if market == "UK":
+        return "GB"
+    if market not in ("GB", "US"):
+        raise InputError(f"unknown market {market!r}; use 'GB' (or 'UK') or 'US'")
+    return market  # type: ignore[return-value]
 
 
 def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
@@ -99,8 +108,7 @@ class PartsAgent:
         llm_options: Mapping[str, Any] | None = None,
         **manager_options: Any,
     ) -> None:
-        if market not in ("GB", "US"):
-            raise InputError(f"unknown market {market!r}; use 'GB' or 'US'")
+        the_market = _market(market)
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -112,7 +120,7 @@ class PartsAgent:
         else:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
-        self.market: Market = market
+        self.market: Literal["GB", "US"] = the_market
         self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
@@ -190,9 +198,7 @@ class PartsAgent:
         v = _coerce_vehicle(vehicle)
         damage = _coerce_damage(damaged_parts)
         planner_name = planner or self.default_planner
-        the_market = market or self.market
-        if the_market not in ("GB", "US"):
-            raise InputError(f"unknown market {the_market!r}; use 'GB' or 'US'")
+        the_market = _market(market or self.market)
         raw = input_key(v, damage, planner=planner_name, market=the_market)
         cached = self.reports.lookup_input(raw)
         if cached is not None:
@@ -214,6 +220,7 @@ class PartsAgent:
                             planner=planner_name,
                             max_alternatives=self.max_alternatives,
                             warm_vehicle=self.warm_vehicle,
+                            market=the_market,
                         ),
                     )
                     if outcome != "miss":
@@ -226,14 +233,21 @@ class PartsAgent:
 
     def _canonical(self, plan: Plan, planner: str, market: str) -> str:
         r = plan.resolution
-        damaged = [
-            (n.category.id, n.position, n.severity) for n in plan.needs if n.reason == "damaged"
-        ]
+        needs = priced_needs(plan)
+        damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
         extra = sorted(
             f"{n.category.id}:{n.position.axle}:{n.position.side}:{n.reason}:{n.quantity}"
-            for n in plan.needs
+            for n in needs
             if n.reason != "damaged"
         )
+        # How many of a part, and a possible total loss, are part of what a report means.
+        counts = sorted(
+            f"{n.category.id}:{n.position.axle}:{n.position.side}:x{n.quantity}"
+            for n in needs
+            if n.reason == "damaged" and n.quantity != 1
+        )
+        if plan.total_loss:
+            counts.append("total-loss")
         key = canonical_key(
             manufacturer_id=plan.manufacturer.id,
             model_id=plan.model.id,
@@ -243,6 +257,8 @@ class PartsAgent:
             planner=planner,
             market=market,
         )
+        if counts:
+            key += "|" + ";".join(counts)
         # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 

@@ -1,8 +1,12 @@
 """Pricing a plan: articles searched for every need at once, then one report assembled.
 
 A line takes the best-ranked article (fits every variant, then OE, OES,
-aftermarket, then price) and up to ``max_alternatives`` others; lines are put
+aftermarket, then price) and up to ``max_alternatives`` others: the same part
+at the same position, one per brand and quality, in that order. Lines are put
 in a canonical order so that equivalent inputs give identical reports.
+
+A damaged need read with less confidence than the price threshold is never
+priced, whichever planner made it: it goes to ``not_priced`` with its guesses.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from .._catalog.manager import ArticleRequest, BucketManager
+from .._reading.market import market_name, saloon
+from .._reading.reader import PRICE_THRESHOLD
+from .._reading.results import Guess, UnreadPhrase
 from .plan import Need, Plan
 from .report import (
     Alternative,
@@ -24,7 +31,7 @@ from .report import (
 )
 from .search import ArticleOption, PartNeed, PartOptions, search_parts
 
-__all__ = ["in_their_words", "price_plan"]
+__all__ = ["in_their_words", "not_priced", "price_plan", "priced_needs"]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 
@@ -36,10 +43,11 @@ async def price_plan(
     planner: str,
     max_alternatives: int,
     warm_vehicle: bool,
+    market: str = "GB",
 ) -> tuple[PartsReport, bool]:
     """Search articles for every need at once and assemble the report; True if complete."""
     r = plan.resolution
-    needs = _dedupe(plan.needs)
+    needs = _dedupe(priced_needs(plan))
     variant_ids = [v.id for v in r.variants]
     wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
     mid = plan.manufacturer.id
@@ -53,11 +61,17 @@ async def price_plan(
             await _vehicle_articles(catalog, mid, variant_ids), background=True
         )
     options = await search_parts(catalog, mid, variant_ids, wanted)
-    warnings = list(plan.warnings)
+    warnings = _total_loss_warning(plan) + list(plan.warnings)
     lines: list[ReportLine] = []
     failed = plan.incomplete
+    is_saloon = saloon(v.body for v in r.variants)
     for need, opts in zip(needs, options, strict=True):
-        line = _line(need, opts, max_alternatives)
+        line = _line(
+            need,
+            opts,
+            max_alternatives,
+            market_name(need.category.name, market, is_saloon=is_saloon),
+        )
         if opts.errors:
             failed = True
             warnings.append(
@@ -76,7 +90,6 @@ async def price_plan(
                 f"{need.category.name}: no side given for {need.component!r}; priced the "
                 f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
             )
-            line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
         if len(line.fits_variants) < len(variant_ids):
             warnings.append(
                 f"{need.category.name}{_where(need)}: the chosen article fits variants "
@@ -102,6 +115,9 @@ async def price_plan(
         totals=totals,
         confidence=confidence,
         warnings=tuple(dict.fromkeys(warnings)),
+        not_priced=not_priced(plan),
+        total_loss=bool(plan.total_loss),
+        market=market,
         planner="llm" if planner == "llm" else "rules",
         trace=tuple(plan.trace),
         performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
@@ -117,18 +133,62 @@ async def _vehicle_articles(
     return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
 
-def _line(need: Need, opts: PartOptions, max_alternatives: int) -> ReportLine | None:
+def priced_needs(plan: Plan) -> list[Need]:
+    """The needs to price: every damaged need at or above the threshold, and what they bring."""
+    return [n for n in plan.needs if n.reason != "damaged" or n.confidence >= PRICE_THRESHOLD]
+
+
+def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
+    """The phrases the plan leaves unpriced, and any damaged need under the threshold."""
+    low = [
+        UnreadPhrase(
+            phrase=n.component,
+            reason="low_confidence",
+            note=(
+                f"{n.component!r} may be {n.category.name} but the reading is not sure enough "
+                f"to price it (confidence {n.confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
+            ),
+            guesses=n.guesses
+            or (
+                Guess(
+                    category_id=n.category.id,
+                    category_name=n.category.name,
+                    position=n.position,
+                    confidence=n.confidence,
+                ),
+            ),
+        )
+        for n in plan.needs
+        if n.reason == "damaged" and n.confidence < PRICE_THRESHOLD
+    ]
+    return tuple(dict.fromkeys([*plan.unread, *low]))
+
+
+def _total_loss_warning(plan: Plan) -> list[str]:
+    if not plan.total_loss:
+        return []
+    said = ", ".join(repr(w) for w in plan.total_loss)
+    return [
+        f"POSSIBLE TOTAL LOSS: the report says {said}; the vehicle may be a total loss. "
+        "Only the parts named are priced; have it assessed before ordering parts"
+    ]
+
+
+def _line(
+    need: Need, opts: PartOptions, max_alternatives: int, market_word: str
+) -> ReportLine | None:
     if not opts.options:
         return None
     best, *rest = opts.options
     a = best.article
     price = Money(amount=a.price.amount, currency=a.price.currency)
-    alternatives = tuple(_alternative(o, best) for o in rest[:max_alternatives])
-    fit = 1.0 if best.fits_all else 0.7
+    alternatives = tuple(
+        _alternative(o, best) for o in _alternatives(best, rest)[:max_alternatives]
+    )
     return ReportLine(
         component=need.component,
         reason=need.reason,
-        category=need.category,
+        category=need.category.model_copy(update={"market_name": market_word}),
         position=need.position,
         article=_ref(best),
         price=price,
@@ -136,10 +196,31 @@ def _line(need: Need, opts: PartOptions, max_alternatives: int) -> ReportLine | 
         line_total=Money(amount=a.price.amount * need.quantity, currency=a.price.currency),
         why=need.why,
         source=need.source,
-        confidence=round(need.confidence * fit, 3),
+        confidence=round(need.confidence, 3),
         fits_variants=best.fits_variants,
         alternatives=alternatives,
+        severity=need.severity if need.reason == "damaged" else None,
     )
+
+
+def _alternatives(best: ArticleOption, rest: Sequence[ArticleOption]) -> list[ArticleOption]:
+    """The same part at the chosen article's position, one per brand and quality, in rank order.
+
+    A need with no side admits left and right articles; its alternatives are
+    the chosen side's only, never the other side's at a difference of 0.00.
+    """
+    where = best.article.position
+    seen = {(best.article.brand, best.article.quality)}
+    out: list[ArticleOption] = []
+    for option in rest:
+        a = option.article
+        if (a.position.axle, a.position.side) != (where.axle, where.side):
+            continue
+        if (a.brand, a.quality) in seen:
+            continue
+        seen.add((a.brand, a.quality))
+        out.append(option)
+    return out
 
 
 def _report_vehicle(plan: Plan) -> ReportVehicle:
@@ -161,7 +242,7 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     The parts and prices are the shared ones; how the vehicle was resolved, and
     what each line says it was for, come from this caller's own plan.
     """
-    said = {(n.category.id, n.position): n for n in _dedupe(plan.needs)}
+    said = {(n.category.id, n.position): n for n in _dedupe(priced_needs(plan))}
     lines = []
     for ln in report.lines:
         need = said.get((ln.category.id, ln.position))
@@ -169,7 +250,13 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
             lines.append(ln)
         else:
             lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
-    return report.model_copy(update={"lines": tuple(lines), "vehicle": _report_vehicle(plan)})
+    return report.model_copy(
+        update={
+            "lines": tuple(lines),
+            "vehicle": _report_vehicle(plan),
+            "not_priced": not_priced(plan),
+        }
+    )
 
 
 def _where(need: Need) -> str:

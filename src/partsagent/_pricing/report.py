@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from .._models import Position, Quality, Variant
+from .._models import Position, Quality, Severity, Variant
+from .._reading.results import Guess, UnreadPhrase
 
 __all__ = [
     "Alternative",
     "ArticleRef",
     "CategoryRef",
+    "Guess",
     "LineReason",
     "LineSource",
     "Money",
@@ -20,6 +22,7 @@ __all__ = [
     "ReportLine",
     "ReportVehicle",
     "Totals",
+    "UnreadPhrase",
 ]
 
 LineReason = Literal["damaged", "secondary", "consumable"]
@@ -45,7 +48,12 @@ class Ref(_Out):
 
 
 class CategoryRef(Ref):
-    pass
+    """A catalog category: ``name`` is the catalog's, ``market_name`` the report market's word.
+
+    "Bonnet" in the catalog is "Hood" in a US report; the catalog keeps one name.
+    """
+
+    market_name: str | None = None
 
 
 class ArticleRef(_Out):
@@ -57,7 +65,12 @@ class ArticleRef(_Out):
 
 
 class Alternative(_Out):
-    """Another article for the same line, with its price against the chosen one."""
+    """Another article for the same line, with its price against the chosen one.
+
+    The same part at the same position as the chosen article, one per brand and
+    quality, in the line's ranking order (fits every variant first, then OE,
+    OES, aftermarket, then price).
+    """
 
     article: ArticleRef
     price: Money
@@ -77,8 +90,11 @@ class ReportLine(_Out):
     why: str
     source: LineSource
     confidence: float
+    """How sure the reading of the user's words is (0 to 1); see docs/reading.md."""
     fits_variants: tuple[str, ...]
     alternatives: tuple[Alternative, ...] = ()
+    severity: Severity | None = None
+    """The damage read for a damaged line (None for secondary and consumable lines)."""
 
 
 class ReportVehicle(_Out):
@@ -106,6 +122,13 @@ class PartsReport(_Out):
     totals: Totals
     confidence: float = Field(ge=0, le=1)
     warnings: tuple[str, ...] = ()
+    not_priced: tuple[UnreadPhrase, ...] = ()
+    """"Not priced, please confirm": phrases that name no part, a part the catalog lacks,
+    or a part read with less confidence than the price threshold (with its best guesses)."""
+    total_loss: bool = False
+    """The report says the vehicle may be a total loss; only the parts named are priced."""
+    market: str = "GB"
+    """The market the words were read in (sides, and the market's part names)."""
     planner: Literal["rules", "llm"] = "rules"
     performance: dict[str, Any] = Field(default_factory=dict)
     trace: tuple[dict[str, Any], ...] = ()

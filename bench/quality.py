@@ -1,0 +1,369 @@
+"""Reading quality: the labelled damage reports through the agent, scored aspect by aspect.
+
+Input: ``tests/data/labelled_reports.jsonl`` (the schema is in tests/data/README.md),
+each report run through ``PartsAgent`` on the embedded sample catalog with its own
+market and the rules planner (``--planner llm`` needs a model endpoint). Each aspect is
+one scoring function over the (case, report) pairs; it returns its figures, a table
+and its targets, and adding an aspect is adding a function to ``ASPECTS``:
+
+* ``lines``: recall and precision of the damaged lines (category and side, matched one
+  to one), exact axle, side and quantity, and severity, over the expected lines;
+* ``must_not``: the share of "must not appear" entries that appeared as damaged lines;
+* ``unread``: the expected unread phrases found under ``not_priced``, and how many of
+  them were priced instead (narrative read as a part: the target is 0);
+* ``total_loss``: reports flagged as a possible total loss, against the labels;
+* ``calibration``: every phrase read as a part (priced lines and the guesses of
+  unpriced ones) by confidence bucket against the share that was right; a priced line
+  under the price threshold is counted as a failure.
+
+Prints one table per aspect, the targets, and (``--failures``) every miss; writes
+``bench/results/quality.json``. The figures and what still fails are in docs/quality.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import _common as c
+from partsagent import PartsAgent, PartsAgentError, PartsReport
+from partsagent._reading.reader import PRICE_THRESHOLD
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_reports.jsonl"
+BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
+"""Confidence buckets of the calibration table, [low, high)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    market: str
+    vehicle: dict[str, Any]
+    damage: list[dict[str, Any]] | str
+    expect: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    case: Case
+    report: PartsReport | None
+    error: str | None = None
+
+    def damaged(self) -> list[Any]:
+        return [ln for ln in self.report.lines if ln.reason == "damaged"] if self.report else []
+
+
+@dataclass(slots=True)
+class Aspect:
+    """What one scoring function found: figures for the JSON, a table, targets, misses."""
+
+    name: str
+    figures: dict[str, Any]
+    headers: list[str]
+    rows: list[list[object]]
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def load(path: Path = DATA) -> list[Case]:
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            cases.append(Case(r["id"], r["market"], r["vehicle"], r["damaged_parts"], r["expect"]))
+    return cases
+
+
+async def run(cases: Sequence[Case], planner: str) -> list[Outcome]:
+    out: list[Outcome] = []
+    async with PartsAgent(planner=planner, warm_vehicle=False) as agent:  # type: ignore[arg-type]
+        for case in cases:
+            try:
+                report = await agent.process_damage_report(
+                    case.vehicle, case.damage, market=case.market
+                )
+                out.append(Outcome(case, report))
+            except PartsAgentError as exc:
+                out.append(Outcome(case, None, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _share(n: int, d: int) -> float:
+    return n / d if d else 1.0
+
+
+def _got(line: Any) -> tuple[str, str | None]:
+    return line.category.id, line.position.side
+
+
+def _pairs(expected: list[dict[str, Any]], lines: list[Any]) -> list[tuple[dict[str, Any], Any]]:
+    """Expected and actual lines matched one to one: same category, the same side first."""
+    free = list(lines)
+    pairs = []
+    for exact in (True, False):
+        for e in expected:
+            if any(p[0] is e for p in pairs):
+                continue
+            for ln in free:
+                if ln.category.id == e["category"] and (not exact or ln.position.side == e["side"]):
+                    pairs.append((e, ln))
+                    free.remove(ln)
+                    break
+    return pairs
+
+
+# -- the aspects ---------------------------------------------------------------------------
+
+
+def score_lines(outcomes: Sequence[Outcome]) -> Aspect:
+    expected = found = produced = exact = side = axle = qty = severity = 0
+    failures = []
+    for o in outcomes:
+        want = o.case.expect["lines"]
+        got = o.damaged()
+        pairs = _pairs(want, got)
+        same = [(e, ln) for e, ln in pairs if ln.position.side == e["side"]]
+        expected += len(want)
+        produced += len(got)
+        found += len(same)
+        for e, ln in same:
+            a = ln.position.axle == e["axle"]
+            q = ln.quantity == e["quantity"]
+            axle += a
+            qty += q
+            side += 1
+            exact += a and q
+            severity += ln.severity is not None and ln.severity.value == e["severity"]
+            if not (a and q) or ln.severity is None or ln.severity.value != e["severity"]:
+                failures.append(
+                    f"{o.case.id}: {e['category']} {e['side']} wanted axle {e['axle']} "
+                    f"x{e['quantity']} {e['severity']}, got {ln.position.axle} x{ln.quantity} "
+                    f"{ln.severity.value if ln.severity else None} ({ln.component!r})"
+                )
+        matched = {id(ln) for _, ln in same}
+        for e in want:
+            if not any(p[0] is e for p in same):
+                failures.append(f"{o.case.id}: missed {e['category']} {e['side']} {o.error or ''}")
+        for ln in got:
+            if id(ln) not in matched:
+                failures.append(f"{o.case.id}: extra {_got(ln)} from {ln.component!r}")
+    recall, precision = _share(found, expected), _share(found, produced)
+    figures = {
+        "expected": expected,
+        "produced": produced,
+        "matched": found,
+        "recall": recall,
+        "precision": precision,
+        "exact_axle_side_quantity": _share(exact, expected),
+        "axle": _share(axle, found),
+        "quantity": _share(qty, found),
+        "severity": _share(severity, found),
+    }
+    rows: list[list[object]] = [
+        ["damaged lines expected / produced / matched", f"{expected} / {produced} / {found}"],
+        ["recall (category and side)", f"{recall:.3f}"],
+        ["precision (category and side)", f"{precision:.3f}"],
+        [
+            "exact axle, side and quantity (of expected)",
+            f"{figures['exact_axle_side_quantity']:.3f}",
+        ],
+        ["axle right (of matched)", f"{figures['axle']:.3f}"],
+        ["quantity right (of matched)", f"{figures['quantity']:.3f}"],
+        ["severity right (of matched)", f"{figures['severity']:.3f}"],
+    ]
+    targets = [
+        c.target("recall of damaged lines", recall, ">= 0.97", recall >= 0.97),
+        c.target("precision of damaged lines", precision, ">= 0.97", precision >= 0.97),
+    ]
+    return Aspect("lines", figures, ["measure", "value"], rows, targets, failures)
+
+
+def score_must_not(outcomes: Sequence[Outcome]) -> Aspect:
+    total = hits = 0
+    failures = []
+    for o in outcomes:
+        for m in o.case.expect["must_not"]:
+            total += 1
+            hit = [
+                ln
+                for ln in o.damaged()
+                if ln.category.id == m["category"]
+                and ("side" not in m or ln.position.side == m["side"])
+            ]
+            if hit:
+                hits += 1
+                failures.append(f"{o.case.id}: must not {m}, got it from {hit[0].component!r}")
+    share = _share(hits, total)
+    return Aspect(
+        "must_not",
+        {"entries": total, "appeared": hits, "share": share},
+        ["measure", "value"],
+        [["'must not appear' entries", total], ["appeared", hits], ["share", f"{share:.3f}"]],
+        [c.target("'must not appear' lines that appeared", float(hits), "0", hits == 0)],
+        failures,
+    )
+
+
+def _loosely(a: str, b: str) -> bool:
+    a, b = a.casefold(), b.casefold()
+    return a in b or b in a
+
+
+def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
+    total = found = priced = 0
+    reasons: Counter[str] = Counter()
+    failures = []
+    for o in outcomes:
+        unread = o.report.not_priced if o.report else ()
+        reasons.update(u.reason for u in unread)
+        for phrase in o.case.expect["unread"]:
+            total += 1
+            if any(_loosely(phrase, u.phrase) for u in unread):
+                found += 1
+            else:
+                failures.append(f"{o.case.id}: {phrase!r} not in not_priced")
+            lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
+            if lines:
+                priced += 1
+                failures.append(f"{o.case.id}: {phrase!r} was priced as {_got(lines[0])}")
+    rows: list[list[object]] = [
+        ["unread phrases expected", total],
+        ["found under not_priced", f"{found} ({_share(found, total):.3f})"],
+        ["priced instead (narrative or absent part read as a part)", priced],
+        *([f"not_priced with reason {r}", n] for r, n in sorted(reasons.items())),
+    ]
+    return Aspect(
+        "unread",
+        {"expected": total, "found": found, "share": _share(found, total), "priced": priced,
+         "reasons": dict(reasons)},
+        ["measure", "value"],
+        rows,
+        [c.target("unread phrases priced", float(priced), "0", priced == 0)],
+        failures,
+    )  # fmt: skip
+
+
+def score_total_loss(outcomes: Sequence[Outcome]) -> Aspect:
+    table: Counter[tuple[bool, bool]] = Counter()
+    failures = []
+    for o in outcomes:
+        want = bool(o.case.expect["total_loss"])
+        got = bool(o.report and o.report.total_loss)
+        table[(want, got)] += 1
+        if want != got:
+            failures.append(f"{o.case.id}: total loss wanted {want}, got {got}")
+    right = table[(True, True)] + table[(False, False)]
+    rows: list[list[object]] = [
+        ["labelled total loss, flagged", table[(True, True)]],
+        ["labelled total loss, not flagged", table[(True, False)]],
+        ["not a total loss, flagged", table[(False, True)]],
+        ["agreement", f"{_share(right, len(outcomes)):.3f}"],
+    ]
+    return Aspect(
+        "total_loss",
+        {f"{w}->{g}": n for (w, g), n in table.items()} | {"agreement": _share(right, len(outcomes))},
+        ["measure", "value"],
+        rows,
+        [c.target("total-loss flags agree", _share(right, len(outcomes)), "1.00", right == len(outcomes))],
+        failures,
+    )  # fmt: skip
+
+
+def _phrases(o: Outcome) -> Iterable[tuple[float, bool, str]]:
+    """(confidence, right, what) for every part the report read: lines and unpriced guesses."""
+    want = [(e["category"], e["side"]) for e in o.case.expect["lines"]]
+    for ln in o.damaged():
+        yield ln.confidence, _got(ln) in want, f"line {_got(ln)} from {ln.component!r}"
+    for u in o.report.not_priced if o.report else ():
+        if u.reason == "low_confidence" and u.guesses:
+            g = u.guesses[0]
+            got = (g.category_id, g.position.side)
+            yield g.confidence, got in want, f"guess {got} for {u.phrase!r}"
+
+
+def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
+    counts = [[0, 0] for _ in BUCKETS[:-1]]
+    priced_low = 0
+    failures = []
+    for o in outcomes:
+        for conf, right, what in _phrases(o):
+            b = next(i for i in range(len(BUCKETS) - 1) if conf < BUCKETS[i + 1])
+            counts[b][0] += 1
+            counts[b][1] += right
+            if what.startswith("line") and conf < PRICE_THRESHOLD:
+                priced_low += 1
+            if (conf >= 0.9 and not right) or (conf < 0.5 and right and what.startswith("line")):
+                failures.append(
+                    f"{o.case.id}: {what} at {conf:.2f} is {'right' if right else 'wrong'}"
+                )
+    rows: list[list[object]] = []
+    table = []
+    for (lo, hi), (n, right) in zip(zip(BUCKETS, BUCKETS[1:]), counts, strict=True):
+        label = f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}"
+        rows.append([label, n, right, f"{_share(right, n):.3f}" if n else "-"])
+        table.append({"bucket": label, "phrases": n, "right": right, "share": _share(right, n)})
+    high_n = counts[-1][0]
+    high = _share(counts[-1][1], high_n)
+    total = sum(n for n, _ in counts)
+    return Aspect(
+        "calibration",
+        {"phrases": total, "buckets": table, "at_0.9_right": high, "priced_under_threshold": priced_low},
+        ["confidence", "phrases", "right", "share right"],
+        rows,
+        [
+            c.target("phrases in the calibration set", float(total), ">= 100", total >= 100),
+            c.target("right among phrases at >= 0.9", high, ">= 0.95", high >= 0.95),
+            c.target(f"priced lines under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
+        ],
+        failures,
+    )  # fmt: skip
+
+
+ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
+    score_lines,
+    score_must_not,
+    score_unread,
+    score_total_loss,
+    score_calibration,
+]
+
+
+def main() -> None:
+    def extra(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--planner", choices=("rules", "llm"), default="rules")
+        p.add_argument("--failures", action="store_true", help="print every miss")
+        p.add_argument("--data", type=Path, default=DATA, help="labelled reports (JSONL)")
+
+    args = c.parse_args(__doc__.splitlines()[0], extra)
+    c.quiet_logs()
+    cases = load(args.data)
+    outcomes = asyncio.run(run(cases, args.planner))
+    errors = [f"{o.case.id}: {o.error}" for o in outcomes if o.error]
+    aspects = [score(outcomes) for score in ASPECTS]
+    targets = [t for a in aspects for t in a.targets]
+    for a in aspects:
+        c.print_table(f"{a.name} ({len(cases)} reports)", a.headers, a.rows)
+    c.print_targets(targets)
+    if errors:
+        print("\nerrors:\n  " + "\n  ".join(errors))
+    if args.failures:
+        for a in aspects:
+            if a.failures:
+                print(f"\n{a.name} misses:\n  " + "\n  ".join(a.failures))
+    c.write_result(
+        "quality",
+        {"reports": len(cases), "planner": args.planner, "data": str(args.data.name),
+         "price_threshold": PRICE_THRESHOLD},
+        {a.name: {**a.figures, "failures": a.failures} for a in aspects} | {"errors": errors},
+        targets,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
