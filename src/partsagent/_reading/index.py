@@ -100,6 +100,11 @@ def _entry_words(name: str) -> tuple[tuple[str, ...], Axle | None]:
     return tuple(core), (next(iter(axles)) if len(axles) == 1 else None)
 
 
+def _consumable(c: Category) -> bool:
+    spec = _SPEC_BY_NAME.get(c.name.casefold())
+    return spec.consumable if spec is not None else c.group.casefold() == "consumables"
+
+
 def _usable(core: tuple[str, ...]) -> bool:
     return bool(core) and not all(w in _NOT_PART for w in core)
 
@@ -118,6 +123,8 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
     for c in categories:
         named = [_entry_words(n) for n in (c.name, *c.synonyms)]
         targets.append(_category_target(c, named))
+        if _consumable(c):
+            continue  # "paint chipped" is damage to a panel's finish, not paint to order
         for core, axle in dict.fromkeys(named):
             if _usable(core):
                 weak = len(core) == 1 and core[0] in _WEAK
@@ -137,7 +144,7 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
     modifiers: dict[str, list[Entry]] = {}
     for e in entries:
         terms.setdefault(e.core, []).append(e)
-        if len(e.core) > 1:
+        if len(e.core) > 1 and e.core[-1] not in _WEAK:
             heads.setdefault(e.core[-1], []).append(e)
             for w in e.core[:-1]:
                 # Only a catalog part's modifier is a (weak) reading: "fog" of "fog lamp".

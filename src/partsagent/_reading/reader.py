@@ -94,14 +94,20 @@ def _effective(index: Index, m: Mention, target: int) -> set[Axle | None]:
 
 
 def _candidates(index: Index, m: Mention) -> list[int]:
-    out = []
-    for ix in dict.fromkeys(e.target for e in m.tag.entries):
-        t = index.targets[ix]
-        # A part the catalog lacks that has its own axle ("rear wing") needs that axle word.
-        if t.absent is not None and t.axle is not None and t.axle not in m.axles:
-            continue
-        out.append(ix)
-    return out
+    found = list(dict.fromkeys(e.target for e in m.tag.entries))
+    real = any(index.targets[ix].category is not None for ix in found)
+    # A part the catalog lacks, named by a catalog word and an axle ("rear wing" beside
+    # the catalog's front wing), is that part only when its axle word is said.
+    return [
+        ix
+        for ix in found
+        if not (
+            real
+            and index.targets[ix].absent is not None
+            and index.targets[ix].axle is not None
+            and index.targets[ix].axle not in m.axles
+        )
+    ]
 
 
 def _choose(index: Index, m: Mention, axle: Axle | None, context: Axle | None) -> _Choice | None:
@@ -128,6 +134,10 @@ def _choose(index: Index, m: Mention, axle: Axle | None, context: Axle | None) -
         return pick(cands[0], "axle", conflict=True)
     if len(cands) == 1:
         return pick(cands[0], "unique")
+    if m.sides & {"driver", "passenger"}:
+        front = [c for c in cands if "front" in eff[c]]
+        if len(front) == 1:
+            return pick(front[0], "context")  # the driver's door is a front door
     if context is not None:
         at_context = [c for c in cands if context in eff[c]]
         if len(at_context) == 1:
@@ -186,7 +196,9 @@ class _Reader:
         axles = {a for p in passages for a in p.context_axles}
         axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
         self.context_axle = next(iter(axles)) if len(axles) == 1 else None
+        # The side of the impact: one side said in the story or of every sided part named.
         sides = {side_in(self.market, w) for p in passages for w in p.context_sides}
+        sides |= {side_in(self.market, w) for p in passages for m in p.mentions for w in m.sides}
         self.context_side = next(iter(sides)) if len(sides) == 1 else None
         for source, passage in zip(sources, passages, strict=True):
             before = (len(self.parts), len(self.unread))
@@ -231,6 +243,8 @@ class _Reader:
         for line in lines:
             target = self.index.targets[line.choice.target]
             if target.absent is not None:
+                if m.location:
+                    continue  # "scraped along a concrete pillar": where, not what
                 name = market_name(target.name, self.market)
                 note = f"the catalog has no {name} category; {phrase!r} is not priced"
                 self._unread(phrase, "not_in_catalog", note)
@@ -286,7 +300,8 @@ class _Reader:
         sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         count = m.count
         if not target.sided:
-            return [self._line(m, a, None, count or 1) for a in axles]
+            each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
+            return [self._line(m, a, None, each) for a in axles]
         if not ((count is not None and count >= 2) or (m.plural and count is None)):
             return [self._line(m, a, s) for a in axles for s in sides or [None]]
         family = self.index.family(_core(m, first.target))

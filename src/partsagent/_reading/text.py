@@ -1,8 +1,8 @@
 """Free text -> mentions: each part named, with the positions, count and severity attached to it.
 
-A description is cut into sentences (. ; : ! ? a line break, a spaced dash)
-and each sentence into segments (commas, "and", "+", and clause words such as
-"when" or "after"). Words attach to a part by where they stand:
+A description is cut into sentences (. ; : ! ? a line break) and each
+sentence into segments (commas, spaced dashes, "and", "+", and clause words
+such as "when" or "after"). Words attach to a part by where they stand:
 
 * a side or axle word right before the part ("N/S headlamp", "left front
   fender") or after it at the end of its segment ("tail light smashed N/S",
@@ -100,7 +100,11 @@ class Passage:
     context_axles: list[Axle]
 
     def phrase(self, span: tuple[int, int]) -> str:
-        return self.text[span[0] : span[1]].strip(" ,;:.-+&()")
+        """The user's words over ``span``, without separators at the ends."""
+        start, end = span
+        if self.text.count("(", start, end) > self.text.count(")", start, end):
+            end = self.text.find(")", end) + 1 or end  # "taillights (both)"
+        return self.text[start:end].strip(" ,;:.-+&")
 
 
 def _sentences(tags: Sequence[Tag]) -> list[list[Tag]]:
@@ -263,6 +267,19 @@ def _inherit(segments: Sequence[Segment]) -> None:
             seg.severity = carry
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
             carry = None
+    lead: Severity | None = None
+    for seg in segments:  # "hail damage to the hood, roof and boot lid": the damage leads
+        if seg.joiner is Kind.CLAUSE:
+            lead = None
+        first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
+        if first_part is None or not seg.mentions:
+            continue
+        if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
+            lead = seg.severity
+        elif seg.severity is None:
+            seg.severity = lead
+        else:
+            lead = None
     for k, seg in enumerate(segments):
         if seg.severity is None and any(t.kind is Kind.ECHO for t in seg.tags):
             before = [s.severity for s in segments[:k] if s.mentions and s.severity]

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .._exceptions import InputError
 from .._models import Side
@@ -32,14 +33,14 @@ __all__ = [
 ]
 
 BREAK = "."
-"""The word of a token that ends a sentence (. ; : ! ? a line break or a spaced dash)."""
+"""The word of a token that ends a sentence (. ; : ! ? or a line break)."""
 COMMA = ","
+"""The word of a token that separates parts of a sentence (a comma or a spaced dash)."""
 
 _SCANNER = re.compile(
     r"(?P<word>[a-z0-9](?:[a-z0-9'\u2019]|(?<=\d)\.(?=\d)|[/+&](?=[a-z0-9]))*)"
-    r"|(?P<dash>\s[-\u2013\u2014]+\s)"
     r"|(?P<stop>[.;:!?\n]+)"
-    r"|(?P<comma>,)"
+    r"|(?P<comma>,|\s[-\u2013\u2014]+\s)"
     r"|(?P<joiner>[&+])"
 )
 _COUNT_X = re.compile(r"^(?:x(\d)|(\d)x)$")
@@ -133,7 +134,7 @@ def _scan(text: str) -> list[Token]:
             for t in _split_word(m.group(), m.start(), m.end()):
                 w, plural = singular(t.word)
                 out.append(replace(t, word=w, plural=plural))
-        elif kind in ("dash", "stop"):
+        elif kind == "stop":
             out.append(Token(BREAK, m.start(), m.end()))
         elif kind == "comma":
             out.append(Token(COMMA, m.start(), m.end()))
@@ -198,11 +199,12 @@ def phrase_key(text: str) -> tuple[str, ...]:
 class Correct:
     """A typo fixer: a word of 4+ letters that no vocabulary knows becomes the closest one.
 
-    Only towards words that matter, with the same first letter: part and side
-    words at a ratio of 80 or more ("hedlight", "nearsdie", "fendor"), severity
-    words at 88 or more ("scratchd"). Every other known word is left alone and
-    is never a target, so everyday words do not become parts ("night" is not
-    "light", "leading edge" is not "leaking").
+    Only towards words that matter, with the same first letter and at most one
+    edit (two for words of 6+ letters; a swap of two letters is one): part and
+    side words at a ratio of 80 or more ("hedlight", "nearsdie", "fendor"),
+    severity words at 88 or more ("scratchd"). Every other known word is left
+    alone and is never a target, so everyday words do not become parts ("night"
+    is not "light", "customer" is not "cluster", "leading edge" is not "leaking").
     """
 
     def __init__(self, known: Iterable[str], parts: Iterable[str], severity: Iterable[str]) -> None:
@@ -210,7 +212,7 @@ class Correct:
         self._targets: dict[str, list[tuple[str, int]]] = {}
         for words, cutoff in ((parts, 80), (severity, 88)):
             for w in sorted(set(words)):
-                if w.isalpha() and len(w) >= 3:
+                if w.isalpha() and len(w) >= 4:
                     self._targets.setdefault(w[0], []).append((w, cutoff))
         self._cache: dict[str, str] = {}
 
@@ -221,9 +223,10 @@ class Correct:
         if fixed is None:
             fixed = word
             best = 0.0
+            edits = 1 if len(word) <= 5 else 2
             for target, cutoff in self._targets.get(word[0], ()):
                 score = fuzz.ratio(word, target)
-                if score >= cutoff and score > best:
+                if score >= cutoff and score > best and OSA.distance(word, target) <= edits:
                     fixed, best = target, score
             if len(self._cache) < 4096:
                 self._cache[word] = fixed
