@@ -25,18 +25,26 @@ DEFAULT_BATCH_CONCURRENCY = 16
 
 
 def parse_damage(text: str) -> DamagedPart:
-    """'Front Bumper Cover:severe' -> DamagedPart; without ':severity' it is moderate."""
+    """'Front Bumper Cover:severe' -> DamagedPart.
+
+    Without a ':minor', ':moderate' or ':severe' suffix the whole text is the
+    component, read like free text ("rear bumper cracked and the right tail
+    light smashed", "Impact N/S/F: F/B split"): its words give the severity. A
+    single other word after the last colon is a mistyped severity (InputError).
+    """
     component, sep, severity = text.rpartition(":")
-    if not sep:
-        component, severity = text, Severity.MODERATE.value
-    severity = severity.strip().lower()
-    if severity not in {s.value for s in Severity}:
+    word = severity.strip().lower()
+    if sep and len(word.split()) == 1 and word not in {s.value for s in Severity}:
         raise InputError(
-            f"unknown severity {severity!r} in --damage {text!r}; use minor, moderate or severe"
+            f"unknown severity {word!r} in --damage {text!r}; use minor, moderate or severe"
         )
+    if not sep or word not in {s.value for s in Severity}:
+        if not text.strip():
+            raise InputError("--damage is empty; e.g. 'Front Bumper Cover:severe'")
+        return DamagedPart(component=text)
     if not component.strip():
         raise InputError(f"--damage {text!r} names no component; e.g. 'Front Bumper Cover:severe'")
-    return DamagedPart(component=component, severity=Severity(severity))
+    return DamagedPart(component=component, severity=Severity(word))
 
 
 async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
@@ -152,7 +160,8 @@ def register_report(commands: Any) -> None:
         "--damage",
         action="append",
         metavar="'COMPONENT:SEVERITY'",
-        help="a damaged part; repeat for more (severity: minor, moderate, severe)",
+        help="a damaged part; repeat for more (severity: minor, moderate, severe; "
+        "left out, the words decide); a sentence naming several parts is read as free text",
     )
     what.add_argument("--text", metavar="TEXT", help="free-text description of the damage")
     what.add_argument(
@@ -166,7 +175,13 @@ def register_report(commands: Any) -> None:
     )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
-    report.add_argument("--market", choices=("GB", "US"), default="GB")
+    report.add_argument(
+        "--market",
+        type=str.upper,
+        choices=("GB", "UK", "US"),
+        default="GB",
+        help="sides of 'driver' and 'passenger', and the words the report uses (UK = GB)",
+    )
     report.add_argument(
         "--concurrency",
         type=_concurrency,

@@ -321,7 +321,7 @@ class _Reader:
 
     def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[str, ...]:
         notes: list[str] = []
-        words = " ".join(m.tag.words)
+        words = m.words
         first = lines[0].choice
         target = self.index.targets[first.target]
         if first.how in ("default", "tie") and len(lines) == 1:

@@ -85,6 +85,11 @@ class Mention:
     def plural(self) -> bool:
         return self.tag.plural
 
+    @property
+    def words(self) -> str:
+        """The user's words for the part itself ("headlights", "F/B")."""
+        return self.segment.text[self.tag.start : self.tag.end]
+
 
 @dataclass(slots=True)
 class Passage:
