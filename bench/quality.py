@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -265,14 +266,15 @@ def score_total_loss(outcomes: Sequence[Outcome]) -> Aspect:
         ["not a total loss, flagged", table[(False, True)]],
         ["agreement", f"{_share(right, len(outcomes)):.3f}"],
     ]
+    agreement = _share(right, len(outcomes))
     return Aspect(
         "total_loss",
-        {f"{w}->{g}": n for (w, g), n in table.items()} | {"agreement": _share(right, len(outcomes))},
+        {f"{w}->{g}": n for (w, g), n in table.items()} | {"agreement": agreement},
         ["measure", "value"],
         rows,
-        [c.target("total-loss flags agree", _share(right, len(outcomes)), "1.00", right == len(outcomes))],
+        [c.target("total-loss flags agree", agreement, "1.00", right == len(outcomes))],
         failures,
-    )  # fmt: skip
+    )
 
 
 def _phrases(o: Outcome) -> Iterable[tuple[float, bool, str]]:
@@ -304,25 +306,26 @@ def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
                 )
     rows: list[list[object]] = []
     table = []
-    for (lo, hi), (n, right) in zip(zip(BUCKETS, BUCKETS[1:]), counts, strict=True):
+    for (lo, hi), (n, right) in zip(itertools.pairwise(BUCKETS), counts, strict=True):
         label = f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}"
         rows.append([label, n, right, f"{_share(right, n):.3f}" if n else "-"])
         table.append({"bucket": label, "phrases": n, "right": right, "share": _share(right, n)})
     high_n = counts[-1][0]
     high = _share(counts[-1][1], high_n)
     total = sum(n for n, _ in counts)
-    return Aspect(
-        "calibration",
-        {"phrases": total, "buckets": table, "at_0.9_right": high, "priced_under_threshold": priced_low},
-        ["confidence", "phrases", "right", "share right"],
-        rows,
-        [
-            c.target("phrases in the calibration set", float(total), ">= 100", total >= 100),
-            c.target("right among phrases at >= 0.9", high, ">= 0.95", high >= 0.95),
-            c.target(f"priced lines under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
-        ],
-        failures,
-    )  # fmt: skip
+    figures = {
+        "phrases": total,
+        "buckets": table,
+        "at_0.9_right": high,
+        "priced_under_threshold": priced_low,
+    }
+    targets = [
+        c.target("phrases in the calibration set", float(total), ">= 100", total >= 100),
+        c.target("right among phrases at >= 0.9", high, ">= 0.95", high >= 0.95),
+        c.target(f"priced lines under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
+    ]
+    headers = ["confidence", "phrases", "right", "share right"]
+    return Aspect("calibration", figures, headers, rows, targets, failures)
 
 
 ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [

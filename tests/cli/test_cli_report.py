@@ -71,6 +71,48 @@ def test_market_and_vin_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["vehicle"]["model"]["name"] == "FOCUS"
 
 
+@pytest.mark.parametrize("market", ["UK", "uk", "GB"])
+def test_market_uk_is_gb(capsys: pytest.CaptureFixture[str], market: str) -> None:
+    """--market UK reads sides as GB and says so in the JSON, with the market's part names."""
+    args = ["report", "--vehicle", "Ford Focus 2019", "--damage", "passenger hood", "--json"]
+    assert main([*args, "--market", market]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["market"] == "GB"
+    category = report["lines"][0]["category"]
+    assert (category["name"], category["market_name"]) == ("Bonnet", "Bonnet")
+    assert main([*args, "--market", "US"]) == 0
+    category = orjson.loads(capsys.readouterr().out)["lines"][0]["category"]
+    assert (category["name"], category["market_name"]) == ("Bonnet", "Hood")
+
+
+def test_a_sentence_in_damage_is_read_as_free_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """One --damage naming two parts gives both, with a note that it was read as free text."""
+    sentence = "rear bumper cracked and the right tail light smashed"
+    args = ["report", "--vehicle", "Ford Focus 2019", "--damage", sentence, "--json"]
+    assert main(args) == 0
+    report = PartsReport.model_validate_json(capsys.readouterr().out)
+    assert sorted(
+        (ln.category.id, ln.position.side, ln.severity)
+        for ln in report.lines
+        if ln.reason == "damaged"
+    ) == [("CAT004", None, "moderate"), ("CAT013", "right", "severe")]
+    assert any(w.startswith(f"read {sentence!r} as free text") for w in report.warnings)
+
+
+def test_table_shows_what_was_not_priced_and_a_total_loss(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table names the phrases it did not price, why, and a total-loss banner on top."""
+    text = "Written off. Hit a kerb, N/S/F alloy scuffed, bonnet buckled"
+    assert main(["report", "--vehicle", "Vauxhall Astra 2018", "--text", text]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].startswith("!! POSSIBLE TOTAL LOSS")
+    block = out.split("not priced, please confirm:")[1]
+    assert "Hit a kerb" in block
+    assert "N/S/F alloy scuffed" in block
+    assert "no such category" in block
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -122,12 +164,16 @@ def test_batch_writes_one_line_per_input_in_order(
             "vehicle": {"make": "Ford", "model": "Fiesta", "year": 2019},
             "damaged_parts": "rear bumper smashed",
         },
+        {
+            "vehicle": {"make": "Ford", "model": "Focus", "year": 2020},
+            "damaged_parts": [{"component": "F/B and grille", "severity": "severe"}],
+        },
     ]
     batch.write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n\n")
     assert main(["report", "--batch", str(batch), "--concurrency", "2"]) == 0
     out, err = capsys.readouterr()
     results = [orjson.loads(x) for x in out.splitlines()]
-    assert len(results) == 3
+    assert len(results) == 4
     assert results[0]["vehicle"]["model"]["name"] == "ASTRA"
     assert results[1]["error"]["type"] == "InputError"
     assert (
@@ -135,6 +181,8 @@ def test_batch_writes_one_line_per_input_in_order(
         or "TRABANT" in results[1]["error"]["message"].upper()
     )
     assert results[2]["vehicle"]["model"]["name"] == "FIESTA"
+    both = [ln["category"]["id"] for ln in results[3]["lines"] if ln["reason"] == "damaged"]
+    assert both == ["CAT001", "CAT011"]  # a component field holding two parts
     assert "operation" in err  # the metrics summary table
 
 

@@ -131,12 +131,14 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
                 if weak and axle is None:
                     continue
                 entries.append(Entry(len(targets) - 1, core, axle, needs_axle=weak))
-    real = {e.core for e in entries}
+    # Where the catalog has the part (at that axle), its category wins over our absent one.
+    real = {(e.core, e.axle or targets[e.target].axle) for e in entries}
     for part in LEXICON.absent_parts:
         targets.append(Target(part.name, part.axle, part.sided, absent=part, known=True))
         for word in part.words:
             core, axle = _entry_words(word)
-            if core and core not in real:
+            where = axle or part.axle
+            if core and (core, where) not in real and (core, None) not in real:
                 weak = len(core) == 1 and core[0] in _WEAK
                 entries.append(Entry(len(targets) - 1, core, axle or part.axle, needs_axle=weak))
     terms: dict[tuple[str, ...], list[Entry]] = {}

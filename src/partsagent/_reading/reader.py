@@ -191,7 +191,8 @@ class _Reader:
         self.context_axle: Axle | None = None
         self.context_side: Side | None = None
 
-    def read(self, sources: Sequence[_Source]) -> Reading:
+    def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
+        """Read every source; ``components``: they are component fields, not one description."""
         passages = [read_passage(s.text, self.index, self.vehicle) for s in sources]
         axles = {a for p in passages for a in p.context_axles}
         axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
@@ -207,7 +208,7 @@ class _Reader:
             for span in passage.unread:
                 self._story(passage.phrase(span))
             self.total_loss.extend(passage.phrase(s) for s in passage.total_loss)
-            if len(sources) > 1 or source.given is not None:
+            if components:
                 self._free_text_note(source, passage, before)
         return Reading(
             parts=tuple(self.parts),
@@ -413,4 +414,5 @@ def read_damage(
             _Source(p.component, p.severity if "severity" in p.model_fields_set else None)
             for p in damage
         ]
-    return _Reader(index_for(categories, vehicle), mkt, vehicle).read(sources)
+    reader = _Reader(index_for(categories, vehicle), mkt, vehicle)
+    return reader.read(sources, components=not isinstance(damage, str))
