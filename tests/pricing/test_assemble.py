@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from partsagent import BucketManager, PartsAgent, PartsReport
+from partsagent import BucketManager, InputError, PartsAgent, PartsReport
 from partsagent._planning.rules import RulesPlanner
 from partsagent._pricing.plan import Plan, PlanRequest
 from partsagent._pricing.search import QUALITY_RANK
@@ -171,3 +171,16 @@ async def test_a_shared_report_lists_each_callers_own_unread_phrases(agent: Part
     assert second.performance["report_cache"] == "hit"
     assert [u.phrase for u in first.not_priced] == ["hit a kerb"]
     assert [u.phrase for u in second.not_priced] == ["hit a fox"]
+
+
+async def test_a_story_without_parts_is_a_report_and_gibberish_an_error(
+    agent: PartsAgent,
+) -> None:
+    """A story that names no part is an empty report with its phrases; unknown words are refused."""
+    report = await agent.process_damage_report(
+        ASTRA, "steering is pulling to the right since I hit the curb"
+    )
+    assert report.lines == ()
+    assert [u.reason for u in report.not_priced] == ["no_part"]
+    with pytest.raises(InputError, match="no damaged part"):
+        await agent.process_damage_report(ASTRA, "zzz qqq")

@@ -95,6 +95,11 @@ class RulesPlanner:
                 market=request.market,
                 vehicle=vehicle_words(_vehicle_names(request, resolution)),
             )
+        if isinstance(request.damage, str) and not reading.understood:
+            raise InputError(
+                "found no damaged part in the description; name the parts, "
+                "e.g. 'front bumper smashed, left headlamp cracked'"
+            )
         needs, mapped, not_priced = _needs(reading, warnings)
         # Canonical order: the same damage in any order brings the same additions.
         mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))

@@ -215,6 +215,7 @@ class _Reader:
             unread=tuple(dict.fromkeys(self.unread)),
             total_loss=tuple(dict.fromkeys(self.total_loss)),
             notes=tuple(dict.fromkeys(self.notes)),
+            understood=any(p.understood for p in passages),
         )
 
     def _free_text_note(self, source: _Source, passage: Passage, before: tuple[int, int]) -> None:

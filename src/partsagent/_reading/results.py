@@ -69,3 +69,5 @@ class Reading:
     total_loss: tuple[str, ...] = ()
     """The phrases that say the vehicle may be a total loss ("written off", "rolled over")."""
     notes: tuple[str, ...] = ()
+    understood: bool = True
+    """False when not one word was known: no part, no story, no damage word ("zzz qqq")."""

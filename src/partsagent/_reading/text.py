@@ -45,6 +45,7 @@ _ATTACHABLE = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP,
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
 _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
+_STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
 _TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
 
 
@@ -103,6 +104,8 @@ class Passage:
     total_loss: list[tuple[int, int]]
     context_sides: list[SideWord]
     context_axles: list[Axle]
+    understood: bool = False
+    """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
 
     def phrase(self, span: tuple[int, int]) -> str:
         """The user's words over ``span``, without separators at the ends."""
@@ -326,6 +329,7 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
                     passage.total_loss.append((t.start, t.end))
             if seg.mentions:
                 last_with_parts = seg
+                passage.understood = True
                 story = None
                 continue
             if _is_attachable(seg) and last_with_parts is not None:
@@ -334,6 +338,7 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
             if all(t.kind in _DESCRIPTIVE for t in seg.tags):
                 if any(t.kind in (Kind.VEH, Kind.BODY) for t in seg.tags):
                     passage.descriptions.append((seg.start, seg.end))
+                    passage.understood = True
                 continue
             if all(t.kind in (Kind.STOP, Kind.FILLER, Kind.SEV) for t in seg.tags):
                 continue
@@ -341,6 +346,8 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
                 if t.kind is Kind.POS and _side_ok(seg.tags, i):
                     passage.context_sides.extend(sorted(t.sides))
                     passage.context_axles.extend(sorted(t.axles))
+                if t.kind in _STORY:
+                    passage.understood = True
             if story is not None:
                 passage.unread[-1] = (story[0], seg.end)
             else:
