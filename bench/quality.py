@@ -1,10 +1,11 @@
 """Reading quality: the labelled damage reports through the agent, scored aspect by aspect.
 
-Input: ``tests/data/labelled_reports.jsonl`` (the schema is in tests/data/README.md),
-each report run through ``PartsAgent`` on the embedded sample catalog with its own
-market and the rules planner (``--planner llm`` needs a model endpoint). Each aspect is
-one scoring function over the (case, report) pairs; it returns its figures, a table
-and its targets, and adding an aspect is adding a function to ``ASPECTS``:
+Input: ``tests/data/labelled_reports.jsonl`` and ``tests/data/labelled_phrases.jsonl``
+(one schema, in tests/data/README.md), each report run through ``PartsAgent`` on the
+embedded sample catalog with its own market and the rules planner (``--planner llm``
+needs a model endpoint). Each aspect is one scoring function over the (case, report)
+pairs; it returns its figures, a table and its targets, and adding an aspect is adding
+a function to ``ASPECTS``:
 
 * ``lines``: recall and precision of the damaged lines (category and side, matched one
   to one), exact axle, side and quantity, and severity, over the expected lines;
@@ -36,7 +37,9 @@ import _common as c
 from partsagent import PartsAgent, PartsAgentError, PartsReport
 from partsagent._reading.reader import PRICE_THRESHOLD
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_reports.jsonl"
+_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATASETS = (_DATA / "labelled_reports.jsonl", _DATA / "labelled_phrases.jsonl")
+"""The estimator's 184 reports (the targets) and a phrase set written after them."""
 BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
 """Confidence buckets of the calibration table, [low, high)."""
 
@@ -72,7 +75,7 @@ class Aspect:
     failures: list[str] = field(default_factory=list)
 
 
-def load(path: Path = DATA) -> list[Case]:
+def load(path: Path) -> list[Case]:
     cases = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -337,35 +340,51 @@ ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
 ]
 
 
+def evaluate(path: Path, planner: str) -> tuple[list[Aspect], list[str]]:
+    """Every aspect of one labelled file, and the reports that raised."""
+    outcomes = asyncio.run(run(load(path), planner))
+    errors = [f"{o.case.id}: {o.error}" for o in outcomes if o.error]
+    return [score(outcomes) for score in ASPECTS], errors
+
+
 def main() -> None:
     def extra(p: argparse.ArgumentParser) -> None:
         p.add_argument("--planner", choices=("rules", "llm"), default="rules")
         p.add_argument("--failures", action="store_true", help="print every miss")
-        p.add_argument("--data", type=Path, default=DATA, help="labelled reports (JSONL)")
+        p.add_argument(
+            "--data", type=Path, nargs="+", default=list(DATASETS), help="labelled JSONL files"
+        )
 
     args = c.parse_args(__doc__.splitlines()[0], extra)
     c.quiet_logs()
-    cases = load(args.data)
-    outcomes = asyncio.run(run(cases, args.planner))
-    errors = [f"{o.case.id}: {o.error}" for o in outcomes if o.error]
-    aspects = [score(outcomes) for score in ASPECTS]
-    targets = [t for a in aspects for t in a.targets]
-    for a in aspects:
-        c.print_table(f"{a.name} ({len(cases)} reports)", a.headers, a.rows)
-    c.print_targets(targets)
-    if errors:
-        print("\nerrors:\n  " + "\n  ".join(errors))
-    if args.failures:
+    targets: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    for path in args.data:
+        aspects, errors = evaluate(path, args.planner)
+        name = path.stem
+        print(f"\n== {name} ({path.name})")
         for a in aspects:
-            if a.failures:
-                print(f"\n{a.name} misses:\n  " + "\n  ".join(a.failures))
+            c.print_table(f"{a.name}", a.headers, a.rows)
+            targets += [{**t, "name": f"{name}: {t['name']}"} for t in a.targets]
+        if errors:
+            print("\nerrors:\n  " + "\n  ".join(errors))
+        if args.failures:
+            for a in aspects:
+                if a.failures:
+                    print(f"\n{a.name} misses:\n  " + "\n  ".join(a.failures))
+        results[name] = {a.name: {**a.figures, "failures": a.failures} for a in aspects}
+        results[name]["errors"] = errors
+    c.print_targets(targets)
     c.write_result(
         "quality",
-        {"reports": len(cases), "planner": args.planner, "data": str(args.data.name),
-         "price_threshold": PRICE_THRESHOLD},
-        {a.name: {**a.figures, "failures": a.failures} for a in aspects} | {"errors": errors},
+        {
+            "datasets": [str(p.name) for p in args.data],
+            "planner": args.planner,
+            "price_threshold": PRICE_THRESHOLD,
+        },
+        results,
         targets,
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ bench/quality.py shows that they are calibrated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Literal
 
@@ -71,6 +71,7 @@ class _Line:
     axle: Axle | None
     side: Side | None
     quantity: int
+    side_from_context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,8 @@ class _Reader:
                 confidence *= _F.side_from_context
             elif target.sided and side is None:
                 confidence *= _F.no_side
+            elif line.side_from_context:
+                confidence *= _F.side_from_context
             self.parts.append(
                 ReadPart(
                     phrase=phrase,
@@ -311,6 +314,11 @@ class _Reader:
         ends: list[Axle | None] = ["front", "rear"]
         if len(sides) == 2 or len(axles) == 2:
             return [self._line(m, a, s) for a, s in product(axles, sides or [None])]
+        if not sides and axles == [None] and len(family) == 2 and self.context_side:
+            # "Keyed down the drivers side, both doors": the two doors of that side.
+            return [
+                replace(self._line(m, a, self.context_side), side_from_context=True) for a in ends
+            ]
         if len(sides) == 1:
             if axles == [None] and len(family) == 2:
                 return [self._line(m, a, sides[0]) for a in ends]

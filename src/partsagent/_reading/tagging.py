@@ -152,29 +152,37 @@ def _lexicon_at(words: Sequence[str], i: int, at_start: bool) -> tuple[int, Kind
 
 def _term_at(
     index: Index, words: Sequence[str], i: int, axle_before: Axle | None
-) -> tuple[int, tuple[Entry, ...]]:
-    """The longest term starting at ``i`` (generic words inside it are skipped)."""
-    best: tuple[int, tuple[Entry, ...]] = (0, ())
+) -> tuple[int, tuple[Entry, ...], tuple[str, ...]]:
+    """The longest term starting at ``i``: its length, entries and the positions inside it.
+
+    Generic words inside a term are skipped ("bumper cover"), and so are position
+    words after its first word ("F/BMP RH BRKT" is the right front bumper bracket).
+    """
+    best: tuple[int, tuple[Entry, ...], tuple[str, ...]] = (0, (), ())
     if words[i] in GENERIC:
         return best
     core: list[str] = []
+    inside: list[str] = []
     j = i
     while j < len(words) and len(core) < index.max_len:
         w = words[j]
         j += 1
         if w in GENERIC:
             continue
+        if core and w in LEXICON.positions:
+            inside.append(w)
+            continue
         core.append(w)
         entries = tuple(
             e for e in index.terms.get(tuple(core), ()) if not e.needs_axle or e.axle == axle_before
         )
         if entries:
-            best = (j, entries)
+            best = (j, entries, tuple(inside))
     if best[0]:
         end = best[0]
         while end < len(words) and words[end] in GENERIC:
             end += 1  # "headlamp assembly", "bumper cover": the generic word belongs to the part
-        return end - i, best[1]
+        return end - i, best[1], best[2]
     return best
 
 
@@ -200,10 +208,22 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
         prev_axle = None
         if tags and tags[-1].kind is Kind.POS and len(tags[-1].axles) == 1:
             prev_axle = next(iter(tags[-1].axles))
-        n_term, entries = _term_at(index, words, i, prev_axle)
+        n_term, entries, inside = _term_at(index, words, i, prev_axle)
         n_lex, kind, payload = _lexicon_at(words, i, at_start)
         if n_term and n_term >= n_lex:
-            tags.append(_make(Kind.PART, tokens, i, n_term, entries=entries, match="term"))
+            positions = [LEXICON.positions[w] for w in inside]
+            tags.append(
+                _make(
+                    Kind.PART,
+                    tokens,
+                    i,
+                    n_term,
+                    entries=entries,
+                    match="term",
+                    axles=frozenset(p.axle for p in positions if p.axle),
+                    sides=frozenset(p.side for p in positions if p.side),
+                )
+            )
             i += n_term
         elif n_lex:
             tags.append(_lexicon_tag(kind, payload, tokens, i, n_lex))

@@ -28,19 +28,21 @@ whole driver side") is kept as the context of the parts without one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .._models import Axle, Severity
 from .index import Index
 from .tagging import Kind, Tag, tag, worst
-from .tokens import Token, tokenize
+from .tokens import Token, phrase_key, tokenize
 from .vocabulary import LEXICON, SideWord
 
 __all__ = ["Mention", "Passage", "Segment", "read_passage"]
 
 _DIRECTION = frozenset(LEXICON.direction_words)
 _LOCATIVE = frozenset(LEXICON.locatives)
+_LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
+_ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO})
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
@@ -166,14 +168,16 @@ def _side_ok(tags: Sequence[Tag], i: int) -> bool:
     left turn" name no side; "on the O/S", "struck the right side" do.
     """
     t = tags[i]
-    j = i - 1
-    while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
-        if tags[j].words[-1] in _DIRECTION:
-            return False
-        j -= 1
     nxt = _significant(tags, i, 1, frozenset({Kind.FILLER}))
     if not t.strict:
         return nxt is None or nxt.kind is not Kind.WORD
+    j = i - 1
+    while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
+        if tags[j].words[-1] in _DIRECTION:
+            # "pulling to the left" is a direction; "damage to the left side" is a side.
+            following = tags[i + 1] if i + 1 < len(tags) else None
+            return following is not None and following.words[0] == "side"
+        j -= 1
     return nxt is None or nxt.kind in (Kind.PART, Kind.POS, Kind.SEV, Kind.COUNT, Kind.NEG)
 
 
@@ -195,6 +199,8 @@ def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
             m.count = t.count
         j -= 1
     # Trailing: positions at the end of the part's own words ("smashed N/S", "on the O/S").
+    if i + 1 < len(tags) and tags[i + 1].kind is Kind.NUM and m.plural and m.count is None:
+        m.count = tags[i + 1].count  # "backup sensors (2)"
     j = i + 1
     while j < len(tags) and tags[j].kind in _TRAIL:
         t = tags[j]
@@ -220,12 +226,17 @@ def _read_segment(seg: Segment) -> None:
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
     negated = seg.severity is None and any(t.kind is Kind.NEG for t in tags)
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
+    for i in [i for i in parts if _landmark(tags, i)]:
+        tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
+    parts = [i for i in parts if tags[i].kind is Kind.PART]
     previous = -1
     for i in parts:
         m = Mention(tags[i], seg, negated=negated, narrative=narrative)
+        if tags[i].sides or tags[i].axles:
+            _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
         if previous >= 0 and any(
-            t.kind is Kind.STOP and t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]
+            t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]
         ):
             m.location = True  # "dented at the wheel arch", "scratch on the door near the handle"
         m.unexplained = any(
@@ -233,6 +244,16 @@ def _read_segment(seg: Segment) -> None:
         )
         seg.mentions.append(m)
         previous = i
+
+
+def _landmark(tags: Sequence[Tag], i: int) -> bool:
+    """ "a dent near the windscreen": the windscreen only says where; it is not damaged."""
+    words: list[str] = []
+    for t in tags[:i]:
+        words.extend(t.words)
+    while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
+        words.pop()
+    return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
 
 
 def _is_attachable(seg: Segment) -> bool:
@@ -280,7 +301,9 @@ def _inherit(segments: Sequence[Segment]) -> None:
         if seg.joiner is Kind.CLAUSE:
             lead = None
         first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
-        if first_part is None or not seg.mentions:
+        if not seg.mentions or first_part is None:
+            if seg.severity is not None and not seg.mentions:
+                lead = seg.severity  # "Keyed down the whole drivers side, both doors and ..."
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
             lead = seg.severity

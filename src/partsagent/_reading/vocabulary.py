@@ -110,6 +110,8 @@ class Lexicon(_Data):
     clause_words: tuple[str, ...]
     coordinators: tuple[str, ...]
     locatives: tuple[str, ...]
+    landmarks: tuple[str, ...]
+    """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""
     narrative: tuple[str, ...]
     total_loss: tuple[str, ...]
     negations: tuple[str, ...]
