@@ -27,10 +27,10 @@ from .vocabulary import LEXICON, AbsentPart
 if TYPE_CHECKING:
     from .components import ComponentMatch
 
-__all__ = ["GENERIC", "Entry", "Index", "Target", "index_for", "lexicon_words"]
+__all__ = ["GENERIC", "WEAK", "Entry", "Index", "Target", "index_for", "lexicon_words"]
 
 GENERIC = frozenset(w for g in LEXICON.generic_words for w in phrase_key(g))
-_WEAK = frozenset(w for g in LEXICON.weak_words for w in phrase_key(g))
+WEAK = frozenset(w for g in LEXICON.weak_words for w in phrase_key(g))
 _NOT_PART = frozenset(w for g in LEXICON.not_part_words for w in phrase_key(g))
 _SPEC_BY_NAME = {
     n.casefold(): spec for spec in taxonomy.CATEGORIES for n in (spec.name, spec.us_name)
@@ -127,7 +127,7 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
             continue  # "paint chipped" is damage to a panel's finish, not paint to order
         for core, axle in dict.fromkeys(named):
             if _usable(core):
-                weak = len(core) == 1 and core[0] in _WEAK
+                weak = len(core) == 1 and core[0] in WEAK
                 if weak and axle is None:
                     continue
                 entries.append(Entry(len(targets) - 1, core, axle, needs_axle=weak))
@@ -139,14 +139,14 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
             core, axle = _entry_words(word)
             where = axle or part.axle
             if core and (core, where) not in real and (core, None) not in real:
-                weak = len(core) == 1 and core[0] in _WEAK
+                weak = len(core) == 1 and core[0] in WEAK
                 entries.append(Entry(len(targets) - 1, core, axle or part.axle, needs_axle=weak))
     terms: dict[tuple[str, ...], list[Entry]] = {}
     heads: dict[str, list[Entry]] = {}
     modifiers: dict[str, list[Entry]] = {}
     for e in entries:
         terms.setdefault(e.core, []).append(e)
-        if len(e.core) > 1 and e.core[-1] not in _WEAK:
+        if len(e.core) > 1 and e.core[-1] not in WEAK:
             heads.setdefault(e.core[-1], []).append(e)
             for w in e.core[:-1]:
                 # Only a catalog part's modifier is a (weak) reading: "fog" of "fog lamp".

@@ -304,6 +304,8 @@ class _Reader:
         target = self.index.targets[first.target]
         sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         count = m.count
+        if count == 0:  # "all doors": every one the vehicle has
+            count = 2 * len(family_of(self.index, m, first.target)) if target.sided else None
         if not target.sided:
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
@@ -389,6 +391,11 @@ class _Reader:
     def _story(self, phrase: str) -> None:
         if phrase:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
+
+
+def family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
+    """The targets of the mention's words per axle, at least the target's own."""
+    return index.family(_core(m, target)) or {"front": target}
 
 
 def _core(m: Mention, target: int) -> tuple[str, ...]:

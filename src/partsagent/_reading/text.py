@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .._models import Axle, Severity
-from .index import Index
+from .index import WEAK, Index
 from .tagging import Kind, Tag, tag, worst
 from .tokens import Token, phrase_key, tokenize
 from .vocabulary import LEXICON, SideWord
@@ -47,6 +47,7 @@ _ATTACHABLE = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP,
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
 _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
+_THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
 _TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
 
@@ -171,6 +172,9 @@ def _side_ok(tags: Sequence[Tag], i: int) -> bool:
     nxt = _significant(tags, i, 1, frozenset({Kind.FILLER}))
     if not t.strict:
         return nxt is None or nxt.kind is not Kind.WORD
+    if nxt is not None and nxt.kind is Kind.STOP and nxt.words[-1] not in ("a", "an"):
+        # "on the right hand side at the back": past "at the" ("left a mark" is a verb)
+        nxt = _significant(tags, i, 1, frozenset({Kind.FILLER, Kind.STOP}))
     j = i - 1
     while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
         if tags[j].words[-1] in _DIRECTION:
@@ -191,7 +195,7 @@ def _add_position(m: Mention, t: Tag) -> None:
 def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
     # Leading: positions and counts right before the part ("both N/S", "2 x front").
     j = i - 1
-    while j >= 0 and tags[j].kind in _LEAD:
+    while j >= 0 and (tags[j].kind in _LEAD or tags[j].words in _THE):
         t = tags[j]
         if t.kind is Kind.POS:
             _add_position(m, t)
@@ -235,15 +239,25 @@ def _read_segment(seg: Segment) -> None:
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
-        if previous >= 0 and any(
-            t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]
-        ):
+        if previous >= 0 and any(t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]):
             m.location = True  # "dented at the wheel arch", "scratch on the door near the handle"
         m.unexplained = any(
             0 <= k < len(tags) and tags[k].kind is Kind.WORD for k in (i - 1, i + 1)
         )
         seg.mentions.append(m)
         previous = i
+
+
+def _complete(seg: Segment, last: Mention, index: Index) -> None:
+    """ "wing mirrors ... and both glasses cracked": a weak word completes the part before."""
+    if any(t.kind is Kind.PART for t in seg.tags):
+        return
+    cores = {e.core for e in last.tag.entries}
+    for k, t in enumerate(seg.tags):
+        if t.kind is Kind.WORD and t.words[-1] in WEAK:
+            entries = tuple(e for c in cores for e in index.terms.get((*c, t.words[-1]), ()))
+            if entries:
+                seg.tags[k] = replace(t, kind=Kind.PART, entries=entries, match="term")
 
 
 def _landmark(tags: Sequence[Tag], i: int) -> bool:
@@ -341,9 +355,13 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
     passage = Passage(text, [], [], [], [], [], [])
     for sentence in _sentences(tags):
         segments = _segments(sentence)
+        last: Mention | None = None
         for seg in segments:
             seg.text = text
+            if last is not None:
+                _complete(seg, last, index)
             _read_segment(seg)
+            last = seg.mentions[-1] if seg.mentions else last
         story: tuple[int, int] | None = None
         last_with_parts: Segment | None = None
         for seg in segments:

@@ -107,7 +107,7 @@ def _split_word(raw: str, start: int, end: int) -> list[Token]:
         parts = [p for p in word.split("/") if p]
         if all(len(p) == 1 for p in parts):
             return [Token("".join(parts), start, end)]
-        if len(parts) == 2 and parts[0] in LEXICON.axle_letters and len(parts[1]) > 2:
+        if len(parts) == 2 and parts[0] in LEXICON.axle_letters and len(parts[1]) >= 2:
             return [Token(LEXICON.axle_letters[parts[0]], start, end), Token(parts[1], start, end)]
         out: list[Token] = []
         for i, p in enumerate(parts):

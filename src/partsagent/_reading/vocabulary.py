@@ -106,7 +106,8 @@ class Lexicon(_Data):
     axle_letters: dict[str, Axle]
     abbreviations: dict[str, str]
     folds: dict[str, str]
-    counts: dict[str, int]
+    counts: dict[str, int] = Field()
+    """How many a word says; 0 is "every one the vehicle has" ("all doors")."""
     clause_words: tuple[str, ...]
     coordinators: tuple[str, ...]
     locatives: tuple[str, ...]
