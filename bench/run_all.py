@@ -25,6 +25,7 @@ SCRIPTS = (
     "load.py",
     "overhead.py",
     "redis.py",
+    "quality.py",
     "plot.py",
 )
 
