@@ -104,10 +104,10 @@ def test_both_doors_on_a_three_door_car_are_its_two_doors() -> None:
     """The Fiesta ST 3-door has no rear door: "both doors" are its two, without a doubt."""
     three = read("Fiesta ST 3 door hatch - both doors keyed front to back", categories=THREE_DOOR)
     assert lines(three) == [("CAT023", "front", "left", 1), ("CAT023", "front", "right", 1)]
-    assert not any("rear ones" in n for p in three.parts for n in p.notes)
+    assert not any("rear ones" in w for p in three.parts for w in p.warnings)
     five = read("both doors keyed")
     assert lines(five) == lines(three)
-    assert any("name the rear ones" in n for n in five.parts[0].notes)
+    assert any("name the rear ones" in w for w in five.parts[0].warnings)
 
 
 # -- 2. estimators' abbreviations -----------------------------------------------------------

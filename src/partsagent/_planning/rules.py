@@ -157,7 +157,7 @@ def _needs(
         if part.confidence < PRICE_THRESHOLD:
             unread.append(_low(part))
             continue
-        warnings.extend(n for n in part.notes if _worth_a_warning(n))
+        warnings.extend(part.warnings)
         slot = (part.category.id, part.position.axle, part.position.side)
         old = chosen.get(slot)
         chosen[slot] = part if old is None else _merge(old, part)
@@ -188,11 +188,6 @@ def _needs(
             )
         )
     return needs, mapped, unread
-
-
-def _worth_a_warning(note: str) -> bool:
-    # Ambiguities and how a count was read; "N/S means left in GB" only explains.
-    return "could mean" in note or note.startswith("read ")
 
 
 def _merge(a: ReadPart, b: ReadPart) -> ReadPart:

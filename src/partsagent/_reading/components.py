@@ -111,11 +111,10 @@ def _position_words(text: str, market: str) -> Position:
 
 
 def _matched(text: str, part: ReadPart, others: int) -> ComponentMatch:
-    ambiguous = part.confidence < PRICE_THRESHOLD or any("could mean" in n for n in part.notes)
-    notes = list(part.notes)
+    notes = [*part.warnings, *part.notes]
     if others:
         notes.append(f"{text!r} names {others + 1} parts; this is the first")
-    if part.confidence < PRICE_THRESHOLD and not ambiguous_note(notes):
+    if part.confidence < PRICE_THRESHOLD and not part.ambiguous:
         notes.insert(
             0,
             f"{text!r} is only a weak match for {part.category.name} "
@@ -123,7 +122,7 @@ def _matched(text: str, part: ReadPart, others: int) -> ComponentMatch:
         )
     return ComponentMatch(
         component=text,
-        status="ambiguous" if ambiguous else "matched",
+        status="ambiguous" if part.ambiguous or part.confidence < PRICE_THRESHOLD else "matched",
         category=MatchedCategory(id=part.category.id, name=part.category.name),
         position=part.position,
         score=round(part.confidence * 100, 1),
@@ -133,10 +132,6 @@ def _matched(text: str, part: ReadPart, others: int) -> ComponentMatch:
         ),
         notes=tuple(notes),
     )
-
-
-def ambiguous_note(notes: Sequence[str]) -> bool:
-    return any("could mean" in n for n in notes)
 
 
 def _match(text: str, categories: Sequence[Category], index: Index, market: str) -> ComponentMatch:

@@ -242,7 +242,8 @@ class _Reader:
         if not lines:
             self._unread(phrase, "no_part", f"no part named in {phrase!r}")
             return
-        notes = self._notes(m, lines)
+        warnings, notes = self._notes(m, lines)
+        ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
         for line in lines:
             target = self.index.targets[line.choice.target]
             if target.absent is not None:
@@ -277,7 +278,9 @@ class _Reader:
                     severity=severity,
                     severity_from=severity_from,
                     confidence=round(confidence, 3),
-                    notes=notes if side is None else tuple(n for n in notes if "comes as" not in n),
+                    notes=tuple(n for n in notes if side is None or "comes as" not in n),
+                    warnings=tuple(warnings),
+                    ambiguous=ambiguous,
                     guesses=self._guesses(m, line, damage_said),
                 )
             )
@@ -305,7 +308,7 @@ class _Reader:
         sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         count = m.count
         if count == 0:  # "all doors": every one the vehicle has
-            count = 2 * len(family_of(self.index, m, first.target)) if target.sided else None
+            count = 2 * len(_family_of(self.index, m, first.target)) if target.sided else None
         if not target.sided:
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
@@ -316,7 +319,13 @@ class _Reader:
         ends: list[Axle | None] = ["front", "rear"]
         if len(sides) == 2 or len(axles) == 2:
             return [self._line(m, a, s) for a, s in product(axles, sides or [None])]
-        if not sides and axles == [None] and len(family) == 2 and self.context_side:
+        if (
+            not sides
+            and axles == [None]
+            and len(family) == 2
+            and self.context_side
+            and count in (None, 2)
+        ):
             # "Keyed down the drivers side, both doors": the two doors of that side.
             return [
                 replace(self._line(m, a, self.context_side), side_from_context=True) for a in ends
@@ -331,7 +340,9 @@ class _Reader:
 
     # -- what is said about it -----------------------------------------------------------
 
-    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[str, ...]:
+    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[str], list[str]]:
+        """What to check (an ambiguity, how a pair was read) and what only explains."""
+        warnings: list[str] = []
         notes: list[str] = []
         words = m.words
         first = lines[0].choice
@@ -343,7 +354,7 @@ class _Reader:
                 if self.index.targets[o].category is not None
             ]
             if others:
-                notes.append(
+                warnings.append(
                     f"{words!r} could mean {target.name} or {', '.join(dict.fromkeys(others))}; "
                     "name the part more precisely"
                 )
@@ -359,11 +370,11 @@ class _Reader:
             notes.append(f"{target.name} comes as left and right; give the side for one exact part")
         family = self.index.family(_core(m, first.target))
         if len(lines) == 2 and not m.sides and not m.axles and len(family) == 2:
-            notes.append(
+            warnings.append(
                 f"read {words!r} as the two {lines[0].axle} ones; name the "
                 f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
             )
-        return tuple(notes)
+        return warnings, notes
 
     def _guesses(self, m: Mention, line: _Line, damage_said: bool) -> tuple[Guess, ...]:
         base = _confidence(m, line.choice, damage_said)
@@ -393,7 +404,7 @@ class _Reader:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
 
 
-def family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
+def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
     """The targets of the mention's words per axle, at least the target's own."""
     return index.family(_core(m, target)) or {"front": target}
 

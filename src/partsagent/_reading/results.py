@@ -56,6 +56,11 @@ class ReadPart:
     severity_from: Literal["words", "given", "default"]
     confidence: float
     notes: tuple[str, ...] = ()
+    """What the reading explains ("N/S means left in GB")."""
+    warnings: tuple[str, ...] = ()
+    """What the user should check ("'bumper' could mean ... ; name the part more precisely")."""
+    ambiguous: bool = False
+    """Nothing in the words chose between categories: a default or a tie."""
     guesses: tuple[Guess, ...] = ()
     """Other categories the words could mean, best first (for "please confirm")."""
 
