@@ -353,3 +353,30 @@ def test_typos_are_fixed_only_towards_parts_and_sides() -> None:
     assert fixed.parts[0].confidence < read("nearside headlight cracked").parts[0].confidence
     story = read("Customer says it was hit in the night")
     assert story.parts == ()
+
+
+SIDED_NAMES = (
+    Category(id="HL-L", name="Headlamp Left", group="Lighting", synonyms=("Left Headlight",)),
+    Category(id="HL-R", name="Headlamp Right", group="Lighting", synonyms=("Right Headlight",)),
+    Category(id="BON", name="Bonnet", group="Body"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("N/S headlamp cracked", ["HL-L"], id="side-word-chooses"),
+        pytest.param("O/S headlight smashed", ["HL-R"], id="offside"),
+        pytest.param("both headlamps smashed", ["HL-L", "HL-R"], id="pair"),
+        pytest.param("headlamp cracked", [], id="no-side-is-a-tie"),
+    ],
+)
+def test_a_catalog_that_names_sides_is_chosen_from_by_side_words(
+    text: str, expected: list[str]
+) -> None:
+    """Categories named "Headlamp Left/Right" are told apart by the side words, not guessed."""
+    reading = read(text, categories=SIDED_NAMES)
+    assert sorted(line[0] for line in lines(reading)) == expected
+    if not expected:
+        guesses = {g.category_id for p in reading.parts for g in p.guesses}
+        assert guesses == {"HL-L", "HL-R"}

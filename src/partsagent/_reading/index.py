@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .._models import Axle, Category
+from .._models import Axle, Category, Side
 from . import taxonomy
 from .tokens import Correct, phrase_key, singular
 from .vocabulary import LEXICON, AbsentPart
@@ -46,6 +46,8 @@ class Target:
     sided: bool
     category: Category | None = None
     absent: AbsentPart | None = None
+    side: Side | None = None
+    """The one side every name of the category says ("Headlamp Left"), if any."""
     known: bool = False
     """The axle and sides come from the vocabulary (taxonomy.py), not from the names alone."""
 
@@ -84,20 +86,31 @@ class Index:
         return out
 
 
-def _entry_words(name: str) -> tuple[tuple[str, ...], Axle | None]:
-    """The core words of a name and its one axle word (None when it names none or both)."""
+def _entry_words(name: str) -> tuple[tuple[str, ...], Axle | None, Side | None]:
+    """The core words of a name, its one axle word and its one side word, if any.
+
+    A catalog may name sides in its categories ("Headlamp Left"); only "left" and
+    "right" count there (nearside and offside depend on the market).
+    """
     core: list[str] = []
     axles: set[Axle] = set()
+    sides: set[Side] = set()
     for w in phrase_key(name):
         pos = LEXICON.positions.get(w)
         if pos is not None:
             if pos.axle is not None:
                 axles.add(pos.axle)
+            if pos.side in ("left", "right"):
+                sides.add(pos.side)
             continue
         if w in GENERIC or w in ("and",):
             continue
         core.append(w)
-    return tuple(core), (next(iter(axles)) if len(axles) == 1 else None)
+    return (
+        tuple(core),
+        next(iter(axles)) if len(axles) == 1 else None,
+        next(iter(sides)) if len(sides) == 1 else None,
+    )
 
 
 def _consumable(c: Category) -> bool:
@@ -109,12 +122,17 @@ def _usable(core: tuple[str, ...]) -> bool:
     return bool(core) and not all(w in _NOT_PART for w in core)
 
 
-def _category_target(c: Category, entries: Iterable[tuple[tuple[str, ...], Axle | None]]) -> Target:
+def _category_target(
+    c: Category, entries: Sequence[tuple[tuple[str, ...], Axle | None, Side | None]]
+) -> Target:
     spec = _SPEC_BY_NAME.get(c.name.casefold())
     if spec is not None:
         return Target(c.name, spec.axle, spec.sided, category=c, known=True)
-    named = {axle for _, axle in entries if axle is not None}
-    return Target(c.name, next(iter(named)) if len(named) == 1 else None, False, category=c)
+    named = {axle for _, axle, _ in entries if axle is not None}
+    sides = {side for _, _, side in entries}
+    side = next(iter(sides)) if len(sides) == 1 else None
+    axle = next(iter(named)) if len(named) == 1 else None
+    return Target(c.name, axle, side is not None, category=c, side=side)
 
 
 def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Index:
@@ -125,7 +143,7 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
         targets.append(_category_target(c, named))
         if _consumable(c):
             continue  # "paint chipped" is damage to a panel's finish, not paint to order
-        for core, axle in dict.fromkeys(named):
+        for core, axle, _ in dict.fromkeys(named):
             if _usable(core):
                 weak = len(core) == 1 and core[0] in WEAK
                 if weak and axle is None:
@@ -136,7 +154,7 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
     for part in LEXICON.absent_parts:
         targets.append(Target(part.name, part.axle, part.sided, absent=part, known=True))
         for word in part.words:
-            core, axle = _entry_words(word)
+            core, axle, _ = _entry_words(word)
             where = axle or part.axle
             if core and (core, where) not in real and (core, None) not in real:
                 weak = len(core) == 1 and core[0] in WEAK

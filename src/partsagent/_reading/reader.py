@@ -111,15 +111,25 @@ def _candidates(index: Index, m: Mention) -> list[int]:
     ]
 
 
-def _choose(index: Index, m: Mention, axle: Axle | None, context: Axle | None) -> _Choice | None:
+def _choose(
+    index: Index, m: Mention, axle: Axle | None, context: Axle | None, side: Side | None = None
+) -> _Choice | None:
     """The target ``m`` means at ``axle``: by the axle word, else the context, else the default.
 
     The default is the one target named without an axle word ("Bumper" is a
-    synonym of Front Bumper Cover only); with none or several, it is a tie.
+    synonym of Front Bumper Cover only); with none or several, it is a tie. A
+    catalog that names sides in its categories ("Headlamp Left") is chosen from
+    by ``side``; a side that no candidate has is a conflict.
     """
     cands = _candidates(index, m)
     if not cands:
         return None
+    if any(index.targets[c].side for c in cands):
+        fits = [c for c in cands if index.targets[c].side in (None, side)]
+        if side is not None and not fits:
+            return _Choice(cands[0], "axle", True, tuple(cands[1:]))
+        if side is not None and len(fits) < len(cands):
+            cands = fits  # the side word decided, like an axle word
     eff = {c: _effective(index, m, c) for c in cands}
 
     def pick(chosen: int, how: Choice, conflict: bool = False) -> _Choice:
@@ -254,10 +264,9 @@ class _Reader:
                 self._unread(phrase, "not_in_catalog", note)
                 continue
             if line.choice.conflict:
-                note = (
-                    f"{phrase!r} names a {line.axle} part; the catalog's {target.name} "
-                    f"is a {target.axle} one"
-                )
+                by_side = target.side is not None and target.side != line.side
+                said, own = (line.side, target.side) if by_side else (line.axle, target.axle)
+                note = f"{phrase!r} names a {said} part; the catalog's {target.name} is a {own} one"
                 self._unread(phrase, "not_in_catalog", note, self._guesses(m, line, damage_said))
                 continue
             assert target.category is not None
@@ -288,7 +297,7 @@ class _Reader:
     # -- expansion ---------------------------------------------------------------------
 
     def _line(self, m: Mention, axle: Axle | None, side: Side | None, qty: int = 1) -> _Line:
-        choice = _choose(self.index, m, axle, self.context_axle)
+        choice = _choose(self.index, m, axle, self.context_axle, side)
         assert choice is not None
         t = self.index.targets[choice.target]
         if t.known and not choice.conflict:
@@ -301,11 +310,12 @@ class _Reader:
     def _expand(self, m: Mention) -> list[_Line]:
         """The physical parts of a mention: pairs, counts and "front and rear" (module doc)."""
         axles: list[Axle | None] = [*sorted(m.axles)] or [None]
-        first = _choose(self.index, m, axles[0], self.context_axle)
+        sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
+        one_side = sides[0] if len(sides) == 1 else None
+        first = _choose(self.index, m, axles[0], self.context_axle, one_side)
         if first is None:
             return []
         target = self.index.targets[first.target]
-        sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         count = m.count
         if count == 0:  # "all doors": every one the vehicle has
             count = 2 * len(_family_of(self.index, m, first.target)) if target.sided else None
