@@ -208,9 +208,9 @@ class _Reader:
         axles = {a for p in passages for a in p.context_axles}
         axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
         self.context_axle = next(iter(axles)) if len(axles) == 1 else None
-        # The side of the impact: one side said in the story or of every sided part named.
+        # The side of the impact, when the story names one ("Impact N/S/F", "the whole
+        # driver side"); another part's side is not this part's ("sides only from side words").
         sides = {side_in(self.market, w) for p in passages for w in p.context_sides}
-        sides |= {side_in(self.market, w) for p in passages for m in p.mentions for w in m.sides}
         self.context_side = next(iter(sides)) if len(sides) == 1 else None
         for source, passage in zip(sources, passages, strict=True):
             before = (len(self.parts), len(self.unread))
