@@ -7,15 +7,22 @@ needs a model endpoint). Each aspect is one scoring function over the (case, rep
 pairs; it returns its figures, a table and its targets, and adding an aspect is adding
 a function to ``ASPECTS``:
 
-* ``lines``: recall and precision of the damaged lines (category and side, matched one
-  to one), exact axle, side and quantity, and severity, over the expected lines;
+* ``lines``: recall and precision of the damaged parts read (``report.damaged``: a
+  replaced part has a parts line, a repaired one only operations; category and side,
+  matched one to one), exact axle, side and quantity, and severity, over the expected
+  lines;
 * ``must_not``: the share of "must not appear" entries that appeared as damaged lines;
 * ``unread``: the expected unread phrases found under ``not_priced``, and how many of
   them were priced instead (narrative read as a part: the target is 0);
 * ``total_loss``: reports flagged as a possible total loss, against the labels;
-* ``calibration``: every phrase read as a part (priced lines and the guesses of
-  unpriced ones) by confidence bucket against the share that was right; a priced line
-  under the price threshold is counted as a failure.
+* ``calibration``: every phrase read as a part (the damaged parts and the guesses of
+  unpriced ones) by confidence bucket against the share that was right; a priced part
+  under the price threshold is counted as a failure;
+* ``operations`` (the estimate, issue 13): recall and precision of the operations,
+  scored as (operation, category, side) against ``expect.operations`` on the reports
+  that carry them, from the report's words and from the labelled parts themselves (the
+  estimate alone, apart from how the words were read);
+* ``builds``: the share of reports whose lines all fit one common set of variants.
 
 Prints one table per aspect, the targets, and (``--failures``) every miss; writes
 ``bench/results/quality.json``. The figures and what still fails are in docs/quality.md.
@@ -60,7 +67,8 @@ class Outcome:
     error: str | None = None
 
     def damaged(self) -> list[Any]:
-        return [ln for ln in self.report.lines if ln.reason == "damaged"] if self.report else []
+        """The damaged parts the report read, bought (a line) or only repaired (operations)."""
+        return list(self.report.damaged) if self.report else []
 
 
 @dataclass(slots=True)
@@ -284,7 +292,7 @@ def _phrases(o: Outcome) -> Iterable[tuple[float, bool, str]]:
     """(confidence, right, what) for every part the report read: lines and unpriced guesses."""
     want = [(e["category"], e["side"]) for e in o.case.expect["lines"]]
     for ln in o.damaged():
-        yield ln.confidence, _got(ln) in want, f"line {_got(ln)} from {ln.component!r}"
+        yield ln.confidence, _got(ln) in want, f"part {_got(ln)} from {ln.component!r}"
     for u in o.report.not_priced if o.report else ():
         if u.reason == "low_confidence" and u.guesses:
             g = u.guesses[0]
@@ -301,9 +309,9 @@ def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
             b = next(i for i in range(len(BUCKETS) - 1) if conf < BUCKETS[i + 1])
             counts[b][0] += 1
             counts[b][1] += right
-            if what.startswith("line") and conf < PRICE_THRESHOLD:
+            if what.startswith("part") and conf < PRICE_THRESHOLD:
                 priced_low += 1
-            if (conf >= 0.9 and not right) or (conf < 0.5 and right and what.startswith("line")):
+            if (conf >= 0.9 and not right) or (conf < 0.5 and right and what.startswith("part")):
                 failures.append(
                     f"{o.case.id}: {what} at {conf:.2f} is {'right' if right else 'wrong'}"
                 )
@@ -325,10 +333,128 @@ def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
     targets = [
         c.target("phrases in the calibration set", float(total), ">= 100", total >= 100),
         c.target("right among phrases at >= 0.9", high, ">= 0.95", high >= 0.95),
-        c.target(f"priced lines under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
+        c.target(f"parts priced under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
     ]
     headers = ["confidence", "phrases", "right", "share right"]
     return Aspect("calibration", figures, headers, rows, targets, failures)
+
+
+OpKey = tuple[str, str, str | None]
+"""(operation, category id, side): what a labelled operation is scored on."""
+
+
+def predicted_operations(report: PartsReport | None) -> set[OpKey]:
+    """The report's operations, less those on the lines the propagation rules added."""
+    if report is None:
+        return set()
+    return {
+        (op.operation, op.category.id, op.position.side)
+        for op in report.operations
+        if op.line is None or report.lines[op.line].reason == "damaged"
+    }
+
+
+def _operation_figures(
+    cases: Sequence[Case], reports: Sequence[PartsReport | None]
+) -> dict[str, Any]:
+    hits = expected_n = predicted_n = scored = 0
+    missed: list[str] = []
+    extra: list[str] = []
+    for case, report in zip(cases, reports, strict=True):
+        labels = case.expect.get("operations")
+        if labels is None:
+            continue
+        scored += 1
+        expected = {(o["operation"], o["category"], o["side"]) for o in labels}
+        got = predicted_operations(report)
+        hits += len(expected & got)
+        expected_n += len(expected)
+        predicted_n += len(got)
+        missed += [
+            f"{case.id}: missed {o} {c} {s or '-'}" for o, c, s in sorted(expected - got, key=str)
+        ]
+        extra += [
+            f"{case.id}: extra {o} {c} {s or '-'}" for o, c, s in sorted(got - expected, key=str)
+        ]
+    return {
+        "reports": scored,
+        "expected": expected_n,
+        "predicted": predicted_n,
+        "hits": hits,
+        "recall": _share(hits, expected_n),
+        "precision": _share(hits, predicted_n),
+        "failures": missed + extra,
+    }  # fmt: skip
+
+
+async def _run_labelled_parts(cases: Sequence[Case]) -> list[PartsReport | None]:
+    """Each report with operations labelled, given as its labelled parts (the words read right)."""
+    out: list[PartsReport | None] = []
+    async with PartsAgent(warm_vehicle=False) as agent:
+        categories = await agent.catalog.load_categories_for_variant("117", "127445")
+        names = {c.id: c.name for c in categories}
+        for case in cases:
+            parts = [
+                {"component": f"{ln['side'] or ''} {names[ln['category']]}".strip(),
+                 "severity": ln["severity"]}
+                for ln in case.expect["lines"]
+            ]  # fmt: skip
+            try:
+                out.append(await agent.process_damage_report(case.vehicle, parts, market="GB"))
+            except PartsAgentError:
+                out.append(None)
+    return out
+
+
+def score_operations(outcomes: Sequence[Outcome]) -> Aspect:
+    cases = [o.case for o in outcomes]
+    words = _operation_figures(cases, [o.report for o in outcomes])
+    labelled = [c for c in cases if "operations" in c.expect]
+    alone = _operation_figures(labelled, asyncio.run(_run_labelled_parts(labelled)))
+    rows: list[list[object]] = [
+        [label, f["reports"], f["expected"], f["predicted"], f["hits"],
+         f"{f['recall']:.3f}", f"{f['precision']:.3f}"]
+        for label, f in (("the report's words", words), ("the labelled parts", alone))
+    ]  # fmt: skip
+    headers = ["input", "reports", "expected", "predicted", "hits", "recall", "precision"]
+    figures = {"words": words, "labelled_parts": alone}
+    return Aspect("operations", figures, headers, rows, [], words["failures"])
+
+
+def one_build(report: PartsReport) -> bool:
+    """True when every line fits every variant of the build the report priced."""
+    build = report.vehicle.build
+    if build is None:
+        return False
+    wanted = set(build.variants)
+    return bool(wanted) and all(wanted <= set(ln.fits_variants) for ln in report.lines)
+
+
+def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
+    priced = [o for o in outcomes if o.report is not None and o.report.lines]
+    ok = [o for o in priced if o.report is not None and one_build(o.report)]
+    narrowed = [
+        o
+        for o in priced
+        if o.report is not None
+        and o.report.vehicle.build is not None
+        and len(o.report.vehicle.build.variants) < len(o.report.vehicle.variants)
+    ]
+    share = _share(len(ok), len(priced))
+    rows: list[list[object]] = [
+        ["reports with lines", len(priced)],
+        ["lines share one variant set", f"{len(ok)} ({share:.3f})"],
+        ["narrowed to one build", len(narrowed)],
+    ]
+    figures = {
+        "reports_with_lines": len(priced),
+        "one_build": len(ok),
+        "share": share,
+        "narrowed_to_one_build": len(narrowed),
+    }
+    targets = [c.target("reports whose lines share one variant set", share, "1.00", share == 1.0)]
+    failures = [f"{o.case.id}: lines fit no one build" for o in priced if o not in ok]
+    return Aspect("builds", figures, ["measure", "value"], rows, targets, failures)
 
 
 ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
@@ -337,6 +463,8 @@ ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
     score_unread,
     score_total_loss,
     score_calibration,
+    score_operations,
+    score_builds,
 ]
 
 

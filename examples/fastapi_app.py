@@ -10,8 +10,9 @@ Configuration comes from the environment, read when the app starts:
   the embedded sample catalog);
 * ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``).
 
-Endpoints: ``POST /reports`` (a damage report in, a PartsReport out),
-``GET /metrics`` (per-operation latency summary and cache figures) and
+Endpoints: ``POST /reports`` (a damage report in, the estimate out as a PartsReport:
+parts, operations, totals with tax; its fields are in the OpenAPI schema at
+``/docs``), ``GET /metrics`` (per-operation latency summary and cache figures) and
 ``GET /healthz``. Library errors become HTTP statuses with one JSON body shape,
 ``{"error": {"type": ..., "message": ...}}``: bad input 422, an unknown
 document 404, an unavailable catalog 503 with Retry-After, anything else 500.

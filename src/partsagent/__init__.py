@@ -1,4 +1,4 @@
-"""partsagent: a vehicle damage report in, a fitment-checked, priced parts list out."""
+"""partsagent: a vehicle damage report in, a fitment-checked, priced estimate out."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ from ._models import (
     Variant,
     Vehicle,
 )
-from ._pricing.report import PartsReport, ReportLine
+from ._pricing.estimate import EstimateData, Rates
+from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "CircuitBreaker",
     "CircuitOpen",
     "DamagedPart",
+    "EstimateData",
     "HttpBucket",
     "InputError",
     "InvalidIdentifier",
@@ -71,6 +73,7 @@ __all__ = [
     "Manufacturer",
     "Model",
     "NotFound",
+    "Operation",
     "PartsAgent",
     "PartsAgentError",
     "PartsReport",
@@ -78,9 +81,11 @@ __all__ = [
     "Position",
     "Price",
     "ProductGroup",
+    "Rates",
     "ReportLine",
     "Severity",
     "SummaryAggregator",
+    "Totals",
     "UsageError",
     "Variant",
     "Vehicle",

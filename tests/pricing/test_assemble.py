@@ -24,10 +24,9 @@ async def agent() -> AsyncIterator[PartsAgent]:
 
 
 def damaged(report: PartsReport) -> list[tuple[str, str | None, str | None, int]]:
+    """Every damaged part read, bought or only repaired."""
     return sorted(
-        (ln.category.id, ln.position.axle, ln.position.side, ln.quantity)
-        for ln in report.lines
-        if ln.reason == "damaged"
+        (d.category.id, d.position.axle, d.position.side, d.quantity) for d in report.damaged
     )
 
 
@@ -52,6 +51,7 @@ async def test_no_planner_gets_a_need_under_the_threshold_priced() -> None:
         report = await agent.process_damage_report(
             ASTRA, [{"component": "bonnet", "severity": "minor"}, {"component": "N/S wing"}]
         )
+    assert all(d.confidence >= PRICE_THRESHOLD for d in report.damaged)
     assert all(ln.confidence >= PRICE_THRESHOLD for ln in report.lines if ln.reason == "damaged")
     assert [(u.phrase, u.reason) for u in report.not_priced] == [("bonnet", "low_confidence")]
     assert report.not_priced[0].guesses[0].category_name == "Bonnet"
@@ -67,6 +67,7 @@ async def test_a_narrative_phrase_is_listed_with_a_reason(agent: PartsAgent) -> 
         ("Reversed into a bollard in the car park", "no_part")
     ]
     assert "CAT030" not in {ln.category.id for ln in report.lines}
+    assert "CAT030" not in {op.category.id for op in report.operations}
 
 
 async def test_total_loss_warns_first_and_prices_only_what_is_named(agent: PartsAgent) -> None:
@@ -128,14 +129,13 @@ async def test_the_report_speaks_the_markets_words(
         "bonnet dented, O/S wing dented, windscreen cracked",
         market=market,  # type: ignore[arg-type]
     )
-    shown = {
-        ln.category.id: ln.category.market_name for ln in report.lines if ln.reason == "damaged"
-    }
+    shown = {d.category.id: d.category.market_name for d in report.damaged}
     assert shown == words
-    names = {ln.category.id: ln.category.name for ln in report.lines}
-    assert names["CAT003"] == "Bonnet"
+    assert {d.category.id: d.category.name for d in report.damaged}["CAT003"] == "Bonnet"
+    repaired = {op.category.market_name for op in report.operations if op.operation == "repair"}
+    assert words["CAT003"] in repaired  # a dented bonnet is repaired: its operations say it too
     assert report.market == ("GB" if market == "UK" else market)
-    dumped = report.model_dump(mode="json")["lines"][0]["category"]
+    dumped = report.model_dump(mode="json")["damaged"][0]["category"]
     assert set(dumped) == {"id", "name", "market_name"}
 
 
@@ -143,7 +143,7 @@ async def test_the_report_speaks_the_markets_words(
 async def test_a_saloons_tailgate_is_a_boot_lid(agent: PartsAgent, market: str, word: str) -> None:
     """Every Model 3 is a saloon: its CAT027 is the boot (trunk) lid, not a tailgate."""
     report = await agent.process_damage_report(TESLA, "trunk lid dented", market=market)  # type: ignore[arg-type]
-    assert [ln.category.market_name for ln in report.lines if ln.reason == "damaged"] == [word]
+    assert [d.category.market_name for d in report.damaged] == [word]
 
 
 async def test_a_count_is_part_of_the_meaning(agent: PartsAgent) -> None:
@@ -160,8 +160,8 @@ async def test_a_left_out_severity_is_read_from_the_words(agent: PartsAgent) -> 
     given = await agent.process_damage_report(
         ASTRA, [{"component": "bonnet buckled", "severity": "moderate"}]
     )
-    assert [ln.severity for ln in words.lines if ln.reason == "damaged"] == ["severe"]
-    assert [ln.severity for ln in given.lines if ln.reason == "damaged"] == ["moderate"]
+    assert [d.severity for d in words.damaged] == ["severe"]
+    assert [d.severity for d in given.damaged] == ["moderate"]
 
 
 async def test_a_shared_report_lists_each_callers_own_unread_phrases(agent: PartsAgent) -> None:

@@ -1,12 +1,15 @@
-"""The report as the CLI prints it: a header, the lines, the totals, what was not priced,
-warnings and performance."""
+"""The report as the CLI prints it: header, parts, operations, totals, what was not priced,
+warnings, performance."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from .._models import Position
 from .._pricing.report import PartsReport, UnreadPhrase
 from .._table import render_table
 
-__all__ = ["render_report"]
+__all__ = ["render_not_priced", "render_report"]
 
 _WHY = {
     "no_part": "names no part",
@@ -34,13 +37,29 @@ def render_not_priced(report: PartsReport) -> list[str]:
     return ["", "not priced, please confirm:", table, *notes]
 
 
-def render_report(report: PartsReport) -> str:
+def _where(position: Position) -> str:
+    return " ".join(b for b in (position.axle, position.side) if b) or "-"
+
+
+def _head(report: PartsReport) -> str:
+    v = report.vehicle
+    build = v.build
+    priced = (
+        f"priced for {len(build.variants)} of {len(v.variants)} variants, {build.body}"
+        if build is not None and len(build.variants) < len(v.variants)
+        else f"{len(v.variants)} variants"
+    )
+    name = f"{v.manufacturer.name} {v.model.name} {v.year or ''}"
+    return f"{name} ({priced}; resolved by {v.resolved_by})"
+
+
+def _parts(report: PartsReport) -> str:
     rows = [
         (
             i,
             line.reason,
             line.category.market_name or line.category.name,
-            " ".join(b for b in (line.position.axle, line.position.side) if b) or "-",
+            _where(line.position),
             line.severity.value if line.severity else "-",
             line.article.brand,
             line.article.article_no,
@@ -51,40 +70,61 @@ def render_report(report: PartsReport) -> str:
         )
         for i, line in enumerate(report.lines, 1)
     ]
-    v = report.vehicle
-    head = (
-        f"{v.manufacturer.name} {v.model.name} {v.year or ''} "
-        f"({len(v.variants)} variants; resolved by {v.resolved_by})"
-    )
-    table = render_table(
-        [
-            "#",
-            "reason",
-            "part",
-            "position",
-            "damage",
-            "brand",
-            "article no",
-            "quality",
-            "qty",
-            "price",
-            "total",
-        ],
-        rows,
-        align="rlllllllrrr",
-    )
-    t = report.totals
-    cur = t.total.currency
-    warnings = list(report.warnings)
-    out = [head, ""]
-    if report.total_loss and warnings:
-        out += [f"!! {warnings.pop(0)}", ""]
-    out += [
-        table,
-        "",
-        f"parts {t.parts.amount} {cur}   consumables {t.consumables.amount} {cur}   "
-        f"total {t.total.amount} {cur}   confidence {report.confidence:.2f}",
+    headers = ["#", "reason", "part", "position", "damage", "brand", "article no", "quality"]
+    return render_table([*headers, "qty", "price", "total"], rows, align="rlllllllrrr")
+
+
+def _operations(report: PartsReport) -> str:
+    rows = [
+        (
+            op.operation.replace("_", "/"),
+            op.category.market_name or op.category.name,
+            _where(op.position),
+            op.hours,
+            op.amount.amount,
+            "-" if op.line is None else op.line + 1,
+            op.description,
+        )
+        for op in report.operations
     ]
+    headers = ["operation", "part", "position", "hours", "amount", "line", "what"]
+    return render_table(headers, rows, align="lllrrrl")
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _totals(report: PartsReport) -> str:
+    t = report.totals
+    r = report.rates
+    tax = r.tax_name if r is not None else "tax"
+    per_hour = f" x {r.paint_materials_rate.amount}" if r is not None else ""
+    rows: list[tuple[str, Decimal, str]] = [
+        ("parts", t.parts.amount, ""),
+        ("consumables", t.consumables.amount, ""),
+        ("labour", t.labour.amount, f"{t.labour_hours} h labour, {t.refinish_hours} h refinish"),
+        ("paint materials", t.paint_materials.amount, f"{t.refinish_hours} h{per_hour}"),
+        ("sublet", t.sublet.amount, ""),
+        ("net", t.net.amount, ""),
+        (f"{tax} {_percent(t.tax_rate)}", t.tax.amount, ""),
+        ("total", t.total.amount, t.total.currency),
+    ]
+    return render_table(["totals", t.total.currency, ""], rows, align="lrl")
+
+
+def render_report(report: PartsReport) -> str:
+    parts = (
+        _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
+    )
+    warnings = list(report.warnings)
+    out = [_head(report), ""]
+    if report.total_loss and warnings:
+        out += [f"!! {warnings.pop(0)}", ""]  # the total-loss warning comes first
+    out.append(parts)
+    if report.operations:
+        out += ["", _operations(report)]
+    out += ["", _totals(report), "", f"confidence {report.confidence:.2f}"]
     out += render_not_priced(report)
     if warnings:
         out += ["", "warnings:", *(f"  - {w}" for w in warnings)]

@@ -23,6 +23,7 @@ from .._agent import (
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
+from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .render import render_report
@@ -64,10 +65,10 @@ def parse_damage(text: str) -> DamagedPart:
     return parts[0]
 
 
-def parse_vin(text: str) -> Vehicle:
+def parse_vin(text: str, variant_id: str | None = None) -> Vehicle:
     """--vin: a Vehicle, validated as the Python API validates it."""
     try:
-        return _coerce_vehicle({"vin": text})
+        return _coerce_vehicle({"vin": text, "variant_id": variant_id})
     except InputError as exc:
         raise InputError(f"--vin {_short(text)!r}: {exc}") from None
 
@@ -79,7 +80,7 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
 
 
-async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
+async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = None) -> Vehicle:
     """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins.
 
     The last word is the year when it is a number that is not part of a catalog
@@ -121,7 +122,12 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
         )
     try:
         return _coerce_vehicle(
-            {"make": " ".join(make), "model": " ".join(model_words), "year": year}
+            {
+                "make": " ".join(make),
+                "model": " ".join(model_words),
+                "year": year,
+                "variant_id": variant_id,
+            }
         )
     except InputError as exc:
         raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
@@ -178,6 +184,7 @@ def _agent(args: argparse.Namespace) -> PartsAgent:
         market=args.market,
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
+        estimate=EstimateData.load(policy=args.policy, rates=args.rates),
     )
 
 
@@ -189,9 +196,9 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     )
     async with _agent(args) as agent:
         if args.vin:
-            vehicle = parse_vin(args.vin)
+            vehicle = parse_vin(args.vin, args.variant)
         elif args.vehicle:
-            vehicle = await parse_vehicle(agent, args.vehicle)
+            vehicle = await parse_vehicle(agent, args.vehicle, args.variant)
         else:
             raise InputError("give --vehicle 'Make Model Year' or --vin")
         return await agent.process_damage_report(vehicle, damage)
@@ -239,9 +246,10 @@ def register_report(commands: Any) -> None:
     """Add ``partsagent report`` to the command line."""
     report = commands.add_parser(
         "report",
-        help="price the parts for a damage report",
+        help="estimate a damage report: parts, labour, refinish, tax",
         description=(
-            "Turn a damage report into a fitment-checked, priced parts list. "
+            "Turn a damage report into a fitment-checked, priced estimate: parts, operations, "
+            "labour, refinish and totals with tax. "
             "Example: partsagent report --vehicle 'Vauxhall Astra 2018' "
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
@@ -275,6 +283,21 @@ def register_report(commands: Any) -> None:
         choices=("GB", "UK", "US"),
         default="GB",
         help="sides of 'driver' and 'passenger', and the words the report uses (UK = GB)",
+    )
+    report.add_argument(
+        "--variant",
+        metavar="ID",
+        help="the catalog variant id: price that build only (see partsagent catalog ls variants)",
+    )
+    report.add_argument(
+        "--rates",
+        metavar="FILE",
+        help="rates and tax per market (JSON, docs/estimate.md); its markets replace the packaged",
+    )
+    report.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="your repair-or-replace policy (JSON, docs/estimate.md) instead of the packaged one",
     )
     report.add_argument(
         "--concurrency",

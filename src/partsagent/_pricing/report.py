@@ -12,12 +12,18 @@ from .._reading.results import Guess, UnreadPhrase
 
 __all__ = [
     "Alternative",
+    "AppliedRates",
     "ArticleRef",
+    "Build",
     "CategoryRef",
+    "DecimalText",
     "Guess",
     "LineReason",
     "LineSource",
     "Money",
+    "Operation",
+    "ReadDamage",
+    "OperationKind",
     "PartsReport",
     "ReportLine",
     "ReportVehicle",
@@ -27,10 +33,12 @@ __all__ = [
 
 LineReason = Literal["damaged", "secondary", "consumable"]
 LineSource = Literal["rule", "catalog", "llm"]
+OperationKind = Literal["replace", "remove_refit", "repair", "refinish", "blend", "sublet"]
 
-SignedAmount = Annotated[
+DecimalText = Annotated[
     Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")
 ]
+"""A Decimal that JSON carries as a string ("1.5", "0.20"), never as a float."""
 
 
 class _Out(BaseModel):
@@ -38,7 +46,7 @@ class _Out(BaseModel):
 
 
 class Money(_Out):
-    amount: SignedAmount
+    amount: DecimalText
     currency: str
 
 
@@ -97,6 +105,16 @@ class ReportLine(_Out):
     """The damage read for a damaged line (None for secondary and consumable lines)."""
 
 
+class Build(_Out):
+    """The one build the report is priced for: every parts line fits all of ``variants``."""
+
+    variants: tuple[str, ...]
+    body: str
+    body_class: str
+    """The labour-time class of the body: hatch, saloon, estate or suv."""
+    chosen_by: Literal["variant_id", "words", "vin", "most_variants"]
+
+
 class ReportVehicle(_Out):
     manufacturer: Ref
     model: Ref
@@ -105,23 +123,99 @@ class ReportVehicle(_Out):
     resolved_by: str
     vin: str | None = None
     notes: tuple[str, ...] = ()
+    build: Build | None = None
+
+
+class Operation(_Out):
+    """One labour operation or sublet of the estimate, with where its figures come from."""
+
+    operation: OperationKind
+    description: str
+    category: CategoryRef
+    position: Position
+    hours: DecimalText
+    """Hours with one decimal ("1.5"); "0.0" for a sublet, which has a price instead."""
+    rate: Money | None
+    """The hourly rate applied (labour or paint); None for a sublet."""
+    amount: Money
+    why: str
+    source: Literal["rule", "llm"]
+    """Who chose the part: the rules, or the model (LLM planner). The operation is the data's."""
+    rule: str
+    """The id of the data entry that produced it: a policy row, an adjacency edge or an
+    included operation."""
+    times: str | None = None
+    """The labour-time row and body class the hours come from, e.g. "wing/hatch"."""
+    line: int | None = None
+    """The index in ``lines`` of the parts line it belongs to; None when the part is not bought."""
+
+
+class ReadDamage(_Out):
+    """One damaged part read from the report's words, whether it is bought or only repaired.
+
+    A replaced part has a parts line (``line`` is its index in ``lines``); a
+    repaired or refinished one has only operations. ``confidence`` is how sure
+    the reading is (never under the price threshold: those are ``not_priced``).
+    """
+
+    component: str
+    """The user's words that named it."""
+    category: CategoryRef
+    position: Position
+    quantity: int
+    severity: Severity
+    confidence: float
+    line: int | None = None
+
+
+class AppliedRates(_Out):
+    """The market figures the estimate was priced with (rates.json or your own)."""
+
+    market: str
+    currency: str
+    labour_rate: Money
+    paint_rate: Money
+    paint_materials_rate: Money
+    tax_name: str
+    tax_rate: DecimalText
+    taxable: tuple[str, ...]
 
 
 class Totals(_Out):
+    """Amounts rounded once, half-up, to the currency's minor unit; the sums are exact.
+
+    ``net`` = parts + consumables + labour + paint_materials + sublet;
+    ``total`` = net + tax; ``tax`` = tax_rate x the totals the market taxes.
+    """
+
     parts: Money
     consumables: Money
+    labour: Money
+    paint_materials: Money
+    sublet: Money
+    net: Money
+    tax_rate: DecimalText
+    tax: Money
     total: Money
     lines: int
+    labour_hours: DecimalText
+    """Hours of replace, remove_refit and repair."""
+    refinish_hours: DecimalText
+    """Hours of refinish and blend: paint materials are these times the materials rate."""
 
 
 class PartsReport(_Out):
-    """A fitment-checked, priced parts list for one damage report."""
+    """A fitment-checked, priced estimate for one damage report: parts, operations, totals."""
 
     vehicle: ReportVehicle
     lines: tuple[ReportLine, ...]
+    operations: tuple[Operation, ...] = ()
     totals: Totals
+    rates: AppliedRates | None = None
     confidence: float = Field(ge=0, le=1)
     warnings: tuple[str, ...] = ()
+    damaged: tuple[ReadDamage, ...] = ()
+    """Every damaged part read from the words, bought or only repaired, in canonical order."""
     not_priced: tuple[UnreadPhrase, ...] = ()
     """"Not priced, please confirm": phrases that name no part, a part the catalog lacks,
     or a part read with less confidence than the price threshold (with its best guesses)."""
