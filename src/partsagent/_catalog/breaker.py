@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,12 +11,17 @@ from typing import Literal
 import structlog
 
 from .._exceptions import CatalogUnavailable
+from .._metrics import gauge
 
 __all__ = ["BreakerState", "CircuitBreaker", "CircuitOpen"]
 
 _log = structlog.get_logger("partsagent")
 
 BreakerState = Literal["closed", "open", "half_open"]
+
+#: The breaker's state as the ``breaker.state`` gauge: the higher, the worse.
+STATE_VALUES: dict[BreakerState, int] = {"closed": 0, "half_open": 1, "open": 2}
+_ids = itertools.count(1)
 
 
 class CircuitOpen(CatalogUnavailable):
@@ -61,6 +67,7 @@ class CircuitBreaker:
         self._probe_in_flight = False
         self._opened = 0
         self._rejected = 0
+        self._id = str(next(_ids))
 
     @property
     def state(self) -> BreakerState:
@@ -77,6 +84,7 @@ class CircuitBreaker:
             return
         if state == "half_open" and not self._probe_in_flight:
             self._probe_in_flight = True
+            self._publish("half_open")
             return
         self._rejected += 1
         raise CircuitOpen(path, f"{self._failures} consecutive failures")
@@ -84,6 +92,7 @@ class CircuitBreaker:
     def record_success(self) -> None:
         if self._opened_at is not None:
             _log.info("partsagent.breaker.closed")
+            self._publish("closed")
         self._failures = 0
         self._opened_at = None
         self._probe_in_flight = False
@@ -96,11 +105,16 @@ class CircuitBreaker:
             self._opened_at = self._clock()
             self._opened += 1
             _log.warning("partsagent.breaker.opened", consecutive_failures=self._failures)
+            self._publish("open")
         self._probe_in_flight = False
 
     def record_abandoned(self) -> None:
         """A probe was cancelled before it could tell; let the next call probe."""
         self._probe_in_flight = False
+
+    def _publish(self, state: BreakerState) -> None:
+        # The id tells this process's breakers apart; exporters show the worst one.
+        gauge("breaker.state", STATE_VALUES[state], breaker=self._id)
 
     def snapshot(self) -> BreakerSnapshot:
         return BreakerSnapshot(self.state, self._failures, self._opened, self._rejected)

@@ -16,7 +16,7 @@ import anyio
 import stamina
 
 from .._exceptions import CatalogError, CatalogUnavailable
-from .._metrics import count
+from .._metrics import counter
 from .breaker import CircuitBreaker, CircuitOpen
 from .stats import Counters
 
@@ -58,10 +58,11 @@ class Requests:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _backoff_hook(self, exc: Exception) -> bool | float:
+    def _backoff_hook(self, exc: Exception, kind: str) -> bool | float:
         if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
             return False
         self._c.retries += 1
+        counter("catalog.retries", kind=kind)
         if exc.retry_after is not None:
             return min(exc.retry_after, self.backoff_max)
         return True
@@ -71,7 +72,7 @@ class Requests:
         stats = self._c.by_kind[kind]
         with anyio.fail_after(self.deadline):
             async for attempt in stamina.retry_context(
-                on=self._backoff_hook,
+                on=lambda exc: self._backoff_hook(exc, kind),
                 attempts=self.attempts,
                 timeout=None,
                 wait_initial=self.backoff_initial,
@@ -85,7 +86,7 @@ class Requests:
                         self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
                         self._c.requests += 1
                         stats.requests += 1
-                        count("catalog.requests")
+                        counter("catalog.requests", kind=kind)
                         try:
                             with anyio.fail_after(self.attempt_timeout):
                                 value = await fetch()

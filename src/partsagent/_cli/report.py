@@ -13,7 +13,7 @@ import structlog
 
 from .._agent import PartsAgent
 from .._exceptions import InputError
-from .._metrics import SummaryAggregator
+from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
 from .batch import run_batch
@@ -63,7 +63,6 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
     aggregator = SummaryAggregator(drop=True)
     structlog.configure(
         processors=[
-            aggregator,
             _only_critical,
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
@@ -72,6 +71,7 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
+    install_aggregator(aggregator)
     return aggregator
 
 
@@ -111,10 +111,12 @@ async def _one(args: argparse.Namespace) -> PartsReport:
 
 def _report(args: argparse.Namespace) -> int:
     previous = structlog.get_config()
+    aggregator = _configure_logging(sys.stderr)
     try:
-        return _run_report(args, _configure_logging(sys.stderr))
+        return _run_report(args, aggregator)
     finally:
         # main() may run inside a host process (tests, notebooks): leave its logging as it was.
+        uninstall_aggregator(aggregator)
         structlog.configure(**previous)
 
 
