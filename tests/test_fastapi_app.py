@@ -157,7 +157,7 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
         pytest.param(
             {"vehicle": {**ASTRA, "year": 1800}, "damage": "bumper"}, "year", id="bad-year"
         ),
-        pytest.param({"vehicle": {"make": "Vauxhall"}, "damage": "bumper"}, "VIN", id="no-model"),
+        pytest.param({"vehicle": {"year": 2018}, "damage": "bumper"}, "VIN", id="no-make-no-model"),
         pytest.param(
             {"vehicle": ASTRA, "damage": [{"component": "bonnet", "severity": "awful"}]},
             "severity",
@@ -237,7 +237,7 @@ async def test_aiohttp_example(catalog_server: CatalogServer) -> None:
         url = str(server.make_url("/reports"))
         async with client.post(url, json=REPORTS[0]) as resp:
             ok_status, ok = resp.status, await resp.json()
-        async with client.post(url, json={"vehicle": {"make": "x"}, "damage": "bumper"}) as resp:
+        async with client.post(url, json={"vehicle": {"year": 2018}, "damage": "bumper"}) as resp:
             bad_status, bad = resp.status, await resp.json()
         async with client.post(url, data=b"[") as resp:
             broken_status = resp.status

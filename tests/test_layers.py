@@ -133,7 +133,7 @@ def test_import_loads_neither_the_server_nor_the_generator() -> None:
     code = (
         "import sys, partsagent; "
         "print(sorted(m for m in sys.modules if m == 'aiohttp.web' or m == 'openai' "
-        "or m.startswith(('partsagent.testing', 'prometheus_client', 'opentelemetry'))))"
+        "or m.startswith(('partsagent.testing', 'partsagent.prometheus', 'partsagent.otel'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

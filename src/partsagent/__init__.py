@@ -20,7 +20,9 @@ from ._exceptions import (
     NotFound,
     PartsAgentError,
     PlannerError,
+    UnresolvedVehicle,
     UsageError,
+    VehicleCandidate,
 )
 from ._metrics import (
     SummaryAggregator,
@@ -81,9 +83,11 @@ __all__ = [
     "ReportLine",
     "Severity",
     "SummaryAggregator",
+    "UnresolvedVehicle",
     "UsageError",
     "Variant",
     "Vehicle",
+    "VehicleCandidate",
     "capture_metrics",
     "collect_performance",
     "install_aggregator",

@@ -79,7 +79,7 @@ def test_market_and_vin_options(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.param(
             ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet:awful"], id="severity"
         ),
-        pytest.param(["--vehicle", "Vauxhall", "--damage", "bonnet"], id="no-model"),
+        pytest.param(["--vehicle", "2018", "--damage", "bonnet"], id="no-make-no-model"),
         pytest.param(["--damage", "bonnet"], id="no-vehicle"),
         pytest.param(["--vehicle", "Vauxhall Astra 2018"], id="no-damage"),
         pytest.param(["--vin", "I0O", "--damage", "bonnet"], id="bad-vin"),

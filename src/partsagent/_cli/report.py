@@ -40,22 +40,30 @@ def parse_damage(text: str) -> DamagedPart:
 
 
 async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
-    """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins."""
+    """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins.
+
+    A known make alone ('Ford 2019') or a model alone ('Golf') is kept as it
+    is: resolving it lists the candidates to choose from.
+    """
     words = text.split()
     year: int | None = None
     if words and words[-1].isdigit() and len(words[-1]) == 4:
         year = int(words.pop())
-    if len(words) < 2:
+    if not words:
         raise InputError(f"--vehicle {text!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'")
     names: set[str] = set()
     for m in await agent.catalog.get_manufacturers():
         names.update(" ".join(n.upper().split()) for n in (m.name, *m.aliases))
-    split = 1
-    for k in range(len(words) - 1, 0, -1):
+    split = 0
+    for k in range(len(words), 0, -1):
         if " ".join(words[:k]).upper() in names:
             split = k
             break
-    return Vehicle(make=" ".join(words[:split]), model=" ".join(words[split:]), year=year)
+    if split == 0 and len(words) > 1:
+        split = 1  # an unknown make: resolving it names the closest ones
+    make = " ".join(words[:split]) or None
+    model = " ".join(words[split:]) or None
+    return Vehicle(make=make, model=model, year=year)
 
 
 def _configure_logging(stream: TextIO) -> SummaryAggregator:
@@ -100,13 +108,32 @@ async def _one(args: argparse.Namespace) -> PartsReport:
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
     async with _agent(args) as agent:
-        if args.vin:
-            vehicle = Vehicle(vin=args.vin)
-        elif args.vehicle:
-            vehicle = await parse_vehicle(agent, args.vehicle)
-        else:
-            raise InputError("give --vehicle 'Make Model Year' or --vin")
+        vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
+
+
+async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
+    """--vehicle, --model, --vin, or a VIN completed by --vehicle or --model (a partial decode)."""
+    given = await parse_vehicle(agent, args.vehicle) if args.vehicle else None
+    if args.model:
+        if given is not None and given.model is not None:
+            raise InputError("give the model once: in --vehicle or in --model, not both")
+        given = Vehicle(
+            make=given.make if given else None,
+            model=args.model,
+            year=given.year if given else None,
+        )
+    if args.vin:
+        # The VIN wins where it speaks; the rest fills in what it does not say.
+        return Vehicle(
+            vin=args.vin,
+            make=given.make if given else None,
+            model=given.model if given else None,
+            year=given.year if given else None,
+        )
+    if given is None:
+        raise InputError("give --vehicle 'Make Model Year', --vin, or --model")
+    return given
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -146,9 +173,22 @@ def register_report(commands: Any) -> None:
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
     )
-    who = report.add_mutually_exclusive_group()
-    who.add_argument("--vehicle", metavar="'MAKE MODEL YEAR'", help="e.g. 'Vauxhall Astra 2018'")
-    who.add_argument("--vin", metavar="VIN", help="17-character VIN (needs the 'vin' extra)")
+    report.add_argument(
+        "--vehicle",
+        metavar="'MAKE MODEL YEAR'",
+        help="e.g. 'Vauxhall Astra 2018'; with --vin, completes what the VIN does not say",
+    )
+    report.add_argument(
+        "--vin",
+        metavar="VIN",
+        help="17-character VIN (needs the 'vin' extra); add --vehicle or --model if it "
+        "gives only the make and year",
+    )
+    report.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="the model, e.g. to complete a VIN that gives only the make and year",
+    )
     what = report.add_mutually_exclusive_group()
     what.add_argument(
         "--damage",

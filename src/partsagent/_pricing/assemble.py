@@ -53,7 +53,7 @@ async def price_plan(
             await _vehicle_articles(catalog, mid, variant_ids), background=True
         )
     options = await search_parts(catalog, mid, variant_ids, wanted)
-    warnings = list(plan.warnings)
+    warnings = [*_vehicle_warnings(plan), *plan.warnings]
     lines: list[ReportLine] = []
     failed = plan.incomplete
     for need, opts in zip(needs, options, strict=True):
@@ -155,6 +155,27 @@ def _report_vehicle(plan: Plan) -> ReportVehicle:
     )
 
 
+_NO_YEAR = "no year given: "
+_CHECK_DIGIT = "the VIN's check digit "
+
+
+def _vehicle_warnings(plan: Plan) -> list[str]:
+    """What the caller should know about their vehicle: shown with the report, not only in notes."""
+    r = plan.resolution
+    warnings = []
+    if r.year is None:
+        warnings.append(
+            f"{_NO_YEAR}priced across all {len(r.variants)} variants of {plan.model.name}; "
+            "give the year (or the VIN) to price the right one"
+        )
+    if r.vin is not None and not r.vin.check_digit_valid:
+        warnings.append(
+            f"{_CHECK_DIGIT}(9th character of {r.vin.vin}) does not match: European VINs often "
+            "carry none, otherwise check the VIN for a typing error"
+        )
+    return warnings
+
+
 def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     """A report shared through the cache speaks of this caller's vehicle and words.
 
@@ -169,7 +190,17 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
             lines.append(ln)
         else:
             lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
-    return report.model_copy(update={"lines": tuple(lines), "vehicle": _report_vehicle(plan)})
+    # The vehicle warnings are this caller's too: a shared report may come from another VIN.
+    warnings = _vehicle_warnings(plan) + [
+        w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))
+    ]
+    return report.model_copy(
+        update={
+            "lines": tuple(lines),
+            "vehicle": _report_vehicle(plan),
+            "warnings": tuple(dict.fromkeys(warnings)),
+        }
+    )
 
 
 def _where(need: Need) -> str:
