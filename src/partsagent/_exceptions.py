@@ -112,7 +112,10 @@ class UnresolvedVehicle(InputError):
         self.candidates = tuple(candidates)
         self.missing = missing
         if len(self.candidates) == 1:
-            message = f"{self.headline[:-1]} {self.candidates[0].name}?"
+            message = (
+                f"{self.query!r} is not a catalog vehicle as given; did you mean "
+                f"{self.candidates[0].name}? Give its {self.missing} to go on"
+            )
         else:
             shown = ", ".join(c.name for c in self.candidates[:5])
             more = len(self.candidates) - 5
@@ -123,7 +126,10 @@ class UnresolvedVehicle(InputError):
     def headline(self) -> str:
         """The message without the candidates (the CLI prints them one per line below it)."""
         if len(self.candidates) == 1:
-            return f"{self.query!r} is not a catalog vehicle as given; did you mean:"
+            return (
+                f"{self.query!r} is not a catalog vehicle as given; did you mean this one "
+                f"(give its {self.missing})?"
+            )
         if not self.candidates:
             return f"{self.query!r} is not enough to find the vehicle; give the {self.missing}"
         return (
