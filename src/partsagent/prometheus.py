@@ -117,6 +117,11 @@ class PartsAgentCollector(Collector):
             self._breaker = Gauge(
                 BREAKER.prometheus, BREAKER.help, registry=None, multiprocess_mode="livemax"
             )
+            for series, metric in self._counters:
+                for value in series.known:
+                    metric.labels(value)  # exported at 0 from the start
+            for result in _CACHE_RESULTS:
+                self._cache.labels(result)
 
     def __repr__(self) -> str:
         return f"PartsAgentCollector({self.aggregator!r}, multiprocess={self.multiprocess})"
@@ -155,7 +160,7 @@ class PartsAgentCollector(Collector):
         for result in _CACHE_RESULTS:
             cache.add_metric([result], exported.cache.get(result, 0))
         for series, family in counters:
-            values = _counter_values(series, exported.counters)
+            values = {(k,): 0.0 for k in series.known} | _counter_values(series, exported.counters)
             if series.label is None:
                 family.add_metric([], values.get((), 0.0))
             for key, value in sorted(values.items()):

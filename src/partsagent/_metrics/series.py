@@ -43,6 +43,8 @@ class CounterSeries(Series):
     measurement: str = ""
     label: str | None = None
     exported_label: str | None = None
+    known: tuple[str, ...] = ()
+    """Label values exported from the start, at 0, so a rate() has a series before the first."""
 
 
 DURATION: Final = Series(
@@ -89,6 +91,15 @@ COUNTERS: Final = (
         measurement="reports",
         label="outcome",
         exported_label="outcome",
+        known=(
+            "ok",
+            "input_error",
+            "catalog_error",
+            "unavailable",
+            "planner_error",
+            "error",
+            "cancelled",
+        ),
     ),
     CounterSeries(
         "partsagent_report_cache_lookups",
@@ -98,6 +109,7 @@ COUNTERS: Final = (
         measurement="reports",
         label="report_cache",
         exported_label="result",
+        known=("hit", "miss", "coalesced"),
     ),
 )
 BREAKER_MEASUREMENT: Final = "breaker.state"
