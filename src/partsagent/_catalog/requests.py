@@ -58,11 +58,9 @@ class Requests:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _backoff_hook(self, exc: Exception, kind: str) -> bool | float:
+    def _backoff_hook(self, exc: Exception) -> bool | float:
         if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
             return False
-        self._c.retries += 1
-        counter("catalog.retries", kind=kind)
         if exc.retry_after is not None:
             return min(exc.retry_after, self.backoff_max)
         return True
@@ -72,13 +70,17 @@ class Requests:
         stats = self._c.by_kind[kind]
         with anyio.fail_after(self.deadline):
             async for attempt in stamina.retry_context(
-                on=lambda exc: self._backoff_hook(exc, kind),
+                on=self._backoff_hook,
                 attempts=self.attempts,
                 timeout=None,
                 wait_initial=self.backoff_initial,
                 wait_max=self.backoff_max,
                 wait_jitter=self.backoff_initial,
             ):
+                if attempt.num > 1:
+                    # Counted here, not in the hook: stamina asks the hook after the last try too.
+                    self._c.retries += 1
+                    counter("catalog.retries", kind=kind)
                 with attempt:
                     self.breaker.before_call(path)
                     async with self._limit:
