@@ -17,7 +17,8 @@ Configuration comes from the environment, read when the app starts:
 
 Endpoints: ``POST /reports`` (a damage report in, a PartsReport out),
 ``GET /metrics`` (Prometheus text format), ``GET /stats`` (this worker's
-latency summary and cache figures, JSON) and ``GET /healthz``. Library errors
+latency summary and cache figures, JSON) and ``GET /healthz``; every answer
+names its worker's pid in ``X-Worker``. Library errors
 become HTTP statuses with one JSON body shape, ``{"error": {"type": ...,
 "message": ...}}``: bad input 422 (with ``candidates`` when the vehicle is
 unsettled), an unknown document 404, an unavailable catalog 503 with
@@ -173,6 +174,13 @@ def create_app(
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(CatalogUnavailable, _unavailable)
     app.add_exception_handler(PartsAgentError, _other)
+
+    @app.middleware("http")
+    async def served_by(request: Request, call_next: Any) -> Any:
+        # Which worker answered: with several workers, caches and /stats are per worker.
+        response = await call_next(request)
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
 
     @app.post("/reports")
     async def post_report(body: ReportRequest, request: Request) -> PartsReport:

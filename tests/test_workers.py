@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import sys
 import uuid
@@ -76,8 +77,8 @@ async def workers(env: dict[str, str], count: int = 2) -> AsyncIterator[str]:
         assert b"Traceback" not in stderr[1], stderr[1].decode()[-2000:]
 
 
-async def post(url: str) -> dict[str, Any]:
-    """One report on a fresh connection, so any worker may take it."""
+async def post(url: str) -> tuple[int, dict[str, Any]]:
+    """One report on a fresh connection; returns the pid of the worker that answered, and it."""
     connector = aiohttp.TCPConnector(force_close=True)
     async with (
         aiohttp.ClientSession(connector=connector) as client,
@@ -85,7 +86,7 @@ async def post(url: str) -> dict[str, Any]:
     ):
         assert resp.status == 200
         body: dict[str, Any] = await resp.json()
-        return body
+        return int(resp.headers["X-Worker"]), body
 
 
 async def test_second_worker_answers_from_the_shared_cache(
@@ -99,22 +100,25 @@ async def test_second_worker_answers_from_the_shared_cache(
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
     }
     async with workers(env) as url:
-        first = await post(url)
-        other: dict[str, Any] | None = None
-        answered = 1
-        for _ in range(40):  # bounded: the kernel hands connections to either worker
-            batch = await asyncio.gather(*(post(url) for _ in range(4)))
-            answered += len(batch)
-            # A miss after the first report can only come from the worker that had not seen it.
-            other = next((r for r in batch if r["performance"]["report_cache"] == "miss"), None)
-            if other is not None:
+        first_pid, first = await post(url)
+        again_pid, again = await post(url)
+        # The kernel may hand every connection to the same worker: stop that one, so the
+        # next answer comes from another (the other worker, or the one uvicorn starts anew).
+        os.kill(first_pid, signal.SIGTERM)
+        for _ in range(600):  # up to 30 s: polling a process we signalled; nothing to wait on
+            if not _alive(first_pid):
                 break
-        assert other is not None, "the second worker never answered"
+            await asyncio.sleep(0.05)
+        assert not _alive(first_pid), "the stopped worker did not exit"
+        other_pid, other = await post(url)
         async with aiohttp.ClientSession() as client, client.get(f"{url}/metrics") as resp:
             text = await resp.text()
     assert first["performance"]["report_cache"] == "miss"
     assert first["performance"]["catalog_requests"] > 0
-    assert other["performance"]["catalog_requests"] == 0
+    assert again["performance"]["report_cache"] == ("hit" if again_pid == first_pid else "miss")
+    assert other_pid != first_pid
+    assert other["performance"]["report_cache"] == "miss"  # its own report cache was empty
+    assert other["performance"]["catalog_requests"] == 0  # every document came from Redis
     assert other["performance"]["cache_misses"] == 0
     assert other["lines"] == first["lines"]
     merged = {
@@ -122,6 +126,14 @@ async def test_second_worker_answers_from_the_shared_cache(
         for family in text_string_to_metric_families(text)
         for s in family.samples
     }
-    # Every answer of both workers, whichever worker served the scrape.
-    assert merged[("partsagent_reports_total", (("outcome", "ok"),))] == answered
+    # Every answer of every worker, the stopped one's too, whichever worker served the scrape.
+    assert merged[("partsagent_reports_total", (("outcome", "ok"),))] == 3
     assert merged[("partsagent_report_cache_lookups_total", (("result", "miss"),))] >= 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
