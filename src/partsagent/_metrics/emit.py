@@ -42,11 +42,13 @@ _forced: bool | None = None
 _consumers: dict[object, Consumer] = {}
 _undo_dispatch: Callable[[], None] | None = None
 _on = False
+_active: tuple[Consumer, ...] = ()  # the consumers, copied once per change, not per event
 
 
 def _refresh() -> None:
-    global _on
+    global _on, _active
     _on = _forced if _forced is not None else bool(_consumers)
+    _active = tuple(_consumers.values())
 
 
 def set_metrics_enabled(enabled: bool | None) -> None:
@@ -71,7 +73,7 @@ def _dispatch(logger: WrappedLogger, method_name: str, event_dict: EventDict) ->
     if event_dict.get("metric") is not True:
         return event_dict
     drop = _forced is not True
-    for consumer in tuple(_consumers.values()):
+    for consumer in _active:
         try:
             consumer(logger, method_name, event_dict)
         except DropEvent:
