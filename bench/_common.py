@@ -132,7 +132,7 @@ def _generator_fingerprint() -> str:
     """Hash of the generator's code: a change there means a different bucket."""
     src = Path(partsagent.__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("_generate.py", "_taxonomy.py"):
+    for name in ("testing/_generate.py", "_reading/taxonomy.py"):
         digest.update((src / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -210,6 +210,11 @@ def set_latency(url: str, latency_ms: float, jitter_ms: float, seed: int = 0) ->
     """Change the injected latency of a running server (``POST /_options``)."""
     opts = server_options(latency_ms, jitter_ms, seed)
     _control(url, "_options", json.dumps(opts.to_dict()).encode())
+
+
+def set_options(url: str, options: ServerOptions) -> None:
+    """Replace every fault option of a running server (``POST /_options``)."""
+    _control(url, "_options", json.dumps(options.to_dict()).encode())
 
 
 def request_levels(stats: dict[str, Any]) -> dict[str, int]:

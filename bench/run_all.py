@@ -25,6 +25,8 @@ SCRIPTS = (
     "load.py",
     "overhead.py",
     "redis.py",
+    "batch_memory.py",
+    "faults.py",
     "plot.py",
 )
 

@@ -48,15 +48,32 @@ def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
         raise InputError(f"invalid vehicle: {_first_error(exc)}") from None
 
 
+DEFAULT_MAX_TEXT_CHARS = 10_000
+DEFAULT_MAX_DAMAGED_PARTS = 50
+
+
 def _coerce_damage(
     damage: Sequence[DamagedPart | Mapping[str, Any]] | str,
+    *,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
 ) -> tuple[DamagedPart, ...] | str:
     if isinstance(damage, str):
         if not damage.strip():
             raise InputError("the damage description is empty; describe the damaged parts")
+        if len(damage) > max_text_chars:
+            raise InputError(
+                f"the damage description has {len(damage)} characters, over the limit of "
+                f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
+            )
         return damage
     if not isinstance(damage, Sequence) or not damage:
         raise InputError("give at least one damaged part, or a free-text description")
+    if len(damage) > max_parts:
+        raise InputError(
+            f"{len(damage)} damaged parts in one report, over the limit of {max_parts} "
+            "(max_damaged_parts); split the report or raise the limit"
+        )
     parts: list[DamagedPart] = []
     for i, item in enumerate(damage):
         if isinstance(item, DamagedPart):
@@ -87,6 +104,8 @@ class PartsAgent:
     (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
     ``llm_options``). ``report_deadline`` bounds one report in seconds;
     ``manager_options`` go to the BucketManager (e.g. ``deadline`` per lookup).
+    ``max_text_chars`` and ``max_damaged_parts`` cap one report's input: a longer
+    description or more parts is an InputError before any work is done.
     ``warm_vehicle``: when the catalog offers batches, fetch every category's
     articles of the vehicle in background batch requests that the report does
     not wait for, so the next report for that vehicle needs no request.
@@ -103,11 +122,17 @@ class PartsAgent:
         max_reports: int = 1000,
         max_alternatives: int = 5,
         warm_vehicle: bool = True,
+        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+        max_damaged_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
         llm_options: Mapping[str, Any] | None = None,
         **manager_options: Any,
     ) -> None:
         if market not in ("GB", "US"):
             raise InputError(f"unknown market {market!r}; use 'GB' or 'US'")
+        if max_text_chars < 1 or max_damaged_parts < 1:
+            raise InputError("max_text_chars and max_damaged_parts must be at least 1")
+        self.max_text_chars = max_text_chars
+        self.max_damaged_parts = max_damaged_parts
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -216,7 +241,9 @@ class PartsAgent:
     ) -> PartsReport:
         started = time.perf_counter()
         v = _coerce_vehicle(vehicle)
-        damage = _coerce_damage(damaged_parts)
+        damage = _coerce_damage(
+            damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
+        )
         planner_name = planner or self.default_planner
         the_market = market or self.market
         if the_market not in ("GB", "US"):

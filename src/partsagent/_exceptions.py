@@ -175,7 +175,16 @@ class CatalogUnavailable(CatalogError):
 
 
 class CatalogFormatError(CatalogError):
-    """The document is malformed, off the contract, or larger than allowed."""
+    """The document is malformed, off the contract, or larger than allowed.
+
+    ``unparseable`` is True when the body was not even JSON: a body cut short
+    on the way (a proxy, a reset) looks like that, so it is retried, unlike a
+    document that parsed and broke the contract.
+    """
+
+    def __init__(self, path: str, detail: str = "", *, unparseable: bool = False) -> None:
+        self.unparseable = unparseable
+        super().__init__(path, detail)
 
     def _message(self) -> str:
         return (

@@ -37,7 +37,13 @@ __all__ = [
     "Side",
     "Variant",
     "Vehicle",
+    "YEAR_MAX",
+    "YEAR_MIN",
 ]
+
+YEAR_MIN = 1950
+YEAR_MAX = 2100
+"""The model years a vehicle may have: anything else is a typo, not a car."""
 
 CatalogId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Axle = Literal["front", "rear"]
@@ -161,7 +167,7 @@ class Vehicle(_Frozen):
     model: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
-    year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+    year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] | None = None
     vin: (
         Annotated[
             str,

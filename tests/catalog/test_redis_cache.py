@@ -155,14 +155,40 @@ def test_register_type_adds_a_new_tag() -> None:
     assert s.loads(payload) == Position(axle="rear", side="left")
 
 
+KEY_OF = {
+    "articles": "articles/vw/golf7/brakes",
+    "manufacturers": "manufacturers/",
+    "models": "models/vw",
+    "categories": "categories/vw/golf7-tsi",
+    "negative-marker": "articles/vw/golf7/x",
+}
+
+
 @pytest.mark.redis
 @pytest.mark.parametrize("value", VALUES)
-async def test_round_trip_through_redis(cache: Any, value: object) -> None:
+async def test_round_trip_through_redis(
+    cache: Any, value: object, request: pytest.FixtureRequest
+) -> None:
     """Each cached value type comes back from a real Redis equal and of the same type."""
-    await cache.set("articles/vw/golf7/brakes", value)
-    back = await cache.get("articles/vw/golf7/brakes")
+    key = KEY_OF.get(request.node.callspec.id, "other/x")
+    await cache.set(key, value)
+    back = await cache.get(key)
     assert back == value
     assert type(back) is type(value)
+
+
+@pytest.mark.redis
+async def test_a_document_is_tagged_with_its_keys_kind(cache: Any) -> None:
+    """An empty list under an articles key is stored as articles, and only articles come back."""
+    await cache.set("articles/vw/golf7/none", ())
+    raw = await cache.raw("get", cache.build_key("articles/vw/golf7/none"))
+    assert raw == b"articles\n[]"
+    assert await cache.get("articles/vw/golf7/none") == ()
+    await cache.raw(
+        "set", cache.build_key("articles/vw/golf7/brakes"), ModelSerializer().dumps(CATEGORIES)
+    )
+    with pytest.raises(CatalogFormatError, match="under a 'articles' key"):
+        await cache.get("articles/vw/golf7/brakes")
 
 
 @pytest.mark.redis

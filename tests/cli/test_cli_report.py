@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import orjson
 import pytest
@@ -101,61 +100,6 @@ def test_bad_input_exits_2_with_one_line(
     lines = err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("partsagent: error:")
-    assert "Traceback" not in err
-
-
-def test_batch_writes_one_line_per_input_in_order(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """--batch: one JSON line per input line, in order; bad reports become error objects."""
-    batch = tmp_path / "in.jsonl"
-    lines = [
-        {
-            "vehicle": {"make": "Vauxhall", "model": "Astra", "year": 2018},
-            "damaged_parts": [{"component": "bonnet", "severity": "minor"}],
-        },
-        {
-            "vehicle": {"make": "Trabant", "model": "601", "year": 1980},
-            "damaged_parts": [{"component": "bonnet"}],
-        },
-        {
-            "vehicle": {"make": "Ford", "model": "Fiesta", "year": 2019},
-            "damaged_parts": "rear bumper smashed",
-        },
-    ]
-    batch.write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n\n")
-    assert main(["report", "--batch", str(batch), "--concurrency", "2"]) == 0
-    out, err = capsys.readouterr()
-    results = [orjson.loads(x) for x in out.splitlines()]
-    assert len(results) == 3
-    assert results[0]["vehicle"]["model"]["name"] == "ASTRA"
-    assert results[1]["error"]["type"] == "InputError"
-    assert (
-        "Trabant" in results[1]["error"]["message"]
-        or "TRABANT" in results[1]["error"]["message"].upper()
-    )
-    assert results[2]["vehicle"]["model"]["name"] == "FIESTA"
-    assert "operation" in err  # the metrics summary table
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        pytest.param(b"{not json}\n", id="not-json"),
-        pytest.param(b"[1, 2]\n", id="not-an-object"),
-        pytest.param(b'{"vehicle": {}}\n', id="missing-field"),
-        pytest.param(b"\n\n", id="empty"),
-    ],
-)
-def test_malformed_batch_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
-) -> None:
-    """A malformed JSONL file exits 2 with one line naming the problem."""
-    batch = tmp_path / "bad.jsonl"
-    batch.write_bytes(content)
-    assert main(["report", "--batch", str(batch)]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
 
 

@@ -325,8 +325,79 @@ async def test_api_errors_become_planner_errors(
         await planner.aclose()
     assert str(status) in str(caught.value)
     assert caught.value.__cause__ is None
-    assert caught.value.__suppress_context__
+    assert caught.value.__context__ is None  # the openai error may hold the key
     assert len(server.requests) == 1
+
+
+_CALL = {"id": "c1", "type": "function"}
+BROKEN_BODIES = [
+    pytest.param(Step.raw('{"id": "chatcmpl-1", "object": "chat.comp'), id="truncated-json"),
+    pytest.param(
+        Step.raw("<html><body>502 Bad Gateway</body></html>", content_type="text/html"),
+        id="html",
+    ),
+    pytest.param(Step.raw("<html>oops</html>"), id="html-said-json"),
+    pytest.param(Step.raw(""), id="empty-body"),
+    pytest.param(Step.raw("null"), id="null"),
+    pytest.param(Step.raw("[1, 2]"), id="a-list"),
+    pytest.param(Step.raw('{"choices": "none"}'), id="choices-not-a-list"),
+    pytest.param(Step.raw('{"choices": [{"message": 7}]}'), id="message-not-an-object"),
+    pytest.param(
+        Step.raw(
+            json.dumps(
+                {
+                    "choices": [
+                        {
+                            "message": {
+                                "role": "assistant",
+                                "tool_calls": [
+                                    {**_CALL, "function": {"name": "x", "arguments": {"a": 1}}}
+                                ],
+                            }
+                        }
+                    ]
+                }
+            )
+        ),
+        id="arguments-not-a-string",
+    ),
+    pytest.param(
+        Step.raw(json.dumps({"choices": [{"message": {"tool_calls": [_CALL]}}]})),
+        id="call-without-function",
+    ),
+    pytest.param(
+        Step.raw(json.dumps({"choices": [{"message": {"tool_calls": "resolve_vehicle"}}]})),
+        id="tool-calls-not-a-list",
+    ),
+    pytest.param(
+        Step.raw(
+            json.dumps(
+                {
+                    "choices": [{"message": {"role": "assistant", "content": "hi"}}],
+                    "usage": {"total_tokens": "many"},
+                }
+            )
+        ),
+        id="usage-wrong-type",
+    ),
+]
+
+
+@pytest.mark.parametrize("step", BROKEN_BODIES)
+async def test_broken_replies_become_planner_errors(catalog: BucketManager, step: Step) -> None:
+    """Any reply the client cannot use is one PlannerError naming the endpoint, nothing chained."""
+    async with ScriptedOpenAIServer([step], api_key=KEY) as server:
+        planner = planner_for(server)
+        with pytest.raises(PlannerError) as caught:
+            await planner.plan(catalog, request_for())
+        await planner.aclose()
+    assert server.failures == []
+    assert len(server.requests) == 1
+    message = str(caught.value)
+    assert "scripted" in message
+    assert server.base_url in message
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
 
 
 async def test_slow_endpoint_times_out(catalog: BucketManager) -> None:

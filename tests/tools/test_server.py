@@ -279,6 +279,37 @@ async def test_error_rate_gives_503_with_retry_after(
     assert catalog_server.stats.faults["error"] == 2
 
 
+async def test_retry_after_is_the_option(
+    catalog_server: CatalogServer, session: aiohttp.ClientSession
+) -> None:
+    """``retry_after`` sets the Retry-After of injected 503s."""
+    catalog_server.options = ServerOptions(error_rate=1.0, retry_after=7.5)
+    async with session.get(catalog_server.url + "index.json") as resp:
+        assert resp.status == 503
+        assert resp.headers["Retry-After"] == "7.5"
+
+
+async def test_stall_never_answers(catalog_server: CatalogServer) -> None:
+    """A stalled request gets no status and no byte: the client's own timeout ends it."""
+    catalog_server.options = ServerOptions(stall_rate=1.0)
+    timeout = aiohttp.ClientTimeout(total=0.3)
+    async with aiohttp.ClientSession(timeout=timeout) as client:
+        with pytest.raises(TimeoutError):
+            await get(client, catalog_server.url + "index.json")
+    assert catalog_server.stats.faults["stall"] == 1
+    assert catalog_server.stats.statuses == {}
+
+
+async def test_batch_error_spares_single_documents(
+    catalog_server: CatalogServer, session: aiohttp.ClientSession
+) -> None:
+    """``batch_error_rate`` fails batch requests only."""
+    catalog_server.options = ServerOptions(batch_error_rate=1.0)
+    assert (await get(session, catalog_server.url + BATCH + f"?items={VID}/CAT001"))[0] == 503
+    assert (await get(session, catalog_server.url + f"{VARIANT}/categories.json"))[0] == 200
+    assert catalog_server.stats.faults["batch_error"] == 1
+
+
 async def test_faults_spare_the_control_endpoints(
     catalog_server: CatalogServer, session: aiohttp.ClientSession
 ) -> None:
@@ -379,6 +410,9 @@ async def test_spikes_are_counted(
         pytest.param({"reset_rate": -0.1}, id="negative-rate"),
         pytest.param({"latency_ms": -1}, id="negative-latency"),
         pytest.param({"drip_chunk": 0}, id="empty-chunk"),
+        pytest.param({"stall_rate": 2.0}, id="stall-rate"),
+        pytest.param({"batch_error_rate": -1.0}, id="batch-error-rate"),
+        pytest.param({"retry_after": -1.0}, id="negative-retry-after"),
     ],
 )
 def test_options_are_validated(fields: dict[str, float]) -> None:

@@ -4,7 +4,9 @@ Keys join an open batch load of their (manufacturer, kind, lane) until it holds
 ``size`` keys or its task runs (one loop tick later). The ``warm`` lane keeps
 background warming out of the requests that somebody waits for. A document
 somebody waits for is validated as soon as the batch arrives, in one go; the
-others are validated on first read.
+others are validated on first read. A batch that fails (after its retries) is
+split in two and each half asked again, down to single documents, so that one
+bad answer does not sink every document in it; an open circuit fails them all.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 
 from .._exceptions import CatalogError, CatalogFormatError, NotFound, PartsAgentError
 from . import documents as doc
+from .breaker import CircuitOpen
 from .documents import Deferred
-from .flights import Flights, Load
+from .flights import Flight, Flights, Load
 from .stats import Counters
 
 __all__ = ["Batcher"]
@@ -67,12 +70,23 @@ class Batcher:
         if not flights or load.group is None:
             return
         mid, kind, _ = load.group
+        await self._settle(mid, kind, flights)
+
+    async def _settle(self, mid: str, kind: str, flights: list[Flight]) -> None:
+        """Fetch the flights' documents in one request; if it fails, each half on its own."""
         paths = [f.path for f in flights]
         label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
         stats = self._counters.by_kind[kind]
         try:
             items = await self._fetch(kind, label, paths)
         except PartsAgentError as exc:
+            if len(flights) > 1 and not isinstance(exc, CircuitOpen):
+                half = len(flights) // 2
+                await asyncio.gather(
+                    self._settle(mid, kind, flights[:half]),
+                    self._settle(mid, kind, flights[half:]),
+                )
+                return
             stats.errors += len(flights)
             for flight in flights:
                 flight.future.set_exception(exc)

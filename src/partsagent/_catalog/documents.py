@@ -78,7 +78,10 @@ def list_adapter(path: str) -> TypeAdapter[Any]:
 
 
 def parse(adapter: TypeAdapter[T], path: str, data: bytes) -> T:
-    """Validate a raw document; any JSON or schema problem becomes CatalogFormatError(path)."""
+    """Validate a raw document; any JSON or schema problem becomes CatalogFormatError(path).
+
+    A body that is not JSON at all is ``unparseable`` (retried by the manager).
+    """
     try:
         return adapter.validate_json(data)
     except ValidationError as exc:
@@ -95,6 +98,10 @@ def parse_obj(adapter: TypeAdapter[T], path: str, obj: Any) -> T:
 
 def _format_error(path: str, exc: ValidationError) -> CatalogFormatError:
     first = exc.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return CatalogFormatError(
+            path, f"the body is not JSON, cut short or garbled ({first['msg']})", unparseable=True
+        )
     where = ".".join(str(p) for p in first["loc"]) or "document"
     return CatalogFormatError(path, f"{where}: {first['msg']}")
 

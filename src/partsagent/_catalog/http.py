@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import orjson
@@ -24,6 +25,7 @@ from .._exceptions import (
     InputError,
     NotFound,
 )
+from .._urls import redact_text, redact_url
 from . import documents as doc
 from .source import BatchItem, BucketReader
 
@@ -37,7 +39,8 @@ BATCH_PREFIX = "_batch"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
-#: A Retry-After beyond this many seconds is capped: the manager's deadline decides anyway.
+#: A Retry-After beyond this many seconds is capped; the manager honours it up to this,
+#: unless it reaches past the lookup's deadline.
 MAX_RETRY_AFTER = 60.0
 #: The project's server refuses larger batches.
 MAX_BATCH = 100
@@ -67,7 +70,9 @@ class HttpBucket(BucketReader):
 
     Works against a plain static file server; uses the project's batch
     endpoint when the server announces it with the ``X-Partsagent-Batch``
-    header.
+    header. A query string in ``base_url`` (a token, a signature) is sent with
+    every request; it and any userinfo are shown only redacted (``name``, ``repr``,
+    messages).
     """
 
     def __init__(
@@ -80,10 +85,20 @@ class HttpBucket(BucketReader):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise InputError(f"catalog URL {base_url!r} must start with http:// or https://")
+            raise InputError(
+                f"catalog URL {redact_url(base_url)!r} must start with http:// or https://"
+            )
         if timeout <= 0:
             raise InputError("timeout must be a positive number of seconds")
-        self.base_url = base_url.rstrip("/") + "/"
+        try:
+            parts = urlsplit(base_url)
+        except ValueError:
+            raise InputError(f"catalog URL {redact_url(base_url)!r} is not a valid URL") from None
+        # Kept private: it may hold credentials. Requests go to _base + path + _query.
+        self._base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", "", ""))
+        self._query = f"?{parts.query}" if parts.query else ""
+        self.base_url = redact_url(self._base + self._query)
+        """The base URL as it may be shown: credentials redacted."""
         self.name = self.base_url
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
@@ -108,7 +123,9 @@ class HttpBucket(BucketReader):
 
     async def _fetch(self, rel: str) -> bytes:
         session = self._get_session()
-        url = self.base_url + rel
+        url = self._base + rel
+        if self._query:
+            url += ("&" + self._query[1:]) if "?" in rel else self._query
         try:
             async with session.get(url, allow_redirects=False) as resp:
                 if BATCH_HEADER in resp.headers:
@@ -119,10 +136,11 @@ class HttpBucket(BucketReader):
                 if status == 404:
                     raise NotFound(rel)
                 if status >= 500 or status == 429:
+                    wait = _retry_after(resp.headers.get("Retry-After"))
                     raise CatalogUnavailable(
                         rel,
-                        f"HTTP {status}",
-                        retry_after=_retry_after(resp.headers.get("Retry-After")),
+                        f"HTTP {status}" + (f", Retry-After {wait:g}s" if wait else ""),
+                        retry_after=wait,
                     )
                 if status != 200:
                     raise CatalogError(rel, f"unexpected HTTP {status}; check the catalog URL")
@@ -143,10 +161,14 @@ class HttpBucket(BucketReader):
             raise
         except TimeoutError:
             raise CatalogUnavailable(rel, f"no complete answer within {self.timeout:g}s") from None
-        except aiohttp.ClientPayloadError as exc:
-            raise CatalogUnavailable(rel, f"truncated body ({type(exc).__name__})") from exc
+        except aiohttp.ClientPayloadError:
+            raise CatalogUnavailable(rel, "truncated body") from None
         except aiohttp.ClientError as exc:
-            raise CatalogUnavailable(rel, f"connection failed ({type(exc).__name__})") from exc
+            # "from None": aiohttp's errors may hold the URL, credentials included;
+            # what they say is kept here, redacted.
+            raise CatalogUnavailable(
+                rel, f"connection failed ({type(exc).__name__}: {redact_text(str(exc))[:200]})"
+            ) from None
 
     async def read(self, rel: str) -> bytes:
         return await self._fetch(rel)
@@ -182,7 +204,10 @@ class HttpBucket(BucketReader):
             if not isinstance(items, dict):
                 raise TypeError("items is not an object")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-            raise CatalogFormatError(rel, f"bad batch response ({exc})") from None
+            # Not the answer of a batch endpoint at all (cut short, a proxy's page): retried.
+            raise CatalogFormatError(
+                rel, f"the batch answer does not parse ({exc})", unparseable=True
+            ) from None
         out: dict[str, BatchItem] = {}
         for path in paths:
             item = items.get(path)

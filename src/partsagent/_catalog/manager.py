@@ -13,6 +13,9 @@ fast and safe, each in one place:
   errors only, honouring Retry-After, inside one deadline per lookup; a circuit
   breaker so a dead catalog fails fast (``requests``);
 * errors are never cached as values; a 404 is negative-cached briefly (here);
+* a shared cache (Redis) is untrusted: a value that is not a valid document of
+  its key's kind is a miss, fetched again and overwritten; its default
+  namespace is derived from the catalog (``shared``);
 * counters per document kind (``stats``).
 """
 
@@ -50,6 +53,7 @@ from .http import MAX_BATCH
 from .ids import check_id
 from .open import open_catalog
 from .requests import Requests
+from .shared import NOT_FOUND, SharedCache, catalog_namespace
 from .source import CatalogSource
 from .stats import KINDS, Counters, cache_stats
 
@@ -61,7 +65,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TTLS: Mapping[str, float] = dict.fromkeys(KINDS, 3600.0)
-_NOT_FOUND = "__partsagent_not_found__"
+_NOT_FOUND = NOT_FOUND
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,8 @@ class BucketManager:
     * ``attempts=4``, ``attempt_timeout=10``, ``deadline=30``: retries per lookup,
       seconds per attempt, seconds for a lookup with all its retries.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
-    * ``breaker``: a CircuitBreaker (default: opens after 5 consecutive failures for 5 s).
+    * ``breaker``: a CircuitBreaker (default: opens for 5 s when at least 10 of the last
+      20 tries failed, 80% of them).
     * ``batch_size=100``: documents per batch request when the server offers batches;
       1 sends every look-up as its own request.
 
@@ -135,6 +140,9 @@ class BucketManager:
             cache if cache is not None else BoundedMemoryCache(max_entries=max_entries, clock=clock)
         )
         self._memory = self._cache if isinstance(self._cache, BoundedMemoryCache) else None
+        self._shared = (
+            SharedCache(self._cache, self._catalog_namespace) if self._memory is None else None
+        )
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
         self._flights = Flights()
@@ -193,26 +201,18 @@ class BucketManager:
 
     # -- the core: cache, single-flight, limit, retries --------------------
 
-    async def _cache_get(self, key: str) -> Any:
+    async def _cache_get(self, kind: str, key: str, path: str) -> Any:
         if self._memory is not None:
             return self._memory.get_nowait(key)
-        try:
-            value = await self._cache.get(key, default=MISSING)
-        except Exception as exc:  # a broken or slow shared cache is a miss, not a failed report
-            _log.warning("partsagent.cache.read_failed", key=key, error_type=type(exc).__name__)
-            return MISSING
-        return value
+        assert self._shared is not None
+        return await self._shared.get(kind, key, path)
 
     async def _cache_set(self, key: str, value: Any, ttl: float) -> None:
         if self._memory is not None:
             self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
             return
-        try:
-            if isinstance(value, Deferred):
-                value = value.resolve()  # a shared cache stores only validated documents
-            await self._cache.set(key, value, ttl=ttl if ttl > 0 else None)
-        except Exception as exc:  # a cache that cannot store must not fail the lookup
-            _log.warning("partsagent.cache.write_failed", key=key, error_type=type(exc).__name__)
+        assert self._shared is not None
+        await self._shared.set(key, value, ttl)
 
     def _materialize(self, kind: str, key: str, value: Any) -> Any:
         """Validate a deferred document on first use; a bad one is dropped, never cached."""
@@ -253,7 +253,7 @@ class BucketManager:
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
         stats = self._c.by_kind[kind]
-        value = await self._cache_get(key)
+        value = await self._cache_get(kind, key, path)
         if value is not MISSING:
             return self._hit(kind, key, path, value)  # type: ignore[no-any-return]
         flight = self._flights.get(key)
@@ -301,6 +301,12 @@ class BucketManager:
                 await self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
             return
         await self._cache_set(key, value, self._ttls[kind])
+
+    async def _catalog_namespace(self) -> str:
+        """The namespace of a shared cache that takes it from the catalog (index.json)."""
+        return await self._requests.run(
+            "index", doc.INDEX_PATH, lambda: catalog_namespace(self.source)
+        )
 
     async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
         return await self._requests.run(
@@ -474,26 +480,19 @@ class BucketManager:
     async def _prefetch(self, wanted: dict[str, tuple[str, str]], *, lane: str) -> int:
         """Start batch loads for the cold keys of ``wanted`` (key -> (kind, path))."""
         keys = [key for key in wanted if key not in self._flights]
-        cached = await self._cache_get_many(keys)
+        cached = await self._cache_get_many(keys, wanted)
         cold = [
             (key, *wanted[key]) for key, value in zip(keys, cached, strict=True) if value is MISSING
         ]
         return self._batcher.add(cold, lane=lane)
 
-    async def _cache_get_many(self, keys: list[str]) -> list[Any]:
-        """One round trip for a shared cache; a broken cache is all misses."""
+    async def _cache_get_many(
+        self, keys: list[str], wanted: Mapping[str, tuple[str, str]]
+    ) -> list[Any]:
         if self._memory is not None:
             return [self._memory.get_nowait(k) for k in keys]
-        if not keys:
-            return []
-        try:
-            values = await self._cache.multi_get(keys)
-        except Exception as exc:  # a broken or slow shared cache is a miss
-            _log.warning(
-                "partsagent.cache.read_failed", keys=len(keys), error_type=type(exc).__name__
-            )
-            return [MISSING] * len(keys)
-        return [MISSING if v is None else v for v in values]
+        assert self._shared is not None
+        return await self._shared.get_many(keys, wanted)
 
     # -- warming and statistics ----------------------------------------------
 

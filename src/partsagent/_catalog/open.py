@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._exceptions import InputError
+from .._urls import redact_url
 from .http import HttpBucket
 from .local import LocalBucket
 from .source import CatalogSource
@@ -29,4 +31,8 @@ def open_catalog(spec: str | Path | CatalogSource | None = None) -> CatalogSourc
     text = str(spec)
     if text.startswith(("http://", "https://")):
         return HttpBucket(text)
+    if "://" in text:
+        raise InputError(
+            f"catalog {redact_url(text)!r} is neither a directory nor an http(s):// URL"
+        )
     return LocalBucket(Path(text))

@@ -1,15 +1,19 @@
 """A Redis cache shared by processes and hosts, and a serializer that round-trips exactly.
 
 ``redis_cache(url)`` returns an aiocache ``RedisCache`` for ``BucketManager(cache=...)``.
-Keys are prefixed with ``"{namespace}:"`` so two deployments sharing one
-Redis never read each other's entries. Values are encoded by
-``ModelSerializer``: a type tag, a newline, then JSON. Decoding validates
-with pydantic for the tag, so a cached ``tuple[Article, ...]`` comes back
-equal to what was stored, Decimal prices with the same digits.
+Keys are prefixed with ``"{namespace}:"``; by default the namespace is derived
+from the catalog the manager reads (``shared.catalog_namespace``), so two
+catalogs never read each other's entries. Values are encoded by
+``ModelSerializer``: a type tag, a newline, then JSON. The tag of a document is
+the kind its key stands for (``articles/...`` holds ``articles\n[...]``, even an
+empty list), and decoding refuses any other, then validates with the same
+pydantic types as a fetched document, so a cached ``tuple[Article, ...]``
+comes back equal to what was stored, Decimal prices with the same digits.
 
 Errors of redis and of the payload are translated here, once: a payload that
-cannot be decoded raises ``CatalogFormatError`` (path ``redis:<kind>``);
-a Redis that is down or slow raises ``CatalogUnavailable``.
+cannot be decoded raises ``CatalogFormatError`` (path ``redis:<kind>``), or in
+``multi_get`` stands as an ``Unreadable`` value; a Redis that is down or slow
+raises ``CatalogUnavailable``. The manager treats both as misses.
 """
 
 from __future__ import annotations
@@ -24,16 +28,21 @@ from urllib.parse import urlsplit
 import orjson
 import redis.asyncio
 from aiocache import RedisCache
+from aiocache.base import SENTINEL
 from aiocache.serializers import BaseSerializer
 from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
 
 from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
 from .._models import Article, Category, Manufacturer, Model
+from .._urls import redact_text, redact_url
+from .shared import Unreadable, kind_of
 
 __all__ = ["ModelSerializer", "redis_cache", "register_type"]
 
 _TAG = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+DEFAULT_NAMESPACE = "partsagent"
+"""Used by a cache with no namespace of its own until a manager names it after its catalog."""
 _JSON_TAG = "json"
 _EMPTY_TAG = "empty"
 
@@ -105,7 +114,11 @@ class ModelSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache ships n
 
     DEFAULT_ENCODING = None  # bytes in, bytes out: no decoding in the Redis backend.
 
-    def dumps(self, value: Any) -> bytes:
+    def dumps(self, value: Any, kind: str | None = None) -> bytes:
+        """The payload of ``value``; under a ``kind`` key a list of that kind is tagged so."""
+        entry = _by_tag.get(kind) if kind else None
+        if entry is not None and isinstance(value, tuple) and (not value or entry.matches(value)):
+            return entry.tag.encode() + b"\n" + entry.adapter.dump_json(value)
         if isinstance(value, tuple) and not value:
             return b"empty\n[]"
         for entry in _by_tag.values():
@@ -121,7 +134,8 @@ class ModelSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache ships n
         except orjson.JSONEncodeError as exc:  # e.g. an int beyond 64 bits
             raise UsageError(f"value cannot be cached in Redis: {exc}") from exc
 
-    def loads(self, value: bytes | str | None) -> Any:
+    def loads(self, value: bytes | str | None, kind: str | None = None) -> Any:
+        """The value of a payload; under a ``kind`` key only that kind's tag (or plain JSON)."""
         if value is None:
             return None
         raw = value.encode() if isinstance(value, str) else value
@@ -129,7 +143,11 @@ class ModelSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache ships n
         tag = tag_bytes.decode("ascii", "replace")
         if not sep:
             raise CatalogFormatError("redis", "cached payload has no type tag")
+        if kind in _by_tag and tag not in (kind, _JSON_TAG):
+            raise CatalogFormatError("redis", f"a {tag[:32]!r} payload under a {kind!r} key")
         if tag == _EMPTY_TAG:
+            if payload != b"[]":
+                raise CatalogFormatError("redis", "cached 'empty' payload is not []")
             return ()
         try:
             if tag == _JSON_TAG:
@@ -152,9 +170,13 @@ def _where(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     return "redis"
 
 
+def _raw(value: bytes | None) -> bytes | None:
+    return value
+
+
 def _translating(name: str) -> Any:
-    """Wrap aiocache's ``name`` so redis and payload errors become partsagent errors."""
-    base = getattr(RedisCache, name)
+    """Wrap the cache's ``name`` so redis and payload errors become partsagent errors."""
+    base = getattr(_PartsRedisCache, name)
 
     @functools.wraps(base)
     async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -164,7 +186,8 @@ def _translating(name: str) -> Any:
             raise CatalogFormatError(_where(args, kwargs), exc.detail) from exc
         except (RedisError, OSError, TimeoutError) as exc:
             raise CatalogUnavailable(
-                _where(args, kwargs), f"redis {name} failed: {type(exc).__name__}: {exc}"
+                _where(args, kwargs),
+                f"redis {name} failed: {type(exc).__name__}: {redact_text(str(exc))}",
             ) from exc
 
     return method
@@ -173,16 +196,20 @@ def _translating(name: str) -> Any:
 class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no type hints
     """aiocache's RedisCache with a client from a URL, translated errors and a quiet close."""
 
-    def __init__(self, url: str, *, namespace: str, timeout: float, max_connections: int) -> None:
+    def __init__(
+        self, url: str, *, namespace: str | None, timeout: float, max_connections: int
+    ) -> None:
         parts = urlsplit(url)
         super().__init__(
             serializer=ModelSerializer(),
-            namespace=namespace,
+            namespace=namespace if namespace is not None else DEFAULT_NAMESPACE,
             timeout=timeout,
             endpoint=parts.hostname or parts.path,
             port=parts.port or 6379,
         )
-        self.url = url
+        self.needs_catalog_namespace = namespace is None
+        """True until a BucketManager names the namespace after its catalog."""
+        self.url = redact_url(url)
         # aiocache 0.12 builds its client from host and port only; from_url also
         # honours db, password, TLS (rediss://) and unix sockets.
         # A blocking pool: under a burst of lookups, callers wait (up to ``timeout``)
@@ -199,7 +226,45 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
 
     def __repr__(self) -> str:
         # Host and port only: the URL may carry a password.
-        return f"RedisCache({self.endpoint}:{self.port}, namespace={self.namespace!r})"
+        shown = "(from the catalog)" if self.needs_catalog_namespace else repr(self.namespace)
+        return f"RedisCache({self.endpoint}:{self.port}, namespace={shown})"
+
+    def bind_namespace(self, namespace: str) -> None:
+        """Use ``namespace`` from now on (the manager's catalog-derived one)."""
+        self.namespace = namespace
+        self.needs_catalog_namespace = False
+
+    async def get(
+        self,
+        key: str,
+        default: Any = None,
+        loads_fn: Any = None,
+        namespace: str | None = None,
+        _conn: Any = None,
+    ) -> Any:
+        loads = loads_fn or functools.partial(self.serializer.loads, kind=kind_of(key))
+        return await RedisCache.get(self, key, default, loads, namespace, _conn)
+
+    async def multi_get(
+        self, keys: list[str], loads_fn: Any = None, namespace: str | None = None, _conn: Any = None
+    ) -> list[Any]:
+        if loads_fn is not None:
+            return await RedisCache.multi_get(self, keys, loads_fn, namespace, _conn)  # type: ignore[no-any-return]
+        raws = await RedisCache.multi_get(self, keys, _raw, namespace, _conn)
+        return [self._decode(key, raw) for key, raw in zip(keys, raws, strict=True)]
+
+    def _decode(self, key: str, raw: bytes | None) -> Any:
+        """One value of a multi_get: one bad payload must not spoil the others."""
+        try:
+            return self.serializer.loads(raw, kind=kind_of(key))
+        except CatalogFormatError as exc:
+            return Unreadable(exc.detail)
+
+    async def set(
+        self, key: str, value: Any, ttl: Any = SENTINEL, dumps_fn: Any = None, **kwargs: Any
+    ) -> Any:
+        dumps = dumps_fn or functools.partial(self.serializer.dumps, kind=kind_of(key))
+        return await RedisCache.set(self, key, value, ttl, dumps, **kwargs)
 
     async def _set(
         self,
@@ -242,14 +307,17 @@ for _name in (
 def redis_cache(
     url: str = "redis://127.0.0.1:6379/0",
     *,
-    namespace: str = "partsagent",
+    namespace: str | None = None,
     timeout: float = 1.0,
     max_connections: int = 32,
 ) -> RedisCache:
     """An aiocache RedisCache at ``url`` for ``BucketManager(cache=...)``.
 
-    * ``namespace="partsagent"``: every key is stored as ``"{namespace}:{key}"``;
-      give each deployment sharing a Redis its own.
+    * ``namespace=None``: every key is stored as ``"{namespace}:{key}"``. By default
+      the BucketManager that uses the cache names it after its catalog
+      (``partsagent-`` and a hash of the catalog's location and index.json, read
+      once), so that two catalogs never share entries; name one to share it on
+      purpose, or to read a cache while the catalog is down.
     * ``timeout=1.0``: seconds per cache call and per socket operation; a slow
       Redis becomes a cache miss in the manager, not a slow report.
     * ``max_connections=32``: the pool's size; more concurrent lookups wait for
@@ -257,8 +325,10 @@ def redis_cache(
 
     No connection is made until the first call; close it with ``await cache.close()``.
     """
-    if not namespace:
-        raise UsageError("give redis_cache a non-empty namespace so deployments cannot collide")
+    if namespace is not None and not namespace:
+        raise UsageError(
+            "give redis_cache a non-empty namespace, or None to derive it from the catalog"
+        )
     if max_connections < 1:
         raise UsageError("max_connections must be at least 1")
     return _PartsRedisCache(

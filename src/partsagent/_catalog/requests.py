@@ -1,9 +1,10 @@
 """Requests to the catalog: one shared limit, retries with backoff inside a deadline, the breaker.
 
 The slot of the limit is held only while a request runs, never while backing
-off, so nested fan-out cannot deadlock. Only retryable errors
-(CatalogUnavailable) are retried, honouring Retry-After; a circuit breaker
-makes a dead catalog fail fast.
+off, so nested fan-out cannot deadlock. Only transient errors are retried
+(CatalogUnavailable, and a body that is not even JSON, which a connection cut
+short produces), honouring Retry-After; they are the failures the circuit
+breaker counts, so that a dead catalog fails fast.
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from typing import TypeVar
 import anyio
 import stamina
 
-from .._exceptions import CatalogError, CatalogUnavailable
+from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
 from .._metrics import counter
 from .breaker import CircuitBreaker, CircuitOpen
 from .stats import Counters
 
-__all__ = ["Requests"]
+__all__ = ["Requests", "transient"]
 
 T = TypeVar("T")
+
+
+def transient(exc: BaseException) -> bool:
+    """True for a failure that asking again may cure; the breaker counts these."""
+    if isinstance(exc, CircuitOpen):
+        return False
+    return isinstance(exc, CatalogUnavailable) or (
+        isinstance(exc, CatalogFormatError) and exc.unparseable
+    )
 
 
 class Requests:
@@ -58,36 +68,48 @@ class Requests:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _backoff_hook(self, exc: Exception) -> bool | float:
-        if isinstance(exc, CircuitOpen) or not isinstance(exc, CatalogUnavailable):
-            return False
-        if exc.retry_after is not None:
-            return min(exc.retry_after, self.backoff_max)
-        return True
+    def _backoff(self, deadline_at: float) -> Callable[[Exception], bool | float]:
+        """Stamina's hook for one lookup: retry transient errors, as Retry-After asks.
+
+        A Retry-After is honoured in full (http caps it at 60 s), not cut to
+        backoff_max; one that reaches past the lookup's deadline ends the lookup
+        now, since waiting could only end in the deadline's error.
+        """
+
+        def hook(exc: Exception) -> bool | float:
+            if not transient(exc):
+                return False
+            if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
+                if exc.retry_after >= deadline_at - anyio.current_time():
+                    return False
+                return exc.retry_after
+            return True
+
+        return hook
 
     async def _attempts(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """One request with retries; the slot is held only while the request runs."""
-        stats = self._c.by_kind[kind]
+        stats = self._c.by_kind.get(kind)  # None for index.json, read once to name a cache
         with anyio.fail_after(self.deadline):
             async for attempt in stamina.retry_context(
-                on=self._backoff_hook,
+                on=self._backoff(anyio.current_time() + self.deadline),
                 attempts=self.attempts,
                 timeout=None,
                 wait_initial=self.backoff_initial,
                 wait_max=self.backoff_max,
                 wait_jitter=self.backoff_initial,
             ):
-                if attempt.num > 1:
-                    # Counted here, not in the hook: stamina asks the hook after the last try too.
-                    self._c.retries += 1
-                    counter("catalog.retries", kind=kind)
                 with attempt:
+                    if attempt.num > 1:
+                        self._c.retries += 1
+                        counter("catalog.retries", kind=kind)
                     self.breaker.before_call(path)
                     async with self._limit:
                         self._c.in_flight += 1
                         self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
                         self._c.requests += 1
-                        stats.requests += 1
+                        if stats is not None:
+                            stats.requests += 1
                         counter("catalog.requests", kind=kind)
                         try:
                             with anyio.fail_after(self.attempt_timeout):
@@ -97,14 +119,14 @@ class Requests:
                             raise CatalogUnavailable(
                                 path, f"attempt timed out after {self.attempt_timeout:g}s"
                             ) from None
-                        except CatalogUnavailable:
-                            self.breaker.record_failure()
-                            raise
                         except asyncio.CancelledError:
                             self.breaker.record_abandoned()
                             raise
-                        except CatalogError:
-                            self.breaker.record_success()  # the catalog answered
+                        except CatalogError as exc:
+                            if transient(exc):
+                                self.breaker.record_failure()
+                            else:
+                                self.breaker.record_success()  # the catalog answered
                             raise
                         finally:
                             self._c.in_flight -= 1

@@ -1,77 +1,236 @@
-"""``partsagent report --batch``: a JSONL file of reports in, one JSON line per report out."""
+"""``partsagent report --batch``: JSONL in, one JSON line out per input line, streamed.
+
+Lines are read as they come and every input line gets exactly one output line,
+in input order: the report, or ``{"line": N, "error": {"type", "message"}}``.
+At most ``--concurrency`` reports run at once, and at most
+``REORDER_WINDOW`` times as many more wait, done, for a slower line before
+them; past that, reading pauses. Each line is written (and flushed) as soon
+as it and every line before it are done, so memory does not grow with the
+batch and a run killed midway leaves every finished line, in order. The exit
+status is 0 when every line is a report, 1 when some are errors, 2 when the
+run cannot start (raised as an InputError before any line is read).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 
 from .._agent import PartsAgent
 from .._exceptions import InputError, PartsAgentError
+from .stream import Line, StreamWriter, read_lines
 
-__all__ = ["run_batch"]
+__all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
+    "EXIT_ALL_OK",
+    "EXIT_SOME_FAILED",
+    "REORDER_WINDOW",
+    "open_batch",
+    "run_batch",
+]
+
+DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+REORDER_WINDOW = 4
+"""Finished lines that may wait for a slower one before them, per --concurrency slot."""
+EXIT_ALL_OK = 0
+EXIT_SOME_FAILED = 1
+_FLUSH_BYTES = 64 * 1024
+_FIELDS = ("vehicle", "damaged_parts")
 
 
-def _read_batch(path: str) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class _Result:
+    line: int
+    data: bytes
+    ok: bool
+
+
+class _Progress:
+    """Counts what was written; shows it on a terminal's stderr, one line redrawn."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self.show = err.isatty()
+        self.written = 0
+        self.failed = 0
+
+    def add(self, result: _Result) -> None:
+        self.written += 1
+        self.failed += not result.ok
+
+    def draw(self) -> None:
+        if self.show:
+            self.err.write(f"\r{self.written} lines written, {self.failed} failed")
+            self.err.flush()
+
+    def end(self) -> None:
+        if self.show and self.written:
+            self.err.write("\n")
+
+
+def open_batch(path: str) -> BinaryIO:
+    """The binary stream of ``path`` ("-" is standard input); InputError if it cannot be read."""
+    if path == "-":
+        stdin = sys.stdin
+        if stdin is None:
+            raise InputError("standard input is closed; pipe the reports in or give a file")
+        return stdin.buffer
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read batch file {path!r}: {exc}") from None
-    items: list[dict[str, Any]] = []
-    # Split on "\n" only: JSON strings may hold U+2028 and other characters
-    # that str.splitlines() would also split on.
-    for n, raw in enumerate(text.split("\n"), 1):
-        line = raw.removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path} line {n} is not JSON: {exc}") from None
-        if not isinstance(item, dict) or "vehicle" not in item or "damaged_parts" not in item:
-            raise InputError(
-                f'{path} line {n} must be an object like {{"vehicle": ..., "damaged_parts": ...}}'
-            )
-        items.append(item)
-    if not items:
-        raise InputError(f"batch file {path!r} has no reports")
-    return items
+        return Path(path).open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read batch file {path!r}: {exc.strerror or exc}") from None
 
 
-async def run_batch(args: argparse.Namespace, agent: PartsAgent, out: TextIO, err: TextIO) -> int:
-    """One JSON line out per report in; the agent is closed at the end."""
-    items = _read_batch(args.batch)
-    results: list[bytes | None] = [None] * len(items)
-    limit = asyncio.Semaphore(args.concurrency)
-    done = 0
-    show = err.isatty()
+def _error_line(line: int, type_: str, message: str) -> _Result:
+    data = orjson.dumps({"line": line, "error": {"type": type_, "message": message}})
+    return _Result(line, data, ok=False)
 
-    async with agent:
 
-        async def run(i: int, item: dict[str, Any]) -> None:
-            nonlocal done
-            async with limit:
-                try:
-                    report = await agent.process_damage_report(
-                        item["vehicle"], item["damaged_parts"]
-                    )
-                    results[i] = orjson.dumps(report.model_dump(mode="json"))
-                except PartsAgentError as exc:
-                    error = {"type": type(exc).__name__, "message": str(exc)}
-                    results[i] = orjson.dumps({"error": error})
-            done += 1
-            if show:
-                filled = int(30 * done / len(items))
-                err.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{len(items)}")
-                err.flush()
+def _parse(line: Line, max_bytes: int) -> dict[str, Any] | _Result:
+    """The report of one input line, or its error line."""
+    n = line.number
+    if line.data is None:
+        return _error_line(
+            n,
+            "InputError",
+            f"line {n} has {line.size} bytes, over the limit of {max_bytes} (--max-line-bytes)",
+        )
+    if not line.data.strip():
+        return _error_line(n, "InputError", f"line {n} is blank; write one report per line")
+    try:
+        item = orjson.loads(line.data)
+    except orjson.JSONDecodeError as exc:
+        return _error_line(n, "InputError", f"line {n} is not JSON: {exc}")
+    if not isinstance(item, dict):
+        return _error_line(
+            n,
+            "InputError",
+            f'line {n} is a JSON {type(item).__name__}, not an object like {{"vehicle": ..., '
+            '"damaged_parts": ...}',
+        )
+    missing = [f for f in _FIELDS if f not in item]
+    if missing:
+        return _error_line(
+            n, "InputError", f"line {n} has no {' and no '.join(repr(f) for f in missing)}"
+        )
+    return item
 
-        await asyncio.gather(*(run(i, item) for i, item in enumerate(items)))
-    if show:
-        err.write("\n")
-    for line in results:
-        out.write((line or b"{}").decode() + "\n")
-    return 0
+
+async def _report(agent: PartsAgent, line: int, item: dict[str, Any]) -> _Result:
+    try:
+        report = await agent.process_damage_report(item["vehicle"], item["damaged_parts"])
+    except PartsAgentError as exc:
+        return _error_line(line, type(exc).__name__, str(exc))
+    except Exception as exc:  # a bug: still one line for this input, and the batch goes on
+        return _error_line(line, type(exc).__name__, f"internal error: {exc}")
+    return _Result(line, orjson.dumps(report.model_dump(mode="json")), ok=True)
+
+
+class _Ordered:
+    """Results in input order: each line's future, admitted while there is room."""
+
+    def __init__(self, room: int) -> None:
+        self.futures: deque[asyncio.Future[_Result | None]] = deque()
+        self.room = asyncio.Semaphore(room)
+        self.arrived = asyncio.Event()
+
+    async def admit(self) -> asyncio.Future[_Result | None]:
+        await self.room.acquire()
+        future: asyncio.Future[_Result | None] = asyncio.get_running_loop().create_future()
+        self.futures.append(future)
+        self.arrived.set()
+        return future
+
+    async def next(self) -> asyncio.Future[_Result | None]:
+        while not self.futures:
+            self.arrived.clear()
+            await self.arrived.wait()
+        return self.futures[0]
+
+
+async def _write(ordered: _Ordered, out: StreamWriter, progress: _Progress) -> None:
+    """Write each result once it and all before it are done; flush before every wait."""
+    pending: list[bytes] = []
+    size = 0
+
+    async def flush() -> None:
+        nonlocal size
+        if pending:
+            await out.write(b"".join(pending))
+            for _ in pending:
+                ordered.room.release()
+            pending.clear()
+            size = 0
+            progress.draw()
+
+    while True:
+        future = ordered.futures[0] if ordered.futures else None
+        if future is None or not future.done():
+            await flush()
+            future = await ordered.next()
+            await future
+        ordered.futures.popleft()
+        result = future.result()
+        if result is None:  # the end of the input
+            await flush()
+            return
+        pending.append(result.data + b"\n")
+        size += len(result.data) + 1
+        progress.add(result)
+        if size >= _FLUSH_BYTES:
+            await flush()
+
+
+async def run_batch(
+    args: argparse.Namespace, agent: PartsAgent, source: BinaryIO, out: BinaryIO, err: TextIO
+) -> int:
+    """Stream ``source``'s reports to ``out``; the agent is closed at the end.
+
+    Returns EXIT_ALL_OK or EXIT_SOME_FAILED. A read error midway ends the input
+    there: the lines before it are still finished and written.
+    """
+    concurrency: int = args.concurrency
+    max_bytes: int = args.max_line_bytes
+    ordered = _Ordered(concurrency * (1 + REORDER_WINDOW))
+    running = asyncio.Semaphore(concurrency)
+    progress = _Progress(err)
+    writer = StreamWriter(out)
+    last = args.skip
+    read_error: OSError | None = None
+
+    async def run(line: int, item: dict[str, Any], future: asyncio.Future[_Result | None]) -> None:
+        async with running:
+            future.set_result(await _report(agent, line, item))
+
+    try:
+        async with agent, asyncio.TaskGroup() as tasks:
+            tasks.create_task(_write(ordered, writer, progress))
+            try:
+                async for line in read_lines(source, max_bytes=max_bytes, skip=args.skip):
+                    last = line.number
+                    future = await ordered.admit()
+                    parsed = _parse(line, max_bytes)
+                    if isinstance(parsed, _Result):
+                        future.set_result(parsed)
+                    else:
+                        tasks.create_task(run(line.number, parsed, future))
+            except OSError as exc:
+                read_error = exc
+            (await ordered.admit()).set_result(None)
+    finally:
+        writer.close()
+        progress.end()
+    if read_error is not None:
+        err.write(
+            f"partsagent: error: could not read the batch after line {last}: "
+            f"{read_error.strerror or read_error}\n"
+        )
+        return EXIT_SOME_FAILED
+    return EXIT_SOME_FAILED if progress.failed else EXIT_ALL_OK

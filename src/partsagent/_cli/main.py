@@ -10,6 +10,7 @@ usage errors) exit 2 with one ``partsagent: error: ...`` line on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -21,8 +22,10 @@ from .report import register_report
 __all__ = ["build_parser", "main"]
 
 PROG = "partsagent"
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a Unix tool killed by it
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,17 +56,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
-    return EXIT_USAGE
+def _fail(message: str, status: int = EXIT_USAGE) -> int:
+    if sys.stderr is not None:
+        print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The first error of a task group's ExceptionGroup (the batch runs in one)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of exiting."""
     try:
-        args = build_parser().parse_args(argv)
-        handler: Handler = args.handler
-        return handler(args)
+        try:
+            args = build_parser().parse_args(argv)
+            handler: Handler = args.handler
+            return handler(args)
+        except BaseExceptionGroup as group:
+            raise _unwrap(group) from None
     except UnresolvedVehicle as exc:
         # The candidates, best first, one per line: a person picks one and runs again.
         status = _fail(exc.headline)
@@ -77,6 +91,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader (e.g. `| head`) left; stop quietly instead of a traceback at exit.
-        sys.stderr.close()
-        return 0
+        # The reader (e.g. `| head`) left: stop quietly, with SIGPIPE's status, and
+        # keep Python from reporting the failed flush of stdout at exit.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # stdout closed or full, a device error: one line, no traceback
+        _silence_stdout()
+        return _fail(f"cannot write the output: {exc.strerror or exc}", EXIT_FAILED)
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so that the interpreter's last flush of stdout cannot fail."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, AttributeError, ValueError):  # no real stdout (None, or a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

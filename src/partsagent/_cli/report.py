@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
 from typing import Any, TextIO
 
 import orjson
 import structlog
 
-from .._agent import PartsAgent
+from .._agent import (
+    DEFAULT_MAX_DAMAGED_PARTS,
+    DEFAULT_MAX_TEXT_CHARS,
+    PartsAgent,
+    _coerce_damage,
+    _coerce_vehicle,
+)
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
-from .._models import DamagedPart, Severity, Vehicle
+from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
-from .batch import run_batch
+from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .render import render_report
+from .warnings import WarningLines
 
-__all__ = ["parse_damage", "parse_vehicle", "register_report"]
+__all__ = ["parse_damage", "parse_vehicle", "parse_vin", "register_report"]
 
 DEFAULT_BATCH_CONCURRENCY = 16
 
@@ -32,46 +41,107 @@ def parse_damage(text: str) -> DamagedPart:
     severity = severity.strip().lower()
     if severity not in {s.value for s in Severity}:
         raise InputError(
-            f"unknown severity {severity!r} in --damage {text!r}; use minor, moderate or severe"
+            f"unknown severity {_short(severity)!r} in --damage {_short(text)!r}; "
+            "use minor, moderate or severe"
         )
     if not component.strip():
         raise InputError(f"--damage {text!r} names no component; e.g. 'Front Bumper Cover:severe'")
-    return DamagedPart(component=component, severity=Severity(severity))
+    try:
+        parts = _coerce_damage([{"component": component, "severity": severity}])
+    except InputError as exc:
+        raise InputError(f"--damage {_short(text)!r}: {exc}") from None
+    assert isinstance(parts, tuple)
+    return parts[0]
+
+
+def parse_vin(text: str) -> Vehicle:
+    """--vin: a Vehicle, validated as the Python API validates it."""
+    try:
+        return _coerce_vehicle({"vin": text})
+    except InputError as exc:
+        raise InputError(f"--vin {_short(text)!r}: {exc}") from None
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
 
 
 async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
     """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins.
 
-    A known make alone ('Ford 2019') or a model alone ('Golf') is kept as it
-    is: resolving it lists the candidates to choose from.
+    The last word is the year when it is a number that is not part of a catalog
+    model's name ('Tesla Model 3'); a number that is not a model year (1900,
+    -1, 99999) is refused, and so is a last word that is neither a year nor
+    part of the model's name ('Vauxhall Astra abc'): silently dropping it would
+    price every variant of the model. A known make alone ('Ford 2019') or a
+    model alone ('Golf') is kept as it is: resolving it lists the candidates.
     """
     words = text.split()
-    year: int | None = None
-    if words and words[-1].isdigit() and len(words[-1]) == 4:
-        year = int(words.pop())
-    if not words:
-        raise InputError(f"--vehicle {text!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'")
-    names: set[str] = set()
+    names: dict[str, str] = {}
     for m in await agent.catalog.get_manufacturers():
-        names.update(" ".join(n.upper().split()) for n in (m.name, *m.aliases))
-    split = 0
+        for n in (m.name, *m.aliases):
+            names.setdefault(" ".join(n.upper().split()), m.id)
+    split, mid = 1, None
     for k in range(len(words), 0, -1):
-        if " ".join(words[:k]).upper() in names:
-            split = k
+        found = names.get(" ".join(words[:k]).upper())
+        if found is not None:
+            split, mid = k, found
             break
-    if split == 0 and len(words) > 1:
-        split = 1  # an unknown make: resolving it names the closest ones
-    make = " ".join(words[:split]) or None
-    model = " ".join(words[split:]) or None
-    return Vehicle(make=make, model=model, year=year)
+    make, model_words = words[:split], words[split:]
+    models: set[str] = set()
+    if mid is not None:
+        models = {_words(m.name) for m in await agent.catalog.get_models_for_manufacturer(mid)}
+    year: int | None = None
+    if model_words and _words(" ".join(model_words)) not in models:
+        last, rest = model_words[-1], model_words[:-1]
+        if _INTEGER.fullmatch(last) and (rest or YEAR_MIN <= int(last) <= YEAR_MAX):
+            year = _year(last, text)
+            model_words = rest
+        elif rest and _words(" ".join(rest)) in models:
+            raise InputError(
+                f"{last!r} at the end of --vehicle {_short(text)!r} is neither a year nor part "
+                f"of a model's name; give the model year ({YEAR_MIN}-{YEAR_MAX}) last, "
+                "e.g. 'Vauxhall Astra 2018', or leave it out"
+            )
+    if not make:
+        raise InputError(
+            f"--vehicle {_short(text)!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'"
+        )
+    given: dict[str, object] = {"make": " ".join(make), "year": year}
+    if model_words:
+        given["model"] = " ".join(model_words)
+    elif mid is None:
+        given = {"model": " ".join(make), "year": year}  # no make named: the words are a model
+    try:
+        return _coerce_vehicle(given)
+    except InputError as exc:
+        raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
+
+
+def _year(word: str, text: str) -> int:
+    year = int(word)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise InputError(
+            f"{_short(word)!r} at the end of --vehicle {_short(text)!r} is not a model year; "
+            f"give a year from {YEAR_MIN} to {YEAR_MAX}, e.g. 'Vauxhall Astra 2018'"
+        )
+    return year
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """Long input shown in a message, cut so that the one error line stays readable."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _configure_logging(stream: TextIO) -> SummaryAggregator:
-    """Metric events feed the summary; log lines stay off stdout and stderr."""
+    """Metric events feed the summary; one line per kind of warning goes to ``stream``."""
     aggregator = SummaryAggregator(drop=True)
     structlog.configure(
         processors=[
-            _only_critical,
+            WarningLines(stream),
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
         ],
@@ -79,26 +149,30 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
-    install_aggregator(aggregator)
+    install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
     return aggregator
 
 
-def _only_critical(logger: object, method: str, event_dict: Any) -> Any:
-    # Retries (stamina) and breaker changes are the library's business: the CLI
-    # reports the outcome, or one error line, and nothing else.
-    if method != "critical":
-        raise structlog.DropEvent
-    return event_dict
-
-
-def _concurrency(text: str) -> int:
+def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return int(text)
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return int(text)
+
+
 def _agent(args: argparse.Namespace) -> PartsAgent:
-    return PartsAgent(args.catalog, planner=args.planner, market=args.market)
+    return PartsAgent(
+        args.catalog,
+        planner=args.planner,
+        market=args.market,
+        max_text_chars=args.max_text_chars,
+        max_damaged_parts=args.max_parts,
+    )
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
@@ -118,38 +192,56 @@ async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
     if args.model:
         if given is not None and given.model is not None:
             raise InputError("give the model once: in --vehicle or in --model, not both")
-        given = Vehicle(
-            make=given.make if given else None,
-            model=args.model,
-            year=given.year if given else None,
-        )
+        try:
+            given = _coerce_vehicle(
+                {
+                    "make": given.make if given else None,
+                    "model": args.model,
+                    "year": given.year if given else None,
+                }
+            )
+        except InputError as exc:
+            raise InputError(f"--model {_short(args.model)!r}: {exc}") from None
     if args.vin:
+        vin = parse_vin(args.vin)
+        if given is None:
+            return vin
         # The VIN wins where it speaks; the rest fills in what it does not say.
-        return Vehicle(
-            vin=args.vin,
-            make=given.make if given else None,
-            model=given.model if given else None,
-            year=given.year if given else None,
-        )
+        return vin.model_copy(update={"make": given.make, "model": given.model, "year": given.year})
     if given is None:
         raise InputError("give --vehicle 'Make Model Year', --vin, or --model")
     return given
 
 
 def _report(args: argparse.Namespace) -> int:
+    if sys.stdout is None:
+        raise InputError("standard output is closed; there is nowhere to write the report")
     previous = structlog.get_config()
-    aggregator = _configure_logging(sys.stderr)
+    aggregator: SummaryAggregator | None = None
     try:
+        stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
+        aggregator = _configure_logging(stream)
         return _run_report(args, aggregator)
     finally:
         # main() may run inside a host process (tests, notebooks): leave its logging as it was.
-        uninstall_aggregator(aggregator)
+        if aggregator is not None:
+            uninstall_aggregator(aggregator)
         structlog.configure(**previous)
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
+    if args.skip and not args.batch:
+        raise InputError("--skip applies to --batch only")
     if args.batch:
-        status = asyncio.run(run_batch(args, _agent(args), sys.stdout, sys.stderr))
+        source = open_batch(args.batch)
+        sys.stdout.flush()
+        try:
+            status = asyncio.run(
+                run_batch(args, _agent(args), source, sys.stdout.buffer, sys.stderr)
+            )
+        finally:
+            if source is not getattr(sys.stdin, "buffer", None):
+                source.close()
         sys.stderr.write(aggregator.render_table() + "\n")
         return status
     report = asyncio.run(_one(args))
@@ -159,6 +251,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         )
     else:
         sys.stdout.write(render_report(report) + "\n")
+    sys.stdout.flush()
     return 0
 
 
@@ -211,9 +304,37 @@ def register_report(commands: Any) -> None:
     report.add_argument("--market", choices=("GB", "US"), default="GB")
     report.add_argument(
         "--concurrency",
-        type=_concurrency,
+        type=_positive,
         default=DEFAULT_BATCH_CONCURRENCY,
         metavar="N",
         help=f"reports in flight with --batch (default {DEFAULT_BATCH_CONCURRENCY})",
+    )
+    report.add_argument(
+        "--skip",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="with --batch, skip the first N input lines (to resume a run that stopped)",
+    )
+    report.add_argument(
+        "--max-line-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_LINE_BYTES,
+        metavar="BYTES",
+        help=f"longest --batch line (default {DEFAULT_MAX_LINE_BYTES}, 1 MiB)",
+    )
+    report.add_argument(
+        "--max-text-chars",
+        type=_positive,
+        default=DEFAULT_MAX_TEXT_CHARS,
+        metavar="N",
+        help=f"longest free-text description (default {DEFAULT_MAX_TEXT_CHARS})",
+    )
+    report.add_argument(
+        "--max-parts",
+        type=_positive,
+        default=DEFAULT_MAX_DAMAGED_PARTS,
+        metavar="N",
+        help=f"most damaged parts in one report (default {DEFAULT_MAX_DAMAGED_PARTS})",
     )
     report.set_defaults(handler=_report)

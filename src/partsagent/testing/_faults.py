@@ -18,10 +18,20 @@ from aiohttp import web
 from .._exceptions import InputError
 from ._stats import ServerStats
 
-__all__ = ["Dropped", "FaultDice", "FaultPlan", "ServerOptions", "fail_early", "send_body"]
+__all__ = [
+    "STALL_SECONDS",
+    "Dropped",
+    "FaultDice",
+    "FaultPlan",
+    "ServerOptions",
+    "fail_early",
+    "send_body",
+]
 
 _JSON = "application/json"
 _INVALID_JSON = b'{"items": [{"id": "truncated'
+STALL_SECONDS = 3600.0
+"""How long a stalled request waits; in practice until its client gives up and leaves."""
 
 
 @dataclass(slots=True)
@@ -37,7 +47,9 @@ class ServerOptions:
     jitter_ms: float = 0.0
     """Extra latency drawn uniformly from [0, jitter_ms]."""
     error_rate: float = 0.0
-    """503 with ``Retry-After: 0``."""
+    """503 with a ``Retry-After`` of ``retry_after`` seconds."""
+    retry_after: float = 0.0
+    """The Retry-After of injected 503s, in seconds."""
     seed: int | None = None
     spike_rate: float = 0.0
     spike_ms: float = 0.0
@@ -55,6 +67,10 @@ class ServerOptions:
     """Send the body ``drip_chunk`` bytes at a time with this pause in between."""
     invalid_json_rate: float = 0.0
     """200 with a body that is not JSON."""
+    stall_rate: float = 0.0
+    """No answer at all: the request is read and never answered (until the client leaves)."""
+    batch_error_rate: float = 0.0
+    """503 on batch requests only; single documents are spared."""
     preload: bool = False
     """Read every document into memory at start (up to the 64 MiB cache), so that a
     benchmark measures the injected latency, not this server's disk reads."""
@@ -67,11 +83,20 @@ class ServerOptions:
             "truncate_rate",
             "drip_rate",
             "invalid_json_rate",
+            "stall_rate",
+            "batch_error_rate",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise InputError(f"{name}={value!r} must be a probability between 0 and 1")
-        for name in ("latency_ms", "jitter_ms", "spike_ms", "drip_delay_ms", "burst_every"):
+        for name in (
+            "latency_ms",
+            "jitter_ms",
+            "spike_ms",
+            "drip_delay_ms",
+            "burst_every",
+            "retry_after",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(f"{name} must not be negative")
         if self.burst_len < 0:
@@ -90,6 +115,7 @@ class FaultPlan:
 
     delay_s: float = 0.0
     fault: str | None = None
+    retry_after: float = 0.0
 
 
 class FaultDice:
@@ -104,10 +130,10 @@ class FaultDice:
         self.rng = random.Random(options.seed)
         self.eligible = 0
 
-    def draw(self) -> FaultPlan:
+    def draw(self, *, batch: bool = False) -> FaultPlan:
         opts, rng = self.options, self.rng
         self.eligible += 1
-        plan = FaultPlan()
+        plan = FaultPlan(retry_after=opts.retry_after)
         delay_ms = opts.latency_ms
         if opts.jitter_ms:
             delay_ms += rng.uniform(0.0, opts.jitter_ms)
@@ -124,9 +150,12 @@ class FaultDice:
             ("truncate", opts.truncate_rate),
             ("invalid_json", opts.invalid_json_rate),
             ("drip", opts.drip_rate),
+            ("stall", opts.stall_rate),
         ):
             if rate and rng.random() < rate and plan.fault is None:
                 plan.fault = fault
+        if batch and opts.batch_error_rate and rng.random() < opts.batch_error_rate:
+            plan.fault = plan.fault or "batch_error"
         return plan
 
 
@@ -137,14 +166,17 @@ class Dropped(web.Response):
 def fail_early(
     request: web.Request, stats: ServerStats, plan: FaultPlan
 ) -> web.StreamResponse | None:
-    """The answer of a request that fails before its body: a 503 or a reset, else None."""
-    if plan.fault in ("burst", "error"):
+    """The answer of a request that fails before its body: a 503 or a reset, else None.
+
+    A stall is not answered here: the caller waits (``STALL_SECONDS``) instead.
+    """
+    if plan.fault in ("burst", "error", "batch_error"):
         stats.faults[plan.fault] += 1
         return web.Response(
             body=orjson.dumps({"error": "injected fault", "fault": plan.fault}),
             status=503,
             content_type=_JSON,
-            headers={"Retry-After": "0"},
+            headers={"Retry-After": f"{plan.retry_after:g}"},
         )
     if plan.fault == "reset":
         stats.faults["reset"] += 1

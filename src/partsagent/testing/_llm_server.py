@@ -4,10 +4,11 @@ Shipped with the library so users can test their own code against the LLM
 planner without a network or an API key. It speaks the chat completions wire
 format (non-streaming) on 127.0.0.1, answers each request with the next step of
 the script (or asks a *responder* callable), runs each step's check on the
-request it received, and records every request. Anything unexpected (a request
-beyond the script, a failed check, a wrong API key) is answered with HTTP 500
-*and* recorded in ``failures``, so a test asserts ``server.failures == []``
-and never passes by accident::
+request it received, and records every request. ``Step.raw`` sends any body
+(cut short, HTML, the wrong shape), to test what a broken endpoint does.
+Anything unexpected (a request beyond the script, a failed check, a wrong API
+key) is answered with HTTP 500 *and* recorded in ``failures``, so a test
+asserts ``server.failures == []`` and never passes by accident::
 
     async with ScriptedOpenAIServer([Step.tools(ToolCall("decode_vin", {"vin": v}))]) as server:
         planner = LLMPlanner(base_url=server.base_url, api_key="test-key")
@@ -62,7 +63,7 @@ class ToolCall:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One scripted answer: an assistant message, or an HTTP error, optionally after a delay."""
+    """One scripted answer: an assistant message, an HTTP error or a raw body, maybe delayed."""
 
     message: Mapping[str, Any] | None = None
     usage: Mapping[str, int] | None = None
@@ -70,6 +71,9 @@ class Step:
     error: str = ""
     delay: float = 0.0
     check: Check | None = None
+    body: bytes | None = None
+    """Sent as is instead of a completion (see ``raw``)."""
+    content_type: str = "application/json"
 
     @classmethod
     def tools(
@@ -100,6 +104,19 @@ class Step:
             delay=delay,
             check=check,
         )
+
+    @classmethod
+    def raw(
+        cls,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        content_type: str = "application/json",
+        check: Check | None = None,
+    ) -> Step:
+        """The endpoint answers ``body`` as is: a truncated or HTML body, the wrong shape."""
+        data = body.encode() if isinstance(body, str) else body
+        return cls(status=status, body=data, content_type=content_type, check=check)
 
     @classmethod
     def fail(
@@ -260,6 +277,8 @@ class ScriptedOpenAIServer:
         if step.delay > 0:
             with anyio.move_on_after(step.delay):
                 await self._closing.wait()
+        if step.body is not None:
+            return web.Response(body=step.body, status=step.status, content_type=step.content_type)
         if step.status >= 400:
             return web.json_response(
                 {"error": {"message": step.error, "type": "scripted", "code": str(step.status)}},

@@ -22,7 +22,7 @@ from .._catalog import documents as doc
 from .._catalog.http import BATCH_HEADER, BATCH_PREFIX, MAX_BATCH
 from .._catalog.ids import _ID
 from .._exceptions import InputError
-from ._faults import Dropped, FaultDice, ServerOptions, fail_early, send_body
+from ._faults import STALL_SECONDS, Dropped, FaultDice, ServerOptions, fail_early, send_body
 from ._stats import ServerStats
 
 __all__ = ["DEFAULT_CACHE_BYTES", "MAX_BATCH_ITEMS", "STATE", "create_app"]
@@ -201,7 +201,7 @@ async def _respond(request: web.Request, state: _State, segments: list[str]) -> 
     batch = None if rel is not None else _batch_kind(segments)
     if rel is None and batch is None:
         return web.Response(status=404, text="not a catalog document", content_type="text/plain")
-    plan = state.faults.draw()
+    plan = state.faults.draw(batch=batch is not None)
     # The injected latency counts from arrival and includes the work of building the
     # body, as a remote catalog's latency would: the client sees delay_s, not more.
     answer_at = asyncio.get_running_loop().time() + plan.delay_s
@@ -210,6 +210,11 @@ async def _respond(request: web.Request, state: _State, segments: list[str]) -> 
     early = fail_early(request, state.stats, plan)
     if early is not None:
         return early
+    if plan.fault == "stall":
+        state.stats.faults["stall"] += 1
+        # Until the client gives up: its leaving cancels this handler (handler_cancellation).
+        await asyncio.sleep(STALL_SECONDS)
+        return Dropped(status=504)
     if batch is not None:
         body, status = await _batch_body(request, state, *batch)
         if status != 200:

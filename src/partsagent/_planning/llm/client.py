@@ -1,8 +1,10 @@
 """The model endpoint: the API key kept secret, one chat round trip, errors translated once.
 
-"from None" on every translated error: the openai error holds the request,
-Authorization header included, and may echo the key in its message; neither
-may reach a traceback.
+Any failure of the model client (an openai error, a body that is not JSON, a
+reply of the wrong shape) becomes a PlannerError, raised outside the ``except``
+clause: the openai error holds the request, Authorization header included, and
+may echo the key in its message, so it must not stay in ``__context__``. The
+base URL is shown redacted (``_urls``): it may carry a key too.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any, cast
 
 import anyio
 import openai
+import orjson
 from openai.types.chat import ChatCompletion
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError, model_validator
 
 from ..._exceptions import PlannerError, UsageError
 from ..._metrics import timer
+from ..._urls import redact_text, redact_url
 from .tools import TOOLS
 
 __all__ = ["DEFAULT_MODEL", "ChatClient", "env"]
@@ -59,7 +63,8 @@ class ChatClient:
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"ChatClient(model={self.model!r}, base_url={self.base_url!r})"
+        shown = redact_url(self.base_url) if self.base_url else None
+        return f"ChatClient(model={self.model!r}, base_url={shown!r})"
 
     async def aclose(self) -> None:
         """Close the openai client this object created (an injected one stays open)."""
@@ -75,10 +80,11 @@ class ChatClient:
         return env("OPENAI_API_KEY")
 
     def _scrub(self, text: str) -> str:
-        """Remove the key from text that came from outside (an endpoint's error body)."""
+        """Remove the key and URL credentials from text that came from outside."""
         key = self._key()
         if self._client is not None and isinstance(self._client.api_key, str):
             key = key or self._client.api_key
+        text = redact_text(text)
         return text.replace(key, "***") if key else text
 
     def _ensure_client(self) -> openai.AsyncOpenAI:
@@ -99,22 +105,29 @@ class ChatClient:
                 timeout=self.timeout,
                 max_retries=self.max_retries,
             )
-        except openai.OpenAIError as exc:
-            raise PlannerError(
-                f"could not configure the model client: {self._scrub(str(exc))}"
-            ) from None
-        return self._client
+        except Exception as exc:  # e.g. a base URL httpx cannot parse
+            error = PlannerError(
+                f"could not configure the model client: {type(exc).__name__}: "
+                f"{self._scrub(str(exc))[:300]}"
+            )
+        else:
+            return self._client
+        raise error  # outside the except clause: no openai error in __context__
 
     async def complete(self, messages: Sequence[Mapping[str, Any]], step: int) -> ChatCompletion:
-        """One model round trip; every openai error becomes a PlannerError here, once."""
+        """One model round trip; whatever goes wrong becomes a PlannerError here, once.
+
+        The error is raised outside the ``except`` clause, so that neither its
+        cause nor its context keeps the openai exception (whose message or
+        request may hold the key).
+        """
         client = self._ensure_client()
         # The client's own timeout and retries act first; this bounds the whole call anyway.
         guard = self.timeout * (self.max_retries + 1) + 10.0 * self.max_retries
-        where = f"model {self.model!r} at {self.base_url or 'the OpenAI API'}"
         try:
             with anyio.fail_after(guard):
                 async with timer("llm.chat", model=self.model, step=step):
-                    return await client.chat.completions.create(
+                    raw = await client.chat.completions.with_raw_response.create(
                         model=self.model,
                         # plain dicts on the wire; openai's TypedDicts add nothing here
                         messages=cast(Any, messages),
@@ -123,34 +136,113 @@ class ChatClient:
                         temperature=self.temperature,
                         timeout=self.timeout,
                     )
-        except (TimeoutError, openai.APITimeoutError):
-            raise PlannerError(
+                    return _read_reply(raw)
+        except Exception as exc:  # every failure of the model client, whatever its type
+            error = self._translate(exc)
+        raise error
+
+    @property
+    def where(self) -> str:
+        """The endpoint as messages name it: model and redacted URL."""
+        url = redact_url(self.base_url) if self.base_url else "the OpenAI API"
+        return f"model {self.model!r} at {url}"
+
+    def _translate(self, exc: Exception) -> PlannerError:
+        where = self.where
+        if isinstance(exc, TimeoutError | openai.APITimeoutError):
+            return PlannerError(
                 f"the {where} did not answer within {self.timeout:g}s; raise "
                 "llm_options['timeout'] or check the endpoint"
-            ) from None
-        except openai.RateLimitError as exc:
-            raise PlannerError(
+            )
+        if isinstance(exc, _BadReply):
+            return PlannerError(f"the {where} {exc}; check that it speaks the chat completions API")
+        if isinstance(exc, openai.RateLimitError):
+            return PlannerError(
                 f"the {where} is rate limiting (HTTP {exc.status_code}): "
                 f"{self._detail(exc)}; retry later or lower the request rate"
-            ) from None
-        except openai.AuthenticationError as exc:
-            raise PlannerError(
+            )
+        if isinstance(exc, openai.AuthenticationError):
+            return PlannerError(
                 f"the {where} refused the API key (HTTP {exc.status_code}); check OPENAI_API_KEY"
-            ) from None
-        except openai.APIStatusError as exc:
-            raise PlannerError(
-                f"the {where} answered HTTP {exc.status_code}: {self._detail(exc)}"
-            ) from None
-        except openai.APIConnectionError:
-            raise PlannerError(
-                f"could not connect to the {where}; check base_url and the network"
-            ) from None
-        except openai.OpenAIError as exc:
-            raise PlannerError(
-                f"the {where} failed: {type(exc).__name__}: {self._scrub(str(exc))[:300]}"
-            ) from None
+            )
+        if isinstance(exc, openai.APIStatusError):
+            return PlannerError(f"the {where} answered HTTP {exc.status_code}: {self._detail(exc)}")
+        if isinstance(exc, openai.APIConnectionError):
+            return PlannerError(f"could not connect to the {where}; check base_url and the network")
+        return PlannerError(
+            f"the {where} failed: {type(exc).__name__}: {self._scrub(str(exc))[:300]}"
+        )
 
     def _detail(self, exc: openai.APIError) -> str:
         body = exc.body
         message = body.get("message") if isinstance(body, dict) else None
         return self._scrub(str(message or exc.message))[:300]
+
+
+class _BadReply(Exception):
+    """The endpoint answered, but not with a chat completion the planner can use."""
+
+
+class _Function(BaseModel):
+    name: str
+    arguments: str
+
+
+class _ToolCall(BaseModel):
+    id: str
+    type: str = "function"
+    function: _Function | None = None
+
+    @model_validator(mode="after")
+    def _function_call_has_function(self) -> _ToolCall:
+        if self.type == "function" and self.function is None:
+            raise ValueError("a function tool call needs 'function'")
+        return self
+
+
+class _Message(BaseModel):
+    content: str | None = None
+    tool_calls: list[_ToolCall] | None = None
+
+
+class _Choice(BaseModel):
+    message: _Message
+
+
+class _Usage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class _Reply(BaseModel):
+    """What the planner reads of a completion; openai's own models are built without checks."""
+
+    choices: list[_Choice]
+    usage: _Usage | None = None
+
+
+def _read_reply(raw: Any) -> ChatCompletion:
+    """The completion of a raw response, after checking every part the planner reads."""
+    http = raw.http_response
+    body: bytes = http.content
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        kind = http.headers.get("content-type", "no content type").split(";")[0]
+        raise _BadReply(
+            f"answered HTTP {http.status_code} with a body that is not JSON "
+            f"({kind}, {len(body)} bytes; cut short, or an error page)"
+        ) from None
+    try:
+        _Reply.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "the reply"
+        raise _BadReply(
+            f"answered with a reply of the wrong shape ({where}: {err['msg']})"
+        ) from None
+    completion = raw.parse()
+    if not isinstance(completion, ChatCompletion):
+        raise _BadReply(f"answered with a {type(completion).__name__}, not a chat completion")
+    return completion

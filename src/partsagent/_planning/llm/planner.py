@@ -14,6 +14,7 @@ import openai
 from ..._catalog.manager import BucketManager
 from ..._exceptions import InputError
 from ..._pricing.plan import Plan, PlanRequest
+from ..._urls import redact_url
 from .client import DEFAULT_MODEL, ChatClient
 from .conversation import Conversation
 from .tools import SYSTEM_PROMPT, TOOLS
@@ -78,8 +79,9 @@ class LLMPlanner:
         return self.chat.timeout
 
     def __repr__(self) -> str:
+        shown = redact_url(self.base_url) if self.base_url else None
         return (
-            f"LLMPlanner(model={self.model!r}, base_url={self.base_url!r}, "
+            f"LLMPlanner(model={self.model!r}, base_url={shown!r}, "
             f"max_steps={self.max_steps}, timeout={self.timeout:g})"
         )
 
