@@ -443,6 +443,20 @@ def write_result(
     return path
 
 
+def replace_everything() -> partsagent.EstimateData:
+    """The packaged estimate data with a policy that replaces every damaged part.
+
+    The replaced design bought every part it was told about; comparing it with
+    partsagent on the parts it buys needs partsagent to buy the same ones.
+    """
+    policy = partsagent.EstimateData.load().policy.model_dump(mode="json", by_alias=True)
+    for row in policy["rows"]:
+        row["operations"] = ["replace"]
+    path = Path(tempfile.gettempdir()) / "partsagent-bench-replace-everything.json"
+    path.write_text(json.dumps(policy))
+    return partsagent.EstimateData.load(policy=path)
+
+
 def common_params(directory: Path) -> dict[str, Any]:
     return {
         "latency_ms": LATENCY_MS,

@@ -15,14 +15,14 @@ Configuration comes from the environment, read when the app starts:
 * ``PROMETHEUS_MULTIPROC_DIR``: set it (to an empty directory) before starting
   several workers, and ``/metrics`` merges them all.
 
-Endpoints: ``POST /reports`` (a damage report in, a PartsReport out),
-``GET /metrics`` (Prometheus text format), ``GET /stats`` (this worker's
-latency summary and cache figures, JSON) and ``GET /healthz``; every answer
-names its worker's pid in ``X-Worker``. Library errors
-become HTTP statuses with one JSON body shape, ``{"error": {"type": ...,
-"message": ...}}``: bad input 422 (with ``candidates`` when the vehicle is
-unsettled), an unknown document 404, an unavailable catalog 503 with
-Retry-After, anything else 500.
+Endpoints: ``POST /reports`` (a damage report in, the estimate out as a PartsReport:
+parts, operations, totals with tax; its fields are in the OpenAPI schema at
+``/docs``), ``GET /metrics`` (Prometheus text format), ``GET /stats`` (this
+worker's latency summary and cache figures, JSON) and ``GET /healthz``; every
+answer names its worker's pid in ``X-Worker``. Library errors become HTTP
+statuses with one JSON body shape, ``{"error": {"type": ..., "message": ...}}``:
+bad input 422 (with ``candidates`` when the vehicle is unsettled), an unknown
+document 404, an unavailable catalog 503 with Retry-After, anything else 500.
 """
 
 from __future__ import annotations

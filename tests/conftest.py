@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from _redis_server import start_redis_server, stop_redis_server
-from partsagent import sample_catalog_path
+from partsagent import PartsAgent, sample_catalog_path
 from partsagent.testing import CatalogServer
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "127.0.0.1", "::1"})
@@ -78,6 +78,13 @@ def sample_dir() -> Path:
     path = sample_catalog_path()
     assert (path / "index.json").is_file(), f"the embedded sample is missing at {path}"
     return path
+
+
+@pytest.fixture
+async def sample_agent() -> AsyncIterator[PartsAgent]:
+    """A PartsAgent on the embedded sample catalog."""
+    async with PartsAgent() as agent:
+        yield agent
 
 
 @pytest.fixture

@@ -38,25 +38,26 @@ async def agent() -> Any:
         yield a
 
 
-async def test_seed_scenario_has_damaged_secondary_and_consumable_lines(
-    agent: PartsAgent,
-) -> None:
-    """The seed scenario gives a priced list with every kind of line."""
+async def test_seed_scenario_is_an_estimate(agent: PartsAgent) -> None:
+    """The seed scenario: bought parts with their lines, the scuffed bonnet only refinished."""
     report = await agent.process_damage_report(SEED_VEHICLE, SEED_DAMAGE)
     reasons = [line.reason for line in report.lines]
-    assert {"damaged", "secondary", "consumable"} <= set(reasons)
+    assert {"damaged", "secondary"} <= set(reasons)
     assert reasons == sorted(reasons, key=["damaged", "secondary", "consumable"].index)
     damaged = {line.category.name: line for line in report.lines if line.reason == "damaged"}
-    assert set(damaged) == {"Front Bumper Cover", "Headlamp", "Bonnet"}
-    assert damaged["Bonnet"].component == "Hood"
+    assert set(damaged) == {"Front Bumper Cover", "Headlamp"}  # the bonnet is not bought
     names = {line.category.name for line in report.lines}
     assert "Front Bumper Reinforcement" in names
-    assert {"Paint", "Primer", "Clear Coat"} <= names
+    assert not {"Paint", "Primer", "Clear Coat"} & names  # paint materials, not tins
+    ops = {(op.operation, op.category.name) for op in report.operations}
+    assert {("replace", "Front Bumper Cover"), ("refinish", "Bonnet")} <= ops
+    assert ("replace", "Bonnet") not in ops
     assert report.vehicle.manufacturer.name == "VAUXHALL"
     assert report.vehicle.model.name == "ASTRA"
     assert {v.id for v in report.vehicle.variants} >= {"127445", "127446", "127447"}
-    total = sum((line.line_total.amount for line in report.lines), Decimal(0))
-    assert report.totals.total.amount == total > 0
+    parts = sum((line.line_total.amount for line in report.lines), Decimal(0))
+    assert report.totals.parts.amount + report.totals.consumables.amount == parts > 0
+    assert report.totals.total.amount > report.totals.net.amount > parts
     assert report.totals.total.currency == "GBP"
     for line in report.lines:
         assert line.why
@@ -123,9 +124,10 @@ async def test_synonyms_order_and_case_share_a_report(agent: PartsAgent) -> None
     )
     assert again.performance["report_cache"] == "hit"
     assert [ln.article for ln in again.lines] == [ln.article for ln in first.lines]
+    assert again.operations == first.operations
     assert again.totals == first.totals
     said = {ln.category.name: ln.component for ln in again.lines if ln.reason == "damaged"}
-    assert said["Bonnet"] == "bonnet"  # each caller sees its own words
+    assert said["Headlamp"] == "headlamp"  # each caller sees its own words
     assert first.vehicle.resolved_by == "exact"
     assert again.vehicle.resolved_by == "alias"  # and how its own vehicle was resolved
     assert any("OPEL" in note for note in again.vehicle.notes)
@@ -207,7 +209,11 @@ async def test_unknown_component_is_a_warning_and_the_rest_goes_on(agent: PartsA
         [{"component": "flux capacitor"}, {"component": "bonnet", "severity": "minor"}],
     )
     assert any("flux capacitor" in w for w in report.warnings)
-    assert [ln.category.name for ln in report.lines if ln.reason == "damaged"] == ["Bonnet"]
+    assert [(op.operation, op.category.name) for op in report.operations] == [
+        ("refinish", "Bonnet"),
+        ("blend", "Wing"),
+        ("blend", "Wing"),
+    ]
 
 
 async def test_models_and_dicts_are_both_accepted(agent: PartsAgent) -> None:

@@ -82,7 +82,7 @@ async def run_reports(catalog: Any = None, **options: Any) -> list[BaseException
     async with PartsAgent(catalog, **options) as agent:
         for vehicle in (ASTRA, ASTRA, {"make": "Ford", "year": 2019}):
             try:
-                await agent.process_damage_report(vehicle, "bonnet dented")
+                await agent.process_damage_report(vehicle, "front bumper smashed")
                 outcomes.append(None)
             except Exception as exc:
                 outcomes.append(exc)

@@ -43,7 +43,7 @@ REPORTS: list[dict[str, Any]] = [
         "damage": [{"component": "left door mirror", "severity": "moderate"}],
     },
 ]
-COMPARED = ("vehicle", "lines", "totals", "warnings", "confidence")
+COMPARED = ("vehicle", "lines", "operations", "totals", "rates", "warnings", "confidence")
 
 
 def load_example(name: str) -> ModuleType:
@@ -184,6 +184,34 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
     assert requests == metrics["catalog_cache"]["requests"]
     assert requests <= catalog_server.stats.total
     assert scraped[("partsagent_circuit_breaker_state", ())] == 0
+
+
+async def test_the_estimate_and_its_openapi_schema() -> None:
+    """POST /reports returns the estimate; /openapi.json documents its new fields."""
+    body = {**REPORTS[0], "market": "US"}
+    async with serve(fastapi_app.create_app()) as url, aiohttp.ClientSession() as client:
+        async with client.post(f"{url}/reports", json=body) as resp:
+            assert resp.status == 200
+            report = await resp.json()
+        async with client.get(f"{url}/openapi.json") as resp:
+            schema = (await resp.json())["components"]["schemas"]
+    assert report["totals"]["total"]["currency"] == "USD"
+    assert report["totals"]["tax_rate"] == "0.0725"
+    assert {op["operation"] for op in report["operations"]} >= {"replace", "refinish", "sublet"}
+    assert all(isinstance(op["hours"], str) for op in report["operations"])
+    assert {"operations", "totals", "rates"} <= set(schema["PartsReport"]["properties"])
+    operation = schema["Operation"]["properties"]
+    assert set(operation["operation"]["enum"]) == {
+        "replace", "remove_refit", "repair", "refinish", "blend", "sublet",
+    }  # fmt: skip
+    for field in ("category", "position", "hours", "amount", "why", "source", "rule", "line"):
+        assert field in operation
+    assert operation["hours"]["type"] == "string"
+    totals = schema["Totals"]["properties"]
+    for field in ("parts", "consumables", "labour", "paint_materials", "sublet", "net",
+                  "tax_rate", "tax", "total"):  # fmt: skip
+        assert field in totals
+    assert totals["tax_rate"]["type"] == "string"
 
 
 @pytest.mark.parametrize(

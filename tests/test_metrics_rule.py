@@ -108,7 +108,7 @@ if sys.argv[1] == "asked":
 async def main():
     async with PartsAgent() as agent:
         await agent.process_damage_report(
-            {"make": "Vauxhall", "model": "Astra", "year": 2018}, "bonnet dented"
+            {"make": "Vauxhall", "model": "Astra", "year": 2018}, "front bumper smashed"
         )
 
 asyncio.run(main())

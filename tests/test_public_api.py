@@ -32,7 +32,15 @@ def test_every_exception_is_exported() -> None:
 
 def test_main_classes_are_public() -> None:
     """The classes the docs start from are exported at the top level."""
-    for name in ("PartsAgent", "PartsReport", "BucketManager", "HttpBucket", "LocalBucket"):
+    for name in (
+        "PartsAgent",
+        "PartsReport",
+        "BucketManager",
+        "HttpBucket",
+        "LocalBucket",
+        "EstimateData",
+        "Operation",
+    ):
         assert name in partsagent.__all__
     assert partsagent.LLMPlanner.__name__ == "LLMPlanner"
     assert callable(partsagent.redis_cache)

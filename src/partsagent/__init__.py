@@ -1,4 +1,4 @@
-"""partsagent: a vehicle damage report in, a fitment-checked, priced parts list out."""
+"""partsagent: a vehicle damage report in, a fitment-checked, priced estimate out."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ from ._models import (
     Variant,
     Vehicle,
 )
-from ._pricing.report import PartsReport, ReportLine
+from ._pricing.estimate import EstimateData, Rates
+from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "CircuitBreaker",
     "CircuitOpen",
     "DamagedPart",
+    "EstimateData",
     "HttpBucket",
     "InputError",
     "InvalidIdentifier",
@@ -73,6 +75,7 @@ __all__ = [
     "Manufacturer",
     "Model",
     "NotFound",
+    "Operation",
     "PartsAgent",
     "PartsAgentError",
     "PartsReport",
@@ -80,9 +83,11 @@ __all__ = [
     "Position",
     "Price",
     "ProductGroup",
+    "Rates",
     "ReportLine",
     "Severity",
     "SummaryAggregator",
+    "Totals",
     "UnresolvedVehicle",
     "UsageError",
     "Variant",

@@ -1,4 +1,4 @@
-"""PartsAgent: a damage report in, a fitment-checked, priced parts list out."""
+"""PartsAgent: a damage report in, a fitment-checked, priced estimate out."""
 
 from __future__ import annotations
 
@@ -26,10 +26,9 @@ from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
 from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.estimate import BuildPreference, EstimateData, RatesLike, build_preference
 from ._pricing.plan import Plan, PlanRequest
-from ._pricing.report import (
-    PartsReport,
-)
+from ._pricing.report import PartsReport
 from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
 
 __all__ = ["PartsAgent"]
@@ -109,6 +108,9 @@ class PartsAgent:
     ``warm_vehicle``: when the catalog offers batches, fetch every category's
     articles of the vehicle in background batch requests that the report does
     not wait for, so the next report for that vehicle needs no request.
+    ``estimate``: the estimate's data (policy, labour times, adjacency,
+    included operations, rates, build cues); ``EstimateData.load(...)`` with
+    your own files, or None for the packaged, illustrative ones.
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class PartsAgent:
         max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
         max_damaged_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
         llm_options: Mapping[str, Any] | None = None,
+        estimate: EstimateData | None = None,
         **manager_options: Any,
     ) -> None:
         if market not in ("GB", "US"):
@@ -145,6 +148,8 @@ class PartsAgent:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
         self.market: Market = market
+        self.estimate = estimate if estimate is not None else EstimateData.load()
+        self.estimate.rates.market(market)  # a market the rates do not cover fails here
         self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
@@ -214,15 +219,20 @@ class PartsAgent:
         *,
         planner: str | None = None,
         market: Market | None = None,
+        rates: RatesLike | None = None,
     ) -> PartsReport:
-        """The priced parts list for one damage report; cached and coalesced by meaning."""
+        """The estimate for one damage report; cached and coalesced by meaning.
+
+        ``rates``: other rates for this call only (a Rates value or a rates file's
+        path; its markets replace the agent's, the others stay).
+        """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         outcome = "error"
         cache_result: str | None = None
         try:
             async with timer("agent.report"):
-                report = await self._process(vehicle, damaged_parts, planner, market)
+                report = await self._process(vehicle, damaged_parts, planner, market, rates)
             outcome = "ok"
             cache_result = str(report.performance["report_cache"])
             return report
@@ -238,6 +248,7 @@ class PartsAgent:
         damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
         planner: str | None,
         market: Market | None,
+        rates: RatesLike | None,
     ) -> PartsReport:
         started = time.perf_counter()
         v = _coerce_vehicle(vehicle)
@@ -248,7 +259,8 @@ class PartsAgent:
         the_market = market or self.market
         if the_market not in ("GB", "US"):
             raise InputError(f"unknown market {the_market!r}; use 'GB' or 'US'")
-        raw = input_key(v, damage, planner=planner_name, market=the_market)
+        data = self.estimate if rates is None else self.estimate.with_rates(rates)
+        raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
         cached = self.reports.lookup_input(raw)
         if cached is not None:
             return _with_performance(cached, started, "hit", None)
@@ -259,7 +271,10 @@ class PartsAgent:
                 with anyio.fail_after(self.report_deadline):
                     async with timer("agent.plan", planner=planner_name):
                         plan = await the_planner.plan(self.catalog, request)
-                    key = self._canonical(plan, planner_name, the_market)
+                    preference = build_preference(
+                        v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
+                    )
+                    key = self._canonical(plan, planner_name, the_market, preference, data)
                     self.reports.remember_input(raw, key)
                     report, outcome = await self.reports.get_or_compute(
                         key,
@@ -269,6 +284,9 @@ class PartsAgent:
                             planner=planner_name,
                             max_alternatives=self.max_alternatives,
                             warm_vehicle=self.warm_vehicle,
+                            market=the_market,
+                            estimate=data,
+                            preference=preference,
                         ),
                     )
                     if outcome != "miss":
@@ -279,7 +297,14 @@ class PartsAgent:
                 ) from None
         return _with_performance(report, started, outcome, perf.snapshot())
 
-    def _canonical(self, plan: Plan, planner: str, market: str) -> str:
+    def _canonical(
+        self,
+        plan: Plan,
+        planner: str,
+        market: str,
+        preference: BuildPreference,
+        data: EstimateData,
+    ) -> str:
         r = plan.resolution
         damaged = [
             (n.category.id, n.position, n.severity) for n in plan.needs if n.reason == "damaged"
@@ -298,6 +323,8 @@ class PartsAgent:
             planner=planner,
             market=market,
         )
+        # The build asked for and the estimate's figures change the report: part of the key.
+        key += f"|{preference.key()}|{data.key}"
         # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 

@@ -28,6 +28,7 @@ __all__ = [
     "CatalogIndex",
     "DamagedPart",
     "Manufacturer",
+    "MarketCode",
     "Model",
     "Position",
     "Price",
@@ -49,6 +50,8 @@ CatalogId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Axle = Literal["front", "rear"]
 Side = Literal["left", "right"]
 Quality = Literal["OE", "OES", "aftermarket"]
+MarketCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+"""A market code (``GB``, ``US``): the key of a catalog's prices and of the rates file."""
 
 
 def _no_float(value: object) -> object:
@@ -99,6 +102,9 @@ class Variant(_Frozen):
     power_kw: int
     year_from: int
     year_to: int | None = None
+    equipment: tuple[str, ...] = ()
+    """Fitted equipment that changes parts or operations, e.g. ``windscreen_camera`` or
+    ``front_parking_sensors`` (docs/catalog-format.md lists the known names)."""
 
     def in_production(self, year: int) -> bool:
         return self.year_from <= year and (self.year_to is None or year <= self.year_to)
@@ -156,6 +162,13 @@ class Article(_Frozen):
     position: Position = Position()
     oe_numbers: tuple[str, ...] = ()
     price: Price
+    """The price in the catalog's own currency."""
+    prices: dict[MarketCode, Price] = Field(default_factory=dict)
+    """Optional prices per market (``{"US": {"amount": "512.00", "currency": "USD"}}``)."""
+
+    def price_in(self, market: str) -> Price | None:
+        """The price for ``market``, or None when the catalog has none for it."""
+        return self.prices.get(market)
 
 
 class Vehicle(_Frozen):
@@ -175,6 +188,8 @@ class Vehicle(_Frozen):
         ]
         | None
     ) = None
+    variant_id: CatalogId | None = None
+    """The catalog variant, when the caller knows it: the report prices that build only."""
 
     @model_validator(mode="after")
     def _make_or_vin(self) -> Vehicle:

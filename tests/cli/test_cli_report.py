@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from decimal import Decimal
+from pathlib import Path
 
 import orjson
 import pytest
 
-from partsagent import PartsReport
+from partsagent import EstimateData, PartsReport
 from partsagent._cli.main import main
 from partsagent.testing import start_server_process
 
@@ -42,7 +45,9 @@ def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*SEED, "--json"]) == 0
     report = PartsReport.model_validate_json(capsys.readouterr().out)
     assert report.vehicle.model.name == "ASTRA"
-    assert {line.reason for line in report.lines} == {"damaged", "secondary", "consumable"}
+    assert {line.reason for line in report.lines} == {"damaged", "secondary"}
+    assert {op.operation for op in report.operations} >= {"replace", "refinish", "blend", "sublet"}
+    assert report.totals.total.amount == report.totals.net.amount + report.totals.tax.amount
 
 
 def test_json_is_identical_over_http(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,6 +75,51 @@ def test_market_and_vin_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["vehicle"]["model"]["name"] == "FOCUS"
 
 
+def test_table_shows_operations_and_the_totals_block(capsys: pytest.CaptureFixture[str]) -> None:
+    """Parts, then operations (operation, part, position, hours, amount), then the totals."""
+    assert main(SEED) == 0
+    out = capsys.readouterr().out
+    parts, operations, totals = out.index("article no"), out.index("operation"), out.index("totals")
+    assert parts < operations < totals
+    for row in ("parts", "consumables", "labour", "paint materials", "sublet", "net", "VAT 20%"):
+        assert f"\n{row} " in out[totals:]
+    assert re.search(r"\nrefinish +Bonnet +front +2\.8 ", out)
+    assert re.search(r"\nsublet +Headlamp ", out)
+
+
+def test_us_table_says_sales_tax(capsys: pytest.CaptureFixture[str]) -> None:
+    """--market US: dollars and sales tax."""
+    assert main([*SEED, "--market", "US"]) == 0
+    out = capsys.readouterr().out
+    assert "sales tax 7.25%" in out
+    assert "USD" in out
+
+
+def test_variant_option_prices_that_build(capsys: pytest.CaptureFixture[str]) -> None:
+    """--variant 127448 prices the Astra estate only."""
+    args = ["report", "--vehicle", "Vauxhall Astra 2019", "--damage", "tailgate:severe"]
+    assert main([*args, "--variant", "127448", "--json"]) == 0
+    report = PartsReport.model_validate_json(capsys.readouterr().out)
+    assert report.vehicle.build is not None
+    assert report.vehicle.build.variants == ("127448",)
+
+
+def test_rates_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--rates FILE: its GB market replaces the packaged one (a higher VAT here)."""
+    rates = orjson.loads(orjson.dumps(EstimateData.load().rates.model_dump(mode="json")))
+    rates["markets"] = {"GB": {**rates["markets"]["GB"], "tax": {
+        "name": "VAT", "rate": "0.25", "applies_to": ["parts", "labour"]}}}  # fmt: skip
+    path = tmp_path / "rates.json"
+    path.write_bytes(orjson.dumps(rates))
+    assert main([*SEED, "--rates", str(path), "--json"]) == 0
+    report = PartsReport.model_validate_json(capsys.readouterr().out)
+    t = report.totals
+    assert t.tax_rate == Decimal("0.25")
+    assert t.tax.amount == ((t.parts.amount + t.labour.amount) * Decimal("0.25")).quantize(
+        Decimal("0.01")
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -88,6 +138,22 @@ def test_market_and_vin_options(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.param(
             ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet", "--catalog", "/nonexistent"],
             id="catalog-dir",
+        ),
+        pytest.param(
+            ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet", "--variant", "../x"],
+            id="variant-id",
+        ),
+        pytest.param(
+            ["--vehicle", "Vauxhall Astra 2017", "--damage", "bonnet", "--variant", "127448"],
+            id="variant-not-built",
+        ),
+        pytest.param(
+            ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet", "--rates", "/nonexistent"],
+            id="rates-file",
+        ),
+        pytest.param(
+            ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet", "--policy", __file__],
+            id="policy-not-json",
         ),
     ],
 )

@@ -185,15 +185,15 @@ async def test_seed_scenario_through_the_agent() -> None:
     assert set(variant_ids) >= {"127445", "127446"}
     assert {ln.source for ln in report.lines} == {"llm"}
     by_cat = {ln.category.id: ln for ln in report.lines}
-    assert set(by_cat) == {"CAT001", "CAT002", "CAT003", "CAT035"}
+    # The scuffed hood is refinished, not bought; the model's paint tins are paint materials.
+    assert set(by_cat) == {"CAT001", "CAT002"}
     assert by_cat["CAT001"].category.name == "Front Bumper Cover"
     assert by_cat["CAT001"].price.amount == expected[0].options[0].article.price.amount
-    assert by_cat["CAT003"].article.id == expected[1].options[0].article.id
-    paint = by_cat["CAT035"]
-    assert paint.reason == "consumable"
-    assert paint.quantity == 2
-    assert paint.line_total.amount == paint.price.amount * 2
-    assert report.totals.total.amount == sum(
+    assert any("Paint" in w and "refinish hour" in w for w in report.warnings)
+    ops = {(op.operation, op.category.id) for op in report.operations}
+    assert {("replace", "CAT001"), ("refinish", "CAT003"), ("sublet", "CAT002")} <= ops
+    assert {op.source for op in report.operations} == {"llm"}
+    assert report.totals.parts.amount == sum(
         (ln.line_total.amount for ln in report.lines), Decimal()
     )
     assert report.performance["llm_usage"] == {
@@ -520,11 +520,45 @@ def free_text_responder(body: dict[str, Any]) -> dict[str, Any]:
             "axle": r["axle"],
             "side": r["side"],
             "reason": "damaged",
+            # As a model reads the words: "smashed" is severe, "dented" moderate.
+            "severity": {"front bumper": "severe", "bonnet": "moderate"}[r["component"]],
         }
         for r in results.values()
     ]
     submit = ToolCall("submit_parts_list", {"lines": lines})
     return {"content": None, "tool_calls": [submit.wire()], "usage": usage}
+
+
+async def test_llm_reports_go_through_the_same_estimate() -> None:
+    """The model's parts get the operations, hours and amounts the rules would give them."""
+    async with (
+        ScriptedOpenAIServer(seed_script(), api_key=KEY) as server,
+        PartsAgent(
+            planner="llm",
+            llm_options={"base_url": server.base_url, "api_key": KEY, "model": "scripted"},
+        ) as agent,
+    ):
+        llm = await agent.process_damage_report(ASTRA, SEED_DAMAGE)
+        rules = await agent.process_damage_report(ASTRA, SEED_DAMAGE, planner="rules")
+    assert server.failures == []
+
+    def estimate(report: Any) -> set[tuple[Any, ...]]:
+        return {
+            (op.operation, op.category.id, op.position.side, op.hours, op.amount, op.rule)
+            for op in report.operations
+            if op.category.id in {"CAT001", "CAT002", "CAT003", "CAT016"}
+        }
+
+    assert estimate(llm) == estimate(rules)
+    assert {op.source for op in llm.operations} == {"llm"}
+    assert {op.source for op in rules.operations} == {"rule"}
+    for report in (llm, rules):
+        t = report.totals
+        assert t.total.amount == t.net.amount + t.tax.amount
+        assert t.net.amount == sum(
+            (m.amount for m in (t.parts, t.consumables, t.labour, t.paint_materials, t.sublet)),
+            Decimal(),
+        )
 
 
 async def test_free_text_with_the_llm_planner() -> None:
@@ -540,7 +574,10 @@ async def test_free_text_with_the_llm_planner() -> None:
         report = await agent.process_damage_report(ASTRA, text)
     assert server.failures == []
     assert len(server.requests) == 3
-    assert sorted(ln.category.id for ln in report.lines) == ["CAT001", "CAT003"]
+    assert [ln.category.id for ln in report.lines] == ["CAT001"]  # the bonnet is repaired
+    ops = [(op.operation, op.category.id) for op in report.operations]
+    assert ("replace", "CAT001") in ops
+    assert {("repair", "CAT003"), ("refinish", "CAT003")} <= set(ops)
     assert report.planner == "llm"
     assert report.performance["llm_usage"]["total_tokens"] == 180
 

@@ -113,6 +113,4 @@ async def test_report_without_year_and_bad_check_digit_warn() -> None:
         )
     assert no_year.warnings[0].startswith("no year given: priced across all 7 variants of ASTRA")
     assert any("check digit" in w and "1FADP3F29JL000001" in w for w in bad_digit.warnings)
-    # The VIN's report and the plain one share a cached report; each keeps its own warnings.
     assert not any("check digit" in w or "no year" in w for w in good.warnings)
-    assert good.performance["report_cache"] == "hit"

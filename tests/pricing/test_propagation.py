@@ -18,7 +18,7 @@ from partsagent._pricing.propagation import (
 )
 from partsagent._reading.components import match_component
 
-REFINISH = ["Primer", "Paint", "Clear Coat"]
+PAINT = {"Primer", "Paint", "Clear Coat"}
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ async def test_severe_front_bumper_adds_the_parts_behind_it() -> None:
         "Front Parking Sensor",
     ):
         assert expected in secondary
-    assert names(adds, "consumable") == REFINISH
+    assert names(adds, "consumable") == []
     reinforcement = next(a for a in adds if a.category_name == "Front Bumper Reinforcement")
     assert reinforcement.why == (
         "A severe front bumper impact usually deforms the reinforcement behind the cover."
@@ -91,7 +91,7 @@ async def test_lighter_bumper_damage_adds_less(severity: Severity, secondary: li
     """A scuffed bumper needs only refinishing; a cracked one also new clips."""
     adds = await analyze_damage_propagation([damage("Rear Bumper Cover", severity, axle="rear")])
     assert names(adds, "secondary") == secondary
-    assert names(adds, "consumable") == REFINISH
+    assert names(adds, "consumable") == []
 
 
 @pytest.mark.parametrize(
@@ -103,12 +103,27 @@ async def test_lighter_bumper_damage_adds_less(severity: Severity, secondary: li
         pytest.param("Tailgate", id="tailgate"),
     ],
 )
-async def test_painted_panel_adds_refinish_consumables(panel: str) -> None:
-    """Any damage to a painted panel brings primer, paint and clear coat, once each."""
-    adds = await analyze_damage_propagation([damage(panel, Severity.MINOR)])
-    assert names(adds) == REFINISH
-    assert all(a.quantity == 1 and a.position == Position() for a in adds)
-    assert all(a.why for a in adds)
+async def test_painted_panel_brings_no_paint_articles(panel: str) -> None:
+    """Paint is the estimate's paint materials (refinish hours x rate), never tins of paint."""
+    for severity in Severity:
+        adds = await analyze_damage_propagation([damage(panel, severity)])
+        assert not PAINT & set(names(adds))
+        assert all(a.why for a in adds)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "severity", "added"),
+    [
+        pytest.param("Radiator", Severity.MODERATE, "AC Condenser", id="radiator-condenser"),
+        pytest.param("Windscreen", Severity.MINOR, "Windscreen Moulding", id="screen-mouldings"),
+    ],
+)
+async def test_gaps_filled_by_rules(damaged: str, severity: Severity, added: str) -> None:
+    """A hit that reaches the radiator went through the condenser; a screen takes new mouldings."""
+    adds = await analyze_damage_propagation([damage(damaged, severity, axle="front")])
+    found = next(a for a in adds if a.category_name == added)
+    assert (found.reason, found.position) == ("secondary", Position(axle="front"))
+    assert found.why
 
 
 async def test_unpainted_part_adds_nothing() -> None:
@@ -147,7 +162,7 @@ async def test_sided_damage_passes_its_side_on() -> None:
 
 
 async def test_shared_parts_are_added_once() -> None:
-    """Clips, sensor brackets and refinish materials from two bumpers appear once each."""
+    """Clips and sensor brackets from two bumpers appear once each."""
     adds = await analyze_damage_propagation(
         [
             damage("Front Bumper Cover", Severity.SEVERE, axle="front", component="front bumper"),
@@ -157,11 +172,10 @@ async def test_shared_parts_are_added_once() -> None:
     )
     listed = names(adds)
     assert len(listed) == len(set(zip(listed, [a.position for a in adds], strict=True)))
-    for once in ("Bumper Clips", "Parking Sensor Bracket", *REFINISH):
+    for once in ("Bumper Clips", "Parking Sensor Bracket"):
         assert listed.count(once) == 1
     clips = next(a for a in adds if a.category_name == "Bumper Clips")
     assert clips.triggered_by == "front bumper"
-    assert names(adds, "consumable") == REFINISH
 
 
 async def test_reported_part_is_not_added_again() -> None:

@@ -69,7 +69,7 @@ def test_cli_report_against_the_scripted_server(tmp_path: Path) -> None:
         env = {**os.environ, "OPENAI_BASE_URL": url, "OPENAI_API_KEY": "test-key"}
         run = subprocess.run(
             [sys.executable, "-m", "partsagent", "report", "--planner", "llm"]
-            + ["--vehicle", "Vauxhall Astra 2018", "--damage", "Hood:minor", "--json"],
+            + ["--vehicle", "Vauxhall Astra 2018", "--damage", "Hood:severe", "--json"],
             capture_output=True,
             text=True,
             env=env,

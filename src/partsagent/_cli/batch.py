@@ -25,6 +25,7 @@ import orjson
 
 from .._agent import PartsAgent
 from .._exceptions import InputError, PartsAgentError
+from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
 __all__ = [
@@ -50,29 +51,6 @@ class _Result:
     line: int
     data: bytes
     ok: bool
-
-
-class _Progress:
-    """Counts what was written; shows it on a terminal's stderr, one line redrawn."""
-
-    def __init__(self, err: TextIO) -> None:
-        self.err = err
-        self.show = err.isatty()
-        self.written = 0
-        self.failed = 0
-
-    def add(self, result: _Result) -> None:
-        self.written += 1
-        self.failed += not result.ok
-
-    def draw(self) -> None:
-        if self.show:
-            self.err.write(f"\r{self.written} lines written, {self.failed} failed")
-            self.err.flush()
-
-    def end(self) -> None:
-        if self.show and self.written:
-            self.err.write("\n")
 
 
 def open_batch(path: str) -> BinaryIO:
@@ -155,7 +133,7 @@ class _Ordered:
         return self.futures[0]
 
 
-async def _write(ordered: _Ordered, out: StreamWriter, progress: _Progress) -> None:
+async def _write(ordered: _Ordered, out: StreamWriter, progress: Progress) -> None:
     """Write each result once it and all before it are done; flush before every wait."""
     pending: list[bytes] = []
     size = 0
@@ -183,9 +161,15 @@ async def _write(ordered: _Ordered, out: StreamWriter, progress: _Progress) -> N
             return
         pending.append(result.data + b"\n")
         size += len(result.data) + 1
-        progress.add(result)
+        progress.add(result.ok)
         if size >= _FLUSH_BYTES:
             await flush()
+
+
+async def _set_total(progress: Progress, counting: asyncio.Future[int | None], skip: int) -> None:
+    total = await counting
+    if total is not None:
+        progress.total = max(total - skip, 0)
 
 
 async def run_batch(
@@ -200,7 +184,12 @@ async def run_batch(
     max_bytes: int = args.max_line_bytes
     ordered = _Ordered(concurrency * (1 + REORDER_WINDOW))
     running = asyncio.Semaphore(concurrency)
-    progress = _Progress(err)
+    progress = Progress(err)
+    counting = (
+        asyncio.get_running_loop().run_in_executor(None, count_lines, source)
+        if progress.show
+        else None
+    )
     writer = StreamWriter(out)
     last = args.skip
     read_error: OSError | None = None
@@ -212,6 +201,8 @@ async def run_batch(
     try:
         async with agent, asyncio.TaskGroup() as tasks:
             tasks.create_task(_write(ordered, writer, progress))
+            if counting is not None:
+                tasks.create_task(_set_total(progress, counting, args.skip))
             try:
                 async for line in read_lines(source, max_bytes=max_bytes, skip=args.skip):
                     last = line.number

@@ -47,9 +47,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[_Parser]], None], ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; each command sets ``handler`` on the namespace."""
-    parser = _Parser(
-        prog=PROG, description="Turn a vehicle damage report into a priced parts list."
-    )
+    parser = _Parser(prog=PROG, description="Turn a vehicle damage report into a priced estimate.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for register in _COMMANDS:
         register(commands)

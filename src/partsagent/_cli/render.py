@@ -1,20 +1,39 @@
-"""The report as the CLI prints it: a header, the lines, the totals, warnings and performance."""
+"""The report as the CLI prints it: header, parts, operations, totals, warnings, performance."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from .._models import Position
 from .._pricing.report import PartsReport
 from .._table import render_table
 
 __all__ = ["render_report"]
 
 
-def render_report(report: PartsReport) -> str:
+def _where(position: Position) -> str:
+    return " ".join(b for b in (position.axle, position.side) if b) or "-"
+
+
+def _head(report: PartsReport) -> str:
+    v = report.vehicle
+    build = v.build
+    priced = (
+        f"priced for {len(build.variants)} of {len(v.variants)} variants, {build.body}"
+        if build is not None and len(build.variants) < len(v.variants)
+        else f"{len(v.variants)} variants"
+    )
+    name = f"{v.manufacturer.name} {v.model.name} {v.year or ''}"
+    return f"{name} ({priced}; resolved by {v.resolved_by})"
+
+
+def _parts(report: PartsReport) -> str:
     rows = [
         (
             i,
             line.reason,
             line.category.name,
-            " ".join(b for b in (line.position.axle, line.position.side) if b) or "-",
+            _where(line.position),
             line.article.brand,
             line.article.article_no,
             line.article.quality,
@@ -24,37 +43,57 @@ def render_report(report: PartsReport) -> str:
         )
         for i, line in enumerate(report.lines, 1)
     ]
-    v = report.vehicle
-    head = (
-        f"{v.manufacturer.name} {v.model.name} {v.year or ''} "
-        f"({len(v.variants)} variants; resolved by {v.resolved_by})"
-    )
-    table = render_table(
-        [
-            "#",
-            "reason",
-            "part",
-            "position",
-            "brand",
-            "article no",
-            "quality",
-            "qty",
-            "price",
-            "total",
-        ],
-        rows,
-        align="rllllllrrr",
-    )
-    t = report.totals
-    cur = t.total.currency
-    out = [
-        head,
-        "",
-        table,
-        "",
-        f"parts {t.parts.amount} {cur}   consumables {t.consumables.amount} {cur}   "
-        f"total {t.total.amount} {cur}   confidence {report.confidence:.2f}",
+    headers = ["#", "reason", "part", "position", "brand", "article no", "quality", "qty"]
+    return render_table([*headers, "price", "total"], rows, align="rllllllrrr")
+
+
+def _operations(report: PartsReport) -> str:
+    rows = [
+        (
+            op.operation.replace("_", "/"),
+            op.category.name,
+            _where(op.position),
+            op.hours,
+            op.amount.amount,
+            "-" if op.line is None else op.line + 1,
+            op.description,
+        )
+        for op in report.operations
     ]
+    headers = ["operation", "part", "position", "hours", "amount", "line", "what"]
+    return render_table(headers, rows, align="lllrrrl")
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _totals(report: PartsReport) -> str:
+    t = report.totals
+    r = report.rates
+    tax = r.tax_name if r is not None else "tax"
+    per_hour = f" x {r.paint_materials_rate.amount}" if r is not None else ""
+    rows: list[tuple[str, Decimal, str]] = [
+        ("parts", t.parts.amount, ""),
+        ("consumables", t.consumables.amount, ""),
+        ("labour", t.labour.amount, f"{t.labour_hours} h labour, {t.refinish_hours} h refinish"),
+        ("paint materials", t.paint_materials.amount, f"{t.refinish_hours} h{per_hour}"),
+        ("sublet", t.sublet.amount, ""),
+        ("net", t.net.amount, ""),
+        (f"{tax} {_percent(t.tax_rate)}", t.tax.amount, ""),
+        ("total", t.total.amount, t.total.currency),
+    ]
+    return render_table(["totals", t.total.currency, ""], rows, align="lrl")
+
+
+def render_report(report: PartsReport) -> str:
+    parts = (
+        _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
+    )
+    out = [_head(report), "", parts]
+    if report.operations:
+        out += ["", _operations(report)]
+    out += ["", _totals(report), "", f"confidence {report.confidence:.2f}"]
     if report.warnings:
         out += ["", "warnings:", *(f"  - {w}" for w in report.warnings)]
     p = report.performance

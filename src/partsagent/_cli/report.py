@@ -23,6 +23,7 @@ from .._agent import (
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
+from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .render import render_report
@@ -54,10 +55,10 @@ def parse_damage(text: str) -> DamagedPart:
     return parts[0]
 
 
-def parse_vin(text: str) -> Vehicle:
+def parse_vin(text: str, variant_id: str | None = None) -> Vehicle:
     """--vin: a Vehicle, validated as the Python API validates it."""
     try:
-        return _coerce_vehicle({"vin": text})
+        return _coerce_vehicle({"vin": text, "variant_id": variant_id})
     except InputError as exc:
         raise InputError(f"--vin {_short(text)!r}: {exc}") from None
 
@@ -69,7 +70,7 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
 
 
-async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
+async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = None) -> Vehicle:
     """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins.
 
     The last word is the year when it is a number that is not part of a catalog
@@ -116,7 +117,7 @@ async def parse_vehicle(agent: PartsAgent, text: str) -> Vehicle:
     elif mid is None:
         given = {"model": " ".join(make), "year": year}  # no make named: the words are a model
     try:
-        return _coerce_vehicle(given)
+        return _coerce_vehicle({**given, "variant_id": variant_id})
     except InputError as exc:
         raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
 
@@ -172,6 +173,7 @@ def _agent(args: argparse.Namespace) -> PartsAgent:
         market=args.market,
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
+        estimate=EstimateData.load(policy=args.policy, rates=args.rates),
     )
 
 
@@ -188,7 +190,7 @@ async def _one(args: argparse.Namespace) -> PartsReport:
 
 async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
     """--vehicle, --model, --vin, or a VIN completed by --vehicle or --model (a partial decode)."""
-    given = await parse_vehicle(agent, args.vehicle) if args.vehicle else None
+    given = await parse_vehicle(agent, args.vehicle, args.variant) if args.vehicle else None
     if args.model:
         if given is not None and given.model is not None:
             raise InputError("give the model once: in --vehicle or in --model, not both")
@@ -198,12 +200,13 @@ async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
                     "make": given.make if given else None,
                     "model": args.model,
                     "year": given.year if given else None,
+                    "variant_id": args.variant,
                 }
             )
         except InputError as exc:
             raise InputError(f"--model {_short(args.model)!r}: {exc}") from None
     if args.vin:
-        vin = parse_vin(args.vin)
+        vin = parse_vin(args.vin, args.variant)
         if given is None:
             return vin
         # The VIN wins where it speaks; the rest fills in what it does not say.
@@ -259,9 +262,10 @@ def register_report(commands: Any) -> None:
     """Add ``partsagent report`` to the command line."""
     report = commands.add_parser(
         "report",
-        help="price the parts for a damage report",
+        help="estimate a damage report: parts, labour, refinish, tax",
         description=(
-            "Turn a damage report into a fitment-checked, priced parts list. "
+            "Turn a damage report into a fitment-checked, priced estimate: parts, operations, "
+            "labour, refinish and totals with tax. "
             "Example: partsagent report --vehicle 'Vauxhall Astra 2018' "
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
@@ -302,6 +306,21 @@ def register_report(commands: Any) -> None:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
     report.add_argument("--market", choices=("GB", "US"), default="GB")
+    report.add_argument(
+        "--variant",
+        metavar="ID",
+        help="the catalog variant id: price that build only (see partsagent catalog ls variants)",
+    )
+    report.add_argument(
+        "--rates",
+        metavar="FILE",
+        help="rates and tax per market (JSON, docs/estimate.md); its markets replace the packaged",
+    )
+    report.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="your repair-or-replace policy (JSON, docs/estimate.md) instead of the packaged one",
+    )
     report.add_argument(
         "--concurrency",
         type=_positive,

@@ -1,28 +1,52 @@
-"""Pricing a plan: articles searched for every need at once, then one report assembled.
+"""Pricing a plan: decide each part, search the bought ones at once, choose one build, estimate.
 
-A line takes the best-ranked article (fits every variant, then OE, OES,
-aftermarket, then price) and up to ``max_alternatives`` others; lines are put
-in a canonical order so that equivalent inputs give identical reports.
+The policy decides which damaged parts are replaced (a parts line) and which
+are only repaired or refinished (operations only). The bought parts are
+searched over every variant in one fan-out; one build is chosen so that every
+line fits all its variants; a line takes the best-ranked article for that
+build (OE, OES, aftermarket, then price) and up to ``max_alternatives``
+others. Then the operations, the rates of the market and the totals. Lines
+and operations are put in a canonical order so that equivalent inputs give
+identical reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .._catalog.manager import ArticleRequest, BucketManager
+from .._exceptions import InputError
+from .._models import Article, Category, Price
+from .estimate import (
+    BuildChoice,
+    BuildPreference,
+    Decision,
+    EstimateData,
+    MarketRates,
+    applied_rates,
+    choose_build,
+    decide,
+    estimate_totals,
+    part_of,
+    price_work,
+    work_for,
+)
+from .estimate.labour import BodyClass
+from .names import names_of
 from .plan import Need, Plan
 from .report import (
     Alternative,
     ArticleRef,
+    Build,
+    CategoryRef,
     Money,
     PartsReport,
     Ref,
     ReportLine,
     ReportVehicle,
-    Totals,
 )
-from .search import ArticleOption, PartNeed, PartOptions, search_parts
+from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_parts
 
 __all__ = ["in_their_words", "price_plan"]
 
@@ -36,14 +60,30 @@ async def price_plan(
     planner: str,
     max_alternatives: int,
     warm_vehicle: bool,
+    market: str = "GB",
+    estimate: EstimateData | None = None,
+    preference: BuildPreference | None = None,
 ) -> tuple[PartsReport, bool]:
-    """Search articles for every need at once and assemble the report; True if complete."""
+    """Decide, search, choose the build and price the estimate; True if complete."""
+    data = estimate if estimate is not None else EstimateData.load()
     r = plan.resolution
-    needs = _dedupe(plan.needs)
-    variant_ids = [v.id for v in r.variants]
-    wanted = [PartNeed(category_id=n.category.id, position=n.position) for n in needs]
     mid = plan.manufacturer.id
-    if warm_vehicle and catalog.source.batch_supported:
+    variant_ids = [v.id for v in r.variants]
+    warnings = [*_vehicle_warnings(plan), *plan.warnings]
+    needs = _dedupe(plan.needs)
+    paint = [n for n in needs if data.policy.is_paint_material(n.category.name)]
+    if paint:
+        needs = [n for n in needs if n not in paint]
+        warnings.append(
+            f"{', '.join(n.category.name for n in paint)}: not bought as articles; paint "
+            "materials are charged per refinish hour"
+        )
+    categories, failed = await _categories(catalog, mid, variant_ids)
+    groups = {c.id: c.group for cats in categories.values() for c in cats}
+    decisions = decide(needs, data, groups)
+    bought = [d for d in decisions if d.bought]
+    wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
+    if warm_vehicle and catalog.source.batch_supported and wanted:
         # The report's own keys first, in the requests it waits for; the rest of the
         # vehicle in requests of its own, which the report does not wait for.
         await catalog.prefetch_articles(
@@ -52,61 +92,63 @@ async def price_plan(
         await catalog.prefetch_articles(
             await _vehicle_articles(catalog, mid, variant_ids), background=True
         )
-    options = await search_parts(catalog, mid, variant_ids, wanted)
-    warnings = [*_vehicle_warnings(plan), *plan.warnings]
+    options = await search_parts(catalog, mid, variant_ids, wanted) if wanted else []
+    choice = choose_build(
+        r.variants,
+        preference or BuildPreference(),
+        data.cues,
+        [[frozenset(o.fits_variants) for o in opts.options] for opts in options],
+    )
+    warnings += choice.warnings
+    build_ids = {v.id for v in choice.variants}
+    fits = [[o for o in opts.options if build_ids <= set(o.fits_variants)] for opts in options]
+    code, rates, priced_in, note = _market(data, market, fits)
+    if note:
+        warnings.append(note)
+    pricing = _Pricing(priced_in, rates.currency)
     lines: list[ReportLine] = []
-    failed = plan.incomplete
-    for need, opts in zip(needs, options, strict=True):
-        line = _line(need, opts, max_alternatives)
-        if opts.errors:
-            failed = True
-            warnings.append(
-                f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
-            )
-        if line is None:
-            if not opts.errors:
-                warnings.append(
-                    f"no article in the catalog fits {need.category.name}"
-                    f"{_where(need)} on this vehicle ({need.component})"
-                )
-            continue
-        chosen_side = line.position.side or opts.options[0].article.position.side
-        if need.position.side is None and chosen_side is not None:
-            warnings.append(
-                f"{need.category.name}: no side given for {need.component!r}; priced the "
-                f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
-            )
-            line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
-        if len(line.fits_variants) < len(variant_ids):
-            warnings.append(
-                f"{need.category.name}{_where(need)}: the chosen article fits variants "
-                f"{', '.join(line.fits_variants)} only; give the VIN or variant to confirm"
-            )
-        lines.append(line)
+    for decision, opts, fit in zip(bought, options, fits, strict=True):
+        failed |= bool(opts.errors)
+        ranked = _ranked(fit, pricing)
+        line = _bought(decision.need, opts, ranked, pricing, choice, max_alternatives, warnings)
+        if line is not None:
+            lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
-    lines.sort(
-        key=lambda ln: (
-            _REASON_ORDER[ln.reason],
-            ln.category.id,
-            ln.position.axle or "",
-            ln.position.side or "",
-        )
-    )
-    totals = _totals(lines)
-    confidence = (
-        round(min(r.score, sum(ln.confidence for ln in lines) / len(lines)), 3) if lines else 0.0
-    )
+    lines.sort(key=_line_order)
+    at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
+    parts = [
+        part_of(d, at.get((d.need.category.id, d.need.position.axle, d.need.position.side)), groups)
+        for d in decisions
+        if d.row is not None
+    ]
+    build, body_class = _build(choice, data, warnings)
+    present = _present(categories, build_ids)
+    equipment = {e for v in choice.variants for e in v.equipment}
+    works, notes = work_for(parts, data, body_class, equipment, present)
+    warnings += notes
+    operations = price_work(works, rates)
     report = PartsReport(
-        vehicle=_report_vehicle(plan),
+        vehicle=_report_vehicle(plan, build),
         lines=tuple(lines),
-        totals=totals,
-        confidence=confidence,
+        operations=tuple(operations),
+        totals=estimate_totals(lines, operations, rates),
+        rates=applied_rates(code, rates),
+        confidence=_confidence(plan, decisions, lines),
         warnings=tuple(dict.fromkeys(warnings)),
         planner="llm" if planner == "llm" else "rules",
         trace=tuple(plan.trace),
         performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
     )
-    return report, not failed
+    return report, not (failed or plan.incomplete)
+
+
+async def _categories(
+    catalog: BucketManager, mid: str, variant_ids: list[str]
+) -> tuple[dict[str, tuple[Category, ...]], bool]:
+    """Each variant's categories (already cached by the planner); True if one failed."""
+    results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
+    found = {res.request[1]: tuple(res.value) for res in results if res.value is not None}
+    return found, any(res.error is not None for res in results)
 
 
 async def _vehicle_articles(
@@ -117,32 +159,199 @@ async def _vehicle_articles(
     return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
 
-def _line(need: Need, opts: PartOptions, max_alternatives: int) -> ReportLine | None:
-    if not opts.options:
+def _ranked(fit: Sequence[ArticleOption], pricing: _Pricing) -> list[ArticleOption]:
+    """The options for the build, best first: OE, OES, aftermarket, then price."""
+    return sorted(
+        fit, key=lambda o: (QUALITY_RANK[o.article.quality], pricing.of(o.article).amount)
+    )
+
+
+def _market(
+    data: EstimateData, market: str, fitting: Sequence[Sequence[ArticleOption]]
+) -> tuple[str, MarketRates, str | None, str]:
+    """The market whose rates price the report, the market of the article prices (None: the
+    catalog's own prices), and a warning when the report cannot be priced for ``market``.
+
+    A catalog without the market's prices prices in its own currency, at the
+    rates of a market that uses that currency, and says so.
+    """
+    rates = data.rates.market(market)
+    articles = [o.article for opts in fitting for o in opts]
+    missing = [a for a in articles if _price(a, market, rates.currency) is None]
+    if not missing:
+        return market, rates, market, ""
+    currency = missing[0].price.currency
+    found = data.rates.for_currency(currency)
+    if found is None:
+        raise InputError(
+            f"the catalog has no {market} prices and prices in {currency}, which no market of "
+            f"the rates uses; add a market in {currency} to the rates"
+        )
+    code, other = found
+    return (
+        code,
+        other,
+        None,
+        f"the catalog has no {market} prices: the whole estimate is in {currency}, the "
+        f"catalog's own currency, at the {code} rates ({other.tax.name} {other.tax.rate}); "
+        f"use a catalog with {market} prices for a {rates.currency} estimate",
+    )
+
+
+def _price(article: Article, market: str, currency: str) -> Price | None:
+    """The article's price for ``market``: its price there, or its own when in the currency."""
+    found = article.price_in(market)
+    if found is None and article.price.currency == currency:
+        found = article.price
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Pricing:
+    """Which price of an article the report uses: the market's, or (market None) its own."""
+
+    market: str | None
+    currency: str
+
+    def of(self, article: Article) -> Price:
+        found = _price(article, self.market, self.currency) if self.market else None
+        return found if found is not None else article.price
+
+
+def _bought(
+    need: Need,
+    opts: PartOptions,
+    fit: Sequence[ArticleOption],
+    pricing: _Pricing,
+    choice: BuildChoice,
+    max_alternatives: int,
+    warnings: list[str],
+) -> ReportLine | None:
+    """The parts line of a bought need, or None (and a warning saying why)."""
+    if opts.errors:
+        warnings.append(
+            f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
+        )
+    if not fit:
+        if opts.options:
+            warnings.append(_unfit(need, opts, choice))
+        elif not opts.errors:
+            warnings.append(
+                f"no article in the catalog fits {need.category.name}"
+                f"{_where(need)} on this vehicle ({need.component})"
+            )
         return None
-    best, *rest = opts.options
-    a = best.article
-    price = Money(amount=a.price.amount, currency=a.price.currency)
-    alternatives = tuple(_alternative(o, best) for o in rest[:max_alternatives])
-    fit = 1.0 if best.fits_all else 0.7
+    line = _line(need, fit, pricing, choice, max_alternatives)
+    chosen_side = line.position.side or fit[0].article.position.side
+    if need.position.side is None and chosen_side is not None:
+        warnings.append(
+            f"{need.category.name}: no side given for {need.component!r}; priced the "
+            f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
+        )
+        line = line.model_copy(update={"confidence": round(line.confidence * 0.7, 3)})
+    return line
+
+
+def _line(
+    need: Need,
+    fit: Sequence[ArticleOption],
+    pricing: _Pricing,
+    choice: BuildChoice,
+    max_alternatives: int,
+) -> ReportLine:
+    best, *rest = fit
+    price = pricing.of(best.article)
+    guessed = choice.chosen_by == "most_variants" and not best.fits_all
+    fit_factor = 0.7 if guessed else 1.0  # the build was a guess, and the article needs it
     return ReportLine(
         component=need.component,
         reason=need.reason,
         category=need.category,
         position=need.position,
         article=_ref(best),
-        price=price,
+        price=Money(amount=price.amount, currency=price.currency),
         quantity=need.quantity,
-        line_total=Money(amount=a.price.amount * need.quantity, currency=a.price.currency),
+        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
         why=need.why,
         source=need.source,
-        confidence=round(need.confidence * fit, 3),
+        confidence=round(need.confidence * fit_factor, 3),
         fits_variants=best.fits_variants,
-        alternatives=alternatives,
+        alternatives=tuple(_alternative(o, best, pricing) for o in rest[:max_alternatives]),
     )
 
 
-def _report_vehicle(plan: Plan) -> ReportVehicle:
+def _unfit(need: Need, opts: PartOptions, choice: BuildChoice) -> str:
+    elsewhere = sorted({vid for o in opts.options for vid in o.fits_variants})
+    return (
+        f"no {need.category.name}{_where(need)} article fits the priced build "
+        f"({', '.join(v.id for v in choice.variants)}); the catalog has one only for "
+        f"{', '.join(elsewhere)}, and an article of another build is never used"
+    )
+
+
+def _line_order(ln: ReportLine) -> tuple[int, str, str, str]:
+    pos = ln.position
+    return (_REASON_ORDER[ln.reason], ln.category.id, pos.axle or "", pos.side or "")
+
+
+def _build(choice: BuildChoice, data: EstimateData, warnings: list[str]) -> tuple[Build, BodyClass]:
+    body = choice.variants[0].body
+    body_class = data.labour.body_class(body)
+    if body_class is None:
+        body_class = data.labour.default_body_class
+        warnings.append(
+            f"the labour times have no body class for {body!r}: timed as {body_class}; "
+            "add the body to body_classes"
+        )
+    build = Build(
+        variants=tuple(v.id for v in choice.variants),
+        body=body,
+        body_class=body_class,
+        chosen_by=choice.chosen_by,
+    )
+    return build, body_class
+
+
+def _present(
+    categories: dict[str, tuple[Category, ...]], build: set[str]
+) -> Callable[[str], CategoryRef | None]:
+    """The build's category for a name in the data (the panels a blend or a rule may touch).
+
+    A category every variant of the build lists, found by its name or a synonym,
+    or by the name's UK/US twins; None when the build has no such part.
+    """
+    lists = [categories[v] for v in sorted(build) if v in categories]
+    shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
+    kept = sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else []
+    # Names first, then synonyms: a synonym never shadows another category's own name.
+    by_name = {c.name.casefold(): c for c in reversed(kept)}
+    for c in kept:
+        for synonym in c.synonyms:
+            by_name.setdefault(synonym.casefold(), c)
+
+    def find(name: str) -> CategoryRef | None:
+        found = by_name.get(name.casefold())
+        if found is None:
+            found = next((by_name[n] for n in sorted(names_of(name)) if n in by_name), None)
+        return CategoryRef(id=found.id, name=found.name) if found is not None else None
+
+    return find
+
+
+def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[ReportLine]) -> float:
+    """The mean confidence of the report's parts, bought or not, capped by the vehicle's."""
+    by_slot = {(ln.category.id, ln.position): ln.confidence for ln in lines}
+    scores = [
+        by_slot.get((d.need.category.id, d.need.position), d.need.confidence)
+        for d in decisions
+        if d.need.reason != "consumable" or (d.need.category.id, d.need.position) in by_slot
+    ]
+    if not scores:
+        return 0.0
+    return round(min(plan.resolution.score, sum(scores) / len(scores)), 3)
+
+
+def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
     r = plan.resolution
     return ReportVehicle(
         manufacturer=Ref(id=plan.manufacturer.id, name=plan.manufacturer.name),
@@ -152,6 +361,7 @@ def _report_vehicle(plan: Plan) -> ReportVehicle:
         resolved_by=r.resolved_by,
         vin=r.vin.vin if r.vin is not None else None,
         notes=tuple(r.notes),
+        build=build,
     )
 
 
@@ -179,8 +389,8 @@ def _vehicle_warnings(plan: Plan) -> list[str]:
 def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     """A report shared through the cache speaks of this caller's vehicle and words.
 
-    The parts and prices are the shared ones; how the vehicle was resolved, and
-    what each line says it was for, come from this caller's own plan.
+    The parts, operations and prices are the shared ones; how the vehicle was
+    resolved, and what each line says it was for, come from this caller's own plan.
     """
     said = {(n.category.id, n.position): n for n in _dedupe(plan.needs)}
     lines = []
@@ -194,10 +404,11 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     warnings = _vehicle_warnings(plan) + [
         w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))
     ]
+    vehicle = _report_vehicle(plan, report.vehicle.build)
     return report.model_copy(
         update={
             "lines": tuple(lines),
-            "vehicle": _report_vehicle(plan),
+            "vehicle": vehicle,
             "warnings": tuple(dict.fromkeys(warnings)),
         }
     )
@@ -215,14 +426,13 @@ def _ref(option: ArticleOption) -> ArticleRef:
     )
 
 
-def _alternative(option: ArticleOption, best: ArticleOption) -> Alternative:
-    a = option.article
+def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> Alternative:
+    price = pricing.of(option.article)
+    chosen = pricing.of(best.article)
     return Alternative(
         article=_ref(option),
-        price=Money(amount=a.price.amount, currency=a.price.currency),
-        price_difference=Money(
-            amount=a.price.amount - best.article.price.amount, currency=a.price.currency
-        ),
+        price=Money(amount=price.amount, currency=price.currency),
+        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
         fits_all_variants=option.fits_all,
     )
 
@@ -241,17 +451,3 @@ def _dedupe(needs: Sequence[Need]) -> list[Need]:
         ):
             chosen[slot] = need
     return list(chosen.values())
-
-
-def _totals(lines: Sequence[ReportLine]) -> Totals:
-    currency = lines[0].price.currency if lines else "GBP"
-    parts = sum((ln.line_total.amount for ln in lines if ln.reason != "consumable"), Decimal("0"))
-    consumables = sum(
-        (ln.line_total.amount for ln in lines if ln.reason == "consumable"), Decimal("0")
-    )
-    return Totals(
-        parts=Money(amount=parts, currency=currency),
-        consumables=Money(amount=consumables, currency=currency),
-        total=Money(amount=parts + consumables, currency=currency),
-        lines=len(lines),
-    )

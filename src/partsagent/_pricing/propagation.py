@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .._exceptions import InputError, UsageError
 from .._models import Position, Severity
-from .._reading import taxonomy as _taxonomy
 from .._reading.components import ComponentMatch
+from .names import names_of, spec_of
 
 __all__ = [
     "Addition",
@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
-_SPECS = {w.casefold(): spec for spec in _taxonomy.CATEGORIES for w in (spec.name, spec.us_name)}
 _RULES_FILE = "propagation_rules.json"
 
 
@@ -155,15 +154,6 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     return _parse_rules(text, str(path))
 
 
-def _names_of(category: str) -> set[str]:
-    """The category name and, when the taxonomy knows it, its UK/US names and synonyms."""
-    names = {category.casefold()}
-    spec = _SPECS.get(category.casefold())
-    if spec is not None:
-        names.update(w.casefold() for w in spec.words)
-    return names
-
-
 _BY_NAME: dict[int, tuple[RuleSet, dict[str, tuple[Rule, ...]]]] = {}
 
 
@@ -176,7 +166,7 @@ def _rules_by_name(rules: RuleSet) -> dict[str, tuple[Rule, ...]]:
     by_name: dict[str, list[Rule]] = {}
     for rule in rules.rules:
         for name in rule.when:
-            for n in _names_of(name):
+            for n in names_of(name):
                 bucket = by_name.setdefault(n, [])
                 if all(r is not rule for r in bucket):
                     bucket.append(rule)
@@ -215,7 +205,7 @@ def _as_damage(item: DamageItem) -> MappedDamage | None:
 
 
 def _positions(add: RuleAddition, damage: MappedDamage) -> list[Position]:
-    spec = _SPECS.get(add.category.casefold())
+    spec = spec_of(add.category)
     if spec is None:
         # Unknown to the taxonomy: the damaged part's position is the best guess.
         return [damage.position]

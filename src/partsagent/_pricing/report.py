@@ -11,11 +11,16 @@ from .._models import Position, Quality, Variant
 
 __all__ = [
     "Alternative",
+    "AppliedRates",
     "ArticleRef",
+    "Build",
     "CategoryRef",
+    "DecimalText",
     "LineReason",
     "LineSource",
     "Money",
+    "Operation",
+    "OperationKind",
     "PartsReport",
     "ReportLine",
     "ReportVehicle",
@@ -24,10 +29,12 @@ __all__ = [
 
 LineReason = Literal["damaged", "secondary", "consumable"]
 LineSource = Literal["rule", "catalog", "llm"]
+OperationKind = Literal["replace", "remove_refit", "repair", "refinish", "blend", "sublet"]
 
-SignedAmount = Annotated[
+DecimalText = Annotated[
     Decimal, PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")
 ]
+"""A Decimal that JSON carries as a string ("1.5", "0.20"), never as a float."""
 
 
 class _Out(BaseModel):
@@ -35,7 +42,7 @@ class _Out(BaseModel):
 
 
 class Money(_Out):
-    amount: SignedAmount
+    amount: DecimalText
     currency: str
 
 
@@ -81,6 +88,16 @@ class ReportLine(_Out):
     alternatives: tuple[Alternative, ...] = ()
 
 
+class Build(_Out):
+    """The one build the report is priced for: every parts line fits all of ``variants``."""
+
+    variants: tuple[str, ...]
+    body: str
+    body_class: str
+    """The labour-time class of the body: hatch, saloon, estate or suv."""
+    chosen_by: Literal["variant_id", "words", "vin", "most_variants"]
+
+
 class ReportVehicle(_Out):
     manufacturer: Ref
     model: Ref
@@ -89,21 +106,77 @@ class ReportVehicle(_Out):
     resolved_by: str
     vin: str | None = None
     notes: tuple[str, ...] = ()
+    build: Build | None = None
+
+
+class Operation(_Out):
+    """One labour operation or sublet of the estimate, with where its figures come from."""
+
+    operation: OperationKind
+    description: str
+    category: CategoryRef
+    position: Position
+    hours: DecimalText
+    """Hours with one decimal ("1.5"); "0.0" for a sublet, which has a price instead."""
+    rate: Money | None
+    """The hourly rate applied (labour or paint); None for a sublet."""
+    amount: Money
+    why: str
+    source: Literal["rule", "llm"]
+    """Who chose the part: the rules, or the model (LLM planner). The operation is the data's."""
+    rule: str
+    """The id of the data entry that produced it: a policy row, an adjacency edge or an
+    included operation."""
+    times: str | None = None
+    """The labour-time row and body class the hours come from, e.g. "wing/hatch"."""
+    line: int | None = None
+    """The index in ``lines`` of the parts line it belongs to; None when the part is not bought."""
+
+
+class AppliedRates(_Out):
+    """The market figures the estimate was priced with (rates.json or your own)."""
+
+    market: str
+    currency: str
+    labour_rate: Money
+    paint_rate: Money
+    paint_materials_rate: Money
+    tax_name: str
+    tax_rate: DecimalText
+    taxable: tuple[str, ...]
 
 
 class Totals(_Out):
+    """Amounts rounded once, half-up, to the currency's minor unit; the sums are exact.
+
+    ``net`` = parts + consumables + labour + paint_materials + sublet;
+    ``total`` = net + tax; ``tax`` = tax_rate x the totals the market taxes.
+    """
+
     parts: Money
     consumables: Money
+    labour: Money
+    paint_materials: Money
+    sublet: Money
+    net: Money
+    tax_rate: DecimalText
+    tax: Money
     total: Money
     lines: int
+    labour_hours: DecimalText
+    """Hours of replace, remove_refit and repair."""
+    refinish_hours: DecimalText
+    """Hours of refinish and blend: paint materials are these times the materials rate."""
 
 
 class PartsReport(_Out):
-    """A fitment-checked, priced parts list for one damage report."""
+    """A fitment-checked, priced estimate for one damage report: parts, operations, totals."""
 
     vehicle: ReportVehicle
     lines: tuple[ReportLine, ...]
+    operations: tuple[Operation, ...] = ()
     totals: Totals
+    rates: AppliedRates | None = None
     confidence: float = Field(ge=0, le=1)
     warnings: tuple[str, ...] = ()
     planner: Literal["rules", "llm"] = "rules"

@@ -31,6 +31,7 @@ def input_key(
 ) -> str:
     """The user's input, insensitive to component order, case and spacing."""
     v = f"{_words(vehicle.make)}|{_words(vehicle.model)}|{vehicle.year}|{_words(vehicle.vin)}"
+    v += f"|{vehicle.variant_id or ''}"
     if isinstance(damage, str):
         d = "text:" + _words(damage)
     else:

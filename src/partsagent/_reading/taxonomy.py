@@ -56,6 +56,10 @@ class CategorySpec:
     turbo_only: bool = False
     fog_lamp: bool = False
     rear_doors_only: bool = False
+    parking_sensor: bool = False
+    """Only on variants with parking sensors."""
+    pdc_holes: bool = False
+    """Variants with and without parking sensors take different articles (holes for sensors)."""
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -93,7 +97,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                  ("Front Bumper", "Bumper", "Front Bumper Fascia", "Bumper Cover", "Front Fascia"),
                  False, "front", _pg("CAT001", "Front Bumper Cover, primed",
                                      "Front Bumper Cover, with PDC holes"),
-                 _gbp("180", "420"), _BODY),
+                 _gbp("180", "420"), _BODY, pdc_holes=True),
     CategorySpec("CAT002", "Headlamp", "Headlight Assembly", "Lighting",
                  ("Headlight Assembly", "Headlight", "Headlamp Unit", "Head Lamp", "Front Light"),
                  True, "front", _pg("CAT002", "Headlamp, halogen", "Headlamp, LED"),
@@ -106,7 +110,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                  ("Rear Bumper", "Rear Bumper Fascia", "Back Bumper", "Rear Fascia"),
                  False, "rear", _pg("CAT004", "Rear Bumper Cover, primed",
                                     "Rear Bumper Cover, with PDC holes"),
-                 _gbp("170", "400"), _BODY),
+                 _gbp("170", "400"), _BODY, pdc_holes=True),
     CategorySpec("CAT005", "Front Bumper Reinforcement", "Front Bumper Reinforcement", "Body",
                  ("Front Bumper Beam", "Bumper Reinforcement", "Bumper Beam", "Crash Bar",
                   "Front Crash Bar", "Impact Bar", "Bumper Carrier"),
@@ -215,15 +219,15 @@ CATEGORIES: tuple[CategorySpec, ...] = (
     CategorySpec("CAT029", "Front Parking Sensor", "Front Parking Sensor", "Electrics",
                  ("Parking Sensor", "PDC Sensor", "Park Assist Sensor", "Ultrasonic Sensor"),
                  False, "front", _pg("CAT029", "Parking Sensor"),
-                 _gbp("35", "110"), _SENSORS),
+                 _gbp("35", "110"), _SENSORS, parking_sensor=True),
     CategorySpec("CAT030", "Rear Parking Sensor", "Rear Parking Sensor", "Electrics",
                  ("Reversing Sensor", "Rear PDC Sensor", "Backup Sensor"),
                  False, "rear", _pg("CAT030", "Parking Sensor"),
-                 _gbp("35", "110"), _SENSORS),
+                 _gbp("35", "110"), _SENSORS, parking_sensor=True),
     CategorySpec("CAT031", "Parking Sensor Bracket", "Parking Sensor Bracket", "Fixings",
                  ("PDC Bracket", "Sensor Holder", "Parking Sensor Holder"),
                  False, None, _pg("CAT031", "Sensor Holder"),
-                 _gbp("6", "25"), _FIXINGS),
+                 _gbp("6", "25"), _FIXINGS, parking_sensor=True),
     CategorySpec("CAT032", "Wheel Arch Trim", "Fender Flare", "Body",
                  ("Fender Flare", "Arch Trim", "Wheel Arch Moulding", "Arch Extension"),
                  True, "front", _pg("CAT032", "Wheel Arch Trim"),
@@ -260,6 +264,10 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                  ("Antifreeze", "Engine Coolant", "Radiator Coolant"),
                  False, None, _pg("CAT040", "Coolant, ready mixed, 5 l"),
                  _gbp("18", "45"), _COOLANT, consumable=True),
+    CategorySpec("CAT041", "Windscreen Moulding", "Windshield Molding", "Glass",
+                 ("Windshield Molding", "Windshield Moulding", "Windscreen Moulding Strip"),
+                 False, "front", _pg("CAT041", "Windscreen Moulding set"),
+                 _gbp("20", "70"), _GLASS),
 )
 # fmt: on
 
@@ -272,7 +280,12 @@ def category(cid: str) -> CategorySpec:
 
 
 def applicable_categories(
-    *, fuel: str, turbo: bool, fog_lamps: bool = True, rear_doors: bool = True
+    *,
+    fuel: str,
+    turbo: bool,
+    fog_lamps: bool = True,
+    rear_doors: bool = True,
+    parking_sensors: bool = True,
 ) -> tuple[CategorySpec, ...]:
     """The categories a variant has: no intercooler without a turbo or on an EV, and so on."""
     electric = fuel == "electric"
@@ -283,4 +296,5 @@ def applicable_categories(
         and not (c.turbo_only and not turbo)
         and not (c.fog_lamp and not fog_lamps)
         and not (c.rear_doors_only and not rear_doors)
+        and not (c.parking_sensor and not parking_sensors)
     )

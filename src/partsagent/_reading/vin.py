@@ -45,6 +45,12 @@ class VinDecode(BaseModel):
     model: str | None = None
     series: str | None = None
     year: int | None = None
+    body_class: str | None = None
+    """The vPIC body class, e.g. "Sedan/Saloon" or "Hatchback/Liftback/Notchback"."""
+    displacement_l: str | None = None
+    """Engine displacement in litres as the VIN gives it, e.g. "1.8"."""
+    fuel: str | None = None
+    """The vPIC primary fuel, e.g. "Gasoline", "Diesel" or "Electric"."""
     check_digit_valid: bool
     complete: bool
     notes: tuple[str, ...] = ()
@@ -85,6 +91,17 @@ def _text(value: object) -> str | None:
     return None
 
 
+def _litres(value: object) -> str | None:
+    """Litres with one decimal, as catalogs write engines: vPIC gives both "2" and "2.0"."""
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return f"{float(text):.1f}"
+    except ValueError:
+        return None
+
+
 def _decode_sync(vin: str, decoder: Any) -> VinDecode:
     """Run the decoder and reduce its answer to what the agent uses."""
     try:
@@ -120,6 +137,9 @@ def _decode_sync(vin: str, decoder: Any) -> VinDecode:
         model=model,
         series=series,
         year=year,
+        body_class=_text(attributes.get("Body Class")),
+        displacement_l=_litres(attributes.get("Displacement (L)")),
+        fuel=_text(attributes.get("Fuel Type - Primary")),
         check_digit_valid=check_ok,
         complete=model is not None and year is not None,
         notes=tuple(notes),

@@ -27,6 +27,10 @@ __all__ = ["FORMAT", "generate_bucket", "iter_bucket"]
 
 FORMAT = "partsagent-catalog/1"
 CURRENCY = "GBP"
+USD_PER_GBP = Decimal("1.27")
+"""US list prices are the GB ones times this: illustrative, like every price of the sample."""
+CAMERA_FROM = 2017
+"""Model generations launched from this year carry a windscreen camera (lane and brake assist)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class VariantSpec:
     year_to: int | None
     turbo: bool
     fog_lamps: bool = True
+    parking_sensors: bool = True
     generation: str = ""
     """Empty for the current generation; e.g. "mk3" for an earlier one, whose parts differ."""
 
@@ -90,9 +95,10 @@ def _v(
     *,
     turbo: bool,
     fog: bool = True,
+    pdc: bool = True,
     gen: str = "",
 ) -> VariantSpec:
-    return VariantSpec(vid, name, body, fuel, engine, kw, years[0], years[1], turbo, fog, gen)
+    return VariantSpec(vid, name, body, fuel, engine, kw, years[0], years[1], turbo, fog, pdc, gen)
 
 
 # Real makes, models and production years (UK market); variant powers are the
@@ -112,7 +118,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
             _v("127448", "1.2 Turbo 130hp Sports Tourer", "Estate", "petrol", "1.2 L I3 turbo",
                96, (2019, 2021), turbo=True),
             _v("127431", "1.6 115hp", "Hatchback", "petrol", "1.6 L I4", 85, (2009, 2015),
-               turbo=False, gen="j"),
+               turbo=False, pdc=False, gen="j"),
             _v("127432", "1.4 Turbo 140hp", "Hatchback", "petrol", "1.4 L I4 turbo", 103,
                (2010, 2015), turbo=True, gen="j"),
             _v("127433", "1.7 CDTi 110hp", "Hatchback", "diesel", "1.7 L I4 turbodiesel", 81,
@@ -120,7 +126,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
         ModelSpec("40104", "CORSA", (
             _v("131201", "1.2 75hp", "Hatchback", "petrol", "1.2 L I3", 55, (2019, None),
-               turbo=False),
+               turbo=False, pdc=False),
             _v("131202", "1.2 Turbo 100hp", "Hatchback", "petrol", "1.2 L I3 turbo", 74,
                (2019, None), turbo=True),
             _v("131203", "1.5 Turbo D 102hp", "Hatchback", "diesel", "1.5 L I4 turbodiesel", 75,
@@ -150,7 +156,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
         ModelSpec("41502", "FIESTA", (
             _v("141511", "1.1 75hp", "Hatchback", "petrol", "1.1 L I3", 55, (2017, 2023),
-               turbo=False),
+               turbo=False, pdc=False),
             _v("141512", "1.0 EcoBoost 100hp", "Hatchback", "petrol", "1.0 L I3 turbo", 74,
                (2017, 2023), turbo=True),
             _v("141513", "1.5 TDCi 85hp", "Hatchback", "diesel", "1.5 L I4 turbodiesel", 63,
@@ -229,7 +235,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
             _v("146104", "Type R 2.0 VTEC Turbo 320hp", "Hatchback", "petrol", "2.0 L I4 turbo",
                235, (2017, 2022), turbo=True),
             _v("146091", "1.8 i-VTEC 142hp", "Hatchback", "petrol", "1.8 L I4", 104,
-               (2012, 2016), turbo=False, gen="9"),
+               (2012, 2016), turbo=False, pdc=False, gen="9"),
             _v("146092", "1.6 i-DTEC 120hp", "Hatchback", "diesel", "1.6 L I4 turbodiesel", 88,
                (2013, 2016), turbo=True, gen="9"),
             _v("146093", "Type R 2.0 VTEC Turbo 310hp", "Hatchback", "petrol", "2.0 L I4 turbo",
@@ -384,6 +390,18 @@ def _price(base_pence: int, percent: int) -> str:
     return format(max(amount, _CENT), "f")
 
 
+def _usd(base_pence: int, percent: int) -> str:
+    return format((Decimal(_price(base_pence, percent)) * USD_PER_GBP).quantize(_CENT), "f")
+
+
+def _equipment(model: ModelSpec, variant: VariantSpec) -> list[str]:
+    kit = ["front_parking_sensors", "rear_parking_sensors"] if variant.parking_sensors else []
+    launched = min(v.year_from for v in model.variants if v.generation == variant.generation)
+    if launched >= CAMERA_FROM:
+        kit.append("windscreen_camera")
+    return kit
+
+
 def _fitment(
     maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: CategorySpec
 ) -> str:
@@ -391,7 +409,8 @@ def _fitment(
 
     Panels, lamps and fixings fit every variant of a model generation; rear parts differ
     by body (a hatchback's tailgate does not fit the estate); cooling parts
-    differ by engine; consumables are the same for all of a maker's cars.
+    differ by engine; a bumper cover with holes for parking sensors does not fit
+    a car without them; consumables are the same for all of a maker's cars.
     """
     if cat.consumable:
         return f"{maker.id}"
@@ -399,9 +418,12 @@ def _fitment(
     key = f"{model.id}.{variant.generation}" if variant.generation else model.id
     if cat.group == "Cooling":
         return f"{key}/{variant.engine}"
+    fit = key
     if cat.axle == "rear" or cat.rear_doors_only:
-        return f"{key}/{variant.body}"
-    return key
+        fit = f"{key}/{variant.body}"
+    if cat.pdc_holes:
+        fit += "/pdc" if variant.parking_sensors else "/plain"
+    return fit
 
 
 class _Articles:
@@ -427,10 +449,14 @@ class _Articles:
         fit = _fitment(maker, model, variant, cat)
         done = self._built.get((fit, cat.id))
         if done is None:
-            done = self._built[(fit, cat.id)] = self._make(maker, fit, cat)
+            done = self._built[(fit, cat.id)] = self._make(
+                maker, fit, cat, pdc=variant.parking_sensors
+            )
         return done
 
-    def _make(self, maker: ManufacturerSpec, fit: str, cat: CategorySpec) -> list[dict[str, Any]]:
+    def _make(
+        self, maker: ManufacturerSpec, fit: str, cat: CategorySpec, *, pdc: bool
+    ) -> list[dict[str, Any]]:
         rng = random.Random(f"{self.seed}/{fit}/{cat.id}")
         wanted = rng.randint(3, 6)
         others = rng.sample(cat.brands, min(len(cat.brands), wanted - (1 if cat.oe else 0)))
@@ -442,6 +468,9 @@ class _Articles:
         base = int(rng.randint(int(low * 100), int(high * 100)) * maker.premium)
         prices = [rng.randint(*_PRICE_FACTOR[q]) for _, q in offers]
         groups = [rng.choice(cat.product_groups) for _ in offers]
+        if cat.pdc_holes:
+            # The product groups are (primed, with PDC holes): the holes follow the sensors.
+            groups = [cat.product_groups[1 if pdc else 0] for _ in offers]
         axle = None if cat.consumable else cat.axle
         sides: tuple[str | None, ...] = ("left", "right") if cat.sided else (None,)
         out: list[dict[str, Any]] = []
@@ -463,6 +492,7 @@ class _Articles:
                         "position": {"axle": axle, "side": side},
                         "oe_numbers": [oe_number] if oe_number else [],
                         "price": {"amount": _price(base, percent), "currency": CURRENCY},
+                        "prices": {"US": {"amount": _usd(base, percent), "currency": "USD"}},
                     }
                 )
         return out
@@ -501,6 +531,7 @@ def iter_bucket(*, scale: int = 1, seed: int = 0) -> Iterator[tuple[str, bytes]]
                     turbo=variant.turbo,
                     fog_lamps=variant.fog_lamps,
                     rear_doors=variant.rear_doors,
+                    parking_sensors=variant.parking_sensors,
                 )
                 vbase = f"{base}/variants/{variant.id}"
                 yield f"{vbase}/categories.json", _dump([_category_doc(c) for c in cats])
@@ -534,6 +565,7 @@ def _model_doc(model: ModelSpec) -> dict[str, Any]:
                 "power_kw": v.power_kw,
                 "year_from": v.year_from,
                 "year_to": v.year_to,
+                "equipment": _equipment(model, v),
             }
             for v in model.variants
         ],

@@ -1,0 +1,37 @@
+"""The estimate: from a priced parts list to operations, labour, refinish, sublets and tax.
+
+Every decision is data beside the code, validated once and replaceable by a
+body shop's own file: the repair-or-replace policy (``policy.json``), labour
+times per category and body class (``labour.json``), which panels touch
+(``adjacency.json``), included operations and sublets
+(``included_operations.json``), rates and tax per market (``rates.json``)
+and the words that choose a build (``builds.json``). docs/estimate.md
+explains the model with two worked examples.
+"""
+
+from __future__ import annotations
+
+from .builds import BuildChoice, BuildPreference, build_preference, choose_build
+from .data import EstimateData, RatesLike
+from .decide import Decision, decide, part_of, work_for
+from .rates import MarketRates, Rates, load_rates
+from .totals import applied_rates, estimate_totals, price_work
+
+__all__ = [
+    "BuildChoice",
+    "BuildPreference",
+    "Decision",
+    "EstimateData",
+    "MarketRates",
+    "Rates",
+    "RatesLike",
+    "applied_rates",
+    "build_preference",
+    "choose_build",
+    "decide",
+    "estimate_totals",
+    "load_rates",
+    "part_of",
+    "price_work",
+    "work_for",
+]

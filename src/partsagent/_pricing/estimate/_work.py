@@ -1,0 +1,50 @@
+"""The estimate while it is being built: decided parts and the work on them, before pricing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from ..._models import Position, Severity
+from ..report import CategoryRef, OperationKind
+from .policy import DecidedOperation
+
+__all__ = ["Part", "Work"]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the report with the operations the policy decided for it."""
+
+    category: CategoryRef
+    group: str | None
+    position: Position
+    severity: Severity
+    operations: tuple[DecidedOperation, ...]
+    rule: str
+    """The policy row."""
+    why: str
+    source: Literal["rule", "llm"]
+    line: int | None = None
+    """Its parts line, when it is bought."""
+
+
+@dataclass(slots=True)
+class Work:
+    """One operation before pricing; overlap deductions may still lower ``hours``."""
+
+    kind: OperationKind
+    description: str
+    category: CategoryRef
+    position: Position
+    hours: Decimal
+    why: str
+    source: Literal["rule", "llm"]
+    rule: str
+    times: str | None = None
+    line: int | None = None
+    sublet: str | None = None
+    """For a sublet: its key in the market's sublet prices."""
+    on_part: bool = False
+    """True for the policy's own operations on a damaged part (the ones overlaps apply to)."""

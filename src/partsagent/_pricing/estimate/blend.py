@@ -1,0 +1,194 @@
+"""Blends and overlaps: which painted panels touch (``adjacency.json``), and what follows.
+
+Refinishing a panel blends each adjacent panel that is not itself refinished,
+for a share of that panel's refinish time, so the colour matches across the
+gap. Adjacent panels both refinished (or both replaced) share masking, set-up
+and access, so the one with the smaller time has the overlap deducted, once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..._models import Axle, Position, Side
+from ..names import NameIndex
+from ..report import CategoryRef
+from ._data import DataId, Frozen, load_data, round_hours
+from ._work import Work
+from .labour import BodyClass, LabourTimes
+
+__all__ = ["Adjacency", "Edge", "Panel", "blends", "deduct_overlaps", "load_adjacency"]
+
+_SIDES: tuple[Side, Side] = ("left", "right")
+
+
+class Panel(Frozen):
+    category: Annotated[str, Field(min_length=1)]
+    axle: Axle | None = None
+    sided: bool
+
+
+class Edge(Frozen):
+    id: DataId
+    between: tuple[str, str]
+
+
+PanelKey = tuple[Panel, Side | None]
+
+
+class Adjacency(Frozen):
+    """The whole adjacency file: panels, and the edges where two of them touch."""
+
+    format: Literal["partsagent-panel-adjacency/1"]
+    description: str = ""
+    panels: tuple[Panel, ...]
+    edges: tuple[Edge, ...]
+
+    @model_validator(mode="after")
+    def _known(self) -> Adjacency:
+        names = {p.category.casefold() for p in self.panels}
+        ids = [e.id for e in self.edges]
+        if len(set(ids)) != len(ids):
+            raise ValueError("edge ids must be unique")
+        for edge in self.edges:
+            unknown = [n for n in edge.between if n.casefold() not in names]
+            if unknown:
+                raise ValueError(f"edge {edge.id}: {', '.join(unknown)} is not a panel")
+        return self
+
+    @functools.cached_property
+    def _panels(self) -> NameIndex[Panel]:
+        return NameIndex((p.category, p) for p in self.panels)
+
+    def panel(self, category: str) -> Panel | None:
+        return self._panels.get(category)
+
+    def neighbours(self, panel: Panel, side: Side | None) -> list[tuple[Edge, Panel, Side | None]]:
+        """The panels touching ``panel`` at ``side``, each with the edge that joins them."""
+        out: list[tuple[Edge, Panel, Side | None]] = []
+        for edge in self.edges:
+            ends = [self.panel(n) for n in edge.between]
+            if panel not in ends:
+                continue
+            other = ends[1] if ends[0] == panel else ends[0]
+            assert other is not None  # validated: every end is a panel
+            if not other.sided:
+                out.append((edge, other, None))
+            elif panel.sided:
+                out.append((edge, other, side))
+            else:
+                out.extend((edge, other, s) for s in _SIDES)
+        return out
+
+    def edge(self, a: PanelKey, b: PanelKey) -> Edge | None:
+        """The edge joining two panels at their sides, or None when they do not touch."""
+        for edge, other, side in self.neighbours(*a):
+            if other == b[0] and side == b[1]:
+                return edge
+        return None
+
+
+def load_adjacency(path: str | Path | None = None) -> Adjacency:
+    """The packaged adjacency, or your own file at ``path``."""
+    return load_data(Adjacency, "adjacency.json", path)
+
+
+def _where(panel_name: str, side: Side | None) -> str:
+    return f"{side} {panel_name}" if side else panel_name
+
+
+def blends(
+    works: Sequence[Work],
+    adjacency: Adjacency,
+    labour: LabourTimes,
+    body_class: BodyClass,
+    present: Callable[[str], CategoryRef | None],
+) -> tuple[list[Work], list[str]]:
+    """The blends the refinished panels call for, and warnings for missing times.
+
+    ``present`` gives the build's catalog category for a panel name, or None
+    when the vehicle has no such panel (no rear doors on a 3-door).
+    """
+    refinished: list[tuple[PanelKey, Work]] = []
+    for w in works:
+        panel = adjacency.panel(w.category.name) if w.kind == "refinish" and w.on_part else None
+        if panel is not None:
+            refinished.append(((panel, w.position.side), w))
+    painted = {key for key, _ in refinished}
+    out: list[Work] = []
+    warnings: list[str] = []
+    done: set[PanelKey] = set()
+    for (panel, side), source in refinished:
+        for edge, other, other_side in adjacency.neighbours(panel, side):
+            key = (other, other_side)
+            if key in painted or key in done:
+                continue
+            category = present(other.category)
+            if category is None:
+                continue
+            done.add(key)
+            found = labour.times(category.name, body_class)
+            refinish = found[0].refinish if found else None
+            if found is None or refinish is None:
+                warnings.append(
+                    f"no refinish time for {category.name} ({body_class}) in the labour times: "
+                    f"its blend is not estimated"
+                )
+                continue
+            share = labour.blend_share
+            out.append(
+                Work(
+                    kind="blend",
+                    description="Blend into the adjacent new paint",
+                    category=category,
+                    position=Position(axle=other.axle, side=other_side),
+                    hours=round_hours(refinish * share),
+                    why=(
+                        f"The {_where(source.category.name, side)} is refinished: the "
+                        f"{_where(category.name, other_side)} next to it is blended so the colour "
+                        f"matches across the gap ({share} of its {refinish} h refinish time)."
+                    ),
+                    source=source.source,
+                    rule=edge.id,
+                    times=found[1],
+                )
+            )
+    return out, warnings
+
+
+def deduct_overlaps(works: Sequence[Work], adjacency: Adjacency, labour: LabourTimes) -> None:
+    """Deduct the overlap, once, from each panel adjacent to a larger one with the same work.
+
+    Panels are taken largest time first (then by category and side, so the
+    result does not depend on the order of the report); each later panel that
+    touches an earlier one has ``overlap.replace`` or ``overlap.refinish``
+    hours deducted, never below zero.
+    """
+    cuts = labour.overlap
+    for kind, overlap in (("replace", cuts.replace), ("refinish", cuts.refinish)):
+        if overlap == 0:
+            continue
+        keyed: list[tuple[PanelKey, Work]] = []
+        for w in works:
+            panel = adjacency.panel(w.category.name) if w.kind == kind and w.on_part else None
+            if panel is not None:
+                keyed.append(((panel, w.position.side), w))
+        keyed.sort(key=lambda kw: (-kw[1].hours, kw[1].category.id, kw[1].position.side or ""))
+        seen: list[tuple[PanelKey, Work]] = []
+        for key, w in keyed:
+            touching = next(((k, o) for k, o in seen if adjacency.edge(k, key)), None)
+            seen.append((key, w))
+            if touching is None or w.hours == 0:
+                continue
+            cut = min(overlap, w.hours)
+            w.hours -= cut
+            other = touching[1]
+            w.why += (
+                f" Less {cut} h overlap with the {_where(other.category.name, other.position.side)}"
+                f", {'replaced' if kind == 'replace' else 'refinished'} too."
+            )

@@ -1,0 +1,169 @@
+"""Included operations and sublets as rules (``included_operations.json``), each with its reason.
+
+A new headlamp is aimed; a new windscreen on a car with a camera is
+calibrated; opening the A/C circuit means evacuating and recharging it; a new
+door shell takes the old door's parts and cavity wax. Each rule names the parts
+and operations that trigger it and the operation it adds, on the same part or
+on another one (``target``), with fixed hours, a column of the labour times,
+or a sublet priced per market.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..._models import Position
+from ..names import names_of, spec_of
+from ..report import CategoryRef
+from ._data import DataId, Frozen, Hours, load_data
+from ._work import Part, Work
+from .labour import BodyClass, LabourTimes
+from .policy import DecidedOperation
+
+__all__ = ["IncludedOperations", "IncludedRule", "included_work", "load_included_operations"]
+
+_NO_HOURS = Decimal("0.0")
+"""A sublet has a price, not hours."""
+
+
+class IncludedRule(Frozen):
+    id: DataId
+    when: Annotated[tuple[str, ...], Field(min_length=1)]
+    """Category names that trigger the rule."""
+    after: Annotated[tuple[DecidedOperation, ...], Field(min_length=1)] = ("replace",)
+    """Operations on the triggering part that call for this one."""
+    operation: Literal["remove_refit", "repair", "refinish", "sublet"]
+    description: Annotated[str, Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+    hours: Hours | None = None
+    hours_from: Literal["replace", "remove_refit", "refinish"] | None = None
+    """Take the hours from this column of the labour times of the part worked on."""
+    sublet: DataId | None = None
+    """For a sublet: the key of its price in each market's ``sublets``."""
+    target: str | None = None
+    """Another part to work on (e.g. the bumper cover taken off to reach the radiator)."""
+    unless_target: tuple[DecidedOperation, ...] = ()
+    """Skip when the target already gets one of these (a replaced bumper is off anyway)."""
+    requires_equipment: str | None = None
+    """Only when a variant of the priced build has this equipment."""
+    per: Literal["part", "report"] = "part"
+
+    @model_validator(mode="after")
+    def _priced_one_way(self) -> IncludedRule:
+        if self.operation == "sublet":
+            if self.sublet is None or self.hours is not None or self.hours_from is not None:
+                raise ValueError(f"rule {self.id}: a sublet has a 'sublet' price key and no hours")
+        elif (self.hours is None) == (self.hours_from is None) or self.sublet is not None:
+            raise ValueError(f"rule {self.id}: give either 'hours' or 'hours_from' (and no sublet)")
+        return self
+
+    @functools.cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset().union(*(names_of(n) for n in self.when))
+
+    def triggered_by(self, part: Part) -> bool:
+        return part.category.name.casefold() in self._names and any(
+            op in self.after for op in part.operations
+        )
+
+
+class IncludedOperations(Frozen):
+    """The whole file of included operations."""
+
+    format: Literal["partsagent-included-operations/1"]
+    description: str = ""
+    rules: tuple[IncludedRule, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> IncludedOperations:
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError("rule ids must be unique")
+        return self
+
+    def sublet_keys(self) -> set[str]:
+        return {r.sublet for r in self.rules if r.sublet is not None}
+
+
+def load_included_operations(path: str | Path | None = None) -> IncludedOperations:
+    """The packaged included operations, or your own file at ``path``."""
+    return load_data(IncludedOperations, "included_operations.json", path)
+
+
+def included_work(
+    parts: Sequence[Part],
+    rules: IncludedOperations,
+    labour: LabourTimes,
+    body_class: BodyClass,
+    equipment: Collection[str],
+    present: Callable[[str], CategoryRef | None],
+) -> tuple[list[Work], list[str]]:
+    """The operations the rules add for ``parts`` (in their order), and warnings."""
+    out: list[Work] = []
+    warnings: list[str] = []
+    for rule in rules.rules:
+        if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
+            continue
+        for part in parts:
+            if not rule.triggered_by(part):
+                continue
+            work = _work(rule, part, parts, labour, body_class, present, warnings)
+            if work is not None:
+                out.append(work)
+                if rule.per == "report":
+                    break
+    return out, warnings
+
+
+def _work(
+    rule: IncludedRule,
+    part: Part,
+    parts: Sequence[Part],
+    labour: LabourTimes,
+    body_class: BodyClass,
+    present: Callable[[str], CategoryRef | None],
+    warnings: list[str],
+) -> Work | None:
+    category, position, line = part.category, part.position, part.line
+    if rule.target is not None:
+        target = present(rule.target)
+        if target is None:
+            return None  # the vehicle has no such part
+        names = names_of(target.name)
+        same = [p for p in parts if p.category.name.casefold() in names]
+        if any(op in rule.unless_target for p in same for op in p.operations):
+            return None
+        spec = spec_of(target.name)
+        category = target
+        position = Position(axle=spec.axle if spec else None)
+        line = next((p.line for p in same if p.line is not None), None)
+    hours, times = rule.hours, None
+    if rule.hours_from is not None:
+        found = labour.times(category.name, body_class)
+        hours = getattr(found[0], rule.hours_from) if found else None
+        if found is None or hours is None:
+            warnings.append(
+                f"no {rule.hours_from} time for {category.name} ({body_class}) in the labour "
+                f"times: '{rule.description}' is not estimated"
+            )
+            return None
+        times = found[1]
+    return Work(
+        kind=rule.operation,
+        description=rule.description,
+        category=category,
+        position=position,
+        hours=hours if hours is not None else _NO_HOURS,
+        why=rule.why,
+        source=part.source,
+        rule=rule.id,
+        times=times,
+        line=line,
+        sublet=rule.sublet,
+    )

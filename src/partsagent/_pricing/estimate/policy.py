@@ -1,0 +1,127 @@
+"""Repair or replace: the policy per part class and severity, as data (``policy.json``).
+
+A damaged part's category picks its class by name (UK or US), else by its
+catalog group, else the default class; the class and the severity pick one
+row, and the row lists the operations: ``replace`` (a parts line and its
+labour), ``repair`` (labour, no part), ``refinish`` (paint). A body shop that
+decides differently brings its own file with the same fields.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..._models import Severity
+from ..names import NameIndex
+from ._data import DataId, Frozen, load_data
+
+__all__ = ["DecidedOperation", "PartClass", "PolicyRow", "RepairPolicy", "load_policy"]
+
+DecidedOperation = Literal["replace", "remove_refit", "repair", "refinish"]
+"""What a policy row may decide for the damaged part itself."""
+
+
+class PartClass(Frozen):
+    """A kind of part decided alike: its categories by name, or catalog groups."""
+
+    id: DataId
+    name: Annotated[str, Field(min_length=1)]
+    categories: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    """Catalog groups ("Lighting") for categories the list does not name."""
+
+
+class PolicyRow(Frozen):
+    """One decision: a class at a severity gets these operations, for this reason."""
+
+    id: DataId
+    part_class: DataId = Field(alias="class")
+    severity: Severity
+    operations: Annotated[tuple[DecidedOperation, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyRow:
+        ops = self.operations
+        if len(set(ops)) != len(ops):
+            raise ValueError(f"row {self.id}: an operation is listed twice")
+        if "replace" in ops and "repair" in ops:
+            raise ValueError(f"row {self.id}: a part is either replaced or repaired, not both")
+        return self
+
+
+class RepairPolicy(Frozen):
+    """The whole policy file."""
+
+    format: Literal["partsagent-repair-policy/1"]
+    description: str = ""
+    default_class: DataId
+    secondary_severity: Severity = Severity.SEVERE
+    """Parts the propagation rules add are decided at this severity."""
+    paint_materials: tuple[str, ...] = ()
+    """Consumable categories the paint-materials charge covers: never priced as articles."""
+    classes: tuple[PartClass, ...]
+    rows: tuple[PolicyRow, ...]
+
+    @model_validator(mode="after")
+    def _complete(self) -> RepairPolicy:
+        ids = [c.id for c in self.classes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("class ids must be unique")
+        if self.default_class not in ids:
+            raise ValueError(f"default_class {self.default_class!r} is not a class")
+        row_ids = [r.id for r in self.rows]
+        if len(set(row_ids)) != len(row_ids):
+            raise ValueError("row ids must be unique")
+        seen: set[tuple[str, Severity]] = set()
+        for row in self.rows:
+            if row.part_class not in ids:
+                raise ValueError(f"row {row.id}: unknown class {row.part_class!r}")
+            if (row.part_class, row.severity) in seen:
+                raise ValueError(f"row {row.id}: a second row for {row.part_class} {row.severity}")
+            seen.add((row.part_class, row.severity))
+        missing = [f"{c} {s.value}" for c in ids for s in Severity if (c, s) not in seen]
+        if missing:
+            raise ValueError(f"every class needs a row per severity; missing: {', '.join(missing)}")
+        return self
+
+    @functools.cached_property
+    def _by_name(self) -> NameIndex[PartClass]:
+        return NameIndex((name, c) for c in self.classes for name in c.categories)
+
+    @functools.cached_property
+    def _by_group(self) -> dict[str, PartClass]:
+        return {g.casefold(): c for c in reversed(self.classes) for g in c.groups}
+
+    @functools.cached_property
+    def _rows(self) -> dict[tuple[str, Severity], PolicyRow]:
+        return {(r.part_class, r.severity): r for r in self.rows}
+
+    @functools.cached_property
+    def _paint(self) -> NameIndex[bool]:
+        return NameIndex((name, True) for name in self.paint_materials)
+
+    def is_paint_material(self, category: str) -> bool:
+        return self._paint.get(category) is not None
+
+    def part_class(self, category: str, group: str | None = None) -> PartClass:
+        """The class of a category: by its name, else its catalog group, else the default."""
+        found = self._by_name.get(category)
+        if found is None and group is not None:
+            found = self._by_group.get(group.casefold())
+        if found is None:
+            found = next(c for c in self.classes if c.id == self.default_class)
+        return found
+
+    def decide(self, category: str, severity: Severity, group: str | None = None) -> PolicyRow:
+        """The row for a damaged category at a severity."""
+        return self._rows[(self.part_class(category, group).id, severity)]
+
+
+def load_policy(path: str | Path | None = None) -> RepairPolicy:
+    """The packaged policy, or your own file at ``path`` (same format, validated)."""
+    return load_data(RepairPolicy, "policy.json", path)

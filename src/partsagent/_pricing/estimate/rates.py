@@ -1,0 +1,75 @@
+"""Rates and tax by market as data (``rates.json``), overridable per agent, per call and on the CLI.
+
+A market has a currency (with its minor unit), a labour rate for replace,
+remove/refit and repair hours, a paint (refinish) rate for refinish and blend
+hours, a paint-materials rate per refinish hour, fixed sublet prices, and a
+tax with the totals it applies to. A rates file of your own replaces the
+markets it names and keeps the packaged ones for the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..._exceptions import InputError
+from ..._models import MarketCode
+from ._data import DataId, Frozen, HourRate, Share, load_data
+
+__all__ = ["MarketRates", "Rates", "Tax", "Taxable", "load_rates"]
+
+Taxable = Literal["parts", "consumables", "labour", "paint_materials", "sublet"]
+
+
+class Tax(Frozen):
+    name: Annotated[str, Field(min_length=1)]
+    """What the report calls it: "VAT", "sales tax"."""
+    rate: Share
+    applies_to: tuple[Taxable, ...]
+    """The totals the tax is charged on (US sales tax often spares labour)."""
+
+
+class MarketRates(Frozen):
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    minor_unit: Annotated[int, Field(ge=0, le=4)] = 2
+    """Decimals of the currency: amounts are rounded to these, half-up, once."""
+    labour_rate: HourRate
+    paint_rate: HourRate
+    paint_materials_rate: HourRate
+    tax: Tax
+    sublets: dict[DataId, HourRate] = Field(default_factory=dict)
+    """Fixed prices of work sent out, by the id the included operations use."""
+
+
+class Rates(Frozen):
+    """The whole rates file: figures per market."""
+
+    format: Literal["partsagent-rates/1"]
+    description: str = ""
+    markets: dict[MarketCode, MarketRates]
+
+    def market(self, code: str) -> MarketRates:
+        found = self.markets.get(code)
+        if found is None:
+            raise InputError(
+                f"the rates have no market {code!r}; they cover {', '.join(sorted(self.markets))}"
+            )
+        return found
+
+    def for_currency(self, currency: str) -> tuple[str, MarketRates] | None:
+        """The first market that prices in ``currency``, for a catalog priced in it."""
+        return next(((c, m) for c, m in self.markets.items() if m.currency == currency), None)
+
+    def over(self, base: Rates) -> Rates:
+        """These markets, and ``base``'s for the markets this file does not name."""
+        return self.model_copy(update={"markets": {**base.markets, **self.markets}})
+
+
+def load_rates(path: str | Path | None = None) -> Rates:
+    """The packaged (illustrative) rates, or your own file at ``path`` over them."""
+    packaged = load_data(Rates, "rates.json")
+    if path is None:
+        return packaged
+    return load_data(Rates, "rates.json", path).over(packaged)

@@ -1,0 +1,166 @@
+"""Each included operation and sublet, with its reason; rules read from the data file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from _estimate import ASTRA_2018, ROADSTER, small_bucket
+from partsagent import EstimateData, PartsAgent, PartsReport
+
+DATA = EstimateData.load()
+RULES = {r.id: r for r in DATA.included.rules}
+GB = DATA.rates.market("GB")
+COROLLA_2020 = {"make": "Toyota", "model": "Corolla", "year": 2020}
+
+
+def by_rule(report: PartsReport, rule: str) -> list[Any]:
+    return [op for op in report.operations if op.rule == rule]
+
+
+#: One scenario per rule: (vehicle, damage, how many operations the rule adds).
+SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
+    "headlamp-aim": (
+        ASTRA_2018,
+        [{"component": "left headlamp", "severity": "moderate"},
+         {"component": "right headlamp", "severity": "severe"}],
+        2,
+    ),
+    "adas-camera-calibration": (
+        COROLLA_2020, [{"component": "windscreen", "severity": "moderate"}], 1
+    ),
+    "ac-evacuate-recharge": (
+        ASTRA_2018, [{"component": "AC condenser", "severity": "moderate"}], 1
+    ),
+    "coolant-fill": (ASTRA_2018, [{"component": "radiator", "severity": "moderate"}], 1),
+    "cooling-pack-access": (ASTRA_2018, [{"component": "radiator", "severity": "minor"}], 1),
+    "door-transfer": (ASTRA_2018, [{"component": "left front door", "severity": "severe"}], 1),
+    "cavity-wax": (ASTRA_2018, [{"component": "tailgate", "severity": "severe"}], 1),
+}  # fmt: skip
+
+
+def test_every_rule_has_a_scenario() -> None:
+    """A new rule in included_operations.json needs a scenario here (wheel alignment below)."""
+    assert set(RULES) == {*SCENARIOS, "wheel-alignment"}
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, id=r) for r in SCENARIOS])
+async def test_each_included_operation(sample_agent: PartsAgent, rule: str) -> None:
+    """The rule adds its operation, with its reason, its hours or its sublet price."""
+    vehicle, damage, count = SCENARIOS[rule]
+    report = await sample_agent.process_damage_report(vehicle, damage)
+    added = by_rule(report, rule)
+    spec = RULES[rule]
+    assert len(added) == count
+    for op in added:
+        assert op.operation == spec.operation
+        assert (op.why, op.description, op.source) == (spec.why, spec.description, "rule")
+        if spec.operation == "sublet":
+            assert spec.sublet is not None
+            assert (op.hours, op.rate) == (Decimal("0.0"), None)
+            assert op.amount.amount == GB.sublets[spec.sublet]
+        elif spec.hours is not None:
+            assert op.hours == spec.hours
+            assert op.times is None
+        else:
+            assert op.times is not None
+            assert op.hours > 0
+
+
+async def test_headlamp_aim_follows_each_lamp(sample_agent: PartsAgent) -> None:
+    """One aim per replaced headlamp, on its side, tied to its parts line."""
+    vehicle, damage, _ = SCENARIOS["headlamp-aim"]
+    report = await sample_agent.process_damage_report(vehicle, damage)
+    aims = by_rule(report, "headlamp-aim")
+    assert {op.position.side for op in aims} == {"left", "right"}
+    for op in aims:
+        assert op.line is not None
+        assert report.lines[op.line].category.name == "Headlamp"
+        assert report.lines[op.line].position.side == op.position.side
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "calibrated"),
+    [
+        pytest.param(COROLLA_2020, True, id="corolla-2020-camera"),
+        pytest.param(ASTRA_2018, False, id="astra-2018-no-camera"),
+    ],
+)
+async def test_adas_calibration_only_with_a_camera(
+    sample_agent: PartsAgent, vehicle: dict[str, Any], calibrated: bool
+) -> None:
+    """A new windscreen is calibrated only when the build has a windscreen camera."""
+    report = await sample_agent.process_damage_report(
+        vehicle, [{"component": "windscreen", "severity": "severe"}]
+    )
+    assert bool(by_rule(report, "adas-camera-calibration")) is calibrated
+    assert ("replace", "Windscreen") in {
+        (op.operation, op.category.name) for op in report.operations
+    }
+
+
+async def test_windscreen_brings_its_mouldings(sample_agent: PartsAgent) -> None:
+    """A new windscreen comes with new mouldings (a parts line from the propagation rules)."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, [{"component": "windscreen", "severity": "moderate"}]
+    )
+    moulding = [ln for ln in report.lines if ln.category.name == "Windscreen Moulding"]
+    assert [ln.reason for ln in moulding] == ["secondary"]
+
+
+async def test_radiator_hit_reaches_the_condenser(sample_agent: PartsAgent) -> None:
+    """A radiator damaged brings the condenser in front of it, hence the A/C recharge, once."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, [{"component": "radiator", "severity": "moderate"}]
+    )
+    assert "AC Condenser" in {ln.category.name for ln in report.lines}
+    assert len(by_rule(report, "ac-evacuate-recharge")) == 1
+    assert len(by_rule(report, "coolant-fill")) == 1
+    assert "Coolant" in {ln.category.name for ln in report.lines if ln.reason == "consumable"}
+
+
+@pytest.mark.parametrize(
+    ("bumper", "access"),
+    [pytest.param(None, True, id="bumper-intact"), pytest.param("severe", False, id="replaced")],
+)
+async def test_access_to_the_cooling_pack(
+    sample_agent: PartsAgent, bumper: str | None, access: bool
+) -> None:
+    """The bumper cover comes off to reach the radiator, unless it is replaced anyway."""
+    damage = [{"component": "radiator", "severity": "minor"}]
+    if bumper:
+        damage.append({"component": "front bumper", "severity": bumper})
+    report = await sample_agent.process_damage_report(ASTRA_2018, damage)
+    found = by_rule(report, "cooling-pack-access")
+    assert bool(found) is access
+    if found:
+        (op,) = found
+        times = DATA.labour.times("Front Bumper Cover", "hatch")
+        assert times is not None
+        assert (op.category.name, op.hours) == ("Front Bumper Cover", times[0].remove_refit)
+
+
+async def test_wheel_alignment_on_a_catalog_with_suspension_parts(tmp_path: Path) -> None:
+    """A shop's catalog with steering and suspension parts: one alignment per report."""
+    bucket = small_bucket(
+        tmp_path,
+        [("S1", "Track Control Arm", "Suspension"), ("S2", "Track Rod End", "Steering")],
+    )
+    async with PartsAgent(bucket) as agent:
+        report = await agent.process_damage_report(
+            ROADSTER,
+            [{"component": "track control arm", "severity": "severe"},
+             {"component": "track rod end", "severity": "moderate"}],
+        )  # fmt: skip
+    assert [
+        op.operation for op in report.operations if op.category.name == "Track Control Arm"
+    ] == [
+        "replace",
+        "sublet",
+    ]
+    (align,) = by_rule(report, "wheel-alignment")
+    assert align.amount.amount == GB.sublets["wheel-alignment"]
+    assert align.why == RULES["wheel-alignment"].why
