@@ -10,8 +10,8 @@ Configuration comes from the environment, read when the app starts:
   the embedded sample catalog);
 * ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``);
 * ``PARTSAGENT_REDIS_URL``: a Redis shared by every worker as the catalog cache
-  (needs the ``redis`` extra), and ``PARTSAGENT_REDIS_NAMESPACE`` (default
-  ``partsagent``) to keep deployments that share one Redis apart;
+  (needs the ``redis`` extra), and ``PARTSAGENT_REDIS_NAMESPACE`` (default: one
+  derived from the catalog) to keep deployments that share one Redis apart;
 * ``PROMETHEUS_MULTIPROC_DIR``: set it (to an empty directory) before starting
   several workers, and ``/metrics`` merges them all.
 
@@ -132,7 +132,9 @@ def _shared_cache() -> dict[str, Any]:
     url = os.environ.get("PARTSAGENT_REDIS_URL")
     if not url:
         return {}
-    namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or "partsagent"
+    # No namespace: the manager names it after its catalog, so every worker on the same
+    # catalog shares it and two catalogs never do.
+    namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
     return {"cache": redis_cache(url, namespace=namespace)}
 
 
