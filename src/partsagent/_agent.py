@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,8 +14,14 @@ from pydantic import SecretStr, ValidationError
 
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
-from ._exceptions import CatalogUnavailable, InputError, UsageError
-from ._metrics import collect_performance, count, timer
+from ._exceptions import (
+    CatalogError,
+    CatalogUnavailable,
+    InputError,
+    PlannerError,
+    UsageError,
+)
+from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
@@ -229,6 +236,28 @@ class PartsAgent:
         """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
+        outcome = "error"
+        cache_result: str | None = None
+        try:
+            async with timer("agent.report"):
+                report = await self._process(vehicle, damaged_parts, planner, market, rates)
+            outcome = "ok"
+            cache_result = str(report.performance["report_cache"])
+            return report
+        except BaseException as exc:
+            outcome = _outcome_of(exc)
+            raise
+        finally:
+            counter("reports", outcome=outcome, report_cache=cache_result)
+
+    async def _process(
+        self,
+        vehicle: Vehicle | Mapping[str, Any],
+        damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
+        planner: str | None,
+        market: Market | None,
+        rates: RatesLike | None,
+    ) -> PartsReport:
         started = time.perf_counter()
         v = _coerce_vehicle(vehicle)
         damage = _coerce_damage(
@@ -315,10 +344,24 @@ class PartsAgent:
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 
 
+def _outcome_of(exc: BaseException) -> str:
+    """The ``outcome`` label of a report that raised: a few fixed values an operator can act on."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled"
+    if isinstance(exc, InputError):
+        return "input_error"
+    if isinstance(exc, CatalogUnavailable):
+        return "unavailable"
+    if isinstance(exc, CatalogError):
+        return "catalog_error"
+    if isinstance(exc, PlannerError):
+        return "planner_error"
+    return "error"
+
+
 def _with_performance(
     report: PartsReport, started: float, outcome: str, perf: Mapping[str, Any] | None
 ) -> PartsReport:
-    count("reports")
     performance: dict[str, Any] = {
         "total_ms": round((time.perf_counter() - started) * 1000, 3),
         "report_cache": outcome,

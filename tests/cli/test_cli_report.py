@@ -169,7 +169,7 @@ def test_rates_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         pytest.param(
             ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet:awful"], id="severity"
         ),
-        pytest.param(["--vehicle", "Vauxhall", "--damage", "bonnet"], id="no-model"),
+        pytest.param(["--vehicle", "2018", "--damage", "bonnet"], id="no-make-no-model"),
         pytest.param(["--damage", "bonnet"], id="no-vehicle"),
         pytest.param(["--vehicle", "Vauxhall Astra 2018"], id="no-damage"),
         pytest.param(["--vin", "I0O", "--damage", "bonnet"], id="bad-vin"),

@@ -8,6 +8,7 @@ at random has runs of five failures now and then, and is still worth asking
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Literal
 import structlog
 
 from .._exceptions import CatalogUnavailable
+from .._metrics import gauge
 
 __all__ = ["BreakerSnapshot", "BreakerState", "CircuitBreaker", "CircuitOpen"]
 
@@ -25,6 +27,10 @@ _log = structlog.get_logger("partsagent")
 BreakerState = Literal["closed", "open", "half_open"]
 
 DEFAULT_WINDOW = 20
+
+#: The breaker's state as the ``breaker.state`` gauge: the higher, the worse.
+STATE_VALUES: dict[BreakerState, int] = {"closed": 0, "half_open": 1, "open": 2}
+_ids = itertools.count(1)
 
 
 class CircuitOpen(CatalogUnavailable):
@@ -92,6 +98,7 @@ class CircuitBreaker:
         self._probe_in_flight = False
         self._opened = 0
         self._rejected = 0
+        self._id = str(next(_ids))
 
     @property
     def state(self) -> BreakerState:
@@ -108,6 +115,7 @@ class CircuitBreaker:
             return
         if state == "half_open" and not self._probe_in_flight:
             self._probe_in_flight = True
+            self._publish("half_open")
             return
         self._rejected += 1
         raise CircuitOpen(
@@ -124,6 +132,7 @@ class CircuitBreaker:
     def record_success(self) -> None:
         if self._opened_at is not None:
             _log.info("partsagent.breaker.closed")
+            self._publish("closed")
             self._outcomes.clear()
             self._failures = 0
         self._remember(False)
@@ -144,11 +153,16 @@ class CircuitBreaker:
                 failures=self._failures,
                 calls=len(self._outcomes),
             )
+            self._publish("open")
         self._probe_in_flight = False
 
     def record_abandoned(self) -> None:
         """A probe was cancelled before it could tell; let the next call probe."""
         self._probe_in_flight = False
+
+    def _publish(self, state: BreakerState) -> None:
+        # The id tells this process's breakers apart; exporters show the worst one.
+        gauge("breaker.state", STATE_VALUES[state], breaker=self._id)
 
     def snapshot(self) -> BreakerSnapshot:
         return BreakerSnapshot(

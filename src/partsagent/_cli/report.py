@@ -21,7 +21,7 @@ from .._agent import (
     _coerce_vehicle,
 )
 from .._exceptions import InputError
-from .._metrics import SummaryAggregator
+from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
@@ -87,7 +87,8 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
     model's name ('Tesla Model 3'); a number that is not a model year (1900,
     -1, 99999) is refused, and so is a last word that is neither a year nor
     part of the model's name ('Vauxhall Astra abc'): silently dropping it would
-    price every variant of the model.
+    price every variant of the model. A known make alone ('Ford 2019') or a
+    model alone ('Golf') is kept as it is: resolving it lists the candidates.
     """
     words = text.split()
     names: dict[str, str] = {}
@@ -95,7 +96,7 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
         for n in (m.name, *m.aliases):
             names.setdefault(" ".join(n.upper().split()), m.id)
     split, mid = 1, None
-    for k in range(len(words) - 1, 0, -1):
+    for k in range(len(words), 0, -1):
         found = names.get(" ".join(words[:k]).upper())
         if found is not None:
             split, mid = k, found
@@ -116,19 +117,17 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
                 f"of a model's name; give the model year ({YEAR_MIN}-{YEAR_MAX}) last, "
                 "e.g. 'Vauxhall Astra 2018', or leave it out"
             )
-    if not make or not model_words:
+    if not make:
         raise InputError(
             f"--vehicle {_short(text)!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'"
         )
+    given: dict[str, object] = {"make": " ".join(make), "year": year}
+    if model_words:
+        given["model"] = " ".join(model_words)
+    elif mid is None:
+        given = {"model": " ".join(make), "year": year}  # no make named: the words are a model
     try:
-        return _coerce_vehicle(
-            {
-                "make": " ".join(make),
-                "model": " ".join(model_words),
-                "year": year,
-                "variant_id": variant_id,
-            }
-        )
+        return _coerce_vehicle({**given, "variant_id": variant_id})
     except InputError as exc:
         raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
 
@@ -153,7 +152,6 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
     aggregator = SummaryAggregator(drop=True)
     structlog.configure(
         processors=[
-            aggregator,
             WarningLines(stream),
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
@@ -162,6 +160,7 @@ def _configure_logging(stream: TextIO) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
+    install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
     return aggregator
 
 
@@ -195,24 +194,51 @@ async def _one(args: argparse.Namespace) -> PartsReport:
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
     async with _agent(args) as agent:
-        if args.vin:
-            vehicle = parse_vin(args.vin, args.variant)
-        elif args.vehicle:
-            vehicle = await parse_vehicle(agent, args.vehicle, args.variant)
-        else:
-            raise InputError("give --vehicle 'Make Model Year' or --vin")
+        vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
+
+
+async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
+    """--vehicle, --model, --vin, or a VIN completed by --vehicle or --model (a partial decode)."""
+    given = await parse_vehicle(agent, args.vehicle, args.variant) if args.vehicle else None
+    if args.model:
+        if given is not None and given.model is not None:
+            raise InputError("give the model once: in --vehicle or in --model, not both")
+        try:
+            given = _coerce_vehicle(
+                {
+                    "make": given.make if given else None,
+                    "model": args.model,
+                    "year": given.year if given else None,
+                    "variant_id": args.variant,
+                }
+            )
+        except InputError as exc:
+            raise InputError(f"--model {_short(args.model)!r}: {exc}") from None
+    if args.vin:
+        vin = parse_vin(args.vin, args.variant)
+        if given is None:
+            return vin
+        # The VIN wins where it speaks; the rest fills in what it does not say.
+        return vin.model_copy(update={"make": given.make, "model": given.model, "year": given.year})
+    if given is None:
+        raise InputError("give --vehicle 'Make Model Year', --vin, or --model")
+    return given
 
 
 def _report(args: argparse.Namespace) -> int:
     if sys.stdout is None:
         raise InputError("standard output is closed; there is nowhere to write the report")
     previous = structlog.get_config()
+    aggregator: SummaryAggregator | None = None
     try:
         stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
-        return _run_report(args, _configure_logging(stream))
+        aggregator = _configure_logging(stream)
+        return _run_report(args, aggregator)
     finally:
         # main() may run inside a host process (tests, notebooks): leave its logging as it was.
+        if aggregator is not None:
+            uninstall_aggregator(aggregator)
         structlog.configure(**previous)
 
 
@@ -254,9 +280,22 @@ def register_report(commands: Any) -> None:
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
     )
-    who = report.add_mutually_exclusive_group()
-    who.add_argument("--vehicle", metavar="'MAKE MODEL YEAR'", help="e.g. 'Vauxhall Astra 2018'")
-    who.add_argument("--vin", metavar="VIN", help="17-character VIN (needs the 'vin' extra)")
+    report.add_argument(
+        "--vehicle",
+        metavar="'MAKE MODEL YEAR'",
+        help="e.g. 'Vauxhall Astra 2018'; with --vin, completes what the VIN does not say",
+    )
+    report.add_argument(
+        "--vin",
+        metavar="VIN",
+        help="17-character VIN (needs the 'vin' extra); add --vehicle or --model if it "
+        "gives only the make and year",
+    )
+    report.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="the model, e.g. to complete a VIN that gives only the make and year",
+    )
     what = report.add_mutually_exclusive_group()
     what.add_argument(
         "--damage",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .._catalog.manager import BucketManager
-from .._exceptions import InputError, PartsAgentError
+from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
 from .._metrics import timer
 from .._models import Category, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
@@ -13,33 +13,43 @@ from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
 from .._reading.reader import PRICE_THRESHOLD, read_damage, vehicle_words
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
-from .._reading.vehicle import VehicleCandidate, VehicleResolution, resolve_vehicle
+from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 
 
 def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
-    """Refuse to guess: an ambiguous vehicle or one without variants is the caller's to fix."""
+    """Refuse to guess: an unsettled vehicle raises UnresolvedVehicle with its candidates."""
     if (
         resolution.status != "resolved"
         or resolution.manufacturer is None
         or resolution.model is None
     ):
-        shown = "; ".join(_candidate(c) for c in resolution.candidates[:5]) or "no candidates"
-        raise InputError(
-            f"the vehicle is ambiguous; did you mean: {shown}? Give make, model and year"
+        raise UnresolvedVehicle(
+            resolution.query or "the vehicle",
+            [_candidate(c) for c in resolution.candidates],
+            missing=resolution.missing or "make, model and year",
         )
     if not resolution.variants:
         raise InputError(
-            f"{resolution.manufacturer.name} {resolution.model.name} has no variant in production "
-            f"in {resolution.year}; check the year"
+            f"the catalog lists no {resolution.manufacturer.name} {resolution.model.name} "
+            f"variant for {resolution.year}; check the year"
         )
     return resolution
 
 
-def _candidate(c: VehicleCandidate) -> str:
-    name = f"{c.manufacturer.name} {c.model.name}" if c.model else c.manufacturer.name
-    return f"{name} ({c.score:.0f})" if c.score is not None else name
+def _candidate(c: VehicleReading) -> VehicleCandidate:
+    m = c.model
+    return VehicleCandidate(
+        name=f"{c.manufacturer.name} {m.name}" if m else c.manufacturer.name,
+        score=c.score,
+        make=c.manufacturer.name,
+        manufacturer_id=c.manufacturer.id,
+        model=m.name if m else None,
+        model_id=m.id if m else None,
+        year_from=m.year_from if m else None,
+        year_to=m.year_to if m else None,
+    )
 
 
 async def categories_for(

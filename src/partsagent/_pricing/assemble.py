@@ -80,7 +80,7 @@ async def price_plan(
     r = plan.resolution
     mid = plan.manufacturer.id
     variant_ids = [v.id for v in r.variants]
-    warnings = _total_loss_warning(plan) + list(plan.warnings)
+    warnings = [*_total_loss_warning(plan), *_vehicle_warnings(plan), *plan.warnings]
     needs = _dedupe(priced_needs(plan))
     paint = [n for n in needs if data.policy.is_paint_material(n.category.name)]
     if paint:
@@ -481,6 +481,27 @@ def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
     )
 
 
+_NO_YEAR = "no year given: "
+_CHECK_DIGIT = "the VIN's check digit "
+
+
+def _vehicle_warnings(plan: Plan) -> list[str]:
+    """What the caller should know about their vehicle: shown with the report, not only in notes."""
+    r = plan.resolution
+    warnings = []
+    if r.year is None:
+        warnings.append(
+            f"{_NO_YEAR}priced across all {len(r.variants)} variants of {plan.model.name}; "
+            "give the year (or the VIN) to price the right one"
+        )
+    if r.vin is not None and not r.vin.check_digit_valid:
+        warnings.append(
+            f"{_CHECK_DIGIT}(9th character of {r.vin.vin}) does not match: European VINs often "
+            "carry none, otherwise check the VIN for a typing error"
+        )
+    return warnings
+
+
 def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     """A report shared through the cache speaks of this caller's vehicle and words.
 
@@ -501,6 +522,9 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
         else r.model_copy(update={"component": need.component})
         for r in report.damaged
     )
+    # The vehicle warnings are this caller's too: a shared report may come from another VIN.
+    kept = [w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))]
+    warnings = _total_loss_warning(plan) + _vehicle_warnings(plan) + kept
     vehicle = _report_vehicle(plan, report.vehicle.build)
     return report.model_copy(
         update={
@@ -508,6 +532,7 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
             "vehicle": vehicle,
             "damaged": damaged,
             "not_priced": not_priced(plan),
+            "warnings": tuple(dict.fromkeys(warnings)),
         }
     )
 
