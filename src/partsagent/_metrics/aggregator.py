@@ -160,6 +160,20 @@ def _flat(series: Mapping[tuple[tuple[str, str], ...], float]) -> dict[str, floa
     return {",".join(f"{k}={v}" for k, v in labels): n for labels, n in series.items()}
 
 
+def _reports(series: Mapping[tuple[tuple[str, str], ...], float]) -> dict[str, Any]:
+    """The ``reports`` counter summed: answered and failed, and how the report cache answered."""
+    out: dict[str, Any] = {"total": 0, "ok": 0, "failed": 0}
+    cache = dict.fromkeys(("hit", "coalesced", "miss"), 0)
+    for labels, n in series.items():
+        found = dict(labels)
+        out["total"] += int(n)
+        out["ok" if found.get("outcome") == "ok" else "failed"] += int(n)
+        if found.get("report_cache") in cache:
+            cache[found["report_cache"]] += int(n)
+    out["report_cache"] = cache
+    return out
+
+
 def _jsonable(value: object) -> object:
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
@@ -412,6 +426,7 @@ class SummaryAggregator:
                     if lookups
                     else 0.0,
                 },
+                "reports": _reports(self._counters.get("reports", {})),
                 "counters": {name: _flat(s) for name, s in sorted(self._counters.items())},
                 "gauges": {name: _flat(s) for name, s in sorted(self._gauges.items())},
                 "slow_ms": self.slow_ms,
@@ -455,6 +470,14 @@ class SummaryAggregator:
             f"\ncache: {cache['hits']} hits, {cache['misses']} misses, "
             f"{cache['coalesced']} coalesced ({cache['hit_rate_percent']:.2f}% served from cache)"
         )
+        reports = summary["reports"]
+        if reports["total"]:
+            rc = reports["report_cache"]
+            text += (
+                f"\nreports: {reports['total']} ({reports['ok']} ok, {reports['failed']} failed); "
+                f"report cache: {rc['hit']} hits, {rc['coalesced']} coalesced, "
+                f"{rc['miss']} computed"
+            )
         if summary["slow"]:
             text += f"\nslowest operations (>= {self.slow_ms:g} ms):\n" + render_table(
                 ["operation", "ms", "outcome"],
