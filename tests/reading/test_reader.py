@@ -134,6 +134,13 @@ def test_both_doors_on_a_three_door_car_are_its_two_doors() -> None:
         pytest.param("W/S cracked", ("CAT022", "front", None), id="W/S"),
         pytest.param("W/SCREEN", ("CAT022", "front", None), id="W/SCREEN"),
         pytest.param("N/S F/door", ("CAT023", "front", "left"), id="F/door"),
+        pytest.param("O.S.F. wing", ("CAT016", "front", "right"), id="dotted-O.S.F."),
+        pytest.param("n.s. mirror", ("CAT025", None, "left"), id="dotted-n.s."),
+        pytest.param("o/side headlamp", ("CAT002", "front", "right"), id="o/side"),
+        pytest.param("n/side mirror glass", ("CAT026", None, "left"), id="n/side"),
+        pytest.param("drvr side tail lamp", ("CAT013", "rear", "right"), id="drvr"),
+        pytest.param("PS front door", ("CAT023", "front", "left"), id="PS"),
+        pytest.param("DS headlamp", ("CAT002", "front", "right"), id="DS"),
     ],
 )
 def test_abbreviations(text: str, expected: tuple[str, str | None, str | None]) -> None:
@@ -380,3 +387,31 @@ def test_a_catalog_that_names_sides_is_chosen_from_by_side_words(
     if not expected:
         guesses = {g.category_id for p in reading.parts for g in p.guesses}
         assert guesses == {"HL-L", "HL-R"}
+
+
+def test_driver_and_passenger_abbreviations_follow_the_market() -> None:
+    """DS and PS are the driver's and the passenger's side: right and left in GB, not in the US."""
+    assert lines(read("DS headlamp, PS mirror", market="US")) == [
+        ("CAT002", "front", "left", 1),
+        ("CAT025", None, "right", 1),
+    ]
+
+
+def test_each_on_a_sided_part_is_a_pair() -> None:
+    """'each front fender' is the left and the right one."""
+    assert lines(read("hail dents in each front fender", market="US")) == [
+        ("CAT016", "front", "left", 1),
+        ("CAT016", "front", "right", 1),
+    ]
+
+
+def test_a_list_after_a_colon_takes_the_damage_before_it() -> None:
+    """'whole side scraped: wing and doors': the parts listed take 'scraped' (minor)."""
+    reading = read("Lorry swiped me, whole n/side scraped: n/s front wing and n/s front door")
+    found = {(p.category.id, p.position.side): p.severity for p in reading.parts}
+    assert found == {("CAT016", "left"): Severity.MINOR, ("CAT023", "left"): Severity.MINOR}
+
+
+def test_dotted_letters_that_are_no_abbreviation_stay_words() -> None:
+    """'e.g.' is not read as a position or a part."""
+    assert lines(read("e.g. the bonnet dented")) == [("CAT003", "front", None, 1)]

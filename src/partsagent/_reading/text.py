@@ -118,14 +118,16 @@ class Passage:
         return self.text[start:end].strip(" ,;:.-+&")
 
 
-def _sentences(tags: Sequence[Tag]) -> list[list[Tag]]:
-    out: list[list[Tag]] = [[]]
+def _sentences(tags: Sequence[Tag], text: str) -> list[tuple[list[Tag], bool]]:
+    """The sentences, each with whether it ends with a colon (it introduces what follows)."""
+    out: list[tuple[list[Tag], bool]] = [([], False)]
     for t in tags:
         if t.kind is Kind.BREAK:
-            out.append([])
+            out[-1] = (out[-1][0], ":" in text[t.start : t.end])
+            out.append(([], False))
         else:
-            out[-1].append(t)
-    return [s for s in out if s]
+            out[-1][0].append(t)
+    return [s for s in out if s[0]]
 
 
 _STRENGTH = {Kind.COMMA: 0, Kind.COORD: 1, Kind.CLAUSE: 2}
@@ -353,7 +355,8 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
     tokens: list[Token] = tokenize(text, index.correct)
     tags = tag(tokens, index, vehicle_words)
     passage = Passage(text, [], [], [], [], [], [])
-    for sentence in _sentences(tags):
+    introduced: Severity | None = None
+    for sentence, colon in _sentences(tags, text):
         segments = _segments(sentence)
         last: Mention | None = None
         for seg in segments:
@@ -395,6 +398,15 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
                 passage.unread.append((seg.start, seg.end))
             story = passage.unread[-1]
         _inherit(segments)
+        if introduced is not None:
+            # "whole n/side scraped: wing and both doors": the list takes the damage before it.
+            for seg in segments:
+                if seg.mentions and seg.severity is None:
+                    seg.severity = introduced
+        bare = [s.severity for s in segments if s.severity is not None and not s.mentions]
+        introduced = (
+            worst(bare) if colon and bare and not any(s.mentions for s in segments) else None
+        )
         _coordinate_sides(segments)
         for seg in segments:
             for m in seg.mentions:

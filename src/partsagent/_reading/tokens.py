@@ -126,9 +126,22 @@ def _split_word(raw: str, start: int, end: int) -> list[Token]:
     return [Token(word, start, end)]
 
 
+_DOTTED = re.compile(r"(?<![a-z0-9.])([a-z])\.([a-z])(?:\.([a-z]))?\.?(?![a-z0-9])")
+
+
+def _undot(m: re.Match[str]) -> str:
+    """ "o.s.f." -> "o/s/f" if the letters are a known abbreviation; same length: spans hold."""
+    letters = [g for g in m.groups() if g]
+    joined = "".join(letters)
+    if joined not in LEXICON.positions and "/".join(letters) not in LEXICON.abbreviations:
+        return m.group()
+    return ("/".join(letters)).ljust(len(m.group()))
+
+
 def _scan(text: str) -> list[Token]:
     out: list[Token] = []
-    for m in _SCANNER.finditer(text.lower()):
+    # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
+    for m in _SCANNER.finditer(_DOTTED.sub(_undot, text.lower())):
         kind = m.lastgroup
         if kind == "word":
             for t in _split_word(m.group(), m.start(), m.end()):
