@@ -415,3 +415,10 @@ def test_a_list_after_a_colon_takes_the_damage_before_it() -> None:
 def test_dotted_letters_that_are_no_abbreviation_stay_words() -> None:
     """'e.g.' is not read as a position or a part."""
     assert lines(read("e.g. the bonnet dented")) == [("CAT003", "front", None, 1)]
+
+
+def test_both_doors_of_the_side_the_story_names_carry_no_front_pair_warning() -> None:
+    """'keyed along the passenger side, both doors': front and rear of that side, no note."""
+    reading = read("keyed along the passenger side, both doors", market="US")
+    assert lines(reading) == [("CAT023", "front", "right", 1), ("CAT024", "rear", "right", 1)]
+    assert not any("two front ones" in w for p in reading.parts for w in p.warnings)

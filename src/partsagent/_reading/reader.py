@@ -379,7 +379,8 @@ class _Reader:
         if target.sided and not m.sides and len(lines) == 1 and target.category is not None:
             notes.append(f"{target.name} comes as left and right; give the side for one exact part")
         family = self.index.family(_core(m, first.target))
-        if len(lines) == 2 and not m.sides and not m.axles and len(family) == 2:
+        same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
+        if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
                 f"read {words!r} as the two {lines[0].axle} ones; name the "
                 f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
