@@ -1,79 +1,346 @@
-"""Quality of the reports against the labelled set (tests/data/labelled_reports.jsonl).
+"""Reading quality: the labelled damage reports through the agent, scored aspect by aspect.
 
-Every labelled report runs through a PartsAgent on the embedded sample catalog
-(rules planner, the report's own market); each aspect has a scoring function
-that takes the reports and the labels and returns its figures:
+Input: ``tests/data/labelled_reports.jsonl`` and ``tests/data/labelled_phrases.jsonl``
+(one schema, in tests/data/README.md), each report run through ``PartsAgent`` on the
+embedded sample catalog with its own market and the rules planner (``--planner llm``
+needs a model endpoint). Each aspect is one scoring function over the (case, report)
+pairs; it returns its figures, a table and its targets, and adding an aspect is adding
+a function to ``ASPECTS``:
 
-* ``score_operations``: recall and precision of the estimate's operations,
-  scored as (operation, category, side) against ``expect.operations`` on the
-  reports that carry them. The labels list the operations of the parts the
-  report names, their blends and their sublets; the parts the propagation rules
-  add are not labelled, so operations on those lines are left out of precision.
-  The same score on the labelled parts themselves (each expected line given as
-  "side category name" with its severity) measures the estimate layer alone,
-  apart from how the words were read.
-* ``score_builds``: the share of reports whose lines all fit one common set of
-  variants, the build the report says it priced (target 100%).
+* ``lines``: recall and precision of the damaged parts read (``report.damaged``: a
+  replaced part has a parts line, a repaired one only operations; category and side,
+  matched one to one), exact axle, side and quantity, and severity, over the expected
+  lines;
+* ``must_not``: the share of "must not appear" entries that appeared as damaged lines;
+* ``unread``: the expected unread phrases found under ``not_priced``, and how many of
+  them were priced instead (narrative read as a part: the target is 0);
+* ``total_loss``: reports flagged as a possible total loss, against the labels;
+* ``calibration``: every phrase read as a part (the damaged parts and the guesses of
+  unpriced ones) by confidence bucket against the share that was right; a priced part
+  under the price threshold is counted as a failure;
+* ``operations`` (the estimate, issue 13): recall and precision of the operations,
+  scored as (operation, category, side) against ``expect.operations`` on the reports
+  that carry them, from the report's words and from the labelled parts themselves (the
+  estimate alone, apart from how the words were read);
+* ``builds``: the share of reports whose lines all fit one common set of variants.
 
-Run: ``python bench/quality.py``; prints a table and writes bench/results/quality.json.
+Prints one table per aspect, the targets, and (``--failures``) every miss; writes
+``bench/results/quality.json``. The figures and what still fails are in docs/quality.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import itertools
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import print_table, print_targets, quiet_logs, target, write_result
+import _common as c
 from partsagent import PartsAgent, PartsAgentError, PartsReport
+from partsagent._reading.reader import PRICE_THRESHOLD
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_reports.jsonl"
+_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATASETS = (_DATA / "labelled_reports.jsonl", _DATA / "labelled_phrases.jsonl")
+"""The estimator's 184 reports (the targets) and a phrase set written after them."""
+BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
+"""Confidence buckets of the calibration table, [low, high)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    market: str
+    vehicle: dict[str, Any]
+    damage: list[dict[str, Any]] | str
+    expect: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    case: Case
+    report: PartsReport | None
+    error: str | None = None
+
+    def damaged(self) -> list[Any]:
+        """The damaged parts the report read, bought (a line) or only repaired (operations)."""
+        return list(self.report.damaged) if self.report else []
+
+
+@dataclass(slots=True)
+class Aspect:
+    """What one scoring function found: figures for the JSON, a table, targets, misses."""
+
+    name: str
+    figures: dict[str, Any]
+    headers: list[str]
+    rows: list[list[object]]
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def load(path: Path) -> list[Case]:
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            cases.append(Case(r["id"], r["market"], r["vehicle"], r["damaged_parts"], r["expect"]))
+    return cases
+
+
+async def run(cases: Sequence[Case], planner: str) -> list[Outcome]:
+    out: list[Outcome] = []
+    async with PartsAgent(planner=planner, warm_vehicle=False) as agent:  # type: ignore[arg-type]
+        for case in cases:
+            try:
+                report = await agent.process_damage_report(
+                    case.vehicle, case.damage, market=case.market
+                )
+                out.append(Outcome(case, report))
+            except PartsAgentError as exc:
+                out.append(Outcome(case, None, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _share(n: int, d: int) -> float:
+    return n / d if d else 1.0
+
+
+def _got(line: Any) -> tuple[str, str | None]:
+    return line.category.id, line.position.side
+
+
+def _pairs(expected: list[dict[str, Any]], lines: list[Any]) -> list[tuple[dict[str, Any], Any]]:
+    """Expected and actual lines matched one to one: same category, the same side first."""
+    free = list(lines)
+    pairs = []
+    for exact in (True, False):
+        for e in expected:
+            if any(p[0] is e for p in pairs):
+                continue
+            for ln in free:
+                if ln.category.id == e["category"] and (not exact or ln.position.side == e["side"]):
+                    pairs.append((e, ln))
+                    free.remove(ln)
+                    break
+    return pairs
+
+
+# -- the aspects ---------------------------------------------------------------------------
+
+
+def score_lines(outcomes: Sequence[Outcome]) -> Aspect:
+    expected = found = produced = exact = side = axle = qty = severity = 0
+    failures = []
+    for o in outcomes:
+        want = o.case.expect["lines"]
+        got = o.damaged()
+        pairs = _pairs(want, got)
+        same = [(e, ln) for e, ln in pairs if ln.position.side == e["side"]]
+        expected += len(want)
+        produced += len(got)
+        found += len(same)
+        for e, ln in same:
+            a = ln.position.axle == e["axle"]
+            q = ln.quantity == e["quantity"]
+            axle += a
+            qty += q
+            side += 1
+            exact += a and q
+            severity += ln.severity is not None and ln.severity.value == e["severity"]
+            if not (a and q) or ln.severity is None or ln.severity.value != e["severity"]:
+                failures.append(
+                    f"{o.case.id}: {e['category']} {e['side']} wanted axle {e['axle']} "
+                    f"x{e['quantity']} {e['severity']}, got {ln.position.axle} x{ln.quantity} "
+                    f"{ln.severity.value if ln.severity else None} ({ln.component!r})"
+                )
+        matched = {id(ln) for _, ln in same}
+        for e in want:
+            if not any(p[0] is e for p in same):
+                failures.append(f"{o.case.id}: missed {e['category']} {e['side']} {o.error or ''}")
+        for ln in got:
+            if id(ln) not in matched:
+                failures.append(f"{o.case.id}: extra {_got(ln)} from {ln.component!r}")
+    recall, precision = _share(found, expected), _share(found, produced)
+    figures = {
+        "expected": expected,
+        "produced": produced,
+        "matched": found,
+        "recall": recall,
+        "precision": precision,
+        "exact_axle_side_quantity": _share(exact, expected),
+        "axle": _share(axle, found),
+        "quantity": _share(qty, found),
+        "severity": _share(severity, found),
+    }
+    rows: list[list[object]] = [
+        ["damaged lines expected / produced / matched", f"{expected} / {produced} / {found}"],
+        ["recall (category and side)", f"{recall:.3f}"],
+        ["precision (category and side)", f"{precision:.3f}"],
+        [
+            "exact axle, side and quantity (of expected)",
+            f"{figures['exact_axle_side_quantity']:.3f}",
+        ],
+        ["axle right (of matched)", f"{figures['axle']:.3f}"],
+        ["quantity right (of matched)", f"{figures['quantity']:.3f}"],
+        ["severity right (of matched)", f"{figures['severity']:.3f}"],
+    ]
+    targets = [
+        c.target("recall of damaged lines", recall, ">= 0.97", recall >= 0.97),
+        c.target("precision of damaged lines", precision, ">= 0.97", precision >= 0.97),
+    ]
+    return Aspect("lines", figures, ["measure", "value"], rows, targets, failures)
+
+
+def score_must_not(outcomes: Sequence[Outcome]) -> Aspect:
+    total = hits = 0
+    failures = []
+    for o in outcomes:
+        for m in o.case.expect["must_not"]:
+            total += 1
+            hit = [
+                ln
+                for ln in o.damaged()
+                if ln.category.id == m["category"]
+                and ("side" not in m or ln.position.side == m["side"])
+            ]
+            if hit:
+                hits += 1
+                failures.append(f"{o.case.id}: must not {m}, got it from {hit[0].component!r}")
+    share = _share(hits, total)
+    return Aspect(
+        "must_not",
+        {"entries": total, "appeared": hits, "share": share},
+        ["measure", "value"],
+        [["'must not appear' entries", total], ["appeared", hits], ["share", f"{share:.3f}"]],
+        [c.target("'must not appear' lines that appeared", float(hits), "0", hits == 0)],
+        failures,
+    )
+
+
+def _loosely(a: str, b: str) -> bool:
+    a, b = a.casefold(), b.casefold()
+    return a in b or b in a
+
+
+def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
+    total = found = priced = 0
+    reasons: Counter[str] = Counter()
+    failures = []
+    for o in outcomes:
+        unread = o.report.not_priced if o.report else ()
+        reasons.update(u.reason for u in unread)
+        for phrase in o.case.expect["unread"]:
+            total += 1
+            if any(_loosely(phrase, u.phrase) for u in unread):
+                found += 1
+            else:
+                failures.append(f"{o.case.id}: {phrase!r} not in not_priced")
+            lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
+            if lines:
+                priced += 1
+                failures.append(f"{o.case.id}: {phrase!r} was priced as {_got(lines[0])}")
+    rows: list[list[object]] = [
+        ["unread phrases expected", total],
+        ["found under not_priced", f"{found} ({_share(found, total):.3f})"],
+        ["priced instead (narrative or absent part read as a part)", priced],
+        *([f"not_priced with reason {r}", n] for r, n in sorted(reasons.items())),
+    ]
+    return Aspect(
+        "unread",
+        {"expected": total, "found": found, "share": _share(found, total), "priced": priced,
+         "reasons": dict(reasons)},
+        ["measure", "value"],
+        rows,
+        [c.target("unread phrases priced", float(priced), "0", priced == 0)],
+        failures,
+    )  # fmt: skip
+
+
+def score_total_loss(outcomes: Sequence[Outcome]) -> Aspect:
+    table: Counter[tuple[bool, bool]] = Counter()
+    failures = []
+    for o in outcomes:
+        want = bool(o.case.expect["total_loss"])
+        got = bool(o.report and o.report.total_loss)
+        table[(want, got)] += 1
+        if want != got:
+            failures.append(f"{o.case.id}: total loss wanted {want}, got {got}")
+    right = table[(True, True)] + table[(False, False)]
+    rows: list[list[object]] = [
+        ["labelled total loss, flagged", table[(True, True)]],
+        ["labelled total loss, not flagged", table[(True, False)]],
+        ["not a total loss, flagged", table[(False, True)]],
+        ["agreement", f"{_share(right, len(outcomes)):.3f}"],
+    ]
+    agreement = _share(right, len(outcomes))
+    return Aspect(
+        "total_loss",
+        {f"{w}->{g}": n for (w, g), n in table.items()} | {"agreement": agreement},
+        ["measure", "value"],
+        rows,
+        [c.target("total-loss flags agree", agreement, "1.00", right == len(outcomes))],
+        failures,
+    )
+
+
+def _phrases(o: Outcome) -> Iterable[tuple[float, bool, str]]:
+    """(confidence, right, what) for every part the report read: lines and unpriced guesses."""
+    want = [(e["category"], e["side"]) for e in o.case.expect["lines"]]
+    for ln in o.damaged():
+        yield ln.confidence, _got(ln) in want, f"part {_got(ln)} from {ln.component!r}"
+    for u in o.report.not_priced if o.report else ():
+        if u.reason == "low_confidence" and u.guesses:
+            g = u.guesses[0]
+            got = (g.category_id, g.position.side)
+            yield g.confidence, got in want, f"guess {got} for {u.phrase!r}"
+
+
+def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
+    counts = [[0, 0] for _ in BUCKETS[:-1]]
+    priced_low = 0
+    failures = []
+    for o in outcomes:
+        for conf, right, what in _phrases(o):
+            b = next(i for i in range(len(BUCKETS) - 1) if conf < BUCKETS[i + 1])
+            counts[b][0] += 1
+            counts[b][1] += right
+            if what.startswith("part") and conf < PRICE_THRESHOLD:
+                priced_low += 1
+            if (conf >= 0.9 and not right) or (conf < 0.5 and right and what.startswith("part")):
+                failures.append(
+                    f"{o.case.id}: {what} at {conf:.2f} is {'right' if right else 'wrong'}"
+                )
+    rows: list[list[object]] = []
+    table = []
+    for (lo, hi), (n, right) in zip(itertools.pairwise(BUCKETS), counts, strict=True):
+        label = f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}"
+        rows.append([label, n, right, f"{_share(right, n):.3f}" if n else "-"])
+        table.append({"bucket": label, "phrases": n, "right": right, "share": _share(right, n)})
+    high_n = counts[-1][0]
+    high = _share(counts[-1][1], high_n)
+    total = sum(n for n, _ in counts)
+    figures = {
+        "phrases": total,
+        "buckets": table,
+        "at_0.9_right": high,
+        "priced_under_threshold": priced_low,
+    }
+    targets = [
+        c.target("phrases in the calibration set", float(total), ">= 100", total >= 100),
+        c.target("right among phrases at >= 0.9", high, ">= 0.95", high >= 0.95),
+        c.target(f"parts priced under {PRICE_THRESHOLD}", float(priced_low), "0", priced_low == 0),
+    ]
+    headers = ["confidence", "phrases", "right", "share right"]
+    return Aspect("calibration", figures, headers, rows, targets, failures)
+
 
 OpKey = tuple[str, str, str | None]
 """(operation, category id, side): what a labelled operation is scored on."""
-
-
-def load_labelled(path: Path = LABELLED) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-async def run_reports(items: Sequence[dict[str, Any]]) -> list[PartsReport | None]:
-    """Each labelled report through the agent; None where the agent refused it."""
-    out: list[PartsReport | None] = []
-    async with PartsAgent() as agent:
-        for item in items:
-            try:
-                out.append(
-                    await agent.process_damage_report(
-                        item["vehicle"], item["damaged_parts"], market=item["market"]
-                    )
-                )
-            except PartsAgentError:
-                out.append(None)
-    return out
-
-
-async def run_labelled_parts(items: Sequence[dict[str, Any]]) -> list[PartsReport | None]:
-    """Each report with operations labelled, given as its labelled parts (the words read right)."""
-    out: list[PartsReport | None] = []
-    async with PartsAgent() as agent:
-        names = {
-            c.id: c.name for c in await agent.catalog.load_categories_for_variant("117", "127445")
-        }
-        for item in items:
-            parts = [
-                {"component": f"{ln['side'] or ''} {names[ln['category']]}".strip(),
-                 "severity": ln["severity"]}
-                for ln in item["expect"]["lines"]
-            ]  # fmt: skip
-            try:
-                out.append(await agent.process_damage_report(item["vehicle"], parts, market="GB"))
-            except PartsAgentError:
-                out.append(None)
-    return out
 
 
 def predicted_operations(report: PartsReport | None) -> set[OpKey]:
@@ -87,15 +354,14 @@ def predicted_operations(report: PartsReport | None) -> set[OpKey]:
     }
 
 
-def score_operations(
-    items: Sequence[dict[str, Any]], reports: Sequence[PartsReport | None]
+def _operation_figures(
+    cases: Sequence[Case], reports: Sequence[PartsReport | None]
 ) -> dict[str, Any]:
-    """Micro-averaged recall and precision of operations over the labelled reports."""
     hits = expected_n = predicted_n = scored = 0
-    missed: Counter[str] = Counter()
-    extra: Counter[str] = Counter()
-    for item, report in zip(items, reports, strict=True):
-        labels = item["expect"].get("operations")
+    missed: list[str] = []
+    extra: list[str] = []
+    for case, report in zip(cases, reports, strict=True):
+        labels = case.expect.get("operations")
         if labels is None:
             continue
         scored += 1
@@ -104,18 +370,55 @@ def score_operations(
         hits += len(expected & got)
         expected_n += len(expected)
         predicted_n += len(got)
-        missed.update(f"{item['id']} {o} {c} {s or '-'}" for o, c, s in expected - got)
-        extra.update(f"{item['id']} {o} {c} {s or '-'}" for o, c, s in got - expected)
+        missed += [
+            f"{case.id}: missed {o} {c} {s or '-'}" for o, c, s in sorted(expected - got, key=str)
+        ]
+        extra += [
+            f"{case.id}: extra {o} {c} {s or '-'}" for o, c, s in sorted(got - expected, key=str)
+        ]
     return {
         "reports": scored,
         "expected": expected_n,
         "predicted": predicted_n,
         "hits": hits,
-        "recall": hits / expected_n if expected_n else 1.0,
-        "precision": hits / predicted_n if predicted_n else 1.0,
-        "missed": sorted(missed),
-        "extra": sorted(extra),
-    }
+        "recall": _share(hits, expected_n),
+        "precision": _share(hits, predicted_n),
+        "failures": missed + extra,
+    }  # fmt: skip
+
+
+async def _run_labelled_parts(cases: Sequence[Case]) -> list[PartsReport | None]:
+    """Each report with operations labelled, given as its labelled parts (the words read right)."""
+    out: list[PartsReport | None] = []
+    async with PartsAgent(warm_vehicle=False) as agent:
+        categories = await agent.catalog.load_categories_for_variant("117", "127445")
+        names = {c.id: c.name for c in categories}
+        for case in cases:
+            parts = [
+                {"component": f"{ln['side'] or ''} {names[ln['category']]}".strip(),
+                 "severity": ln["severity"]}
+                for ln in case.expect["lines"]
+            ]  # fmt: skip
+            try:
+                out.append(await agent.process_damage_report(case.vehicle, parts, market="GB"))
+            except PartsAgentError:
+                out.append(None)
+    return out
+
+
+def score_operations(outcomes: Sequence[Outcome]) -> Aspect:
+    cases = [o.case for o in outcomes]
+    words = _operation_figures(cases, [o.report for o in outcomes])
+    labelled = [c for c in cases if "operations" in c.expect]
+    alone = _operation_figures(labelled, asyncio.run(_run_labelled_parts(labelled)))
+    rows: list[list[object]] = [
+        [label, f["reports"], f["expected"], f["predicted"], f["hits"],
+         f"{f['recall']:.3f}", f"{f['precision']:.3f}"]
+        for label, f in (("the report's words", words), ("the labelled parts", alone))
+    ]  # fmt: skip
+    headers = ["input", "reports", "expected", "predicted", "hits", "recall", "precision"]
+    figures = {"words": words, "labelled_parts": alone}
+    return Aspect("operations", figures, headers, rows, [], words["failures"])
 
 
 def one_build(report: PartsReport) -> bool:
@@ -127,53 +430,87 @@ def one_build(report: PartsReport) -> bool:
     return bool(wanted) and all(wanted <= set(ln.fits_variants) for ln in report.lines)
 
 
-def score_builds(reports: Sequence[PartsReport | None]) -> dict[str, Any]:
-    """The share of reports with at least one line whose lines all fit one variant set."""
-    priced = [r for r in reports if r is not None and r.lines]
-    ok = [r for r in priced if one_build(r)]
+def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
+    priced = [o for o in outcomes if o.report is not None and o.report.lines]
+    ok = [o for o in priced if o.report is not None and one_build(o.report)]
     narrowed = [
-        r
-        for r in priced
-        if r.vehicle.build and len(r.vehicle.build.variants) < len(r.vehicle.variants)
+        o
+        for o in priced
+        if o.report is not None
+        and o.report.vehicle.build is not None
+        and len(o.report.vehicle.build.variants) < len(o.report.vehicle.variants)
     ]
-    return {
+    share = _share(len(ok), len(priced))
+    rows: list[list[object]] = [
+        ["reports with lines", len(priced)],
+        ["lines share one variant set", f"{len(ok)} ({share:.3f})"],
+        ["narrowed to one build", len(narrowed)],
+    ]
+    figures = {
         "reports_with_lines": len(priced),
         "one_build": len(ok),
-        "share": len(ok) / len(priced) if priced else 1.0,
+        "share": share,
         "narrowed_to_one_build": len(narrowed),
     }
+    targets = [c.target("reports whose lines share one variant set", share, "1.00", share == 1.0)]
+    failures = [f"{o.case.id}: lines fit no one build" for o in priced if o not in ok]
+    return Aspect("builds", figures, ["measure", "value"], rows, targets, failures)
+
+
+ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
+    score_lines,
+    score_must_not,
+    score_unread,
+    score_total_loss,
+    score_calibration,
+    score_operations,
+    score_builds,
+]
+
+
+def evaluate(path: Path, planner: str) -> tuple[list[Aspect], list[str]]:
+    """Every aspect of one labelled file, and the reports that raised."""
+    outcomes = asyncio.run(run(load(path), planner))
+    errors = [f"{o.case.id}: {o.error}" for o in outcomes if o.error]
+    return [score(outcomes) for score in ASPECTS], errors
 
 
 def main() -> None:
-    quiet_logs()
-    items = load_labelled()
-    reports = asyncio.run(run_reports(items))
-    ops = score_operations(items, reports)
-    labelled = [item for item in items if "operations" in item["expect"]]
-    alone = score_operations(labelled, asyncio.run(run_labelled_parts(labelled)))
-    builds = score_builds(reports)
-    print_table(
-        "operations (scored on operation, category, side)",
-        ["input", "reports", "expected", "predicted", "hits", "recall", "precision"],
-        [[label, o["reports"], o["expected"], o["predicted"], o["hits"],
-          f"{o['recall']:.3f}", f"{o['precision']:.3f}"]
-         for label, o in (("the report's words", ops), ("the labelled parts", alone))],
-    )  # fmt: skip
-    print_table(
-        "one build per report",
-        ["reports with lines", "lines share one variant set", "share", "narrowed"],
-        [[builds["reports_with_lines"], builds["one_build"], f"{builds['share']:.3f}",
-          builds["narrowed_to_one_build"]]],
-    )  # fmt: skip
-    targets = [
-        target("reports whose lines share one variant set", builds["share"], "1.00",
-               builds["share"] == 1.0),
-    ]  # fmt: skip
-    print_targets(targets)
-    write_result(
+    def extra(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--planner", choices=("rules", "llm"), default="rules")
+        p.add_argument("--failures", action="store_true", help="print every miss")
+        p.add_argument(
+            "--data", type=Path, nargs="+", default=list(DATASETS), help="labelled JSONL files"
+        )
+
+    args = c.parse_args(__doc__.splitlines()[0], extra)
+    c.quiet_logs()
+    targets: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    for path in args.data:
+        aspects, errors = evaluate(path, args.planner)
+        name = path.stem
+        print(f"\n== {name} ({path.name})")
+        for a in aspects:
+            c.print_table(f"{a.name}", a.headers, a.rows)
+            targets += [{**t, "name": f"{name}: {t['name']}"} for t in a.targets]
+        if errors:
+            print("\nerrors:\n  " + "\n  ".join(errors))
+        if args.failures:
+            for a in aspects:
+                if a.failures:
+                    print(f"\n{a.name} misses:\n  " + "\n  ".join(a.failures))
+        results[name] = {a.name: {**a.figures, "failures": a.failures} for a in aspects}
+        results[name]["errors"] = errors
+    c.print_targets(targets)
+    c.write_result(
         "quality",
-        {"labelled": str(LABELLED.relative_to(LABELLED.parents[2])), "reports": len(items)},
-        {"operations": ops, "operations_on_labelled_parts": alone, "builds": builds},
+        {
+            "datasets": [str(p.name) for p in args.data],
+            "planner": args.planner,
+            "price_threshold": PRICE_THRESHOLD,
+        },
+        results,
         targets,
     )
 

@@ -27,6 +27,7 @@ SCRIPTS = (
     "redis.py",
     "batch_memory.py",
     "faults.py",
+    "quality.py",
     "footprint.py",
     "plot.py",
 )

@@ -8,13 +8,20 @@ Configuration comes from the environment, read when the app starts:
 
 * ``PARTSAGENT_CATALOG``: a bucket directory or an http(s) base URL (default:
   the embedded sample catalog);
-* ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``).
+* ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``);
+* ``PARTSAGENT_REDIS_URL``: a Redis shared by every worker as the catalog cache
+  (needs the ``redis`` extra), and ``PARTSAGENT_REDIS_NAMESPACE`` (default: one
+  derived from the catalog) to keep deployments that share one Redis apart;
+* ``PROMETHEUS_MULTIPROC_DIR``: set it (to an empty directory) before starting
+  several workers, and ``/metrics`` merges them all.
 
 Endpoints: ``POST /reports`` (a damage report in, the estimate out as a PartsReport:
 parts, operations, totals with tax; its fields are in the OpenAPI schema at
-``/docs``), ``GET /metrics`` (per-operation latency summary and cache figures) and
-``GET /healthz``. Library errors become HTTP statuses with one JSON body shape,
-``{"error": {"type": ..., "message": ...}}``: bad input 422, an unknown
+``/docs``), ``GET /metrics`` (Prometheus text format), ``GET /stats`` (this
+worker's latency summary and cache figures, JSON) and ``GET /healthz``; every
+answer names its worker's pid in ``X-Worker``. Library errors become HTTP
+statuses with one JSON body shape, ``{"error": {"type": ..., "message": ...}}``:
+bad input 422 (with ``candidates`` when the vehicle is unsettled), an unknown
 document 404, an unavailable catalog 503 with Retry-After, anything else 500.
 """
 
@@ -28,7 +35,9 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from pydantic import BaseModel, ConfigDict, Field
 
 from partsagent import (
@@ -40,10 +49,13 @@ from partsagent import (
     PartsAgentError,
     PartsReport,
     SummaryAggregator,
+    UnresolvedVehicle,
     Vehicle,
     install_aggregator,
+    redis_cache,
     uninstall_aggregator,
 )
+from partsagent.prometheus import PartsAgentCollector
 
 __all__ = ["ReportRequest", "app", "create_app"]
 
@@ -64,14 +76,19 @@ class ReportRequest(BaseModel):
     market: Literal["GB", "US"] | None = None
 
 
-def _error(status: int, exc_type: str, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"type": exc_type, "message": message}}, status_code=status, headers=headers
-    )
+def _error(
+    status: int, exc_type: str, message: str, *, extra: dict[str, Any] | None = None, **headers: str
+) -> JSONResponse:
+    body = {"type": exc_type, "message": message, **(extra or {})}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 async def _input_error(request: Request, exc: Exception) -> JSONResponse:
-    return _error(422, type(exc).__name__, str(exc))
+    extra = None
+    if isinstance(exc, UnresolvedVehicle):
+        # Best first; a client retries with one candidate's make and model (and the year).
+        extra = {"candidates": [c.as_dict() for c in exc.candidates]}
+    return _error(422, type(exc).__name__, str(exc), extra=extra)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -99,6 +116,28 @@ async def _bad_body(request: Request, exc: Exception) -> JSONResponse:
     return _error(422, "InputError", f"{where}: {message}" if where else message)
 
 
+def _metrics_registry(aggregator: SummaryAggregator) -> CollectorRegistry:
+    """This worker's metrics, or every worker's in prometheus-client's multiprocess mode."""
+    registry = CollectorRegistry()
+    collector = PartsAgentCollector(aggregator)
+    if collector.multiprocess:
+        MultiProcessCollector(registry)  # the collector writes the shared files; this reads them
+    else:
+        registry.register(collector)
+    return registry
+
+
+def _shared_cache() -> dict[str, Any]:
+    """``cache=redis_cache(...)`` when PARTSAGENT_REDIS_URL is set: one cache for all workers."""
+    url = os.environ.get("PARTSAGENT_REDIS_URL")
+    if not url:
+        return {}
+    # No namespace: the manager names it after its catalog, so every worker on the same
+    # catalog shares it and two catalogs never do.
+    namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
+    return {"cache": redis_cache(url, namespace=namespace)}
+
+
 def create_app(
     catalog: str | None = None,
     *,
@@ -119,11 +158,13 @@ def create_app(
         chosen: Literal["rules", "llm"] = "llm" if name == "llm" else "rules"
         aggregator = SummaryAggregator(drop=True)
         install_aggregator(aggregator)
+        options = {**_shared_cache(), **dict(agent_options or {})}
         try:
             # One agent for the whole process: its caches and single-flight are shared.
-            async with PartsAgent(spec, planner=chosen, **dict(agent_options or {})) as agent:
+            async with PartsAgent(spec, planner=chosen, **options) as agent:
                 app.state.agent = agent
                 app.state.aggregator = aggregator
+                app.state.registry = _metrics_registry(aggregator)
                 yield
         finally:
             uninstall_aggregator(aggregator)
@@ -136,6 +177,13 @@ def create_app(
     app.add_exception_handler(CatalogUnavailable, _unavailable)
     app.add_exception_handler(PartsAgentError, _other)
 
+    @app.middleware("http")
+    async def served_by(request: Request, call_next: Any) -> Any:
+        # Which worker answered: with several workers, caches and /stats are per worker.
+        response = await call_next(request)
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
+
     @app.post("/reports")
     async def post_report(body: ReportRequest, request: Request) -> PartsReport:
         agent: PartsAgent = request.app.state.agent
@@ -144,7 +192,12 @@ def create_app(
         )
 
     @app.get("/metrics")
-    async def get_metrics(request: Request) -> dict[str, Any]:
+    async def get_metrics(request: Request) -> Response:
+        registry: CollectorRegistry = request.app.state.registry
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/stats")
+    async def get_stats(request: Request) -> dict[str, Any]:
         agent: PartsAgent = request.app.state.agent
         aggregator: SummaryAggregator = request.app.state.aggregator
         return {

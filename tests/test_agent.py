@@ -173,8 +173,8 @@ async def test_seen_vehicle_reuses_catalog_lookups(catalog_server: CatalogServer
     assert second.performance["cache_hits"] > 0
 
 
-async def test_free_text_extracts_parts_and_warns_about_the_rest(agent: PartsAgent) -> None:
-    """Free text: the bumper and the left fog lamp are found; the bollard is a warning."""
+async def test_free_text_extracts_parts_and_returns_the_rest(agent: PartsAgent) -> None:
+    """Free text: the bumper and the left fog lamp are found; the bollard is not priced."""
     report = await agent.process_damage_report(
         SEED_VEHICLE, "hit a bollard, front bumper smashed and the left fog light is broken"
     )
@@ -183,7 +183,7 @@ async def test_free_text_extracts_parts_and_warns_about_the_rest(agent: PartsAge
     }
     assert ("Front Bumper Cover", None) in damaged
     assert ("Fog Lamp", "left") in damaged
-    assert any("bollard" in w for w in report.warnings)
+    assert [(u.phrase, u.reason) for u in report.not_priced] == [("hit a bollard", "no_part")]
     assert "Front Bumper Reinforcement" in {ln.category.name for ln in report.lines}
 
 
@@ -202,13 +202,13 @@ async def test_sides_depend_on_the_market(market: str, side: str) -> None:
     assert line.position.side == side
 
 
-async def test_unknown_component_is_a_warning_and_the_rest_goes_on(agent: PartsAgent) -> None:
-    """An unknown component is named in a warning; the known ones are priced."""
+async def test_unknown_component_is_not_priced_and_the_rest_goes_on(agent: PartsAgent) -> None:
+    """An unknown component is listed as not priced; the known ones are priced."""
     report = await agent.process_damage_report(
         SEED_VEHICLE,
         [{"component": "flux capacitor"}, {"component": "bonnet", "severity": "minor"}],
     )
-    assert any("flux capacitor" in w for w in report.warnings)
+    assert [u.phrase for u in report.not_priced] == ["flux capacitor"]
     assert [(op.operation, op.category.name) for op in report.operations] == [
         ("refinish", "Bonnet"),
         ("blend", "Wing"),

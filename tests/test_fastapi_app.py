@@ -17,6 +17,7 @@ import anyio
 import pytest
 import uvicorn
 from aiohttp.test_utils import TestServer
+from prometheus_client.parser import text_string_to_metric_families
 
 from partsagent import CircuitBreaker, PartsAgent, PartsReport
 from partsagent.testing import CatalogServer, ServerOptions
@@ -108,6 +109,15 @@ async def serve(app: Any) -> AsyncIterator[str]:
         sock.close()
 
 
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a Prometheus text exposition, by name and sorted labels."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
 async def reference(body: dict[str, Any]) -> dict[str, Any]:
     """The report for ``body`` computed in-process on the embedded sample catalog."""
     async with PartsAgent() as agent:
@@ -130,7 +140,7 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
         # Vehicle warming runs on in the background after the reports: it must finish.
         with anyio.fail_after(10):
             while True:
-                async with client.get(f"{url}/metrics") as resp:
+                async with client.get(f"{url}/stats") as resp:
                     assert resp.status == 200
                     metrics = await resp.json()
                 if metrics["catalog_cache"]["in_flight"] == 0:
@@ -138,6 +148,10 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
                 await asyncio.sleep(0.02)
         async with client.get(f"{url}/healthz") as resp:
             health = await resp.json()
+        async with client.get(f"{url}/metrics") as resp:
+            assert resp.status == 200
+            assert resp.headers["Content-Type"].startswith("text/plain")
+            scraped = samples(await resp.text())
     assert [status for status, _ in results] == [200] * 100
     for i, (_, body) in enumerate(results):
         want = expected[i % len(REPORTS)]
@@ -148,6 +162,28 @@ async def test_many_concurrent_clients(catalog_server: CatalogServer) -> None:
     reports = metrics["report_cache"]
     assert reports["hits"] + reports["misses"] + reports["coalesced"] == 100
     assert health == {"status": "ok", "catalog": "closed"}
+    # The same figures in the Prometheus text format, read by prometheus-client's own parser.
+    assert scraped[("partsagent_reports_total", (("outcome", "ok"),))] == 100
+    by_result = {
+        dict(labels)["result"]: value
+        for (name, labels), value in scraped.items()
+        if name == "partsagent_report_cache_lookups_total"
+    }
+    assert by_result == {
+        "hit": reports["hits"],
+        "miss": reports["misses"],
+        "coalesced": reports["coalesced"],
+    }
+    report_count = (("operation", "agent.report"), ("outcome", "ok"))
+    assert scraped[("partsagent_operation_duration_seconds_count", report_count)] == 100
+    inf = tuple(sorted((*report_count, ("le", "+Inf"))))
+    assert scraped[("partsagent_operation_duration_seconds_bucket", inf)] == 100
+    requests = sum(
+        v for (name, _), v in scraped.items() if name == "partsagent_catalog_requests_total"
+    )
+    assert requests == metrics["catalog_cache"]["requests"]
+    assert requests <= catalog_server.stats.total
+    assert scraped[("partsagent_circuit_breaker_state", ())] == 0
 
 
 async def test_the_estimate_and_its_openapi_schema() -> None:
@@ -185,7 +221,7 @@ async def test_the_estimate_and_its_openapi_schema() -> None:
         pytest.param(
             {"vehicle": {**ASTRA, "year": 1800}, "damage": "bumper"}, "year", id="bad-year"
         ),
-        pytest.param({"vehicle": {"make": "Vauxhall"}, "damage": "bumper"}, "VIN", id="no-model"),
+        pytest.param({"vehicle": {"year": 2018}, "damage": "bumper"}, "VIN", id="no-make-no-model"),
         pytest.param(
             {"vehicle": ASTRA, "damage": [{"component": "bonnet", "severity": "awful"}]},
             "severity",
@@ -216,6 +252,24 @@ async def test_bad_input_is_one_readable_422(body: Any, words: str) -> None:
     assert words in payload["error"]["message"]
     assert broken_status == 422
     assert broken["error"]["type"] == "InputError"
+
+
+async def test_unresolved_vehicle_is_422_with_candidates() -> None:
+    """An unsettled vehicle is a 422 whose body lists the candidates, best first, to retry with."""
+    body = {"vehicle": {"make": "Ford", "year": 2019}, "damage": "bonnet dented"}
+    async with serve(fastapi_app.create_app()) as url, aiohttp.ClientSession() as client:
+        async with client.post(f"{url}/reports", json=body) as resp:
+            status, payload = resp.status, await resp.json()
+        best = payload["error"]["candidates"][0]
+        retry = {**body, "vehicle": {"make": best["make"], "model": best["model"], "year": 2019}}
+        async with client.post(f"{url}/reports", json=retry) as resp:
+            retried_status, retried = resp.status, await resp.json()
+    assert status == 422
+    assert payload["error"]["type"] == "UnresolvedVehicle"
+    assert [c["name"] for c in payload["error"]["candidates"]] == ["FORD FIESTA", "FORD FOCUS"]
+    assert set(best) >= {"name", "score", "manufacturer_id", "model_id", "make", "model"}
+    assert retried_status == 200
+    assert retried["vehicle"]["model"]["id"] == best["model_id"]
 
 
 async def test_dead_catalog_is_503_fast_with_retry_after() -> None:
@@ -265,7 +319,7 @@ async def test_aiohttp_example(catalog_server: CatalogServer) -> None:
         url = str(server.make_url("/reports"))
         async with client.post(url, json=REPORTS[0]) as resp:
             ok_status, ok = resp.status, await resp.json()
-        async with client.post(url, json={"vehicle": {"make": "x"}, "damage": "bumper"}) as resp:
+        async with client.post(url, json={"vehicle": {"year": 2018}, "damage": "bumper"}) as resp:
             bad_status, bad = resp.status, await resp.json()
         async with client.post(url, data=b"[") as resp:
             broken_status = resp.status

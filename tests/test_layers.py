@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_pricing",),
     ("_planning",),
     ("_agent",),
-    ("_cli", "__init__", "__main__"),
+    ("_cli", "__init__", "__main__", "prometheus", "otel"),
 )
 TOOLS = "testing"
 
@@ -129,11 +129,11 @@ def test_imports_go_down_or_sideways(path: Path) -> None:
 
 
 def test_import_loads_neither_the_server_nor_the_generator() -> None:
-    """`import partsagent` loads no aiohttp.web, no openai, no tool module."""
+    """`import partsagent` loads no aiohttp.web, no openai, no tool module, no exporter."""
     code = (
         "import sys, partsagent; "
         "print(sorted(m for m in sys.modules if m == 'aiohttp.web' or m == 'openai' "
-        "or m.startswith('partsagent.testing')))"
+        "or m.startswith(('partsagent.testing', 'partsagent.prometheus', 'partsagent.otel'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

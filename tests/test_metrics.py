@@ -57,12 +57,12 @@ def recorder() -> Iterator[Recorder]:
 
 @pytest.fixture
 def metrics_off() -> Iterator[None]:
-    """Metric emission switched off for one test, then back on."""
+    """Metric emission switched off for one test, then back to the default."""
     set_metrics_enabled(False)
     try:
         yield
     finally:
-        set_metrics_enabled(True)
+        set_metrics_enabled(None)
 
 
 def metric_event(name: str, duration_ms: float, **fields: Any) -> EventDict:

@@ -20,7 +20,9 @@ from ._exceptions import (
     NotFound,
     PartsAgentError,
     PlannerError,
+    UnresolvedVehicle,
     UsageError,
+    VehicleCandidate,
 )
 from ._metrics import (
     SummaryAggregator,
@@ -86,9 +88,11 @@ __all__ = [
     "Severity",
     "SummaryAggregator",
     "Totals",
+    "UnresolvedVehicle",
     "UsageError",
     "Variant",
     "Vehicle",
+    "VehicleCandidate",
     "capture_metrics",
     "collect_performance",
     "install_aggregator",

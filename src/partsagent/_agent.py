@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,12 +14,18 @@ from pydantic import SecretStr, ValidationError
 
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
-from ._exceptions import CatalogUnavailable, InputError, UsageError
-from ._metrics import collect_performance, count, timer
+from ._exceptions import (
+    CatalogError,
+    CatalogUnavailable,
+    InputError,
+    PlannerError,
+    UsageError,
+)
+from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
-from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.assemble import in_their_words, price_plan, priced_needs
 from ._pricing.estimate import BuildPreference, EstimateData, RatesLike, build_preference
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
@@ -26,7 +33,16 @@ from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
 
 __all__ = ["PartsAgent"]
 
-Market = Literal["GB", "US"]
+Market = Literal["GB", "US", "UK"]
+"""The markets whose sides and words are known; "UK" is taken as "GB"."""
+
+
+def _market(market: str) -> Literal["GB", "US"]:
+    if market == "UK":
+        return "GB"
+    if market not in ("GB", "US"):
+        raise InputError(f"unknown market {market!r}; use 'GB' (or 'UK') or 'US'")
+    return market  # type: ignore[return-value]
 
 
 def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
@@ -123,8 +139,7 @@ class PartsAgent:
         estimate: EstimateData | None = None,
         **manager_options: Any,
     ) -> None:
-        if market not in ("GB", "US"):
-            raise InputError(f"unknown market {market!r}; use 'GB' or 'US'")
+        the_market = _market(market)
         if max_text_chars < 1 or max_damaged_parts < 1:
             raise InputError("max_text_chars and max_damaged_parts must be at least 1")
         self.max_text_chars = max_text_chars
@@ -140,9 +155,9 @@ class PartsAgent:
         else:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
-        self.market: Market = market
+        self.market: Literal["GB", "US"] = the_market
         self.estimate = estimate if estimate is not None else EstimateData.load()
-        self.estimate.rates.market(market)  # a market the rates do not cover fails here
+        self.estimate.rates.market(the_market)  # a market the rates do not cover fails here
         self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
@@ -221,15 +236,35 @@ class PartsAgent:
         """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
+        outcome = "error"
+        cache_result: str | None = None
+        try:
+            async with timer("agent.report"):
+                report = await self._process(vehicle, damaged_parts, planner, market, rates)
+            outcome = "ok"
+            cache_result = str(report.performance["report_cache"])
+            return report
+        except BaseException as exc:
+            outcome = _outcome_of(exc)
+            raise
+        finally:
+            counter("reports", outcome=outcome, report_cache=cache_result)
+
+    async def _process(
+        self,
+        vehicle: Vehicle | Mapping[str, Any],
+        damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
+        planner: str | None,
+        market: Market | None,
+        rates: RatesLike | None,
+    ) -> PartsReport:
         started = time.perf_counter()
         v = _coerce_vehicle(vehicle)
         damage = _coerce_damage(
             damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
         )
         planner_name = planner or self.default_planner
-        the_market = market or self.market
-        if the_market not in ("GB", "US"):
-            raise InputError(f"unknown market {the_market!r}; use 'GB' or 'US'")
+        the_market = _market(market or self.market)
         data = self.estimate if rates is None else self.estimate.with_rates(rates)
         raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
         cached = self.reports.lookup_input(raw)
@@ -277,14 +312,21 @@ class PartsAgent:
         data: EstimateData,
     ) -> str:
         r = plan.resolution
-        damaged = [
-            (n.category.id, n.position, n.severity) for n in plan.needs if n.reason == "damaged"
-        ]
+        needs = priced_needs(plan)
+        damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
         extra = sorted(
             f"{n.category.id}:{n.position.axle}:{n.position.side}:{n.reason}:{n.quantity}"
-            for n in plan.needs
+            for n in needs
             if n.reason != "damaged"
         )
+        # How many of a part, and a possible total loss, are part of what a report means.
+        counts = sorted(
+            f"{n.category.id}:{n.position.axle}:{n.position.side}:x{n.quantity}"
+            for n in needs
+            if n.reason == "damaged" and n.quantity != 1
+        )
+        if plan.total_loss:
+            counts.append("total-loss")
         key = canonical_key(
             manufacturer_id=plan.manufacturer.id,
             model_id=plan.model.id,
@@ -294,16 +336,32 @@ class PartsAgent:
             planner=planner,
             market=market,
         )
+        if counts:
+            key += "|" + ";".join(counts)
         # The build asked for and the estimate's figures change the report: part of the key.
         key += f"|{preference.key()}|{data.key}"
         # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
         return key + ("|" + ";".join(extra) if planner != "rules" else "")
 
 
+def _outcome_of(exc: BaseException) -> str:
+    """The ``outcome`` label of a report that raised: a few fixed values an operator can act on."""
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled"
+    if isinstance(exc, InputError):
+        return "input_error"
+    if isinstance(exc, CatalogUnavailable):
+        return "unavailable"
+    if isinstance(exc, CatalogError):
+        return "catalog_error"
+    if isinstance(exc, PlannerError):
+        return "planner_error"
+    return "error"
+
+
 def _with_performance(
     report: PartsReport, started: float, outcome: str, perf: Mapping[str, Any] | None
 ) -> PartsReport:
-    count("reports")
     performance: dict[str, Any] = {
         "total_ms": round((time.perf_counter() - started) * 1000, 3),
         "report_cache": outcome,

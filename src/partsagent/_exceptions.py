@@ -6,7 +6,9 @@ aiohttp, aiocache, redis and openai are translated once, at the boundary, with
 
     PartsAgentError
     ├── InputError             bad user input: vehicle, component, severity, VIN, identifier
-    │   └── InvalidIdentifier  an id that does not match the catalog contract's pattern
+    │   ├── InvalidIdentifier  an id that does not match the catalog contract's pattern
+    │   └── UnresolvedVehicle  the vehicle fits several catalog models, or one only roughly:
+    │                          ``candidates`` to retry with
     ├── CatalogError           anything the catalog did or failed to do
     │   ├── NotFound           the document does not exist (HTTP 404, missing file)
     │   ├── CatalogUnavailable retryable: 5xx, connection error, timeout, open circuit
@@ -20,6 +22,8 @@ says what to do next.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 __all__ = [
     "CatalogError",
     "CatalogFormatError",
@@ -29,7 +33,9 @@ __all__ = [
     "NotFound",
     "PartsAgentError",
     "PlannerError",
+    "UnresolvedVehicle",
     "UsageError",
+    "VehicleCandidate",
 ]
 
 
@@ -51,6 +57,84 @@ class InvalidIdentifier(InputError):
         super().__init__(
             f"invalid {what} {shown!r}: catalog ids are 1-64 characters of A-Z, a-z, 0-9, '_' "
             "or '-'; check the id you passed"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleCandidate:
+    """A catalog vehicle the caller may have meant; retry with its make and model (and year).
+
+    ``name`` is what to show ("FORD FOCUS"); ``score`` (0-100) how well it
+    matches what was given; the ids and years are the catalog's. ``model``
+    and ``model_id`` are None when only the make was in doubt.
+    """
+
+    name: str
+    score: float
+    make: str
+    manufacturer_id: str
+    model: str | None = None
+    model_id: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict, e.g. for an HTTP 422 body."""
+        return asdict(self)
+
+    def describe(self) -> str:
+        """One line: name, catalog years, score and ids, e.g. for the command line."""
+        parts = [f"score {self.score:.0f}", f"manufacturer {self.manufacturer_id}"]
+        if self.model_id is not None:
+            parts.append(f"model {self.model_id}")
+        if self.year_from is not None:
+            parts.insert(0, f"{self.year_from}-{self.year_to or 'now'} in the catalog")
+        return f"{self.name} ({', '.join(parts)})"
+
+
+class UnresolvedVehicle(InputError):
+    """The vehicle could not be settled on one catalog model; ``candidates`` says what it may be.
+
+    ``query`` is what was given ("Ford 2019", "VIN ... (VAUXHALL 2018)"),
+    ``missing`` what to add ("model", "make", "make and model"), and
+    ``candidates`` the choices, best first. With one candidate this is a
+    "did you mean", not an ambiguity.
+    """
+
+    def __init__(
+        self,
+        query: str,
+        candidates: tuple[VehicleCandidate, ...] | list[VehicleCandidate],
+        *,
+        missing: str,
+    ) -> None:
+        self.query = query
+        self.candidates = tuple(candidates)
+        self.missing = missing
+        if len(self.candidates) == 1:
+            message = (
+                f"{self.query!r} is not a catalog vehicle as given; did you mean "
+                f"{self.candidates[0].name}? Give its {self.missing} to go on"
+            )
+        else:
+            shown = ", ".join(c.name for c in self.candidates[:5])
+            more = len(self.candidates) - 5
+            message = f"{self.headline} {shown}" + (f" and {more} more" if more > 0 else "")
+        super().__init__(message.strip())
+
+    @property
+    def headline(self) -> str:
+        """The message without the candidates (the CLI prints them one per line below it)."""
+        if len(self.candidates) == 1:
+            return (
+                f"{self.query!r} is not a catalog vehicle as given; did you mean this one "
+                f"(give its {self.missing})?"
+            )
+        if not self.candidates:
+            return f"{self.query!r} is not enough to find the vehicle; give the {self.missing}"
+        return (
+            f"{self.query!r} could be {len(self.candidates)} catalog vehicles; "
+            f"give the {self.missing} of one of them:"
         )
 
 

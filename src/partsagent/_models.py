@@ -205,7 +205,8 @@ class Vehicle(_Frozen):
 
     @model_validator(mode="after")
     def _make_or_vin(self) -> Vehicle:
-        if self.vin is None and (self.make is None or self.model is None):
+        # A make or a model alone is accepted: resolving it gives candidates to choose from.
+        if self.vin is None and self.make is None and self.model is None:
             raise ValueError("give make and model (and year), or a VIN")
         return self
 

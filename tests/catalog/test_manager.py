@@ -212,6 +212,24 @@ async def test_flaky_server_gives_correct_results_and_caches_nothing_wrong(
     assert manager.get_cache_stats()["retries"] > 0
 
 
+async def test_attempts_4_means_3_retries(catalog_server: CatalogServer) -> None:
+    """A look-up that fails every try counts attempts - 1 retries: the last try is no retry."""
+    catalog_server.options = ServerOptions(error_rate=1.0, seed=1)
+    async with BucketManager(
+        catalog_server.url,
+        attempts=4,
+        backoff_initial=0.001,
+        backoff_max=0.001,
+        breaker=CircuitBreaker(failure_threshold=1000),
+    ) as manager:
+        with pytest.raises(CatalogUnavailable):
+            await manager.get_manufacturers()
+        stats = manager.get_cache_stats()
+    assert catalog_server.stats.total == 4
+    assert stats["requests"] == 4
+    assert stats["retries"] == 3
+
+
 async def test_errors_are_not_cached(sample_dir: Path) -> None:
     """A lookup that failed is asked again once the catalog is back."""
     async with (

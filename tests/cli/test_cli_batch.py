@@ -110,6 +110,23 @@ def test_exit_0_when_every_line_is_a_report(
     assert "operation" in err  # the metrics summary table
 
 
+def test_a_component_field_holding_a_sentence_is_read_as_free_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A batch component naming two parts gives both, with the note that it was free text."""
+    line = {
+        "vehicle": {"make": "Ford", "model": "Focus", "year": 2020},
+        "damaged_parts": [{"component": "F/B and grille", "severity": "severe"}],
+    }
+    status, out, err = run(
+        capsys, "--batch", str(write(tmp_path / "in.jsonl", [orjson.dumps(line)]))
+    )
+    assert status == 0, err
+    damaged = [ln["category"]["id"] for ln in out[0]["lines"] if ln["reason"] == "damaged"]
+    assert damaged == ["CAT001", "CAT011"]
+    assert any("as free text" in w for w in out[0]["warnings"])
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -327,3 +344,16 @@ def test_ctrl_c_while_waiting_for_input_exits_130(batch_process: subprocess.Pope
     proc.send_signal(signal.SIGINT)  # the reader is now blocked on the open pipe
     assert proc.wait(timeout=60) == 130
     assert b"Fatal Python error" not in proc.stderr.read()
+
+
+def test_summary_counts_reports_answered_from_the_report_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line answered from an earlier line's report shows as a report-cache hit."""
+    same = {**GOOD, "vehicle": {"make": "Opel", "model": "Astra", "year": 2018}}
+    batch = write(tmp_path / "in.jsonl", [orjson.dumps(GOOD), orjson.dumps(same), b"[1]"])
+    status, out, err = run(capsys, "--batch", str(batch), "--concurrency", "1")
+    assert status == 1
+    assert len(out) == 3
+    # The line that is not a report never reaches the agent: two reports, one of them a hit.
+    assert "reports: 2 (2 ok, 0 failed); report cache: 1 hits, 0 coalesced, 1 computed" in err

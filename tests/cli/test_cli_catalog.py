@@ -34,12 +34,12 @@ def test_ls_manufacturers_table_and_json(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_ls_models_shows_astra_and_its_variants(capsys: pytest.CaptureFixture[str]) -> None:
-    """The models table lists ASTRA 2015-2021 and the variant rows 127445-127447."""
+    """The models table lists ASTRA 2009-2021 (two generations) and the rows 127445-127447."""
     code, out, err = _run(capsys, "catalog", "ls", "models", "117")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     astra = next(line for line in lines if "ASTRA" in line)
-    assert "2015-2021" in astra
+    assert "2009-2021" in astra
     for vid in ("127445", "127446", "127447"):
         assert any(line.startswith(vid) for line in lines)
 

@@ -75,6 +75,47 @@ def test_market_and_vin_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["vehicle"]["model"]["name"] == "FOCUS"
 
 
+@pytest.mark.parametrize("market", ["UK", "uk", "GB"])
+def test_market_uk_is_gb(capsys: pytest.CaptureFixture[str], market: str) -> None:
+    """--market UK reads sides as GB and says so in the JSON, with the market's part names."""
+    args = ["report", "--vehicle", "Ford Focus 2019", "--damage", "passenger hood", "--json"]
+    assert main([*args, "--market", market]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["market"] == "GB"
+    category = report["damaged"][0]["category"]
+    assert (category["name"], category["market_name"]) == ("Bonnet", "Bonnet")
+    assert main([*args, "--market", "US"]) == 0
+    category = orjson.loads(capsys.readouterr().out)["damaged"][0]["category"]
+    assert (category["name"], category["market_name"]) == ("Bonnet", "Hood")
+
+
+def test_a_sentence_in_damage_is_read_as_free_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """One --damage naming two parts gives both, with a note that it was read as free text."""
+    sentence = "rear bumper cracked and the right tail light smashed"
+    args = ["report", "--vehicle", "Ford Focus 2019", "--damage", sentence, "--json"]
+    assert main(args) == 0
+    report = PartsReport.model_validate_json(capsys.readouterr().out)
+    assert [(d.category.id, d.position.side, d.severity) for d in report.damaged] == [
+        ("CAT004", None, "moderate"),
+        ("CAT013", "right", "severe"),
+    ]
+    assert any(w.startswith(f"read {sentence!r} as free text") for w in report.warnings)
+
+
+def test_table_shows_what_was_not_priced_and_a_total_loss(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table names the phrases it did not price, why, and a total-loss banner on top."""
+    text = "Written off. Hit a kerb, N/S/F alloy scuffed, bonnet buckled"
+    assert main(["report", "--vehicle", "Vauxhall Astra 2018", "--text", text]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].startswith("!! POSSIBLE TOTAL LOSS")
+    block = out.split("not priced, please confirm:")[1]
+    assert "Hit a kerb" in block
+    assert "N/S/F alloy scuffed" in block
+    assert "no such category" in block
+
+
 def test_table_shows_operations_and_the_totals_block(capsys: pytest.CaptureFixture[str]) -> None:
     """Parts, then operations (operation, part, position, hours, amount), then the totals."""
     assert main(SEED) == 0
@@ -128,7 +169,7 @@ def test_rates_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         pytest.param(
             ["--vehicle", "Vauxhall Astra 2018", "--damage", "bonnet:awful"], id="severity"
         ),
-        pytest.param(["--vehicle", "Vauxhall", "--damage", "bonnet"], id="no-model"),
+        pytest.param(["--vehicle", "2018", "--damage", "bonnet"], id="no-make-no-model"),
         pytest.param(["--damage", "bonnet"], id="no-vehicle"),
         pytest.param(["--vehicle", "Vauxhall Astra 2018"], id="no-damage"),
         pytest.param(["--vin", "I0O", "--damage", "bonnet"], id="bad-vin"),

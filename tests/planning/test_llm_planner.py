@@ -450,14 +450,21 @@ async def test_api_key_never_shown(
         planner = LLMPlanner(
             base_url=server.base_url, api_key=secret, model="scripted", max_retries=0
         )
-        with capture_logs() as logs:
+        with capture_logs() as logs, capture_metrics() as events:
             await planner.plan(catalog, request_for())
             with pytest.raises(PlannerError) as caught:
                 await planner.plan(catalog, request_for())
         await planner.aclose()
     assert server.failures == []
-    assert logs, "the planner logged nothing to check"
-    shown = [repr(planner), str(planner.__dict__), str(caught.value), repr(logs), caplog.text]
+    assert events, "the planner emitted no metric event to check"
+    shown = [
+        repr(planner),
+        str(planner.__dict__),
+        str(caught.value),
+        repr(logs),
+        repr(events),
+        caplog.text,
+    ]
     assert all(secret not in text for text in shown)
     assert "HTTP 401" in str(caught.value)
 

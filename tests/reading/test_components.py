@@ -1,4 +1,4 @@
-"""match_component, map_component and extract_components against the sample's categories."""
+"""match_component and map_component against the sample's categories."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from partsagent import Category, InputError, Severity
+from partsagent import Category, InputError
 from partsagent._catalog.manager import BucketManager
 from partsagent._reading.components import ComponentMatch, map_component, match_component
 from partsagent._reading.taxonomy import CATEGORIES
-from partsagent._reading.text import extract_components
 
 
 def _hand_built() -> tuple[Category, ...]:
@@ -197,59 +196,3 @@ async def test_map_component_refuses_empty_text(catalog: BucketManager) -> None:
     with pytest.raises(InputError, match="empty"):
         await map_component(catalog, "117", "127445", " ")
     assert catalog.get_cache_stats()["requests"] == 0
-
-
-def test_extract_reads_parts_and_severity() -> None:
-    """Free text gives each damaged part with a severity, and warns about the rest."""
-    parts, warnings = extract_components(
-        "hit a bollard, front bumper smashed and the left fog light is broken"
-    )
-    assert [(p.component, p.severity) for p in parts] == [
-        ("front bumper", Severity.SEVERE),
-        ("left fog light", Severity.MODERATE),
-    ]
-    assert warnings == ["could not read 'hit a bollard' as a damaged part"]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param("rear bumper scuffed", [("rear bumper", Severity.MINOR)], id="minor"),
-        pytest.param("windscreen chipped", [("windscreen", Severity.MINOR)], id="chipped"),
-        pytest.param("N/S headlamp cracked", [("N/S headlamp", Severity.MODERATE)], id="cracked"),
-        pytest.param("bonnet", [("bonnet", Severity.MODERATE)], id="default-moderate"),
-        pytest.param(
-            "bonnet and grille crushed",
-            [("bonnet", Severity.SEVERE), ("grille", Severity.SEVERE)],
-            id="clause-severity-shared",
-        ),
-        pytest.param(
-            "front bumper; write-off", [("front bumper", Severity.SEVERE)], id="bare-severity"
-        ),
-        pytest.param(
-            "hedlight smashed. tail light scratched",
-            [("hedlight", Severity.SEVERE), ("tail light", Severity.MINOR)],
-            id="typo-and-sentences",
-        ),
-    ],
-)
-def test_extract_severity_words(text: str, expected: list[tuple[str, Severity]]) -> None:
-    """Severity words map to minor, moderate and severe; parts keep the user's words."""
-    parts, warnings = extract_components(text)
-    assert [(p.component, p.severity) for p in parts] == expected
-    assert warnings == []
-
-
-def test_extract_refuses_empty_text() -> None:
-    """An empty description raises InputError."""
-    with pytest.raises(InputError):
-        extract_components("   ")
-
-
-def test_extracted_parts_map_onto_the_catalog() -> None:
-    """Every part extract_components reads matches a category."""
-    parts, _ = extract_components(
-        "O/S front wing dented, passenger mirror smashed, hood crushed and windshield cracked"
-    )
-    names = [match_component(p.component, CATS).category for p in parts]
-    assert [n.name if n else None for n in names] == ["Wing", "Door Mirror", "Bonnet", "Windscreen"]

@@ -19,6 +19,7 @@ async def catalog() -> AsyncIterator[BucketManager]:
 
 
 ASTRA_2018 = ["127445", "127446", "127447"]
+ASTRA_J = ["127431", "127432", "127433"]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,9 @@ async def test_other_makes_and_models_resolve(
 @pytest.mark.parametrize(
     ("year", "variant_ids"),
     [
-        pytest.param(2015, ASTRA_2018, id="first-year"),
+        pytest.param(2015, [*ASTRA_2018, *ASTRA_J], id="generations-overlap"),
+        pytest.param(2016, ASTRA_2018, id="current-generation"),
+        pytest.param(2012, ASTRA_J, id="previous-generation"),
         pytest.param(2019, [*ASTRA_2018, "127448"], id="overlap-year"),
         pytest.param(2021, ["127448"], id="last-year"),
     ],
@@ -98,14 +101,49 @@ async def test_year_selects_variants_in_production(
 async def test_no_year_keeps_every_variant(catalog: BucketManager) -> None:
     """Without a year every variant applies, and a note says so."""
     r = await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra"})
-    assert [v.id for v in r.variants] == [*ASTRA_2018, "127448"]
+    assert [v.id for v in r.variants] == [*ASTRA_2018, "127448", *ASTRA_J]
     assert any("no year given" in n for n in r.notes)
 
 
 async def test_year_outside_model_years_names_them(catalog: BucketManager) -> None:
-    """A year the model was not built raises InputError naming the model's years."""
-    with pytest.raises(InputError, match=r"ASTRA was built 2015-2021; 2010"):
-        await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra", "year": 2010})
+    """A year outside the catalog's years for a model says what the catalog lists."""
+    with pytest.raises(InputError, match=r"the catalog lists ASTRA for 2009-2021, not 2005"):
+        await resolve_vehicle(catalog, {"make": "Vauxhall", "model": "Astra", "year": 2005})
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "year", "generation"),
+    [
+        pytest.param("Ford", "Focus", 2015, {"141491", "141492", "141493", "141494"}, id="focus"),
+        pytest.param("BMW", "3 Series", 2014, {"143091"}, id="3-series"),
+        pytest.param("Vauxhall", "Astra", 2011, set(ASTRA_J), id="astra"),
+        pytest.param("Honda", "Civic", 2014, {"146091", "146092"}, id="civic"),
+    ],
+)
+async def test_previous_generations_resolve(
+    catalog: BucketManager, make: str, model: str, year: int, generation: set[str]
+) -> None:
+    """Years of the last decade resolve to the previous generation's variants only."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": year})
+    assert r.status == "resolved"
+    assert {v.id for v in r.variants} == generation
+
+
+async def test_previous_generation_has_parts_of_its_own(catalog: BucketManager) -> None:
+    """An Astra J bonnet is not the current Astra's: generations do not share panels."""
+    old = await catalog.get_articles_for_category("117", ASTRA_J[0], "CAT003")
+    new = await catalog.get_articles_for_category("117", ASTRA_2018[0], "CAT003")
+    assert old
+    assert new
+    assert {a.id for a in old}.isdisjoint({a.id for a in new})
+
+
+async def test_model_years_match_variants_for_tesla(catalog: BucketManager) -> None:
+    """MODEL 3 is listed from 2019, when its variants start: 2017 is refused by the catalog."""
+    r = await resolve_vehicle(catalog, {"make": "Tesla", "model": "Model 3", "year": 2019})
+    assert r.status == "resolved"
+    with pytest.raises(InputError, match=r"the catalog lists MODEL 3 for 2019 onwards, not 2017"):
+        await resolve_vehicle(catalog, {"make": "Tesla", "model": "Model 3", "year": 2017})
 
 
 async def test_close_candidates_are_ambiguous(catalog: BucketManager) -> None:
@@ -141,7 +179,7 @@ async def test_weak_match_is_ambiguous(catalog: BucketManager) -> None:
             id="unknown-make",
         ),
         pytest.param({"make": "  ", "model": "Astra"}, "make", id="blank-make"),
-        pytest.param({"make": "Vauxhall"}, "make and model", id="no-model"),
+        pytest.param({"year": 2018}, "make and model", id="no-make-no-model"),
         pytest.param({"make": "Vauxhall", "model": "Astra", "year": "soon"}, "year", id="bad-year"),
     ],
 )

@@ -180,16 +180,16 @@ def test_required_makes_models_and_example_ids(sample: dict[str, bytes]) -> None
     assert makers["VAUXHALL"] == Manufacturer(id="117", name="VAUXHALL", aliases=("OPEL",))
     assert "VW" in makers["VOLKSWAGEN"].aliases
     wanted = {
-        ("VAUXHALL", "ASTRA"): (2015, 2021),
+        ("VAUXHALL", "ASTRA"): (2009, 2021),
         ("VAUXHALL", "CORSA"): None,
-        ("FORD", "FOCUS"): None,
+        ("FORD", "FOCUS"): (2011, 2025),
         ("FORD", "FIESTA"): None,
         ("VOLKSWAGEN", "GOLF"): None,
-        ("BMW", "3 SERIES"): None,
+        ("BMW", "3 SERIES"): (2012, None),
         ("TOYOTA", "COROLLA"): None,
         ("NISSAN", "QASHQAI"): None,
-        ("HONDA", "CIVIC"): None,
-        ("TESLA", "MODEL 3"): (2017, None),
+        ("HONDA", "CIVIC"): (2012, 2022),
+        ("TESLA", "MODEL 3"): (2019, None),
     }
     for (make, name), years in wanted.items():
         path = doc.models_path(makers[make].id)
@@ -197,7 +197,11 @@ def test_required_makes_models_and_example_ids(sample: dict[str, bytes]) -> None
         model = models[name]
         if years is not None:
             assert (model.year_from, model.year_to) == years
-        assert 3 <= len(model.variants) <= 5
+        assert 3 <= len(model.variants) <= 8
+        # The catalog keeps its own promise: a model's years are exactly its variants' span.
+        ends = [v.year_to for v in model.variants]
+        assert model.year_from == min(v.year_from for v in model.variants), name
+        assert model.year_to == (None if None in ends else max(e for e in ends if e)), name
         for v in model.variants:
             assert model.year_from <= v.year_from
             assert v.year_to is None or model.year_to is None or v.year_to <= model.year_to

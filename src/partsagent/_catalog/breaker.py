@@ -8,6 +8,7 @@ at random has runs of five failures now and then, and is still worth asking
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .._exceptions import CatalogUnavailable
+from .._metrics import gauge
 from .._metrics.log import get_logger
 
 __all__ = ["BreakerSnapshot", "BreakerState", "CircuitBreaker", "CircuitOpen"]
@@ -24,6 +26,10 @@ _log = get_logger()
 BreakerState = Literal["closed", "open", "half_open"]
 
 DEFAULT_WINDOW = 20
+
+#: The breaker's state as the ``breaker.state`` gauge: the higher, the worse.
+STATE_VALUES: dict[BreakerState, int] = {"closed": 0, "half_open": 1, "open": 2}
+_ids = itertools.count(1)
 
 
 class CircuitOpen(CatalogUnavailable):
@@ -91,6 +97,7 @@ class CircuitBreaker:
         self._probe_in_flight = False
         self._opened = 0
         self._rejected = 0
+        self._id = str(next(_ids))
 
     @property
     def state(self) -> BreakerState:
@@ -107,6 +114,7 @@ class CircuitBreaker:
             return
         if state == "half_open" and not self._probe_in_flight:
             self._probe_in_flight = True
+            self._publish("half_open")
             return
         self._rejected += 1
         raise CircuitOpen(
@@ -123,6 +131,7 @@ class CircuitBreaker:
     def record_success(self) -> None:
         if self._opened_at is not None:
             _log.info("partsagent.breaker.closed")
+            self._publish("closed")
             self._outcomes.clear()
             self._failures = 0
         self._remember(False)
@@ -143,11 +152,16 @@ class CircuitBreaker:
                 failures=self._failures,
                 calls=len(self._outcomes),
             )
+            self._publish("open")
         self._probe_in_flight = False
 
     def record_abandoned(self) -> None:
         """A probe was cancelled before it could tell; let the next call probe."""
         self._probe_in_flight = False
+
+    def _publish(self, state: BreakerState) -> None:
+        # The id tells this process's breakers apart; exporters show the worst one.
+        gauge("breaker.state", STATE_VALUES[state], breaker=self._id)
 
     def snapshot(self) -> BreakerSnapshot:
         return BreakerSnapshot(

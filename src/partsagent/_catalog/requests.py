@@ -17,7 +17,7 @@ import anyio
 import stamina
 
 from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
-from .._metrics import count
+from .._metrics import counter
 from .breaker import CircuitBreaker, CircuitOpen
 from .stats import Counters
 
@@ -102,6 +102,7 @@ class Requests:
                 with attempt:
                     if attempt.num > 1:
                         self._c.retries += 1
+                        counter("catalog.retries", kind=kind)
                     self.breaker.before_call(path)
                     async with self._limit:
                         self._c.in_flight += 1
@@ -109,7 +110,7 @@ class Requests:
                         self._c.requests += 1
                         if stats is not None:
                             stats.requests += 1
-                        count("catalog.requests")
+                        counter("catalog.requests", kind=kind)
                         try:
                             with anyio.fail_after(self.attempt_timeout):
                                 value = await fetch()

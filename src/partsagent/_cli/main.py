@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from .._exceptions import PartsAgentError
+from .._exceptions import PartsAgentError, UnresolvedVehicle
 from .catalog import register_catalog
 from .report import register_report
 
@@ -81,6 +81,12 @@ def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> in
             return handler(args)
         except BaseExceptionGroup as group:
             raise _unwrap(group) from None
+    except UnresolvedVehicle as exc:
+        # The candidates, best first, one per line: a person picks one and runs again.
+        status = _fail(exc.headline)
+        for candidate in exc.candidates:
+            print(f"  {candidate.describe()}", file=sys.stderr)
+        return status
     except (_ArgumentError, PartsAgentError) as exc:
         return _fail(str(exc))
     except SystemExit as exc:  # --help and --version exit through argparse

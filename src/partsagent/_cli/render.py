@@ -1,14 +1,40 @@
-"""The report as the CLI prints it: header, parts, operations, totals, warnings, performance."""
+"""The report as the CLI prints it: header, parts, operations, totals, what was not priced,
+warnings, performance."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from .._models import Position
-from .._pricing.report import PartsReport
+from .._pricing.report import PartsReport, UnreadPhrase
 from .._table import render_table
 
-__all__ = ["render_report"]
+__all__ = ["render_not_priced", "render_report"]
+
+_WHY = {
+    "no_part": "names no part",
+    "not_in_catalog": "no such category",
+    "low_confidence": "not sure enough",
+    "undamaged": "said to be undamaged",
+}
+
+
+def _guesses(u: UnreadPhrase) -> str:
+    shown = []
+    for g in u.guesses[:3]:
+        where = " ".join(b for b in (g.position.axle, g.position.side) if b)
+        shown.append(f"{g.category_name}{f' ({where})' if where else ''} {g.confidence:.2f}")
+    return ", ".join(shown) or "-"
+
+
+def render_not_priced(report: PartsReport) -> list[str]:
+    """The "not priced, please confirm" block: each phrase, why, and the best guesses."""
+    if not report.not_priced:
+        return []
+    rows = [(u.phrase, _WHY[u.reason], _guesses(u)) for u in report.not_priced]
+    table = render_table(["phrase", "why", "best guesses (confidence)"], rows, align="lll")
+    notes = [f"  - {u.note}" for u in report.not_priced if u.reason != "no_part"]
+    return ["", "not priced, please confirm:", table, *notes]
 
 
 def _where(position: Position) -> str:
@@ -32,8 +58,9 @@ def _parts(report: PartsReport) -> str:
         (
             i,
             line.reason,
-            line.category.name,
+            line.category.market_name or line.category.name,
             _where(line.position),
+            line.severity.value if line.severity else "-",
             line.article.brand,
             line.article.article_no,
             line.article.quality,
@@ -43,15 +70,15 @@ def _parts(report: PartsReport) -> str:
         )
         for i, line in enumerate(report.lines, 1)
     ]
-    headers = ["#", "reason", "part", "position", "brand", "article no", "quality", "qty"]
-    return render_table([*headers, "price", "total"], rows, align="rllllllrrr")
+    headers = ["#", "reason", "part", "position", "damage", "brand", "article no", "quality"]
+    return render_table([*headers, "qty", "price", "total"], rows, align="rlllllllrrr")
 
 
 def _operations(report: PartsReport) -> str:
     rows = [
         (
             op.operation.replace("_", "/"),
-            op.category.name,
+            op.category.market_name or op.category.name,
             _where(op.position),
             op.hours,
             op.amount.amount,
@@ -90,12 +117,17 @@ def render_report(report: PartsReport) -> str:
     parts = (
         _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
     )
-    out = [_head(report), "", parts]
+    warnings = list(report.warnings)
+    out = [_head(report), ""]
+    if report.total_loss and warnings:
+        out += [f"!! {warnings.pop(0)}", ""]  # the total-loss warning comes first
+    out.append(parts)
     if report.operations:
         out += ["", _operations(report)]
     out += ["", _totals(report), "", f"confidence {report.confidence:.2f}"]
-    if report.warnings:
-        out += ["", "warnings:", *(f"  - {w}" for w in report.warnings)]
+    out += render_not_priced(report)
+    if warnings:
+        out += ["", "warnings:", *(f"  - {w}" for w in warnings)]
     p = report.performance
     tools = {k: v for k, v in p.get("tools", {}).items() if k.startswith("tool.")}
     slowest = sorted(tools.items(), key=lambda kv: -kv[1]["total_ms"])[:3]

@@ -21,7 +21,7 @@ from .._agent import (
     _coerce_vehicle,
 )
 from .._exceptions import InputError
-from .._metrics import SummaryAggregator
+from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
@@ -35,20 +35,30 @@ DEFAULT_BATCH_CONCURRENCY = 16
 
 
 def parse_damage(text: str) -> DamagedPart:
-    """'Front Bumper Cover:severe' -> DamagedPart; without ':severity' it is moderate."""
+    """'Front Bumper Cover:severe' -> DamagedPart, validated as the Python API validates it.
+
+    Without a ':minor', ':moderate' or ':severe' suffix the whole text is the
+    component, read like free text ("rear bumper cracked and the right tail
+    light smashed", "Impact N/S/F: F/B split"): its words give the severity. A
+    single other word after the last colon is a mistyped severity (InputError).
+    """
     component, sep, severity = text.rpartition(":")
-    if not sep:
-        component, severity = text, Severity.MODERATE.value
-    severity = severity.strip().lower()
-    if severity not in {s.value for s in Severity}:
+    word = severity.strip().lower()
+    severities = {s.value for s in Severity}
+    if sep and len(word.split()) == 1 and word not in severities:
         raise InputError(
             f"unknown severity {_short(severity)!r} in --damage {_short(text)!r}; "
             "use minor, moderate or severe"
         )
-    if not component.strip():
-        raise InputError(f"--damage {text!r} names no component; e.g. 'Front Bumper Cover:severe'")
+    item: dict[str, str] = {"component": text}
+    if sep and word in severities:
+        if not component.strip():
+            raise InputError(
+                f"--damage {_short(text)!r} names no component; e.g. 'Front Bumper Cover:severe'"
+            )
+        item = {"component": component, "severity": word}
     try:
-        parts = _coerce_damage([{"component": component, "severity": severity}])
+        parts = _coerce_damage([item])
     except InputError as exc:
         raise InputError(f"--damage {_short(text)!r}: {exc}") from None
     assert isinstance(parts, tuple)
@@ -77,7 +87,8 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
     model's name ('Tesla Model 3'); a number that is not a model year (1900,
     -1, 99999) is refused, and so is a last word that is neither a year nor
     part of the model's name ('Vauxhall Astra abc'): silently dropping it would
-    price every variant of the model.
+    price every variant of the model. A known make alone ('Ford 2019') or a
+    model alone ('Golf') is kept as it is: resolving it lists the candidates.
     """
     words = text.split()
     names: dict[str, str] = {}
@@ -85,7 +96,7 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
         for n in (m.name, *m.aliases):
             names.setdefault(" ".join(n.upper().split()), m.id)
     split, mid = 1, None
-    for k in range(len(words) - 1, 0, -1):
+    for k in range(len(words), 0, -1):
         found = names.get(" ".join(words[:k]).upper())
         if found is not None:
             split, mid = k, found
@@ -106,19 +117,17 @@ async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = N
                 f"of a model's name; give the model year ({YEAR_MIN}-{YEAR_MAX}) last, "
                 "e.g. 'Vauxhall Astra 2018', or leave it out"
             )
-    if not make or not model_words:
+    if not make:
         raise InputError(
             f"--vehicle {_short(text)!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'"
         )
+    given: dict[str, object] = {"make": " ".join(make), "year": year}
+    if model_words:
+        given["model"] = " ".join(model_words)
+    elif mid is None:
+        given = {"model": " ".join(make), "year": year}  # no make named: the words are a model
     try:
-        return _coerce_vehicle(
-            {
-                "make": " ".join(make),
-                "model": " ".join(model_words),
-                "year": year,
-                "variant_id": variant_id,
-            }
-        )
+        return _coerce_vehicle({**given, "variant_id": variant_id})
     except InputError as exc:
         raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
 
@@ -147,10 +156,8 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
     logger cached now would keep this one for good, so nothing is cached there.
     """
     aggregator = SummaryAggregator(drop=True)
-    aggregator.count_hits()
     structlog.configure(
         processors=[
-            aggregator,
             WarningLines(stream),
             structlog.processors.add_log_level,
             structlog.dev.ConsoleRenderer(colors=False),
@@ -159,6 +166,7 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=for_good,
     )
+    install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
     return aggregator
 
 
@@ -192,13 +200,36 @@ async def _one(args: argparse.Namespace) -> PartsReport:
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
     async with _agent(args) as agent:
-        if args.vin:
-            vehicle = parse_vin(args.vin, args.variant)
-        elif args.vehicle:
-            vehicle = await parse_vehicle(agent, args.vehicle, args.variant)
-        else:
-            raise InputError("give --vehicle 'Make Model Year' or --vin")
+        vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
+
+
+async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
+    """--vehicle, --model, --vin, or a VIN completed by --vehicle or --model (a partial decode)."""
+    given = await parse_vehicle(agent, args.vehicle, args.variant) if args.vehicle else None
+    if args.model:
+        if given is not None and given.model is not None:
+            raise InputError("give the model once: in --vehicle or in --model, not both")
+        try:
+            given = _coerce_vehicle(
+                {
+                    "make": given.make if given else None,
+                    "model": args.model,
+                    "year": given.year if given else None,
+                    "variant_id": args.variant,
+                }
+            )
+        except InputError as exc:
+            raise InputError(f"--model {_short(args.model)!r}: {exc}") from None
+    if args.vin:
+        vin = parse_vin(args.vin, args.variant)
+        if given is None:
+            return vin
+        # The VIN wins where it speaks; the rest fills in what it does not say.
+        return vin.model_copy(update={"make": given.make, "model": given.model, "year": given.year})
+    if given is None:
+        raise InputError("give --vehicle 'Make Model Year', --vin, or --model")
+    return given
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -208,12 +239,14 @@ def _report(args: argparse.Namespace) -> int:
     if args.owns_process:
         return _run_report(args, _configure_logging(stream, for_good=True))
     previous = structlog.get_config()
-    aggregator = _configure_logging(stream, for_good=False)
+    aggregator: SummaryAggregator | None = None
     try:
+        aggregator = _configure_logging(stream, for_good=False)
         return _run_report(args, aggregator)
     finally:
         # main() runs inside a host process (tests, notebooks): leave its logging as it was.
-        aggregator.count_hits(False)
+        if aggregator is not None:
+            uninstall_aggregator(aggregator)
         structlog.configure(**previous)
 
 
@@ -255,15 +288,29 @@ def register_report(commands: Any) -> None:
             "--damage 'Front Bumper Cover:severe' --damage 'Hood:minor'"
         ),
     )
-    who = report.add_mutually_exclusive_group()
-    who.add_argument("--vehicle", metavar="'MAKE MODEL YEAR'", help="e.g. 'Vauxhall Astra 2018'")
-    who.add_argument("--vin", metavar="VIN", help="17-character VIN (needs the 'vin' extra)")
+    report.add_argument(
+        "--vehicle",
+        metavar="'MAKE MODEL YEAR'",
+        help="e.g. 'Vauxhall Astra 2018'; with --vin, completes what the VIN does not say",
+    )
+    report.add_argument(
+        "--vin",
+        metavar="VIN",
+        help="17-character VIN (needs the 'vin' extra); add --vehicle or --model if it "
+        "gives only the make and year",
+    )
+    report.add_argument(
+        "--model",
+        metavar="MODEL",
+        help="the model, e.g. to complete a VIN that gives only the make and year",
+    )
     what = report.add_mutually_exclusive_group()
     what.add_argument(
         "--damage",
         action="append",
         metavar="'COMPONENT:SEVERITY'",
-        help="a damaged part; repeat for more (severity: minor, moderate, severe)",
+        help="a damaged part; repeat for more (severity: minor, moderate, severe; "
+        "left out, the words decide); a sentence naming several parts is read as free text",
     )
     what.add_argument("--text", metavar="TEXT", help="free-text description of the damage")
     what.add_argument(
@@ -277,7 +324,13 @@ def register_report(commands: Any) -> None:
     )
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
-    report.add_argument("--market", choices=("GB", "US"), default="GB")
+    report.add_argument(
+        "--market",
+        type=str.upper,
+        choices=("GB", "UK", "US"),
+        default="GB",
+        help="sides of 'driver' and 'passenger', and the words the report uses (UK = GB)",
+    )
     report.add_argument(
         "--variant",
         metavar="ID",

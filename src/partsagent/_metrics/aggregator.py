@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
 import threading
 import weakref
-from collections.abc import MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import InputError
 from .._table import render_table
+from .measurement import DURATION_BUCKETS, Measurement, read_event
 from .names import short_name
 
 if TYPE_CHECKING:
     from structlog.typing import EventDict, WrappedLogger
 
-__all__ = ["MAX_BUCKETS_PER_OPERATION", "RELATIVE_ERROR", "SummaryAggregator", "add_hit"]
+__all__ = [
+    "MAX_BUCKETS_PER_OPERATION",
+    "MAX_LABEL_SETS",
+    "RELATIVE_ERROR",
+    "Exported",
+    "ExportedHistogram",
+    "SummaryAggregator",
+    "add_hit",
+]
 
 _GAMMA: Final = 1.02
 _LOG_GAMMA: Final = math.log(_GAMMA)
@@ -29,6 +40,9 @@ _MAX_INDEX: Final = math.ceil(math.log(_MAX_MS) / _LOG_GAMMA)
 RELATIVE_ERROR: Final = (_GAMMA - 1) / (_GAMMA + 1)
 """Bound on |estimate - true| / true of every percentile the aggregator reports (~0.99%)."""
 MAX_BUCKETS_PER_OPERATION: Final = _MAX_INDEX - _MIN_INDEX + 2
+MAX_LABEL_SETS: Final = 100
+"""Distinct label sets kept per counter or gauge; later ones are summed under ``(other)``."""
+_BOUNDS_MS: Final = tuple(b * 1000.0 for b in DURATION_BUCKETS)
 
 _RESERVED: Final = frozenset(
     {"event", "metric", "duration_ms", "outcome", "error_type", "timestamp", "level"}
@@ -58,11 +72,6 @@ class _Histogram:
         index = math.ceil(math.log(min(max(value, _MIN_MS), _MAX_MS)) / _LOG_GAMMA)
         self.buckets[index] = self.buckets.get(index, 0) + 1
 
-    def add_zeros(self, n: int) -> None:
-        """``n`` values of 0 ms at once (cache hits)."""
-        self.zeros += n
-        self.min = 0.0
-
     def quantile(self, q: float, n: int) -> float:
         """Nearest-rank quantile ``q`` of ``n`` values, within RELATIVE_ERROR of the true one."""
         if n == 0:
@@ -79,8 +88,62 @@ class _Histogram:
         return self.max
 
 
+class _Buckets:
+    """Counts in the fixed ``DURATION_BUCKETS`` (the last slot is +Inf), for the exporters."""
+
+    __slots__ = ("counts", "total_ms")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(_BOUNDS_MS) + 1)
+        self.total_ms = 0.0
+
+    def add(self, value_ms: float) -> None:
+        self.counts[bisect.bisect_left(_BOUNDS_MS, value_ms)] += 1
+        self.total_ms += value_ms
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedHistogram:
+    """Cumulative counts per upper bound in seconds (``DURATION_BUCKETS``, then +Inf)."""
+
+    cumulative: tuple[int, ...]
+    sum_seconds: float
+
+    @property
+    def count(self) -> int:
+        return self.cumulative[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What exporters publish, read in one lock: durations, cache results, counters, gauges.
+
+    ``durations`` maps (operation, outcome) to its histogram; ``cache`` maps
+    ``hit``/``miss``/``coalesced`` to look-ups; ``counters`` and ``gauges`` map
+    a name to ``{labels: value}`` with labels as sorted (key, value) pairs.
+    """
+
+    durations: Mapping[tuple[str, str], ExportedHistogram]
+    cache: Mapping[str, int]
+    counters: Mapping[str, Mapping[tuple[tuple[str, str], ...], float]]
+    gauges: Mapping[str, Mapping[tuple[tuple[str, str], ...], float]]
+
+
+Listener = Callable[[Measurement], object]
+
+
 class _OpSummary:
-    __slots__ = ("calls", "cancelled", "coalesced", "errors", "hist", "hits", "misses", "total_ms")
+    __slots__ = (
+        "by_outcome",
+        "calls",
+        "cancelled",
+        "coalesced",
+        "errors",
+        "hist",
+        "hits",
+        "misses",
+        "total_ms",
+    )
 
     def __init__(self) -> None:
         self.calls = 0
@@ -91,6 +154,30 @@ class _OpSummary:
         self.misses = 0
         self.coalesced = 0
         self.hist = _Histogram()
+        self.by_outcome: dict[str, _Buckets] = {}
+
+
+def _flat(series: Mapping[tuple[tuple[str, str], ...], float]) -> dict[str, float]:
+    """``{"kind=articles": 3.0}``: label sets as JSON keys."""
+    return {",".join(f"{k}={v}" for k, v in labels): n for labels, n in series.items()}
+
+
+def _reports(series: Mapping[tuple[tuple[str, str], ...], float]) -> dict[str, Any]:
+    """The ``reports`` counter summed: answered and failed, and how the report cache answered."""
+    out: dict[str, Any] = {"total": 0, "ok": 0, "failed": 0}
+    cache = dict.fromkeys(("hit", "coalesced", "miss"), 0)
+    for labels, n in series.items():
+        found = dict(labels)
+        out["total"] += int(n)
+        out["ok" if found.get("outcome") == "ok" else "failed"] += int(n)
+        if found.get("report_cache") in cache:
+            cache[found["report_cache"]] += int(n)
+    out["report_cache"] = cache
+    return out
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
 _live: weakref.WeakSet[SummaryAggregator] = weakref.WeakSet()
@@ -98,14 +185,10 @@ _live: weakref.WeakSet[SummaryAggregator] = weakref.WeakSet()
 
 
 def add_hit(name: str) -> None:
-    """Count one cache hit of ``name`` (short name) in every live aggregator; no event."""
+    """One cache hit of ``name``, observed as a call of 0 ms by every live aggregator; no event."""
     if _live:
         for aggregator in _live:
-            aggregator.observe_hit(name)
-
-
-def _jsonable(value: object) -> object:
-    return value if isinstance(value, str | int | float | bool | None) else str(value)
+            aggregator.observe(name, 0.0, cache="hit")
 
 
 class SummaryAggregator:
@@ -117,13 +200,10 @@ class SummaryAggregator:
     max, and cache hits/misses/coalesced from the ``cache`` label; plus the
     ``slow_keep`` slowest operations at or above ``slow_ms``. At most
     ``max_operations`` distinct names are kept; later ones are summed as
-    ``(other)``. With ``drop=True`` metric events stop here (``DropEvent``);
-    other events pass through untouched.
-
-    Cache hits are not events (one per look-up would cost more than the look-up):
-    the catalog counts them into every aggregator that is installed or has seen a
-    metric event, as a call of 0 ms with ``cache="hit"``, so calls, hits and the
-    hit rate stay exact.
+    ``(other)``. Counter events are summed and gauge events kept per label
+    set; ``export()`` gives the exporters fixed-bucket histograms per
+    operation and outcome. With ``drop=True`` metric events stop here
+    (``DropEvent``); other events pass through untouched.
     """
 
     def __init__(
@@ -145,6 +225,9 @@ class SummaryAggregator:
         self._slow: list[tuple[float, int, dict[str, object]]] = []
         self._seq = itertools.count()
         self._events = 0
+        self._counters: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+        self._gauges: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+        self._listeners: dict[int, Listener] = {}
         self._counting_hits = False
 
     def __repr__(self) -> str:
@@ -158,6 +241,7 @@ class SummaryAggregator:
         duration = event_dict.get("duration_ms")
         event = event_dict.get("event")
         if isinstance(duration, int | float) and isinstance(event, str):
+            # Timers are the hot path: read in place, as read_event would, without a Measurement.
             self.observe(
                 event,
                 float(duration),
@@ -165,11 +249,65 @@ class SummaryAggregator:
                 cache=event_dict.get("cache"),
                 fields=event_dict,
             )
+        else:
+            measurement = read_event(event_dict)
+            if measurement is not None:
+                self.add(measurement)
         if self.drop:
             from structlog.exceptions import DropEvent  # structlog is calling: it is loaded
 
             raise DropEvent
         return event_dict
+
+    def count_hits(self, enabled: bool = True) -> None:
+        """Receive the catalog's cache hits (``install_aggregator`` and the first event do this)."""
+        self._counting_hits = enabled
+        if enabled:
+            _live.add(self)
+        else:
+            _live.discard(self)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with each Measurement once reduced; returns the unsubscribe function.
+
+        For exporters that must push every observation (prometheus-client's
+        multiprocess mode); a listener must be quick and must not raise.
+        """
+        key = id(listener)
+        self._listeners[key] = listener
+
+        def unsubscribe() -> None:
+            self._listeners.pop(key, None)
+
+        return unsubscribe
+
+    def _tell(self, measurement: Measurement) -> None:
+        for listener in tuple(self._listeners.values()):
+            listener(measurement)
+
+    def add(self, measurement: Measurement) -> None:
+        """Reduce a counter (summed) or gauge (last value kept) per label set."""
+        if measurement.kind == "timer":
+            self.observe(
+                measurement.name,
+                measurement.value,
+                outcome=measurement.outcome,
+                cache=measurement.cache,
+            )
+            return
+        table = self._counters if measurement.kind == "counter" else self._gauges
+        with self._lock:
+            self._events += 1
+            series = table.setdefault(measurement.name, {})
+            labels = measurement.labels
+            if labels not in series and len(series) >= MAX_LABEL_SETS:
+                labels = (("(other)", "(other)"),)
+            if measurement.kind == "counter":
+                series[labels] = series.get(labels, 0.0) + measurement.value
+            else:
+                series.pop(labels, None)  # most recent last: the freshest values survive a cap
+                series[labels] = measurement.value
+        self._tell(measurement)
 
     def observe(
         self,
@@ -183,9 +321,17 @@ class SummaryAggregator:
         """Add one measurement directly (what the processor does for each metric event)."""
         name = short_name(name)
         duration_ms = float(duration_ms)
+        if outcome not in ("ok", "error", "cancelled"):
+            outcome = "error"
         with self._lock:
             self._events += 1
-            name, op = self._op(name)
+            op = self._ops.get(name)
+            if op is None:
+                if len(self._ops) >= self.max_operations:
+                    name = "(other)"
+                op = self._ops.get(name)
+                if op is None:
+                    op = self._ops[name] = _OpSummary()
             op.calls += 1
             if outcome == "error":
                 op.errors += 1
@@ -193,6 +339,10 @@ class SummaryAggregator:
                 op.cancelled += 1
             op.total_ms += duration_ms
             op.hist.add(duration_ms)
+            buckets = op.by_outcome.get(outcome)
+            if buckets is None:
+                buckets = op.by_outcome[outcome] = _Buckets()
+            buckets.add(duration_ms)
             if cache == "hit":
                 op.hits += 1
             elif cache == "miss":
@@ -201,33 +351,16 @@ class SummaryAggregator:
                 op.coalesced += 1
             if self.slow_keep and duration_ms >= self.slow_ms:
                 self._keep_slow(name, duration_ms, outcome, fields or {})
-
-    def _op(self, name: str) -> tuple[str, _OpSummary]:
-        """The summary of ``name``, or of ``(other)`` once ``max_operations`` names are kept."""
-        op = self._ops.get(name)
-        if op is None:
-            if len(self._ops) >= self.max_operations:
-                name = "(other)"
-            op = self._ops.get(name)
-            if op is None:
-                op = self._ops[name] = _OpSummary()
-        return name, op
-
-    def count_hits(self, enabled: bool = True) -> None:
-        """Receive the catalog's cache hits (``install_aggregator`` and the first event do this)."""
-        self._counting_hits = enabled
-        if enabled:
-            _live.add(self)
-        else:
-            _live.discard(self)
-
-    def observe_hit(self, name: str, n: int = 1) -> None:
-        """Add ``n`` cache hits of ``name``: calls of 0 ms labelled ``cache="hit"``."""
-        with self._lock:
-            _, op = self._op(short_name(name))
-            op.calls += n
-            op.hits += n
-            op.hist.add_zeros(n)
+        if self._listeners:
+            self._tell(
+                Measurement(
+                    "timer",
+                    name,
+                    duration_ms,
+                    outcome=outcome,
+                    cache=cache if isinstance(cache, str) else None,
+                )
+            )
 
     def _keep_slow(
         self, name: str, duration_ms: float, outcome: str, fields: MutableMapping[str, Any]
@@ -258,7 +391,29 @@ class SummaryAggregator:
         with self._lock:
             self._ops.clear()
             self._slow.clear()
+            self._counters.clear()
+            self._gauges.clear()
             self._events = 0
+
+    def export(self) -> Exported:
+        """A consistent snapshot for exporters: histograms in ``DURATION_BUCKETS``, counters."""
+        with self._lock:
+            durations: dict[tuple[str, str], ExportedHistogram] = {}
+            cache = {"hit": 0, "miss": 0, "coalesced": 0}
+            for name, op in self._ops.items():
+                for outcome, b in op.by_outcome.items():
+                    durations[(name, outcome)] = ExportedHistogram(
+                        tuple(itertools.accumulate(b.counts)), b.total_ms / 1000.0
+                    )
+                cache["hit"] += op.hits
+                cache["miss"] += op.misses
+                cache["coalesced"] += op.coalesced
+            return Exported(
+                durations=durations,
+                cache=cache,
+                counters={k: dict(v) for k, v in self._counters.items()},
+                gauges={k: dict(v) for k, v in self._gauges.items()},
+            )
 
     def summary(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict of everything aggregated so far."""
@@ -297,6 +452,9 @@ class SummaryAggregator:
                     if lookups
                     else 0.0,
                 },
+                "reports": _reports(self._counters.get("reports", {})),
+                "counters": {name: _flat(s) for name, s in sorted(self._counters.items())},
+                "gauges": {name: _flat(s) for name, s in sorted(self._gauges.items())},
                 "slow_ms": self.slow_ms,
                 "slow": [dict(r) for _, _, r in sorted(self._slow, key=lambda i: (-i[0], i[1]))],
                 "relative_error": round(RELATIVE_ERROR, 4),
@@ -338,6 +496,14 @@ class SummaryAggregator:
             f"\ncache: {cache['hits']} hits, {cache['misses']} misses, "
             f"{cache['coalesced']} coalesced ({cache['hit_rate_percent']:.2f}% served from cache)"
         )
+        reports = summary["reports"]
+        if reports["total"]:
+            rc = reports["report_cache"]
+            text += (
+                f"\nreports: {reports['total']} ({reports['ok']} ok, {reports['failed']} failed); "
+                f"report cache: {rc['hit']} hits, {rc['coalesced']} coalesced, "
+                f"{rc['miss']} computed"
+            )
         if summary["slow"]:
             text += f"\nslowest operations (>= {self.slow_ms:g} ms):\n" + render_table(
                 ["operation", "ms", "outcome"],

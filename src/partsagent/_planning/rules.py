@@ -2,44 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 
 from .._catalog.manager import BucketManager
-from .._exceptions import InputError, PartsAgentError
+from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
 from .._metrics import timer
-from .._models import Category, DamagedPart
+from .._models import Category, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._reading.components import match_component
-from .._reading.text import extract_components
-from .._reading.vehicle import VehicleCandidate, VehicleResolution, resolve_vehicle
+from .._reading.reader import PRICE_THRESHOLD, read_damage, vehicle_words
+from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
+from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 
 
 def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
-    """Refuse to guess: an ambiguous vehicle or one without variants is the caller's to fix."""
+    """Refuse to guess: an unsettled vehicle raises UnresolvedVehicle with its candidates."""
     if (
         resolution.status != "resolved"
         or resolution.manufacturer is None
         or resolution.model is None
     ):
-        shown = "; ".join(_candidate(c) for c in resolution.candidates[:5]) or "no candidates"
-        raise InputError(
-            f"the vehicle is ambiguous; did you mean: {shown}? Give make, model and year"
+        raise UnresolvedVehicle(
+            resolution.query or "the vehicle",
+            [_candidate(c) for c in resolution.candidates],
+            missing=resolution.missing or "make, model and year",
         )
     if not resolution.variants:
         raise InputError(
-            f"{resolution.manufacturer.name} {resolution.model.name} has no variant in production "
-            f"in {resolution.year}; check the year"
+            f"the catalog lists no {resolution.manufacturer.name} {resolution.model.name} "
+            f"variant for {resolution.year}; check the year"
         )
     return resolution
 
 
-def _candidate(c: VehicleCandidate) -> str:
-    name = f"{c.manufacturer.name} {c.model.name}" if c.model else c.manufacturer.name
-    return f"{name} ({c.score:.0f})" if c.score is not None else name
+def _candidate(c: VehicleReading) -> VehicleCandidate:
+    m = c.model
+    return VehicleCandidate(
+        name=f"{c.manufacturer.name} {m.name}" if m else c.manufacturer.name,
+        score=c.score,
+        make=c.manufacturer.name,
+        manufacturer_id=c.manufacturer.id,
+        model=m.name if m else None,
+        model_id=m.id if m else None,
+        year_from=m.year_from if m else None,
+        year_to=m.year_to if m else None,
+    )
 
 
 async def categories_for(
@@ -70,30 +80,37 @@ async def categories_for(
 
 
 class RulesPlanner:
-    """Maps components with fuzzy matching and adds secondary parts from rules kept as data."""
+    """Reads the report's words, maps each part to a category, adds secondary parts from rules.
+
+    A part read with less confidence than the price threshold is not priced:
+    it goes back in ``Plan.unread`` with its best guesses, and brings no
+    secondary parts.
+    """
 
     name = "rules"
 
     async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
         warnings: list[str] = []
-        if isinstance(request.damage, str):
-            parts, unread = extract_components(request.damage, market=request.market)
-            warnings.extend(unread)
-            if not parts:
-                raise InputError(
-                    "found no damaged part in the description; name the parts, "
-                    "e.g. 'front bumper smashed, left headlamp cracked'"
-                )
-        else:
-            parts = list(request.damage)
         async with timer("tool.resolve_vehicle"):
             resolution = require_resolved(
                 await resolve_vehicle(catalog, request.vehicle, market=request.market)
             )
         categories, unread = await categories_for(catalog, resolution)
         warnings.extend(unread)
-        with timer("tool.map_component", components=len(parts)):
-            needs, mapped = self._map(parts, categories, request.market, warnings)
+        components = 1 if isinstance(request.damage, str) else len(request.damage)
+        with timer("tool.map_component", components=components):
+            reading = read_damage(
+                request.damage,
+                categories,
+                market=request.market,
+                vehicle=vehicle_words(_vehicle_names(request, resolution)),
+            )
+        if isinstance(request.damage, str) and not reading.understood:
+            raise InputError(
+                "found no damaged part in the description; name the parts, "
+                "e.g. 'front bumper smashed, left headlamp cracked'"
+            )
+        needs, mapped, not_priced = _needs(reading, warnings)
         # Canonical order: the same damage in any order brings the same additions.
         mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))
         async with timer("tool.analyze_damage_propagation"):
@@ -115,54 +132,104 @@ class RulesPlanner:
                     confidence=0.8,
                 )
             )
-        return Plan(resolution=resolution, needs=needs, warnings=warnings, incomplete=bool(unread))
-
-    def _map(
-        self,
-        parts: Sequence[DamagedPart],
-        categories: Sequence[Category],
-        market: str,
-        warnings: list[str],
-    ) -> tuple[list[Need], list[MappedDamage]]:
-        needs: list[Need] = []
-        mapped: list[MappedDamage] = []
-        cats = tuple(categories)
-        for part in parts:
-            match = match_component(part.component, cats, market=market)
-            if match.status == "unknown" or match.category is None:
-                hint = f"; {match.notes[0]}" if match.notes else ""
-                warnings.append(f"could not match {part.component!r} to a catalog part{hint}")
-                continue
-            confidence = match.score / 100.0
-            if match.status == "ambiguous":
-                others = ", ".join(c.name for c in match.candidates[1:4])
-                warnings.append(
-                    f"{part.component!r} is ambiguous; priced as {match.category.name} "
-                    f"(also possible: {others}); name the part more precisely"
-                )
-                confidence *= 0.6
-            needs.append(
-                Need(
-                    component=part.component,
-                    reason="damaged",
-                    category=CategoryRef(id=match.category.id, name=match.category.name),
-                    position=match.position,
-                    quantity=1,
-                    why=f"Reported {part.severity.value} damage to {part.component}.",
-                    source="catalog",
-                    confidence=round(confidence, 3),
-                    severity=part.severity,
-                )
-            )
-            mapped.append(
-                MappedDamage(
-                    component=part.component,
-                    category_name=match.category.name,
-                    position=match.position,
-                    severity=part.severity,
-                )
-            )
-        return needs, mapped
+        return Plan(
+            resolution=resolution,
+            needs=needs,
+            warnings=warnings,
+            incomplete=bool(unread),
+            unread=not_priced,
+            total_loss=reading.total_loss,
+        )
 
     async def aclose(self) -> None:
         return None
+
+
+def _vehicle_names(request: PlanRequest, resolution: VehicleResolution) -> list[str]:
+    v = request.vehicle
+    names = [n for n in (v.make, v.model) if n]
+    if resolution.manufacturer is not None:
+        names.append(resolution.manufacturer.name)
+    if resolution.model is not None:
+        names.append(resolution.model.name)
+    for variant in resolution.variants:
+        names += [variant.name, variant.body, variant.engine]
+    return names
+
+
+def _needs(
+    reading: Reading, warnings: list[str]
+) -> tuple[list[Need], list[MappedDamage], list[UnreadPhrase]]:
+    """Parts at or above the threshold become needs (one per category and position)."""
+    chosen: dict[tuple[str, str | None, str | None], ReadPart] = {}
+    unread = list(reading.unread)
+    for part in reading.parts:
+        if part.confidence < PRICE_THRESHOLD:
+            unread.append(_low(part))
+            continue
+        warnings.extend(part.warnings)
+        slot = (part.category.id, part.position.axle, part.position.side)
+        old = chosen.get(slot)
+        chosen[slot] = part if old is None else _merge(old, part)
+    warnings.extend(reading.notes)
+    needs: list[Need] = []
+    mapped: list[MappedDamage] = []
+    for part in chosen.values():
+        needs.append(
+            Need(
+                component=part.phrase,
+                reason="damaged",
+                category=CategoryRef(id=part.category.id, name=part.category.name),
+                position=part.position,
+                quantity=part.quantity,
+                why=f"Reported {part.severity.value} damage to {part.phrase}.",
+                source="catalog",
+                confidence=part.confidence,
+                severity=part.severity,
+                guesses=part.guesses,
+            )
+        )
+        mapped.append(
+            MappedDamage(
+                component=part.phrase,
+                category_name=part.category.name,
+                position=part.position,
+                severity=part.severity,
+            )
+        )
+    return needs, mapped, unread
+
+
+def _merge(a: ReadPart, b: ReadPart) -> ReadPart:
+    """The same part named twice ("tailgate dented ... boot won't open"): one line, worst damage."""
+    worst = max((a, b), key=lambda p: _SEVERITY_RANK[p.severity])
+    phrase = a.phrase if a.phrase == b.phrase else f"{a.phrase}; {b.phrase}"
+    return replace(
+        worst,
+        phrase=phrase,
+        quantity=max(a.quantity, b.quantity),
+        confidence=max(a.confidence, b.confidence),
+    )
+
+
+def _low(part: ReadPart) -> UnreadPhrase:
+    return UnreadPhrase(
+        phrase=part.phrase,
+        reason="low_confidence",
+        note=(
+            f"{part.phrase!r} may be {part.category.name} but the reading is not sure enough "
+            f"to price it (confidence {part.confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
+        ),
+        guesses=part.guesses
+        or (
+            Guess(
+                category_id=part.category.id,
+                category_name=part.category.name,
+                position=part.position,
+                confidence=part.confidence,
+            ),
+        ),
+    )
+
+
+_SEVERITY_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}

@@ -5,23 +5,28 @@ are only repaired or refinished (operations only). The bought parts are
 searched over every variant in one fan-out; one build is chosen so that every
 line fits all its variants; a line takes the best-ranked article for that
 build (OE, OES, aftermarket, then price) and up to ``max_alternatives``
-others. Then the operations, the rates of the market and the totals. Lines
-and operations are put in a canonical order so that equivalent inputs give
-identical reports.
+others: the same part at the same position, one per brand and quality, in
+that order. Then the operations, the rates of the market and the totals.
+Lines and operations are put in a canonical order so that equivalent inputs
+give identical reports.
+
+A damaged need read with less confidence than the price threshold is never
+priced, whichever planner made it: it goes to ``not_priced`` with its guesses.
+A line's confidence is the reading's; a line says the market's word for its
+category (``category.market_name``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
-
-from pydantic import TypeAdapter
 
 from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import InputError
-from .._models import Article, Category, Price
+from .._models import Article, Axle, Category, Price, Side
+from .._reading.market import market_name, saloon
+from .._reading.reader import PRICE_THRESHOLD
+from .._reading.results import Guess, UnreadPhrase
 from .estimate import (
     BuildChoice,
     BuildPreference,
@@ -40,19 +45,23 @@ from .estimate.labour import BodyClass
 from .names import names_of
 from .plan import Need, Plan
 from .report import (
+    Alternative,
+    ArticleRef,
     Build,
     CategoryRef,
+    Money,
+    Operation,
     PartsReport,
+    ReadDamage,
     Ref,
     ReportLine,
     ReportVehicle,
 )
 from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_parts
 
-__all__ = ["in_their_words", "price_plan"]
+__all__ = ["in_their_words", "not_priced", "price_plan", "priced_needs"]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
-_LINES: TypeAdapter[list[ReportLine]] = TypeAdapter(list[ReportLine])
 
 
 async def price_plan(
@@ -71,8 +80,8 @@ async def price_plan(
     r = plan.resolution
     mid = plan.manufacturer.id
     variant_ids = [v.id for v in r.variants]
-    warnings = list(plan.warnings)
-    needs = _dedupe(plan.needs)
+    warnings = [*_total_loss_warning(plan), *_vehicle_warnings(plan), *plan.warnings]
+    needs = _dedupe(priced_needs(plan))
     paint = [n for n in needs if data.policy.is_paint_material(n.category.name)]
     if paint:
         needs = [n for n in needs if n not in paint]
@@ -108,16 +117,17 @@ async def price_plan(
     if note:
         warnings.append(note)
     pricing = _Pricing(priced_in, rates.currency)
-    drafts: list[dict[str, Any]] = []
+    is_saloon = saloon(v.body for v in choice.variants)
+    lines: list[ReportLine] = []
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
         ranked = _ranked(fit, pricing)
-        line = _bought(decision.need, opts, ranked, pricing, choice, max_alternatives, warnings)
+        word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
+        line = _bought(
+            decision.need, opts, ranked, pricing, choice, max_alternatives, warnings, word
+        )
         if line is not None:
-            drafts.append(line)
-    # Built as plain data around validated catalog models, validated in one call of
-    # pydantic's core: one per report instead of one per line, price and alternative.
-    lines = _LINES.validate_python(drafts)
+            lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
@@ -131,7 +141,8 @@ async def price_plan(
     equipment = {e for v in choice.variants for e in v.equipment}
     works, notes = work_for(parts, data, body_class, equipment, present)
     warnings += notes
-    operations = price_work(works, rates)
+    operations = [_named(op, market, is_saloon) for op in price_work(works, rates)]
+    damaged = _damaged(decisions, at, market, is_saloon)
     report = PartsReport(
         vehicle=_report_vehicle(plan, build),
         lines=tuple(lines),
@@ -140,6 +151,10 @@ async def price_plan(
         rates=applied_rates(code, rates),
         confidence=_confidence(plan, decisions, lines),
         warnings=tuple(dict.fromkeys(warnings)),
+        damaged=damaged,
+        not_priced=not_priced(plan),
+        total_loss=bool(plan.total_loss),
+        market=market,
         planner="llm" if planner == "llm" else "rules",
         trace=tuple(plan.trace),
         performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
@@ -162,6 +177,81 @@ async def _vehicle_articles(
     """Every (variant, category) of the vehicle; its category lists are already cached."""
     results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
     return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
+
+
+def priced_needs(plan: Plan) -> list[Need]:
+    """The needs to price: every damaged need at or above the threshold, and what they bring."""
+    return [n for n in plan.needs if n.reason != "damaged" or n.confidence >= PRICE_THRESHOLD]
+
+
+def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
+    """The phrases the plan leaves unpriced, and any damaged need under the threshold."""
+    low = [
+        UnreadPhrase(
+            phrase=n.component,
+            reason="low_confidence",
+            note=(
+                f"{n.component!r} may be {n.category.name} but the reading is not sure enough "
+                f"to price it (confidence {n.confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
+            ),
+            guesses=n.guesses
+            or (
+                Guess(
+                    category_id=n.category.id,
+                    category_name=n.category.name,
+                    position=n.position,
+                    confidence=n.confidence,
+                ),
+            ),
+        )
+        for n in plan.needs
+        if n.reason == "damaged" and n.confidence < PRICE_THRESHOLD
+    ]
+    return tuple(dict.fromkeys([*plan.unread, *low]))
+
+
+def _damaged(
+    decisions: Sequence[Decision],
+    at: Mapping[tuple[str, Axle | None, Side | None], int],
+    market: str,
+    is_saloon: bool,
+) -> tuple[ReadDamage, ...]:
+    """Every damaged part read, bought (with its line) or only repaired, in canonical order."""
+    out = []
+    for d in decisions:
+        n = d.need
+        if n.reason != "damaged":
+            continue
+        word = market_name(n.category.name, market, is_saloon=is_saloon)
+        out.append(
+            ReadDamage(
+                component=n.component,
+                category=n.category.model_copy(update={"market_name": word}),
+                position=n.position,
+                quantity=n.quantity,
+                severity=n.severity,
+                confidence=round(n.confidence, 3),
+                line=at.get((n.category.id, n.position.axle, n.position.side)),
+            )
+        )
+    out.sort(key=lambda r: (r.category.id, r.position.axle or "", r.position.side or ""))
+    return tuple(out)
+
+
+def _named(op: Operation, market: str, is_saloon: bool) -> Operation:
+    """An operation whose part says the market's word too."""
+    word = market_name(op.category.name, market, is_saloon=is_saloon)
+    return op.model_copy(update={"category": op.category.model_copy(update={"market_name": word})})
+
+
+def _total_loss_warning(plan: Plan) -> list[str]:
+    if not plan.total_loss:
+        return []
+    said = ", ".join(repr(w) for w in plan.total_loss)
+    return [
+        f"POSSIBLE TOTAL LOSS: the report says {said}; the vehicle may be a total loss. "
+        "Only the parts named are priced; have it assessed before ordering parts"
+    ]
 
 
 def _ranked(fit: Sequence[ArticleOption], pricing: _Pricing) -> list[ArticleOption]:
@@ -231,8 +321,9 @@ def _bought(
     choice: BuildChoice,
     max_alternatives: int,
     warnings: list[str],
-) -> dict[str, Any] | None:
-    """The parts line of a bought need as plain data, or None (and a warning saying why)."""
+    market_word: str,
+) -> ReportLine | None:
+    """The parts line of a bought need, or None (and a warning saying why)."""
     if opts.errors:
         warnings.append(
             f"could not read every catalog list for {need.category.name}: {opts.errors[0]}"
@@ -246,14 +337,14 @@ def _bought(
                 f"{_where(need)} on this vehicle ({need.component})"
             )
         return None
-    line = _line(need, fit, pricing, choice, max_alternatives)
-    chosen_side = need.position.side or fit[0].article.position.side
+    line = _line(need, fit, pricing, max_alternatives, market_word)
+    chosen_side = line.position.side or fit[0].article.position.side
     if need.position.side is None and chosen_side is not None:
+        # The reading's confidence already counts the missing side; say which was priced.
         warnings.append(
             f"{need.category.name}: no side given for {need.component!r}; priced the "
             f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
         )
-        line["confidence"] = round(line["confidence"] * 0.7, 3)
     return line
 
 
@@ -261,28 +352,48 @@ def _line(
     need: Need,
     fit: Sequence[ArticleOption],
     pricing: _Pricing,
-    choice: BuildChoice,
     max_alternatives: int,
-) -> dict[str, Any]:
+    market_word: str,
+) -> ReportLine:
     best, *rest = fit
     price = pricing.of(best.article)
-    guessed = choice.chosen_by == "most_variants" and not best.fits_all
-    fit_factor = 0.7 if guessed else 1.0  # the build was a guess, and the article needs it
-    return {
-        "component": need.component,
-        "reason": need.reason,
-        "category": need.category,
-        "position": need.position,
-        "article": _ref(best),
-        "price": _money(price.amount, price.currency),
-        "quantity": need.quantity,
-        "line_total": _money(price.amount * need.quantity, price.currency),
-        "why": need.why,
-        "source": need.source,
-        "confidence": round(need.confidence * fit_factor, 3),
-        "fits_variants": best.fits_variants,
-        "alternatives": [_alternative(o, best, pricing) for o in rest[:max_alternatives]],
-    }
+    alternatives = _alternatives(best, rest)[:max_alternatives]
+    return ReportLine(
+        component=need.component,
+        reason=need.reason,
+        category=need.category.model_copy(update={"market_name": market_word}),
+        position=need.position,
+        article=_ref(best),
+        price=Money(amount=price.amount, currency=price.currency),
+        quantity=need.quantity,
+        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
+        why=need.why,
+        source=need.source,
+        confidence=round(need.confidence, 3),
+        fits_variants=best.fits_variants,
+        alternatives=tuple(_alternative(o, best, pricing) for o in alternatives),
+        severity=need.severity if need.reason == "damaged" else None,
+    )
+
+
+def _alternatives(best: ArticleOption, rest: Sequence[ArticleOption]) -> list[ArticleOption]:
+    """The same part at the chosen article's position, one per brand and quality, in rank order.
+
+    A need with no side admits left and right articles; its alternatives are
+    the chosen side's only, never the other side's at a difference of 0.00.
+    """
+    where = best.article.position
+    seen = {(best.article.brand, best.article.quality)}
+    out: list[ArticleOption] = []
+    for option in rest:
+        a = option.article
+        if (a.position.axle, a.position.side) != (where.axle, where.side):
+            continue
+        if (a.brand, a.quality) in seen:
+            continue
+        seen.add((a.brand, a.quality))
+        out.append(option)
+    return out
 
 
 def _unfit(need: Need, opts: PartOptions, choice: BuildChoice) -> str:
@@ -370,13 +481,34 @@ def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
     )
 
 
+_NO_YEAR = "no year given: "
+_CHECK_DIGIT = "the VIN's check digit "
+
+
+def _vehicle_warnings(plan: Plan) -> list[str]:
+    """What the caller should know about their vehicle: shown with the report, not only in notes."""
+    r = plan.resolution
+    warnings = []
+    if r.year is None:
+        warnings.append(
+            f"{_NO_YEAR}priced across all {len(r.variants)} variants of {plan.model.name}; "
+            "give the year (or the VIN) to price the right one"
+        )
+    if r.vin is not None and not r.vin.check_digit_valid:
+        warnings.append(
+            f"{_CHECK_DIGIT}(9th character of {r.vin.vin}) does not match: European VINs often "
+            "carry none, otherwise check the VIN for a typing error"
+        )
+    return warnings
+
+
 def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
     """A report shared through the cache speaks of this caller's vehicle and words.
 
     The parts, operations and prices are the shared ones; how the vehicle was
     resolved, and what each line says it was for, come from this caller's own plan.
     """
-    said = {(n.category.id, n.position): n for n in _dedupe(plan.needs)}
+    said = {(n.category.id, n.position): n for n in _dedupe(priced_needs(plan))}
     lines = []
     for ln in report.lines:
         need = said.get((ln.category.id, ln.position))
@@ -384,8 +516,25 @@ def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
             lines.append(ln)
         else:
             lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
+    damaged = tuple(
+        r
+        if (need := said.get((r.category.id, r.position))) is None
+        else r.model_copy(update={"component": need.component})
+        for r in report.damaged
+    )
+    # The vehicle warnings are this caller's too: a shared report may come from another VIN.
+    kept = [w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))]
+    warnings = _total_loss_warning(plan) + _vehicle_warnings(plan) + kept
     vehicle = _report_vehicle(plan, report.vehicle.build)
-    return report.model_copy(update={"lines": tuple(lines), "vehicle": vehicle})
+    return report.model_copy(
+        update={
+            "lines": tuple(lines),
+            "vehicle": vehicle,
+            "damaged": damaged,
+            "not_priced": not_priced(plan),
+            "warnings": tuple(dict.fromkeys(warnings)),
+        }
+    )
 
 
 def _where(need: Need) -> str:
@@ -393,30 +542,22 @@ def _where(need: Need) -> str:
     return f" ({' '.join(bits)})" if bits else ""
 
 
-def _money(amount: Decimal, currency: str) -> dict[str, Any]:
-    return {"amount": amount, "currency": currency}
-
-
-def _ref(option: ArticleOption) -> dict[str, Any]:
+def _ref(option: ArticleOption) -> ArticleRef:
     a = option.article
-    return {
-        "id": a.id,
-        "article_no": a.article_no,
-        "brand": a.brand,
-        "name": a.name,
-        "quality": a.quality,
-    }
+    return ArticleRef(
+        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
+    )
 
 
-def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> dict[str, Any]:
+def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> Alternative:
     price = pricing.of(option.article)
     chosen = pricing.of(best.article)
-    return {
-        "article": _ref(option),
-        "price": _money(price.amount, price.currency),
-        "price_difference": _money(price.amount - chosen.amount, price.currency),
-        "fits_all_variants": option.fits_all,
-    }
+    return Alternative(
+        article=_ref(option),
+        price=Money(amount=price.amount, currency=price.currency),
+        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
+        fits_all_variants=option.fits_all,
+    )
 
 
 def _dedupe(needs: Sequence[Need]) -> list[Need]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._exceptions import UsageError
 from .._models import DamagedPart, Position, Severity, Vehicle
+from .._reading.results import Guess, UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
 from .report import CategoryRef, LineReason, LineSource
 
@@ -27,6 +28,8 @@ class Need:
     source: LineSource
     confidence: float
     severity: Severity = Severity.MODERATE
+    guesses: tuple[Guess, ...] = ()
+    """What else the words could mean, best first: shown if the need is not priced."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,10 @@ class Plan:
     usage: dict[str, int] = field(default_factory=dict)
     incomplete: bool = False
     """True when the planner could not read part of the catalog: the report is not cached."""
+    unread: list[UnreadPhrase] = field(default_factory=list)
+    """Phrases of the report that are not priced (the story, parts the catalog lacks)."""
+    total_loss: tuple[str, ...] = ()
+    """The words that say the vehicle may be a total loss ("written off"); empty if none."""
 
     @property
     def manufacturer(self) -> ManufacturerRef:

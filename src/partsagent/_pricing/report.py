@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from .._models import Position, Quality, Variant
+from .._models import Position, Quality, Severity, Variant
+from .._reading.results import Guess, UnreadPhrase
 
 __all__ = [
     "Alternative",
@@ -16,15 +17,18 @@ __all__ = [
     "Build",
     "CategoryRef",
     "DecimalText",
+    "Guess",
     "LineReason",
     "LineSource",
     "Money",
     "Operation",
+    "ReadDamage",
     "OperationKind",
     "PartsReport",
     "ReportLine",
     "ReportVehicle",
     "Totals",
+    "UnreadPhrase",
 ]
 
 LineReason = Literal["damaged", "secondary", "consumable"]
@@ -52,7 +56,12 @@ class Ref(_Out):
 
 
 class CategoryRef(Ref):
-    pass
+    """A catalog category: ``name`` is the catalog's, ``market_name`` the report market's word.
+
+    "Bonnet" in the catalog is "Hood" in a US report; the catalog keeps one name.
+    """
+
+    market_name: str | None = None
 
 
 class ArticleRef(_Out):
@@ -64,7 +73,12 @@ class ArticleRef(_Out):
 
 
 class Alternative(_Out):
-    """Another article for the same line, with its price against the chosen one."""
+    """Another article for the same line, with its price against the chosen one.
+
+    The same part at the same position as the chosen article, one per brand and
+    quality, in the line's ranking order (fits every variant first, then OE,
+    OES, aftermarket, then price).
+    """
 
     article: ArticleRef
     price: Money
@@ -84,8 +98,11 @@ class ReportLine(_Out):
     why: str
     source: LineSource
     confidence: float
+    """How sure the reading of the user's words is (0 to 1); see docs/reading.md."""
     fits_variants: tuple[str, ...]
     alternatives: tuple[Alternative, ...] = ()
+    severity: Severity | None = None
+    """The damage read for a damaged line (None for secondary and consumable lines)."""
 
 
 class Build(_Out):
@@ -131,6 +148,24 @@ class Operation(_Out):
     """The labour-time row and body class the hours come from, e.g. "wing/hatch"."""
     line: int | None = None
     """The index in ``lines`` of the parts line it belongs to; None when the part is not bought."""
+
+
+class ReadDamage(_Out):
+    """One damaged part read from the report's words, whether it is bought or only repaired.
+
+    A replaced part has a parts line (``line`` is its index in ``lines``); a
+    repaired or refinished one has only operations. ``confidence`` is how sure
+    the reading is (never under the price threshold: those are ``not_priced``).
+    """
+
+    component: str
+    """The user's words that named it."""
+    category: CategoryRef
+    position: Position
+    quantity: int
+    severity: Severity
+    confidence: float
+    line: int | None = None
 
 
 class AppliedRates(_Out):
@@ -179,6 +214,15 @@ class PartsReport(_Out):
     rates: AppliedRates | None = None
     confidence: float = Field(ge=0, le=1)
     warnings: tuple[str, ...] = ()
+    damaged: tuple[ReadDamage, ...] = ()
+    """Every damaged part read from the words, bought or only repaired, in canonical order."""
+    not_priced: tuple[UnreadPhrase, ...] = ()
+    """"Not priced, please confirm": phrases that name no part, a part the catalog lacks,
+    or a part read with less confidence than the price threshold (with its best guesses)."""
+    total_loss: bool = False
+    """The report says the vehicle may be a total loss; only the parts named are priced."""
+    market: str = "GB"
+    """The market the words were read in (sides, and the market's part names)."""
     planner: Literal["rules", "llm"] = "rules"
     performance: dict[str, Any] = Field(default_factory=dict)
     trace: tuple[dict[str, Any], ...] = ()

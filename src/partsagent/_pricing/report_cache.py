@@ -54,7 +54,14 @@ def input_key(
     if isinstance(damage, str):
         d = "text:" + _words(damage)
     else:
-        d = ";".join(sorted(f"{_words(p.component)}:{p.severity.value}" for p in damage))
+        # A severity left out is read from the words: not the same input as one given.
+        d = ";".join(
+            sorted(
+                f"{_words(p.component)}:"
+                + (p.severity.value if "severity" in p.model_fields_set else "words")
+                for p in damage
+            )
+        )
     return f"{planner}|{market}|{v}|{d}"
 
 

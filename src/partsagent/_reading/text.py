@@ -1,129 +1,417 @@
-"""extract_components: damaged parts and their severity out of a free-text description."""
+"""Free text -> mentions: each part named, with the positions, count and severity attached to it.
+
+A description is cut into sentences (. ; : ! ? a line break) and each
+sentence into segments (commas, spaced dashes, "and", "+", and clause words
+such as "when" or "after"). Words attach to a part by where they stand:
+
+* a side or axle word right before the part ("N/S headlamp", "left front
+  fender") or after it at the end of its segment ("tail light smashed N/S",
+  "fender dented on the drivers side"); "left", "right", "driver" and
+  "passenger" are everyday words too, so they count only there ("cracked right
+  across", "left a mark", "making a left turn" name no side);
+* a count right before the part ("both", "pair of", "2 x", "all four") or an
+  explicit one after it ("x2", "L+R", "(both)"); "both" after a plural
+  ("doors both caved in") counts, after two coordinated parts it does not;
+* severity words of the part's own segment, else of the next segment joined by
+  a comma or "and" ("bumper and grille smashed"), else "too" takes the one
+  before ("bonnet too");
+* a segment of only positions, counts or severity belongs to the part before
+  it ("Headlight Assembly, left", "fog lights, both", "scuffed and cracked");
+* a side before the first of coordinated parts covers the others ("passenger
+  headlamp and fog lamp").
+
+A segment without a part is the story of what happened: it is handed back as
+unread (consecutive ones together) and a side it names ("impact N/S/F", "the
+whole driver side") is kept as the context of the parts without one.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from rapidfuzz import fuzz, process
+from .._models import Axle, Severity
+from .index import WEAK, Index
+from .tagging import Kind, Tag, tag, worst
+from .tokens import Token, phrase_key, tokenize
+from .vocabulary import LEXICON, SideWord
 
-from .._exceptions import InputError
-from .._models import DamagedPart, Severity
-from .components import MAX_COMPONENT_CHARS
-from .tokens import BASE_VOCAB, TOKEN, normalise_market, singular
-from .vocabulary import (
-    FILLER,
-    MINOR_WORDS,
-    MODERATE_WORDS,
-    NOT_PART_WORDS,
-    PART_WORDS,
-    POSITION_TOKENS,
-    SEVERE_PHRASES,
-    SEVERE_WORDS,
-    SEVERITY_WORDS,
-    STOPWORDS,
-)
+__all__ = ["Mention", "Passage", "Segment", "read_passage"]
 
-__all__ = ["extract_components"]
-
-_PART_VOCAB = (
-    frozenset(
-        t
-        for t in BASE_VOCAB
-        if t not in POSITION_TOKENS and t not in STOPWORDS and not t.isdigit() and len(t) > 1
-    )
-    - NOT_PART_WORDS
-) | PART_WORDS
-_PART_VOCAB_LIST = tuple(sorted(_PART_VOCAB))
-_CLAUSE_SPLIT = re.compile(r"[,;.!?\n]+|\bbut\b|\bthen\b|\bwhile\b")
-_AND_SPLIT = re.compile(r"\band\b|&|\bplus\b|\balso\b")
+_DIRECTION = frozenset(LEXICON.direction_words)
+_LOCATIVE = frozenset(LEXICON.locatives)
+_LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
+_ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
+_ATTACHABLE = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO})
+_DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
+_SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
+_LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
+_THE = frozenset({("the",)})  # "both the front doors"
+_STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
+_TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
 
 
-def _clause_severity(text: str) -> Severity | None:
-    low = text.lower()
-    if any(p in low for p in SEVERE_PHRASES):
-        return Severity.SEVERE
-    words = set(TOKEN.findall(low))
-    if words & SEVERE_WORDS:
-        return Severity.SEVERE
-    if words & MODERATE_WORDS:
-        return Severity.MODERATE
-    if words & MINOR_WORDS:
-        return Severity.MINOR
+@dataclass(slots=True)
+class Segment:
+    """Tags between two separators, and what joins it to the segment before."""
+
+    tags: list[Tag]
+    joiner: Kind | None
+    start: int
+    end: int
+    text: str = ""
+    """The whole text the segment is in (``start``/``end`` index it)."""
+    severity: Severity | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Mention:
+    """One part named in the text, with everything attached to it."""
+
+    tag: Tag
+    segment: Segment
+    axles: set[Axle] = field(default_factory=set)
+    sides: set[SideWord] = field(default_factory=set)
+    said: dict[SideWord, str] = field(default_factory=dict)
+    """How the user wrote each side word ("N/S", "driver's"), for the notes."""
+    side_from: Literal["words", "coordination", "context"] | None = None
+    count: int | None = None
+    severity: Severity | None = None
+    severity_from: Literal["words", "given", "default"] = "default"
+    negated: bool = False
+    narrative: bool = False
+    location: bool = False
+    unexplained: bool = False
+
+    @property
+    def plural(self) -> bool:
+        return self.tag.plural
+
+    @property
+    def words(self) -> str:
+        """The user's words for the part itself ("headlights", "F/B")."""
+        return self.segment.text[self.tag.start : self.tag.end]
+
+
+@dataclass(slots=True)
+class Passage:
+    """One text (a component field or a description) read into mentions and leftovers."""
+
+    text: str
+    mentions: list[Mention]
+    unread: list[tuple[int, int]]
+    """Spans of segments that name no part (the story), consecutive ones joined."""
+    descriptions: list[tuple[int, int]]
+    total_loss: list[tuple[int, int]]
+    context_sides: list[SideWord]
+    context_axles: list[Axle]
+    understood: bool = False
+    """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
+
+    def phrase(self, span: tuple[int, int]) -> str:
+        """The user's words over ``span``, without separators at the ends."""
+        start, end = span
+        if self.text.count("(", start, end) > self.text.count(")", start, end):
+            end = self.text.find(")", end) + 1 or end  # "taillights (both)"
+        return self.text[start:end].strip(" ,;:.-+&")
+
+
+def _sentences(tags: Sequence[Tag], text: str) -> list[tuple[list[Tag], bool]]:
+    """The sentences, each with whether it ends with a colon (it introduces what follows)."""
+    out: list[tuple[list[Tag], bool]] = [([], False)]
+    for t in tags:
+        if t.kind is Kind.BREAK:
+            out[-1] = (out[-1][0], ":" in text[t.start : t.end])
+            out.append(([], False))
+        else:
+            out[-1][0].append(t)
+    return [s for s in out if s[0]]
+
+
+_STRENGTH = {Kind.COMMA: 0, Kind.COORD: 1, Kind.CLAUSE: 2}
+
+
+def _segments(sentence: Sequence[Tag]) -> list[Segment]:
+    out: list[Segment] = []
+    current: list[Tag] = []
+    joiner: Kind | None = None
+    pending: Kind | None = None
+    for t in sentence:
+        if t.kind in _SPLIT:
+            if current:
+                out.append(Segment(current, joiner, current[0].start, current[-1].end))
+                current = []
+            if pending is None or _STRENGTH[t.kind] > _STRENGTH[pending]:
+                pending = t.kind
+            continue
+        if not current:
+            joiner = pending if out else None  # a leading "and" joins nothing
+            pending = None
+        current.append(t)
+    if current:
+        out.append(Segment(current, joiner, current[0].start, current[-1].end))
+    return out
+
+
+def _significant(tags: Sequence[Tag], i: int, step: int, skip: frozenset[Kind]) -> Tag | None:
+    j = i + step
+    while 0 <= j < len(tags):
+        if tags[j].kind not in skip:
+            return tags[j]
+        j += step
     return None
 
 
-def _is_part_word(token: str) -> bool:
-    if token in _PART_VOCAB:
-        return True
-    if len(token) < 4:
+def _side_ok(tags: Sequence[Tag], i: int) -> bool:
+    """Whether the position tag at ``i``, not right before a part, names a side here.
+
+    "pulling to the left", "cracked right across", "left a mark" and "making a
+    left turn" name no side; "on the O/S", "struck the right side" do.
+    """
+    t = tags[i]
+    nxt = _significant(tags, i, 1, frozenset({Kind.FILLER}))
+    if not t.strict:
+        return nxt is None or nxt.kind is not Kind.WORD
+    if nxt is not None and nxt.kind is Kind.STOP and nxt.words[-1] not in ("a", "an"):
+        # "on the right hand side at the back": past "at the" ("left a mark" is a verb)
+        nxt = _significant(tags, i, 1, frozenset({Kind.FILLER, Kind.STOP}))
+    j = i - 1
+    while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
+        if tags[j].words[-1] in _DIRECTION:
+            # "pulling to the left" is a direction; "damage to the left side" is a side.
+            following = tags[i + 1] if i + 1 < len(tags) else None
+            return following is not None and following.words[0] == "side"
+        j -= 1
+    return nxt is None or nxt.kind in (Kind.PART, Kind.POS, Kind.SEV, Kind.COUNT, Kind.NEG)
+
+
+def _add_position(m: Mention, t: Tag) -> None:
+    m.axles |= t.axles
+    m.sides |= t.sides
+    for side in t.sides:
+        m.said.setdefault(side, m.segment.text[t.start : t.end])
+
+
+def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
+    # Leading: positions and counts right before the part ("both N/S", "2 x front").
+    j = i - 1
+    while j >= 0 and (tags[j].kind in _LEAD or tags[j].words in _THE):
+        t = tags[j]
+        if t.kind is Kind.POS:
+            _add_position(m, t)
+        elif t.kind in (Kind.COUNT, Kind.NUM) and t.count is not None and m.count is None:
+            m.count = t.count
+        j -= 1
+    # Trailing: positions at the end of the part's own words ("smashed N/S", "on the O/S").
+    if i + 1 < len(tags) and tags[i + 1].kind is Kind.NUM and m.plural and m.count is None:
+        m.count = tags[i + 1].count  # "backup sensors (2)"
+    j = i + 1
+    while j < len(tags) and tags[j].kind in _TRAIL:
+        t = tags[j]
+        if t.kind is Kind.POS and _side_ok(tags, j):
+            _add_position(m, t)
+        elif (
+            t.kind is Kind.COUNT
+            and t.count is not None
+            and m.count is None
+            and (t.explicit_count or m.plural)
+        ):
+            m.count = t.count  # "doors both caved in"; "bumper and tailgate both" is not one
+        j += 1
+    if m.sides:
+        m.side_from = "words"
+
+
+def _read_segment(seg: Segment) -> None:
+    tags = seg.tags
+    parts = [i for i, t in enumerate(tags) if t.kind is Kind.PART]
+    if any(tags[i].match != "modifier" for i in parts):
+        parts = [i for i in parts if tags[i].match != "modifier"]
+    seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
+    negated = seg.severity is None and any(t.kind is Kind.NEG for t in tags)
+    narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
+    for i in [i for i in parts if _landmark(tags, i)]:
+        tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
+    parts = [i for i in parts if tags[i].kind is Kind.PART]
+    previous = -1
+    for i in parts:
+        m = Mention(tags[i], seg, negated=negated, narrative=narrative)
+        if tags[i].sides or tags[i].axles:
+            _add_position(m, tags[i])  # positions inside the part's own words
+        _attach_positions(m, tags, i)
+        if previous >= 0 and any(t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]):
+            m.location = True  # "dented at the wheel arch", "scratch on the door near the handle"
+        m.unexplained = any(
+            0 <= k < len(tags) and tags[k].kind is Kind.WORD for k in (i - 1, i + 1)
+        )
+        seg.mentions.append(m)
+        previous = i
+
+
+def _complete(seg: Segment, last: Mention, index: Index) -> None:
+    """ "wing mirrors ... and both glasses cracked": a weak word completes the part before."""
+    if any(t.kind is Kind.PART for t in seg.tags):
+        return
+    cores = {e.core for e in last.tag.entries}
+    for k, t in enumerate(seg.tags):
+        if t.kind is Kind.WORD and t.words[-1] in WEAK:
+            entries = tuple(e for c in cores for e in index.terms.get((*c, t.words[-1]), ()))
+            if entries:
+                seg.tags[k] = replace(t, kind=Kind.PART, entries=entries, match="term")
+
+
+def _landmark(tags: Sequence[Tag], i: int) -> bool:
+    """ "a dent near the windscreen": the windscreen only says where; it is not damaged."""
+    words: list[str] = []
+    for t in tags[:i]:
+        words.extend(t.words)
+    while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
+        words.pop()
+    return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
+
+
+def _is_attachable(seg: Segment) -> bool:
+    """Only positions, counts or severity ("left", "both", "cracked"), or a severity first
+    and then where ("pushed in at the wheel arch"): it belongs to the part before."""
+    if seg.mentions:
         return False
+    if all(t.kind in _ATTACHABLE for t in seg.tags):
+        return True
+    first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
     return (
-        process.extractOne(token, _PART_VOCAB_LIST, scorer=fuzz.ratio, score_cutoff=80) is not None
+        first is not None
+        and first.kind is Kind.SEV
+        and seg.joiner in (Kind.COMMA, Kind.COORD)
+        and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.PART) for t in seg.tags)
     )
 
 
-_DROP_PHRASES = re.compile(
-    r"\b(write[- ]off|written off|hanging off|ripped off|torn off|caved in)\b", re.IGNORECASE
-)
+def _attach_bare(seg: Segment, to: Segment) -> None:
+    """A segment of positions, counts or severity words belongs to the part before it."""
+    for i, t in enumerate(seg.tags):
+        for m in to.mentions:
+            if t.kind is Kind.POS and (not t.strict or _side_ok(seg.tags, i)):
+                _add_position(m, t)
+                m.side_from = m.side_from or ("words" if t.sides else None)
+            elif t.kind is Kind.COUNT and t.count is not None and m.count is None:
+                m.count = t.count
+    if seg.severity is not None:
+        to.severity = worst([to.severity, seg.severity])
 
 
-def extract_components(text: str, *, market: str = "GB") -> tuple[list[DamagedPart], list[str]]:
-    """Read damaged parts and their severity out of a free-text description.
-
-    "hit a bollard, front bumper smashed and the left fog light is broken" gives
-    front bumper (severe) and left fog light (moderate), and the warning
-    "could not read 'hit a bollard' as a damaged part". Severity comes from words
-    (smashed -> severe, cracked -> moderate, scratched -> minor; default moderate);
-    a part without a severity word takes its clause's ("bumper and grille smashed").
-    """
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("the damage description is empty; describe the damaged parts")
-    normalise_market(market)
-    parts: list[DamagedPart] = []
-    warnings: list[str] = []
-    seen: set[str] = set()
-    for clause in _CLAUSE_SPLIT.split(text):
-        clause = clause.strip()
-        if not clause:
+def _inherit(segments: Sequence[Segment]) -> None:
+    """Severity flows back over commas and "and" ("bumper and grille smashed"), not clauses."""
+    carry: Severity | None = None
+    for seg in reversed(segments):
+        story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
+        if seg.severity is not None:
+            carry = seg.severity
+        elif seg.mentions and carry is not None and not story:
+            seg.severity = carry
+        if seg.joiner is Kind.CLAUSE or seg.joiner is None:
+            carry = None
+    lead: Severity | None = None
+    for seg in segments:  # "hail damage to the hood, roof and boot lid": the damage leads
+        if seg.joiner is Kind.CLAUSE:
+            lead = None
+        first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
+        if not seg.mentions or first_part is None:
+            if seg.severity is not None and not seg.mentions:
+                lead = seg.severity  # "Keyed down the whole drivers side, both doors and ..."
             continue
-        clause_severity = _clause_severity(clause)
-        found_part = False
-        for chunk in _AND_SPLIT.split(clause):
-            chunk = chunk.strip()
-            if not chunk:
+        if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
+            lead = seg.severity
+        elif seg.severity is None:
+            seg.severity = lead
+        else:
+            lead = None
+    for k, seg in enumerate(segments):
+        if seg.severity is None and any(t.kind is Kind.ECHO for t in seg.tags):
+            before = [s.severity for s in segments[:k] if s.mentions and s.severity]
+            seg.severity = before[-1] if before else None
+
+
+def _coordinate_sides(segments: Sequence[Segment]) -> None:
+    """ "passenger headlamp and fog lamp": the side before the first covers the next ones."""
+    lead: Mention | None = None
+    for seg in segments:
+        if not seg.mentions:
+            continue
+        if seg.joiner in (Kind.COMMA, Kind.COORD) and lead is not None:
+            for m in seg.mentions:
+                if not m.sides and not m.axles:
+                    m.sides = set(lead.sides)
+                    m.said = dict(lead.said)
+                    m.side_from = "coordination"
+        own = [m for m in seg.mentions if m.side_from == "words"]
+        has_own_severity = any(t.kind is Kind.SEV for t in seg.tags)
+        lead = own[0] if own and not has_own_severity else None
+
+
+def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Passage:
+    """Read one text into its mentions, unread story, descriptions and context."""
+    tokens: list[Token] = tokenize(text, index.correct)
+    tags = tag(tokens, index, vehicle_words)
+    passage = Passage(text, [], [], [], [], [], [])
+    introduced: Severity | None = None
+    for sentence, colon in _sentences(tags, text):
+        segments = _segments(sentence)
+        last: Mention | None = None
+        for seg in segments:
+            seg.text = text
+            if last is not None:
+                _complete(seg, last, index)
+            _read_segment(seg)
+            last = seg.mentions[-1] if seg.mentions else last
+        story: tuple[int, int] | None = None
+        last_with_parts: Segment | None = None
+        for seg in segments:
+            for t in seg.tags:
+                if t.kind is Kind.TOTAL:
+                    passage.total_loss.append((t.start, t.end))
+            if seg.mentions:
+                last_with_parts = seg
+                passage.understood = True
+                story = None
                 continue
-            severity = _clause_severity(chunk) or clause_severity
-            words = [
-                w
-                for w in TOKEN.findall(_DROP_PHRASES.sub(" ", chunk.lower().replace("'", "")))
-                if w not in SEVERITY_WORDS and w not in FILLER and w not in STOPWORDS
-            ]
-            # Keep the user's wording of the part, without the severity and filler words.
-            kept = [
-                w
-                for w in re.findall(r"[A-Za-z0-9/']+", _DROP_PHRASES.sub(" ", chunk))
-                if w.lower().replace("'", "") not in SEVERITY_WORDS
-                and w.lower().replace("'", "") not in FILLER
-                and (w.lower() not in STOPWORDS or w.lower() == "side")
-            ]
-            if not any(_is_part_word(singular(w)) for w in words):
-                if severity is not None and not kept and parts and not found_part:
-                    # "front bumper, smashed": a bare severity belongs to the part before.
-                    last = parts[-1]
-                    parts[-1] = last.model_copy(update={"severity": severity})
-                    continue
-                if kept:
-                    warnings.append(f"could not read {chunk!r} as a damaged part")
+            if _is_attachable(seg) and last_with_parts is not None:
+                _attach_bare(seg, last_with_parts)
                 continue
-            found_part = True
-            component = " ".join(kept)
-            if component.lower() in seen:
+            if all(t.kind in _DESCRIPTIVE for t in seg.tags):
+                if any(t.kind in (Kind.VEH, Kind.BODY) for t in seg.tags):
+                    passage.descriptions.append((seg.start, seg.end))
+                    passage.understood = True
                 continue
-            seen.add(component.lower())
-            parts.append(
-                DamagedPart(
-                    component=component[:MAX_COMPONENT_CHARS],
-                    severity=severity or Severity.MODERATE,
-                )
-            )
-    return parts, warnings
+            if all(t.kind in (Kind.STOP, Kind.FILLER, Kind.SEV) for t in seg.tags):
+                continue
+            for i, t in enumerate(seg.tags):
+                if t.kind is Kind.POS and _side_ok(seg.tags, i):
+                    passage.context_sides.extend(sorted(t.sides))
+                    passage.context_axles.extend(sorted(t.axles))
+                if t.kind in _STORY:
+                    passage.understood = True
+            if story is not None:
+                passage.unread[-1] = (story[0], seg.end)
+            else:
+                passage.unread.append((seg.start, seg.end))
+            story = passage.unread[-1]
+        _inherit(segments)
+        if introduced is not None:
+            # "whole n/side scraped: wing and both doors": the list takes the damage before it.
+            for seg in segments:
+                if seg.mentions and seg.severity is None:
+                    seg.severity = introduced
+        bare = [s.severity for s in segments if s.severity is not None and not s.mentions]
+        introduced = (
+            worst(bare) if colon and bare and not any(s.mentions for s in segments) else None
+        )
+        _coordinate_sides(segments)
+        for seg in segments:
+            for m in seg.mentions:
+                if seg.severity is not None:
+                    m.severity = seg.severity
+                    m.severity_from = "words"
+                passage.mentions.append(m)
+    return passage

@@ -1,40 +1,65 @@
-"""Words -> tokens: lowercased, abbreviations joined, plurals and UK/US words folded."""
+"""Words -> tokens: lowercased, plurals folded, abbreviations expanded, UK/US words folded.
+
+Every token keeps the span of the user's characters it came from, so that a
+phrase can be handed back in the user's own words ("not priced: 'Hit a kerb'").
+The same pipeline (without typo correction) normalises the lexicon's phrases
+and the catalog's names, so both sides of every comparison are read alike.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .._exceptions import InputError
-from .._models import Axle, Side
-from . import taxonomy
-from .vocabulary import (
-    FILLER,
-    MARKET_ALIASES,
-    PHRASES,
-    POSITION_TOKENS,
-    RIGHT_HAND_DRIVE_MARKETS,
-    SEVERITY_WORDS,
-    STOPWORDS,
-)
+from .._models import Side
+from .vocabulary import LEXICON, MARKET_ALIASES, RIGHT_HAND_DRIVE_MARKETS
 
 __all__ = [
-    "BASE_VOCAB",
-    "SPEC_BY_NAME",
-    "TOKEN",
-    "Parsed",
-    "fold",
+    "BREAK",
+    "COMMA",
+    "Correct",
+    "Token",
+    "normalise",
     "normalise_market",
-    "parse",
-    "raw_tokens",
+    "phrase_key",
     "side_in",
     "singular",
+    "tokenize",
 ]
 
-MAX_PHRASE = max(len(k) for k in PHRASES)
-_SLASHED = re.compile(r"\b([a-z])/([a-z])(?:/([a-z]))?\b")
-TOKEN = re.compile(r"[a-z0-9]+")
+BREAK = "."
+"""The word of a token that ends a sentence (. ; : ! ? or a line break)."""
+COMMA = ","
+"""The word of a token that separates parts of a sentence (a comma or a spaced dash)."""
+
+_SCANNER = re.compile(
+    r"(?P<word>[a-z0-9](?:[a-z0-9'\u2019]|(?<=\d)\.(?=\d)|[/+&](?=[a-z0-9]))*)"
+    r"|(?P<stop>[.;:!?\n]+)"
+    r"|(?P<comma>,|\s[-\u2013\u2014]+\s)"
+    r"|(?P<joiner>[&+])"
+)
+_COUNT_X = re.compile(r"^(?:x(\d)|(\d)x)$")
+_ABBREVIATIONS_1 = frozenset(k for k in LEXICON.abbreviations if " " not in k)
+_NO_SINGULAR = frozenset(
+    {"lens", "series", "chassis", "gas", "yes", "its", "this", "was", "has", "always", "across",
+     "plus", "bus", "sunless", "less", "towards", "afterwards", "backwards", "nuts"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One normalised word and where in the user's text it came from."""
+
+    word: str
+    start: int
+    end: int
+    plural: bool = False
+    corrected: bool = False
 
 
 def normalise_market(market: str) -> str:
@@ -48,6 +73,7 @@ def normalise_market(market: str) -> str:
 
 
 def side_in(market: str, word: str) -> Side:
+    """The left/right of a side word in ``market`` (driver, nearside... depend on the market)."""
     rhd = market in RIGHT_HAND_DRIVE_MARKETS
     if word in ("left", "right"):
         return word  # type: ignore[return-value]
@@ -56,33 +82,93 @@ def side_in(market: str, word: str) -> Side:
     return "left" if rhd else "right"  # passenger, nearside: the kerb side
 
 
-def singular(token: str) -> str:
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
+def singular(word: str) -> tuple[str, bool]:
+    """The singular of ``word`` and whether it was a plural ("glasses" -> "glass")."""
+    if len(word) <= 3 or not word.isalpha() or word in _NO_SINGULAR:
+        return word, False
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y", True
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2], True
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1], True
+    return word, False
 
 
-def raw_tokens(text: str) -> list[str]:
-    """Lowercase tokens; "n/s" -> "ns", "l/h" -> "lh" (position abbreviations), plurals folded."""
-    low = text.lower().replace("'", "").replace("\u2019", "")
+def _split_word(raw: str, start: int, end: int) -> list[Token]:
+    """One scanned word -> tokens: slashed abbreviations joined or split, x2 read as a count."""
+    word = raw.replace("'", "").replace("\u2019", "")
+    if word in _ABBREVIATIONS_1 or word in LEXICON.positions:
+        return [Token(word, start, end)]
+    m = _COUNT_X.match(word)
+    if m:
+        return [Token("x" + (m.group(1) or m.group(2)), start, end)]
+    if "/" in word:
+        parts = [p for p in word.split("/") if p]
+        if all(len(p) == 1 for p in parts):
+            return [Token("".join(parts), start, end)]
+        if len(parts) == 2 and parts[0] in LEXICON.axle_letters and len(parts[1]) >= 2:
+            return [Token(LEXICON.axle_letters[parts[0]], start, end), Token(parts[1], start, end)]
+        out: list[Token] = []
+        for i, p in enumerate(parts):
+            if i:
+                out.append(Token("and", start, end))
+            out.extend(_split_word(p, start, end))
+        return out
+    if "+" in word or "&" in word:
+        out = []
+        for i, p in enumerate(re.split(r"[+&]", word)):
+            if i:
+                out.append(Token("and", start, end))
+            if p:
+                out.extend(_split_word(p, start, end))
+        return out
+    return [Token(word, start, end)]
 
-    def join(m: re.Match[str]) -> str:
-        joined = "".join(g for g in m.groups() if g)
-        return joined if joined in POSITION_TOKENS else m.group(0)
 
-    low = _SLASHED.sub(join, low)
-    return [singular(t) for t in TOKEN.findall(low)]
+_DOTTED = re.compile(r"(?<![a-z0-9.])([a-z])\.([a-z])(?:\.([a-z]))?\.?(?![a-z0-9])")
 
 
-def fold(tokens: Sequence[str]) -> list[str]:
-    """Apply the UK/US phrase folding, longest phrase first."""
-    out: list[str] = []
+def _undot(m: re.Match[str]) -> str:
+    """ "o.s.f." -> "o/s/f" if the letters are a known abbreviation; same length: spans hold."""
+    letters = [g for g in m.groups() if g]
+    joined = "".join(letters)
+    if joined not in LEXICON.positions and "/".join(letters) not in LEXICON.abbreviations:
+        return m.group()
+    return ("/".join(letters)).ljust(len(m.group()))
+
+
+def _scan(text: str) -> list[Token]:
+    out: list[Token] = []
+    # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
+    for m in _SCANNER.finditer(_DOTTED.sub(_undot, text.lower())):
+        kind = m.lastgroup
+        if kind == "word":
+            for t in _split_word(m.group(), m.start(), m.end()):
+                w, plural = singular(t.word)
+                out.append(replace(t, word=w, plural=plural))
+        elif kind == "stop":
+            out.append(Token(BREAK, m.start(), m.end()))
+        elif kind == "comma":
+            out.append(Token(COMMA, m.start(), m.end()))
+        else:
+            out.append(Token("and", m.start(), m.end()))
+    return out
+
+
+def _rewrite(tokens: Sequence[Token], table: dict[tuple[str, ...], tuple[str, ...]]) -> list[Token]:
+    """Replace runs of words found in ``table``, longest first; spans cover the run."""
+    longest = max((len(k) for k in table), default=1)
+    out: list[Token] = []
     i = 0
     while i < len(tokens):
-        for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
-            repl = PHRASES.get(tuple(tokens[i : i + n]))
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            run = tokens[i : i + n]
+            repl = table.get(tuple(t.word for t in run))
             if repl is not None:
-                out.extend(repl)
+                plural = any(t.plural for t in run)
+                corrected = any(t.corrected for t in run)
+                out.extend(Token(w, run[0].start, run[-1].end, plural, corrected) for w in repl)
                 i += n
                 break
         else:
@@ -91,50 +177,88 @@ def fold(tokens: Sequence[str]) -> list[str]:
     return out
 
 
-@dataclass(slots=True)
-class Parsed:
-    core: str
-    axle: Axle | None
-    sides: list[tuple[str, str]]  # (side word, the user's token)
-    axles: set[str] = field(default_factory=set)
-
-
-def parse(tokens: Sequence[str]) -> Parsed:
-    """Split folded tokens into the part words and the axle/side words."""
-    core: list[str] = []
-    axles: set[str] = set()
-    sides: list[tuple[str, str]] = []
+def _dedupe(tokens: Sequence[Token]) -> list[Token]:
+    """ "fog lamp lamp" (from "fog" + "light") -> "fog lamp": a repeat adds nothing."""
+    out: list[Token] = []
     for t in tokens:
-        pos = POSITION_TOKENS.get(t)
-        if pos is not None:
-            if pos[0] is not None:
-                axles.add(pos[0])
-            if pos[1] is not None:
-                sides.append((pos[1], t))
-            continue
-        if t in STOPWORDS or t in SEVERITY_WORDS or t in FILLER:
-            continue
-        core.append(t)
-    axle: Axle | None = None
-    if len(axles) == 1:
-        axle = "front" if "front" in axles else "rear"
-    return Parsed(" ".join(core), axle, sides, axles)
+        if out and out[-1].word == t.word and t.word.isalpha():
+            prev = out[-1]
+            out[-1] = Token(
+                t.word, prev.start, max(prev.end, t.end), prev.plural or t.plural, prev.corrected
+            )
+        else:
+            out.append(t)
+    return out
 
 
-def _taxonomy_words() -> set[str]:
-    words: set[str] = set()
-    for spec in taxonomy.CATEGORIES:
-        for w in spec.words:
-            words.update(raw_tokens(w))
-    return words
+def normalise(tokens: Sequence[Token]) -> list[Token]:
+    """Abbreviations expanded, then UK/US words folded, then repeats dropped."""
+    return _dedupe(_rewrite(_rewrite(tokens, _ABBREVIATIONS), _FOLDS))
 
 
-BASE_VOCAB = frozenset(
-    _taxonomy_words()
-    | {w for k in PHRASES for w in k}
-    | set(POSITION_TOKENS)
-    | {"near", "off", "side"}
-)
-SPEC_BY_NAME = {
-    n.casefold(): spec for spec in taxonomy.CATEGORIES for n in (spec.name, spec.us_name)
-}
+def tokenize(text: str, correct: Correct | None = None) -> list[Token]:
+    """The user's ``text`` as normalised tokens (``correct`` fixes typos of unknown words)."""
+    scanned = _scan(text)
+    if correct is not None:
+        scanned = [correct(t) for t in scanned]
+    return normalise(scanned)
+
+
+def phrase_key(text: str) -> tuple[str, ...]:
+    """A lexicon phrase or catalog name as the tuple of words the reader compares."""
+    return tuple(t.word for t in tokenize(text))
+
+
+class Correct:
+    """A typo fixer: a word of 4+ letters that no vocabulary knows becomes the closest one.
+
+    Only towards words that matter, with the same first letter and at most one
+    edit (two for words of 6+ letters; a swap of two letters is one): part and
+    side words at a ratio of 80 or more ("hedlight", "nearsdie", "fendor"),
+    severity words at 88 or more ("scratchd"). Every other known word is left
+    alone and is never a target, so everyday words do not become parts ("night"
+    is not "light", "customer" is not "cluster", "leading edge" is not "leaking").
+    """
+
+    def __init__(self, known: Iterable[str], parts: Iterable[str], severity: Iterable[str]) -> None:
+        self.known = frozenset(known) | frozenset(parts) | frozenset(severity)
+        self._targets: dict[str, list[tuple[str, int]]] = {}
+        for words, cutoff in ((parts, 80), (severity, 88)):
+            for w in sorted(set(words)):
+                if w.isalpha() and len(w) >= 4:
+                    self._targets.setdefault(w[0], []).append((w, cutoff))
+        self._cache: dict[str, str] = {}
+
+    def word(self, word: str) -> str:
+        if len(word) < 4 or not word.isalpha() or word in self.known:
+            return word
+        fixed = self._cache.get(word)
+        if fixed is None:
+            fixed = word
+            best = 0.0
+            edits = 1 if len(word) <= 5 else 2
+            for target, cutoff in self._targets.get(word[0], ()):
+                score = fuzz.ratio(word, target)
+                if score >= cutoff and score > best and OSA.distance(word, target) <= edits:
+                    fixed, best = target, score
+            if len(self._cache) < 4096:
+                self._cache[word] = fixed
+        return fixed
+
+    def __call__(self, token: Token) -> Token:
+        fixed = self.word(token.word)
+        if fixed == token.word:
+            return token
+        return replace(token, word=fixed, corrected=True)
+
+
+def _table(entries: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for key, value in entries.items():
+        k = tuple(t.word for t in _scan(key))
+        table[k] = tuple(value.split())
+    return table
+
+
+_ABBREVIATIONS = _table(LEXICON.abbreviations)
+_FOLDS = _table(LEXICON.folds)

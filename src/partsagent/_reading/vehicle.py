@@ -9,6 +9,7 @@ vehicle means every part in the report is wrong.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
@@ -31,7 +32,7 @@ __all__ = [
     "UNKNOWN_SCORE",
     "ManufacturerRef",
     "ModelRef",
-    "VehicleCandidate",
+    "VehicleReading",
     "VehicleResolution",
     "resolve_vehicle",
 ]
@@ -69,20 +70,21 @@ class ModelRef(_Out):
         return cls(id=model.id, name=model.name, year_from=model.year_from, year_to=model.year_to)
 
 
-class VehicleCandidate(_Out):
-    """One possible reading of the user's vehicle; ``score`` is None when nothing was matched."""
+class VehicleReading(_Out):
+    """One possible reading of the user's vehicle, with how well it matches (0-100)."""
 
     manufacturer: ManufacturerRef
     model: ModelRef | None = None
-    score: float | None = None
+    score: float
 
 
 class VehicleResolution(_Out):
     """The catalog vehicle for a report, or ranked candidates when it is ambiguous.
 
     ``status`` "resolved": manufacturer, model and variants are set.
-    ``status`` "ambiguous": ``candidates`` lists the readings to choose from;
-    ``manufacturer`` is set when only the model is in doubt.
+    ``status`` "ambiguous": ``candidates`` lists the readings to choose from,
+    best first; ``manufacturer`` is set when only the model is in doubt;
+    ``query`` is what was given and ``missing`` what to add to settle it.
     """
 
     status: Literal["resolved", "ambiguous"]
@@ -93,8 +95,10 @@ class VehicleResolution(_Out):
     resolved_by: str
     score: float
     notes: tuple[str, ...] = ()
-    candidates: tuple[VehicleCandidate, ...] = ()
+    candidates: tuple[VehicleReading, ...] = ()
     vin: VinDecode | None = None
+    query: str = ""
+    missing: str = ""
 
 
 def _norm(text: str) -> str:
@@ -215,16 +219,21 @@ def _variants(model: Model, year: int | None, notes: list[str]) -> tuple[Variant
         return model.variants
     if not model.in_production(year):
         raise InputError(
-            f"{model.name} was built {_years(model)}; {year} is outside those years, "
+            f"the catalog lists {model.name} for {_years(model)}, not {year}; "
             "check the year or the model"
         )
     variants = tuple(v for v in model.variants if v.in_production(year))
     if not variants:
         spans = ", ".join(sorted({f"{v.year_from}-{v.year_to or 'now'}" for v in model.variants}))
         raise InputError(
-            f"no {model.name} variant in the catalog was built in {year}; variants cover {spans}"
+            f"the catalog lists no {model.name} variant for {year}; its variants cover {spans}"
         )
     return variants
+
+
+def _query(v: Vehicle) -> str:
+    """What the caller gave, as one text for messages: "Ford 2019", "Golf"."""
+    return " ".join(str(p) for p in (v.make, v.model, v.year) if p is not None)
 
 
 async def resolve_vehicle(
@@ -234,14 +243,17 @@ async def resolve_vehicle(
 
     ``vehicle`` is a Vehicle or a JSON-like mapping (``{"make", "model", "year"}``
     or ``{"vin"}``). Returns status "ambiguous" with candidates when the text
-    could mean several vehicles; raises InputError when it means none.
+    could mean several vehicles, or only one roughly, or lacks the make or the
+    model; raises InputError when it means none.
     """
     normalise_market(market)
     v = _as_vehicle(vehicle)
     if v.vin is not None:
         return await _resolve_vin(catalog, v)
-    assert v.make is not None
-    assert v.model is not None
+    query = _query(v)
+    if v.make is None:
+        assert v.model is not None
+        return await _model_in_any_make(catalog, v.model, v.year, query)
     notes: list[str] = []
     manufacturer, make_match, manufacturers = await _manufacturer(catalog, v.make, notes)
     if manufacturer is None:
@@ -256,15 +268,110 @@ async def resolve_vehicle(
                 *notes,
             ),
             candidates=tuple(
-                VehicleCandidate(
+                VehicleReading(
                     manufacturer=ManufacturerRef(id=by_id[name].id, name=name), score=score
                 )
                 for score, _, name in make_match.ranked
                 if score >= UNKNOWN_SCORE and make_match.score - score <= 2 * AMBIGUOUS_MARGIN
             ),
+            query=query,
+            missing="make",
+        )
+    if v.model is None:
+        return await _models_of_make(
+            catalog, manufacturer, make_match, v.year, notes, query=query, by=make_match.method
         )
     return await _resolve_model(
-        catalog, manufacturer, make_match, [(v.model, False)], v.year, notes
+        catalog, manufacturer, make_match, [(v.model, False)], v.year, notes, query=query
+    )
+
+
+async def _models_of_make(
+    catalog: BucketManager,
+    manufacturer: Manufacturer,
+    make_match: _Match,
+    year: int | None,
+    notes: list[str],
+    *,
+    query: str,
+    by: str,
+    vin: VinDecode | None = None,
+) -> VehicleResolution:
+    """The make is known, the model is not: its models built in ``year`` are the candidates."""
+    models = await catalog.get_models_for_manufacturer(manufacturer.id)
+    mref = ManufacturerRef(id=manufacturer.id, name=manufacturer.name)
+    fitting = sorted(
+        (m for m in models if year is None or m.in_production(year)), key=lambda m: m.name
+    )
+    if not fitting:
+        raise InputError(
+            f"the catalog lists no {manufacturer.name} model for {year}; "
+            f"it lists {', '.join(f'{m.name} ({_years(m)})' for m in models) or 'none'}"
+        )
+    notes.append(
+        f"no model given; {manufacturer.name} models: {', '.join(m.name for m in fitting)}"
+    )
+    return VehicleResolution(
+        status="ambiguous",
+        manufacturer=mref,
+        year=year,
+        resolved_by=by,
+        score=make_match.score,
+        notes=tuple(notes),
+        candidates=tuple(
+            VehicleReading(manufacturer=mref, model=ModelRef.of(m), score=make_match.score)
+            for m in fitting
+        ),
+        vin=vin,
+        query=query,
+        missing="model",
+    )
+
+
+_MAX_READINGS = 10
+
+
+async def _model_in_any_make(
+    catalog: BucketManager, model: str, year: int | None, query: str
+) -> VehicleResolution:
+    """No make: the models of every make whose name matches ``model`` (built in ``year``)."""
+    q = _norm(model)
+    if not q:
+        raise InputError("the model is empty; give a model name")
+    manufacturers = await catalog.get_manufacturers()
+    lists = await asyncio.gather(
+        *(catalog.get_models_for_manufacturer(m.id) for m in manufacturers)
+    )
+    scored: list[tuple[float, str, Manufacturer, Model]] = []
+    for manufacturer, models in zip(manufacturers, lists, strict=True):
+        for m in models:
+            exact = _norm(m.name) == q or _compact(m.name) == q.replace(" ", "")
+            score = 100.0 if exact else round(_fuzzy(q, _norm(m.name)), 1)
+            if score >= UNKNOWN_SCORE and (year is None or m.in_production(year)):
+                scored.append((score, f"{manufacturer.name} {m.name}", manufacturer, m))
+    if not scored:
+        when = f" for {year}" if year is not None else ""
+        raise InputError(
+            f"no make in the catalog lists a model like {model!r}{when}; give the make too"
+        )
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    best = scored[0][0]
+    readings = tuple(
+        VehicleReading(
+            manufacturer=ManufacturerRef(id=mf.id, name=mf.name), model=ModelRef.of(m), score=sc
+        )
+        for sc, _, mf, m in scored[:_MAX_READINGS]
+        if best - sc <= 2 * AMBIGUOUS_MARGIN
+    )
+    return VehicleResolution(
+        status="ambiguous",
+        year=year,
+        resolved_by="exact" if best == 100.0 else "fuzzy",
+        score=best,
+        notes=(f"no make given; models like {model!r}: {len(readings)}",),
+        candidates=readings,
+        query=query,
+        missing="make",
     )
 
 
@@ -276,6 +383,7 @@ async def _resolve_model(
     year: int | None,
     notes: list[str],
     *,
+    query: str,
     vin: VinDecode | None = None,
     year_from_input: bool = False,
 ) -> VehicleResolution:
@@ -323,11 +431,13 @@ async def _resolve_model(
                 "choose one of the candidates",
             ),
             candidates=tuple(
-                VehicleCandidate(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
+                VehicleReading(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
                 for score, _, name in match.ranked
                 if score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN
             ),
             vin=vin,
+            query=query,
+            missing="model",
         )
     model = models[match.index]
     if match.method == "fuzzy":
@@ -378,6 +488,7 @@ async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
     texts = [(t, False) for t in (decoded.model, decoded.series) if t]
     if v.model is not None:
         texts.append((v.model, True))
+    query = f"VIN {v.vin} ({' '.join(str(p) for p in (manufacturer.name, year) if p)})"
     if texts:
         return await _resolve_model(
             catalog,
@@ -386,30 +497,18 @@ async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
             texts,
             year,
             notes,
+            query=query,
             vin=decoded,
             year_from_input=from_input,
         )
     # A partial decode: the make's models built that year are the candidates.
-    models = await catalog.get_models_for_manufacturer(manufacturer.id)
-    mref = ManufacturerRef(id=manufacturer.id, name=manufacturer.name)
-    fitting = [m for m in models if year is None or m.in_production(year)]
-    if not fitting:
-        raise InputError(
-            f"the catalog has no {manufacturer.name} model built in {year}; "
-            f"models: {', '.join(f'{m.name} ({_years(m)})' for m in models) or 'none'}"
-        )
-    notes.append(
-        f"the VIN does not say the model; give one of {', '.join(m.name for m in fitting)}"
-    )
-    return VehicleResolution(
-        status="ambiguous",
-        manufacturer=mref,
-        year=year,
-        resolved_by="vin+input" if from_input else "vin",
-        score=make_match.score,
-        notes=tuple(notes),
-        candidates=tuple(
-            VehicleCandidate(manufacturer=mref, model=ModelRef.of(m)) for m in fitting
-        ),
+    return await _models_of_make(
+        catalog,
+        manufacturer,
+        make_match,
+        year,
+        notes,
+        query=query,
+        by="vin+input" if from_input else "vin",
         vin=decoded,
     )

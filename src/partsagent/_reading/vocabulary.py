@@ -1,4 +1,11 @@
-"""The words of damage reports, as data: stop words, severity words, sides and axles, UK/US folds.
+"""The words of damage reports, as data: ``lexicon.json``, loaded once and validated.
+
+Everything a body-shop estimator would want to change without touching code
+lives in the JSON file next to this module: stop and filler words, severity
+words, side and axle words, estimators' abbreviations (F/B, O/S/F, W/S), UK/US
+folds, count words, narrative and total-loss phrases, parts the catalog may not
+have, the market's words for category names, and the confidence factors. This
+module only checks the file's shape and hands out its tables.
 
 Sides depend on the market. GB (and other right-hand-drive markets) puts the
 driver on the right: driver = right = offside, passenger = left = nearside. US
@@ -9,24 +16,23 @@ the US; the offside is the other one.
 
 from __future__ import annotations
 
-from .._models import Axle
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .._exceptions import UsageError
+from .._models import Axle, Severity
 
 __all__ = [
-    "FILLER",
+    "LEXICON",
     "MARKET_ALIASES",
-    "MINOR_WORDS",
-    "MODERATE_WORDS",
-    "NOT_PART_WORDS",
-    "PART_WORDS",
-    "PHRASES",
-    "POSITION_TOKENS",
     "RIGHT_HAND_DRIVE_MARKETS",
-    "SEVERE_PHRASES",
-    "SEVERE_WORDS",
-    "SEVERITY_WORDS",
-    "SIDE_LABEL",
-    "STOPWORDS",
-    "words",
+    "AbsentPart",
+    "ConfidenceFactors",
+    "Lexicon",
+    "PositionWord",
+    "load_lexicon",
 ]
 
 RIGHT_HAND_DRIVE_MARKETS = frozenset(
@@ -34,109 +40,119 @@ RIGHT_HAND_DRIVE_MARKETS = frozenset(
 )
 MARKET_ALIASES = {"UK": "GB"}
 
+SideWord = Literal["left", "right", "nearside", "offside", "driver", "passenger"]
+_LEXICON_FILE = "lexicon.json"
 
-def words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-STOPWORDS = words(
-    "the a an my our his her their of on in at to for and with is was are were has have "
-    "had been be its it side hand"
-)
-SEVERE_WORDS = words(
-    "smashed destroyed crushed totalled totaled mangled shattered demolished wrecked "
-    "obliterated caved"
-)
-SEVERE_PHRASES = ("write off", "written off", "write-off", "hanging off", "ripped off", "torn off")
-MODERATE_WORDS = words(
-    "cracked broken dented bent damaged split punctured buckled creased holed torn missing "
-    "snapped loose"
-)
-MINOR_WORDS = words(
-    "scratched scuffed chipped scraped marked scratch scuff chip scrape scratches scuffs "
-    "chips scrapes"
-)
-SEVERITY_WORDS = SEVERE_WORDS | MODERATE_WORDS | MINOR_WORDS
-FILLER = words(
-    "badly completely totally slightly bit little really very quite also both got been all "
-    "some just heavily lightly"
-)
+class PositionWord(_Data):
+    """A token that names an axle, a side word, or both ("osf" = offside front)."""
 
-# Single tokens that carry an axle and/or a side word; side words are resolved per market.
-POSITION_TOKENS: dict[str, tuple[Axle | None, str | None]] = {
-    "front": ("front", None),
-    "frt": ("front", None),
-    "rear": ("rear", None),
-    "left": (None, "left"),
-    "lh": (None, "left"),
-    "lhs": (None, "left"),
-    "right": (None, "right"),
-    "rh": (None, "right"),
-    "rhs": (None, "right"),
-    "nearside": (None, "nearside"),
-    "ns": (None, "nearside"),
-    "nsf": ("front", "nearside"),
-    "nsr": ("rear", "nearside"),
-    "offside": (None, "offside"),
-    "os": (None, "offside"),
-    "osf": ("front", "offside"),
-    "osr": ("rear", "offside"),
-    "driver": (None, "driver"),
-    "passenger": (None, "passenger"),
-    "fl": ("front", "left"),
-    "lf": ("front", "left"),
-    "fr": ("front", "right"),
-    "rf": ("front", "right"),
-    "rl": ("rear", "left"),
-    "lr": ("rear", "left"),
-    "rr": ("rear", "right"),
-}
-SIDE_LABEL = {
-    "nearside": "nearside (N/S)",
-    "offside": "offside (O/S)",
-    "driver": "the driver's side",
-    "passenger": "the passenger side",
-}
+    axle: Axle | None = None
+    side: SideWord | None = None
+    strict: bool = False
+    """An everyday word ("left", "driver") that is a side only next to a part or "side"."""
 
-# UK and US words folded onto one word, applied to the user's text and to catalog names alike.
-PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("head", "light"): ("headlamp",),
-    ("head", "lamp"): ("headlamp",),
-    ("headlight",): ("headlamp",),
-    ("tail", "light"): ("tail", "lamp"),
-    ("taillight",): ("tail", "lamp"),
-    ("taillamp",): ("tail", "lamp"),
-    ("foglight",): ("fog", "lamp"),
-    ("foglamp",): ("fog", "lamp"),
-    ("light",): ("lamp",),
-    ("hood",): ("bonnet",),
-    ("fender",): ("wing",),
-    ("windshield",): ("windscreen",),
-    ("wind", "screen"): ("windscreen",),
-    ("trunk",): ("boot",),
-    ("liftgate",): ("tailgate",),
-    ("license", "plate"): ("number", "plate"),
-    ("licence", "plate"): ("number", "plate"),
-    ("registration", "plate"): ("number", "plate"),
-    ("reg", "plate"): ("number", "plate"),
-    ("grill",): ("grille",),
-    ("back",): ("rear",),
-    ("near", "side"): ("nearside",),
-    ("off", "side"): ("offside",),
-    ("left", "hand"): ("left",),
-    ("right", "hand"): ("right",),
-    ("aircon",): ("ac",),
-    ("air", "con"): ("ac",),
-}
 
-# Free text: words that name parts beyond the catalog's own, and catalog words that do not.
-NOT_PART_WORDS = frozenset({
-    "near", "off", "side", "assembly", "unit", "panel", "cover", "set", "outside",
-    "exterior", "inner", "engine", "air", "view", "piece", "number", "plate",
-})  # fmt: skip
-PART_WORDS = frozenset({
-    "bumper", "lamp", "light", "door", "mirror", "glass", "window", "wheel", "tyre", "tire",
-    "roof", "sill", "quarter", "pillar", "bonnet", "hood", "wing", "fender", "boot", "trunk",
-    "plate", "windscreen", "windshield", "grille", "badge", "sensor", "indicator", "spoiler",
-    "skirt", "valance", "panel", "arch", "headlight", "headlamp", "taillight",
-})  # fmt: skip
+class AbsentPart(_Data):
+    """A part reports name that a catalog may not have (wheels, sills, roof): never a guess."""
+
+    name: str
+    us_name: str
+    words: tuple[str, ...] = Field(min_length=1)
+    sided: bool = False
+    axle: Axle | None = None
+
+
+class ConfidenceFactors(_Data):
+    """How sure a reading is: a base per kind of match, times a factor per doubt.
+
+    docs/reading.md explains each factor; bench/quality.py checks the result is
+    calibrated (at 0.9 and above, at least 95% right).
+    """
+
+    price_threshold: float = Field(ge=0, le=1)
+    match: dict[Literal["term", "head", "modifier"], float]
+    typo: float
+    choice: dict[Literal["unique", "axle", "context", "default", "tie"], float]
+    axle_conflict: float
+    narrative_without_damage: float
+    location_detail: float
+    no_side: float
+    side_from_context: float
+    unexplained_words: float
+
+
+class Lexicon(_Data):
+    """The validated content of lexicon.json (see its description field)."""
+
+    format: Literal["partsagent-lexicon/1"]
+    description: str
+    stop_words: tuple[str, ...]
+    known_words: tuple[str, ...]
+    filler: tuple[str, ...]
+    echo_words: tuple[str, ...]
+    generic_words: tuple[str, ...]
+    weak_words: tuple[str, ...]
+    not_part_words: tuple[str, ...]
+    severity: dict[Severity, tuple[str, ...]]
+    intensity: dict[str, Severity]
+    positions: dict[str, PositionWord]
+    side_labels: dict[SideWord, str]
+    direction_words: tuple[str, ...]
+    axle_letters: dict[str, Axle]
+    abbreviations: dict[str, str]
+    folds: dict[str, str]
+    counts: dict[str, int] = Field()
+    """How many a word says; 0 is "every one the vehicle has" ("all doors")."""
+    clause_words: tuple[str, ...]
+    coordinators: tuple[str, ...]
+    locatives: tuple[str, ...]
+    landmarks: tuple[str, ...]
+    """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""
+    narrative: tuple[str, ...]
+    total_loss: tuple[str, ...]
+    negations: tuple[str, ...]
+    body_words: tuple[str, ...]
+    body_after_vehicle: tuple[str, ...]
+    absent_parts: tuple[AbsentPart, ...]
+    market_words: dict[Literal["GB", "US"], dict[str, str]]
+    saloon_names: dict[str, dict[Literal["GB", "US"], str]]
+    confidence: ConfidenceFactors
+
+    @field_validator("severity")
+    @classmethod
+    def _every_level(
+        cls, value: dict[Severity, tuple[str, ...]]
+    ) -> dict[Severity, tuple[str, ...]]:
+        if set(value) != set(Severity):
+            raise ValueError("severity must list words for minor, moderate and severe")
+        seen: dict[str, Severity] = {}
+        for level, words in value.items():
+            for w in words:
+                if seen.setdefault(w, level) != level:
+                    raise ValueError(f"{w!r} is both {seen[w].value} and {level.value}")
+        return value
+
+    @field_validator("positions")
+    @classmethod
+    def _names_something(cls, value: dict[str, PositionWord]) -> dict[str, PositionWord]:
+        empty = [k for k, p in value.items() if p.axle is None and p.side is None]
+        if empty:
+            raise ValueError(f"position words name neither axle nor side: {empty}")
+        return value
+
+
+def load_lexicon(text: str | bytes, where: str = _LEXICON_FILE) -> Lexicon:
+    """Validate a lexicon document; a broken file is the developer's mistake (UsageError)."""
+    try:
+        return Lexicon.model_validate_json(text)
+    except ValidationError as exc:
+        raise UsageError(f"{where} is not a valid lexicon: {exc}") from exc
+
+
+LEXICON = load_lexicon(resources.files("partsagent._reading").joinpath(_LEXICON_FILE).read_bytes())
+"""The shipped lexicon, read once at import."""

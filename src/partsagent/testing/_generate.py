@@ -47,6 +47,8 @@ class VariantSpec:
     turbo: bool
     fog_lamps: bool = True
     parking_sensors: bool = True
+    generation: str = ""
+    """Empty for the current generation; e.g. "mk3" for an earlier one, whose parts differ."""
 
     @property
     def rear_doors(self) -> bool:
@@ -55,11 +57,20 @@ class VariantSpec:
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
+    """A model; its catalog years are its variants' span, so the two can never disagree."""
+
     id: str
     name: str
-    year_from: int
-    year_to: int | None
     variants: tuple[VariantSpec, ...]
+
+    @property
+    def year_from(self) -> int:
+        return min(v.year_from for v in self.variants)
+
+    @property
+    def year_to(self) -> int | None:
+        ends = [v.year_to for v in self.variants]
+        return None if None in ends else max(e for e in ends if e is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +97,19 @@ def _v(
     turbo: bool,
     fog: bool = True,
     pdc: bool = True,
+    gen: str = "",
 ) -> VariantSpec:
-    return VariantSpec(vid, name, body, fuel, engine, kw, years[0], years[1], turbo, fog, pdc)
+    return VariantSpec(vid, name, body, fuel, engine, kw, years[0], years[1], turbo, fog, pdc, gen)
 
 
 # Real makes, models and production years (UK market); variant powers are the
 # published figures. Ids are stable: tests and examples use 117/127445/CAT001.
+# Four models also carry their previous generation (gen=...), listed after the
+# current one, so the common VINs and years of the last decade resolve.
 # fmt: off
 MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
     ManufacturerSpec("117", "VAUXHALL", ("OPEL",), "########", Decimal("1.00"), (
-        ModelSpec("40103", "ASTRA", 2015, 2021, (
+        ModelSpec("40103", "ASTRA", (
             _v("127445", "1.0 Turbo 105hp", "Hatchback", "petrol", "1.0 L I3 turbo", 77,
                (2015, 2019), turbo=True),
             _v("127446", "1.4 Turbo 150hp", "Hatchback", "petrol", "1.4 L I4 turbo", 110,
@@ -104,8 +118,14 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2015, 2019), turbo=True),
             _v("127448", "1.2 Turbo 130hp Sports Tourer", "Estate", "petrol", "1.2 L I3 turbo",
                96, (2019, 2021), turbo=True),
+            _v("127431", "1.6 115hp", "Hatchback", "petrol", "1.6 L I4", 85, (2009, 2015),
+               turbo=False, pdc=False, gen="j"),
+            _v("127432", "1.4 Turbo 140hp", "Hatchback", "petrol", "1.4 L I4 turbo", 103,
+               (2010, 2015), turbo=True, gen="j"),
+            _v("127433", "1.7 CDTi 110hp", "Hatchback", "diesel", "1.7 L I4 turbodiesel", 81,
+               (2009, 2015), turbo=True, gen="j"),
         )),
-        ModelSpec("40104", "CORSA", 2019, None, (
+        ModelSpec("40104", "CORSA", (
             _v("131201", "1.2 75hp", "Hatchback", "petrol", "1.2 L I3", 55, (2019, None),
                turbo=False, pdc=False),
             _v("131202", "1.2 Turbo 100hp", "Hatchback", "petrol", "1.2 L I3 turbo", 74,
@@ -117,7 +137,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
     )),
     ManufacturerSpec("36", "FORD", ("FORD EUROPE",), "@@#@-#####-@@", Decimal("1.00"), (
-        ModelSpec("41501", "FOCUS", 2018, 2025, (
+        ModelSpec("41501", "FOCUS", (
             _v("141501", "1.0 EcoBoost 125hp", "Hatchback", "petrol", "1.0 L I3 turbo", 92,
                (2018, 2025), turbo=True),
             _v("141502", "1.5 EcoBlue 120hp Estate", "Estate", "diesel", "1.5 L I4 turbodiesel",
@@ -126,8 +146,16 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2019, 2025), turbo=True),
             _v("141504", "1.0 EcoBoost mHEV 155hp", "Hatchback", "hybrid",
                "1.0 L I3 turbo mild hybrid", 114, (2020, 2025), turbo=True),
+            _v("141491", "1.0 EcoBoost 125hp", "Hatchback", "petrol", "1.0 L I3 turbo", 92,
+               (2012, 2018), turbo=True, gen="mk3"),
+            _v("141492", "1.6 TDCi 115hp", "Hatchback", "diesel", "1.6 L I4 turbodiesel", 85,
+               (2011, 2015), turbo=True, gen="mk3"),
+            _v("141493", "2.0 TDCi 150hp Estate", "Estate", "diesel", "2.0 L I4 turbodiesel",
+               110, (2015, 2018), turbo=True, gen="mk3"),
+            _v("141494", "ST 2.0 EcoBoost 250hp", "Hatchback", "petrol", "2.0 L I4 turbo", 184,
+               (2012, 2018), turbo=True, gen="mk3"),
         )),
-        ModelSpec("41502", "FIESTA", 2017, 2023, (
+        ModelSpec("41502", "FIESTA", (
             _v("141511", "1.1 75hp", "Hatchback", "petrol", "1.1 L I3", 55, (2017, 2023),
                turbo=False, pdc=False),
             _v("141512", "1.0 EcoBoost 100hp", "Hatchback", "petrol", "1.0 L I3 turbo", 74,
@@ -140,7 +168,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
     )),
     ManufacturerSpec("121", "VOLKSWAGEN", ("VW", "VOLKS WAGEN", "VOLKSWAGON"), "#@# ### ### @",
                      Decimal("1.10"), (
-        ModelSpec("42101", "GOLF", 2012, 2020, (
+        ModelSpec("42101", "GOLF", (
             _v("142101", "1.0 TSI 110hp", "Hatchback", "petrol", "1.0 L I3 turbo", 81,
                (2015, 2020), turbo=True),
             _v("142102", "1.4 TSI 125hp", "Hatchback", "petrol", "1.4 L I4 turbo", 92,
@@ -154,7 +182,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
     )),
     ManufacturerSpec("16", "BMW", ("BAYERISCHE MOTOREN WERKE",), "###########", Decimal("1.40"), (
-        ModelSpec("43101", "3 SERIES", 2019, None, (
+        ModelSpec("43101", "3 SERIES", (
             _v("143101", "320i 184hp", "Saloon", "petrol", "2.0 L I4 turbo", 135, (2019, None),
                turbo=True),
             _v("143102", "320d 190hp Touring", "Estate", "diesel", "2.0 L I4 turbodiesel", 140,
@@ -163,10 +191,18 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2019, None), turbo=True),
             _v("143104", "M340i xDrive 374hp", "Saloon", "petrol", "3.0 L I6 turbo", 275,
                (2019, None), turbo=True),
+            _v("143091", "320i 184hp", "Saloon", "petrol", "2.0 L I4 turbo", 135, (2012, 2019),
+               turbo=True, gen="f30"),
+            _v("143092", "320d 190hp", "Saloon", "diesel", "2.0 L I4 turbodiesel", 140,
+               (2015, 2019), turbo=True, gen="f30"),
+            _v("143093", "318d 150hp Touring", "Estate", "diesel", "2.0 L I4 turbodiesel", 110,
+               (2015, 2019), turbo=True, gen="f30"),
+            _v("143094", "330e 252hp", "Saloon", "hybrid", "2.0 L I4 turbo plug-in hybrid", 185,
+               (2016, 2019), turbo=True, gen="f30"),
         )),
     )),
     ManufacturerSpec("111", "TOYOTA", (), "#####-##?##", Decimal("1.05"), (
-        ModelSpec("44101", "COROLLA", 2019, None, (
+        ModelSpec("44101", "COROLLA", (
             _v("144101", "1.2 T 116hp", "Hatchback", "petrol", "1.2 L I4 turbo", 85, (2019, 2020),
                turbo=True),
             _v("144102", "1.8 Hybrid 122hp", "Hatchback", "hybrid", "1.8 L I4 hybrid", 90,
@@ -178,7 +214,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
     )),
     ManufacturerSpec("80", "NISSAN", (), "#####-#@@#@", Decimal("1.00"), (
-        ModelSpec("45101", "QASHQAI", 2014, 2021, (
+        ModelSpec("45101", "QASHQAI", (
             _v("145101", "1.2 DIG-T 115hp", "SUV", "petrol", "1.2 L I4 turbo", 85, (2014, 2018),
                turbo=True),
             _v("145102", "1.5 dCi 110hp", "SUV", "diesel", "1.5 L I4 turbodiesel", 81,
@@ -190,7 +226,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
         )),
     )),
     ManufacturerSpec("45", "HONDA", (), "#####-@@#-@##", Decimal("1.05"), (
-        ModelSpec("46101", "CIVIC", 2017, 2022, (
+        ModelSpec("46101", "CIVIC", (
             _v("146101", "1.0 VTEC Turbo 129hp", "Hatchback", "petrol", "1.0 L I3 turbo", 95,
                (2017, 2022), turbo=True),
             _v("146102", "1.5 VTEC Turbo 182hp", "Hatchback", "petrol", "1.5 L I4 turbo", 134,
@@ -199,10 +235,16 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2018, 2021), turbo=True),
             _v("146104", "Type R 2.0 VTEC Turbo 320hp", "Hatchback", "petrol", "2.0 L I4 turbo",
                235, (2017, 2022), turbo=True),
+            _v("146091", "1.8 i-VTEC 142hp", "Hatchback", "petrol", "1.8 L I4", 104,
+               (2012, 2016), turbo=False, pdc=False, gen="9"),
+            _v("146092", "1.6 i-DTEC 120hp", "Hatchback", "diesel", "1.6 L I4 turbodiesel", 88,
+               (2013, 2016), turbo=True, gen="9"),
+            _v("146093", "Type R 2.0 VTEC Turbo 310hp", "Hatchback", "petrol", "2.0 L I4 turbo",
+               228, (2015, 2016), turbo=True, gen="9"),
         )),
     )),
     ManufacturerSpec("2858", "TESLA", (), "#######-##-@", Decimal("1.30"), (
-        ModelSpec("47101", "MODEL 3", 2017, None, (
+        ModelSpec("47101", "MODEL 3", (
             _v("147101", "Standard Range Plus", "Saloon", "electric", "single motor, rear", 225,
                (2019, 2021), turbo=False),
             _v("147102", "Long Range AWD", "Saloon", "electric", "dual motor", 324, (2019, None),
@@ -355,7 +397,8 @@ def _usd(base_pence: int, percent: int) -> str:
 
 def _equipment(model: ModelSpec, variant: VariantSpec) -> list[str]:
     kit = ["front_parking_sensors", "rear_parking_sensors"] if variant.parking_sensors else []
-    if model.year_from >= CAMERA_FROM:
+    launched = min(v.year_from for v in model.variants if v.generation == variant.generation)
+    if launched >= CAMERA_FROM:
         kit.append("windscreen_camera")
     return kit
 
@@ -365,18 +408,20 @@ def _fitment(
 ) -> str:
     """Which variants share one article list, as in a real catalog.
 
-    Panels, lamps and fixings fit every variant of a model; rear parts differ
+    Panels, lamps and fixings fit every variant of a model generation; rear parts differ
     by body (a hatchback's tailgate does not fit the estate); cooling parts
     differ by engine; a bumper cover with holes for parking sensors does not fit
     a car without them; consumables are the same for all of a maker's cars.
     """
     if cat.consumable:
         return f"{maker.id}"
+    # An earlier generation's parts are its own; the current one keeps its keys (and articles).
+    key = f"{model.id}.{variant.generation}" if variant.generation else model.id
     if cat.group == "Cooling":
-        return f"{model.id}/{variant.engine}"
-    fit = model.id
+        return f"{key}/{variant.engine}"
+    fit = key
     if cat.axle == "rear" or cat.rear_doors_only:
-        fit = f"{model.id}/{variant.body}"
+        fit = f"{key}/{variant.body}"
     if cat.pdc_holes:
         fit += "/pdc" if variant.parking_sensors else "/plain"
     return fit

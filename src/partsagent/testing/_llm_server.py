@@ -161,11 +161,14 @@ class ScriptedOpenAIServer:
     ``script`` is a sequence of Steps, one per request in order, or a
     responder ``(request_json) -> Step | assistant message`` called for every
     request. With ``api_key`` set, each request must carry
-    ``Authorization: Bearer <api_key>``. ``requests`` holds the JSON body of
-    every request, ``headers`` their headers, ``failures`` what went wrong.
+    ``Authorization: Bearer <api_key>``; ``port`` 0 picks a free one.
+    ``requests`` holds the JSON body of every request, ``headers`` their
+    headers, ``failures`` what went wrong.
     """
 
-    def __init__(self, script: Sequence[Step] | Responder, *, api_key: str | None = None) -> None:
+    def __init__(
+        self, script: Sequence[Step] | Responder, *, api_key: str | None = None, port: int = 0
+    ) -> None:
         self._script: list[Step] | None = None if callable(script) else list(script)
         self._responder: Responder | None = script if callable(script) else None
         self.api_key = api_key
@@ -175,6 +178,7 @@ class ScriptedOpenAIServer:
         self._closing = anyio.Event()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self._wanted_port = port
         self._used = False
 
     def __repr__(self) -> str:
@@ -192,7 +196,9 @@ class ScriptedOpenAIServer:
     @property
     def remaining(self) -> int:
         """Scripted steps not consumed yet (0 in responder mode)."""
-        return len(self._script) - len(self.requests) if self._script is not None else 0
+        if self._script is None:
+            return 0
+        return max(0, len(self._script) - len(self.requests))
 
     async def __aenter__(self) -> Self:
         if self._used:
@@ -204,7 +210,12 @@ class ScriptedOpenAIServer:
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        try:
+            sock.bind(("127.0.0.1", self._wanted_port))
+        except OSError:
+            sock.close()
+            await runner.cleanup()
+            raise
         self._port = sock.getsockname()[1]
         self._runner = runner
         try:

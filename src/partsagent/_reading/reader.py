@@ -1,0 +1,456 @@
+"""read_damage: a report's words -> the parts it names, each with a calibrated confidence.
+
+The text (a free-text description, or each component of a list, which may
+itself be a sentence) is read into mentions (text.py); each mention is then
+matched to a category of the vehicle, expanded into physical parts and scored.
+
+How a count is read:
+
+* "both", "pair of", "x2", "2 x", "L+R", "left and right", "both sides" and a
+  plural ("headlights smashed") mean two;
+* on a sided part with no side given, two is the left and the right one at the
+  axle given or the part's own ("both front wings", "both headlights");
+* on a sided part with one side given, two is the front and the rear one of that
+  side when the catalog has both ("both offside doors", "N/S doors");
+* four on a part that exists front and rear is all four ("all 4 doors");
+* "front and rear" names the axles outright ("passenger doors front and rear");
+* "both doors" with no side is the two front doors, with a note when the vehicle
+  also has rear ones (a 3-door car has only the two);
+* on an unsided part a count is the quantity of one line ("three rear parking
+  sensors": quantity 3).
+
+Confidence is a product of factors from lexicon.json (``confidence``): a base
+for how the words matched (a whole catalog term, only its head word, only a
+modifier), times one factor per doubt (a typo corrected, a category chosen by
+default or context rather than by the words, a story with no damage word, a
+part named only as where the damage is, unexplained words next to it, no side
+for a sided part, a side taken from the context). docs/reading.md lists them;
+bench/quality.py shows that they are calibrated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import product
+from typing import Literal
+
+from .._models import Axle, Category, DamagedPart, Position, Severity, Side
+from .index import Index, index_for
+from .market import market_name
+from .results import Guess, Reading, ReadPart, UnreadPhrase
+from .text import Mention, Passage, read_passage
+from .tokens import normalise_market, phrase_key, side_in
+from .vocabulary import LEXICON, RIGHT_HAND_DRIVE_MARKETS
+
+__all__ = ["PRICE_THRESHOLD", "read_damage", "vehicle_words"]
+
+PRICE_THRESHOLD = LEXICON.confidence.price_threshold
+"""A part read with less confidence than this is not priced: it is listed to confirm."""
+
+_F = LEXICON.confidence
+Choice = Literal["unique", "axle", "context", "default", "tie"]
+SeverityFrom = Literal["words", "given", "default"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """The target chosen for a mention at one axle, how, and the others it could be."""
+
+    target: int
+    how: Choice
+    conflict: bool
+    others: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One physical part a mention expands to."""
+
+    choice: _Choice
+    axle: Axle | None
+    side: Side | None
+    quantity: int
+    side_from_context: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    text: str
+    given: Severity | None
+
+
+def vehicle_words(names: Iterable[str]) -> frozenset[str]:
+    """The words of the vehicle's make, model and variants: "Fiesta ST" is not damage."""
+    return frozenset(w for n in names for w in phrase_key(n) if w.isalnum())
+
+
+# -- choosing a category -------------------------------------------------------------
+
+
+def _effective(index: Index, m: Mention, target: int) -> set[Axle | None]:
+    """The axles the mention's entries of ``target`` put it at (None: no axle said)."""
+    t = index.targets[target]
+    return {e.axle or t.axle for e in m.tag.entries if e.target == target}
+
+
+def _candidates(index: Index, m: Mention) -> list[int]:
+    found = list(dict.fromkeys(e.target for e in m.tag.entries))
+    real = any(index.targets[ix].category is not None for ix in found)
+    # A part the catalog lacks, named by a catalog word and an axle ("rear wing" beside
+    # the catalog's front wing), is that part only when its axle word is said.
+    return [
+        ix
+        for ix in found
+        if not (
+            real
+            and index.targets[ix].absent is not None
+            and index.targets[ix].axle is not None
+            and index.targets[ix].axle not in m.axles
+        )
+    ]
+
+
+def _choose(
+    index: Index, m: Mention, axle: Axle | None, context: Axle | None, side: Side | None = None
+) -> _Choice | None:
+    """The target ``m`` means at ``axle``: by the axle word, else the context, else the default.
+
+    The default is the one target named without an axle word ("Bumper" is a
+    synonym of Front Bumper Cover only); with none or several, it is a tie. A
+    catalog that names sides in its categories ("Headlamp Left") is chosen from
+    by ``side``; a side that no candidate has is a conflict.
+    """
+    cands = _candidates(index, m)
+    if not cands:
+        return None
+    if any(index.targets[c].side for c in cands):
+        fits = [c for c in cands if index.targets[c].side in (None, side)]
+        if side is not None and not fits:
+            return _Choice(cands[0], "axle", True, tuple(cands[1:]))
+        if side is not None and len(fits) < len(cands):
+            cands = fits  # the side word decided, like an axle word
+    eff = {c: _effective(index, m, c) for c in cands}
+
+    def pick(chosen: int, how: Choice, conflict: bool = False) -> _Choice:
+        return _Choice(chosen, how, conflict, tuple(c for c in cands if c != chosen))
+
+    if axle is not None:
+        at_axle = [c for c in cands if axle in eff[c]]
+        neutral = [c for c in cands if None in eff[c]]
+        if at_axle:
+            return pick(at_axle[0], "axle" if len(at_axle) == 1 else "tie")
+        if neutral:
+            return pick(neutral[0], "unique" if len(neutral) == 1 else "tie")
+        return pick(cands[0], "axle", conflict=True)
+    if len(cands) == 1:
+        return pick(cands[0], "unique")
+    if m.sides & {"driver", "passenger"}:
+        front = [c for c in cands if "front" in eff[c]]
+        if len(front) == 1:
+            return pick(front[0], "context")  # the driver's door is a front door
+    if context is not None:
+        at_context = [c for c in cands if context in eff[c]]
+        if len(at_context) == 1:
+            return pick(at_context[0], "context")
+    bare = [
+        c
+        for c in cands
+        if index.targets[c].category is not None
+        and any(e.target == c and e.axle is None for e in m.tag.entries)
+    ]
+    if len(bare) == 1:
+        return pick(bare[0], "default")
+    return pick(cands[0], "tie")
+
+
+def _sure_axle(index: Index, m: Mention) -> Axle | None:
+    """The axle a mention is at whatever its category ("headlight" is at the front)."""
+    if len(m.axles) == 1:
+        return next(iter(m.axles))
+    found = {a for c in _candidates(index, m) for a in _effective(index, m, c)}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _confidence(m: Mention, choice: _Choice, damage_said: bool) -> float:
+    c = _F.match[m.tag.match or "term"] * _F.choice[choice.how]
+    if m.tag.corrected:
+        c *= _F.typo
+    if choice.conflict:
+        c *= _F.axle_conflict
+    if m.narrative and not damage_said:
+        c *= _F.narrative_without_damage
+    if m.location:
+        c *= _F.location_detail
+    if m.unexplained:
+        c *= _F.unexplained_words
+    return c
+
+
+# -- the reader -----------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, index: Index, market: str, vehicle: frozenset[str]) -> None:
+        self.index = index
+        self.market = market
+        self.vehicle = vehicle
+        self.parts: list[ReadPart] = []
+        self.unread: list[UnreadPhrase] = []
+        self.notes: list[str] = []
+        self.total_loss: list[str] = []
+        self.context_axle: Axle | None = None
+        self.context_side: Side | None = None
+
+    def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
+        """Read every source; ``components``: they are component fields, not one description."""
+        passages = [read_passage(s.text, self.index, self.vehicle) for s in sources]
+        axles = {a for p in passages for a in p.context_axles}
+        axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
+        self.context_axle = next(iter(axles)) if len(axles) == 1 else None
+        # The side of the impact, when the story names one ("Impact N/S/F", "the whole
+        # driver side"); another part's side is not this part's ("sides only from side words").
+        sides = {side_in(self.market, w) for p in passages for w in p.context_sides}
+        self.context_side = next(iter(sides)) if len(sides) == 1 else None
+        for source, passage in zip(sources, passages, strict=True):
+            before = (len(self.parts), len(self.unread))
+            for m in passage.mentions:
+                self._mention(passage, m, source.given)
+            for span in passage.unread:
+                self._story(passage.phrase(span))
+            self.total_loss.extend(passage.phrase(s) for s in passage.total_loss)
+            if components:
+                self._free_text_note(source, passage, before)
+        return Reading(
+            parts=tuple(self.parts),
+            unread=tuple(dict.fromkeys(self.unread)),
+            total_loss=tuple(dict.fromkeys(self.total_loss)),
+            notes=tuple(dict.fromkeys(self.notes)),
+            understood=any(p.understood for p in passages),
+        )
+
+    def _free_text_note(self, source: _Source, passage: Passage, before: tuple[int, int]) -> None:
+        """A component field that holds a sentence says how it was read."""
+        parts = self.parts[before[0] :]
+        unread = self.unread[before[1] :]
+        phrases = {p.phrase for p in parts} | {u.phrase for u in unread}
+        if len(phrases) <= 1 and not passage.descriptions:
+            return
+        named = ", ".join(dict.fromkeys(_label(p) for p in parts)) or "no part"
+        extra = f"; {len(unread)} phrase(s) not priced" if unread else ""
+        self.notes.append(f"read {source.text!r} as free text: {named}{extra}")
+
+    def _mention(self, passage: Passage, m: Mention, given: Severity | None) -> None:
+        phrase = passage.phrase((m.segment.start, m.segment.end))
+        if m.negated:
+            self._unread(phrase, "undamaged", f"{phrase!r} says the part is not damaged")
+            return
+        severity = given or m.severity or Severity.MODERATE
+        severity_from: SeverityFrom = "given" if given is not None else m.severity_from
+        damage_said = severity_from != "default"
+        lines = self._expand(m)
+        if not lines:
+            self._unread(phrase, "no_part", f"no part named in {phrase!r}")
+            return
+        warnings, notes = self._notes(m, lines)
+        ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
+        for line in lines:
+            target = self.index.targets[line.choice.target]
+            if target.absent is not None:
+                if m.location:
+                    continue  # "scraped along a concrete pillar": where, not what
+                name = market_name(target.name, self.market)
+                note = f"the catalog has no {name} category; {phrase!r} is not priced"
+                self._unread(phrase, "not_in_catalog", note)
+                continue
+            if line.choice.conflict:
+                by_side = target.side is not None and target.side != line.side
+                said, own = (line.side, target.side) if by_side else (line.axle, target.axle)
+                note = f"{phrase!r} names a {said} part; the catalog's {target.name} is a {own} one"
+                self._unread(phrase, "not_in_catalog", note, self._guesses(m, line, damage_said))
+                continue
+            assert target.category is not None
+            side, confidence = line.side, _confidence(m, line.choice, damage_said)
+            if target.sided and side is None and not m.sides and self.context_side:
+                side = self.context_side
+                confidence *= _F.side_from_context
+            elif target.sided and side is None:
+                confidence *= _F.no_side
+            elif line.side_from_context:
+                confidence *= _F.side_from_context
+            self.parts.append(
+                ReadPart(
+                    phrase=phrase,
+                    category=target.category,
+                    position=Position(axle=line.axle, side=side if target.sided else None),
+                    quantity=line.quantity,
+                    severity=severity,
+                    severity_from=severity_from,
+                    confidence=round(confidence, 3),
+                    notes=tuple(n for n in notes if side is None or "comes as" not in n),
+                    warnings=tuple(warnings),
+                    ambiguous=ambiguous,
+                    guesses=self._guesses(m, line, damage_said),
+                )
+            )
+
+    # -- expansion ---------------------------------------------------------------------
+
+    def _line(self, m: Mention, axle: Axle | None, side: Side | None, qty: int = 1) -> _Line:
+        choice = _choose(self.index, m, axle, self.context_axle, side)
+        assert choice is not None
+        t = self.index.targets[choice.target]
+        if t.known and not choice.conflict:
+            axle = t.axle  # the vocabulary knows where the part sits (a badge has no axle)
+        elif axle is None:
+            named = _effective(self.index, m, choice.target) - {None}
+            axle = next(iter(named)) if len(named) == 1 else t.axle
+        return _Line(choice, axle, side, qty)
+
+    def _expand(self, m: Mention) -> list[_Line]:
+        """The physical parts of a mention: pairs, counts and "front and rear" (module doc)."""
+        axles: list[Axle | None] = [*sorted(m.axles)] or [None]
+        sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
+        one_side = sides[0] if len(sides) == 1 else None
+        first = _choose(self.index, m, axles[0], self.context_axle, one_side)
+        if first is None:
+            return []
+        target = self.index.targets[first.target]
+        count = m.count
+        if count == 0:  # "all doors": every one the vehicle has
+            count = 2 * len(_family_of(self.index, m, first.target)) if target.sided else None
+        if not target.sided:
+            each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
+            return [self._line(m, a, None, each) for a in axles]
+        if not ((count is not None and count >= 2) or (m.plural and count is None)):
+            return [self._line(m, a, s) for a in axles for s in sides or [None]]
+        family = self.index.family(_core(m, first.target))
+        both: list[Side | None] = ["left", "right"]
+        ends: list[Axle | None] = ["front", "rear"]
+        if len(sides) == 2 or len(axles) == 2:
+            return [self._line(m, a, s) for a, s in product(axles, sides or [None])]
+        if (
+            not sides
+            and axles == [None]
+            and len(family) == 2
+            and self.context_side
+            and count in (None, 2)
+        ):
+            # "Keyed down the drivers side, both doors": the two doors of that side.
+            return [
+                replace(self._line(m, a, self.context_side), side_from_context=True) for a in ends
+            ]
+        if len(sides) == 1:
+            if axles == [None] and len(family) == 2:
+                return [self._line(m, a, sides[0]) for a in ends]
+            return [self._line(m, a, sides[0]) for a in axles]
+        if axles == [None] and len(family) == 2 and count is not None and count >= 4:
+            return [self._line(m, a, s) for a, s in product(ends, both)]
+        return [self._line(m, a, s) for a, s in product(axles, both)]
+
+    # -- what is said about it -----------------------------------------------------------
+
+    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[str], list[str]]:
+        """What to check (an ambiguity, how a pair was read) and what only explains."""
+        warnings: list[str] = []
+        notes: list[str] = []
+        words = m.words
+        first = lines[0].choice
+        target = self.index.targets[first.target]
+        if first.how in ("default", "tie") and len(lines) == 1:
+            others = [
+                self.index.targets[o].name
+                for o in first.others
+                if self.index.targets[o].category is not None
+            ]
+            if others:
+                warnings.append(
+                    f"{words!r} could mean {target.name} or {', '.join(dict.fromkeys(others))}; "
+                    "name the part more precisely"
+                )
+        drive = "right" if self.market in RIGHT_HAND_DRIVE_MARKETS else "left"
+        for word in sorted(m.sides):
+            if word not in ("left", "right"):
+                said = m.said.get(word) or LEXICON.side_labels[word]
+                notes.append(
+                    f"{said} means {side_in(self.market, word)} in {self.market} "
+                    f"({drive}-hand drive)"
+                )
+        if target.sided and not m.sides and len(lines) == 1 and target.category is not None:
+            notes.append(f"{target.name} comes as left and right; give the side for one exact part")
+        family = self.index.family(_core(m, first.target))
+        same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
+        if same_axle and not m.sides and not m.axles and len(family) == 2:
+            warnings.append(
+                f"read {words!r} as the two {lines[0].axle} ones; name the "
+                f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
+            )
+        return warnings, notes
+
+    def _guesses(self, m: Mention, line: _Line, damage_said: bool) -> tuple[Guess, ...]:
+        base = _confidence(m, line.choice, damage_said)
+        out: list[Guess] = []
+        for rank, ix in enumerate((line.choice.target, *line.choice.others)):
+            t = self.index.targets[ix]
+            if t.category is None:
+                continue
+            out.append(
+                Guess(
+                    category_id=t.category.id,
+                    category_name=t.category.name,
+                    position=Position(axle=t.axle if t.known else line.axle, side=line.side),
+                    confidence=round(base * (1.0 if rank == 0 else _F.choice["tie"]), 3),
+                )
+            )
+        return tuple(out[:3])
+
+    def _unread(
+        self, phrase: str, reason: Literal["no_part", "not_in_catalog", "undamaged"], note: str,
+        guesses: tuple[Guess, ...] = (),
+    ) -> None:  # fmt: skip
+        self.unread.append(UnreadPhrase(phrase=phrase, reason=reason, note=note, guesses=guesses))
+
+    def _story(self, phrase: str) -> None:
+        if phrase:
+            self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
+
+
+def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
+    """The targets of the mention's words per axle, at least the target's own."""
+    return index.family(_core(m, target)) or {"front": target}
+
+
+def _core(m: Mention, target: int) -> tuple[str, ...]:
+    """The core words of the entry of ``target`` that the mention matched."""
+    return next((e.core for e in m.tag.entries if e.target == target), ())
+
+
+def _label(p: ReadPart) -> str:
+    return f"{p.category.name} ({p.position.side})" if p.position.side else p.category.name
+
+
+def read_damage(
+    damage: str | Sequence[DamagedPart],
+    categories: Sequence[Category],
+    *,
+    market: str = "GB",
+    vehicle: frozenset[str] = frozenset(),
+) -> Reading:
+    """Read a free-text description or a list of components against ``categories``.
+
+    Never raises for words it cannot read: they come back in ``unread``. A
+    component's severity, when given, wins over its words; when left out, the
+    most severe word attached to the part decides (moderate if there is none).
+    ``vehicle`` holds the vehicle's own words (``vehicle_words``), so that
+    "Fiesta ST 3 door hatch" is read as a description, not as damage.
+    """
+    mkt = normalise_market(market)
+    if isinstance(damage, str):
+        sources = [_Source(damage, None)]
+    else:
+        sources = [
+            _Source(p.component, p.severity if "severity" in p.model_fields_set else None)
+            for p in damage
+        ]
+    reader = _Reader(index_for(categories, vehicle), mkt, vehicle)
+    return reader.read(sources, components=not isinstance(damage, str))

@@ -1,0 +1,78 @@
+"""What reading a damage report gives: parts with a confidence, and the phrases left unread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .._models import Category, Position, Severity
+
+__all__ = ["Guess", "ReadPart", "Reading", "UnreadPhrase", "UnreadReason"]
+
+UnreadReason = Literal["no_part", "not_in_catalog", "low_confidence", "undamaged"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Guess(_Out):
+    """A category the phrase may mean, where, and how sure the reading is (0 to 1)."""
+
+    category_id: str
+    category_name: str
+    position: Position = Position()
+    confidence: float
+
+
+class UnreadPhrase(_Out):
+    """A phrase of the report that is not priced: it names no part, or none surely enough.
+
+    ``reason``: "no_part" (what happened, not what is damaged: "rear ended at
+    the lights"), "not_in_catalog" (a part the catalog has no category for:
+    wheels, sills, a rear arch liner when the catalog's is a front one),
+    "low_confidence" (a guess under the price threshold: see ``guesses``) or
+    "undamaged" ("the wing liner is fine").
+    """
+
+    phrase: str
+    reason: UnreadReason
+    note: str
+    guesses: tuple[Guess, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPart:
+    """One physical part read from the report (a pair is two of these)."""
+
+    phrase: str
+    """The user's words that named it."""
+    category: Category
+    position: Position
+    quantity: int
+    severity: Severity
+    severity_from: Literal["words", "given", "default"]
+    confidence: float
+    notes: tuple[str, ...] = ()
+    """What the reading explains ("N/S means left in GB")."""
+    warnings: tuple[str, ...] = ()
+    """What the user should check ("'bumper' could mean ... ; name the part more precisely")."""
+    ambiguous: bool = False
+    """Nothing in the words chose between categories: a default or a tie."""
+    guesses: tuple[Guess, ...] = ()
+    """Other categories the words could mean, best first (for "please confirm")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A whole report read: the parts, the unread phrases, total-loss words, notes."""
+
+    parts: tuple[ReadPart, ...]
+    unread: tuple[UnreadPhrase, ...]
+    total_loss: tuple[str, ...] = ()
+    """The phrases that say the vehicle may be a total loss ("written off", "rolled over")."""
+    notes: tuple[str, ...] = ()
+    understood: bool = True
+    """False when not one word was known: no part, no story, no damage word ("zzz qqq")."""

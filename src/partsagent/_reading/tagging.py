@@ -1,0 +1,365 @@
+"""Tokens -> tags: each run of words read as a part, a position, a count, a severity...
+
+At each place the longest reading wins: a catalog term ("bumper beam") or a
+lexicon phrase ("pushed in", "car park", "written off", "both sides"). A tie
+goes to the part ("light" is a lamp unless a severity word follows it: "light
+scratches"). Words that are the head of a longer term ("sensor" of "parking
+sensor") or only its modifier ("fog") are kept as weaker readings for the
+reader to score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Literal
+
+from .._models import Axle, Severity
+from .index import GENERIC, Entry, Index
+from .tokens import BREAK, COMMA, Token, phrase_key
+from .vocabulary import LEXICON, SideWord
+
+__all__ = ["Kind", "Match", "Tag", "tag", "worst"]
+
+Match = Literal["term", "head", "modifier"]
+
+
+class Kind(StrEnum):
+    PART = "part"
+    POS = "position"
+    COUNT = "count"
+    NUM = "number"
+    SEV = "severity"
+    NARR = "narrative"
+    TOTAL = "total_loss"
+    NEG = "negation"
+    BODY = "body"
+    VEH = "vehicle"
+    ECHO = "echo"
+    COORD = "and"
+    CLAUSE = "clause"
+    COMMA = "comma"
+    BREAK = "break"
+    STOP = "stop"
+    FILLER = "filler"
+    WORD = "word"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A run of tokens ``[first, last)`` read one way, with its span in the user's text."""
+
+    kind: Kind
+    first: int
+    last: int
+    start: int
+    end: int
+    words: tuple[str, ...]
+    severity: Severity | None = None
+    count: int | None = None
+    explicit_count: bool = False
+    axles: frozenset[Axle] = frozenset()
+    sides: frozenset[SideWord] = frozenset()
+    strict: bool = False
+    entries: tuple[Entry, ...] = ()
+    match: Match | None = None
+    plural: bool = False
+    corrected: bool = False
+
+
+_RANK = {
+    Kind.NEG: 0,
+    Kind.TOTAL: 1,
+    Kind.SEV: 2,
+    Kind.COUNT: 3,
+    Kind.NARR: 4,
+    Kind.BODY: 5,
+    Kind.ECHO: 6,
+    Kind.COORD: 7,
+    Kind.CLAUSE: 8,
+    Kind.FILLER: 9,
+    Kind.STOP: 10,
+}
+
+
+def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[str, ...], Kind]]:
+    table: dict[tuple[str, ...], tuple[Kind, object]] = {}
+    anchored: dict[tuple[str, ...], Kind] = {}
+
+    def add(words: Iterable[str], kind: Kind, payload: object = None) -> None:
+        for w in words:
+            if w.startswith("^"):
+                anchored[phrase_key(w[1:])] = kind
+                continue
+            key = phrase_key(w)
+            old = table.get(key)
+            if key and (old is None or _RANK[kind] < _RANK[old[0]]):
+                table[key] = (kind, payload)
+
+    add(LEXICON.negations, Kind.NEG)
+    add(LEXICON.total_loss, Kind.TOTAL)
+    for level, words in LEXICON.severity.items():
+        add(words, Kind.SEV, level)
+    for word, n in LEXICON.counts.items():
+        add([word], Kind.COUNT, n)
+    add(LEXICON.narrative, Kind.NARR)
+    add(LEXICON.body_words, Kind.BODY)
+    add(LEXICON.echo_words, Kind.ECHO)
+    add(LEXICON.coordinators, Kind.COORD)
+    add(LEXICON.clause_words, Kind.CLAUSE)
+    add(LEXICON.filler, Kind.FILLER)
+    add(LEXICON.stop_words, Kind.STOP)
+    return table, anchored
+
+
+_TABLE, _ANCHORED = _phrases()
+_LONGEST = max(len(k) for k in (*_TABLE, *_ANCHORED))
+_INTENSITY = {phrase_key(w): level for w, level in LEXICON.intensity.items()}
+_BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_key(p))
+_DOOR = ("door", "dr")
+_NOT_NUMBERS = frozenset({"both", "pair", "twin"})
+_SEVERITY_ORDER = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
+
+
+def worst(levels: Iterable[Severity | None]) -> Severity | None:
+    """The most severe of ``levels`` (None when there is none)."""
+    found = [lv for lv in levels if lv is not None]
+    return max(found, key=_SEVERITY_ORDER.__getitem__) if found else None
+
+
+def _door_count(tokens: Sequence[Token], i: int) -> bool:
+    """A number before a singular "door" describes the body ("3 door hatch", "5-door").
+
+    "4 doors" (a plural) counts doors; "both doors" is never a body.
+    """
+    if i + 1 >= len(tokens) or tokens[i + 1].word not in _DOOR or tokens[i + 1].plural:
+        return False
+    w = tokens[i].word
+    return w.isdigit() or (w in LEXICON.counts and w not in _NOT_NUMBERS)
+
+
+def _lexicon_at(words: Sequence[str], i: int, at_start: bool) -> tuple[int, Kind, object]:
+    for n in range(min(_LONGEST, len(words) - i), 0, -1):
+        key = tuple(words[i : i + n])
+        if at_start and key in _ANCHORED:
+            return n, _ANCHORED[key], None
+        hit = _TABLE.get(key)
+        if hit is not None:
+            return n, hit[0], hit[1]
+    return 0, Kind.WORD, None
+
+
+def _term_at(
+    index: Index, words: Sequence[str], i: int, axle_before: Axle | None
+) -> tuple[int, tuple[Entry, ...], tuple[str, ...]]:
+    """The longest term starting at ``i``: its length, entries and the positions inside it.
+
+    Generic words inside a term are skipped ("bumper cover"), and so are position
+    words after its first word ("F/BMP RH BRKT" is the right front bumper bracket).
+    """
+    best: tuple[int, tuple[Entry, ...], tuple[str, ...]] = (0, (), ())
+    if words[i] in GENERIC:
+        return best
+    core: list[str] = []
+    inside: list[str] = []
+    j = i
+    while j < len(words) and len(core) < index.max_len:
+        w = words[j]
+        j += 1
+        if w in GENERIC:
+            continue
+        if core and w in LEXICON.positions:
+            inside.append(w)
+            continue
+        core.append(w)
+        entries = tuple(
+            e for e in index.terms.get(tuple(core), ()) if not e.needs_axle or e.axle == axle_before
+        )
+        if entries:
+            best = (j, entries, tuple(inside))
+    if best[0]:
+        end = best[0]
+        while end < len(words) and words[end] in GENERIC:
+            end += 1  # "headlamp assembly", "bumper cover": the generic word belongs to the part
+        return end - i, best[1], best[2]
+    return best
+
+
+def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) -> list[Tag]:
+    """Read ``tokens`` into tags, longest reading first, then join what belongs together."""
+    words = [t.word for t in tokens]
+    tags: list[Tag] = []
+    i = 0
+    at_start = True
+    while i < len(tokens):
+        w = words[i]
+        if w in (BREAK, COMMA):
+            tags.append(_make(Kind.BREAK if w == BREAK else Kind.COMMA, tokens, i, 1))
+            at_start = w == BREAK
+            i += 1
+            continue
+        if _door_count(tokens, i):
+            n = 3 if i + 2 < len(words) and words[i + 2] in _BODY_AFTER else 2
+            tags.append(_make(Kind.BODY, tokens, i, n))  # "3 door hatch" describes the car
+            i += n
+            at_start = False
+            continue
+        prev_axle = None
+        if tags and tags[-1].kind is Kind.POS and len(tags[-1].axles) == 1:
+            prev_axle = next(iter(tags[-1].axles))
+        n_term, entries, inside = _term_at(index, words, i, prev_axle)
+        n_lex, kind, payload = _lexicon_at(words, i, at_start)
+        if n_term and n_term >= n_lex:
+            positions = [LEXICON.positions[w] for w in inside]
+            tags.append(
+                _make(
+                    Kind.PART,
+                    tokens,
+                    i,
+                    n_term,
+                    entries=entries,
+                    match="term",
+                    axles=frozenset(p.axle for p in positions if p.axle),
+                    sides=frozenset(p.side for p in positions if p.side),
+                )
+            )
+            i += n_term
+        elif n_lex:
+            tags.append(_lexicon_tag(kind, payload, tokens, i, n_lex))
+            i += n_lex
+        else:
+            tags.append(_single(tokens, i, index, vehicle_words))
+            i += 1
+        at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
+    return _join(tags, tokens)
+
+
+def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:
+    run = tokens[i : i + n]
+    return Tag(
+        kind,
+        i,
+        i + n,
+        run[0].start,
+        max(t.end for t in run),
+        tuple(t.word for t in run),
+        plural=run[-1].plural if kind is Kind.PART else any(t.plural for t in run),
+        corrected=any(t.corrected for t in run),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _lexicon_tag(kind: Kind, payload: object, tokens: Sequence[Token], i: int, n: int) -> Tag:
+    if kind is Kind.SEV:
+        return _make(kind, tokens, i, n, severity=payload)
+    if kind is Kind.COUNT:
+        return _make(kind, tokens, i, n, count=payload)
+    return _make(kind, tokens, i, n)
+
+
+def _single(tokens: Sequence[Token], i: int, index: Index, vehicle_words: frozenset[str]) -> Tag:
+    w = tokens[i].word
+    pos = LEXICON.positions.get(w)
+    if pos is not None:
+        return _make(
+            Kind.POS,
+            tokens,
+            i,
+            1,
+            axles=frozenset({pos.axle}) if pos.axle else frozenset(),
+            sides=frozenset({pos.side}) if pos.side else frozenset(),
+            strict=pos.strict,
+        )
+    if w.startswith("x") and w[1:].isdigit():
+        return _make(Kind.COUNT, tokens, i, 1, count=int(w[1:]), explicit_count=True)
+    if w.isdigit():
+        return _make(Kind.NUM, tokens, i, 1, count=int(w))
+    if w in vehicle_words:
+        return _make(Kind.VEH, tokens, i, 1)
+    if len(w) == 1:
+        return _make(Kind.STOP, tokens, i, 1)
+    heads = index.heads.get(w)
+    if heads:
+        return _make(Kind.PART, tokens, i, 1, entries=heads, match="head")
+    mods = index.modifiers.get(w)
+    if mods:
+        return _make(Kind.PART, tokens, i, 1, entries=mods, match="modifier")
+    return _make(Kind.WORD, tokens, i, 1)
+
+
+def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
+    """Intensity + severity, position and position, modifier part + head part, body words."""
+    out: list[Tag] = []
+    for t in tags:
+        prev = out[-1] if out else None
+        if prev is None:
+            out.append(t)
+            continue
+        if t.kind is Kind.SEV and _intensity(out, t):
+            out[-1] = _span(prev, t, Kind.SEV, severity=worst([_INTENSITY[prev.words], t.severity]))
+            continue
+        if t.kind is Kind.SEV and prev.kind is Kind.SEV:
+            out[-1] = _span(prev, t, Kind.SEV, severity=worst([prev.severity, t.severity]))
+            continue
+        if (
+            t.kind is Kind.POS
+            and len(out) >= 2
+            and prev.kind is Kind.COORD
+            and out[-2].kind is Kind.POS
+        ):
+            first = out[-2]
+            out[-2:] = [
+                _span(
+                    first,
+                    t,
+                    Kind.POS,
+                    axles=first.axles | t.axles,
+                    sides=first.sides | t.sides,
+                    strict=first.strict and t.strict,
+                )
+            ]
+            continue
+        if t.kind is Kind.PART and prev.kind is Kind.PART and prev.last == t.first:
+            if t.match == "modifier" and prev.match != "modifier":
+                out[-1] = _span(prev, t, Kind.PART, entries=prev.entries, match=prev.match)
+            else:  # English compounds are head-final: "bonnet slam panel" is a slam panel
+                out[-1] = _span(prev, t, Kind.PART, entries=t.entries, match=t.match)
+            continue
+        if (
+            t.kind is Kind.PART
+            and t.words[-1] in _BODY_AFTER
+            and prev.kind in (Kind.VEH, Kind.BODY)
+        ):
+            out[-1] = _span(prev, t, Kind.BODY)  # "Golf hatch" describes the car
+            continue
+        out.append(t)
+    return out
+
+
+def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
+    """ "light scratches", "small dent": an adjective of the damage, not a lamp.
+
+    Not before a participle ("light cracked" is a cracked lamp), not a plural or
+    after a position ("rear lights smashed").
+    """
+    word = out[-1]
+    if word.kind is Kind.SEV or word.words not in _INTENSITY or word.plural:
+        return False
+    if len(out) >= 2 and out[-2].kind in (Kind.POS, Kind.COUNT, Kind.NUM):
+        return False
+    return not sev.words[-1].endswith("ed")
+
+
+def _span(a: Tag, b: Tag, kind: Kind, **fields: object) -> Tag:
+    merged = replace(
+        b if kind is Kind.PART else a,
+        kind=kind,
+        first=a.first,
+        last=b.last,
+        start=a.start,
+        end=max(a.end, b.end),
+        words=a.words + b.words,
+        corrected=a.corrected or b.corrected,
+    )
+    return replace(merged, **fields)  # type: ignore[arg-type]

@@ -1,0 +1,136 @@
+"""The rule: metric events go only to consumers the application set up; never printed unasked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import structlog
+from structlog.exceptions import DropEvent
+from structlog.testing import capture_logs
+from structlog.typing import EventDict, WrappedLogger
+
+from partsagent import (
+    SummaryAggregator,
+    capture_metrics,
+    install_aggregator,
+    set_metrics_enabled,
+    timer,
+    uninstall_aggregator,
+)
+from partsagent._metrics import metrics_enabled
+
+
+class Renderer:
+    """The application's last processor: keeps what reached it."""
+
+    def __init__(self) -> None:
+        self.events: list[EventDict] = []
+
+    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
+        self.events.append(event_dict)
+        raise DropEvent
+
+
+@pytest.fixture
+def renderer() -> Iterator[Renderer]:
+    """structlog configured by the 'application' to end in a Renderer; restored after."""
+    old = structlog.get_config()
+    rec = Renderer()
+    structlog.configure(processors=[rec])
+    try:
+        yield rec
+    finally:
+        set_metrics_enabled(None)
+        structlog.configure(**old)
+
+
+def test_configuring_structlog_does_not_switch_metric_events_on(renderer: Renderer) -> None:
+    """structlog.configure and structlog.testing.capture_logs leave metric events off."""
+    with capture_logs():
+        pass
+    assert structlog.is_configured()
+    assert metrics_enabled() is False
+    with timer("catalog.articles"):
+        pass
+    structlog.get_logger().info("app.event")
+    assert [e["event"] for e in renderer.events] == ["app.event"]
+
+
+def test_a_consumer_gets_events_that_stay_out_of_the_logs(renderer: Renderer) -> None:
+    """An installed aggregator sees metric events; the application's renderer does not."""
+    agg = SummaryAggregator()  # drop=False: still kept out of the logs unless asked
+    install_aggregator(agg)
+    try:
+        assert metrics_enabled() is True
+        with timer("catalog.models"):
+            pass
+    finally:
+        uninstall_aggregator(agg)
+    assert metrics_enabled() is False
+    assert agg.summary()["operations"]["catalog.models"]["calls"] == 1
+    assert renderer.events == []
+
+
+def test_set_metrics_enabled_true_puts_them_in_the_logs(renderer: Renderer) -> None:
+    """Asked for with set_metrics_enabled(True), metric events reach the application's logs."""
+    set_metrics_enabled(True)
+    with timer("catalog.models"):
+        pass
+    assert [e["event"] for e in renderer.events] == ["partsagent.catalog.models"]
+
+
+def test_set_metrics_enabled_false_silences_even_consumers(renderer: Renderer) -> None:
+    """Forced off, not even capture_metrics or an aggregator receives events."""
+    set_metrics_enabled(False)
+    with capture_metrics() as events, timer("catalog.models"):
+        pass
+    assert events == []
+    assert renderer.events == []
+
+
+_SCRIPT = """
+import asyncio, sys
+import structlog
+from structlog.testing import capture_logs
+from partsagent import PartsAgent, set_metrics_enabled
+
+with capture_logs():  # e.g. a test helper imported by the application
+    pass
+structlog.configure(processors=[structlog.processors.KeyValueRenderer()])
+if sys.argv[1] == "asked":
+    set_metrics_enabled(True)
+
+async def main():
+    async with PartsAgent() as agent:
+        await agent.process_damage_report(
+            {"make": "Vauxhall", "model": "Astra", "year": 2018}, "front bumper smashed"
+        )
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "printed"),
+    [pytest.param("unasked", False, id="unasked"), pytest.param("asked", True, id="asked")],
+)
+def test_an_application_that_never_asked_prints_nothing(mode: str, printed: bool) -> None:
+    """A process that configured structlog but never asked for metrics prints no metric line."""
+    run = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_SCRIPT), mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = [line for line in run.stdout.splitlines() if "metric=True" in line]
+    assert bool(lines) is printed
+    if printed:
+        assert any("event='partsagent.catalog.articles'" in line for line in lines)
+    else:
+        assert run.stdout == ""
