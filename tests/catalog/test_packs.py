@@ -67,7 +67,7 @@ async def test_a_pack_holds_exactly_the_standard_lists(exported_bucket: Path) ->
             )
             assert item.resolve() == expected, rel
     missing = [rel for rel, item in items.items() if isinstance(item, NotFound)]
-    assert missing == [doc.articles_path(MID, "127446", "CAT003")]
+    assert doc.articles_path(MID, "127446", "CAT003") in missing
 
 
 def test_catalog_pack_writes_what_generate_writes(tmp_path: Path) -> None:

@@ -400,6 +400,12 @@ class BucketManager:
 
     # -- fan-out ---------------------------------------------------------------
 
+    async def _settle_layout(self) -> None:
+        """Let a source finish learning its layout (packs or not) before a batch decision."""
+        settle = getattr(self.source, "settle_layout", None)
+        if settle is not None:
+            await settle(self._requests.attempt_timeout)
+
     async def _fan_out_open(
         self,
         items: Sequence[R],
@@ -420,6 +426,7 @@ class BucketManager:
         source offers batches; otherwise one request each under the shared limit.
         """
         pairs = list(variants)
+        await self._settle_layout()
         if self.source.batch_supported:
             wanted = {f"categories/{mid}/{vid}": (mid, vid) for mid, vid in pairs}
             await self._prefetch("categories", wanted, lane="wait")

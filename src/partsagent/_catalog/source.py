@@ -141,6 +141,16 @@ class BucketReader:
             await asyncio.shield(self._finder)
         return self._pack_version
 
+    async def settle_layout(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for an index read in flight: whether to read packs hangs on it.
+
+        Usually it is long done (it started with the first list); bounded, so that a
+        lost answer costs a report at most ``timeout`` and then the standard layout.
+        """
+        finder = self._finder
+        if finder is not None and not finder.done():
+            await asyncio.wait({finder}, timeout=timeout)
+
     async def _stop_finder(self) -> None:
         """Cancel an index read still running (the source is closing)."""
         finder, self._finder = self._finder, None
