@@ -141,15 +141,15 @@ class BucketReader:
             await asyncio.shield(self._finder)
         return self._pack_version
 
-    async def settle_layout(self, timeout: float) -> None:
-        """Wait up to ``timeout`` for an index read in flight: whether to read packs hangs on it.
+    async def settle_layout(self, limit: float) -> None:
+        """Wait up to ``limit`` seconds for an index read in flight: packs or not hangs on it.
 
         Usually it is long done (it started with the first list); bounded, so that a
-        lost answer costs a report at most ``timeout`` and then the standard layout.
+        lost answer costs a report at most ``limit`` and then the standard layout.
         """
         finder = self._finder
         if finder is not None and not finder.done():
-            await asyncio.wait({finder}, timeout=timeout)
+            await asyncio.wait({finder}, timeout=limit)
 
     async def _stop_finder(self) -> None:
         """Cancel an index read still running (the source is closing)."""
