@@ -50,6 +50,10 @@ _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
 _THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
 _TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
+_DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
+_NEGATION_LINKS = frozenset(LEXICON.negation_links)
+_DENIED = "denied"
+"""What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
 
 
 @dataclass(slots=True)
@@ -63,6 +67,8 @@ class Segment:
     text: str = ""
     """The whole text the segment is in (``start``/``end`` index it)."""
     severity: Severity | None = None
+    denied: bool = False
+    """The segment says its parts are not damaged ("tailgate is fine", "not cracked")."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -230,14 +236,15 @@ def _read_segment(seg: Segment) -> None:
     if any(tags[i].match != "modifier" for i in parts):
         parts = [i for i in parts if tags[i].match != "modifier"]
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
-    negated = seg.severity is None and any(t.kind is Kind.NEG for t in tags)
+    negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
+    seg.denied = bool(negations) and seg.severity is None
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
     for i in [i for i in parts if _landmark(tags, i)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
     parts = [i for i in parts if tags[i].kind is Kind.PART]
     previous = -1
     for i in parts:
-        m = Mention(tags[i], seg, negated=negated, narrative=narrative)
+        m = Mention(tags[i], seg, narrative=narrative)
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
@@ -248,6 +255,25 @@ def _read_segment(seg: Segment) -> None:
         )
         seg.mentions.append(m)
         previous = i
+    if negations and not seg.denied and len(parts) > 1:
+        # "bumper scuffed with no damage to the grille": the denial is the grille's only.
+        by_tag = dict(zip(parts, seg.mentions, strict=True))
+        for k in negations:
+            denied = _qualified(tags, k, parts)
+            if denied is not None:
+                by_tag[denied].negated = True
+
+
+def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
+    """The part the negation at ``k`` qualifies: the one after it when a link word ties them
+    ("no damage to the bonnet"), else the one before it ("bonnet fine, wing dented")."""
+    after = next((i for i in parts if i > k), None)
+    before = next((i for i in reversed(parts) if i < k), None)
+    between = tags[k + 1 : after] if after is not None else ()
+    linked = any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between)) and all(
+        t.kind in (Kind.STOP, Kind.FILLER) for t in between
+    )
+    return after if linked or before is None else before
 
 
 def _complete(seg: Segment, last: Mention, index: Index) -> None:
@@ -277,6 +303,9 @@ def _is_attachable(seg: Segment) -> bool:
     and then where ("pushed in at the wheel arch"): it belongs to the part before."""
     if seg.mentions:
         return False
+    if any(t.kind is Kind.NEG for t in seg.tags):
+        # "still works", "isn't cracked": said of the part before; a side it names is not.
+        return all(t.kind in _DENIAL for t in seg.tags)
     if all(t.kind in _ATTACHABLE for t in seg.tags):
         return True
     first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
@@ -299,17 +328,24 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.count = t.count
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
+    elif seg.denied and to.severity is None:
+        to.denied = True
 
 
 def _inherit(segments: Sequence[Segment]) -> None:
     """Severity flows back over commas and "and" ("bumper and grille smashed"), not clauses."""
-    carry: Severity | None = None
+    carry: Severity | str | None = None
     for seg in reversed(segments):
         story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
         if seg.severity is not None:
             carry = seg.severity
+        elif seg.denied:
+            carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.mentions and carry is not None and not story:
-            seg.severity = carry
+            if isinstance(carry, Severity):
+                seg.severity = carry
+            else:
+                seg.denied = True
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
             carry = None
     lead: Severity | None = None
@@ -323,12 +359,12 @@ def _inherit(segments: Sequence[Segment]) -> None:
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
             lead = seg.severity
-        elif seg.severity is None:
+        elif seg.severity is None and not seg.denied:
             seg.severity = lead
         else:
             lead = None
     for k, seg in enumerate(segments):
-        if seg.severity is None and any(t.kind is Kind.ECHO for t in seg.tags):
+        if seg.severity is None and not seg.denied and any(t.kind is Kind.ECHO for t in seg.tags):
             before = [s.severity for s in segments[:k] if s.mentions and s.severity]
             seg.severity = before[-1] if before else None
 
@@ -401,7 +437,7 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
         if introduced is not None:
             # "whole n/side scraped: wing and both doors": the list takes the damage before it.
             for seg in segments:
-                if seg.mentions and seg.severity is None:
+                if seg.mentions and seg.severity is None and not seg.denied:
                     seg.severity = introduced
         bare = [s.severity for s in segments if s.severity is not None and not s.mentions]
         introduced = (
@@ -410,7 +446,9 @@ def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Pass
         _coordinate_sides(segments)
         for seg in segments:
             for m in seg.mentions:
-                if seg.severity is not None:
+                if seg.denied and seg.severity is None:
+                    m.negated = True
+                if seg.severity is not None and not m.negated:
                     m.severity = seg.severity
                     m.severity_from = "words"
                 passage.mentions.append(m)
