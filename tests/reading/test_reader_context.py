@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent import Category, Severity
+from partsagent import Category, DamagedPart, Severity
 from partsagent._reading.reader import PRICE_THRESHOLD, read_damage
 from partsagent._reading.results import Reading
 from partsagent._reading.taxonomy import CATEGORIES
@@ -31,6 +31,153 @@ def lines(reading: Reading) -> list[tuple[str, str | None, str | None, int]]:
 
 def read(text: str, market: str = "GB") -> Reading:
     return read_damage(text, CATS, market=market)
+
+
+# -- references to a side named before ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "market", "expected"),
+    [
+        pytest.param(
+            "scraped the passenger side in a car park, both doors on that side have scratches",
+            "GB",
+            [("CAT023", "front", "left", 1), ("CAT024", "rear", "left", 1)],
+            id="both-doors-on-that-side",
+        ),
+        pytest.param(
+            "n/s arch liner hanging down and the arch trim on that side ripped off",
+            "GB",
+            [("CAT017", "front", "left", 1), ("CAT032", "front", "left", 1)],
+            id="trim-on-that-side",
+        ),
+        pytest.param(
+            "O/S front wing dented. The headlight on the same side is cracked",
+            "GB",
+            [("CAT002", "front", "right", 1), ("CAT016", "front", "right", 1)],
+            id="same-side-next-sentence",
+        ),
+        pytest.param(
+            "hit on the passenger side. That side's mirror glass is smashed",
+            "US",
+            [("CAT026", None, "right", 1)],
+            id="that-sides-in-the-us",
+        ),
+        pytest.param(
+            "impact to the O/S/R, tail lamp on that corner smashed",
+            "GB",
+            [("CAT013", "rear", "right", 1)],
+            id="that-corner",
+        ),
+        pytest.param(
+            "N/S wing dented, O/S door mirror smashed and the headlamp on that side cracked",
+            "GB",
+            [("CAT002", "front", "right", 1), ("CAT016", "front", "left", 1),
+             ("CAT025", None, "right", 1)],
+            id="the-side-named-last",
+        ),
+    ],
+)  # fmt: skip
+def test_that_side_is_the_side_named_last(
+    text: str, market: str, expected: list[tuple[str, str | None, str | None, int]]
+) -> None:
+    """ "on that side", "the same side", "that corner" take the side (and corner) named last."""
+    reading = read(text, market)
+    assert lines(reading) == expected
+    assert all(p.confidence >= 0.9 for p in reading.parts)
+
+
+def test_that_side_takes_no_axle_and_that_corner_does() -> None:
+    """After "N/S/R door", the wing on that side is the front wing; on that corner, a rear wing."""
+    side = read("N/S/R door dented, the wing on that side scratched")
+    assert lines(side) == [("CAT016", "front", "left", 1), ("CAT024", "rear", "left", 1)]
+    corner = read("N/S/R door dented, the wing on that corner scratched")
+    assert lines(corner) == [("CAT024", "rear", "left", 1)]
+    assert "Rear Wing/Quarter" in corner.unread[0].note
+
+
+def test_that_side_in_a_later_component_refers_to_an_earlier_one() -> None:
+    """A component list is one report: "mirror on that side" follows "O/S front wing"."""
+    reading = read_damage(
+        [DamagedPart(component="O/S front wing"), DamagedPart(component="mirror on that side")],
+        CATS,
+    )
+    assert lines(reading) == [("CAT016", "front", "right", 1), ("CAT025", None, "right", 1)]
+
+
+def test_that_side_with_no_side_named_gives_none() -> None:
+    """With nothing to refer to, "that side" names no side: the usual no-side doubt."""
+    reading = read("mirror on that side smashed")
+    assert [p.position.side for p in reading.parts] == [None]
+    assert reading.parts[0].confidence < PRICE_THRESHOLD + 0.1
+
+
+# -- headings ----------------------------------------------------------------------------------
+
+
+def test_a_heading_gives_its_side_and_axle_to_the_list_after_it() -> None:
+    """ "LHF: ... RHR: ...": each list takes its heading's side, and its axle where it fits."""
+    reading = read(
+        "LHF: headlight scuffed, wing scratched, fog cracked. RHR: door dented, rear light smashed"
+    )
+    assert lines(reading) == [
+        ("CAT002", "front", "left", 1),
+        ("CAT012", "front", "left", 1),
+        ("CAT013", "rear", "right", 1),
+        ("CAT016", "front", "left", 1),
+        ("CAT024", "rear", "right", 1),
+    ]
+    assert reading.unread == ()  # a heading is no story
+    assert all(p.confidence >= 0.9 for p in reading.parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "N/S:\n- wing dented.\n- rear door scratched\n\nO/S:\n- mirror smashed",
+            [("CAT016", "front", "left", 1), ("CAT024", "rear", "left", 1),
+             ("CAT025", None, "right", 1)],
+            id="one-item-a-line",
+        ),
+        pytest.param(
+            "N/S: wing dented. O/S: headlamp cracked. Door mirror smashed",
+            [("CAT002", "front", "right", 1), ("CAT016", "front", "left", 1),
+             ("CAT025", None, None, 1)],
+            id="a-full-stop-ends-the-list",
+        ),
+        pytest.param(
+            "O/S: front wing dented, N/S headlamp cracked",
+            [("CAT002", "front", "left", 1), ("CAT016", "front", "right", 1)],
+            id="a-side-of-its-own-wins",
+        ),
+        pytest.param(
+            "LHF: tail lamp cracked",
+            [("CAT013", "rear", "left", 1)],
+            id="an-axle-that-does-not-fit-is-not-taken",
+        ),
+        pytest.param(
+            "N/S: both doors keyed",
+            [("CAT023", "front", "left", 1), ("CAT024", "rear", "left", 1)],
+            id="a-pair-under-a-side",
+        ),
+    ],
+)  # fmt: skip
+def test_how_far_a_heading_reaches(
+    text: str, expected: list[tuple[str, str | None, str | None, int]]
+) -> None:
+    """A heading covers its list up to the next heading, a full stop or a blank line."""
+    assert lines(read(text)) == expected
+
+
+def test_a_part_before_a_colon_takes_the_damage_after_it() -> None:
+    """ "Front bumper: scuffed. Mirror: OK": minor for the bumper, nothing for the mirror."""
+    reading = read("Front bumper: scuffed. Mirror: OK. Bonnet: dented")
+    assert [(p.category.id, p.severity) for p in reading.parts] == [
+        ("CAT001", Severity.MINOR),
+        ("CAT003", Severity.MODERATE),
+    ]
+    assert [u.reason for u in reading.unread] == ["undamaged"]
 
 
 # -- statements that a part is fine -------------------------------------------------------
