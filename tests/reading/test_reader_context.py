@@ -210,6 +210,27 @@ def test_a_part_before_a_colon_takes_the_damage_after_it() -> None:
             [("CAT026", None, "right", 1)],
             id="folded-mirror-cracked-glass",
         ),
+        pytest.param(
+            "the headlamp is cracked not the fog lamp",
+            [("CAT002", "front", None, 1)],
+            id="not-the-next-part",
+        ),
+        pytest.param(
+            "tailgate dented but the rear bumper wasn't touched",
+            [("CAT027", "rear", None, 1)],
+            id="wasnt-touched",
+        ),
+        pytest.param(
+            "no bumper damage, no visible damage to the grille, bonnet dented",
+            [("CAT003", "front", None, 1)],
+            id="no-part-damage",
+        ),
+        pytest.param(
+            "no damage except a small scuff on the rear bumper",
+            [("CAT004", "rear", None, 1)],
+            id="except-is-not-denied",
+        ),
+        pytest.param("lights all working, the bonnet is alright", [], id="all-working-alright"),
     ],
 )
 def test_a_part_said_to_be_fine_is_not_priced(
@@ -262,6 +283,11 @@ def test_a_broken_function_is_still_damage() -> None:
         ),
         pytest.param("Rolled forward into the car in front, rear bumper cracked", id="forward"),
         pytest.param("car rolled down the hill into a van, rear bumper cracked", id="downhill"),
+        pytest.param(
+            "handbrake wasn't on and the car rolled and hit a wall. Rear bumper cracked",
+            id="handbrake",
+        ),
+        pytest.param("unlikely to be a write off, rear bumper cracked", id="unlikely"),
     ],
 )
 def test_a_denied_total_loss_or_a_car_that_moved_is_no_total_loss(text: str) -> None:

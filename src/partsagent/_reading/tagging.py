@@ -72,6 +72,8 @@ class Tag:
     """What a reference ("that side", "that corner") takes from the position named last."""
     said: str = ""
     """For a resolved reference, the user's words of the position it refers to."""
+    forward: bool = False
+    """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
 
 
 _RANK = {
@@ -133,10 +135,12 @@ _NOT_NUMBERS = frozenset({"both", "pair", "twin"})
 _SEVERITY_ORDER = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 _ADVERBS = frozenset(w for p in LEXICON.inner_adverbs for w in phrase_key(p))
 _GAP = frozenset(phrase_key(w) for w in LEXICON.negation_gap)
+_NEGATABLE = frozenset(w for p in LEXICON.negatable for w in phrase_key(p))
 _ROLLED = LEXICON.moved_not_rolled
 _ROLLING = frozenset(w for p in _ROLLED.verbs for w in phrase_key(p))
 _MOVING = frozenset(w for p in _ROLLED.moving for w in phrase_key(p))
 _ROLLOVER_PLACES = frozenset(w for p in _ROLLED.rollover_places for w in phrase_key(p))
+_RUNAWAY = frozenset(phrase_key(p) for p in _ROLLED.runaway)
 _LINKS = frozenset(w for p in LEXICON.postmodifier_links for w in phrase_key(p))
 _ARTICLES = frozenset({"the", "a", "an", "its", "my", "his", "her", "their", "your", "our"})
 _CLAUSE_END = frozenset({Kind.BREAK, Kind.COMMA, Kind.CLAUSE})
@@ -423,22 +427,43 @@ def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
 
 
 def _negate(tags: list[Tag]) -> list[Tag]:
-    """A negator denies what follows: "not cracked" says no damage, "not a write off" is
-    story; "not ok" is no longer a denial. A negator with nothing to deny is a word."""
+    """A negator denies what follows it: "not cracked" and "wasn't touched" say a part is
+    fine, "not the fog lamp" and "no bumper damage" deny the part after, "not a write off"
+    is story, "not ok" is no denial. A negator with nothing to deny is a word."""
     out: list[Tag] = []
     for t in tags:
-        k = len(out) - 1
-        while k >= 0 and (out[k].kind in (Kind.STOP, Kind.FILLER) or out[k].words in _GAP):
-            k -= 1
-        if t.kind in (Kind.SEV, Kind.TOTAL) and k >= 0 and out[k].kind is Kind.NOT:
+        k = _denier(out, len(out) - 1)
+        if k is not None and t.kind in (Kind.SEV, Kind.TOTAL):
             kind = Kind.NARR if t.kind is Kind.TOTAL else Kind.NEG
             out[k:] = [_span(out[k], t, kind, severity=None)]
-            continue
-        if t.kind is Kind.NEG and k >= 0 and out[k].kind is Kind.NOT:
+        elif k is not None and t.kind is Kind.NEG:
             out[k:] = [_span(out[k], t, Kind.WORD)]  # "not ok": denies the denial
-            continue
-        out.append(t)
+        elif k is not None and t.kind is not Kind.PART and t.words[-1] in _NEGATABLE:
+            out[k:] = [_span(out[k], t, Kind.NEG)]
+        elif k is not None and t.kind is Kind.PART:
+            out[k] = replace(out[k], kind=Kind.NEG, forward=True)
+            out.append(t)
+        elif t.kind is Kind.SEV and out and out[-1].kind is Kind.PART and _denied_before(out):
+            out.append(replace(t, kind=Kind.FILLER, severity=None))  # "no bumper damage"
+        else:
+            out.append(t)
     return [replace(t, kind=Kind.WORD) if t.kind is Kind.NOT else t for t in out]
+
+
+def _denier(out: Sequence[Tag], k: int) -> int | None:
+    """The negator at or before ``k`` past articles, fillers and gap words ("not a", "no
+    visible"), if there is one."""
+    while k >= 0 and (out[k].kind in (Kind.STOP, Kind.FILLER) or out[k].words in _GAP):
+        k -= 1
+    return k if k >= 0 and out[k].kind is Kind.NOT else None
+
+
+def _denied_before(out: Sequence[Tag]) -> bool:
+    """Whether the part at the end of ``out`` follows a forward denial ("no bumper")."""
+    k = len(out) - 2
+    while k >= 0 and out[k].kind in (Kind.STOP, Kind.FILLER):
+        k -= 1
+    return k >= 0 and out[k].kind is Kind.NEG and out[k].forward
 
 
 def _moved(tags: list[Tag]) -> list[Tag]:
@@ -446,9 +471,10 @@ def _moved(tags: list[Tag]) -> list[Tag]:
     ``moved_not_rolled``), unless the clause ends where cars roll over ("into a ditch")."""
     out = list(tags)
     for k, t in enumerate(out):
-        if t.kind is not Kind.TOTAL or t.words[-1] not in _ROLLING or k + 1 >= len(out):
+        if t.kind is not Kind.TOTAL or t.words[-1] not in _ROLLING:
             continue
-        if out[k + 1].words[0] not in _MOVING:
+        moving = k + 1 < len(out) and out[k + 1].words[0] in _MOVING
+        if not moving and not _runaway(out, k):
             continue
         clause: list[str] = []
         for after in out[k + 1 :]:
@@ -458,3 +484,11 @@ def _moved(tags: list[Tag]) -> list[Tag]:
         if not _ROLLOVER_PLACES.intersection(clause):
             out[k] = replace(t, kind=Kind.NARR)
     return out
+
+
+def _runaway(tags: Sequence[Tag], k: int) -> bool:
+    """Whether the sentence of ``tags[k]`` tells of a car left to roll ("handbrake failed")."""
+    first = next((j + 1 for j in range(k - 1, -1, -1) if tags[j].kind is Kind.BREAK), 0)
+    last = next((j for j in range(k, len(tags)) if tags[j].kind is Kind.BREAK), len(tags))
+    words = [w for t in tags[first:last] for w in t.words]
+    return any(tuple(words[i : i + len(cue)]) == cue for cue in _RUNAWAY for i in range(len(words)))

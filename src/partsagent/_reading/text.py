@@ -249,8 +249,9 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
     after = next((i for i in parts if i > k), None)
     before = next((i for i in reversed(parts) if i < k), None)
     between = tags[k + 1 : after] if after is not None else ()
-    linked = any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between)) and all(
-        t.kind in (Kind.STOP, Kind.FILLER) for t in between
+    linked = tags[k].forward or (
+        any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between))
+        and all(t.kind in (Kind.STOP, Kind.FILLER) for t in between)
     )
     return after if linked or before is None else before
 
@@ -446,8 +447,8 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.descriptions.append((seg.start, seg.end))
                 passage.understood = True
             continue
-        if all(t.kind in (Kind.STOP, Kind.FILLER, Kind.SEV) for t in seg.tags):
-            continue
+        if all(t.kind in _DENIAL for t in seg.tags):
+            continue  # "scuffed", "no damage (except ...)": nothing to price, no story
         for i, t in enumerate(seg.tags):
             if t.kind is Kind.POS and side_ok(seg.tags, i):
                 passage.context_sides.extend(sorted(t.sides))

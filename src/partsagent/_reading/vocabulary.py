@@ -71,13 +71,16 @@ class AbsentPart(_Data):
 class MovedNotRolled(_Data):
     """ "rolled forward into a wall": a car that rolled somewhere moved; it did not roll over.
 
-    A total-loss phrase ending in one of ``verbs`` followed by one of ``moving``
-    is story, unless the clause ends somewhere cars roll over ("into a ditch").
+    A total-loss phrase ending in one of ``verbs`` followed by one of ``moving``,
+    or in a sentence with a ``runaway`` phrase, is story, unless the clause ends
+    somewhere cars roll over ("into a ditch").
     """
 
     verbs: tuple[str, ...]
     moving: tuple[str, ...]
     rollover_places: tuple[str, ...]
+    runaway: tuple[str, ...]
+    """Words of a sentence about a car left to roll ("the handbrake failed")."""
 
 
 class ConfidenceFactors(_Data):
@@ -135,6 +138,8 @@ class Lexicon(_Data):
     """Words that deny the damage or total loss after them ("not cracked", "not a write off")."""
     negation_gap: tuple[str, ...]
     """Words that may stand between a negator and what it denies ("not going to be")."""
+    negatable: tuple[str, ...]
+    """Words that, denied, say a part is fine ("wasn't touched", "didn't get hit")."""
     negation_links: tuple[str, ...]
     """Words that tie a negation to the part after it ("no damage to the bonnet")."""
     postmodifier_links: tuple[str, ...]
