@@ -400,3 +400,19 @@ def test_parts_the_catalog_lacks_are_named_never_a_neighbour(text: str, name: st
     assert reading.parts == ()
     assert [u.reason for u in reading.unread] == ["not_in_catalog"]
     assert f"no {name} category" in reading.unread[0].note
+
+
+def test_a_radar_sensor_beside_a_bumper_is_not_a_parking_sensor() -> None:
+    """'ACC radar sensor' names a part the catalog lacks, even next to a bumper that has sensors."""
+    reading = read_damage(
+        [
+            DamagedPart(component="Front bumper"),
+            DamagedPart(component="ACC radar sensor - cracked"),
+        ],
+        CATS,
+        market="US",
+    )
+    assert [p.category.id for p in reading.parts] == ["CAT001"]
+    assert [(u.phrase, u.reason) for u in reading.unread] == [
+        ("ACC radar sensor", "not_in_catalog")
+    ]
