@@ -1,6 +1,6 @@
 """Reading quality: the labelled damage reports through the agent, scored aspect by aspect.
 
-Input: ``tests/data/labelled_reports.jsonl`` and ``tests/data/labelled_phrases.jsonl``
+Input: the labelled sets of ``tests/data/`` (reports, phrases and two held-out sets)
 (one schema, in tests/data/README.md), each report run through ``PartsAgent`` on the
 embedded sample catalog with its own market and the rules planner (``--planner llm``
 needs a model endpoint). Each aspect is one scoring function over the (case, report)
@@ -45,7 +45,12 @@ from partsagent import PartsAgent, PartsAgentError, PartsReport
 from partsagent._reading.reader import PRICE_THRESHOLD
 
 _DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-DATASETS = (_DATA / "labelled_reports.jsonl", _DATA / "labelled_phrases.jsonl")
+DATASETS = (
+    _DATA / "labelled_reports.jsonl",
+    _DATA / "labelled_phrases.jsonl",
+    _DATA / "labelled_holdout_1.jsonl",
+    _DATA / "labelled_holdout_2.jsonl",
+)
 """The estimator's 184 reports (the targets) and a phrase set written after them."""
 BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
 """Confidence buckets of the calibration table, [low, high)."""

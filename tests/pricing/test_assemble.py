@@ -184,3 +184,50 @@ async def test_a_story_without_parts_is_a_report_and_gibberish_an_error(
     assert [u.reason for u in report.not_priced] == ["no_part"]
     with pytest.raises(InputError, match="no damaged part"):
         await agent.process_damage_report(ASTRA, "zzz qqq")
+
+
+async def test_a_denied_total_loss_raises_no_banner_and_an_adjusters_tl_does(
+    agent: PartsAgent,
+) -> None:
+    """ "definitely not a write off" is no total loss; "TL candidate, exceeds ACV" is one."""
+    denied = await agent.process_damage_report(
+        ASTRA, "Definitely not a write off. Rear bumper cracked"
+    )
+    assert not denied.total_loss
+    assert not any(w.startswith("POSSIBLE TOTAL LOSS") for w in denied.warnings)
+    assert damaged(denied) == [("CAT004", "rear", None, 1)]
+    adjuster = await agent.process_damage_report(
+        ASTRA, "TL candidate, repair estimate exceeds ACV. Hood crushed", market="US"
+    )
+    assert adjuster.total_loss
+    assert adjuster.warnings[0].startswith("POSSIBLE TOTAL LOSS")
+    assert "'TL candidate'" in adjuster.warnings[0]
+    assert damaged(adjuster) == [("CAT003", "front", None, 1)]
+
+
+async def test_a_part_said_to_be_fine_is_listed_undamaged_and_never_bought(
+    agent: PartsAgent,
+) -> None:
+    """ "mirror folded back but still works": listed as undamaged, no mirror line or operation."""
+    report = await agent.process_damage_report(
+        ASTRA, "N/S mirror folded back but still works. N/S front wing dented"
+    )
+    assert damaged(report) == [("CAT016", "front", "left", 1)]
+    assert [(u.phrase, u.reason) for u in report.not_priced] == [
+        ("N/S mirror folded back", "undamaged")
+    ]
+    assert "CAT025" not in {ln.category.id for ln in report.lines}
+    assert "CAT025" not in {op.category.id for op in report.operations}
+
+
+async def test_a_reference_and_a_heading_name_the_sides_of_the_report(agent: PartsAgent) -> None:
+    """ "LHF: headlight, wing" and "the mirror on that side" are priced on the side named."""
+    report = await agent.process_damage_report(
+        ASTRA, "LHF: headlight smashed, wing dented. The mirror on that side is cracked"
+    )
+    assert damaged(report) == [
+        ("CAT002", "front", "left", 1),
+        ("CAT016", "front", "left", 1),
+        ("CAT025", None, "left", 1),
+    ]
+    assert report.not_priced == ()

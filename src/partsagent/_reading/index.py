@@ -206,7 +206,11 @@ def lexicon_words() -> frozenset[str]:
             LEXICON.landmarks,
             LEXICON.narrative, LEXICON.total_loss, LEXICON.negations, LEXICON.body_words,
             LEXICON.body_after_vehicle, LEXICON.direction_words, LEXICON.intensity,
-            LEXICON.known_words,
+            LEXICON.known_words, LEXICON.negators, LEXICON.negation_gap, LEXICON.negatable,
+            LEXICON.negation_links, LEXICON.postmodifier_links,
+            LEXICON.anaphors, LEXICON.inner_adverbs, LEXICON.moved_not_rolled.verbs,
+            LEXICON.moved_not_rolled.moving, LEXICON.moved_not_rolled.rollover_places,
+            LEXICON.moved_not_rolled.runaway,
             *LEXICON.severity.values(), *(p.words for p in LEXICON.absent_parts),
         ]  # fmt: skip
         for table in tables:

@@ -164,6 +164,15 @@ def _choose(
     return pick(cands[0], "tie")
 
 
+def _take_heading_axle(index: Index, m: Mention) -> None:
+    """ "RHR: door dented" is the rear door; under "LHF:" a tail lamp stays a tail lamp."""
+    axle = m.heading_axle
+    if axle is None or m.axles:
+        return
+    if any(axle in _effective(index, m, c) for c in _candidates(index, m)):
+        m.axles = {axle}
+
+
 def _sure_axle(index: Index, m: Mention) -> Axle | None:
     """The axle a mention is at whatever its category ("headlight" is at the front)."""
     if len(m.axles) == 1:
@@ -204,7 +213,12 @@ class _Reader:
 
     def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
         """Read every source; ``components``: they are component fields, not one description."""
-        passages = [read_passage(s.text, self.index, self.vehicle) for s in sources]
+        passages: list[Passage] = []
+        for s in sources:  # "that side" in one component refers to the side of an earlier one
+            referent = passages[-1].referent if passages else None
+            passages.append(read_passage(s.text, self.index, self.vehicle, referent))
+        for m in (m for p in passages for m in p.mentions):
+            _take_heading_axle(self.index, m)
         axles = {a for p in passages for a in p.context_axles}
         axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
         self.context_axle = next(iter(axles)) if len(axles) == 1 else None

@@ -34,6 +34,8 @@ class Kind(StrEnum):
     NARR = "narrative"
     TOTAL = "total_loss"
     NEG = "negation"
+    NOT = "negator"
+    REF = "reference"
     BODY = "body"
     VEH = "vehicle"
     ECHO = "echo"
@@ -66,6 +68,12 @@ class Tag:
     match: Match | None = None
     plural: bool = False
     corrected: bool = False
+    anaphor: Literal["side", "corner"] | None = None
+    """What a reference ("that side", "that corner") takes from the position named last."""
+    said: str = ""
+    """For a resolved reference, the user's words of the position it refers to."""
+    forward: bool = False
+    """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
 
 
 _RANK = {
@@ -80,6 +88,8 @@ _RANK = {
     Kind.CLAUSE: 8,
     Kind.FILLER: 9,
     Kind.STOP: 10,
+    Kind.REF: 11,
+    Kind.NOT: 12,
 }
 
 
@@ -110,6 +120,9 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[s
     add(LEXICON.clause_words, Kind.CLAUSE)
     add(LEXICON.filler, Kind.FILLER)
     add(LEXICON.stop_words, Kind.STOP)
+    for phrase, refers in LEXICON.anaphors.items():
+        add([phrase], Kind.REF, refers)
+    add(LEXICON.negators, Kind.NOT)
     return table, anchored
 
 
@@ -120,6 +133,17 @@ _BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_ke
 _DOOR = ("door", "dr")
 _NOT_NUMBERS = frozenset({"both", "pair", "twin"})
 _SEVERITY_ORDER = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
+_ADVERBS = frozenset(w for p in LEXICON.inner_adverbs for w in phrase_key(p))
+_GAP = frozenset(phrase_key(w) for w in LEXICON.negation_gap)
+_NEGATABLE = frozenset(w for p in LEXICON.negatable for w in phrase_key(p))
+_ROLLED = LEXICON.moved_not_rolled
+_ROLLING = frozenset(w for p in _ROLLED.verbs for w in phrase_key(p))
+_MOVING = frozenset(w for p in _ROLLED.moving for w in phrase_key(p))
+_ROLLOVER_PLACES = frozenset(w for p in _ROLLED.rollover_places for w in phrase_key(p))
+_RUNAWAY = frozenset(phrase_key(p) for p in _ROLLED.runaway)
+_LINKS = frozenset(w for p in LEXICON.postmodifier_links for w in phrase_key(p))
+_ARTICLES = frozenset({"the", "a", "an", "its", "my", "his", "her", "their", "your", "our"})
+_CLAUSE_END = frozenset({Kind.BREAK, Kind.COMMA, Kind.CLAUSE})
 
 
 def worst(levels: Iterable[Severity | None]) -> Severity | None:
@@ -140,11 +164,16 @@ def _door_count(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _lexicon_at(words: Sequence[str], i: int, at_start: bool) -> tuple[int, Kind, object]:
-    for n in range(min(_LONGEST, len(words) - i), 0, -1):
+    """The longest lexicon phrase at ``i``; adverbs inside it do not count ("torn right off")."""
+    for n in range(min(_LONGEST + 2, len(words) - i), 0, -1):
         key = tuple(words[i : i + n])
         if at_start and key in _ANCHORED:
             return n, _ANCHORED[key], None
         hit = _TABLE.get(key)
+        if hit is None and n >= 3:
+            inner = tuple(w for w in key[1:-1] if w not in _ADVERBS)
+            if len(inner) < n - 2:
+                hit = _TABLE.get((key[0], *inner, key[-1]))
         if hit is not None:
             return n, hit[0], hit[1]
     return 0, Kind.WORD, None
@@ -232,7 +261,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(_single(tokens, i, index, vehicle_words))
             i += 1
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    return _join(tags, tokens)
+    return _moved(_negate(_postmodified(_join(tags, tokens), index)))
 
 
 def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:
@@ -255,6 +284,8 @@ def _lexicon_tag(kind: Kind, payload: object, tokens: Sequence[Token], i: int, n
         return _make(kind, tokens, i, n, severity=payload)
     if kind is Kind.COUNT:
         return _make(kind, tokens, i, n, count=payload)
+    if kind is Kind.REF:
+        return _make(kind, tokens, i, n, anaphor=payload)
     return _make(kind, tokens, i, n)
 
 
@@ -363,3 +394,101 @@ def _span(a: Tag, b: Tag, kind: Kind, **fields: object) -> Tag:
         corrected=a.corrected or b.corrected,
     )
     return replace(merged, **fields)  # type: ignore[arg-type]
+
+
+def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
+    """ "splash guard under the engine" is the engine splash guard, "mirror on the door" the
+    door mirror: a part, one link word and a word that makes a longer term with it."""
+    out: list[Tag] = []
+    i = 0
+    while i < len(tags):
+        t = tags[i]
+        out.append(t)
+        i += 1
+        if t.kind is not Kind.PART:
+            continue
+        j, links = i, 0
+        while j < len(tags) and tags[j].kind in (Kind.STOP, Kind.WORD):
+            w = tags[j].words[-1]
+            if w in _LINKS:
+                links += 1
+            elif w not in _ARTICLES:
+                break
+            j += 1
+        if links != 1 or j >= len(tags) or tags[j].kind not in (Kind.WORD, Kind.PART):
+            continue
+        own = tuple(w for w in t.words if w not in GENERIC and w not in LEXICON.positions)
+        owner = tuple(w for w in tags[j].words if w not in GENERIC)
+        entries = index.terms.get((*owner, *own))
+        if entries and own and owner:
+            out[-1] = _span(t, tags[j], Kind.PART, entries=entries, match="term", plural=t.plural)
+            i = j + 1
+    return out
+
+
+def _negate(tags: list[Tag]) -> list[Tag]:
+    """A negator denies what follows it: "not cracked" and "wasn't touched" say a part is
+    fine, "not the fog lamp" and "no bumper damage" deny the part after, "not a write off"
+    is story, "not ok" is no denial. A negator with nothing to deny is a word."""
+    out: list[Tag] = []
+    for t in tags:
+        k = _denier(out, len(out) - 1)
+        if k is not None and t.kind in (Kind.SEV, Kind.TOTAL):
+            kind = Kind.NARR if t.kind is Kind.TOTAL else Kind.NEG
+            out[k:] = [_span(out[k], t, kind, severity=None)]
+        elif k is not None and t.kind is Kind.NEG:
+            out[k:] = [_span(out[k], t, Kind.WORD)]  # "not ok": denies the denial
+        elif k is not None and t.kind is not Kind.PART and t.words[-1] in _NEGATABLE:
+            out[k:] = [_span(out[k], t, Kind.NEG)]
+        elif k is not None and t.kind is Kind.PART:
+            out[k] = replace(out[k], kind=Kind.NEG, forward=True)
+            out.append(t)
+        elif t.kind is Kind.SEV and out and out[-1].kind is Kind.PART and _denied_before(out):
+            out.append(replace(t, kind=Kind.FILLER, severity=None))  # "no bumper damage"
+        else:
+            out.append(t)
+    return [replace(t, kind=Kind.WORD) if t.kind is Kind.NOT else t for t in out]
+
+
+def _denier(out: Sequence[Tag], k: int) -> int | None:
+    """The negator at or before ``k`` past articles, fillers and gap words ("not a", "no
+    visible"), if there is one."""
+    while k >= 0 and (out[k].kind in (Kind.STOP, Kind.FILLER) or out[k].words in _GAP):
+        k -= 1
+    return k if k >= 0 and out[k].kind is Kind.NOT else None
+
+
+def _denied_before(out: Sequence[Tag]) -> bool:
+    """Whether the part at the end of ``out`` follows a forward denial ("no bumper")."""
+    k = len(out) - 2
+    while k >= 0 and out[k].kind in (Kind.STOP, Kind.FILLER):
+        k -= 1
+    return k >= 0 and out[k].kind is Kind.NEG and out[k].forward
+
+
+def _moved(tags: list[Tag]) -> list[Tag]:
+    """ "rolled forward into a wall": the car moved; it did not roll over (module lexicon:
+    ``moved_not_rolled``), unless the clause ends where cars roll over ("into a ditch")."""
+    out = list(tags)
+    for k, t in enumerate(out):
+        if t.kind is not Kind.TOTAL or t.words[-1] not in _ROLLING:
+            continue
+        moving = k + 1 < len(out) and out[k + 1].words[0] in _MOVING
+        if not moving and not _runaway(out, k):
+            continue
+        clause: list[str] = []
+        for after in out[k + 1 :]:
+            if after.kind in _CLAUSE_END:
+                break
+            clause.extend(after.words)
+        if not _ROLLOVER_PLACES.intersection(clause):
+            out[k] = replace(t, kind=Kind.NARR)
+    return out
+
+
+def _runaway(tags: Sequence[Tag], k: int) -> bool:
+    """Whether the sentence of ``tags[k]`` tells of a car left to roll ("handbrake failed")."""
+    first = next((j + 1 for j in range(k - 1, -1, -1) if tags[j].kind is Kind.BREAK), 0)
+    last = next((j for j in range(k, len(tags)) if tags[j].kind is Kind.BREAK), len(tags))
+    words = [w for t in tags[first:last] for w in t.words]
+    return any(tuple(words[i : i + len(cue)]) == cue for cue in _RUNAWAY for i in range(len(words)))

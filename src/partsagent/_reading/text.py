@@ -18,7 +18,14 @@ such as "when" or "after"). Words attach to a part by where they stand:
 * a segment of only positions, counts or severity belongs to the part before
   it ("Headlight Assembly, left", "fog lights, both", "scuffed and cracked");
 * a side before the first of coordinated parts covers the others ("passenger
-  headlamp and fog lamp").
+  headlamp and fog lamp");
+* "that side", "that corner" and headings ("LHF: ...") take a side named
+  elsewhere (reference.py);
+* a denial ("is fine", "still works", "isn't cracked") belongs to its part: the
+  one it is tied to ("no damage to the grille"), else the one before; it flows
+  back over "and" like severity ("bonnet and wings are fine"), and a part with a
+  damage word of its own stays damaged ("chipped, isn't cracked");
+* "Front bumper: scuffed": damage after a colon is the part's before it.
 
 A segment without a part is the story of what happened: it is handed back as
 unread (consecutive ones together) and a side it names ("impact N/S/F", "the
@@ -33,13 +40,13 @@ from typing import Literal
 
 from .._models import Axle, Severity
 from .index import WEAK, Index
+from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
 from .tagging import Kind, Tag, tag, worst
 from .tokens import Token, phrase_key, tokenize
 from .vocabulary import LEXICON, SideWord
 
 __all__ = ["Mention", "Passage", "Segment", "read_passage"]
 
-_DIRECTION = frozenset(LEXICON.direction_words)
 _LOCATIVE = frozenset(LEXICON.locatives)
 _LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
@@ -50,6 +57,10 @@ _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
 _THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
 _TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
+_DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
+_NEGATION_LINKS = frozenset(LEXICON.negation_links)
+_DENIED = "denied"
+"""What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
 
 
 @dataclass(slots=True)
@@ -63,6 +74,8 @@ class Segment:
     text: str = ""
     """The whole text the segment is in (``start``/``end`` index it)."""
     severity: Severity | None = None
+    denied: bool = False
+    """The segment says its parts are not damaged ("tailgate is fine", "not cracked")."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -76,7 +89,7 @@ class Mention:
     sides: set[SideWord] = field(default_factory=set)
     said: dict[SideWord, str] = field(default_factory=dict)
     """How the user wrote each side word ("N/S", "driver's"), for the notes."""
-    side_from: Literal["words", "coordination", "context"] | None = None
+    side_from: Literal["words", "coordination", "heading", "context"] | None = None
     count: int | None = None
     severity: Severity | None = None
     severity_from: Literal["words", "given", "default"] = "default"
@@ -84,6 +97,8 @@ class Mention:
     narrative: bool = False
     location: bool = False
     unexplained: bool = False
+    heading_axle: Axle | None = None
+    """The axle of the heading over the part's list ("RHR: door"), used when it fits."""
 
     @property
     def plural(self) -> bool:
@@ -107,6 +122,8 @@ class Passage:
     total_loss: list[tuple[int, int]]
     context_sides: list[SideWord]
     context_axles: list[Axle]
+    referent: Referent | None = None
+    """The side named last, for a reference in the next component ("mirror on that side")."""
     understood: bool = False
     """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
 
@@ -118,13 +135,13 @@ class Passage:
         return self.text[start:end].strip(" ,;:.-+&")
 
 
-def _sentences(tags: Sequence[Tag], text: str) -> list[tuple[list[Tag], bool]]:
-    """The sentences, each with whether it ends with a colon (it introduces what follows)."""
-    out: list[tuple[list[Tag], bool]] = [([], False)]
+def _sentences(tags: Sequence[Tag], text: str) -> list[tuple[list[Tag], str]]:
+    """The sentences, each with the characters that end it (a colon introduces a list)."""
+    out: list[tuple[list[Tag], str]] = [([], "")]
     for t in tags:
         if t.kind is Kind.BREAK:
-            out[-1] = (out[-1][0], ":" in text[t.start : t.end])
-            out.append(([], False))
+            out[-1] = (out[-1][0], text[t.start : t.end])
+            out.append(([], ""))
         else:
             out[-1][0].append(t)
     return [s for s in out if s[0]]
@@ -155,38 +172,6 @@ def _segments(sentence: Sequence[Tag]) -> list[Segment]:
     return out
 
 
-def _significant(tags: Sequence[Tag], i: int, step: int, skip: frozenset[Kind]) -> Tag | None:
-    j = i + step
-    while 0 <= j < len(tags):
-        if tags[j].kind not in skip:
-            return tags[j]
-        j += step
-    return None
-
-
-def _side_ok(tags: Sequence[Tag], i: int) -> bool:
-    """Whether the position tag at ``i``, not right before a part, names a side here.
-
-    "pulling to the left", "cracked right across", "left a mark" and "making a
-    left turn" name no side; "on the O/S", "struck the right side" do.
-    """
-    t = tags[i]
-    nxt = _significant(tags, i, 1, frozenset({Kind.FILLER}))
-    if not t.strict:
-        return nxt is None or nxt.kind is not Kind.WORD
-    if nxt is not None and nxt.kind is Kind.STOP and nxt.words[-1] not in ("a", "an"):
-        # "on the right hand side at the back": past "at the" ("left a mark" is a verb)
-        nxt = _significant(tags, i, 1, frozenset({Kind.FILLER, Kind.STOP}))
-    j = i - 1
-    while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
-        if tags[j].words[-1] in _DIRECTION:
-            # "pulling to the left" is a direction; "damage to the left side" is a side.
-            following = tags[i + 1] if i + 1 < len(tags) else None
-            return following is not None and following.words[0] == "side"
-        j -= 1
-    return nxt is None or nxt.kind in (Kind.PART, Kind.POS, Kind.SEV, Kind.COUNT, Kind.NEG)
-
-
 def _add_position(m: Mention, t: Tag) -> None:
     m.axles |= t.axles
     m.sides |= t.sides
@@ -210,7 +195,7 @@ def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
     j = i + 1
     while j < len(tags) and tags[j].kind in _TRAIL:
         t = tags[j]
-        if t.kind is Kind.POS and _side_ok(tags, j):
+        if t.kind is Kind.POS and side_ok(tags, j):
             _add_position(m, t)
         elif (
             t.kind is Kind.COUNT
@@ -230,14 +215,15 @@ def _read_segment(seg: Segment) -> None:
     if any(tags[i].match != "modifier" for i in parts):
         parts = [i for i in parts if tags[i].match != "modifier"]
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
-    negated = seg.severity is None and any(t.kind is Kind.NEG for t in tags)
+    negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
+    seg.denied = bool(negations) and seg.severity is None
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
     for i in [i for i in parts if _landmark(tags, i)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
     parts = [i for i in parts if tags[i].kind is Kind.PART]
     previous = -1
     for i in parts:
-        m = Mention(tags[i], seg, negated=negated, narrative=narrative)
+        m = Mention(tags[i], seg, narrative=narrative)
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
@@ -248,6 +234,26 @@ def _read_segment(seg: Segment) -> None:
         )
         seg.mentions.append(m)
         previous = i
+    if negations and not seg.denied and len(parts) > 1:
+        # "bumper scuffed with no damage to the grille": the denial is the grille's only.
+        by_tag = dict(zip(parts, seg.mentions, strict=True))
+        for k in negations:
+            denied = _qualified(tags, k, parts)
+            if denied is not None:
+                by_tag[denied].negated = True
+
+
+def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
+    """The part the negation at ``k`` qualifies: the one after it when a link word ties them
+    ("no damage to the bonnet"), else the one before it ("bonnet fine, wing dented")."""
+    after = next((i for i in parts if i > k), None)
+    before = next((i for i in reversed(parts) if i < k), None)
+    between = tags[k + 1 : after] if after is not None else ()
+    linked = tags[k].forward or (
+        any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between))
+        and all(t.kind in (Kind.STOP, Kind.FILLER) for t in between)
+    )
+    return after if linked or before is None else before
 
 
 def _complete(seg: Segment, last: Mention, index: Index) -> None:
@@ -277,6 +283,9 @@ def _is_attachable(seg: Segment) -> bool:
     and then where ("pushed in at the wheel arch"): it belongs to the part before."""
     if seg.mentions:
         return False
+    if any(t.kind is Kind.NEG for t in seg.tags):
+        # "still works", "isn't cracked": said of the part before; a side it names is not.
+        return all(t.kind in _DENIAL for t in seg.tags)
     if all(t.kind in _ATTACHABLE for t in seg.tags):
         return True
     first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
@@ -292,24 +301,31 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
     """A segment of positions, counts or severity words belongs to the part before it."""
     for i, t in enumerate(seg.tags):
         for m in to.mentions:
-            if t.kind is Kind.POS and (not t.strict or _side_ok(seg.tags, i)):
+            if t.kind is Kind.POS and (not t.strict or side_ok(seg.tags, i)):
                 _add_position(m, t)
                 m.side_from = m.side_from or ("words" if t.sides else None)
             elif t.kind is Kind.COUNT and t.count is not None and m.count is None:
                 m.count = t.count
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
+    elif seg.denied and to.severity is None:
+        to.denied = True
 
 
 def _inherit(segments: Sequence[Segment]) -> None:
     """Severity flows back over commas and "and" ("bumper and grille smashed"), not clauses."""
-    carry: Severity | None = None
+    carry: Severity | str | None = None
     for seg in reversed(segments):
         story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
         if seg.severity is not None:
             carry = seg.severity
+        elif seg.denied:
+            carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.mentions and carry is not None and not story:
-            seg.severity = carry
+            if isinstance(carry, Severity):
+                seg.severity = carry
+            else:
+                seg.denied = True
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
             carry = None
     lead: Severity | None = None
@@ -323,12 +339,12 @@ def _inherit(segments: Sequence[Segment]) -> None:
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
             lead = seg.severity
-        elif seg.severity is None:
+        elif seg.severity is None and not seg.denied:
             seg.severity = lead
         else:
             lead = None
     for k, seg in enumerate(segments):
-        if seg.severity is None and any(t.kind is Kind.ECHO for t in seg.tags):
+        if seg.severity is None and not seg.denied and any(t.kind is Kind.ECHO for t in seg.tags):
             before = [s.severity for s in segments[:k] if s.mentions and s.severity]
             seg.severity = before[-1] if before else None
 
@@ -350,68 +366,114 @@ def _coordinate_sides(segments: Sequence[Segment]) -> None:
         lead = own[0] if own and not has_own_severity else None
 
 
-def read_passage(text: str, index: Index, vehicle_words: frozenset[str]) -> Passage:
-    """Read one text into its mentions, unread story, descriptions and context."""
+def read_passage(
+    text: str, index: Index, vehicle_words: frozenset[str], referent: Referent | None = None
+) -> Passage:
+    """Read one text into its mentions, unread story, descriptions and context.
+
+    ``referent`` is the side named last before this text (in an earlier component).
+    """
     tokens: list[Token] = tokenize(text, index.correct)
     tags = tag(tokens, index, vehicle_words)
-    passage = Passage(text, [], [], [], [], [], [])
-    introduced: Severity | None = None
-    for sentence, colon in _sentences(tags, text):
+    passage = Passage(text, [], [], [], [], [], [], referent)
+    heading: Heading | None = None
+    labelled: Segment | None = None
+    for sentence, brk in _sentences(tags, text):
         segments = _segments(sentence)
         last: Mention | None = None
         for seg in segments:
             seg.text = text
+            passage.referent = resolve(seg.tags, text, passage.referent)
             if last is not None:
                 _complete(seg, last, index)
             _read_segment(seg)
             last = seg.mentions[-1] if seg.mentions else last
-        story: tuple[int, int] | None = None
-        last_with_parts: Segment | None = None
-        for seg in segments:
-            for t in seg.tags:
-                if t.kind is Kind.TOTAL:
-                    passage.total_loss.append((t.start, t.end))
-            if seg.mentions:
-                last_with_parts = seg
-                passage.understood = True
-                story = None
-                continue
-            if _is_attachable(seg) and last_with_parts is not None:
-                _attach_bare(seg, last_with_parts)
-                continue
-            if all(t.kind in _DESCRIPTIVE for t in seg.tags):
-                if any(t.kind in (Kind.VEH, Kind.BODY) for t in seg.tags):
-                    passage.descriptions.append((seg.start, seg.end))
-                    passage.understood = True
-                continue
-            if all(t.kind in (Kind.STOP, Kind.FILLER, Kind.SEV) for t in seg.tags):
-                continue
-            for i, t in enumerate(seg.tags):
-                if t.kind is Kind.POS and _side_ok(seg.tags, i):
-                    passage.context_sides.extend(sorted(t.sides))
-                    passage.context_axles.extend(sorted(t.axles))
-                if t.kind in _STORY:
-                    passage.understood = True
-            if story is not None:
-                passage.unread[-1] = (story[0], seg.end)
-            else:
-                passage.unread.append((seg.start, seg.end))
-            story = passage.unread[-1]
+        if labelled is not None and all(_is_attachable(seg) for seg in segments):
+            for seg in segments:  # "Front bumper: scuffed": the damage of the part before
+                _attach_bare(seg, labelled)
+            _finish(labelled)
+            labelled = None
+            continue
+        with_parts = [seg for seg in segments if seg.mentions]
+        labelled = with_parts[-1] if ":" in brk and with_parts else None
+        starts = ":" in brk and not any(seg.mentions for seg in segments)
+        new = heading_of([seg.tags for seg in segments], text) if starts else None
+        _read_story(passage, segments, quiet=new is not None and new.positional)
         _inherit(segments)
-        if introduced is not None:
-            # "whole n/side scraped: wing and both doors": the list takes the damage before it.
-            for seg in segments:
-                if seg.mentions and seg.severity is None:
-                    seg.severity = introduced
-        bare = [s.severity for s in segments if s.severity is not None and not s.mentions]
-        introduced = (
-            worst(bare) if colon and bare and not any(s.mentions for s in segments) else None
-        )
         _coordinate_sides(segments)
+        if heading is not None:
+            _apply_heading(heading, segments)
         for seg in segments:
-            for m in seg.mentions:
-                if seg.severity is not None:
-                    m.severity = seg.severity
-                    m.severity_from = "words"
-                passage.mentions.append(m)
+            _finish(seg)
+            passage.mentions.extend(seg.mentions)
+        if new is not None:
+            heading = new
+        elif heading_ends(brk) or ":" in brk:
+            heading = None
     return passage
+
+
+def _finish(seg: Segment) -> None:
+    """The segment's damage (or its denial) is its parts'."""
+    for m in seg.mentions:
+        if seg.denied and seg.severity is None:
+            m.negated = True
+        if seg.severity is not None and not m.negated:
+            m.severity = seg.severity
+            m.severity_from = "words"
+
+
+def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -> None:
+    """Segments without parts: attached to a part, a description, or the story (unread).
+
+    ``quiet``: the sentence is a heading of positions ("LHF:"); it names no story.
+    """
+    story: tuple[int, int] | None = None
+    last_with_parts: Segment | None = None
+    for seg in segments:
+        for t in seg.tags:
+            if t.kind is Kind.TOTAL:
+                passage.total_loss.append((t.start, t.end))
+        if seg.mentions:
+            last_with_parts = seg
+            passage.understood = True
+            story = None
+            continue
+        if _is_attachable(seg) and last_with_parts is not None:
+            _attach_bare(seg, last_with_parts)
+            continue
+        if all(t.kind in _DESCRIPTIVE for t in seg.tags):
+            if any(t.kind in (Kind.VEH, Kind.BODY) for t in seg.tags):
+                passage.descriptions.append((seg.start, seg.end))
+                passage.understood = True
+            continue
+        if all(t.kind in _DENIAL for t in seg.tags):
+            continue  # "scuffed", "no damage (except ...)": nothing to price, no story
+        for i, t in enumerate(seg.tags):
+            if t.kind is Kind.POS and side_ok(seg.tags, i):
+                passage.context_sides.extend(sorted(t.sides))
+                passage.context_axles.extend(sorted(t.axles))
+            if t.kind in _STORY:
+                passage.understood = True
+        if quiet:
+            continue
+        if story is not None:
+            passage.unread[-1] = (story[0], seg.end)
+        else:
+            passage.unread.append((seg.start, seg.end))
+        story = passage.unread[-1]
+
+
+def _apply_heading(heading: Heading, segments: Sequence[Segment]) -> None:
+    """ "LHF: headlight scuffed, wing scratched": the list takes the heading's side, axle
+    and damage where its parts have none of their own."""
+    for seg in segments:
+        if seg.mentions and seg.severity is None and not seg.denied:
+            seg.severity = heading.severity  # "whole n/side scraped: wing and both doors"
+        for m in seg.mentions:
+            if not m.sides and heading.side is not None:
+                m.sides = {heading.side}
+                m.said = {heading.side: heading.said}
+                m.side_from = "heading"
+            if not m.axles:
+                m.heading_axle = heading.axle

@@ -138,10 +138,21 @@ def _undot(m: re.Match[str]) -> str:
     return ("/".join(letters)).ljust(len(m.group()))
 
 
+_WORD_DOT = re.compile(r"(?<![a-z0-9.])([a-z]+)\.(\s+)([a-z]+)")
+
+
+def _word_dot(m: re.Match[str]) -> str:
+    """ "pass. side" -> "pass  side": a full stop inside a phrase the lexicon knows abbreviates."""
+    if (m.group(1), m.group(3)) not in _DOTTED_PAIRS:
+        return m.group()
+    return f"{m.group(1)} {m.group(2)}{m.group(3)}"
+
+
 def _scan(text: str) -> list[Token]:
     out: list[Token] = []
     # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
-    for m in _SCANNER.finditer(_DOTTED.sub(_undot, text.lower())):
+    lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, text.lower()))
+    for m in _SCANNER.finditer(lowered):
         kind = m.lastgroup
         if kind == "word":
             for t in _split_word(m.group(), m.start(), m.end()):
@@ -260,5 +271,10 @@ def _table(entries: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
     return table
 
 
+_DOTTED_PAIRS = frozenset(
+    (words[0], words[1])
+    for key in (*LEXICON.abbreviations, *LEXICON.folds)
+    if len(words := key.split()) >= 2 and words[0].isalpha() and words[1].isalpha()
+)
 _ABBREVIATIONS = _table(LEXICON.abbreviations)
 _FOLDS = _table(LEXICON.folds)

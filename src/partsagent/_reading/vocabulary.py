@@ -31,6 +31,7 @@ __all__ = [
     "AbsentPart",
     "ConfidenceFactors",
     "Lexicon",
+    "MovedNotRolled",
     "PositionWord",
     "load_lexicon",
 ]
@@ -67,6 +68,21 @@ class AbsentPart(_Data):
     axle: Axle | None = None
 
 
+class MovedNotRolled(_Data):
+    """ "rolled forward into a wall": a car that rolled somewhere moved; it did not roll over.
+
+    A total-loss phrase ending in one of ``verbs`` followed by one of ``moving``,
+    or in a sentence with a ``runaway`` phrase, is story, unless the clause ends
+    somewhere cars roll over ("into a ditch").
+    """
+
+    verbs: tuple[str, ...]
+    moving: tuple[str, ...]
+    rollover_places: tuple[str, ...]
+    runaway: tuple[str, ...]
+    """Words of a sentence about a car left to roll ("the handbrake failed")."""
+
+
 class ConfidenceFactors(_Data):
     """How sure a reading is: a base per kind of match, times a factor per doubt.
 
@@ -99,6 +115,8 @@ class Lexicon(_Data):
     weak_words: tuple[str, ...]
     not_part_words: tuple[str, ...]
     severity: dict[Severity, tuple[str, ...]]
+    inner_adverbs: tuple[str, ...]
+    """Words inside a phrase that do not change it: "ripped clean off" is "ripped off"."""
     intensity: dict[str, Severity]
     positions: dict[str, PositionWord]
     side_labels: dict[SideWord, str]
@@ -115,6 +133,19 @@ class Lexicon(_Data):
     """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""
     narrative: tuple[str, ...]
     total_loss: tuple[str, ...]
+    moved_not_rolled: MovedNotRolled
+    negators: tuple[str, ...]
+    """Words that deny the damage or total loss after them ("not cracked", "not a write off")."""
+    negation_gap: tuple[str, ...]
+    """Words that may stand between a negator and what it denies ("not going to be")."""
+    negatable: tuple[str, ...]
+    """Words that, denied, say a part is fine ("wasn't touched", "didn't get hit")."""
+    negation_links: tuple[str, ...]
+    """Words that tie a negation to the part after it ("no damage to the bonnet")."""
+    postmodifier_links: tuple[str, ...]
+    """Words after a part that name what it belongs to ("splash guard under the engine")."""
+    anaphors: dict[str, Literal["side", "corner"]]
+    """Phrases that name the side (and corner axle) named last ("on that side")."""
     negations: tuple[str, ...]
     body_words: tuple[str, ...]
     body_after_vehicle: tuple[str, ...]
