@@ -193,3 +193,28 @@ async def test_pack_extras_never_replace_a_validated_document(
         await manager.drain()
         assert await manager.get_articles_for_category(MID, "127446", "CAT003") is first
         assert manager.get_cache_stats()["by_kind"]["articles"]["requests"] == 1
+
+
+async def read_packs_for_three_reports(bucket: Path, kept_bytes: int) -> int:
+    """Pack requests the server saw for three reports on one car, through a 5-entry cache."""
+    async with CatalogServer(bucket) as server:
+        source = HttpBucket(server.url)
+        source.recent_pack_bytes = kept_bytes
+        async with (
+            BucketManager(source, max_entries=5) as manager,
+            PartsAgent(manager, max_reports=1) as agent,
+        ):
+            assert await source.pack_version() is not None
+            for damage in ("bonnet dented", "rear bumper cracked", "left headlamp smashed"):
+                await agent.process_damage_report(VEHICLE, damage)
+                await agent.catalog.drain()
+        paths = server.stats.snapshot()["paths"]
+    return sum(n for p, n in paths.items() if p.startswith(f"/{PACKS_DIR}/"))
+
+
+async def test_a_small_cache_reads_a_model_pack_once_while_it_is_kept(
+    exported_bucket: Path,
+) -> None:
+    """With a catalog cache too small for a model's lists, its pack is read once, not per report."""
+    assert await read_packs_for_three_reports(exported_bucket, HttpBucket.recent_pack_bytes) == 1
+    assert await read_packs_for_three_reports(exported_bucket, 0) > 1

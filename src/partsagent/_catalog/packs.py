@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,9 @@ from .documents import Deferred
 from .ids import check_id
 
 __all__ = [
-    "PACK_FORMAT",
     "PACKS_DIR",
+    "PACK_FORMAT",
+    "RecentPacks",
     "expand_pack",
     "iter_packs",
     "pack_bucket",
@@ -242,3 +244,54 @@ def _split(items: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]],
     """The packs, and the index entry that ``iter_packs`` yields last."""
     *packs, (_, entry) = items
     return packs, entry
+
+
+def _fresh(items: dict[str, Item]) -> dict[str, Item]:
+    """New unvalidated documents for ``items``; a list shared by variants stays shared."""
+    fresh: dict[int, Deferred[Any]] = {}
+    return {
+        p: fresh.setdefault(id(d), Deferred(d.adapter, d.path, d.data))
+        if isinstance(d, Deferred)
+        else d
+        for p, d in items.items()
+    }
+
+
+class RecentPacks:
+    """The packs a source read last, expanded, up to ``max_bytes`` of their lists' JSON.
+
+    A report's lists stay in the manager's cache; but a cache smaller than the
+    reports' working set evicts them, and each miss would read and parse the
+    model's whole pack again (a pack is a whole model). Kept here, a pack is
+    read once while it is in use. Only the JSON of the lists is held, never a
+    validated value: each use hands out fresh, unvalidated documents, so the
+    memory is the bytes counted.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._packs: OrderedDict[str, tuple[dict[str, Item], int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, path: str) -> dict[str, Item] | None:
+        """The documents of the pack at ``path``, fresh, or None when it is not kept."""
+        kept = self._packs.get(path)
+        if kept is None:
+            return None
+        self._packs.move_to_end(path)
+        return _fresh(kept[0])
+
+    def put(self, path: str, items: dict[str, Item]) -> None:
+        """Keep ``items`` (as read, unvalidated); the least recently used packs make room."""
+        kept = _fresh(items)
+        size = sum(
+            len(d.data)
+            for d in {id(d): d for d in kept.values() if isinstance(d, Deferred)}.values()
+        )
+        if size > self.max_bytes or path in self._packs:
+            return
+        self._packs[path] = (kept, size)
+        self._bytes += size
+        while self._bytes > self.max_bytes:
+            _, (_, freed) = self._packs.popitem(last=False)
+            self._bytes -= freed

@@ -87,6 +87,9 @@ class BucketReader:
     """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
     _finder: asyncio.Task[None] | None = None
     """The background read of index.json (``_look_for_packs``), owned by the source."""
+    _recent: packs.RecentPacks | None = None
+    recent_pack_bytes = 16 * 1024 * 1024
+    """Bytes of recently read packs kept expanded (``packs.RecentPacks``); 0 keeps none."""
 
     @property
     def batch_supported(self) -> bool | None:
@@ -237,8 +240,16 @@ class BucketReader:
             if version is None:
                 break
             path = packs.pack_path(version, mid, model_id)
+            if self._recent is None:
+                self._recent = packs.RecentPacks(self.recent_pack_bytes)
+            kept = self._recent.get(path)
+            if kept is not None:
+                out.update(kept)
+                continue
             try:
-                out.update(packs.expand_pack(await self.read(path), path, version))
+                items = packs.expand_pack(await self.read(path), path, version)
+                self._recent.put(path, items)
+                out.update(items)
             except CatalogFormatError as exc:
                 if exc.unparseable:
                     raise  # a body cut short: the request is retried

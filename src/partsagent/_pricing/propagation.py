@@ -43,7 +43,7 @@ _RULES_FILE = "propagation_rules.json"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class RuleAddition(_Frozen):
@@ -89,7 +89,7 @@ class RuleSet(_Frozen):
 class MappedDamage(BaseModel):
     """One damaged component after map_component: the catalog category, where, how bad."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     component: Annotated[str, Field(min_length=1)]
     category_name: Annotated[str, Field(min_length=1)]
@@ -112,7 +112,7 @@ class MappedDamage(BaseModel):
 class Addition(BaseModel):
     """A part to add to the report because of a damaged one."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     category_name: str
     """The catalog category name to look up (e.g. "Front Bumper Reinforcement")."""

@@ -42,7 +42,7 @@ DecimalText = Annotated[
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Money(_Out):

@@ -56,7 +56,7 @@ class PartOptions:
 
 
 class Compatibility(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     article_id: str
     variant_id: str

@@ -45,7 +45,7 @@ _MAX_RESULTS = 4096
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class MatchedCategory(_Out):

@@ -15,7 +15,7 @@ UnreadReason = Literal["no_part", "not_in_catalog", "low_confidence", "undamaged
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Guess(_Out):

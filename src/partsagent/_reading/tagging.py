@@ -10,6 +10,7 @@ reader to score.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -126,8 +127,15 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[s
     return table, anchored
 
 
-_TABLE, _ANCHORED = _phrases()
-_LONGEST = max(len(k) for k in (*_TABLE, *_ANCHORED))
+@functools.cache
+def _tables() -> tuple[
+    dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[str, ...], Kind], int
+]:
+    """The phrase tables, built at the first reading: importing the library does not pay."""
+    table, anchored = _phrases()
+    return table, anchored, max(len(k) for k in (*table, *anchored))
+
+
 _INTENSITY = {phrase_key(w): level for w, level in LEXICON.intensity.items()}
 _BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_key(p))
 _DOOR = ("door", "dr")
@@ -165,15 +173,16 @@ def _door_count(tokens: Sequence[Token], i: int) -> bool:
 
 def _lexicon_at(words: Sequence[str], i: int, at_start: bool) -> tuple[int, Kind, object]:
     """The longest lexicon phrase at ``i``; adverbs inside it do not count ("torn right off")."""
-    for n in range(min(_LONGEST + 2, len(words) - i), 0, -1):
+    table, anchored, longest = _tables()
+    for n in range(min(longest + 2, len(words) - i), 0, -1):
         key = tuple(words[i : i + n])
-        if at_start and key in _ANCHORED:
-            return n, _ANCHORED[key], None
-        hit = _TABLE.get(key)
+        if at_start and key in anchored:
+            return n, anchored[key], None
+        hit = table.get(key)
         if hit is None and n >= 3:
             inner = tuple(w for w in key[1:-1] if w not in _ADVERBS)
             if len(inner) < n - 2:
-                hit = _TABLE.get((key[0], *inner, key[-1]))
+                hit = table.get((key[0], *inner, key[-1]))
         if hit is not None:
             return n, hit[0], hit[1]
     return 0, Kind.WORD, None

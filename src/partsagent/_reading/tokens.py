@@ -8,6 +8,7 @@ and the catalog's names, so both sides of every comparison are read alike.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -167,9 +168,17 @@ def _scan(text: str) -> list[Token]:
     return out
 
 
-def _rewrite(tokens: Sequence[Token], table: dict[tuple[str, ...], tuple[str, ...]]) -> list[Token]:
+class _Rewrites(dict[tuple[str, ...], tuple[str, ...]]):
+    """A rewrite table that knows its longest key (asked on every token otherwise)."""
+
+    def __init__(self, entries: dict[tuple[str, ...], tuple[str, ...]]) -> None:
+        super().__init__(entries)
+        self.longest = max((len(k) for k in entries), default=1)
+
+
+def _rewrite(tokens: Sequence[Token], table: _Rewrites) -> list[Token]:
     """Replace runs of words found in ``table``, longest first; spans cover the run."""
-    longest = max((len(k) for k in table), default=1)
+    longest = table.longest
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -215,8 +224,12 @@ def tokenize(text: str, correct: Correct | None = None) -> list[Token]:
     return normalise(scanned)
 
 
+@functools.lru_cache(maxsize=4096)
 def phrase_key(text: str) -> tuple[str, ...]:
-    """A lexicon phrase or catalog name as the tuple of words the reader compares."""
+    """A lexicon phrase or catalog name as the tuple of words the reader compares.
+
+    Cached: every report reads the vehicle's and the catalog's names again.
+    """
     return tuple(t.word for t in tokenize(text))
 
 
@@ -276,5 +289,5 @@ _DOTTED_PAIRS = frozenset(
     for key in (*LEXICON.abbreviations, *LEXICON.folds)
     if len(words := key.split()) >= 2 and words[0].isalpha() and words[1].isalpha()
 )
-_ABBREVIATIONS = _table(LEXICON.abbreviations)
-_FOLDS = _table(LEXICON.folds)
+_ABBREVIATIONS = _Rewrites(_table(LEXICON.abbreviations))
+_FOLDS = _Rewrites(_table(LEXICON.folds))

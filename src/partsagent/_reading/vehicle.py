@@ -51,7 +51,7 @@ _METHOD_RANK: dict[str, int] = {"exact": 0, "alias": 1, "fuzzy": 2}
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class ManufacturerRef(_Out):

@@ -37,7 +37,7 @@ class VinDecode(BaseModel):
     usually give the make and year only.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     vin: str
     wmi: str | None = None

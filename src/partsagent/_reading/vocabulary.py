@@ -46,7 +46,7 @@ _LEXICON_FILE = "lexicon.json"
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class PositionWord(_Data):

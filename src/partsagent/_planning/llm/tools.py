@@ -53,7 +53,7 @@ fix the arguments and call it again. Keep the "why" of each line to one short se
 
 
 class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ResolveVehicleArgs(_Args):

@@ -54,7 +54,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 def round_hours(hours: Decimal) -> Decimal:
