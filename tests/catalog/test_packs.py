@@ -14,7 +14,7 @@ import pytest
 from partsagent import BucketManager, HttpBucket, LocalBucket, NotFound, PartsAgent
 from partsagent._catalog import documents as doc
 from partsagent._catalog.documents import Deferred
-from partsagent._catalog.packs import PACKS_DIR, expand_pack, pack_bucket, pack_path
+from partsagent._catalog.packs import PACKS_DIR, RecentPacks, expand_pack, pack_bucket, pack_path
 from partsagent._cli.main import main
 from partsagent.testing import CatalogServer, generate_bucket
 
@@ -218,3 +218,20 @@ async def test_a_small_cache_reads_a_model_pack_once_while_it_is_kept(
     """With a catalog cache too small for a model's lists, its pack is read once, not per report."""
     assert await read_packs_for_three_reports(exported_bucket, HttpBucket.recent_pack_bytes) == 1
     assert await read_packs_for_three_reports(exported_bucket, 0) > 1
+
+
+def test_kept_packs_hand_out_new_errors_and_unvalidated_lists(exported_bucket: Path) -> None:
+    """A kept pack gives new error objects each time (a re-raised one grows its traceback)."""
+    version = pack_version(exported_bucket)
+    path = pack_path(version, MID, ASTRA)
+    kept = RecentPacks(1 << 24)
+    kept.put(path, expand_pack((exported_bucket / path).read_bytes(), path, version))
+    first, second = kept.get(path), kept.get(path)
+    assert first is not None
+    assert second is not None
+    missing = [p for p, item in first.items() if isinstance(item, NotFound)]
+    assert missing
+    assert all(first[p] is not second[p] for p in missing)
+    lists = [item for item in first.values() if isinstance(item, Deferred)]
+    assert len({id(d) for d in lists}) < len(lists)  # lists shared by variants stay shared
+    assert not any(d._value is not None for d in lists)  # nothing validated is kept

@@ -247,12 +247,16 @@ def _split(items: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]],
 
 
 def _fresh(items: dict[str, Item]) -> dict[str, Item]:
-    """New unvalidated documents for ``items``; a list shared by variants stays shared."""
+    """New unvalidated documents and new errors for ``items``; shared lists stay shared.
+
+    Never the same error object twice: an exception raised again grows its
+    traceback by the frames of each raise, and with them everything they hold.
+    """
     fresh: dict[int, Deferred[Any]] = {}
     return {
         p: fresh.setdefault(id(d), Deferred(d.adapter, d.path, d.data))
         if isinstance(d, Deferred)
-        else d
+        else type(d)(d.path, d.detail)
         for p, d in items.items()
     }
 
