@@ -48,14 +48,6 @@ DAMAGES = [
     "bonnet dented, both headlamps broken",
 ]
 CASES = [(v, d) for v in VEHICLES for d in DAMAGES]
-# The issue's mix at 32%: 15% 503, 5% resets, 5% truncated, 5% invalid JSON, 2% stalls.
-MIX = {
-    "error_rate": 0.15,
-    "reset_rate": 0.05,
-    "truncate_rate": 0.05,
-    "invalid_json_rate": 0.05,
-    "stall_rate": 0.02,
-}
 LEVELS = (0.0, 0.10, 0.30)
 SEEDS = (1, 2, 3, 4, 5)
 QUICK_SEEDS = (1, 2)
@@ -63,9 +55,8 @@ MANAGER: dict[str, Any] = {"attempt_timeout": 1.0}
 
 
 def options(level: float, seed: int) -> ServerOptions:
-    """The mix scaled so that its rates add up to ``level``."""
-    scale = level / sum(MIX.values())
-    return ServerOptions(seed=seed, **{k: v * scale for k, v in MIX.items()})
+    """The issue's mix scaled so that its rates add up to ``level``."""
+    return ServerOptions.flaky(level, seed=seed)
 
 
 def warned(report: PartsReport) -> bool:
@@ -163,7 +154,12 @@ def main() -> None:
     c.print_targets(targets)
     c.write_result(
         "faults",
-        {"levels": LEVELS, "seeds": seeds, "mix_at_32_percent": MIX, "manager": MANAGER},
+        {
+            "levels": LEVELS,
+            "seeds": seeds,
+            "mix_at_32_percent": ServerOptions.flaky().to_dict(),
+            "manager": MANAGER,
+        },
         results,
         targets,
     )

@@ -52,14 +52,7 @@ DAMAGES = [
 ]
 CASES = [(v, d) for v in VEHICLES for d in DAMAGES]
 # The mix of the issue; with a seed the server's faults come out the same every run.
-MIX = ServerOptions(
-    error_rate=0.15,
-    reset_rate=0.05,
-    truncate_rate=0.05,
-    invalid_json_rate=0.05,
-    stall_rate=0.02,
-    seed=2036,
-)
+MIX = ServerOptions.flaky(seed=2036)
 # Short limits so a stall costs half a second, not ten.
 FAST: dict[str, Any] = {
     "attempts": 4,

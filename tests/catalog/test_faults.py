@@ -465,3 +465,15 @@ async def test_unreadable_categories_of_one_variant_are_not_silent(
         broken.write_bytes(good)
         again = await agent.process_damage_report(vehicle, damage)
     assert same(again, want)
+
+
+@pytest.mark.parametrize("total", [0.0, 0.1, 0.32, 0.6])
+def test_a_flaky_catalog_fails_the_share_it_is_given(total: float) -> None:
+    """ServerOptions.flaky keeps the mix's proportions and scales them to ``total``."""
+    opts = ServerOptions.flaky(total, seed=7)
+    rates = [opts.error_rate, opts.reset_rate, opts.truncate_rate, opts.invalid_json_rate]
+    assert sum(rates) + opts.stall_rate == pytest.approx(total)
+    assert opts.seed == 7
+    if total:
+        assert opts.error_rate == pytest.approx(3 * opts.reset_rate)
+        assert opts.stall_rate < opts.reset_rate

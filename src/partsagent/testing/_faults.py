@@ -104,6 +104,23 @@ class ServerOptions:
         if self.drip_chunk < 1:
             raise InputError("drip_chunk must be at least 1 byte")
 
+    @classmethod
+    def flaky(cls, total: float = 0.32, *, seed: int | None = None) -> ServerOptions:
+        """A catalog failing ``total`` of its requests the way a struggling one does.
+
+        The faults keep the proportions of issue 10's mix (15% 503, 5% resets,
+        5% truncated bodies, 5% invalid JSON, 2% stalls), scaled to ``total``.
+        """
+        scale = total / 0.32
+        return cls(
+            error_rate=0.15 * scale,
+            reset_rate=0.05 * scale,
+            truncate_rate=0.05 * scale,
+            invalid_json_rate=0.05 * scale,
+            stall_rate=0.02 * scale,
+            seed=seed,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, for a server in another process."""
         return dataclasses.asdict(self)

@@ -1,13 +1,10 @@
-"""A catalog server in a child process: ``start_server_process`` and ``python -m`` this module.
+"""A catalog server in a child process: ``start_server_process`` (the child runs ``_child``).
 
 A benchmark's server in its own process keeps its CPU out of the client's timings.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
 import json
 import subprocess
 import sys
@@ -22,7 +19,6 @@ from typing import Self
 from .._catalog.open import sample_catalog_path
 from .._exceptions import UsageError
 from ._faults import ServerOptions
-from ._server import serve
 
 __all__ = ["ServerProcess", "start_server_process"]
 
@@ -64,7 +60,7 @@ def start_server_process(
     port: int = 0,
     timeout: float = 15.0,
 ) -> ServerProcess:
-    """Start ``python -m partsagent.testing._process`` and return once ``/_stats`` answers.
+    """Start ``python -m partsagent.testing._child`` and return once ``/_stats`` answers.
 
     Use as a context manager or call ``stop()``. Stats and options of the child
     are reached over HTTP: ``GET /_stats``, ``POST /_stats/reset``, ``POST /_options``.
@@ -77,7 +73,7 @@ def start_server_process(
             [
                 sys.executable,
                 "-m",
-                "partsagent.testing._process",
+                "partsagent.testing._child",
                 "--directory",
                 str(directory),
                 "--host",
@@ -119,20 +115,3 @@ def _wait_ready(process: subprocess.Popen[bytes], ready: Path, deadline: float) 
         if time.monotonic() > deadline:
             raise UsageError(f"the catalog server at {url} does not answer /_stats")
         time.sleep(0.02)
-
-
-def _main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m partsagent.testing._process")
-    parser.add_argument("--directory", type=Path, default=sample_catalog_path())
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--options", default="{}", help="ServerOptions fields as JSON")
-    parser.add_argument("--ready-file", type=Path, default=None)
-    args = parser.parse_args(argv)
-    options = ServerOptions(**json.loads(args.options))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.directory, args.host, args.port, options, args.ready_file))
-
-
-if __name__ == "__main__":
-    _main()
