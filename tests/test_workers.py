@@ -120,7 +120,9 @@ async def test_second_worker_answers_from_the_shared_cache(
     second_pid, second = (again_pid, again) if again_pid != first_pid else (other_pid, other)
     assert second["performance"]["report_cache"] == "miss"
     assert second["performance"]["catalog_requests"] == 0  # every document came from Redis
-    assert second["performance"]["cache_misses"] == 0
+    # Not in that worker's memory yet: Redis answered what it lacked.
+    assert second["performance"]["cache_misses"] > 0
+    assert second["performance"]["shared_cache_hits"] > 0
     assert second["lines"] == first["lines"]
     if again_pid == first_pid:
         assert again["performance"]["report_cache"] == "hit"

@@ -377,10 +377,16 @@ def _with_performance(
             cache_hits=counters.get("cache.hits", 0),
             cache_misses=counters.get("cache.misses", 0),
             cache_coalesced=counters.get("cache.coalesced", 0),
+            shared_cache_hits=counters.get("cache.shared_hits", 0),
         )
     else:
         performance.update(
-            tools={}, catalog_requests=0, cache_hits=0, cache_misses=0, cache_coalesced=0
+            tools={},
+            catalog_requests=0,
+            cache_hits=0,
+            cache_misses=0,
+            cache_coalesced=0,
+            shared_cache_hits=0,
         )
     if "llm_usage" in report.performance:
         performance["llm_usage"] = report.performance["llm_usage"]

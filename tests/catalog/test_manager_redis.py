@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import aiohttp
 import orjson
 import pytest
+import redis.asyncio
 
 from partsagent import BucketManager, HttpBucket, PartsAgent
 from partsagent._catalog.redis import redis_cache
@@ -82,8 +83,8 @@ async def test_second_process_reads_what_the_first_fetched(
     assert await _requests(server) == before  # nothing asked of the catalog
     assert [[a.id for a in r.value or ()] for r in arts] == written["articles"]
     assert [m.name for m in models] == written["models"]
-    assert stats["hits"] == 4
-    assert stats["misses"] == 0
+    assert stats["misses"] == 4  # not in this process yet ...
+    assert stats["shared_hits"] == 4  # ... and every one of them from Redis
 
 
 async def test_agent_reports_equal_with_a_redis_cache(
@@ -102,3 +103,68 @@ async def test_agent_reports_equal_with_a_redis_cache(
             got = await agent.process_damage_report(vehicle, damage)
         assert got.lines == want.lines
     assert got.performance["catalog_requests"] == 0
+
+
+async def _redis_gets(redis_url: str) -> int:
+    """GET and MGET calls the Redis server has answered so far."""
+    client = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return sum(int(stats.get(f"cmdstat_{c}", {}).get("calls", 0)) for c in ("get", "mget"))
+
+
+async def test_a_process_asks_redis_once_for_what_it_has_read(
+    redis_url: str, server: ServerProcess
+) -> None:
+    """The in-process tier answers repeats: Redis is asked once per document, the catalog never."""
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    keys = [(MID, VID, c) for c in ("CAT001", "CAT002", "CAT003")]
+    async with BucketManager(
+        HttpBucket(server.url), cache=redis_cache(redis_url, namespace=namespace)
+    ) as writer:
+        await writer.get_articles_concurrent(keys)
+    before = await _requests(server)
+    async with BucketManager(
+        HttpBucket(server.url), cache=redis_cache(redis_url, namespace=namespace)
+    ) as reader:
+        first = await reader.get_articles_concurrent(keys)
+        gets = await _redis_gets(redis_url)
+        for _ in range(3):
+            again = await reader.get_articles_concurrent(keys)
+            assert [r.value for r in again] == [r.value for r in first]
+        assert await _redis_gets(redis_url) == gets
+        stats = reader.get_cache_stats()
+    assert await _requests(server) == before
+    assert (stats["misses"], stats["shared_hits"], stats["hits"]) == (3, 3, 9)
+    assert stats["cache_size"] == 3
+
+
+async def test_a_lookup_does_not_wait_for_redis_to_store_what_it_fetched(
+    redis_url: str, server: ServerProcess
+) -> None:
+    """With Redis refusing writes for now, a lookup still returns; the write goes out after."""
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    admin = redis.asyncio.Redis.from_url(redis_url)
+    await admin.client_pause(30000, all=False)  # writes only
+    try:
+        async with BucketManager(
+            HttpBucket(server.url), cache=redis_cache(redis_url, namespace=namespace, timeout=10.0)
+        ) as manager:
+            async with asyncio.timeout(5):
+                articles = await manager.get_articles_for_category(MID, VID, "CAT001")
+            assert await admin.keys(f"{namespace}:*") == []  # not written yet: writes paused
+            await admin.client_unpause()
+            await manager.drain()
+            assert await admin.keys(f"{namespace}:*") == [
+                f"{namespace}:articles/{MID}/{VID}/CAT001".encode()
+            ]
+    finally:
+        await admin.client_unpause()
+        await admin.aclose()
+    async with BucketManager(
+        HttpBucket(server.url), cache=redis_cache(redis_url, namespace=namespace)
+    ) as reader:
+        assert await reader.get_articles_for_category(MID, VID, "CAT001") == articles
+        assert reader.get_cache_stats()["requests"] == 0

@@ -34,6 +34,8 @@ Store = Callable[[str, str, Any], Awaitable[None]]
 """(kind, key, value): cache a document; a NotFound value is remembered as missing."""
 GroupOf = Callable[[str], str]
 """path -> the group of documents one request answers (by default the manufacturer)."""
+Recall = Callable[[str, list[Flight]], Awaitable[list[Flight]]]
+"""(kind, flights): settle those a shared cache can answer; return the rest, for the catalog."""
 
 
 def manufacturer_of(path: str) -> str:
@@ -61,6 +63,7 @@ class Batcher:
         fetch: FetchBatch,
         store: Store,
         store_extra: Store,
+        recall: Recall,
         group_of: GroupOf = manufacturer_of,
     ) -> None:
         self._flights = flights
@@ -69,6 +72,7 @@ class Batcher:
         self._fetch = fetch
         self._store = store
         self._store_extra = store_extra
+        self._recall = recall
         self._group_of = group_of
 
     def add(self, cold: Iterable[tuple[str, str, str]], *, lane: str) -> int:
@@ -99,7 +103,9 @@ class Batcher:
         if not flights or load.group is None:
             return
         mid, kind, _ = load.group
-        await self._settle(mid, kind, flights)
+        flights = await self._recall(kind, flights)  # what a shared cache holds is not fetched
+        if flights:
+            await self._settle(mid, kind, flights)
 
     async def _settle(self, mid: str, kind: str, flights: list[Flight]) -> None:
         """Fetch the flights' documents in one request; if it fails, each half on its own."""

@@ -28,7 +28,7 @@ class Flight:
     claimed: bool = True
     """False while a batch prefetch holds the key and no lookup has counted its miss."""
     path: str = ""
-    """The contract path of a key loaded in a batch."""
+    """The contract path of the key's document."""
 
 
 @dataclass(slots=True, eq=False)

@@ -13,9 +13,9 @@ fast and safe, each in one place:
   errors only, honouring Retry-After, inside one deadline per lookup; a circuit
   breaker so a dead catalog fails fast (``requests``);
 * errors are never cached as values; a 404 is negative-cached briefly (here);
-* a shared cache (Redis) is untrusted: a value that is not a valid document of
-  its key's kind is a miss, fetched again and overwritten; its default
-  namespace is derived from the catalog (``shared``);
+* a shared cache (Redis) sits behind the in-process one and is untrusted: a
+  value that is not a valid document of its key's kind is a miss, fetched again
+  and overwritten; its default namespace is derived from the catalog (``shared``);
 * counters per document kind (``stats``).
 """
 
@@ -91,8 +91,9 @@ class BucketManager:
     * ``ttl=3600``: seconds a document stays fresh; ``ttls`` overrides it per kind
       (``{"articles": 300}`` for prices that change often).
     * ``negative_ttl=30``: seconds a 404 is remembered; 0 disables it.
-    * ``max_entries=10_000``: cap of the default in-memory cache.
-    * ``cache``: any aiocache cache instead (e.g. ``redis_cache(...)``).
+    * ``max_entries=10_000``: cap of the in-process cache.
+    * ``cache``: an aiocache cache shared with other processes (e.g. ``redis_cache(...)``),
+      read behind the in-process one: what this process has read stays in memory.
     * ``attempts=4``, ``attempt_timeout=10``, ``deadline=30``: retries per lookup,
       seconds per attempt, seconds for a lookup with all its retries.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
@@ -136,12 +137,17 @@ class BucketManager:
         self.max_concurrency = max_concurrency
         self._ttls = {kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS}
         self.negative_ttl = negative_ttl
-        self._cache: Any = (
-            cache if cache is not None else BoundedStore(max_entries=max_entries, clock=clock)
+        # Always an in-process tier; a shared cache (Redis) sits behind it, so that a
+        # document this process has read costs a dict look-up, not a round trip.
+        self._memory = (
+            cache
+            if isinstance(cache, BoundedStore)
+            else BoundedStore(max_entries=max_entries, clock=clock)
         )
-        self._memory = self._cache if isinstance(self._cache, BoundedStore) else None
         self._shared = (
-            SharedCache(self._cache, self._catalog_namespace) if self._memory is None else None
+            SharedCache(cache, self._catalog_namespace)
+            if cache is not None and not isinstance(cache, BoundedStore)
+            else None
         )
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
@@ -164,6 +170,7 @@ class BucketManager:
             fetch=self._fetch_batch,
             store=self._store,
             store_extra=self._store_extra,
+            recall=self._recall,
             group_of=getattr(self.source, "batch_group", manufacturer_of),
         )
         self._closed = False
@@ -188,12 +195,15 @@ class BucketManager:
         await self.aclose()
 
     async def drain(self) -> None:
-        """Wait until every load the manager started (prefetches included) has finished.
+        """Wait until every load the manager started (prefetches included) has finished,
+        and a shared cache has been sent what they fetched.
 
         For a graceful shutdown or a test that checks the manager is idle; it does
         not cancel anything, and cancelling the caller leaves the loads running.
         """
         await self._flights.drain()
+        if self._shared is not None:
+            await self._shared.flush()
 
     async def aclose(self) -> None:
         """Cancel the requests still in flight and close what the manager opened."""
@@ -202,23 +212,41 @@ class BucketManager:
         self._closed = True
         await self._flights.cancel_all()
         await self.source.aclose()
-        if self._memory is None:
-            await self._cache.close()
+        if self._shared is not None:
+            await self._shared.aclose()
 
     # -- the core: cache, single-flight, limit, retries --------------------
 
-    async def _cache_get(self, kind: str, key: str, path: str) -> Any:
-        if self._memory is not None:
-            return self._memory.get_nowait(key)
-        assert self._shared is not None
-        return await self._shared.get(kind, key, path)
+    def _recalled(self, kind: str, flight: Flight, value: Any) -> bool:
+        """Settle ``flight`` with a (checked) shared-cache value, kept in process too.
+
+        False if the shared cache had nothing: the flight is then the catalog's.
+        """
+        if value is MISSING:
+            return False
+        self._c.by_kind[kind].shared_hits += 1
+        count("cache.shared_hits")
+        missing = isinstance(value, dict) and _NOT_FOUND in value
+        ttl = self.negative_ttl if missing else self._ttls[kind]
+        self._memory.set_nowait(flight.key, value, ttl=ttl if ttl > 0 else None)
+        if missing:
+            flight.future.set_exception(NotFound(value[_NOT_FOUND], "remembered as missing"))
+        else:
+            flight.future.set_result(value)
+        return True
+
+    async def _recall(self, kind: str, flights: list[Flight]) -> list[Flight]:
+        """Settle the flights the shared cache can answer (one round trip); return the rest."""
+        if self._shared is None:
+            return flights
+        wanted = {f.key: (kind, f.path) for f in flights}
+        values = await self._shared.get_many(list(wanted), wanted)
+        return [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
 
     async def _cache_set(self, key: str, value: Any, ttl: float) -> None:
-        if self._memory is not None:
-            self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
-            return
-        assert self._shared is not None
-        await self._shared.set(key, value, ttl)
+        self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
+        if self._shared is not None:
+            self._shared.set_later(key, value, ttl)
 
     def _materialize(self, kind: str, key: str, value: Any) -> Any:
         """Validate a deferred document on first use; a bad one is dropped, never cached."""
@@ -228,11 +256,9 @@ class BucketManager:
             resolved = value.resolve()
         except CatalogFormatError:
             self._c.by_kind[kind].errors += 1
-            if self._memory is not None:
-                self._memory.delete_nowait(key)
+            self._memory.delete_nowait(key)
             raise
-        if self._memory is not None:
-            self._memory.replace_nowait(key, resolved)
+        self._memory.replace_nowait(key, resolved)
         return resolved
 
     def _hit(self, kind: str, key: str, value: Any) -> Any:
@@ -247,8 +273,6 @@ class BucketManager:
 
     def _peek(self, kind: str, key: str) -> Any:
         """A fresh in-memory value (hit accounted for) or MISSING; never waits."""
-        if self._memory is None:
-            return MISSING
         value = self._memory.get_nowait(key)
         return value if value is MISSING else self._hit(kind, key, value)
 
@@ -257,7 +281,7 @@ class BucketManager:
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
         stats = self._c.by_kind[kind]
-        value = await self._cache_get(kind, key, path)
+        value = self._memory.get_nowait(key)
         if value is not MISSING:
             return self._hit(kind, key, value)  # type: ignore[no-any-return]
         flight = self._flights.get(key)
@@ -275,6 +299,7 @@ class BucketManager:
             count("cache.misses")
             cache_label = "miss"
             flight = self._flights.new(key)
+            flight.path = path
             self._flights.start(Load([flight]), self._run_single(kind, key, path, fetch, flight))
         async with timer(f"catalog.{kind}", cache=cache_label):
             return self._materialize(kind, key, await self._flights.wait(flight))  # type: ignore[no-any-return]
@@ -287,6 +312,10 @@ class BucketManager:
         fetch: Callable[[], Awaitable[T]],
         flight: Flight,
     ) -> None:
+        if self._shared is not None:
+            shared = await self._shared.get(kind, key, path)
+            if self._recalled(kind, flight, shared):
+                return
         try:
             value = await self._requests.run(kind, path, fetch)
         except PartsAgentError as exc:
@@ -319,10 +348,9 @@ class BucketManager:
         elif not isinstance(value, tuple | Deferred):
             return
         ttl = self._ttls[kind]
-        if self._memory is not None:
-            self._memory.add_if_room_nowait(key, value, ttl=ttl if ttl > 0 else None)
-        else:
-            await self._cache_set(key, value, ttl)
+        self._memory.add_if_room_nowait(key, value, ttl=ttl if ttl > 0 else None)
+        if self._shared is not None:
+            self._shared.set_later(key, value, ttl)
 
     async def _catalog_namespace(self) -> str:
         """The namespace of a shared cache that takes it from the catalog (index.json)."""
@@ -515,25 +543,12 @@ class BucketManager:
             except InputError:
                 return None  # the per-item lookup reports it
 
-        if self._memory is not None:
-            cached = [self._memory.get_nowait(k) for k in keys]
-        else:  # a shared cache checks each value against its kind and path
-            known = {k: (kind, p) for k in keys if (p := path_of(k)) is not None}
-            keys = list(known)
-            cached = await self._cache_get_many(keys, known)
+        cached = [self._memory.get_nowait(k) for k in keys]
         cold: list[tuple[str, str, str]] = []
         for key, value in zip(keys, cached, strict=True):
             if value is MISSING and (path := path_of(key)) is not None:
                 cold.append((key, kind, path))
         return self._batcher.add(cold, lane=lane)
-
-    async def _cache_get_many(
-        self, keys: list[str], wanted: Mapping[str, tuple[str, str]]
-    ) -> list[Any]:
-        if self._memory is not None:
-            return [self._memory.get_nowait(k) for k in keys]
-        assert self._shared is not None
-        return await self._shared.get_many(keys, wanted)
 
     # -- warming and statistics ----------------------------------------------
 

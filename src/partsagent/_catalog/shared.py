@@ -10,7 +10,10 @@ catalog's identity, so that two catalogs never read each other's entries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -105,7 +108,8 @@ class SharedCache:
     """The manager's reads and writes of a cache other processes share (any aiocache).
 
     Failures of the cache are misses (reads) or skipped (writes), logged, never a
-    failed lookup; a value that is not a valid document of its key's kind is a
+    failed lookup; writes go out behind the callers, one ``multi_set`` per kind
+    and loop tick. A value that is not a valid document of its key's kind is a
     miss, logged once (``partsagent.cache.bad_value``), and is overwritten when
     the document has been fetched again. A cache that takes its namespace from
     the catalog (``CatalogNamespaced``) is named by ``name()`` before its first
@@ -116,6 +120,8 @@ class SharedCache:
         self.cache = cache
         self._name = name
         self._naming = asyncio.Lock()
+        self._pending: list[tuple[str, Any, float]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def ready(self) -> bool:
         cache = self.cache
@@ -167,12 +173,70 @@ class SharedCache:
             for k, v in zip(keys, values, strict=True)
         ]
 
-    async def set(self, key: str, value: Any, ttl: float) -> None:
-        if not await self.ready():
-            return
+    def set_later(self, key: str, value: Any, ttl: float) -> None:
+        """Queue a write; the writes of one loop tick go out together, behind the callers.
+
+        A report never waits for the shared cache to store what it fetched: the
+        in-process tier already holds it. ``flush()`` waits for what is queued.
+        """
+        self._pending.append((key, value, ttl))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_pending())
+
+    async def flush(self) -> None:
+        """Wait until every queued write has been sent (or has failed, logged)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+    async def aclose(self) -> None:
+        """Send what is queued, then close the cache; cancelled, drop the queue."""
         try:
-            if isinstance(value, Deferred):
-                value = value.resolve()  # a shared cache stores only validated documents
-            await self.cache.set(key, value, ttl=ttl if ttl > 0 else None)
-        except Exception as exc:  # a cache that cannot store must not fail the lookup
-            _log.warning("partsagent.cache.write_failed", key=key, error_type=type(exc).__name__)
+            await self.flush()
+        finally:
+            if self._writer is not None and not self._writer.done():
+                self._writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._writer
+            await self.cache.close()
+
+    async def _write_pending(self) -> None:
+        await asyncio.sleep(0)  # let the rest of this tick's writes join
+        while self._pending:
+            batch, self._pending = self._pending, []
+            if not await self.ready():
+                continue
+            for (kind, ttl), pairs in _groups(batch).items():
+                try:
+                    await self.cache.multi_set(
+                        pairs,
+                        ttl=ttl if ttl > 0 else None,
+                        dumps_fn=_dumps_for(self.cache, kind),
+                    )
+                except Exception as exc:  # a cache that cannot store must not fail anything
+                    _log.warning(
+                        "partsagent.cache.write_failed",
+                        keys=len(pairs),
+                        kind=kind,
+                        error_type=type(exc).__name__,
+                    )
+
+
+def _groups(batch: list[tuple[str, Any, float]]) -> dict[tuple[str, float], list[tuple[str, Any]]]:
+    """Writes by (kind, ttl), one MSET each; a document that does not validate is left out."""
+    groups: dict[tuple[str, float], list[tuple[str, Any]]] = {}
+    for key, value, ttl in batch:
+        if isinstance(value, Deferred):  # a shared cache stores only validated documents
+            try:
+                value = value.resolve()
+            except CatalogFormatError:
+                continue
+        groups.setdefault((kind_of(key), ttl), []).append((key, value))
+    return groups
+
+
+def _dumps_for(cache: Any, kind: str) -> Any:
+    """The cache serializer's ``dumps`` told the kind of its keys, if it takes one."""
+    dumps = cache.serializer.dumps
+    if "kind" in inspect.signature(dumps).parameters:
+        return functools.partial(dumps, kind=kind)
+    return dumps

@@ -21,6 +21,8 @@ class KindStats:
     requests: int = 0
     errors: int = 0
     negative_hits: int = 0
+    shared_hits: int = 0
+    """Documents a shared cache (Redis) gave instead of the catalog; each also a miss."""
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ def cache_stats(
             "misses": s.misses,
             "coalesced": s.coalesced,
             "negative_hits": s.negative_hits,
+            "shared_hits": s.shared_hits,
             "requests": s.requests,
             "errors": s.errors,
             "evictions": b.evictions if b else 0,
@@ -61,10 +64,12 @@ def cache_stats(
     hits = sum(k["hits"] for k in by_kind.values())
     coalesced = sum(k["coalesced"] for k in by_kind.values())
     misses = sum(k["misses"] for k in by_kind.values())
+    shared_hits = sum(k["shared_hits"] for k in by_kind.values())
     return {
         "hits": hits,
         "misses": misses,
         "coalesced": coalesced,
+        "shared_hits": shared_hits,
         "evictions": sum(b.evictions for b in backend.values()),
         "expirations": sum(b.expirations for b in backend.values()),
         "hit_rate_percent": _rate(hits + coalesced, hits + misses + coalesced),

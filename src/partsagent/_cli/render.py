@@ -136,6 +136,7 @@ def render_report(report: PartsReport) -> str:
         f"performance: {p['total_ms']:.1f} ms, report cache {p['report_cache']}, "
         f"{p['catalog_requests']} catalog requests, {p['cache_hits']} cache hits, "
         f"{p['cache_misses']} misses"
+        + (f" ({shared} from the shared cache)" if (shared := p.get("shared_cache_hits")) else "")
         + (
             "; " + ", ".join(f"{name} {op['total_ms']:.1f} ms" for name, op in slowest)
             if slowest
