@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import structlog
 from structlog.exceptions import DropEvent
-from structlog.typing import EventDict, WrappedLogger
+from structlog.typing import EventDict
 
+from _recorder import Recorder, recording
 from partsagent import BucketManager
 from partsagent._exceptions import UsageError
 from partsagent._metrics import (
@@ -32,27 +33,11 @@ from partsagent._metrics import (
 from partsagent._metrics.aggregator import add_hit
 
 
-class Recorder:
-    """A final structlog processor keeping what reached it, and dropping it."""
-
-    def __init__(self) -> None:
-        self.events: list[EventDict] = []
-
-    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
-        self.events.append(event_dict)
-        raise DropEvent
-
-
 @pytest.fixture
 def recorder() -> Iterator[Recorder]:
     """structlog configured to end in a Recorder; the previous configuration restored after."""
-    old = structlog.get_config()
-    rec = Recorder()
-    structlog.configure(processors=[rec])
-    try:
+    with recording() as rec:
         yield rec
-    finally:
-        structlog.configure(**old)
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import structlog
-from structlog.exceptions import DropEvent
 from structlog.testing import capture_logs
-from structlog.typing import EventDict, WrappedLogger
 
+from _recorder import Recorder, recording
 from partsagent import (
     SummaryAggregator,
     capture_metrics,
@@ -25,31 +23,17 @@ from partsagent import (
 from partsagent._metrics import metrics_enabled
 
 
-class Renderer:
-    """The application's last processor: keeps what reached it."""
-
-    def __init__(self) -> None:
-        self.events: list[EventDict] = []
-
-    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> Any:
-        self.events.append(event_dict)
-        raise DropEvent
-
-
 @pytest.fixture
-def renderer() -> Iterator[Renderer]:
-    """structlog configured by the 'application' to end in a Renderer; restored after."""
-    old = structlog.get_config()
-    rec = Renderer()
-    structlog.configure(processors=[rec])
+def renderer() -> Iterator[Recorder]:
+    """structlog configured by the 'application' to end in a Recorder; restored after."""
     try:
-        yield rec
+        with recording() as rec:
+            yield rec
     finally:
         set_metrics_enabled(None)
-        structlog.configure(**old)
 
 
-def test_configuring_structlog_does_not_switch_metric_events_on(renderer: Renderer) -> None:
+def test_configuring_structlog_does_not_switch_metric_events_on(renderer: Recorder) -> None:
     """structlog.configure and structlog.testing.capture_logs leave metric events off."""
     with capture_logs():
         pass
@@ -61,7 +45,7 @@ def test_configuring_structlog_does_not_switch_metric_events_on(renderer: Render
     assert [e["event"] for e in renderer.events] == ["app.event"]
 
 
-def test_a_consumer_gets_events_that_stay_out_of_the_logs(renderer: Renderer) -> None:
+def test_a_consumer_gets_events_that_stay_out_of_the_logs(renderer: Recorder) -> None:
     """An installed aggregator sees metric events; the application's renderer does not."""
     agg = SummaryAggregator()  # drop=False: still kept out of the logs unless asked
     install_aggregator(agg)
@@ -76,7 +60,7 @@ def test_a_consumer_gets_events_that_stay_out_of_the_logs(renderer: Renderer) ->
     assert renderer.events == []
 
 
-def test_set_metrics_enabled_true_puts_them_in_the_logs(renderer: Renderer) -> None:
+def test_set_metrics_enabled_true_puts_them_in_the_logs(renderer: Recorder) -> None:
     """Asked for with set_metrics_enabled(True), metric events reach the application's logs."""
     set_metrics_enabled(True)
     with timer("catalog.models"):
@@ -84,7 +68,7 @@ def test_set_metrics_enabled_true_puts_them_in_the_logs(renderer: Renderer) -> N
     assert [e["event"] for e in renderer.events] == ["partsagent.catalog.models"]
 
 
-def test_set_metrics_enabled_false_silences_even_consumers(renderer: Renderer) -> None:
+def test_set_metrics_enabled_false_silences_even_consumers(renderer: Recorder) -> None:
     """Forced off, not even capture_metrics or an aggregator receives events."""
     set_metrics_enabled(False)
     with capture_metrics() as events, timer("catalog.models"):
