@@ -13,16 +13,15 @@ names, so an agent can warn and go on. Only an empty component raises.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
 from .._exceptions import InputError
 from .._models import Axle, Category, Position, Side
 from .index import Index, index_for
 from .reader import PRICE_THRESHOLD, read_damage
-from .results import ReadPart
+from .results import ComponentCandidate, ComponentMatch, MatchedCategory, ReadPart
 from .tokens import normalise_market, phrase_key, side_in, tokenize
 from .vocabulary import LEXICON
 
@@ -42,40 +41,6 @@ __all__ = [
 ]
 
 _MAX_RESULTS = 4096
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-
-class MatchedCategory(_Out):
-    id: str
-    name: str
-
-
-class ComponentCandidate(_Out):
-    id: str
-    name: str
-    score: float
-
-
-class ComponentMatch(_Out):
-    """One component of a report mapped onto the catalog.
-
-    ``status`` "matched": ``category`` is the part. "ambiguous": ``category`` is
-    the best guess and ``candidates`` the others to choose from (or the reading
-    is under the price threshold). "unknown": no category is meant (the words
-    name no part, or one the catalog lacks); ``notes`` say why. ``score`` is
-    the reading's confidence times 100.
-    """
-
-    component: str
-    status: Literal["matched", "ambiguous", "unknown"]
-    category: MatchedCategory | None = None
-    position: Position = Position()
-    score: float = 0.0
-    candidates: tuple[ComponentCandidate, ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 def _closest(text: str, index: Index) -> tuple[ComponentCandidate, ...]:

@@ -25,7 +25,7 @@ from .tokens import Correct, phrase_key, singular
 from .vocabulary import LEXICON, AbsentPart
 
 if TYPE_CHECKING:
-    from .components import ComponentMatch
+    from .results import ComponentMatch
 
 __all__ = ["GENERIC", "WEAK", "Entry", "Index", "Target", "index_for", "lexicon_words"]
 

@@ -1,4 +1,5 @@
-"""What reading a damage report gives: parts with a confidence, and the phrases left unread."""
+"""What reading a damage report gives: parts with a confidence, the phrases left unread,
+and one component mapped onto the catalog."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from pydantic import BaseModel, ConfigDict
 
 from .._models import Category, Position, Severity
 
-__all__ = ["Guess", "ReadPart", "Reading", "UnreadPhrase", "UnreadReason"]
+__all__ = [
+    "ComponentCandidate",
+    "ComponentMatch",
+    "Guess",
+    "MatchedCategory",
+    "ReadPart",
+    "Reading",
+    "UnreadPhrase",
+    "UnreadReason",
+]
 
 UnreadReason = Literal["no_part", "not_in_catalog", "low_confidence", "undamaged"]
 
@@ -76,3 +86,33 @@ class Reading:
     notes: tuple[str, ...] = ()
     understood: bool = True
     """False when not one word was known: no part, no story, no damage word ("zzz qqq")."""
+
+
+class MatchedCategory(_Out):
+    id: str
+    name: str
+
+
+class ComponentCandidate(_Out):
+    id: str
+    name: str
+    score: float
+
+
+class ComponentMatch(_Out):
+    """One component of a report mapped onto the catalog.
+
+    ``status`` "matched": ``category`` is the part. "ambiguous": ``category`` is
+    the best guess and ``candidates`` the others to choose from (or the reading
+    is under the price threshold). "unknown": no category is meant (the words
+    name no part, or one the catalog lacks); ``notes`` say why. ``score`` is
+    the reading's confidence times 100.
+    """
+
+    component: str
+    status: Literal["matched", "ambiguous", "unknown"]
+    category: MatchedCategory | None = None
+    position: Position = Position()
+    score: float = 0.0
+    candidates: tuple[ComponentCandidate, ...] = ()
+    notes: tuple[str, ...] = ()
