@@ -327,6 +327,12 @@ class PartsAgent:
         )
         if plan.total_loss:
             counts.append("total-loss")
+        # Paint said to be sound changes the operations (no refinish): part of the meaning.
+        counts += sorted(
+            f"{n.category.id}:{n.position.axle}:{n.position.side}:paint-intact"
+            for n in needs
+            if n.reason == "damaged" and n.paint_intact
+        )
         key = canonical_key(
             manufacturer_id=plan.manufacturer.id,
             model_id=plan.model.id,

@@ -187,6 +187,7 @@ def _needs(
                 confidence=part.confidence,
                 severity=part.severity,
                 guesses=part.guesses,
+                paint_intact=part.paint_intact,
             )
         )
         mapped.append(
@@ -209,6 +210,7 @@ def _merge(a: ReadPart, b: ReadPart) -> ReadPart:
         phrase=phrase,
         quantity=max(a.quantity, b.quantity),
         confidence=max(a.confidence, b.confidence),
+        paint_intact=a.paint_intact or b.paint_intact,
     )
 
 

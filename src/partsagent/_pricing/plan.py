@@ -30,6 +30,8 @@ class Need:
     severity: Severity = Severity.MODERATE
     guesses: tuple[Guess, ...] = ()
     """What else the words could mean, best first: shown if the need is not priced."""
+    paint_intact: bool = False
+    """The report says the paint is sound: a repair needs no refinish (see ``decide``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -305,6 +305,7 @@ class _Reader:
                     warnings=tuple(warnings),
                     ambiguous=ambiguous,
                     guesses=self._guesses(m, line, damage_said),
+                    paint_intact=m.paint_intact,
                 )
             )
 

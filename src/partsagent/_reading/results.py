@@ -73,6 +73,8 @@ class ReadPart:
     """Nothing in the words chose between categories: a default or a tie."""
     guesses: tuple[Guess, ...] = ()
     """Other categories the words could mean, best first (for "please confirm")."""
+    paint_intact: bool = False
+    """The words say its paint is sound ("dented, paint intact", "PDR"): nothing to refinish."""
 
 
 @dataclass(frozen=True, slots=True)

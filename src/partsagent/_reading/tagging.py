@@ -36,6 +36,8 @@ class Kind(StrEnum):
     TOTAL = "total_loss"
     NEG = "negation"
     NOT = "negator"
+    FINISH = "paint_intact"
+    """The finish is sound ("paint intact", "no paint damage", "PDR"): a dent, no refinish."""
     REF = "reference"
     BODY = "body"
     VEH = "vehicle"
@@ -78,6 +80,7 @@ class Tag:
 
 
 _RANK = {
+    Kind.FINISH: 0,
     Kind.NEG: 0,
     Kind.TOTAL: 1,
     Kind.SEV: 2,
@@ -108,6 +111,7 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[s
             if key and (old is None or _RANK[kind] < _RANK[old[0]]):
                 table[key] = (kind, payload)
 
+    add(LEXICON.paint_intact, Kind.FINISH)
     add(LEXICON.negations, Kind.NEG)
     add(LEXICON.total_loss, Kind.TOTAL)
     for level, words in LEXICON.severity.items():
@@ -270,7 +274,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(_single(tokens, i, index, vehicle_words))
             i += 1
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    return _moved(_negate(_postmodified(_join(tags, tokens), index)))
+    return _moved(_paint_sound(_negate(_postmodified(_join(tags, tokens), index)), tokens))
 
 
 def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:
@@ -457,6 +461,36 @@ def _negate(tags: list[Tag]) -> list[Tag]:
         else:
             out.append(t)
     return [replace(t, kind=Kind.WORD) if t.kind is Kind.NOT else t for t in out]
+
+
+_PAINT = frozenset(LEXICON.paint_words)
+
+
+def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
+    """A denial of the paint is no denial of the part: "dented, paint intact", "no paint
+    damage", "the paint isn't broken", "no damage to the paint" say the finish is sound.
+
+    The paint words are fillers, so the denial reads past them; here a denial that
+    holds one, or has one just before or after it (past stop words), becomes FINISH.
+    """
+
+    def paint(t: Tag) -> bool:
+        return t.kind is Kind.FILLER and any(tok.word in _PAINT for tok in tokens[t.first : t.last])
+
+    def beside(k: int, step: int) -> bool:
+        k += step
+        while 0 <= k < len(tags) and tags[k].kind is Kind.STOP:
+            k += step
+        return 0 <= k < len(tags) and paint(tags[k])
+
+    out = list(tags)
+    for k, t in enumerate(tags):
+        if t.kind is not Kind.NEG or t.forward:
+            continue
+        holds = any(tok.word in _PAINT for tok in tokens[t.first : t.last])
+        if holds or beside(k, -1) or beside(k, 1):
+            out[k] = replace(t, kind=Kind.FINISH)
+    return out
 
 
 def _denier(out: Sequence[Tag], k: int) -> int | None:

@@ -50,13 +50,17 @@ __all__ = ["Mention", "Passage", "Segment", "read_passage"]
 _LOCATIVE = frozenset(LEXICON.locatives)
 _LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
-_ATTACHABLE = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO})
+_ATTACHABLE = frozenset(
+    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH}
+)
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
 _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
 _THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
-_TRAIL = frozenset({Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO})
+_TRAIL = frozenset(
+    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO, Kind.FINISH}
+)
 _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
 _NEGATION_LINKS = frozenset(LEXICON.negation_links)
 _DENIED = "denied"
@@ -76,6 +80,8 @@ class Segment:
     severity: Severity | None = None
     denied: bool = False
     """The segment says its parts are not damaged ("tailgate is fine", "not cracked")."""
+    paint_intact: bool = False
+    """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -94,6 +100,7 @@ class Mention:
     severity: Severity | None = None
     severity_from: Literal["words", "given", "default"] = "default"
     negated: bool = False
+    paint_intact: bool = False
     narrative: bool = False
     location: bool = False
     unexplained: bool = False
@@ -217,6 +224,7 @@ def _read_segment(seg: Segment) -> None:
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
+    seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
     for i in [i for i in parts if _landmark(tags, i)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
@@ -291,7 +299,7 @@ def _is_attachable(seg: Segment) -> bool:
     first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
     return (
         first is not None
-        and first.kind is Kind.SEV
+        and first.kind in (Kind.SEV, Kind.FINISH)
         and seg.joiner in (Kind.COMMA, Kind.COORD)
         and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.PART) for t in seg.tags)
     )
@@ -310,6 +318,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
         to.denied = True
+    to.paint_intact = to.paint_intact or seg.paint_intact
 
 
 def _inherit(segments: Sequence[Segment]) -> None:
@@ -328,6 +337,12 @@ def _inherit(segments: Sequence[Segment]) -> None:
                 seg.denied = True
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
             carry = None
+    paint = False
+    for seg in reversed(segments):  # "hood and roof dented, paint intact": the hood's too
+        if seg.mentions:
+            paint = seg.paint_intact = seg.paint_intact or paint
+        if seg.joiner is not Kind.COORD:
+            paint = False
     lead: Severity | None = None
     for seg in segments:  # "hail damage to the hood, roof and boot lid": the damage leads
         if seg.joiner is Kind.CLAUSE:
@@ -416,6 +431,7 @@ def read_passage(
 def _finish(seg: Segment) -> None:
     """The segment's damage (or its denial) is its parts'."""
     for m in seg.mentions:
+        m.paint_intact = m.paint_intact or seg.paint_intact
         if seg.denied and seg.severity is None:
             m.negated = True
         if seg.severity is not None and not m.negated:
@@ -447,8 +463,8 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.descriptions.append((seg.start, seg.end))
                 passage.understood = True
             continue
-        if all(t.kind in _DENIAL for t in seg.tags):
-            continue  # "scuffed", "no damage (except ...)": nothing to price, no story
+        if all(t.kind in _DENIAL or t.kind is Kind.FINISH for t in seg.tags):
+            continue  # "scuffed", "no damage (except ...)", "paint intact": no part, no story
         for i, t in enumerate(seg.tags):
             if t.kind is Kind.POS and side_ok(seg.tags, i):
                 passage.context_sides.extend(sorted(t.sides))

@@ -147,6 +147,10 @@ class Lexicon(_Data):
     anaphors: dict[str, Literal["side", "corner"]]
     """Phrases that name the side (and corner axle) named last ("on that side")."""
     negations: tuple[str, ...]
+    paint_words: tuple[str, ...]
+    """Words for the finish: denied ("no paint damage", "paint intact"), the paint is sound."""
+    paint_intact: tuple[str, ...]
+    """Words that say the finish is sound by themselves ("PDR", "paintless")."""
     body_words: tuple[str, ...]
     body_after_vehicle: tuple[str, ...]
     absent_parts: tuple[AbsentPart, ...]

@@ -28,6 +28,8 @@ class Part:
     source: Literal["rule", "llm"]
     line: int | None = None
     """Its parts line, when it is bought."""
+    paintless: bool = False
+    """Repaired with its paint intact: no refinish."""
 
 
 @dataclass(slots=True)

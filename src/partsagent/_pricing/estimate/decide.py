@@ -67,6 +67,8 @@ def decide(needs: Sequence[Need], data: EstimateData, groups: Mapping[str, str])
             continue
         severity = need.severity if need.reason == "damaged" else data.policy.secondary_severity
         row = data.policy.decide(need.category.name, severity, groups.get(need.category.id))
+        if need.reason == "damaged" and need.paint_intact:
+            row = row.paint_intact()
         out.append(Decision(need, row))
     return out
 
@@ -85,6 +87,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         why=row.why,
         source="llm" if need.source == "llm" else "rule",
         line=line,
+        paintless=need.paint_intact and "refinish" not in row.operations,
     )
 
 
@@ -113,6 +116,8 @@ def work_for(
                     "estimated at 0.0 h; add it to your labour file"
                 )
             label = _LABEL[op] + (f" ({part.severity.value} damage)" if op == "repair" else "")
+            if op == "repair" and part.paintless:
+                label = "Paintless dent " + label.lower()
             works.append(
                 Work(
                     kind=op,

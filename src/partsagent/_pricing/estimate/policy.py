@@ -53,6 +53,25 @@ class PolicyRow(Frozen):
             raise ValueError(f"row {self.id}: a part is either replaced or repaired, not both")
         return self
 
+    def paint_intact(self) -> PolicyRow:
+        """This decision for a part whose paint the report says is sound.
+
+        A part to repair is repaired without paint (paintless dent repair). A part to
+        replace is still replaced, its new paint refinished; a part only refinished
+        was damaged in its paint (a scuff, a scratch), whatever else the report says.
+        """
+        ops = self.operations
+        if "replace" in ops or "repair" not in ops or "refinish" not in ops:
+            return self
+        return self.model_copy(
+            update={
+                "id": f"{self.id[:52]}-paint-intact",
+                "operations": tuple(op for op in ops if op != "refinish"),
+                "why": "The paint is intact: the dent is worked out from behind "
+                "(paintless dent repair) and nothing is refinished.",
+            }
+        )
+
 
 class RepairPolicy(Frozen):
     """The whole policy file."""
