@@ -32,6 +32,9 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
     "adas-camera-calibration": (
         COROLLA_2020, [{"component": "windscreen", "severity": "moderate"}], 1
     ),
+    "windscreen-chip-repair": (
+        ASTRA_2018, [{"component": "windscreen", "severity": "minor"}], 1
+    ),
     "ac-evacuate-recharge": (
         ASTRA_2018, [{"component": "AC condenser", "severity": "moderate"}], 1
     ),

@@ -16,7 +16,8 @@ POLICY = load_policy()
 #: A part of the sample for each class, as a customer would name it (with a side if sided).
 EXAMPLE = {
     "lamp": ("left Headlamp", "Headlamp"),
-    "glass": ("Windscreen", "Windscreen"),
+    "windscreen": ("Windscreen", "Windscreen"),
+    "glass": ("left Mirror Glass", "Mirror Glass"),
     "sensor": ("Front Parking Sensor", "Front Parking Sensor"),
     "fixing": ("Bonnet Catch", "Bonnet Catch"),
     "bumper-cover": ("Front Bumper Cover", "Front Bumper Cover"),
@@ -131,3 +132,20 @@ def test_an_unreadable_policy_file_is_input_error(tmp_path: Path) -> None:
     """A missing file is an InputError naming it, not a traceback."""
     with pytest.raises(InputError, match="nowhere.json"):
         EstimateData.load(policy=tmp_path / "nowhere.json")
+
+
+async def test_a_chipped_windscreen_is_repaired_a_cracked_one_replaced(
+    sample_agent: PartsAgent,
+) -> None:
+    """A stone chip is a resin repair by a glass specialist, not a new screen."""
+    chipped = await sample_agent.process_damage_report(
+        ASTRA_2018, "windscreen has a stone chip, not spreading"
+    )
+    cracked = await sample_agent.process_damage_report(ASTRA_2018, "windscreen cracked across")
+    assert not chipped.lines
+    assert [(op.operation, op.rule) for op in chipped.operations] == [
+        ("repair", "windscreen-minor"),
+        ("sublet", "windscreen-chip-repair"),
+    ]
+    assert [ln.category.name for ln in cracked.lines if ln.reason == "damaged"] == ["Windscreen"]
+    assert chipped.totals.total.amount < cracked.totals.total.amount / 5

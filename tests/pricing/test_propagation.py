@@ -115,7 +115,7 @@ async def test_painted_panel_brings_no_paint_articles(panel: str) -> None:
     ("damaged", "severity", "added"),
     [
         pytest.param("Radiator", Severity.MODERATE, "AC Condenser", id="radiator-condenser"),
-        pytest.param("Windscreen", Severity.MINOR, "Windscreen Moulding", id="screen-mouldings"),
+        pytest.param("Windscreen", Severity.MODERATE, "Windscreen Moulding", id="screen-mouldings"),
     ],
 )
 async def test_gaps_filled_by_rules(damaged: str, severity: Severity, added: str) -> None:
@@ -273,3 +273,9 @@ async def test_every_rule_name_exists_in_the_sample(astra_categories: tuple[Cate
     used = {*rules.targets(), *(n for r in rules.rules for n in r.when)}
     names = {c.name for c in astra_categories}
     assert sorted(used - names) == []
+
+
+async def test_a_chipped_screen_takes_no_new_mouldings_or_adhesive() -> None:
+    """A chip is filled, the screen stays in: nothing cut away, nothing bonded."""
+    adds = await analyze_damage_propagation([damage("Windscreen", Severity.MINOR, axle="front")])
+    assert not [a for a in adds if a.category_name in ("Windscreen Moulding", "Adhesive")]
