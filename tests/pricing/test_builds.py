@@ -90,6 +90,12 @@ async def test_a_variant_not_built_is_refused(sample_agent: PartsAgent) -> None:
             id="boot-lid-is-a-saloon",
         ),
         pytest.param(
+            ASTRA_2019,
+            "boot lid won't close, rear bumper cracked",
+            HATCHES,
+            id="boot-lid-of-a-hatch",
+        ),
+        pytest.param(
             {"make": "Vauxhall", "model": "Corsa", "year": 2020},
             "front bumper smashed, without parking sensors",
             ("131201",),
