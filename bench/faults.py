@@ -25,29 +25,9 @@ from typing import Any
 
 import _common as c
 from partsagent import BucketManager, HttpBucket, PartsAgent, PartsAgentError, PartsReport
-from partsagent.testing import ServerOptions, start_server_process
+from partsagent.testing import ServerOptions, sample_reports, start_server_process
 
-VEHICLES = [
-    {"make": "Vauxhall", "model": "Astra", "year": 2018},
-    {"make": "Opel", "model": "Corsa", "year": 2021},
-    {"make": "Ford", "model": "Focus", "year": 2020},
-    {"make": "Ford", "model": "Fiesta", "year": 2019},
-    {"make": "VW", "model": "Golf", "year": 2016},
-    {"make": "BMW", "model": "3 Series", "year": 2021},
-    {"make": "Toyota", "model": "Corolla", "year": 2020},
-    {"make": "Nissan", "model": "Qashqai", "year": 2018},
-    {"make": "Honda", "model": "Civic", "year": 2019},
-    {"make": "Tesla", "model": "Model 3", "year": 2020},
-]
-DAMAGES = [
-    "front bumper smashed, headlight cracked, bonnet scratched",
-    "rear bumper cracked and the right tail light broken",
-    "left door mirror smashed, front left wing dented, radiator grille cracked",
-    "windscreen cracked",
-    "right front door dented and the right sill scraped",
-    "bonnet dented, both headlamps broken",
-]
-CASES = [(v, d) for v in VEHICLES for d in DAMAGES]
+CASES = sample_reports()
 LEVELS = (0.0, 0.10, 0.30)
 SEEDS = (1, 2, 3, 4, 5)
 QUICK_SEEDS = (1, 2)

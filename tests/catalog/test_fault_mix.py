@@ -28,29 +28,9 @@ from partsagent import (
     PartsAgentError,
     PartsReport,
 )
-from partsagent.testing import CatalogServer, ServerOptions
+from partsagent.testing import CatalogServer, ServerOptions, sample_reports
 
-VEHICLES = [
-    {"make": "Vauxhall", "model": "Astra", "year": 2018},
-    {"make": "Opel", "model": "Corsa", "year": 2021},
-    {"make": "Ford", "model": "Focus", "year": 2020},
-    {"make": "Ford", "model": "Fiesta", "year": 2019},
-    {"make": "VW", "model": "Golf", "year": 2016},
-    {"make": "BMW", "model": "3 Series", "year": 2021},
-    {"make": "Toyota", "model": "Corolla", "year": 2020},
-    {"make": "Nissan", "model": "Qashqai", "year": 2018},
-    {"make": "Honda", "model": "Civic", "year": 2019},
-    {"make": "Tesla", "model": "Model 3", "year": 2020},
-]
-DAMAGES = [
-    "front bumper smashed, headlight cracked, bonnet scratched",
-    "rear bumper cracked and the right tail light broken",
-    "left door mirror smashed, front left wing dented, radiator grille cracked",
-    "windscreen cracked",
-    "right front door dented and the right sill scraped",
-    "bonnet dented, both headlamps broken",
-]
-CASES = [(v, d) for v in VEHICLES for d in DAMAGES]
+CASES = sample_reports()
 # The mix of the issue; with a seed the server's faults come out the same every run.
 MIX = ServerOptions.flaky(seed=2036)
 # Short limits so a stall costs half a second, not ten.

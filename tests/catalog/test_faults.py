@@ -36,22 +36,10 @@ from partsagent import (
     PartsAgentError,
     PartsReport,
 )
-from partsagent.testing import CatalogServer, ServerOptions
+from partsagent.testing import SAMPLE_VEHICLES, CatalogServer, ServerOptions
 
 pytestmark = pytest.mark.slow
 
-VEHICLES = [
-    {"make": "Vauxhall", "model": "Astra", "year": 2018},
-    {"make": "Opel", "model": "Corsa", "year": 2021},
-    {"make": "Ford", "model": "Focus", "year": 2020},
-    {"make": "Ford", "model": "Fiesta", "year": 2019},
-    {"make": "VW", "model": "Golf", "year": 2016},
-    {"make": "BMW", "model": "3 Series", "year": 2021},
-    {"make": "Toyota", "model": "Corolla", "year": 2020},
-    {"make": "Nissan", "model": "Qashqai", "year": 2018},
-    {"make": "Honda", "model": "Civic", "year": 2019},
-    {"make": "Tesla", "model": "Model 3", "year": 2020},
-]
 DAMAGES: list[list[dict[str, str]] | str] = [
     [
         {"component": "front bumper", "severity": "severe"},
@@ -72,7 +60,7 @@ class Case:
     damage: list[dict[str, str]] | str
 
 
-CASES = [Case(v, d) for v in VEHICLES for d in DAMAGES]
+CASES = [Case(dict(v), d) for v in SAMPLE_VEHICLES for d in DAMAGES]
 COMPARED = ("vehicle", "lines", "totals")
 
 # Tight limits so that faults cost little time: 0.5 s per attempt, 3 s per lookup, 6 s per report.

@@ -17,10 +17,13 @@ from ._generate import generate_bucket
 from ._llm_server import ScriptedOpenAIServer, Step, ToolCall
 from ._mapping import MappedDamage, analyze_damage_propagation, match_component
 from ._process import ServerProcess, start_server_process
+from ._reports import SAMPLE_DAMAGES, SAMPLE_VEHICLES, sample_reports
 from ._server import CatalogServer
 from ._stats import ServerStats
 
 __all__ = [
+    "SAMPLE_DAMAGES",
+    "SAMPLE_VEHICLES",
     "BucketReader",
     "CatalogServer",
     "MappedDamage",
@@ -35,5 +38,6 @@ __all__ = [
     "generate_bucket",
     "match_component",
     "render_table",
+    "sample_reports",
     "start_server_process",
 ]
