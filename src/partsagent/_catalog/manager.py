@@ -243,7 +243,8 @@ class BucketManager:
         values = await self._shared.get_many(list(wanted), wanted)
         return [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
 
-    async def _cache_set(self, key: str, value: Any, ttl: float) -> None:
+    def _cache_set(self, key: str, value: Any, ttl: float) -> None:
+        """Keep a document in process now; a shared cache gets it after the callers."""
         self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
         if self._shared is not None:
             self._shared.set_later(key, value, ttl)
@@ -331,9 +332,9 @@ class BucketManager:
         """Cache a document for its kind's TTL; a NotFound is remembered for negative_ttl."""
         if isinstance(value, NotFound):
             if self.negative_ttl > 0:
-                await self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
+                self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
             return
-        await self._cache_set(key, value, self._ttls[kind])
+        self._cache_set(key, value, self._ttls[kind])
 
     async def _store_extra(self, kind: str, key: str, value: Any) -> None:
         """Cache a document an answer brought unasked (the rest of a pack), into free room only.
