@@ -21,6 +21,7 @@ from structlog.testing import capture_logs
 from partsagent import BucketManager, HttpBucket, PartsAgent
 from partsagent._catalog.packs import pack_bucket
 from partsagent._catalog.redis import ModelSerializer, redis_cache
+from partsagent._catalog.shared import MAX_PENDING, SharedCache
 from partsagent.testing import CatalogServer
 
 pytestmark = pytest.mark.redis
@@ -210,3 +211,24 @@ async def test_a_named_namespace_is_shared_on_purpose(
             got = await b.process_damage_report(ASTRA, DAMAGE)
     assert got.lines == want.lines
     assert got.performance["catalog_requests"] == 0
+
+
+async def test_a_shared_cache_that_falls_behind_loses_writes_not_memory(
+    redis_url: str, namespace: str, raw: redis.asyncio.Redis
+) -> None:
+    """Writes queue up to MAX_PENDING; more are dropped with one warning, the rest still land."""
+
+    async def no_name() -> str:
+        raise AssertionError("a named namespace needs no catalog")
+
+    shared = SharedCache(redis_cache(redis_url, namespace=namespace), no_name)
+    try:
+        with capture_logs() as logs:
+            for i in range(MAX_PENDING + 50):  # all in one tick: the writer has not run yet
+                shared.set_later(f"articles/1/2/C{i}", (), 60.0)
+            await shared.flush()
+    finally:
+        await shared.aclose()
+    dropped = [e for e in logs if e["event"] == "partsagent.cache.write_dropped"]
+    assert len(dropped) == 1
+    assert len(await raw.keys(f"{namespace}:articles/*")) == MAX_PENDING

@@ -27,6 +27,7 @@ from .documents import Deferred
 from .source import BucketReader, CatalogSource
 
 __all__ = [
+    "MAX_PENDING",
     "NOT_FOUND",
     "CatalogNamespaced",
     "SharedCache",
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 _log = get_logger()
+
+MAX_PENDING = 10_000
+"""Writes queued for a shared cache at most; more are dropped (logged) until it catches up."""
 
 NOT_FOUND = "__partsagent_not_found__"
 """The one key of the value that remembers a 404: ``{NOT_FOUND: path}``."""
@@ -121,6 +125,7 @@ class SharedCache:
         self._name = name
         self._naming = asyncio.Lock()
         self._pending: list[tuple[str, Any, float]] = []
+        self._dropping = False
         self._writer: asyncio.Task[None] | None = None
 
     async def ready(self) -> bool:
@@ -178,7 +183,14 @@ class SharedCache:
 
         A report never waits for the shared cache to store what it fetched: the
         in-process tier already holds it. ``flush()`` waits for what is queued.
+        A cache that cannot keep up loses writes (``MAX_PENDING`` wait at most),
+        never memory.
         """
+        if len(self._pending) >= MAX_PENDING:
+            if not self._dropping:
+                _log.warning("partsagent.cache.write_dropped", pending=len(self._pending))
+            self._dropping = True
+            return
         self._pending.append((key, value, ttl))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write_pending())
@@ -202,7 +214,7 @@ class SharedCache:
     async def _write_pending(self) -> None:
         await asyncio.sleep(0)  # let the rest of this tick's writes join
         while self._pending:
-            batch, self._pending = self._pending, []
+            batch, self._pending, self._dropping = self._pending, [], False
             if not await self.ready():
                 continue
             for (kind, ttl), pairs in _groups(batch).items():
