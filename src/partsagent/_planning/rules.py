@@ -11,8 +11,8 @@ from .._models import Category, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._reading.reader import PRICE_THRESHOLD, read_damage, vehicle_words
-from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
+from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
+from .._reading.results import Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
@@ -165,7 +165,11 @@ def _needs(
     unread = list(reading.unread)
     for part in reading.parts:
         if part.confidence < PRICE_THRESHOLD:
-            unread.append(_low(part))
+            unread.append(
+                low_confidence(
+                    part.phrase, part.category, part.position, part.confidence, part.guesses
+                )
+            )
             continue
         warnings.extend(part.warnings)
         slot = (part.category.id, part.position.axle, part.position.side)
@@ -211,26 +215,6 @@ def _merge(a: ReadPart, b: ReadPart) -> ReadPart:
         quantity=max(a.quantity, b.quantity),
         confidence=max(a.confidence, b.confidence),
         paint_intact=a.paint_intact or b.paint_intact,
-    )
-
-
-def _low(part: ReadPart) -> UnreadPhrase:
-    return UnreadPhrase(
-        phrase=part.phrase,
-        reason="low_confidence",
-        note=(
-            f"{part.phrase!r} may be {part.category.name} but the reading is not sure enough "
-            f"to price it (confidence {part.confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
-        ),
-        guesses=part.guesses
-        or (
-            Guess(
-                category_id=part.category.id,
-                category_name=part.category.name,
-                position=part.position,
-                confidence=part.confidence,
-            ),
-        ),
     )
 
 

@@ -25,8 +25,8 @@ from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import InputError
 from .._models import Article, Axle, Category, Price, Side
 from .._reading.market import market_name, saloon
-from .._reading.reader import PRICE_THRESHOLD
-from .._reading.results import Guess, UnreadPhrase
+from .._reading.reader import PRICE_THRESHOLD, low_confidence
+from .._reading.results import UnreadPhrase
 from .estimate import (
     BuildChoice,
     BuildPreference,
@@ -187,23 +187,7 @@ def priced_needs(plan: Plan) -> list[Need]:
 def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
     """The phrases the plan leaves unpriced, and any damaged need under the threshold."""
     low = [
-        UnreadPhrase(
-            phrase=n.component,
-            reason="low_confidence",
-            note=(
-                f"{n.component!r} may be {n.category.name} but the reading is not sure enough "
-                f"to price it (confidence {n.confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
-            ),
-            guesses=n.guesses
-            or (
-                Guess(
-                    category_id=n.category.id,
-                    category_name=n.category.name,
-                    position=n.position,
-                    confidence=n.confidence,
-                ),
-            ),
-        )
+        low_confidence(n.component, n.category, n.position, n.confidence, n.guesses)
         for n in plan.needs
         if n.reason == "damaged" and n.confidence < PRICE_THRESHOLD
     ]

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
-from typing import Literal
+from typing import Literal, Protocol
 
 from .._models import Axle, Category, DamagedPart, Position, Severity, Side
 from .index import Index, index_for
@@ -43,10 +43,48 @@ from .text import Mention, Passage, read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON, RIGHT_HAND_DRIVE_MARKETS
 
-__all__ = ["PRICE_THRESHOLD", "read_damage", "vehicle_words"]
+__all__ = ["PRICE_THRESHOLD", "low_confidence", "read_damage", "vehicle_words"]
 
 PRICE_THRESHOLD = LEXICON.confidence.price_threshold
 """A part read with less confidence than this is not priced: it is listed to confirm."""
+
+
+class _Named(Protocol):
+    """A category as the reading or the plan holds it: an id and a name."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def low_confidence(
+    phrase: str,
+    category: _Named,
+    position: Position,
+    confidence: float,
+    guesses: tuple[Guess, ...] = (),
+) -> UnreadPhrase:
+    """A part read under PRICE_THRESHOLD, as the phrase to confirm (its own guess if no other)."""
+    return UnreadPhrase(
+        phrase=phrase,
+        reason="low_confidence",
+        note=(
+            f"{phrase!r} may be {category.name} but the reading is not sure enough "
+            f"to price it (confidence {confidence:.2f}, below {PRICE_THRESHOLD:.2f})"
+        ),
+        guesses=guesses
+        or (
+            Guess(
+                category_id=category.id,
+                category_name=category.name,
+                position=position,
+                confidence=confidence,
+            ),
+        ),
+    )
+
 
 _F = LEXICON.confidence
 Choice = Literal["unique", "axle", "context", "default", "tie"]
