@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from .._catalog.packs import pack_bucket
 from .._exceptions import InputError
 from .._models import Article, Category, Manufacturer, Model, Position
 from .._table import render_table
+from .arguments import non_negative_float, port, positive_int
 
 __all__ = ["DEFAULT_PORT", "register_catalog"]
 
@@ -24,36 +24,6 @@ DEFAULT_PORT = 8765
 
 
 # ---------------------------------------------------------------- argument types
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
-    return value
 
 
 # ---------------------------------------------------------------- catalog generate
@@ -217,7 +187,7 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
     )
     generate.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
     generate.add_argument(
-        "--scale", type=_positive_int, default=1, metavar="N", help="N copies of the makes"
+        "--scale", type=positive_int, default=1, metavar="N", help="N copies of the makes"
     )
     generate.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
     generate.add_argument(
@@ -256,16 +226,16 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--dir", metavar="DIR", help="bucket directory (default: embedded sample)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port", type=port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
     serve.add_argument(
-        "--latency-ms", type=_non_negative_float, default=0.0, metavar="MS", help="added latency"
+        "--latency-ms", type=non_negative_float, default=0.0, metavar="MS", help="added latency"
     )
     serve.add_argument(
-        "--jitter-ms", type=_non_negative_float, default=0.0, metavar="MS", help="random extra"
+        "--jitter-ms", type=non_negative_float, default=0.0, metavar="MS", help="random extra"
     )
     serve.add_argument(
-        "--error-rate", type=_non_negative_float, default=0.0, metavar="R", help="503 share, 0-1"
+        "--error-rate", type=non_negative_float, default=0.0, metavar="R", help="503 share, 0-1"
     )
     serve.add_argument(
         "--preload", action="store_true", help="read the whole bucket into memory at start"

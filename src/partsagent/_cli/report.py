@@ -25,6 +25,7 @@ from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregat
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
+from .arguments import count, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .render import render_report
 from .warnings import WarningLines
@@ -168,18 +169,6 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
     )
     install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
     return aggregator
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return int(text)
-
-
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return int(text)
 
 
 def _agent(args: argparse.Namespace) -> PartsAgent:
@@ -348,35 +337,35 @@ def register_report(commands: Any) -> None:
     )
     report.add_argument(
         "--concurrency",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_BATCH_CONCURRENCY,
         metavar="N",
         help=f"reports in flight with --batch (default {DEFAULT_BATCH_CONCURRENCY})",
     )
     report.add_argument(
         "--skip",
-        type=_count,
+        type=count,
         default=0,
         metavar="N",
         help="with --batch, skip the first N input lines (to resume a run that stopped)",
     )
     report.add_argument(
         "--max-line-bytes",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_LINE_BYTES,
         metavar="BYTES",
         help=f"longest --batch line (default {DEFAULT_MAX_LINE_BYTES}, 1 MiB)",
     )
     report.add_argument(
         "--max-text-chars",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_TEXT_CHARS,
         metavar="N",
         help=f"longest free-text description (default {DEFAULT_MAX_TEXT_CHARS})",
     )
     report.add_argument(
         "--max-parts",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_DAMAGED_PARTS,
         metavar="N",
         help=f"most damaged parts in one report (default {DEFAULT_MAX_DAMAGED_PARTS})",
