@@ -68,7 +68,7 @@ class Requests:
                 path, f"no answer within the {self.deadline:g}s deadline, retries included"
             ) from None
 
-    def _backoff(self, deadline_at: float) -> Callable[[Exception], bool | float]:
+    def _backoff(self, deadline_at: float) -> Callable[[BaseException], bool | float]:
         """Stamina's hook for one lookup: retry transient errors, as Retry-After asks.
 
         A Retry-After is honoured in full (http caps it at 60 s), not cut to
@@ -76,7 +76,7 @@ class Requests:
         now, since waiting could only end in the deadline's error.
         """
 
-        def hook(exc: Exception) -> bool | float:
+        def hook(exc: BaseException) -> bool | float:
             if not transient(exc):
                 return False
             if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
