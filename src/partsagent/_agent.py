@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import math
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 import anyio
 from pydantic import SecretStr, ValidationError
@@ -22,11 +25,17 @@ from ._exceptions import (
     UsageError,
 )
 from ._metrics import collect_performance, counter, timer
-from ._models import DamagedPart, Vehicle
+from ._models import DamagedPart, Vehicle, normalise_text
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
 from ._pricing.assemble import in_their_words, price_plan, priced_needs
-from ._pricing.estimate import BuildPreference, EstimateData, RatesLike, build_preference
+from ._pricing.estimate import (
+    BuildPreference,
+    EstimateData,
+    Rates,
+    RatesLike,
+    build_preference,
+)
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
 from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
@@ -38,6 +47,8 @@ Market = Literal["GB", "US", "UK"]
 
 
 def _market(market: str) -> Literal["GB", "US"]:
+    if not isinstance(market, str):
+        raise InputError(f"market must be 'GB' (or 'UK') or 'US', not {type(market).__name__}")
     if market == "UK":
         return "GB"
     if market not in ("GB", "US"):
@@ -56,6 +67,26 @@ def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
         raise InputError(f"invalid vehicle: {_first_error(exc)}") from None
 
 
+def _number(name: str, value: object, *, minimum: float, integer: bool = False) -> Any:
+    """``value`` if it is a number (an int if ``integer``) of at least ``minimum``."""
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not cast(float, value) >= minimum:
+        what = "an integer" if integer else "a number"
+        raise InputError(f"{name} must be {what} of at least {minimum:g}, not {value!r}")
+    return value
+
+
+def _instance(name: str, value: object, kinds: type | tuple[type, ...], wanted: str) -> None:
+    if not isinstance(value, kinds):
+        raise InputError(f"{name} must be {wanted}, not {type(value).__name__}")
+
+
+def _rates(rates: object) -> RatesLike | None:
+    if rates is not None:
+        _instance("rates", rates, (Rates, str, os.PathLike), "a Rates value or a rates file's path")
+    return rates  # type: ignore[return-value]
+
+
 DEFAULT_MAX_TEXT_CHARS = 10_000
 DEFAULT_MAX_DAMAGED_PARTS = 50
 
@@ -67,13 +98,11 @@ def _coerce_damage(
     max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
 ) -> tuple[DamagedPart, ...] | str:
     if isinstance(damage, str):
+        _check_length(damage, max_text_chars)
+        damage = _normalised_text(damage)
+        _check_length(damage, max_text_chars)  # NFKC may lengthen it
         if not damage.strip():
             raise InputError("the damage description is empty; describe the damaged parts")
-        if len(damage) > max_text_chars:
-            raise InputError(
-                f"the damage description has {len(damage)} characters, over the limit of "
-                f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
-            )
         return damage
     if not isinstance(damage, Sequence) or not damage:
         raise InputError("give at least one damaged part, or a free-text description")
@@ -98,10 +127,26 @@ def _coerce_damage(
     return tuple(parts)
 
 
+def _check_length(text: str, max_text_chars: int) -> None:
+    if len(text) > max_text_chars:
+        raise InputError(
+            f"the damage description has {len(text)} characters, over the limit of "
+            f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
+        )
+
+
+def _normalised_text(text: str) -> str:
+    try:
+        return normalise_text(text)
+    except ValueError as exc:
+        raise InputError(f"the damage description: {exc}") from None
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
     where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
 
 
 class PartsAgent:
@@ -140,10 +185,14 @@ class PartsAgent:
         **manager_options: Any,
     ) -> None:
         the_market = _market(market)
-        if max_text_chars < 1 or max_damaged_parts < 1:
-            raise InputError("max_text_chars and max_damaged_parts must be at least 1")
-        self.max_text_chars = max_text_chars
-        self.max_damaged_parts = max_damaged_parts
+        self._check_options(
+            catalog, planner, report_deadline, report_ttl, max_reports, max_alternatives,
+            warm_vehicle, llm_options, estimate, manager_options,
+        )  # fmt: skip
+        self.max_text_chars = _number("max_text_chars", max_text_chars, minimum=1, integer=True)
+        self.max_damaged_parts = _number(
+            "max_damaged_parts", max_damaged_parts, minimum=1, integer=True
+        )
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -177,6 +226,56 @@ class PartsAgent:
             self._planners[planner.name] = planner
             self.default_planner = planner.name
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_guard: AsyncGenerator[None, None] | None = None
+
+    @staticmethod
+    def _check_options(
+        catalog: object,
+        planner: object,
+        report_deadline: object,
+        report_ttl: object,
+        max_reports: object,
+        max_alternatives: object,
+        warm_vehicle: object,
+        llm_options: object,
+        estimate: object,
+        manager_options: Mapping[str, object],
+    ) -> None:
+        """An InputError naming the first argument of the wrong type or value."""
+        if catalog is not None:
+            _instance(
+                "catalog",
+                catalog,
+                (str, os.PathLike, CatalogSource, BucketManager),
+                "None, a directory, a URL, a CatalogSource or a BucketManager",
+            )
+        if not isinstance(planner, str) and not (
+            isinstance(getattr(planner, "name", None), str)
+            and callable(getattr(planner, "plan", None))
+            and callable(getattr(planner, "aclose", None))
+        ):
+            raise InputError(
+                f"planner must be 'rules', 'llm' or a Planner (name, plan(), aclose()), "
+                f"not {type(planner).__name__}"
+            )
+        if not 0 < _number("report_deadline", report_deadline, minimum=0) < math.inf:
+            raise InputError(f"report_deadline must be a positive number, not {report_deadline!r}")
+        _number("report_ttl", report_ttl, minimum=0)
+        _number("max_reports", max_reports, minimum=0, integer=True)
+        _number("max_alternatives", max_alternatives, minimum=0, integer=True)
+        _instance("warm_vehicle", warm_vehicle, bool, "True or False")
+        if llm_options is not None:
+            _instance("llm_options", llm_options, Mapping, "a mapping of LLMPlanner options")
+        if estimate is not None:
+            _instance("estimate", estimate, EstimateData, "an EstimateData (EstimateData.load())")
+        known = set(inspect.signature(BucketManager).parameters) - {"source"}
+        unknown = sorted(set(manager_options) - known)
+        if unknown:
+            raise InputError(
+                f"unknown option(s) {', '.join(unknown)}; the agent's are documented on "
+                f"PartsAgent, and the catalog's are: {', '.join(sorted(known))}"
+            )
 
     def __repr__(self) -> str:
         return f"PartsAgent({self.catalog!r}, planner={self.default_planner!r})"
@@ -195,7 +294,36 @@ class PartsAgent:
             planner = self._planners["llm"] = LLMPlanner(**options)
         return planner
 
+    async def _bind_loop(self) -> None:
+        """Tie the agent to the event loop of its first use, and to that loop's end.
+
+        Its sessions, locks and tasks belong to that loop: another loop (a
+        second ``asyncio.run``) is refused before anything is touched. When the
+        loop shuts down (``asyncio.run`` returning, ``loop.shutdown_asyncgens()``)
+        the agent is closed with it, so no session is left open.
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        if self._loop is not None:
+            raise UsageError(
+                "this PartsAgent belongs to one event loop, the one it was first used in "
+                "(one asyncio.run); create one agent per event loop, or run all its work "
+                "in one loop"
+            )
+        self._loop = loop
+        guard = self._closed_with_loop()
+        await anext(guard)  # now suspended: the loop's shutdown_asyncgens() will close it
+        self._loop_guard = guard
+
+    async def _closed_with_loop(self) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await self.aclose()
+
     async def __aenter__(self) -> Self:
+        await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         await self.catalog.__aenter__()
@@ -234,6 +362,7 @@ class PartsAgent:
         ``rates``: other rates for this call only (a Rates value or a rates file's
         path; its markets replace the agent's, the others stay).
         """
+        await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         outcome = "error"
@@ -263,8 +392,11 @@ class PartsAgent:
         damage = _coerce_damage(
             damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
         )
+        if planner is not None:
+            _instance("planner", planner, str, "'rules', 'llm' or the name of a Planner")
         planner_name = planner or self.default_planner
-        the_market = _market(market or self.market)
+        the_market = _market(market if market is not None else self.market)
+        rates = _rates(rates)
         data = self.estimate if rates is None else self.estimate.with_rates(rates)
         raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
         cached = self.reports.lookup_input(raw)
