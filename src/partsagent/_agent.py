@@ -404,6 +404,7 @@ class PartsAgent:
             return _with_performance(cached, started, "hit", None)
         the_planner = self._planner(planner_name)
         request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+        plan: Plan | None = None
         with collect_performance() as perf:
             try:
                 with anyio.fail_after(self.report_deadline):
@@ -430,6 +431,13 @@ class PartsAgent:
                     if outcome != "miss":
                         report = in_their_words(report, plan)
             except TimeoutError:
+                if plan is None and planner_name != "rules":
+                    # Still planning: the model (or the look-ups it asked for) took the time.
+                    raise PlannerError(
+                        f"the {planner_name} planner did not finish within the "
+                        f"{self.report_deadline:g}s report deadline; raise report_deadline "
+                        "or check the model endpoint"
+                    ) from None
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.report_deadline:g}s report deadline"
                 ) from None
