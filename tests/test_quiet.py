@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
+import structlog
 
+from partsagent._cli.main import main
 from partsagent.testing import CatalogServer, ServerOptions
 
 DOWN_SCRIPT = """
@@ -99,3 +101,14 @@ async def test_warnings_reach_configured_logging(down_catalog: str, setup: str) 
     assert out == ""
     for event in WARNINGS:
         assert event in err
+
+
+def test_cli_in_a_host_process_leaves_logging_unconfigured(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """main() inside a program that configured no logging leaves structlog unconfigured."""
+    structlog.reset_defaults()
+    argv = ["report", "--vehicle", "Vauxhall Astra 2018", "--text", "bonnet dented"]
+    assert main(argv) == 0
+    assert "ASTRA" in capsys.readouterr().out
+    assert not structlog.is_configured()

@@ -227,16 +227,20 @@ def _report(args: argparse.Namespace) -> int:
     stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
     if args.owns_process:
         return _run_report(args, _configure_logging(stream, for_good=True))
-    previous = structlog.get_config()
+    previous = structlog.get_config() if structlog.is_configured() else None
     aggregator: SummaryAggregator | None = None
     try:
         aggregator = _configure_logging(stream, for_good=False)
         return _run_report(args, aggregator)
     finally:
-        # main() runs inside a host process (tests, notebooks): leave its logging as it was.
+        # main() runs inside a host process (tests, notebooks): leave its logging as it was,
+        # unconfigured included (the library's warnings then stay silent there).
         if aggregator is not None:
             uninstall_aggregator(aggregator)
-        structlog.configure(**previous)
+        if previous is None:
+            structlog.reset_defaults()
+        else:
+            structlog.configure(**previous)
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
