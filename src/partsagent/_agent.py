@@ -291,7 +291,11 @@ class PartsAgent:
                 k: v.get_secret_value() if isinstance(v, SecretStr) else v
                 for k, v in self._llm_options.items()
             }
-            planner = self._planners["llm"] = LLMPlanner(**options)
+            try:
+                planner = LLMPlanner(**options)
+            except TypeError as exc:  # an option LLMPlanner does not take
+                raise InputError(f"llm_options: {exc}") from None
+            self._planners["llm"] = planner
         return planner
 
     async def _bind_loop(self) -> None:
@@ -320,6 +324,7 @@ class PartsAgent:
         try:
             yield
         finally:
+            self._loop_guard = None
             await self.aclose()
 
     async def __aenter__(self) -> Self:
@@ -347,6 +352,9 @@ class PartsAgent:
             await planner.aclose()
         if self._owns_manager:
             await self.catalog.aclose()
+        guard, self._loop_guard = self._loop_guard, None
+        if guard is not None:  # closed before its loop ends: let the loop forget it now
+            await guard.aclose()
 
     async def process_damage_report(
         self,

@@ -80,11 +80,30 @@ async def test_strings_from_the_model_are_capped() -> None:
     assert all(len(str(e.get("content", ""))) <= 400 for e in report.trace)
 
 
-def test_caps_are_checked() -> None:
-    """The caps are positive integers."""
-    for options in ({"max_tool_calls": 0}, {"max_model_text": "500"}):
-        with pytest.raises(InputError):
-            LLMPlanner(api_key=KEY, **options)
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"max_tool_calls": 0}, id="max_tool_calls"),
+        pytest.param({"max_model_text": "500"}, id="max_model_text"),
+        pytest.param({"max_steps": 2.5}, id="max_steps"),
+        pytest.param({"timeout": "30"}, id="timeout"),
+        pytest.param({"max_retries": -1}, id="max_retries"),
+        pytest.param({"temperature": "hot"}, id="temperature"),
+        pytest.param({"model": 4}, id="model"),
+        pytest.param({"base_url": 8080}, id="base_url"),
+    ],
+)
+def test_options_are_checked(options: dict[str, Any]) -> None:
+    """Every option of the wrong type or value is an InputError naming it."""
+    with pytest.raises(InputError, match=next(iter(options))):
+        LLMPlanner(api_key=KEY, **options)
+
+
+async def test_unknown_llm_option_is_an_input_error() -> None:
+    """An llm_options key LLMPlanner does not take is an InputError, not a TypeError."""
+    async with PartsAgent(planner="llm", llm_options={"api_key": KEY, "max_stepz": 3}) as agent:
+        with pytest.raises(InputError, match="max_stepz"):
+            await agent.process_damage_report(ASTRA, DAMAGE)
 
 
 async def test_a_hanging_model_is_a_planner_error_within_the_report_deadline() -> None:

@@ -60,6 +60,15 @@ class LLMPlanner:
         max_model_text: int = DEFAULT_MAX_MODEL_TEXT,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
+        for name, value in (("model", model), ("base_url", base_url), ("api_key", api_key)):
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{name} must be a string, not {type(value).__name__}")
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float)
+            or not 0 <= temperature <= 2
+        ):
+            raise InputError(f"temperature must be a number from 0 to 2, not {temperature!r}")
         self.max_steps = _count("max_steps", max_steps, 1)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
             raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}")
