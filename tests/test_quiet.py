@@ -112,3 +112,16 @@ def test_cli_in_a_host_process_leaves_logging_unconfigured(
     assert main(argv) == 0
     assert "ASTRA" in capsys.readouterr().out
     assert not structlog.is_configured()
+
+
+async def test_cli_shows_warnings_on_stderr_only(down_catalog: str) -> None:
+    """The command line shows the warnings, on stderr; stdout stays for the report."""
+    argv = ["-m", "partsagent", "report", "--catalog", down_catalog]
+    argv += ["--vehicle", "Vauxhall Astra 2018", "--text", "bonnet dented"]
+    with anyio.fail_after(120):
+        done = await anyio.run_process([sys.executable, *argv], check=False)
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode != 0
+    assert out == ""
+    assert "partsagent: warning: catalog requests failed and are being retried" in err
+    assert "partsagent: error:" in err
