@@ -19,7 +19,7 @@ category (``category.market_name``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import InputError
@@ -59,7 +59,7 @@ from .report import (
 )
 from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_parts
 
-__all__ = ["in_their_words", "not_priced", "price_plan", "priced_needs"]
+__all__ = ["Meaning", "in_their_words", "not_priced", "price_plan", "priced_needs", "without_words"]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 
@@ -74,13 +74,18 @@ async def price_plan(
     market: str = "GB",
     estimate: EstimateData | None = None,
     preference: BuildPreference | None = None,
-) -> tuple[PartsReport, bool]:
-    """Decide, search, choose the build and price the estimate; True if complete."""
+) -> tuple[Meaning, bool]:
+    """Decide, search, choose the build and price the estimate; True if complete.
+
+    Priced from the plan without its words: what comes back holds no word of
+    the caller, and ``in_their_words`` makes it this caller's report.
+    """
+    plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
     r = plan.resolution
     mid = plan.manufacturer.id
     variant_ids = [v.id for v in r.variants]
-    warnings = [*_total_loss_warning(plan), *_vehicle_warnings(plan), *plan.warnings]
+    warnings: list[str] = []
     needs = _dedupe(priced_needs(plan))
     paint = [n for n in needs if data.policy.is_paint_material(n.category.name)]
     if paint:
@@ -149,17 +154,13 @@ async def price_plan(
         operations=tuple(operations),
         totals=estimate_totals(lines, operations, rates),
         rates=applied_rates(code, rates),
-        confidence=_confidence(plan, decisions, lines),
+        confidence=0.0,  # the reading's: put in by in_their_words
         warnings=tuple(dict.fromkeys(warnings)),
         damaged=damaged,
-        not_priced=not_priced(plan),
-        total_loss=bool(plan.total_loss),
         market=market,
         planner="llm" if planner == "llm" else "rules",
-        trace=tuple(plan.trace),
-        performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
     )
-    return report, not (failed or plan.incomplete)
+    return Meaning(report), not (failed or plan.incomplete)
 
 
 async def _categories(
@@ -317,8 +318,7 @@ def _bought(
             warnings.append(_unfit(need, opts, choice))
         elif not opts.errors:
             warnings.append(
-                f"no article in the catalog fits {need.category.name}"
-                f"{_where(need)} on this vehicle ({need.component})"
+                f"no article in the catalog fits {need.category.name}{_where(need)} on this vehicle"
             )
         return None
     line = _line(need, fit, pricing, max_alternatives, market_word)
@@ -326,8 +326,8 @@ def _bought(
     if need.position.side is None and chosen_side is not None:
         # The reading's confidence already counts the missing side; say which was priced.
         warnings.append(
-            f"{need.category.name}: no side given for {need.component!r}; priced the "
-            f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
+            f"{need.category.name}: no side given; priced the {chosen_side} one; "
+            "say left or right (N/S, O/S) to be sure"
         )
     return line
 
@@ -438,13 +438,16 @@ def _present(
     return find
 
 
-def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[ReportLine]) -> float:
-    """The mean confidence of the report's parts, bought or not, capped by the vehicle's."""
-    by_slot = {(ln.category.id, ln.position): ln.confidence for ln in lines}
+def _confidence(plan: Plan, needs: Sequence[Need], lines: Sequence[ReportLine]) -> float:
+    """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
+
+    ``needs`` are the decided ones; a consumable counts only when it got a line.
+    """
+    bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
-        by_slot.get((d.need.category.id, d.need.position), d.need.confidence)
-        for d in decisions
-        if d.need.reason != "consumable" or (d.need.category.id, d.need.position) in by_slot
+        n.confidence
+        for n in needs
+        if n.reason != "consumable" or (n.category.id, n.position) in bought
     ]
     if not scores:
         return 0.0
@@ -465,58 +468,120 @@ def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
     )
 
 
-_NO_YEAR = "no year given: "
-_CHECK_DIGIT = "the VIN's check digit "
-
-
 def _vehicle_warnings(plan: Plan) -> list[str]:
     """What the caller should know about their vehicle: shown with the report, not only in notes."""
     r = plan.resolution
     warnings = []
     if r.year is None:
         warnings.append(
-            f"{_NO_YEAR}priced across all {len(r.variants)} variants of {plan.model.name}; "
+            f"no year given: priced across all {len(r.variants)} variants of {plan.model.name}; "
             "give the year (or the VIN) to price the right one"
         )
     if r.vin is not None and not r.vin.check_digit_valid:
         warnings.append(
-            f"{_CHECK_DIGIT}(9th character of {r.vin.vin}) does not match: European VINs often "
-            "carry none, otherwise check the VIN for a typing error"
+            f"the VIN's check digit (9th character of {r.vin.vin}) does not match: European "
+            "VINs often carry none, otherwise check the VIN for a typing error"
         )
     return warnings
 
 
-def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
-    """A report shared through the cache speaks of this caller's vehicle and words.
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """A report priced from a plan without its words: what the report cache may share.
 
-    The parts, operations and prices are the shared ones; how the vehicle was
-    resolved, and what each line says it was for, come from this caller's own plan.
+    Parts, prices, operations and totals; no phrase, reason, note, VIN or
+    confidence of any caller. Only ``in_their_words`` turns it into a report.
     """
-    said = {(n.category.id, n.position): n for n in _dedupe(priced_needs(plan))}
+
+    report: PartsReport
+
+
+def without_words(plan: Plan) -> Plan:
+    """The plan with every word of the caller taken out, and its needs in canonical order.
+
+    A need is named by its catalog category; reasons, guesses and confidences
+    (the reading's) are dropped, and so are the unread phrases, the planner's
+    warnings and trace, and how the vehicle was found (its VIN, its notes).
+    Equal meanings give equal plans, whoever sent them.
+    """
+    needs = [
+        replace(n, component=n.category.name, why="", confidence=1.0, guesses=())
+        for n in priced_needs(plan)
+    ]
+    needs.sort(
+        key=lambda n: (
+            _REASON_ORDER[n.reason],
+            n.category.id,
+            n.position.axle or "",
+            n.position.side or "",
+            n.quantity,
+            n.severity.value,
+            n.paint_intact,
+            n.source,
+        )
+    )
+    resolution = plan.resolution.model_copy(
+        update={
+            "vin": None,
+            "notes": (),
+            "candidates": (),
+            "query": "",
+            "resolved_by": "",
+            "score": 1.0,
+        }
+    )
+    return Plan(resolution=resolution, needs=needs, incomplete=plan.incomplete)
+
+
+def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsReport:
+    """The report this caller reads: the shared meaning, and everything from its own plan.
+
+    The parts, operations and prices are the meaning's; what each line and damaged
+    part was called and why, how sure the reading is, what was not priced, the
+    planner's warnings, the vehicle as it was found and the trace are this plan's.
+    """
+    report = meaning.report
+    needs = [
+        n for n in _dedupe(priced_needs(plan)) if not data.policy.is_paint_material(n.category.name)
+    ]
+    said = {(n.category.id, n.position): n for n in needs}
     lines = []
     for ln in report.lines:
         need = said.get((ln.category.id, ln.position))
-        if need is None or (need.component, need.why) == (ln.component, ln.why):
-            lines.append(ln)
-        else:
-            lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
-    damaged = tuple(
-        r
-        if (need := said.get((r.category.id, r.position))) is None
-        else r.model_copy(update={"component": need.component})
-        for r in report.damaged
-    )
-    # The vehicle warnings are this caller's too: a shared report may come from another VIN.
-    kept = [w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))]
-    warnings = _total_loss_warning(plan) + _vehicle_warnings(plan) + kept
-    vehicle = _report_vehicle(plan, report.vehicle.build)
+        if need is not None:
+            ln = ln.model_copy(
+                update={
+                    "component": need.component,
+                    "why": need.why,
+                    "confidence": round(need.confidence, 3),
+                }
+            )
+        lines.append(ln)
+    damaged = []
+    for r in report.damaged:
+        need = said.get((r.category.id, r.position))
+        if need is not None:
+            r = r.model_copy(
+                update={"component": need.component, "confidence": round(need.confidence, 3)}
+            )
+        damaged.append(r)
+    warnings = [
+        *_total_loss_warning(plan),
+        *_vehicle_warnings(plan),
+        *plan.warnings,
+        *report.warnings,
+    ]
     return report.model_copy(
         update={
+            "vehicle": _report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
-            "vehicle": vehicle,
-            "damaged": damaged,
+            "damaged": tuple(damaged),
+            "confidence": _confidence(plan, needs, lines),
             "not_priced": not_priced(plan),
             "warnings": tuple(dict.fromkeys(warnings)),
+            "total_loss": bool(plan.total_loss),
+            "trace": tuple(plan.trace),
+            "performance": {"llm_usage": dict(plan.usage)} if plan.usage else {},
         }
     )
 
