@@ -220,6 +220,20 @@ class PartsAgent:
         if self._owns_manager:
             await self.catalog.aclose()
 
+    async def clear_caches(self) -> None:
+        """Forget every cached report and catalog document, e.g. after the catalog's prices changed.
+
+        Clears the report cache (reports and the readings of inputs), the catalog's
+        in-process documents, what the source learnt of the bucket (its packs), and
+        this catalog's entries in a shared cache (Redis). Reports in flight finish
+        with what they read, but are not kept. Raises CatalogUnavailable when the
+        shared cache could not be cleared (the rest is cleared).
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        self.reports.clear()
+        await self.catalog.clear_cache()
+
     async def process_damage_report(
         self,
         vehicle: Vehicle | Mapping[str, Any],
