@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from .._catalog.manager import ArticleRequest, BucketManager
-from .._exceptions import InputError
 from .._models import Article, Axle, Category, Price, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
@@ -33,12 +33,14 @@ from .estimate import (
     Decision,
     EstimateData,
     MarketRates,
+    Rates,
     applied_rates,
     choose_build,
     decide,
     estimate_totals,
     part_of,
     price_work,
+    round_money,
     work_for,
 )
 from .estimate.labour import BodyClass
@@ -118,19 +120,14 @@ async def price_plan(
     warnings += choice.warnings
     build_ids = {v.id for v in choice.variants}
     fits = [[o for o in opts.options if build_ids <= set(o.fits_variants)] for opts in options]
-    code, rates, priced_in, note = _market(data, market, fits)
-    if note:
-        warnings.append(note)
-    pricing = _Pricing(priced_in, rates.currency)
+    rates = data.rates.market(market)
+    pricing = _Pricing(market, rates, data.rates)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
-        ranked = _ranked(fit, pricing)
         word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
-        line = _bought(
-            decision.need, opts, ranked, pricing, choice, max_alternatives, warnings, word
-        )
+        line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
         if line is not None:
             lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
@@ -153,7 +150,7 @@ async def price_plan(
         lines=tuple(lines),
         operations=tuple(operations),
         totals=estimate_totals(lines, operations, rates),
-        rates=applied_rates(code, rates),
+        rates=applied_rates(market, rates),
         confidence=0.0,  # the reading's: put in by in_their_words
         warnings=tuple(dict.fromkeys(warnings)),
         damaged=damaged,
@@ -246,56 +243,72 @@ def _ranked(fit: Sequence[ArticleOption], pricing: _Pricing) -> list[ArticleOpti
     )
 
 
-def _market(
-    data: EstimateData, market: str, fitting: Sequence[Sequence[ArticleOption]]
-) -> tuple[str, MarketRates, str | None, str]:
-    """The market whose rates price the report, the market of the article prices (None: the
-    catalog's own prices), and a warning when the report cannot be priced for ``market``.
-
-    A catalog without the market's prices prices in its own currency, at the
-    rates of a market that uses that currency, and says so.
-    """
-    rates = data.rates.market(market)
-    articles = [o.article for opts in fitting for o in opts]
-    missing = [a for a in articles if _price(a, market, rates.currency) is None]
-    if not missing:
-        return market, rates, market, ""
-    currency = missing[0].price.currency
-    found = data.rates.for_currency(currency)
-    if found is None:
-        raise InputError(
-            f"the catalog has no {market} prices and prices in {currency}, which no market of "
-            f"the rates uses; add a market in {currency} to the rates"
-        )
-    code, other = found
-    return (
-        code,
-        other,
-        None,
-        f"the catalog has no {market} prices: the whole estimate is in {currency}, the "
-        f"catalog's own currency, at the {code} rates ({other.tax.name} {other.tax.rate}); "
-        f"use a catalog with {market} prices for a {rates.currency} estimate",
-    )
-
-
-def _price(article: Article, market: str, currency: str) -> Price | None:
-    """The article's price for ``market``: its price there, or its own when in the currency."""
-    found = article.price_in(market)
-    if found is None and article.price.currency == currency:
-        found = article.price
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class _Pricing:
-    """Which price of an article the report uses: the market's, or (market None) its own."""
+    """Which price of an article a report uses: one currency, the market's, always.
 
-    market: str | None
-    currency: str
+    The article's price for the market, or its own, when in the market's currency;
+    otherwise one of these converted through a rate the user gave (``conversions``
+    in the rates). An article with none of these is not used for the report.
+    """
 
-    def of(self, article: Article) -> Price:
-        found = _price(article, self.market, self.currency) if self.market else None
-        return found if found is not None else article.price
+    market: str
+    rates: MarketRates
+    all_rates: Rates
+
+    def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
+        """The catalog price used and the rate it is converted at (None: no conversion)."""
+        currency = self.rates.currency
+        offered = [p for p in (article.price_in(self.market), article.price) if p is not None]
+        for price in offered:
+            if price.currency == currency:
+                return price, None
+        for price in offered:
+            rate = self.all_rates.conversion(price.currency, currency)
+            if rate is not None:
+                return price, rate
+        return None
+
+    def of(self, article: Article) -> Money:
+        """The price in the market's currency of an article ``usable`` kept."""
+        quoted = self.quoted(article)
+        assert quoted is not None, "only usable articles are priced"
+        price, rate = quoted
+        if rate is None:
+            return Money(amount=price.amount, currency=price.currency)
+        amount = round_money(price.amount * rate, self.rates.minor_unit)
+        return Money(amount=amount, currency=self.rates.currency)
+
+    def usable(
+        self, need: Need, fit: Sequence[ArticleOption], warnings: list[str]
+    ) -> list[ArticleOption]:
+        """The options that have a price in the market's currency; a warning for the others."""
+        kept = [o for o in fit if self.quoted(o.article) is not None]
+        left = [o.article for o in fit if self.quoted(o.article) is None]
+        if left:
+            first = left[0]
+            what = f"{need.category.name}{_where(need)}"
+            then = "not used; priced with the next fitting article" if kept else "not priced"
+            warnings.append(
+                f"{what}: {len(left)} fitting article(s) priced only in "
+                f"{', '.join(sorted({a.price.currency for a in left}))} (first: "
+                f"{first.article_no} at {first.price.currency} {first.price.amount}) and the "
+                f"rates give no conversion into {self.rates.currency}: {then}. To use them, "
+                'give the exchange rate under "conversions" in your rates file'
+            )
+        return kept
+
+    def converted(self, need: Need, article: Article) -> str | None:
+        """A warning when the chosen article's price is converted, naming the rate."""
+        quoted = self.quoted(article)
+        if quoted is None or quoted[1] is None:
+            return None
+        price, rate = quoted
+        return (
+            f"{need.category.name}{_where(need)}: article {article.article_no} is priced at "
+            f"{price.currency} {price.amount}; converted to {self.of(article).currency} "
+            f"{self.of(article).amount} at {rate} (your rates' conversions)"
+        )
 
 
 def _bought(
@@ -321,6 +334,12 @@ def _bought(
                 f"no article in the catalog fits {need.category.name}{_where(need)} on this vehicle"
             )
         return None
+    fit = _ranked(pricing.usable(need, fit, warnings), pricing)
+    if not fit:
+        return None
+    converted = pricing.converted(need, fit[0].article)
+    if converted is not None:
+        warnings.append(converted)
     line = _line(need, fit, pricing, max_alternatives, market_word)
     chosen_side = line.position.side or fit[0].article.position.side
     if need.position.side is None and chosen_side is not None:
@@ -348,7 +367,7 @@ def _line(
         category=need.category.model_copy(update={"market_name": market_word}),
         position=need.position,
         article=_ref(best),
-        price=Money(amount=price.amount, currency=price.currency),
+        price=price,
         quantity=need.quantity,
         line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
         why=need.why,
@@ -603,7 +622,7 @@ def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) 
     chosen = pricing.of(best.article)
     return Alternative(
         article=_ref(option),
-        price=Money(amount=price.amount, currency=price.currency),
+        price=price,
         price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
         fits_all_variants=option.fits_all,
     )
