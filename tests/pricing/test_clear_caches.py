@@ -10,6 +10,7 @@ import pytest
 import redis
 from _estimate import ROADSTER, small_bucket
 from partsagent import BucketManager, InputError, LocalBucket, PartsAgent, redis_cache
+from partsagent._catalog.packs import pack_bucket
 
 WING = [("W1", "Wing", "Body")]
 DAMAGE = [{"component": "wing", "severity": "severe"}]
@@ -79,3 +80,18 @@ async def test_clear_caches_clears_the_shared_namespace_only(
     assert client.get("someone-else:key") == b"kept"
     assert after.lines[0].price.amount == 150
     client.close()
+
+
+async def test_clear_caches_reads_a_repacked_bucket_afresh(tmp_path: Path) -> None:
+    """A packed bucket re-priced and re-packed: after clear_caches() the new packs are read."""
+    bucket = small_bucket(tmp_path, WING)
+    pack_bucket(bucket)
+    async with PartsAgent(bucket) as agent:
+        before = await agent.process_damage_report(ROADSTER, DAMAGE)
+        reprice(bucket, "150.00")
+        pack_bucket(bucket)
+        await agent.clear_caches()
+        after = await agent.process_damage_report(ROADSTER, DAMAGE)
+    assert before.lines[0].price.amount == 100
+    assert after.lines[0].price.amount == 150
+    assert not any("could not read" in w for w in after.warnings)
