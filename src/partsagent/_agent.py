@@ -28,17 +28,11 @@ from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle, normalise_text
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
-from ._pricing.assemble import in_their_words, price_plan, priced_needs
-from ._pricing.estimate import (
-    BuildPreference,
-    EstimateData,
-    Rates,
-    RatesLike,
-    build_preference,
-)
+from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.estimate import EstimateData, Rates, RatesLike, build_preference
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
-from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
+from ._pricing.report_cache import AgentCacheManager, input_key, meaning_key
 
 __all__ = ["PartsAgent"]
 
@@ -356,6 +350,20 @@ class PartsAgent:
         if guard is not None:  # closed before its loop ends: let the loop forget it now
             await guard.aclose()
 
+    async def clear_caches(self) -> None:
+        """Forget every cached report and catalog document, e.g. after the catalog's prices changed.
+
+        Clears the report cache (reports and the readings of inputs), the catalog's
+        in-process documents, what the source learnt of the bucket (its packs), and
+        this catalog's entries in a shared cache (Redis). Reports in flight finish
+        with what they read, but are not kept. Raises CatalogUnavailable when the
+        shared cache could not be cleared (the rest is cleared).
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        self.reports.clear()
+        await self.catalog.clear_cache()
+
     async def process_damage_report(
         self,
         vehicle: Vehicle | Mapping[str, Any],
@@ -406,24 +414,28 @@ class PartsAgent:
         the_market = _market(market if market is not None else self.market)
         rates = _rates(rates)
         data = self.estimate if rates is None else self.estimate.with_rates(rates)
-        raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
-        cached = self.reports.lookup_input(raw)
-        if cached is not None:
-            return _with_performance(cached, started, "hit", None)
-        the_planner = self._planner(planner_name)
-        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
-        plan: Plan | None = None
+        the_input = input_key(v, damage, planner=planner_name, market=the_market)
+        plan: Plan | None = self.reports.plan_for(the_input)
         with collect_performance() as perf:
             try:
                 with anyio.fail_after(self.report_deadline):
-                    async with timer("agent.plan", planner=planner_name):
-                        plan = await the_planner.plan(self.catalog, request)
+                    if plan is None:
+                        the_planner = self._planner(planner_name)
+                        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+                        async with timer("agent.plan", planner=planner_name):
+                            plan = await the_planner.plan(self.catalog, request)
+                        self.reports.remember_plan(the_input, plan)
                     preference = build_preference(
                         v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
                     )
-                    key = self._canonical(plan, planner_name, the_market, preference, data)
-                    self.reports.remember_input(raw, key)
-                    report, outcome = await self.reports.get_or_compute(
+                    key = meaning_key(
+                        plan,
+                        planner=planner_name,
+                        market=the_market,
+                        preference=preference,
+                        data=data,
+                    )
+                    meaning, outcome = await self.reports.get_or_compute(
                         key,
                         lambda: price_plan(
                             self.catalog,
@@ -436,8 +448,6 @@ class PartsAgent:
                             preference=preference,
                         ),
                     )
-                    if outcome != "miss":
-                        report = in_their_words(report, plan)
             except TimeoutError:
                 if plan is None and planner_name != "rules":
                     # Still planning: the model (or the look-ups it asked for) took the time.
@@ -449,53 +459,9 @@ class PartsAgent:
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.report_deadline:g}s report deadline"
                 ) from None
+        # Every answer, computed or cached, gets this caller's words the same way.
+        report = in_their_words(meaning, plan, data)
         return _with_performance(report, started, outcome, perf.snapshot())
-
-    def _canonical(
-        self,
-        plan: Plan,
-        planner: str,
-        market: str,
-        preference: BuildPreference,
-        data: EstimateData,
-    ) -> str:
-        r = plan.resolution
-        needs = priced_needs(plan)
-        damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
-        extra = sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:{n.reason}:{n.quantity}"
-            for n in needs
-            if n.reason != "damaged"
-        )
-        # How many of a part, and a possible total loss, are part of what a report means.
-        counts = sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:x{n.quantity}"
-            for n in needs
-            if n.reason == "damaged" and n.quantity != 1
-        )
-        if plan.total_loss:
-            counts.append("total-loss")
-        # Paint said to be sound changes the operations (no refinish): part of the meaning.
-        counts += sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:paint-intact"
-            for n in needs
-            if n.reason == "damaged" and n.paint_intact
-        )
-        key = canonical_key(
-            manufacturer_id=plan.manufacturer.id,
-            model_id=plan.model.id,
-            year=r.year,
-            variant_ids=[v.id for v in r.variants],
-            damage=damaged,
-            planner=planner,
-            market=market,
-        )
-        if counts:
-            key += "|" + ";".join(counts)
-        # The build asked for and the estimate's figures change the report: part of the key.
-        key += f"|{preference.key()}|{data.key}"
-        # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
-        return key + ("|" + ";".join(extra) if planner != "rules" else "")
 
 
 def _outcome_of(exc: BaseException) -> str:
