@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -12,6 +12,7 @@ from typing import Any, Literal, Self
 import anyio
 from pydantic import SecretStr, ValidationError
 
+from ._batch import BatchResult, run_batch
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import (
@@ -249,6 +250,26 @@ class PartsAgent:
             raise
         finally:
             counter("reports", outcome=outcome, report_cache=cache_result)
+
+    def process_batch(
+        self,
+        reports: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 16,
+    ) -> AsyncIterator[BatchResult]:
+        """One BatchResult per report, in input order, as each is ready; an async iterator.
+
+        ``reports`` yields mappings like ``{"vehicle": ..., "damaged_parts": ...}``
+        (optionally ``planner`` and ``market``), from a list, a generator or an
+        async iterable of any length. At most ``concurrency`` reports run at
+        once and a bounded window of finished ones waits for a slower one
+        before them, so memory does not grow with the batch. A report that
+        fails is a result whose ``error`` is the PartsAgentError it raised: the
+        batch goes on. Leaving the loop early cancels the reports in flight.
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        return run_batch(self.process_damage_report, reports, concurrency=concurrency)
 
     async def _process(
         self,
