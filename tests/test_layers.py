@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_pricing",),
     ("_planning",),
     ("_agent", "_batch"),
-    ("_cli", "__init__", "__main__", "prometheus", "otel"),
+    ("_cli", "__init__", "__main__", "_sync", "prometheus", "otel"),
 )
 TOOLS = "testing"
 
