@@ -84,9 +84,13 @@ async def test_an_async_input_that_fails_ends_after_its_results(
         raise OSError("the disk went away")
 
     seen: list[int] = []
-    with pytest.raises(OSError, match="went away"):
+
+    async def consume() -> None:
         async for result in sample_agent.process_batch(reader()):
             seen.append(result.index)
+
+    with pytest.raises(OSError, match="went away"):
+        await consume()
     assert seen == [0, 1, 2]
 
 

@@ -40,7 +40,8 @@ def test_threads_at_once_get_the_async_agents_answers(expected: dict[str, str]) 
         for k in range(4):
             damage = DAMAGES[(i + k) % len(DAMAGES)]
             report = agent.process_damage_report(FOCUS, damage)
-            out.append((damage, str(report.totals.total.amount), report.performance["report_cache"]))
+            cache = report.performance["report_cache"]
+            out.append((damage, str(report.totals.total.amount), cache))
         return out
 
     with SyncPartsAgent() as agent, ThreadPoolExecutor(16) as pool:
@@ -76,9 +77,9 @@ def test_errors_are_raised_in_the_calling_thread() -> None:
 
 def test_process_batch_is_a_plain_iterator_in_order() -> None:
     """Results in input order, a bad item as a value; leaving early is fine."""
-    items: list[Any] = [
-        {"vehicle": FOCUS, "damaged_parts": d} for d in DAMAGES
-    ] + [{"vehicle": FOCUS}]
+    items: list[Any] = [{"vehicle": FOCUS, "damaged_parts": d} for d in DAMAGES] + [
+        {"vehicle": FOCUS}
+    ]
     with SyncPartsAgent() as agent:
         results = list(agent.process_batch(items, concurrency=2))
         assert [r.index for r in results] == list(range(5))

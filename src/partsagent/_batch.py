@@ -25,7 +25,7 @@ REORDER_WINDOW = 4
 """Finished results that may wait for a slower one before them, per ``concurrency`` slot."""
 
 ReportRequest = Mapping[str, Any]
-"""One batch item: ``{"vehicle": ..., "damaged_parts": ...}``, optionally ``planner``, ``market``."""
+"""One batch item: ``{"vehicle": ..., "damaged_parts": ...}``; ``planner``, ``market`` optional."""
 
 _FIELDS = ("vehicle", "damaged_parts")
 _OPTIONAL = ("planner", "market")
@@ -56,9 +56,7 @@ def _arguments(index: int, item: object) -> dict[str, Any]:
         )
     missing = [f for f in _FIELDS if f not in item]
     if missing:
-        raise InputError(
-            f"batch item {index} has no {' and no '.join(repr(f) for f in missing)}"
-        )
+        raise InputError(f"batch item {index} has no {' and no '.join(repr(f) for f in missing)}")
     return {k: item[k] for k in (*_FIELDS, *_OPTIONAL) if item.get(k) is not None}
 
 

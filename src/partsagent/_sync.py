@@ -107,9 +107,7 @@ class SyncPartsAgent:
         cancels the reports still in flight.
         """
         portal = self._live()
-        results = portal.call(
-            lambda: self.agent.process_batch(reports, concurrency=concurrency)
-        )
+        results = portal.call(lambda: self.agent.process_batch(reports, concurrency=concurrency))
         return self._iterate(portal, results)
 
     def _iterate(self, portal: BlockingPortal, results: Any) -> Iterator[BatchResult]:

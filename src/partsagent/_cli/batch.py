@@ -99,7 +99,7 @@ def _line(first: int, result: BatchResult, args: argparse.Namespace) -> bytes:
 
 
 class _Output:
-    """Lines handed to the writer thread without waiting, at most ``_MAX_UNWRITTEN`` bytes behind."""
+    """Lines handed to the writer thread without waiting; at most ``_MAX_UNWRITTEN`` bytes wait."""
 
     def __init__(self, writer: StreamWriter) -> None:
         self.writer = writer

@@ -10,7 +10,7 @@ __all__ = ["error_object"]
 
 
 def error_object(exc: BaseException) -> dict[str, Any]:
-    """``{"error": {"type", "message"}}``, with ``candidates`` (best first) for an unsettled vehicle.
+    """``{"error": {"type", "message"}}``, with ``candidates`` (best first) when unsettled.
 
     The candidates are the ones ``UnresolvedVehicle.candidates`` holds, as the
     example app's HTTP 422 body has them: a program retries with one of them.

@@ -15,7 +15,7 @@ __all__ = ["check_limits"]
 
 
 def check_limits(damage: object, args: argparse.Namespace) -> None:
-    """InputError naming the option when ``damage`` is over ``--max-text-chars`` or ``--max-parts``."""
+    """InputError naming the option when ``damage`` is over a cap of the command line."""
     if isinstance(damage, str) and len(damage) > args.max_text_chars:
         raise InputError(
             f"the damage description has {len(damage)} characters, over the limit of "
