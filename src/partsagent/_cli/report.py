@@ -176,7 +176,7 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
 def _agent(args: argparse.Namespace) -> PartsAgent:
     options: dict[str, Any] = {}
     if args.redis_url:
-        from .. import redis_cache
+        from .._catalog.redis import redis_cache
 
         # No namespace given: the manager names it after its catalog, as the example app does.
         namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
