@@ -1,5 +1,6 @@
 """A FastAPI service around one shared PartsAgent.
 
+Its dependencies are the ``examples`` extra: ``pip install "partsagent[examples]"``.
 Run it with::
 
     PARTSAGENT_CATALOG=http://127.0.0.1:8765/ uvicorn examples.fastapi_app:app
@@ -73,7 +74,9 @@ class ReportRequest(BaseModel):
         description="damaged parts with severities, or a free-text description"
     )
     planner: Literal["rules", "llm"] | None = None
-    market: Literal["GB", "US"] | None = None
+    market: Literal["GB", "UK", "US"] | None = Field(
+        default=None, description='the market: "GB" (or "UK", the same) or "US"'
+    )
 
 
 def _error(
