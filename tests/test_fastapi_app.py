@@ -215,7 +215,7 @@ async def test_the_estimate_and_its_openapi_schema() -> None:
 
 
 async def test_market_uk_is_gb() -> None:
-    """"market": "UK" is accepted, as everywhere else, and prices as GB (GBP, VAT)."""
+    """ "market": "UK" is accepted, as everywhere else, and prices as GB (GBP, VAT)."""
     async with serve(fastapi_app.create_app()) as url, aiohttp.ClientSession() as client:
         answers = {}
         for market in ("UK", "GB"):

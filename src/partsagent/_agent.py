@@ -290,7 +290,7 @@ class PartsAgent:
         raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
         cached = self.reports.lookup_input(raw)
         if cached is not None:
-            return _with_performance(cached, started, "hit", None)
+            return _with_performance(cached, started, "hit", None, self.catalog)
         the_planner = self._planner(planner_name)
         request = PlanRequest(vehicle=v, damage=damage, market=the_market)
         with collect_performance() as perf:
@@ -322,7 +322,7 @@ class PartsAgent:
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.report_deadline:g}s report deadline"
                 ) from None
-        return _with_performance(report, started, outcome, perf.snapshot())
+        return _with_performance(report, started, outcome, perf.snapshot(), self.catalog)
 
     def _canonical(
         self,
@@ -387,7 +387,11 @@ def _outcome_of(exc: BaseException) -> str:
 
 
 def _with_performance(
-    report: PartsReport, started: float, outcome: str, perf: Mapping[str, Any] | None
+    report: PartsReport,
+    started: float,
+    outcome: str,
+    perf: Mapping[str, Any] | None,
+    manager: BucketManager,
 ) -> PartsReport:
     performance: dict[str, Any] = {
         "total_ms": round((time.perf_counter() - started) * 1000, 3),
@@ -415,6 +419,8 @@ def _with_performance(
             cache_coalesced=0,
             shared_cache_hits=0,
         )
+    # The manager's figures as this report left it: hit rate, sizes, requests, per kind.
+    performance["cache_stats"] = manager.get_cache_stats()
     if "llm_usage" in report.performance:
         performance["llm_usage"] = report.performance["llm_usage"]
     return report.model_copy(update={"performance": performance})
