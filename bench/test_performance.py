@@ -67,6 +67,11 @@ TEN = [(VEHICLES[i % len(VEHICLES)], DAMAGES[i % len(DAMAGES)]) for i in range(1
 ROUNDS, PER_ROUND = 5, 200
 
 
+def seconds(s: float) -> str:
+    """As the seed printed them ("8.2s"), with one more digit under a second."""
+    return f"{s:.1f}s" if s >= 1 else f"{s:.2f}s"
+
+
 def rss_mb() -> float:
     """The resident set size now (Linux /proc), in MB."""
     with open("/proc/self/statm") as f:
@@ -75,7 +80,7 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # KB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB on Linux
 
 
 async def cold_and_cached(url: str) -> tuple[float, float]:
@@ -161,11 +166,12 @@ def main() -> int:
         "hit rate > 60% after 10 similar queries": m["hit_rate_percent"] > 60,
     }
     print(
-        f"Cold run: {m['cold_s']:.1f}s, Cached run: {m['cached_s']:.1f}s "
+        f"Cold run: {seconds(m['cold_s'])}, Cached run: {seconds(m['cached_s'])} "
         f"({m['improvement_percent']:.0f}% improvement)"
     )
     print(
-        f"Concurrent processing: {m['concurrent_s']:.1f}s vs {m['sequential_s']:.1f}s sequential "
+        f"Concurrent processing: {seconds(m['concurrent_s'])} vs {seconds(m['sequential_s'])} "
+        "sequential "
         f"({m['faster_percent']:.0f}% faster)"
     )
     print(

@@ -26,7 +26,7 @@ async def test_results_come_in_input_order_with_errors_in_their_place(
     sample_agent: PartsAgent,
 ) -> None:
     """Fast failures between slower reports keep their places; none stops the batch."""
-    items: list[object] = [
+    items: list[Any] = [
         good(0),
         {"vehicle": {"make": "Ford", "year": 2019}, "damaged_parts": "hood"},
         good(1),

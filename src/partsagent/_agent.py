@@ -12,7 +12,7 @@ from typing import Any, Literal, Self
 import anyio
 from pydantic import SecretStr, ValidationError
 
-from ._batch import BatchResult, run_batch
+from ._batch import BatchItem, BatchResult, run_batch
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import (
@@ -253,7 +253,7 @@ class PartsAgent:
 
     def process_batch(
         self,
-        reports: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        reports: Iterable[BatchItem] | AsyncIterable[BatchItem],
         *,
         concurrency: int = 16,
     ) -> AsyncIterator[BatchResult]:
@@ -265,7 +265,9 @@ class PartsAgent:
         once and a bounded window of finished ones waits for a slower one
         before them, so memory does not grow with the batch. A report that
         fails is a result whose ``error`` is the PartsAgentError it raised: the
-        batch goes on. Leaving the loop early cancels the reports in flight.
+        batch goes on. An item that is itself a PartsAgentError (a reader that
+        could not parse that input) is that item's error, in its place. Leaving
+        the loop early cancels the reports in flight.
         """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")

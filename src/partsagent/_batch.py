@@ -19,13 +19,14 @@ from typing import Any
 from ._exceptions import InputError, PartsAgentError
 from ._pricing.report import PartsReport
 
-__all__ = ["REORDER_WINDOW", "BatchResult", "ReportRequest", "run_batch"]
+__all__ = ["REORDER_WINDOW", "BatchItem", "BatchResult", "run_batch"]
 
 REORDER_WINDOW = 4
 """Finished results that may wait for a slower one before them, per ``concurrency`` slot."""
 
-ReportRequest = Mapping[str, Any]
-"""One batch item: ``{"vehicle": ..., "damaged_parts": ...}``; ``planner``, ``market`` optional."""
+BatchItem = Mapping[str, Any] | PartsAgentError
+"""One batch item: ``{"vehicle": ..., "damaged_parts": ...}`` (``planner``, ``market``
+optional), or the error that stands for an input that could not be read as one."""
 
 _FIELDS = ("vehicle", "damaged_parts")
 _OPTIONAL = ("planner", "market")

@@ -20,7 +20,7 @@ from typing import Any, Literal, Self
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ._agent import Market, PartsAgent
-from ._batch import BatchResult
+from ._batch import BatchItem, BatchResult
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import UsageError
@@ -99,7 +99,7 @@ class SyncPartsAgent:
         return self._live().call(call)
 
     def process_batch(
-        self, reports: Iterable[Mapping[str, Any]], *, concurrency: int = 16
+        self, reports: Iterable[BatchItem], *, concurrency: int = 16
     ) -> Iterator[BatchResult]:
         """PartsAgent.process_batch as a plain iterator: results in input order, as they are ready.
 
