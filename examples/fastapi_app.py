@@ -53,7 +53,6 @@ from partsagent import (
     UnresolvedVehicle,
     Vehicle,
     install_aggregator,
-    redis_cache,
     uninstall_aggregator,
 )
 from partsagent.prometheus import PartsAgentCollector
@@ -135,6 +134,9 @@ def _shared_cache() -> dict[str, Any]:
     url = os.environ.get("PARTSAGENT_REDIS_URL")
     if not url:
         return {}
+    # Imported only when asked for: the app runs without the 'redis' extra otherwise.
+    from partsagent import redis_cache
+
     # No namespace: the manager names it after its catalog, so every worker on the same
     # catalog shares it and two catalogs never do.
     namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None

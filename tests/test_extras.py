@@ -59,3 +59,44 @@ def test_the_example_app_dependencies_are_an_extra() -> None:
     extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
     names = {dep.split(">")[0].split("[")[0] for dep in extras["examples"]}
     assert {"fastapi", "uvicorn", "prometheus-client"} <= names
+
+
+def test_the_example_app_runs_with_the_examples_extra_alone() -> None:
+    """Without redis (not in the `examples` extra) the app starts under uvicorn and answers."""
+    code = """
+import asyncio, socket, sys
+sys.modules["redis"] = None
+sys.path.insert(0, "examples")
+import aiohttp, uvicorn
+import fastapi_app
+
+async def main():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(fastapi_app.create_app(), log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.05)
+    body = {"vehicle": {"make": "Ford", "model": "Focus", "year": 2020}, "damage": "bonnet dented"}
+    async with aiohttp.ClientSession() as client:
+        async with client.post(f"http://127.0.0.1:{port}/reports", json=body) as resp:
+            print(resp.status)
+    server.should_exit = True
+    await serving
+
+asyncio.run(main())
+"""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=root,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["200"]
