@@ -7,7 +7,14 @@ import inspect
 import math
 import os
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self, cast
@@ -15,6 +22,7 @@ from typing import Any, Literal, Self, cast
 import anyio
 from pydantic import SecretStr, ValidationError
 
+from ._batch import BatchItem, BatchResult, run_batch
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import (
@@ -361,6 +369,7 @@ class PartsAgent:
         """
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
+        await self._bind_loop()
         self.reports.clear()
         await self.catalog.clear_cache()
 
@@ -394,6 +403,28 @@ class PartsAgent:
             raise
         finally:
             counter("reports", outcome=outcome, report_cache=cache_result)
+
+    def process_batch(
+        self,
+        reports: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = 16,
+    ) -> AsyncIterator[BatchResult]:
+        """One BatchResult per report, in input order, as each is ready; an async iterator.
+
+        ``reports`` yields mappings like ``{"vehicle": ..., "damaged_parts": ...}``
+        (optionally ``planner`` and ``market``), from a list, a generator or an
+        async iterable of any length. At most ``concurrency`` reports run at
+        once and a bounded window of finished ones waits for a slower one
+        before them, so memory does not grow with the batch. A report that
+        fails is a result whose ``error`` is the PartsAgentError it raised: the
+        batch goes on. An item that is itself a PartsAgentError (a reader that
+        could not parse that input) is that item's error, in its place. Leaving
+        the loop early cancels the reports in flight.
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        return run_batch(self.process_damage_report, reports, concurrency=concurrency)
 
     async def _process(
         self,
@@ -461,7 +492,7 @@ class PartsAgent:
                 ) from None
         # Every answer, computed or cached, gets this caller's words the same way.
         report = in_their_words(meaning, plan, data)
-        return _with_performance(report, started, outcome, perf.snapshot())
+        return _with_performance(report, started, outcome, perf.snapshot(), self.catalog)
 
 
 def _outcome_of(exc: BaseException) -> str:
@@ -480,7 +511,11 @@ def _outcome_of(exc: BaseException) -> str:
 
 
 def _with_performance(
-    report: PartsReport, started: float, outcome: str, perf: Mapping[str, Any] | None
+    report: PartsReport,
+    started: float,
+    outcome: str,
+    perf: Mapping[str, Any] | None,
+    manager: BucketManager,
 ) -> PartsReport:
     performance: dict[str, Any] = {
         "total_ms": round((time.perf_counter() - started) * 1000, 3),
@@ -508,6 +543,8 @@ def _with_performance(
             cache_coalesced=0,
             shared_cache_hits=0,
         )
+    # The manager's figures as this report left it: hit rate, sizes, requests, per kind.
+    performance["cache_stats"] = manager.get_cache_stats()
     if "llm_usage" in report.performance:
         performance["llm_usage"] = report.performance["llm_usage"]
     return report.model_copy(update={"performance": performance})

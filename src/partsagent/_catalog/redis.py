@@ -26,14 +26,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-import redis.asyncio
-from aiocache import RedisCache
 from aiocache.base import SENTINEL
 from aiocache.serializers import BaseSerializer
 from pydantic import TypeAdapter, ValidationError
-from redis.exceptions import RedisError
 
-from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
+from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError, missing_extra
+
+try:
+    import redis.asyncio
+    from aiocache import RedisCache
+    from redis.exceptions import RedisError
+except ImportError as exc:
+    missing_extra(exc, extra="redis", modules=("redis",), feature="redis_cache()")
 from .._models import Article, Category, Manufacturer, Model
 from .._urls import redact_text, redact_url
 from .shared import Unreadable, kind_of
