@@ -12,7 +12,8 @@ import structlog
 from structlog.testing import capture_logs
 
 from _recorder import Recorder, recording
-from partsagent import (
+from partsagent._metrics import metrics_enabled
+from partsagent.metrics import (
     SummaryAggregator,
     capture_metrics,
     install_aggregator,
@@ -20,7 +21,6 @@ from partsagent import (
     timer,
     uninstall_aggregator,
 )
-from partsagent._metrics import metrics_enabled
 
 
 @pytest.fixture
