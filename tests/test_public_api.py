@@ -144,6 +144,7 @@ def test_all_is_sorted_and_complete(name: str) -> None:
     }
     assert held <= set(names), f"{name} holds public names outside __all__: {held - set(names)}"
     assert REQUIRED.get(name, set()) <= set(names)
+    assert set(names) <= set(dir(module))
 
 
 def _runtime_modules() -> list[ModuleType]:

@@ -63,3 +63,8 @@ def __getattr__(name: str) -> Any:
 
         return redis_cache
     raise AttributeError(f"module 'partsagent.catalog' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The lazily loaded name too, so completion and help() show it.
+    return sorted({*globals(), *__all__})

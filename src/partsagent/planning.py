@@ -28,3 +28,8 @@ def __getattr__(name: str) -> Any:
 
         return LLMPlanner
     raise AttributeError(f"module 'partsagent.planning' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The lazily loaded name too, so completion and help() show it.
+    return sorted({*globals(), *__all__})
