@@ -81,7 +81,8 @@ _SCRIPT = """
 import asyncio, sys
 import structlog
 from structlog.testing import capture_logs
-from partsagent import PartsAgent, set_metrics_enabled
+from partsagent import PartsAgent
+from partsagent.metrics import set_metrics_enabled
 
 with capture_logs():  # e.g. a test helper imported by the application
     pass

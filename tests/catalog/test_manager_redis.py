@@ -23,7 +23,7 @@ MID, VID = "117", "127445"
 WRITER = textwrap.dedent(
     """
     import asyncio, sys, orjson
-    from partsagent import BucketManager, HttpBucket
+    from partsagent.catalog import BucketManager, HttpBucket
     from partsagent._catalog.redis import redis_cache
 
     async def main(server, redis_url, namespace):
