@@ -278,7 +278,12 @@ class PartsAgent:
                     async with timer("agent.plan", planner=planner_name):
                         plan = await the_planner.plan(self.catalog, request)
                     preference = build_preference(
-                        v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
+                        v,
+                        damage,
+                        plan.resolution.variants,
+                        plan.resolution.vin,
+                        data.cues,
+                        data.evidence,
                     )
                     key = self._canonical(plan, planner_name, the_market, preference, data)
                     self.reports.remember_input(raw, key)

@@ -91,7 +91,9 @@ async def price_plan(
         )
     categories, failed = await _categories(catalog, mid, variant_ids)
     groups = {c.id: c.group for cats in categories.values() for c in cats}
-    decisions = decide(needs, data, groups)
+    said = (preference or BuildPreference()).said
+    decisions = decide(needs, data, groups, said)
+    warnings += [d.note for d in decisions if d.note]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
@@ -119,8 +121,12 @@ async def price_plan(
     pricing = _Pricing(priced_in, rates.currency)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
+    absent: set[int] = set()
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
+        if not fit and not opts.errors and decision.need.reason == "secondary":
+            absent.add(id(decision))  # never named, and this build does not carry it
+            continue
         ranked = _ranked(fit, pricing)
         word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
         line = _bought(
@@ -131,15 +137,17 @@ async def price_plan(
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
+    decisions = [d for d in decisions if id(d) not in absent]
     parts = [
         part_of(d, at.get((d.need.category.id, d.need.position.axle, d.need.position.side)), groups)
         for d in decisions
-        if d.row is not None
+        if d.row is not None and d.included_in is None
     ]
     build, body_class = _build(choice, data, warnings)
     present = _present(categories, build_ids)
-    equipment = {e for v in choice.variants for e in v.equipment}
-    works, notes = work_for(parts, data, body_class, equipment, present)
+    # Equipment the words name counts whether or not the catalog lists it for the build.
+    equipment = {e for v in choice.variants for e in v.equipment} | said.equipment
+    works, notes = work_for(parts, data, body_class, equipment, present, said)
     warnings += notes
     operations = [_named(op, market, is_saloon) for op in price_work(works, rates)]
     damaged = _damaged(decisions, at, market, is_saloon)
@@ -149,8 +157,8 @@ async def price_plan(
         operations=tuple(operations),
         totals=estimate_totals(lines, operations, rates),
         rates=applied_rates(code, rates),
-        confidence=_confidence(plan, decisions, lines),
-        warnings=tuple(dict.fromkeys(warnings)),
+        confidence=_confidence(plan, decisions, lines, escalated=bool(said.escalate)),
+        warnings=tuple(dict.fromkeys([*_escalation(said.escalate), *warnings])),
         damaged=damaged,
         not_priced=not_priced(plan),
         total_loss=bool(plan.total_loss),
@@ -438,8 +446,34 @@ def _present(
     return find
 
 
-def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[ReportLine]) -> float:
-    """The mean confidence of the report's parts, bought or not, capped by the vehicle's."""
+_ESCALATED_CONFIDENCE = 0.5
+"""The most a report with structural damage or deployed airbags is trusted."""
+
+
+def _escalation(said: Sequence[str]) -> list[str]:
+    """The banner that comes first when the words name what no parts estimate covers."""
+    if not said:
+        return []
+    words = ", ".join(repr(w) for w in said)
+    return [
+        f"INSPECTION NEEDED: the report says {words}: structural damage or deployed airbags. "
+        "This estimate is incomplete (it prices only the parts named); the car needs an "
+        "inspection on a jig or by the maker's repair data, and a total-loss review"
+    ]
+
+
+def _confidence(
+    plan: Plan,
+    decisions: Sequence[Decision],
+    lines: Sequence[ReportLine],
+    *,
+    escalated: bool = False,
+) -> float:
+    """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
+
+    A report whose words name structure or deployed airbags is capped at 0.5: its
+    estimate cannot be complete.
+    """
     by_slot = {(ln.category.id, ln.position): ln.confidence for ln in lines}
     scores = [
         by_slot.get((d.need.category.id, d.need.position), d.need.confidence)
@@ -448,7 +482,8 @@ def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[Repor
     ]
     if not scores:
         return 0.0
-    return round(min(plan.resolution.score, sum(scores) / len(scores)), 3)
+    cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if escalated else 1.0)
+    return round(min(cap, sum(scores) / len(scores)), 3)
 
 
 def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:

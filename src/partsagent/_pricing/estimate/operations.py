@@ -50,6 +50,8 @@ class IncludedRule(Frozen):
     """Another part to work on (e.g. the bumper cover taken off to reach the radiator)."""
     unless_target: tuple[DecidedOperation, ...] = ()
     """Skip when the target already gets one of these (a replaced bumper is off anyway)."""
+    target_fallback: Literal["skip", "self"] = "skip"
+    """When the build has no ``target``: skip the rule, or work on the triggering part."""
     requires_equipment: str | None = None
     """Only when a variant of the priced build has this equipment."""
     per: Literal["part", "report"] = "part"
@@ -110,14 +112,19 @@ def included_work(
     for rule in rules.rules:
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
             continue
-        for part in parts:
-            if not rule.triggered_by(part):
-                continue
+        triggers = [p for p in parts if rule.triggered_by(p)]
+        for part in triggers:
             work = _work(rule, part, parts, labour, body_class, present, warnings)
-            if work is not None:
+            if work is None:
+                continue
+            if rule.per == "report":
+                sides = {p.position.side for p in triggers}
+                if len(sides) > 1 and rule.target is None:  # one job covers the pair
+                    work.position = Position(axle=work.position.axle)
+                    work.description += " (both sides)"
                 out.append(work)
-                if rule.per == "report":
-                    break
+                break
+            out.append(work)
     return out, warnings
 
 
@@ -133,6 +140,9 @@ def _work(
     category, position, line = part.category, part.position, part.line
     if rule.target is not None:
         target = present(rule.target)
+        if target is None and rule.target_fallback == "self":
+            return _work(rule.model_copy(update={"target": None}), part, parts, labour,
+                         body_class, present, warnings)  # fmt: skip
         if target is None:
             return None  # the vehicle has no such part
         names = names_of(target.name)
