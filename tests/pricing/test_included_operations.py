@@ -45,13 +45,13 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
     "door-transfer": (ASTRA_2018, [{"component": "left front door", "severity": "severe"}], 1),
     "cavity-wax": (ASTRA_2018, [{"component": "tailgate", "severity": "severe"}], 1),
     "front-radar-calibration": (
-        ASTRA_2018, [{"component": "front bumper, has adaptive cruise radar", "severity": "minor"}], 1
+        ASTRA_2018, [{"component": "front bumper, has ACC radar", "severity": "minor"}], 1
     ),
     "rear-radar-calibration": (
-        ASTRA_2018, [{"component": "rear bumper, car has blind spot monitor", "severity": "moderate"}], 1
+        ASTRA_2018, [{"component": "rear bumper, blind spot radar", "severity": "moderate"}], 1
     ),
     "front-parking-sensor-transfer": (
-        ASTRA_NO_SENSORS, [{"component": "front bumper, with parking sensors", "severity": "severe"}], 1
+        ASTRA_NO_SENSORS, [{"component": "front bumper, has PDC", "severity": "severe"}], 1
     ),
     "rear-parking-sensor-transfer": (
         ASTRA_NO_SENSORS, [{"component": "rear bumper, rear PDC fitted", "severity": "severe"}], 1

@@ -96,6 +96,11 @@ class Evidence(Frozen):
             raise ValueError("dent sizes go from the smallest up")
         return self
 
+    @functools.cached_property
+    def equipment_words(self) -> dict[str, tuple[str, ...]]:
+        """Each equipment phrase and the equipment ids it names."""
+        return {_normal(w): e.equipment for e in self.equipment for w in e.words}
+
     def size(self, phrase: str) -> DentSize | None:
         """The dent size a part's words give, by measure first, else the largest size word."""
         text = _normal(phrase)
@@ -192,15 +197,15 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")
-            for e in evidence.equipment:
-                if _affirmed(e.words, clause, evidence.denials):
-                    equipment.update(e.equipment)
+            # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
+            for phrase in _affirmed(evidence.equipment_words, clause, evidence.denials):
+                equipment.update(evidence.equipment_words[phrase])
         hail |= bool(_find(evidence.hail.words, sentence))
     counts = [n for n in (evidence.hail_count(s) for s in sentences) if n is not None]
     facts = [
         s
         for s in sentences
-        if evidence.size(s) is not None or evidence.is_loose(s) or evidence.hail_count(s)
+        if evidence.size(s) is not None or _find(evidence.loose, s) or evidence.hail_count(s)
     ]
     return Said(
         no_blend=no_blend,
