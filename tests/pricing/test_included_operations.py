@@ -228,3 +228,12 @@ async def test_wheel_alignment_on_a_catalog_with_suspension_parts(tmp_path: Path
     (align,) = by_rule(report, "wheel-alignment")
     assert align.amount.amount == GB.sublets["wheel-alignment"]
     assert align.why == RULES["wheel-alignment"].why
+
+
+async def test_a_new_windscreen_without_a_listed_camera_asks(sample_agent: PartsAgent) -> None:
+    """No camera listed for the build: no calibration priced, and a 'please confirm'."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, [{"component": "windscreen", "severity": "severe"}]
+    )
+    assert by_rule(report, "adas-camera-calibration") == []
+    assert any("Windscreen" in w and "please confirm" in w for w in report.warnings)

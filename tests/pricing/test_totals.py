@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -199,7 +199,7 @@ async def test_rates_per_call_change_the_amounts_not_the_hours(tmp_path: Path) -
     ],
 )  # fmt: skip
 async def test_the_table_shows_the_taxed_base(
-    sample_agent: PartsAgent, market: str, taxed: tuple[str, ...]
+    sample_agent: PartsAgent, market: Literal["GB", "US"], taxed: tuple[str, ...]
 ) -> None:
     """The tax row shows rate x base, the base the sum of the taxed totals: checkable by hand."""
     from partsagent._cli.render import render_report

@@ -105,7 +105,7 @@ def _dent(
     panel = data.adjacency.panel(need.category.name)
     metal = panel is not None and panel.material == "metal"
     if said.hail and metal and "repair" in row.operations:
-        count = evidence.hail_count(need.component) or said.hail_count
+        count = evidence.hail_count(said.about(need.component)) or said.hail_count
         counted = count is not None
         count = count if count is not None else evidence.hail.default_count
         band = evidence.hail.band(count)

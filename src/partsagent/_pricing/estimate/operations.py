@@ -55,6 +55,8 @@ class IncludedRule(Frozen):
     requires_equipment: str | None = None
     """Only when a variant of the priced build has this equipment."""
     per: Literal["part", "report"] = "part"
+    ask_when_absent: bool = False
+    """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
 
     @model_validator(mode="after")
     def _priced_one_way(self) -> IncludedRule:
@@ -110,9 +112,16 @@ def included_work(
     out: list[Work] = []
     warnings: list[str] = []
     for rule in rules.rules:
-        if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
-            continue
         triggers = [p for p in parts if rule.triggered_by(p)]
+        if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
+            if rule.ask_when_absent and triggers:
+                name = triggers[0].category.name
+                warnings.append(
+                    f"{name}: the catalog lists no {rule.requires_equipment.replace('_', ' ')} "
+                    f"for this build; if the car has one, '{rule.description}' is needed too: "
+                    f"please confirm (say 'has a {rule.requires_equipment.replace('_', ' ')}')"
+                )
+            continue
         for part in triggers:
             work = _work(rule, part, parts, labour, body_class, present, warnings)
             if work is None:
