@@ -75,6 +75,8 @@ class Evidence(Frozen):
     format: Literal["partsagent-estimate-evidence/1"]
     description: str = ""
     denials: Phrases
+    equipment_denials: Phrases
+    """Words that say a car lacks equipment ("no radar"); "radar not damaged" still has one."""
     damage_words: Phrases
     no_blend: Phrases
     structural: Phrases
@@ -198,7 +200,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")
             # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
-            for phrase in _affirmed(evidence.equipment_words, clause, evidence.denials):
+            for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
                 equipment.update(evidence.equipment_words[phrase])
         hail |= bool(_find(evidence.hail.words, sentence))
     counts = [n for n in (evidence.hail_count(s) for s in sentences) if n is not None]
