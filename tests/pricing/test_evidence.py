@@ -143,6 +143,15 @@ async def test_a_loose_part_that_is_also_broken_is_bought(sample_agent: PartsAge
     assert "replace" in ops(report, "Headlamp")
 
 
+async def test_loose_is_read_for_its_own_part(sample_agent: PartsAgent) -> None:
+    """A grille popped out beside a cracked headlamp is refitted; the headlamp is bought."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, "grille popped out, N/S headlamp cracked"
+    )
+    assert "remove_refit" in ops(report, "Radiator Grille")
+    assert "replace" in ops(report, "Headlamp")
+
+
 async def test_a_new_mirror_brings_its_glass(sample_agent: PartsAgent) -> None:
     """Mirror and its glass both damaged: the assembly is bought, the glass is not again."""
     report = await sample_agent.process_damage_report(

@@ -90,7 +90,7 @@ def decide(
         row = data.policy.decide(need.category.name, severity, group)
         if need.reason != "damaged":
             out.append(Decision(need, row))
-        elif data.evidence.is_loose(said.about(need.component)):
+        elif data.evidence.is_loose(said.clause_of(need.component)):
             out.append(Decision(need, refit_row(row)))
         else:
             out.append(_dent(need, row, data, said, group))

@@ -160,6 +160,16 @@ class Said:
     phrases: tuple[str, ...] = ()
     """The sentences with a size, a count or 'loose': the per-part facts."""
 
+    def clause_of(self, component: str) -> str:
+        """A part's words and what follows them up to the next comma ("... loose and cracked")."""
+        own = _normal(component)
+        for sentence in self.phrases:
+            at = sentence.find(own) if own else -1
+            if at >= 0:
+                rest = sentence[at + len(own) :]
+                return f"{component} {_CLAUSE.split(rest)[0]}".strip()
+        return component
+
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
         own = _normal(component)
