@@ -195,6 +195,7 @@ async def test_without_a_blend_time_a_blend_is_a_share_of_the_refinish(
         pytest.param("bonnet scratched, no blending", id="no-blending"),
         pytest.param("Bonnet keyed. Blend not needed, the colour matches.", id="not-needed"),
         pytest.param("scuffed bonnet - please don't blend", id="dont-blend"),
+        pytest.param("Bonnet scratched; insurer will not pay for blends", id="denied-blend-word"),
     ],
 )
 async def test_a_blend_the_text_rules_out_is_never_added(

@@ -96,6 +96,7 @@ async def test_equal_parts_with_other_sizes_never_share_a_cached_estimate(
         pytest.param("hail damage: 3 dents on the bonnet", 3, id="three"),
         pytest.param("hailstorm, a dozen dents in the bonnet", 12, id="dozen"),
         pytest.param("hail: dozens of dents on the bonnet", 40, id="dozens"),
+        pytest.param("hail, about twenty dents across the bonnet", 20, id="twenty-in-words"),
     ],
 )
 async def test_hail_is_timed_by_its_count(sample_agent: PartsAgent, words: str, count: int) -> None:

@@ -56,6 +56,8 @@ class HailBand(Frozen):
 class Hail(Frozen):
     words: Phrases
     counts: dict[str, Annotated[int, Field(gt=0)]]
+    numbers: dict[str, Annotated[int, Field(gt=0)]] = {}
+    """Number words, read only before 'dents' ("twenty dents")."""
     default_count: Annotated[int, Field(gt=0)]
     bands: Annotated[tuple[HailBand, ...], Field(min_length=1)]
 
@@ -79,6 +81,8 @@ class Evidence(Frozen):
     """Words that say a car lacks equipment ("no radar"); "radar not damaged" still has one."""
     damage_words: Phrases
     no_blend: Phrases
+    blend_words: Phrases = ()
+    """A blend word with a denial in its clause rules blending out too."""
     structural: Phrases
     airbag_words: Phrases
     deployed_words: Phrases
@@ -133,9 +137,15 @@ class Evidence(Frozen):
     def hail_count(self, phrase: str) -> int | None:
         """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
         text = _normal(phrase)
-        m = re.search(r"\b(\d{1,4})\s*(?:\+\s*)?(?:hail\s+)?(?:dents?|dings?|marks?|hits?)\b", text)
+        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
+        m = re.search(
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
+            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
+            text,
+        )
         if m:
-            return int(m.group(1))
+            n = m.group(1)
+            return int(n) if n.isdigit() else self.hail.numbers[n]
         said = [n for w, n in self.hail.counts.items() if _find((w,), text)]
         return max(said) if said else None
 
@@ -202,7 +212,9 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         for i, clause in enumerate(clauses):
             # A clause after an opening denial, naming no damage, is in its list.
             listed = i > 0 and opens_denied and not _find(evidence.damage_words, clause)
-            no_blend |= bool(_find(evidence.no_blend, clause))
+            no_blend |= bool(_find(evidence.no_blend, clause)) or bool(
+                _find(evidence.blend_words, clause) and _find(evidence.denials, clause)
+            )
             if listed:
                 continue
             escalate += _affirmed(evidence.structural, clause, evidence.denials)
@@ -233,7 +245,7 @@ _SENTENCE = re.compile(r"[.;!?\n]+")
 _CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
 _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
           "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip
-_MEASURE = re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm|inches|inch|in|\")(?![a-z])")
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z])")
 
 
 def _normal(text: str) -> str:
@@ -271,5 +283,5 @@ def _affirmed(phrases: Iterable[str], clause: str, denials: Iterable[str]) -> li
 
 def _measure(text: str) -> Decimal | None:
     """The largest measure said ("5 cm", "50mm", "2 inch"), in centimetres."""
-    found = [Decimal(n) * _UNITS[unit] for n, unit in _MEASURE.findall(text)]
+    found = [Decimal(n) * _UNITS[unit or bare] for n, unit, bare in _MEASURE.findall(text)]
     return max(found) if found else None
