@@ -237,12 +237,12 @@ async def test_denied_structure_is_no_banner(sample_agent: PartsAgent, words: st
 def test_equipment_words_name_catalog_equipment() -> None:
     """Named equipment maps to the catalog's equipment ids; a denied one does not."""
     said = read_evidence("Has the lane assist camera and rear PDC. No radar.", EVIDENCE)
-    assert said.equipment == {"windscreen_camera", "rear_parking_sensors"}
+    assert said.equipment == ("rear_parking_sensors", "windscreen_camera")
 
 
 def test_equipment_said_to_be_sound_is_still_there() -> None:
-    """ "The radar is fine" says the car has one; "not fitted" says it has none."""
-    assert read_evidence("front radar is fine, bumper scuffed", EVIDENCE).equipment == {
-        "front_radar"
-    }
-    assert read_evidence("parking sensors not fitted", EVIDENCE).equipment == frozenset()
+    """'The radar is fine' says the car has one; 'not fitted' says it has none."""
+    assert read_evidence("front radar is fine, bumper scuffed", EVIDENCE).equipment == (
+        "front_radar",
+    )
+    assert read_evidence("parking sensors not fitted", EVIDENCE).equipment == ()

@@ -91,7 +91,8 @@ def load_build_cues(path: str | Path | None = None) -> BuildCues:
 
 @dataclass(frozen=True, slots=True)
 class BuildPreference:
-    """What the caller said about the build (and, in ``said``, to the estimator), read once."""
+    """What the caller said about the build (and, in ``said``, to the estimator), read once
+    per report; all of it is in the cache key."""
 
     variant_id: str | None = None
     cues: tuple[str, ...] = ()
@@ -103,12 +104,6 @@ class BuildPreference:
     vin_litres: str | None = None
     said: Said = Said()
     """What the words say beyond the parts: blends ruled out, structure, equipment, dents."""
-
-    def key(self) -> str:
-        """For the report cache: equal preferences give equal reports."""
-        vin = f"{','.join(self.vin_bodies)}/{','.join(self.vin_fuels)}/{self.vin_litres or ''}"
-        words = f"{','.join(self.cues)}/{','.join(self.named)}"
-        return f"{self.variant_id or ''}|{words}|{vin}|{self.said.key()}"
 
 
 def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..._models import Severity
+from ..._models import Axle, Severity, Side
 from ..plan import Need
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
@@ -76,9 +76,17 @@ class Decision:
 
 
 def decide(
-    needs: Sequence[Need], data: EstimateData, groups: Mapping[str, str], said: Said | None = None
+    needs: Sequence[Need],
+    data: EstimateData,
+    groups: Mapping[str, str],
+    said: Said | None = None,
+    words: Mapping[tuple[str, Axle | None, Side | None], str] | None = None,
 ) -> list[Decision]:
-    """The policy's decision for each need; ``groups`` gives catalog groups by category id."""
+    """The policy's decision for each need; ``groups`` gives catalog groups by category id.
+
+    ``words`` are the damaged parts' own words by (category id, axle, side), when the
+    needs no longer carry them: a part's size or looseness is read from them.
+    """
     said = said if said is not None else Said()
     out = []
     for need in needs:
@@ -90,22 +98,25 @@ def decide(
         row = data.policy.decide(need.category.name, severity, group)
         if need.reason != "damaged":
             out.append(Decision(need, row))
-        elif data.evidence.is_loose(said.clause_of(need.component)):
-            out.append(Decision(need, refit_row(row)))
         else:
-            out.append(_dent(need, row, data, said, group))
+            pos = need.position
+            text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
+            if data.evidence.is_loose(said.clause_of(text)):
+                out.append(Decision(need, refit_row(row)))
+            else:
+                out.append(_dent(need, text, row, data, said, group))
     return _assemblies(out, data)
 
 
 def _dent(
-    need: Need, row: PolicyRow, data: EstimateData, said: Said, group: str | None
+    need: Need, text: str, row: PolicyRow, data: EstimateData, said: Said, group: str | None
 ) -> Decision:
-    """A damaged part's decision, with its dent's size or hail count taken into account."""
+    """A damaged part's decision, with its dent's size or hail count (from ``text``)."""
     evidence = data.evidence
     panel = data.adjacency.panel(need.category.name)
     metal = panel is not None and panel.material == "metal"
     if said.hail and metal and "repair" in row.operations:
-        count = evidence.hail_count(said.about(need.component)) or said.hail_count
+        count = evidence.hail_count(said.about(text)) or said.hail_count
         counted = count is not None
         count = count if count is not None else evidence.hail.default_count
         band = evidence.hail.band(count)
@@ -129,14 +140,14 @@ def _dent(
             if not counted
             else None,
         )
-    size = evidence.size(_own_or_sentence(need.component, said, evidence))
+    size = evidence.size(_own_or_sentence(text, said, evidence))
     size = size if "repair" in row.operations else None
     if size is None:
         return Decision(need, row.paint_intact() if need.paint_intact else row)
     if size.repair == "replace":
         new = data.policy.decide(need.category.name, Severity.SEVERE, group)
         if "replace" in new.operations:
-            why = f"A {size.id} dent ({need.component!r}) is past repair: the panel is replaced."
+            why = f"A {size.id} dent is past repair: the panel is replaced."
             rule = f"{new.id[:40]}-dent-{size.id}"[:64]
             return Decision(need, new.model_copy(update={"id": rule, "why": why}))
         return Decision(need, row, repair_at=Severity.SEVERE)

@@ -5,7 +5,8 @@ a bent B pillar or a deployed airbag that no parts list covers, the lane assist
 camera that needs calibrating, a lamp knocked loose but sound, a dent the size
 of a fist, dozens of hail dents. The word classes are data a shop can replace;
 ``Said`` is what one report says, read once per report and part of the report
-cache's key, so reports that say different things never share an estimate.
+cache's key (through the build preference), so reports that say different things
+never share an estimate.
 """
 
 from __future__ import annotations
@@ -162,8 +163,8 @@ class Said:
     no_blend: bool = False
     escalate: tuple[str, ...] = ()
     """The words of structure or deployed airbags: the estimate cannot cover them."""
-    equipment: frozenset[str] = frozenset()
-    """Equipment ids the words name ("front radar": ``front_radar``)."""
+    equipment: tuple[str, ...] = ()
+    """Equipment ids the words name ("front radar": ``front_radar``), sorted."""
     hail: bool = False
     hail_count: int | None = None
     """The dents counted for the whole report, when one count is said."""
@@ -185,18 +186,6 @@ class Said:
         own = _normal(component)
         found = [p for p in self.phrases if own and own in p]
         return f"{component} {found[0]}" if len(found) == 1 else component
-
-    def key(self) -> str:
-        """For the report cache: equal keys give equal estimates."""
-        return "|".join(
-            [
-                "noblend" if self.no_blend else "",
-                ",".join(self.escalate),
-                ",".join(sorted(self.equipment)),
-                f"hail{self.hail_count}" if self.hail else "",
-                *self.phrases,
-            ]
-        )
 
 
 def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
@@ -234,7 +223,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     return Said(
         no_blend=no_blend,
         escalate=tuple(dict.fromkeys(escalate)),
-        equipment=frozenset(equipment),
+        equipment=tuple(sorted(equipment)),
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted(set(facts))),
