@@ -323,3 +323,75 @@ async def test_code_without_make_finds_its_model(catalog: BucketManager) -> None
         "BMW",
         "3 SERIES",
     )
+
+
+@pytest.mark.parametrize(
+    ("vin", "model", "year"),
+    [
+        pytest.param("WVWZZZAUZGW000000", "GOLF", 2016, id="vw-positions-7-8"),
+        pytest.param("WVWZZZ5GZFW000000", "GOLF", 2015, id="vw-other-code-same-model"),
+        pytest.param("LRW3E7FA1LC000000", "MODEL 3", 2020, id="tesla-position-4-china-wmi"),
+    ],
+)
+async def test_european_vin_names_its_model(
+    catalog: BucketManager, vin: str, model: str, year: int
+) -> None:
+    """Where the VDS names the model, the VIN alone resolves, saying where it was read."""
+    r = await resolve_vehicle(catalog, {"vin": vin})
+    assert r.status == "resolved"
+    assert r.model is not None
+    assert (r.model.name, r.year, r.resolved_by) == (model, year, "vin")
+    assert any("the VIN's position" in note for note in r.notes)
+
+
+async def test_vin_naming_a_model_the_catalog_lacks_is_refused(catalog: BucketManager) -> None:
+    """A VIN coding another model (a Sportsvan, a Polo) is never priced as the catalog's Golf."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZAMZFW000000"})
+    assert r.status == "ambiguous"
+    with pytest.raises(InputError, match="unknown model 'POLO'"):
+        await resolve_vehicle(catalog, {"vin": "WVWZZZAWZKW000000"})
+
+
+async def test_vin_model_wins_over_the_callers(catalog: BucketManager) -> None:
+    """The caller's 'Golf' does not override a VIN that says Golf Sportsvan."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZAMZFW000000", "make": "VW", "model": "Golf"})
+    assert r.status == "ambiguous"
+
+
+async def test_vin_without_a_model_code_keeps_the_candidates(catalog: BucketManager) -> None:
+    """An unlisted code says nothing: the make's models of that year are offered."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZ99ZGW000000"})
+    assert r.status == "ambiguous"
+    assert [c.model.name for c in r.candidates if c.model] == ["GOLF"]
+
+
+@pytest.mark.parametrize(
+    ("vin", "given_year", "year", "model_from_vin"),
+    [
+        pytest.param("GW123456", None, 2016, False, id="last-8-year-from-position-10"),
+        pytest.param("AUZGW123456", None, 2016, True, id="last-11-with-model-code"),
+        pytest.param("hw 12 34 56", 2016, 2017, False, id="spaces-and-case-vin-year-wins"),
+    ],
+)
+async def test_partial_vin_with_make_and_model(
+    catalog: BucketManager, vin: str, given_year: int | None, year: int, model_from_vin: bool
+) -> None:
+    """The last 8-11 characters with make and model resolve; the year comes from position 10."""
+    r = await resolve_vehicle(
+        catalog, {"vin": vin, "make": "Volkswagen", "model": "Golf", "year": given_year}
+    )
+    assert r.status == "resolved"
+    assert r.year == year
+    assert r.vin is not None
+    assert r.vin.partial
+    assert r.resolved_by == ("vin" if model_from_vin else "vin+input")
+    if given_year is not None:
+        assert f"the VIN says {year}, not {given_year}; the VIN wins" in r.notes
+
+
+async def test_partial_vin_needs_make_and_model(catalog: BucketManager) -> None:
+    """A partial VIN alone says too little: the error says what to add."""
+    with pytest.raises(InputError, match="give the make and model too"):
+        await resolve_vehicle(catalog, {"vin": "GW123456"})
+    with pytest.raises(InputError, match="VINs never contain I, O or Q|never I, O or Q"):
+        await resolve_vehicle(catalog, {"vin": "GW12O456", "make": "VW", "model": "Golf"})

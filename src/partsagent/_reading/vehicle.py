@@ -22,7 +22,7 @@ from .._metrics.log import get_logger
 from .._models import Manufacturer, Model, Variant, Vehicle
 from .model_names import contains, distinguishing, names, norm_tokens
 from .tokens import normalise_market
-from .vin import VinDecode, decode_vin
+from .vin import PARTIAL_LENGTHS, VinDecode, decode_partial_vin, decode_vin
 
 if TYPE_CHECKING:
     from .._catalog.manager import BucketManager
@@ -460,8 +460,8 @@ async def _resolve_model(
             continue
         if match is None or (match.ambiguous and not candidate.ambiguous):
             match, used, used_input = candidate, text, from_input
-        if not match.ambiguous:
-            break
+        if not match.ambiguous or match.reason:
+            break  # a name that says another model settles it: no later text overrides it
     if match is None:
         assert error is not None
         raise error
@@ -516,6 +516,8 @@ async def _resolve_model(
 async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
     """Resolve what the VIN gives, topping it up with the caller's model or year if needed."""
     assert v.vin is not None
+    if len("".join(v.vin.split())) in PARTIAL_LENGTHS:
+        return await _resolve_partial_vin(catalog, v)
     decoded = await decode_vin(v.vin)
     assert decoded.make is not None  # decode_vin refuses a VIN without a make
     told = [f"make {decoded.make}"]
@@ -567,4 +569,42 @@ async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
         query=query,
         by="vin+input" if from_input else "vin",
         vin=decoded,
+    )
+
+
+async def _resolve_partial_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
+    """The last 8-11 characters of a VIN with the caller's make and model: the year and a check.
+
+    The VIN's year (position 10) wins over the caller's, as a full VIN's does; a model
+    code the VIN carries (11 characters of a Volkswagen) must agree with the caller's.
+    """
+    assert v.vin is not None
+    if v.make is None or v.model is None:
+        raise InputError(
+            f"{v.vin!r} is a partial VIN ({len(v.vin)} characters); with a partial VIN give the "
+            "make and model too, or the whole VIN (17 characters)"
+        )
+    notes: list[str] = []
+    manufacturer, make_match, _ = await _manufacturer(catalog, v.make, notes)
+    if manufacturer is None:
+        return await resolve_vehicle(catalog, v.model_copy(update={"vin": None}))
+    decoded = decode_partial_vin(v.vin, manufacturer.name)
+    notes[:0] = decoded.notes
+    year = decoded.year
+    if year is None:
+        year = v.year
+    elif v.year is not None and v.year != year:
+        notes.append(f"the VIN says {year}, not {v.year}; the VIN wins")
+    texts = [(t, False) for t in (decoded.model,) if t]
+    texts.append((v.model, True))
+    return await _resolve_model(
+        catalog,
+        manufacturer,
+        make_match,
+        texts,
+        year,
+        notes,
+        query=f"VIN ...{decoded.vin} ({manufacturer.name} {v.model})",
+        vin=decoded,
+        year_from_input=decoded.year is None,
     )
