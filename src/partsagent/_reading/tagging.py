@@ -77,6 +77,9 @@ class Tag:
     """For a resolved reference, the user's words of the position it refers to."""
     forward: bool = False
     """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
+    kind_denial: bool = False
+    """A denial of one kind of damage ("no dents", "not cracked", "paint intact"), not of
+    the part: a part with other damage said of it stays damaged."""
 
 
 _RANK = {
@@ -156,6 +159,8 @@ _RUNAWAY = frozenset(phrase_key(p) for p in _ROLLED.runaway)
 _LINKS = frozenset(w for p in LEXICON.postmodifier_links for w in phrase_key(p))
 _ARTICLES = frozenset({"the", "a", "an", "its", "my", "his", "her", "their", "your", "our"})
 _CLAUSE_END = frozenset({Kind.BREAK, Kind.COMMA, Kind.CLAUSE})
+_ALTERNATIVES = frozenset(phrase_key(w) for w in LEXICON.alternatives)
+"""Coordinators of a choice ("left or right"): positions joined by them are not both."""
 
 
 def worst(levels: Iterable[Severity | None]) -> Severity | None:
@@ -350,6 +355,7 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             t.kind is Kind.POS
             and len(out) >= 2
             and prev.kind is Kind.COORD
+            and prev.words not in _ALTERNATIVES
             and out[-2].kind is Kind.POS
         ):
             first = out[-2]
@@ -448,7 +454,7 @@ def _negate(tags: list[Tag]) -> list[Tag]:
         k = _denier(out, len(out) - 1)
         if k is not None and t.kind in (Kind.SEV, Kind.TOTAL):
             kind = Kind.NARR if t.kind is Kind.TOTAL else Kind.NEG
-            out[k:] = [_span(out[k], t, kind, severity=None)]
+            out[k:] = [_span(out[k], t, kind, severity=None, kind_denial=kind is Kind.NEG)]
         elif k is not None and t.kind is Kind.NEG:
             out[k:] = [_span(out[k], t, Kind.WORD)]  # "not ok": denies the denial
         elif k is not None and t.kind is not Kind.PART and t.words[-1] in _NEGATABLE:
@@ -456,6 +462,14 @@ def _negate(tags: list[Tag]) -> list[Tag]:
         elif k is not None and t.kind is Kind.PART:
             out[k] = replace(out[k], kind=Kind.NEG, forward=True)
             out.append(t)
+        elif (
+            t.kind is Kind.SEV
+            and len(out) >= 2
+            and out[-1].kind is Kind.COORD
+            and out[-2].kind_denial
+            and out[-2].kind is Kind.NEG
+        ):
+            out[-2:] = [_span(out[-2], t, Kind.NEG, severity=None)]  # "no dents or scratches"
         elif t.kind is Kind.SEV and out and out[-1].kind is Kind.PART and _denied_before(out):
             out.append(replace(t, kind=Kind.FILLER, severity=None))  # "no bumper damage"
         else:
@@ -489,7 +503,7 @@ def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             continue
         holds = any(tok.word in _PAINT for tok in tokens[t.first : t.last])
         if holds or beside(k, -1) or beside(k, 1):
-            out[k] = replace(t, kind=Kind.FINISH)
+            out[k] = replace(t, kind=Kind.FINISH, kind_denial=True)
     return out
 
 

@@ -65,6 +65,8 @@ _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
 _NEGATION_LINKS = frozenset(LEXICON.negation_links)
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
+_KIND_DENIED = "kind denied"
+_LIST_JOINERS = frozenset({Kind.COMMA, Kind.COORD})
 
 
 @dataclass(slots=True)
@@ -79,7 +81,10 @@ class Segment:
     """The whole text the segment is in (``start``/``end`` index it)."""
     severity: Severity | None = None
     denied: bool = False
-    """The segment says its parts are not damaged ("tailgate is fine", "not cracked")."""
+    """The segment says its parts are not damaged ("tailgate is fine", "no damage to")."""
+    kind_denied: bool = False
+    """It denies only kinds of damage ("no dents", "not cracked", "paint intact"): its
+    parts are fine unless some other damage is said of them ("lacquer peeling, no dents")."""
     paint_intact: bool = False
     """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
     mentions: list[Mention] = field(default_factory=list)
@@ -225,6 +230,9 @@ def _read_segment(seg: Segment) -> None:
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
+    denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
+    if seg.severity is None and denials and all(t.kind_denial for t in denials):
+        seg.denied, seg.kind_denied = False, True
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
     for i in [i for i in parts if _landmark(tags, i)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
@@ -318,6 +326,8 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
         to.denied = True
+    elif seg.kind_denied:
+        to.kind_denied = True  # "tailgate, no dents": fine, unless other damage is said
     to.paint_intact = to.paint_intact or seg.paint_intact
 
 
@@ -330,9 +340,13 @@ def _inherit(segments: Sequence[Segment]) -> None:
             carry = seg.severity
         elif seg.denied:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
+        elif seg.kind_denied and seg.mentions:
+            carry = _KIND_DENIED  # "bonnet and wings not dented"
         elif seg.mentions and carry is not None and not story:
             if isinstance(carry, Severity):
                 seg.severity = carry
+            elif carry == _KIND_DENIED:
+                seg.kind_denied = True
             else:
                 seg.denied = True
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
@@ -354,14 +368,33 @@ def _inherit(segments: Sequence[Segment]) -> None:
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
             lead = seg.severity
-        elif seg.severity is None and not seg.denied:
-            seg.severity = lead
+        elif seg.severity is None and not seg.denied and not any(t.kind_denial for t in seg.tags):
+            seg.severity = lead  # not to "paint intact on the wings": its own words end the list
         else:
             lead = None
     for k, seg in enumerate(segments):
         if seg.severity is None and not seg.denied and any(t.kind is Kind.ECHO for t in seg.tags):
             before = [s.severity for s in segments[:k] if s.mentions and s.severity]
             seg.severity = before[-1] if before else None
+
+
+def _deny_lists(segments: Sequence[Segment]) -> None:
+    """ "No damage to the mirrors, wheels or sills": a denial before its part covers the
+    list that part heads, up to a segment with damage, story or a denial of its own."""
+    denying = False
+    for seg in segments:
+        if seg.joiner not in _LIST_JOINERS:
+            denying = False
+        own = any(t.kind in (Kind.SEV, Kind.NARR, Kind.TOTAL, Kind.NEG) for t in seg.tags)
+        if denying and seg.mentions and not own and seg.severity is None:
+            seg.denied = True
+            continue
+        first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
+        denying = (
+            seg.denied
+            and first_part is not None
+            and any(t.kind is Kind.NEG for t in seg.tags[:first_part])
+        )
 
 
 def _coordinate_sides(segments: Sequence[Segment]) -> None:
@@ -414,6 +447,7 @@ def read_passage(
         starts = ":" in brk and not any(seg.mentions for seg in segments)
         new = heading_of([seg.tags for seg in segments], text) if starts else None
         _read_story(passage, segments, quiet=new is not None and new.positional)
+        _deny_lists(segments)
         _inherit(segments)
         _coordinate_sides(segments)
         if heading is not None:
@@ -430,6 +464,8 @@ def read_passage(
 
 def _finish(seg: Segment) -> None:
     """The segment's damage (or its denial) is its parts'."""
+    if seg.kind_denied and seg.severity is None:
+        seg.denied = True  # "tailgate not dented", "wings: paint intact": nothing else said
     for m in seg.mentions:
         m.paint_intact = m.paint_intact or seg.paint_intact
         if seg.denied and seg.severity is None:

@@ -128,6 +128,9 @@ class Lexicon(_Data):
     """How many a word says; 0 is "every one the vehicle has" ("all doors")."""
     clause_words: tuple[str, ...]
     coordinators: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    """Coordinators of a choice ("or"): a list after a denial is denied whole ("no damage to
+    the mirrors, wheels or sills"), but "left or right" is not both sides."""
     locatives: tuple[str, ...]
     landmarks: tuple[str, ...]
     """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""

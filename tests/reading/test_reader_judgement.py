@@ -1,0 +1,131 @@
+"""read_damage: lists under a denial, denials of a damage kind, comparisons, severity in
+free text, damage that means a new part, sides carried along a sentence, and what is
+offered to confirm (issue 21, points 4-9).
+
+Each case is written in words the issue does not use, so a rule tuned to its examples
+fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from partsagent import Category, Severity
+from partsagent._reading.reader import PRICE_THRESHOLD, read_damage
+from partsagent._reading.results import Reading
+from partsagent._reading.taxonomy import CATEGORIES
+
+CATS = tuple(
+    Category(id=c.id, name=c.name, group=c.group, synonyms=tuple(w for w in c.words if w != c.name))
+    for c in CATEGORIES
+)
+
+
+def read(text: str, market: str = "GB") -> Reading:
+    return read_damage(text, CATS, market=market)
+
+
+def lines(reading: Reading) -> list[tuple[str, str | None, str | None, int]]:
+    """(category id, axle, side, quantity) of every part priced, sorted."""
+    return sorted(
+        (p.category.id, p.position.axle, p.position.side, p.quantity)
+        for p in reading.parts
+        if p.confidence >= PRICE_THRESHOLD
+    )
+
+
+def severities(reading: Reading) -> dict[str, Severity]:
+    return {p.category.id: p.severity for p in reading.parts if p.confidence >= PRICE_THRESHOLD}
+
+
+# -- 4. a denial covers its whole list; a denied kind of damage is not a denied part --------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Grille cracked. No damage to the tailgate, mirrors or fog lamps",
+            [("CAT011", "front", None, 1)],
+            id="list-with-commas-and-or",
+        ),
+        pytest.param(
+            "front wing scuffed; nothing wrong with the doors and the headlamps",
+            [("CAT016", "front", None, 1)],
+            id="list-with-and",
+        ),
+        pytest.param(
+            "radiator grille split, no damage to the bonnet wings or windscreen",
+            [("CAT011", "front", None, 1)],
+            id="list-without-commas",
+        ),
+        pytest.param(
+            "no problems with the tail lights or the sensors, rear bumper cover gouged",
+            [("CAT004", "rear", None, 1)],
+            id="plural-then-damage-after-the-list",
+        ),
+        pytest.param(
+            "boot lid dented; lamps are fine",
+            [("CAT027", "rear", None, 1)],
+            id="plural-after-denial-prices-no-pair",
+        ),
+    ],
+)
+def test_a_denial_covers_its_list(text: str, expected: list[tuple[str, ...]]) -> None:
+    """Every part of a denied list is left unpriced; the damaged part after it is kept."""
+    r = read(text)
+    assert [x[:2] for x in lines(r)] == [x[:2] for x in expected]
+    assert not any(u.reason == "not_in_catalog" and "mirror" in u.phrase for u in r.unread)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "severity"),
+    [
+        pytest.param(
+            "clear coat flaking off the bonnet and the boot lid, no dents",
+            ["CAT003", "CAT027"],
+            Severity.MINOR,
+            id="paint-damage-then-no-dents",
+        ),
+        pytest.param(
+            "blistered lacquer across the tailgate, no scratches or cracks anywhere",
+            ["CAT027"],
+            Severity.MINOR,
+            id="no-scratches-or-cracks",
+        ),
+        pytest.param(
+            "rust bubbling along the N/S wing and front door, not dented",
+            ["CAT016", "CAT023"],
+            Severity.MINOR,
+            id="rust-not-dented",
+        ),
+    ],
+)
+def test_a_denied_damage_kind_leaves_the_part_damaged(
+    text: str, expected: list[str], severity: Severity
+) -> None:
+    """ "no dents" qualifies the damage: the panels are refinished, never "undamaged"."""
+    r = read(text)
+    assert sorted({x[0] for x in lines(r)}) == expected
+    assert set(severities(r).values()) == {severity}
+    assert not any(u.reason == "undamaged" for u in r.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("tailgate not dented", id="alone"),
+        pytest.param("rear bumper and tailgate not cracked", id="flows-back-over-and"),
+        pytest.param("front wings: paint intact", id="paint-intact-alone"),
+    ],
+)
+def test_a_denied_damage_kind_alone_denies_the_part(text: str) -> None:
+    """With nothing else said of it, a part whose only damage is denied is fine."""
+    assert lines(read(text)) == []
+
+
+def test_paint_intact_on_other_parts_prices_nothing_there() -> None:
+    """ "paint intact on the wings" after scratched doors says the wings are sound."""
+    r = read("keyed down the O/S front and rear doors, paint intact on the wings")
+    assert "CAT016" not in {x[0] for x in lines(r)}
+    assert {x[0] for x in lines(r)} == {"CAT023", "CAT024"}
