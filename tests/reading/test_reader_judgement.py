@@ -129,3 +129,61 @@ def test_paint_intact_on_other_parts_prices_nothing_there() -> None:
     r = read("keyed down the O/S front and rear doors, paint intact on the wings")
     assert "CAT016" not in {x[0] for x in lines(r)}
     assert {x[0] for x in lines(r)} == {"CAT023", "CAT024"}
+
+
+# -- 5. adjectives and comparisons name no part ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("a light graze along the tailgate", ["CAT027"], id="light-adjective"),
+        pytest.param("lightly scuffed boot lid", ["CAT027"], id="lightly"),
+        pytest.param(
+            "dent roughly the size of a side mirror in the O/S rear door",
+            ["CAT024"],
+            id="size-of-a-part-word",
+        ),
+        pytest.param(
+            "N/S front door: a ding as wide as a number plate", ["CAT023"], id="as-wide-as"
+        ),
+        pytest.param(
+            "crease in the bonnet bigger than a headlamp", ["CAT003"], id="bigger-than-a-part"
+        ),
+        pytest.param(
+            "a dent the shape of a fist on the tailgate", ["CAT027"], id="object-then-locative"
+        ),
+    ],
+)
+def test_a_comparison_names_no_part(text: str, expected: list[str]) -> None:
+    """What a dent is compared to is a measure: never priced, never lowers the real part."""
+    r = read(text)
+    assert [x[0] for x in lines(r)] == expected
+    assert all(p.confidence >= 0.9 for p in r.parts)
+
+
+# -- 6. severity said in free text ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        pytest.param("rear bumper cover severe", Severity.SEVERE, id="adjective-after"),
+        pytest.param("tailgate (severe)", Severity.SEVERE, id="in-brackets"),
+        pytest.param("bonnet - extensive", Severity.SEVERE, id="after-a-dash"),
+        pytest.param("the O/S wing is seriously damaged", Severity.SEVERE, id="seriously"),
+        pytest.param("grille heavily cracked", Severity.SEVERE, id="heavily-participle"),
+        pytest.param("front bumper: minor", Severity.MINOR, id="minor-after-colon"),
+        pytest.param("slight damage to the boot lid", Severity.MINOR, id="slight-damage"),
+        pytest.param("the bonnet is superficially marked", Severity.MINOR, id="superficially"),
+        pytest.param("N/S wing a touch scraped", Severity.MINOR, id="a-touch"),
+        pytest.param("tailgate slightly crushed", Severity.MODERATE, id="softened-one-level"),
+        pytest.param("a small dent in the bonnet", Severity.MODERATE, id="a-dent-stays-a-dent"),
+    ],
+)
+def test_severity_words_in_free_text(text: str, severity: Severity) -> None:
+    """Adjectives and adverbs of severity move the part's severity."""
+    r = read(text)
+    assert len(r.parts) == 1
+    assert r.parts[0].severity is severity
+    assert r.parts[0].severity_from == "words"

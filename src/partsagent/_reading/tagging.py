@@ -144,6 +144,7 @@ def _tables() -> tuple[
 
 
 _INTENSITY = {phrase_key(w): level for w, level in LEXICON.intensity.items()}
+_SOFTENABLE = frozenset(phrase_key(w) for w in LEXICON.softenable)
 _BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_key(p))
 _DOOR = ("door", "dr")
 _NOT_NUMBERS = frozenset({"both", "pair", "twin"})
@@ -279,7 +280,8 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(_single(tokens, i, index, vehicle_words))
             i += 1
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    return _moved(_paint_sound(_negate(_postmodified(_join(tags, tokens), index)), tokens))
+    joined = _compared(_postmodified(_join(tags, tokens), index))
+    return _moved(_paint_sound(_negate(joined), tokens))
 
 
 def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:
@@ -345,8 +347,11 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
         if prev is None:
             out.append(t)
             continue
-        if t.kind is Kind.SEV and _intensity(out, t):
-            out[-1] = _span(prev, t, Kind.SEV, severity=worst([_INTENSITY[prev.words], t.severity]))
+        if t.kind is Kind.SEV and (
+            _intensity(out, t) or (prev.kind is Kind.SEV and prev.words in _INTENSITY)
+        ):
+            level = _moved_by(_INTENSITY[prev.words], t)
+            out[-1] = _span(prev, t, Kind.SEV, severity=level)
             continue
         if t.kind is Kind.SEV and prev.kind is Kind.SEV:
             out[-1] = _span(prev, t, Kind.SEV, severity=worst([prev.severity, t.severity]))
@@ -387,6 +392,17 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
     return out
 
 
+def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:
+    """The damage word's severity as the word before it moves it ("badly", "a touch")."""
+    if intensity is not Severity.MINOR:
+        return worst([intensity, damage.severity])
+    if damage.severity is Severity.SEVERE:
+        return Severity.MODERATE  # "slightly crushed"
+    if damage.severity is Severity.MODERATE and damage.words in _SOFTENABLE:
+        return Severity.MINOR  # "minor damage", "slightly damaged"
+    return damage.severity  # "small dent": still a dent to repair
+
+
 def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
     """ "light scratches", "small dent": an adjective of the damage, not a lamp.
 
@@ -398,7 +414,7 @@ def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
         return False
     if len(out) >= 2 and out[-2].kind in (Kind.POS, Kind.COUNT, Kind.NUM):
         return False
-    return not sev.words[-1].endswith("ed")
+    return word.kind is not Kind.PART or not sev.words[-1].endswith("ed")  # "badly dented"
 
 
 def _span(a: Tag, b: Tag, kind: Kind, **fields: object) -> Tag:
@@ -442,6 +458,50 @@ def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
         if entries and own and owner:
             out[-1] = _span(t, tags[j], Kind.PART, entries=entries, match="term", plural=t.plural)
             i = j + 1
+    return out
+
+
+_COMPARISONS = frozenset(phrase_key(w) for w in LEXICON.comparisons)
+_LONGEST_COMPARISON = max(len(k) for k in _COMPARISONS)
+_MEASURE = frozenset({Kind.STOP, Kind.FILLER, Kind.WORD, Kind.NUM, Kind.COUNT, Kind.VEH})
+"""What a comparison's object is made of before its noun ("a large dinner", "2")."""
+_NOT_MEASURE = frozenset(LEXICON.locatives) | _LINKS
+"""Words that end a comparison's object: "the size of a fist *on* the door"."""
+
+
+def _opens_comparison(tags: Sequence[Tag], k: int) -> int | None:
+    """The first tag of a comparison ending at ``k`` ("the size of", "as big as"), if any."""
+    words: list[str] = []
+    for j in range(k, max(-1, k - _LONGEST_COMPARISON - 1), -1):
+        words[:0] = tags[j].words
+        if tuple(words) in _COMPARISONS:
+            return j
+    if k >= 2 and tags[k].words == ("as",) and tags[k - 2].words == ("as",):
+        return k - 2  # "as big as", "as long as my arm"
+    return None
+
+
+def _compared(tags: list[Tag]) -> list[Tag]:
+    """ "a dent the size of a dinner plate", "as big as a side mirror": the thing compared
+    is a measure of the damage, never a part. The comparison becomes one filler tag."""
+    out: list[Tag] = []
+    k = 0
+    while k < len(tags):
+        out.append(tags[k])
+        k += 1
+        start = _opens_comparison(out, len(out) - 1)
+        if start is None:
+            continue
+        end = k
+        while end < len(tags) and tags[end].kind in _MEASURE:
+            if tags[end].words[-1] in _NOT_MEASURE:
+                break
+            end += 1
+        if end < len(tags) and tags[end].kind is Kind.PART:
+            end += 1  # the noun compared to: "plate", "side mirror"
+        if end > k:
+            out[start:] = [_span(out[start], tags[end - 1], Kind.FILLER)]
+            k = end
     return out
 
 

@@ -118,6 +118,10 @@ class Lexicon(_Data):
     inner_adverbs: tuple[str, ...]
     """Words inside a phrase that do not change it: "ripped clean off" is "ripped off"."""
     intensity: dict[str, Severity]
+    """Words that move the damage word after them ("badly dented", "slightly scuffed"): a
+    raiser takes the worse of the two, a softener lowers a severe word one level and a
+    ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
+    softenable: tuple[str, ...]
     positions: dict[str, PositionWord]
     side_labels: dict[SideWord, str]
     direction_words: tuple[str, ...]
@@ -129,6 +133,9 @@ class Lexicon(_Data):
     clause_words: tuple[str, ...]
     coordinators: tuple[str, ...]
     alternatives: tuple[str, ...]
+    comparisons: tuple[str, ...]
+    """Words that open a comparison ("the size of", "bigger than"; "as big as" is read by
+    its grammar): what follows is a measure, never a part ("a dent the size of a plate")."""
     """Coordinators of a choice ("or"): a list after a denial is denied whole ("no damage to
     the mirrors, wheels or sills"), but "left or right" is not both sides."""
     locatives: tuple[str, ...]
