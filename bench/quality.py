@@ -400,7 +400,8 @@ async def _run_labelled_parts(cases: Sequence[Case]) -> list[PartsReport | None]
         names = {c.id: c.name for c in categories}
         for case in cases:
             parts = [
-                {"component": f"{ln['side'] or ''} {names[ln['category']]}".strip(),
+                {"component": f"{ln['side'] or ''} {names[ln['category']]} {ln.get('damage', '')}"
+                 .strip(),
                  "severity": ln["severity"]}
                 for ln in case.expect["lines"]
             ]  # fmt: skip

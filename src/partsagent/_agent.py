@@ -333,6 +333,12 @@ class PartsAgent:
             for n in needs
             if n.reason == "damaged" and n.paint_intact
         )
+        # So does the kind of damage ("split" may replace what "cracked" repairs).
+        counts += sorted(
+            f"{n.category.id}:{n.position.axle}:{n.position.side}:{'+'.join(n.damage_kinds)}"
+            for n in needs
+            if n.reason == "damaged" and n.damage_kinds
+        )
         key = canonical_key(
             manufacturer_id=plan.manufacturer.id,
             model_id=plan.model.id,

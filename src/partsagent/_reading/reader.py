@@ -344,6 +344,7 @@ class _Reader:
                     ambiguous=ambiguous,
                     guesses=self._guesses(m, line, damage_said),
                     paint_intact=m.paint_intact,
+                    damage_kinds=tuple(sorted(m.kinds)),
                 )
             )
 

@@ -21,7 +21,7 @@ from .index import GENERIC, Entry, Index
 from .tokens import BREAK, COMMA, Token, phrase_key
 from .vocabulary import LEXICON, SideWord
 
-__all__ = ["Kind", "Match", "Tag", "tag", "worst"]
+__all__ = ["Kind", "Match", "Tag", "damage_kinds", "tag", "worst"]
 
 Match = Literal["term", "head", "modifier"]
 
@@ -168,6 +168,20 @@ def worst(levels: Iterable[Severity | None]) -> Severity | None:
     """The most severe of ``levels`` (None when there is none)."""
     found = [lv for lv in levels if lv is not None]
     return max(found, key=_SEVERITY_ORDER.__getitem__) if found else None
+
+
+_KINDS = tuple((kind, phrase_key(w)) for kind, words in LEXICON.damage_kinds.items() for w in words)
+
+
+def damage_kinds(phrases: Iterable[tuple[str, ...]]) -> frozenset[str]:
+    """The kinds of damage (lexicon ``damage_kinds``) the damage phrases say ("badly torn")."""
+    found: set[str] = set()
+    for words in phrases:
+        for kind, key in _KINDS:
+            n = len(key)
+            if any(words[i : i + n] == key for i in range(len(words) - n + 1)):
+                found.add(kind)
+    return frozenset(found)
 
 
 def _door_count(tokens: Sequence[Token], i: int) -> bool:

@@ -41,7 +41,7 @@ from typing import Literal
 from .._models import Axle, Severity
 from .index import WEAK, Index
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .tagging import Kind, Tag, tag, worst
+from .tagging import Kind, Tag, damage_kinds, tag, worst
 from .tokens import Token, phrase_key, tokenize
 from .vocabulary import LEXICON, SideWord
 
@@ -87,6 +87,8 @@ class Segment:
     parts are fine unless some other damage is said of them ("lacquer peeling, no dents")."""
     paint_intact: bool = False
     """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
+    kinds: frozenset[str] = frozenset()
+    """The kinds of damage its words say ("tear", "crease"): they travel with the severity."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -104,6 +106,7 @@ class Mention:
     count: int | None = None
     severity: Severity | None = None
     severity_from: Literal["words", "given", "default"] = "default"
+    kinds: frozenset[str] = frozenset()
     negated: bool = False
     paint_intact: bool = False
     narrative: bool = False
@@ -227,6 +230,7 @@ def _read_segment(seg: Segment) -> None:
     if any(tags[i].match != "modifier" for i in parts):
         parts = [i for i in parts if tags[i].match != "modifier"]
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
+    seg.kinds = damage_kinds(t.words for t in tags if t.kind is Kind.SEV)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
@@ -322,6 +326,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.side_from = m.side_from or ("words" if t.sides else None)
             elif t.kind is Kind.COUNT and t.count is not None and m.count is None:
                 m.count = t.count
+    to.kinds |= seg.kinds
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
@@ -334,17 +339,18 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
 def _inherit(segments: Sequence[Segment]) -> None:
     """Severity flows back over commas and "and" ("bumper and grille smashed"), not clauses."""
     carry: Severity | str | None = None
+    carry_kinds: frozenset[str] = frozenset()
     for seg in reversed(segments):
         story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
         if seg.severity is not None:
-            carry = seg.severity
+            carry, carry_kinds = seg.severity, seg.kinds
         elif seg.denied:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.kind_denied and seg.mentions:
             carry = _KIND_DENIED  # "bonnet and wings not dented"
         elif seg.mentions and carry is not None and not story:
             if isinstance(carry, Severity):
-                seg.severity = carry
+                seg.severity, seg.kinds = carry, carry_kinds
             elif carry == _KIND_DENIED:
                 seg.kind_denied = True
             else:
@@ -358,18 +364,19 @@ def _inherit(segments: Sequence[Segment]) -> None:
         if seg.joiner is not Kind.COORD:
             paint = False
     lead: Severity | None = None
+    lead_kinds: frozenset[str] = frozenset()
     for seg in segments:  # "hail damage to the hood, roof and boot lid": the damage leads
         if seg.joiner is Kind.CLAUSE:
             lead = None
         first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
         if not seg.mentions or first_part is None:
             if seg.severity is not None and not seg.mentions:
-                lead = seg.severity  # "Keyed down the whole drivers side, both doors and ..."
+                lead, lead_kinds = seg.severity, seg.kinds  # "Keyed down the whole drivers side"
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
-            lead = seg.severity
+            lead, lead_kinds = seg.severity, seg.kinds
         elif seg.severity is None and not seg.denied and not any(t.kind_denial for t in seg.tags):
-            seg.severity = lead  # not to "paint intact on the wings": its own words end the list
+            seg.severity, seg.kinds = lead, lead_kinds  # not to "paint intact on the wings"
         else:
             lead = None
     for k, seg in enumerate(segments):
@@ -473,6 +480,7 @@ def _finish(seg: Segment) -> None:
         if seg.severity is not None and not m.negated:
             m.severity = seg.severity
             m.severity_from = "words"
+            m.kinds = seg.kinds
 
 
 def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -> None:

@@ -122,6 +122,10 @@ class Lexicon(_Data):
     raiser takes the worse of the two, a softener lowers a severe word one level and a
     ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
     softenable: tuple[str, ...]
+    damage_kinds: dict[str, tuple[str, ...]]
+    """Damage words by what they do to a part ("tear": split, torn, broken tabs; "crease":
+    creased, kinked, stretched): the repair policy may replace a part for its kind of
+    damage whatever its severity (policy.json ``damage_rows``)."""
     positions: dict[str, PositionWord]
     side_labels: dict[SideWord, str]
     direction_words: tuple[str, ...]
