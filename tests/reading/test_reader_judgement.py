@@ -71,7 +71,7 @@ def severities(reading: Reading) -> dict[str, Severity]:
         ),
     ],
 )
-def test_a_denial_covers_its_list(text: str, expected: list[tuple[str, ...]]) -> None:
+def test_a_denial_covers_its_list(text: str, expected: list[tuple[object, ...]]) -> None:
     """Every part of a denied list is left unpriced; the damaged part after it is kept."""
     r = read(text)
     assert [x[:2] for x in lines(r)] == [x[:2] for x in expected]
@@ -187,3 +187,76 @@ def test_severity_words_in_free_text(text: str, severity: Severity) -> None:
     assert len(r.parts) == 1
     assert r.parts[0].severity is severity
     assert r.parts[0].severity_from == "words"
+
+
+# -- 8. sides and axles carry along a sentence ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "N/S front wing creased, door mirror smashed off",
+            [("CAT016", "front", "left", 1), ("CAT025", None, "left", 1)],
+            id="side-carries-over-a-comma",
+        ),
+        pytest.param(
+            "driver's front door dented and the rear door scraped",
+            [("CAT023", "front", "right", 1), ("CAT024", "rear", "right", 1)],
+            id="side-carries-to-a-part-with-its-own-axle",
+        ),
+        pytest.param(
+            "O/S headlamp cracked but the mirror was fine; wing dented",
+            [("CAT002", "front", "right", 1), ("CAT016", "front", None, 1)],
+            id="not-over-a-clause-or-sentence",
+        ),
+        pytest.param(
+            "N/S tail lamp smashed, fog lamps need replacing",
+            [("CAT012", "front", "left", 1), ("CAT012", "front", "right", 1),
+             ("CAT013", "rear", "left", 1)],
+            id="never-to-a-plural",
+        ),
+    ],
+)  # fmt: skip
+def test_a_side_carries_along_the_sentence(text: str, expected: list[tuple[object, ...]]) -> None:
+    assert lines(read(text)) == expected
+
+
+def test_a_carried_side_is_a_little_less_sure() -> None:
+    (wing, mirror) = sorted(read("O/S wing scuffed, mirror cracked").parts, key=lambda p: p.phrase)
+    assert mirror.position.side == "right"
+    assert mirror.confidence < wing.confidence
+
+
+def test_a_shared_modifier_and_axle_cover_the_list() -> None:
+    """ "offside rear arch liner and trim": both rear right; the catalog's front ones are not
+    priced for them and not offered as guesses."""
+    r = read("offside rear arch liner and trim both ripped")
+    assert lines(r) == []
+    assert [u.reason for u in r.unread] == ["not_in_catalog", "not_in_catalog"]
+    r = read("offside front arch liner and trim both ripped")
+    assert lines(r) == [("CAT017", "front", "right", 1), ("CAT032", "front", "right", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("both bumpers scraped", ["CAT001", "CAT004"], id="both"),
+        pytest.param("bumpers cracked in the pile-up", ["CAT001", "CAT004"], id="plural"),
+        pytest.param("front bumper reinforcement x1", ["CAT005"], id="one-with-axle"),
+    ],
+)
+def test_two_of_a_part_one_per_axle_is_front_and_rear(text: str, expected: list[str]) -> None:
+    assert [x[0] for x in lines(read(text))] == expected
+
+
+def test_two_sensors_are_a_quantity() -> None:
+    assert lines(read("two rear parking sensors smashed")) == [("CAT030", "rear", None, 2)]
+
+
+@pytest.mark.parametrize("text", ["three doors keyed", "six doors dented", "5 doors scratched"])
+def test_more_or_fewer_doors_than_the_car_has_are_flagged(text: str) -> None:
+    r = read(text)
+    assert len(lines(r)) == 4
+    assert all(p.confidence < 0.9 for p in r.parts)
+    assert any("the vehicle has 4" in w for p in r.parts for w in p.warnings)

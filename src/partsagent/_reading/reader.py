@@ -328,8 +328,10 @@ class _Reader:
                 confidence *= _F.side_from_context
             elif target.sided and side is None:
                 confidence *= _F.no_side
-            elif line.side_from_context:
+            elif line.side_from_context or (target.sided and m.side_from == "context"):
                 confidence *= _F.side_from_context
+            if self._miscounted(m, lines) is not None:
+                confidence *= _F.choice["default"]  # which of them is not said
             self.parts.append(
                 ReadPart(
                     phrase=phrase,
@@ -374,6 +376,10 @@ class _Reader:
         if count == 0:  # "all doors": every one the vehicle has
             count = 2 * len(_family_of(self.index, m, first.target)) if target.sided else None
         if not target.sided:
+            family = self.index.family(_core(m, first.target))
+            pair = count == 2 or (m.plural and count is None)
+            if axles == [None] and len(family) == 2 and pair and not _countable(m):
+                return [self._line(m, a, None) for a in ("front", "rear")]  # "both bumpers"
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
         if not ((count is not None and count >= 2) or (m.plural and count is None)):
@@ -398,7 +404,9 @@ class _Reader:
             if axles == [None] and len(family) == 2:
                 return [self._line(m, a, sides[0]) for a in ends]
             return [self._line(m, a, sides[0]) for a in axles]
-        if axles == [None] and len(family) == 2 and count is not None and count >= 4:
+        if axles == [None] and len(family) == 2 and count is not None and count >= 3:
+            # "all 4 doors"; "three doors" or "five doors" say more or fewer than there are:
+            # every one is priced and _notes says so.
             return [self._line(m, a, s) for a, s in product(ends, both)]
         return [self._line(m, a, s) for a, s in product(axles, both)]
 
@@ -433,6 +441,16 @@ class _Reader:
         if target.sided and not m.sides and len(lines) == 1 and target.category is not None:
             notes.append(f"{target.name} comes as left and right; give the side for one exact part")
         family = self.index.family(_core(m, first.target))
+        there = self._miscounted(m, lines)
+        if there is not None:
+            fix = (
+                "remove the ones not damaged"
+                if m.count is not None and m.count < there
+                else "name any other part (a tailgate) to price it"
+            )
+            warnings.append(
+                f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
+            )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
@@ -440,6 +458,15 @@ class _Reader:
                 f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
             )
         return warnings, notes
+
+    def _miscounted(self, m: Mention, lines: Sequence[_Line]) -> int | None:
+        """How many the vehicle has, when the words say another number ("three doors")."""
+        target = self.index.targets[lines[0].choice.target]
+        family = self.index.family(_core(m, lines[0].choice.target))
+        there = 2 * len(family) if target.sided else len(family)
+        if m.count in (None, 0, 1, 2) or m.count == there or len(lines) != there or there < 2:
+            return None
+        return there
 
     def _guesses(self, m: Mention, line: _Line, damage_said: bool) -> tuple[Guess, ...]:
         base = _confidence(m, line.choice, damage_said)
@@ -467,6 +494,14 @@ class _Reader:
     def _story(self, phrase: str) -> None:
         if phrase:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
+
+
+_COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
+
+
+def _countable(m: Mention) -> bool:
+    """Parts that come several to an axle ("sensors", "clips"): two of them is a quantity."""
+    return bool(m.tag.words) and m.tag.words[-1] in _COUNTABLE
 
 
 def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:

@@ -278,12 +278,17 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
 
 def _complete(seg: Segment, last: Mention, index: Index) -> None:
     """ "wing mirrors ... and both glasses cracked": a weak word completes the part before."""
-    if any(t.kind is Kind.PART for t in seg.tags):
+    if any(t.kind is Kind.PART and t.match != "modifier" for t in seg.tags):
         return
     cores = {e.core for e in last.tag.entries}
     for k, t in enumerate(seg.tags):
-        if t.kind is Kind.WORD and t.words[-1] in WEAK:
-            entries = tuple(e for c in cores for e in index.terms.get((*c, t.words[-1]), ()))
+        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in WEAK:
+            w = t.words[-1]
+            entries = tuple(e for c in cores for e in index.terms.get((*c, w), ()))
+            # "arch liner and trim": the modifier before the first part is the second's too.
+            entries = entries or tuple(
+                e for c in cores if len(c) > 1 for e in index.terms.get((*c[:-1], w), ())
+            )
             if entries:
                 seg.tags[k] = replace(t, kind=Kind.PART, entries=entries, match="term")
 
@@ -405,20 +410,41 @@ def _deny_lists(segments: Sequence[Segment]) -> None:
 
 
 def _coordinate_sides(segments: Sequence[Segment]) -> None:
-    """ "passenger headlamp and fog lamp": the side before the first covers the next ones."""
+    """ "passenger headlamp and fog lamp": the side before the first covers the next ones.
+
+    Along the sentence, the one side named last carries on to a single part named without
+    one ("O/S front wing dented, mirror hanging off"; "N/S front door and rear door"), as
+    context: the reader lowers its confidence a little. Never to a pair or a count
+    ("headlights"), never over a clause word ("but", "then").
+    """
     lead: Mention | None = None
+    carried: Mention | None = None
     for seg in segments:
+        if seg.joiner not in (Kind.COMMA, Kind.COORD):
+            carried = None
         if not seg.mentions:
             continue
-        if seg.joiner in (Kind.COMMA, Kind.COORD) and lead is not None:
+        if seg.joiner in (Kind.COMMA, Kind.COORD):
             for m in seg.mentions:
-                if not m.sides and not m.axles:
+                if m.sides:
+                    continue
+                if lead is not None and not m.axles:
                     m.sides = set(lead.sides)
+                    m.axles = set(lead.axles)  # "nearside rear arch liner and trim"
                     m.said = dict(lead.said)
                     m.side_from = "coordination"
+                elif carried is not None and not m.plural and m.count is None:
+                    m.sides = set(carried.sides)
+                    m.said = dict(carried.said)
+                    m.side_from = "context"
         own = [m for m in seg.mentions if m.side_from == "words"]
         has_own_severity = any(t.kind is Kind.SEV for t in seg.tags)
         lead = own[0] if own and not has_own_severity else None
+        sided = [m for m in seg.mentions if len(m.sides) == 1]
+        if sided:
+            carried = sided[-1]
+        elif any(len(m.sides) > 1 for m in seg.mentions):
+            carried = None
 
 
 def read_passage(

@@ -122,6 +122,8 @@ class Lexicon(_Data):
     raiser takes the worse of the two, a softener lowers a severe word one level and a
     ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
     softenable: tuple[str, ...]
+    countable_parts: tuple[str, ...]
+    """Parts several to an axle: "two sensors" is a quantity, "both bumpers" front and rear."""
     damage_kinds: dict[str, tuple[str, ...]]
     """Damage words by what they do to a part ("tear": split, torn, broken tabs; "crease":
     creased, kinked, stretched): the repair policy may replace a part for its kind of
