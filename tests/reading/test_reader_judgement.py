@@ -260,3 +260,57 @@ def test_more_or_fewer_doors_than_the_car_has_are_flagged(text: str) -> None:
     assert len(lines(r)) == 4
     assert all(p.confidence < 0.9 for p in r.parts)
     assert any("the vehicle has 4" in w for p in r.parts for w in p.warnings)
+
+
+# -- 9. the story is not a list of parts to confirm ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Got sideswiped by a bus on the ring road, N/S rear door dented",
+        "a van backed into me outside the chemist. tailgate dented",
+        "T-boned at a crossroads; O/S front door caved in",
+        "skidded on black ice into a fence, front bumper cover cracked",
+    ],
+)
+def test_the_story_is_not_offered_to_confirm(text: str) -> None:
+    r = read(text)
+    assert len(lines(r)) == 1
+    assert r.unread == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("the splitter under the front is hanging down", "the splitter under the front"),
+        ("spoiler lip ripped off", "spoiler"),
+    ],
+)
+def test_words_that_may_name_a_part_are_offered(text: str, listed: str) -> None:
+    """Damage said of something the catalog cannot place is still asked about."""
+    assert any(listed in u.phrase for u in read(text).unread)
+
+
+def test_a_phrase_is_listed_once() -> None:
+    r = read("bonnet creased. No problems with the fog lamps, tyres or the sills")
+    phrases = [u.phrase for u in r.unread]
+    assert len(phrases) == len(set(phrases))
+    assert not any(u.reason == "not_in_catalog" for u in r.unread)  # denied, not absent
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("both headlamps are OK, a lamp cracked", "CAT002"),
+        ("rear lamps both fine; the light at the back is cracked", "CAT013"),
+    ],
+)
+def test_no_guess_the_text_rules_out(text: str, denied: str) -> None:
+    """A part the words say is fine is neither priced from a guess nor offered as one."""
+    r = read(text)
+    assert denied not in {x[0] for x in lines(r)}
+    offered = {g.category_id for u in r.unread for g in u.guesses}
+    offered |= {g.category_id for p in r.parts for g in p.guesses}
+    assert denied not in offered
+    assert any(u.reason == "low_confidence" for u in r.unread)

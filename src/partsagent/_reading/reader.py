@@ -87,6 +87,8 @@ def low_confidence(
 
 
 _F = LEXICON.confidence
+_GUESSED = 0.9
+"""Under this a part was guessed (a default, a tie, a context): a denial elsewhere wins."""
 Choice = Literal["unique", "axle", "context", "default", "tie"]
 SeverityFrom = Literal["words", "given", "default"]
 
@@ -248,6 +250,8 @@ class _Reader:
         self.total_loss: list[str] = []
         self.context_axle: Axle | None = None
         self.context_side: Side | None = None
+        self.denied: set[tuple[str, Side | None]] = set()
+        """The parts the words say are fine: never offered as a guess."""
 
     def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
         """Read every source; ``components``: they are component fields, not one description."""
@@ -273,6 +277,14 @@ class _Reader:
             self.total_loss.extend(passage.phrase(s) for s in passage.total_loss)
             if components:
                 self._free_text_note(source, passage, before)
+        self._not_contradicted()
+        stories = [p.phrase(s) for p in passages for s in p.stories]
+        if stories and not self.parts and not self.unread:
+            told = "; ".join(dict.fromkeys(stories))
+            self.notes.append(
+                f"no damaged part named: {told!r} tells what happened; name the damaged parts "
+                "to price them"
+            )
         return Reading(
             parts=tuple(self.parts),
             unread=tuple(dict.fromkeys(self.unread)),
@@ -280,6 +292,38 @@ class _Reader:
             notes=tuple(dict.fromkeys(self.notes)),
             understood=any(p.understood for p in passages),
         )
+
+    def _contradicts(self, category_id: str, side: Side | None) -> bool:
+        if (category_id, None) in self.denied or (category_id, side) in self.denied:
+            return True
+        return side is None and {(category_id, "left"), (category_id, "right")} <= self.denied
+
+    def _not_contradicted(self) -> None:
+        """No guess the text rules out ("possible Tail Lamp" beside "both tail lights OK"),
+        and no phrase listed twice or listed beside the part it priced."""
+        keep: list[ReadPart] = []
+        for p in self.parts:
+            guesses = tuple(
+                g for g in p.guesses if not self._contradicts(g.category_id, g.position.side)
+            )
+            if p.confidence < _GUESSED and self._contradicts(p.category.id, p.position.side):
+                note = f"{p.phrase!r} may name a part the report says is fine; not priced"
+                self._unread(p.phrase, "low_confidence", note, guesses)
+                continue
+            keep.append(replace(p, guesses=guesses))
+        self.parts = keep
+        priced = {p.phrase for p in keep if p.confidence >= PRICE_THRESHOLD}
+        seen: set[str] = set()
+        unread: list[UnreadPhrase] = []
+        for u in self.unread:
+            if u.phrase in seen or (u.phrase in priced and u.reason != "not_in_catalog"):
+                continue
+            seen.add(u.phrase)
+            guesses = tuple(
+                g for g in u.guesses if not self._contradicts(g.category_id, g.position.side)
+            )
+            unread.append(u.model_copy(update={"guesses": guesses}))
+        self.unread = unread
 
     def _free_text_note(self, source: _Source, passage: Passage, before: tuple[int, int]) -> None:
         """A component field that holds a sentence says how it was read."""
@@ -296,6 +340,10 @@ class _Reader:
         phrase = passage.phrase((m.segment.start, m.segment.end))
         if m.negated:
             self._unread(phrase, "undamaged", f"{phrase!r} says the part is not damaged")
+            for line in self._expand(m):
+                category = self.index.targets[line.choice.target].category
+                if category is not None:
+                    self.denied.add((category.id, line.side))
             return
         severity = given or m.severity or Severity.MODERATE
         severity_from: SeverityFrom = "given" if given is not None else m.severity_from
@@ -319,7 +367,7 @@ class _Reader:
                 by_side = target.side is not None and target.side != line.side
                 said, own = (line.side, target.side) if by_side else (line.axle, target.axle)
                 note = f"{phrase!r} names a {said} part; the catalog's {target.name} is a {own} one"
-                self._unread(phrase, "not_in_catalog", note, self._guesses(m, line, damage_said))
+                self._unread(phrase, "not_in_catalog", note)  # its guess is what the words rule out
                 continue
             assert target.category is not None
             side, confidence = line.side, _confidence(m, line.choice, damage_said)
@@ -486,7 +534,10 @@ class _Reader:
         return tuple(out[:3])
 
     def _unread(
-        self, phrase: str, reason: Literal["no_part", "not_in_catalog", "undamaged"], note: str,
+        self,
+        phrase: str,
+        reason: Literal["no_part", "not_in_catalog", "undamaged", "low_confidence"],
+        note: str,
         guesses: tuple[Guess, ...] = (),
     ) -> None:  # fmt: skip
         self.unread.append(UnreadPhrase(phrase=phrase, reason=reason, note=note, guesses=guesses))

@@ -141,6 +141,8 @@ class Passage:
     """The side named last, for a reference in the next component ("mirror on that side")."""
     understood: bool = False
     """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
+    stories: list[tuple[int, int]] = field(default_factory=list)
+    """Spans that only tell what happened: not to confirm, but said if nothing else is read."""
 
     def phrase(self, span: tuple[int, int]) -> str:
         """The user's words over ``span``, without separators at the ends."""
@@ -543,11 +545,21 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.understood = True
         if quiet:
             continue
+        if _only_story(seg):
+            passage.stories.append((seg.start, seg.end))
+            continue
         if story is not None:
             passage.unread[-1] = (story[0], seg.end)
         else:
             passage.unread.append((seg.start, seg.end))
         story = passage.unread[-1]
+
+
+def _only_story(seg: Segment) -> bool:
+    """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
+    no damage word; what it names is what was hit, not a part to confirm."""
+    kinds = {t.kind for t in seg.tags}
+    return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 
 
 def _apply_heading(heading: Heading, segments: Sequence[Segment]) -> None:
