@@ -314,3 +314,18 @@ def test_no_guess_the_text_rules_out(text: str, denied: str) -> None:
     offered |= {g.category_id for p in r.parts for g in p.guesses}
     assert denied not in offered
     assert any(u.reason == "low_confidence" for u in r.unread)
+
+
+def test_a_generic_word_after_a_part_is_the_parts() -> None:
+    """ "mirror housing ... on the offside": the side after the damage still reaches it."""
+    assert lines(read("mirror housing scratched on the offside")) == [("CAT025", None, "right", 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Backed into a light pole at the gas station", "swerved and clipped a door stopper"],
+)
+def test_a_part_word_in_a_compound_of_the_story_is_no_part(text: str) -> None:
+    r = read(f"{text}. Rear bumper cover torn")
+    assert lines(r) == [("CAT004", "rear", None, 1)]
+    assert r.unread == ()

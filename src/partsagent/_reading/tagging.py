@@ -291,8 +291,15 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(_lexicon_tag(kind, payload, tokens, i, n_lex))
             i += n_lex
         else:
-            tags.append(_single(tokens, i, index, vehicle_words))
-            i += 1
+            single = _single(tokens, i, index, vehicle_words)
+            n = 1
+            while single.kind is Kind.PART and i + n < len(words) and words[i + n] in GENERIC:
+                n += 1  # "mirror housing", "lamp unit": the generic word is the part's
+            if n > 1:
+                last = _make(Kind.PART, tokens, i + n - 1, 1)
+                single = _span(single, last, Kind.PART, entries=single.entries, match=single.match)
+            tags.append(single)
+            i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
     joined = _compared(_postmodified(_join(tags, tokens), index))
     return _moved(_paint_sound(_negate(joined), tokens))

@@ -240,7 +240,7 @@ def _read_segment(seg: Segment) -> None:
     if seg.severity is None and denials and all(t.kind_denial for t in denials):
         seg.denied, seg.kind_denied = False, True
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
-    for i in [i for i in parts if _landmark(tags, i)]:
+    for i in [i for i in parts if _landmark(tags, i) or _compound(tags, i, narrative, seg)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
     parts = [i for i in parts if tags[i].kind is Kind.PART]
     previous = -1
@@ -303,6 +303,19 @@ def _landmark(tags: Sequence[Tag], i: int) -> bool:
     while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
         words.pop()
     return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
+
+
+def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> bool:
+    """ "Backed into a light pole": in a story with no damage word, a part word right before
+    a word it does not know names that thing (English compounds end in their head)."""
+    return (
+        narrative
+        and seg.severity is None
+        and i + 1 < len(tags)
+        and tags[i].last - tags[i].first == 1
+        and tags[i + 1].kind in (Kind.WORD, Kind.NARR)
+        and tags[i].last == tags[i + 1].first
+    )
 
 
 def _is_attachable(seg: Segment) -> bool:
