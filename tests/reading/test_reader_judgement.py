@@ -329,3 +329,14 @@ def test_a_part_word_in_a_compound_of_the_story_is_no_part(text: str) -> None:
     r = read(f"{text}. Rear bumper cover torn")
     assert lines(r) == [("CAT004", "rear", None, 1)]
     assert r.unread == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("offside rear parking sensor knocked in", ("CAT030", "rear", "right", 1)),
+        ("front PDC sensor N/S cracked", ("CAT029", "front", "left", 1)),
+    ],
+)
+def test_a_sensor_keeps_the_side_and_axle_said(text: str, expected: tuple[object, ...]) -> None:
+    assert lines(read(text)) == [expected]

@@ -371,6 +371,10 @@ class _Reader:
                 continue
             assert target.category is not None
             side, confidence = line.side, _confidence(m, line.choice, damage_said)
+            own_sides = {side_in(self.market, w) for w in m.sides}
+            if not target.sided and _countable(m) and m.side_from == "words":
+                # "O/S front parking sensor": which of the several it is
+                side = own_sides.pop() if len(own_sides) == 1 else None
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
                 confidence *= _F.side_from_context
@@ -384,7 +388,9 @@ class _Reader:
                 ReadPart(
                     phrase=phrase,
                     category=target.category,
-                    position=Position(axle=line.axle, side=side if target.sided else None),
+                    position=Position(
+                        axle=line.axle, side=side if target.sided or _countable(m) else None
+                    ),
                     quantity=line.quantity,
                     severity=severity,
                     severity_from=severity_from,
