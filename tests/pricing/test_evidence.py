@@ -225,6 +225,7 @@ async def test_structure_and_airbags_put_a_banner_first(
         pytest.param("bonnet dented. Airbags did not deploy.", id="airbags-not-deployed"),
         pytest.param("No damage to the mirrors, wheels or sills. Bonnet dented.", id="denied-list"),
         pytest.param("bonnet dented, car is driveable", id="driveable"),
+        pytest.param("N/S sill scraped on a kerb, bonnet dented", id="sill-only-scraped"),
     ],
 )
 async def test_denied_structure_is_no_banner(sample_agent: PartsAgent, words: str) -> None:

@@ -95,7 +95,8 @@ def decide(
             continue
         severity = need.severity if need.reason == "damaged" else data.policy.secondary_severity
         group = groups.get(need.category.id)
-        row = data.policy.decide(need.category.name, severity, group)
+        kinds = need.damage_kinds if need.reason == "damaged" else ()
+        row = data.policy.decide(need.category.name, severity, group, kinds)
         if need.reason != "damaged":
             out.append(Decision(need, row))
         else:

@@ -85,6 +85,9 @@ class Evidence(Frozen):
     blend_words: Phrases = ()
     """A blend word with a denial in its clause rules blending out too."""
     structural: Phrases
+    cosmetic_words: Phrases = ()
+    deformed_words: Phrases = ()
+    """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
     airbag_words: Phrases
     deployed_words: Phrases
     loose: Phrases
@@ -206,7 +209,11 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             )
             if listed:
                 continue
-            escalate += _affirmed(evidence.structural, clause, evidence.denials)
+            cosmetic = _find(evidence.cosmetic_words, clause) and not _find(
+                evidence.deformed_words, clause
+            )
+            if not cosmetic:
+                escalate += _affirmed(evidence.structural, clause, evidence.denials)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")

@@ -10,6 +10,7 @@ decides differently brings its own file with the same fields.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,6 +22,7 @@ from ._data import DataId, Frozen, load_data
 
 __all__ = [
     "Assembly",
+    "DamageRow",
     "DecidedOperation",
     "PartClass",
     "PolicyRow",
@@ -110,6 +112,29 @@ def refit_row(row: PolicyRow) -> PolicyRow:
     )
 
 
+class DamageRow(Frozen):
+    """A decision by the kind of damage, whatever its severity: a torn bumper is replaced."""
+
+    id: DataId
+    part_class: DataId = Field(alias="class")
+    damage: Annotated[str, Field(min_length=1)]
+    """A kind of damage the reading names (lexicon ``damage_kinds``: "tear", "crease")."""
+    operations: Annotated[tuple[DecidedOperation, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    def at(self, severity: Severity) -> PolicyRow:
+        """This decision as a row of the severity read."""
+        return PolicyRow.model_validate(
+            {
+                "id": self.id,
+                "class": self.part_class,
+                "severity": severity,
+                "operations": self.operations,
+                "why": self.why,
+            }
+        )
+
+
 class RepairPolicy(Frozen):
     """The whole policy file."""
 
@@ -124,6 +149,8 @@ class RepairPolicy(Frozen):
     """Parts that come with their contents (a mirror with its glass)."""
     classes: tuple[PartClass, ...]
     rows: tuple[PolicyRow, ...]
+    damage_rows: tuple[DamageRow, ...] = ()
+    """Decisions by kind of damage; they win over ``rows`` (an optional addition)."""
 
     @model_validator(mode="after")
     def _complete(self) -> RepairPolicy:
@@ -142,6 +169,11 @@ class RepairPolicy(Frozen):
             if (row.part_class, row.severity) in seen:
                 raise ValueError(f"row {row.id}: a second row for {row.part_class} {row.severity}")
             seen.add((row.part_class, row.severity))
+        for damage_row in self.damage_rows:
+            if damage_row.part_class not in ids:
+                raise ValueError(f"row {damage_row.id}: unknown class {damage_row.part_class!r}")
+            if damage_row.id in row_ids:
+                raise ValueError("row ids must be unique")
         missing = [f"{c} {s.value}" for c in ids for s in Severity if (c, s) not in seen]
         if missing:
             raise ValueError(f"every class needs a row per severity; missing: {', '.join(missing)}")
@@ -179,9 +211,22 @@ class RepairPolicy(Frozen):
         """The assembly a new ``part`` brings ``other`` in, or None."""
         return next((a for a in self.assemblies if a.contains(part, other)), None)
 
-    def decide(self, category: str, severity: Severity, group: str | None = None) -> PolicyRow:
-        """The row for a damaged category at a severity."""
-        return self._rows[(self.part_class(category, group).id, severity)]
+    def decide(
+        self,
+        category: str,
+        severity: Severity,
+        group: str | None = None,
+        damage: Collection[str] = (),
+    ) -> PolicyRow:
+        """The row for a damaged category at a severity, or for a kind of damage said of it."""
+        part_class = self.part_class(category, group).id
+        row = self._rows[(part_class, severity)]
+        if "replace" in row.operations:
+            return row
+        for damage_row in self.damage_rows:
+            if damage_row.part_class == part_class and damage_row.damage in damage:
+                return damage_row.at(severity)
+        return row
 
 
 def load_policy(path: str | Path | None = None) -> RepairPolicy:
