@@ -217,7 +217,6 @@ class PartsAgent:
         self.max_damaged_parts = _number(
             "max_damaged_parts", max_damaged_parts, minimum=1, integer=True
         )
-        _warn_pass_through(llm_options, manager_options)
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -229,6 +228,7 @@ class PartsAgent:
         else:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
+        _warn_pass_through(llm_options, manager_options)
         self.market: Literal["GB", "US"] = the_market
         self.estimate = estimate if estimate is not None else EstimateData.load()
         self.estimate.rates.market(the_market)  # a market the rates do not cover fails here
