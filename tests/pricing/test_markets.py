@@ -22,6 +22,7 @@ CENT = Decimal("0.01")
 def taxed(report: PartsReport) -> Decimal:
     """The totals the report's market taxes, added up."""
     t = report.totals
+    assert report.rates is not None
     by_name = {
         "parts": t.parts,
         "consumables": t.consumables,
@@ -33,6 +34,7 @@ def taxed(report: PartsReport) -> Decimal:
 
 
 def assert_priced_in(report: PartsReport, currency: str, tax_name: str, rate: str) -> None:
+    assert report.rates is not None
     amounts = [m for ln in report.lines for m in (ln.price, ln.line_total)]
     amounts += [op.amount for op in report.operations] + [report.totals.total]
     assert {m.currency for m in amounts} == {currency}
@@ -67,6 +69,8 @@ async def test_ie_and_au_price_in_their_currency_with_their_tax(
         assert any(
             ours.article.article_no in w and f"at {conversion}" in w for w in report.warnings
         )
+    assert report.rates is not None
+    assert gb.rates is not None
     assert report.rates.labour_rate.amount != gb.rates.labour_rate.amount
 
 
