@@ -322,3 +322,74 @@ def test_no_absent_part_word_is_only_a_common_word() -> None:
             core = _entry_words(word)[0]
             assert core, (part.name, word)
             assert not (len(core) == 1 and core[0] in common), (part.name, word)
+
+
+@pytest.mark.parametrize(
+    ("text", "market"),
+    [
+        pytest.param("The bonnet catch released and the bonnet flew up, windscreen cracked", "GB", id="catch-released"),
+        pytest.param("hood latch let go on the freeway and the windshield got cracked", "US", id="us-latch"),
+    ],
+)  # fmt: skip
+def test_a_part_in_a_story_clause_is_not_priced(text: str, market: str) -> None:
+    """A part that only did something in the story ("the catch released") is not bought."""
+    r = read(text, market)
+    assert [p[0] for p in priced(r)] == ["CAT022"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("tailgate latch jammed, tailgate dented", id="tailgate-latch"),
+        pytest.param("boot catch broken and boot lid dented", id="boot-catch"),
+    ],
+)
+def test_a_part_before_another_parts_head_word_is_no_guess(text: str) -> None:
+    """ "tailgate latch" is not the bonnet catch: no part, no guess of one."""
+    r = read(text)
+    assert [p[0] for p in priced(r)] == ["CAT027"]
+    assert not any(p.category.id == "CAT015" for p in r.parts)
+    assert not any(g.category_id == "CAT015" for u in r.unread for g in u.guesses)
+
+
+@pytest.mark.parametrize(
+    ("text", "market"),
+    [
+        pytest.param("check engine light came on after the accident", "US", id="us-check-engine"),
+        pytest.param("airbag warning light on since the bump", "GB", id="gb-airbag-light"),
+    ],
+)
+def test_a_warning_light_is_listed_without_a_guess(text: str, market: str) -> None:
+    """A warning light is a symptom to check: listed, never a lamp, never guessed."""
+    r = read(text, market)
+    assert priced(r) == []
+    assert [u.reason for u in r.unread] == ["no_part"]
+    assert not r.unread[0].guesses
+
+
+@pytest.mark.parametrize(
+    ("text", "market"),
+    [
+        pytest.param("one sensor on each side of the rear bumper broken", "GB", id="each-side"),
+        pytest.param("rear parking sensors L and R smashed", "GB", id="l-and-r"),
+        pytest.param("backup sensors on both sides cracked", "US", id="us-both-sides"),
+    ],
+)
+def test_sensors_on_both_sides_are_one_each_side(text: str, market: str) -> None:
+    """Sensors said on each side are a left and a right one, never one with no side."""
+    sensors = [p for p in priced(read(text, market)) if p[0] == "CAT030"]
+    assert sensors == [("CAT030", "rear", "left", 1), ("CAT030", "rear", "right", 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("scraped along a concrete pillar in the car park, N/S front door dented", id="pillar-hit"),
+        pytest.param("tracking out after hitting the kerb, N/S front door dented", id="alignment"),
+    ],
+)  # fmt: skip
+def test_what_was_hit_or_a_check_is_not_structural(text: str) -> None:
+    """A concrete pillar hit and a wheel alignment are no structural damage of the car."""
+    r = read(text)
+    assert priced(r) == [("CAT023", "front", "left", 1)]
+    assert not any(u.structural for u in r.unread)

@@ -393,7 +393,7 @@ class _Reader:
             own_sides = {side_in(self.market, w) for w in m.sides}
             if not target.sided and _countable(m) and m.side_from == "words":
                 # "O/S front parking sensor": which of the several it is
-                side = own_sides.pop() if len(own_sides) == 1 else None
+                side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
                 confidence *= _F.side_from_context
@@ -475,6 +475,10 @@ class _Reader:
             pair = count == 2 or (m.plural and count is None)
             if axles == [None] and len(family) == 2 and pair and not _countable(m):
                 return [self._line(m, a, None) for a in ("front", "rear")]  # "both bumpers"
+            if _countable(m) and len(sides) == 2:
+                # "a sensor on each side", "sensors L and R": one (or the count's share) a side
+                each = max(1, (count or 2) // (2 * len(axles)))
+                return [self._line(m, a, s, each) for a in axles for s in sides]
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
         if not ((count is not None and count >= 2) or (m.plural and count is None)):

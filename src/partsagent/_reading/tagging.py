@@ -316,7 +316,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(single)
             i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    joined = _compared(_postmodified(_join(tags, tokens), index))
+    joined = _compared(_postmodified(_join(tags, tokens, index), index))
     return _moved(_paint_sound(_negate(joined), tokens))
 
 
@@ -379,7 +379,7 @@ def _single(tokens: Sequence[Token], i: int, index: Index, vehicle_words: frozen
     return _make(Kind.WORD, tokens, i, 1)
 
 
-def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
+def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
     """Intensity + severity, position and position, modifier part + head part, body words."""
     out: list[Tag] = []
     for t in tags:
@@ -418,6 +418,8 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
         if t.kind is Kind.PART and prev.kind is Kind.PART and prev.last == t.first:
             if t.match == "modifier" and prev.match != "modifier":
                 out[-1] = _span(prev, t, Kind.PART, entries=prev.entries, match=prev.match)
+            elif _another_part(index, prev, t):
+                out[-1] = _span(prev, t, Kind.WORD, entries=(), match=None)
             else:  # English compounds are head-final: "bonnet slam panel" is a slam panel
                 out[-1] = _span(prev, t, Kind.PART, entries=t.entries, match=t.match)
             continue
@@ -430,6 +432,20 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             continue
         out.append(t)
     return out
+
+
+def _another_part(index: Index, owner: Tag, head: Tag) -> bool:
+    """ "tailgate latch": a head word that is a part only after another part's name ("hood
+    latch", "bonnet catch"), after a different part, names a part the catalog lacks; it is
+    no part to guess ("bumper sensor" stays a sensor: "parking sensor" has no part first)."""
+    if head.match != "head" or not head.entries or owner.match != "term":
+        return False
+    named = {e.target for e in owner.entries}
+
+    def first(e: Entry) -> set[int]:
+        return {x.target for w in e.core[:-1] for x in index.terms.get((w,), ())}
+
+    return all(first(e) and not named & first(e) for e in head.entries)
 
 
 def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:

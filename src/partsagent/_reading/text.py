@@ -218,9 +218,10 @@ def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
             m.count = t.count
         j -= 1
     # Trailing: positions at the end of the part's own words ("smashed N/S", "on the O/S").
-    if i + 1 < len(tags) and tags[i + 1].kind is Kind.NUM and m.plural and m.count is None:
-        m.count = tags[i + 1].count  # "backup sensors (2)"
     j = i + 1
+    if j < len(tags) and tags[j].kind is Kind.NUM and m.plural and m.count is None:
+        m.count = tags[j].count  # "backup sensors (2)", "rear sensors (2) on the o/s"
+        j += 1
     while j < len(tags) and tags[j].kind in _TRAIL:
         t = tags[j]
         if t.kind is Kind.POS and side_ok(tags, j):
@@ -397,7 +398,7 @@ def _inherit(segments: Sequence[Segment]) -> None:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.kind_denied and seg.mentions:
             carry = _KIND_DENIED  # "bonnet and wings not dented"
-        elif seg.mentions and carry is not None and not story:
+        elif seg.mentions and carry is not None and not story and not _own_verb(seg):
             if isinstance(carry, Severity):
                 seg.severity, seg.kinds = carry, carry_kinds
             elif carry == _KIND_DENIED:
@@ -548,7 +549,35 @@ def read_passage(
             heading = new
         elif heading_ends(brk) or ":" in brk:
             heading = None
+    _story_parts(passage.mentions)
     return passage
+
+
+def _story_parts(mentions: Sequence[Mention]) -> None:
+    """ "The bonnet catch released and the bonnet flew up": in a report that says damage of
+    other parts, a part with no damage word of its own and a word the lexicon does not know
+    after it (what it did) is part of the story, to confirm, not a part to price."""
+    if not any(m.severity is not None for m in mentions):
+        return
+    for m in mentions:
+        if m.severity is not None or m.negated or m.prior or m.action is not None:
+            continue
+        if _said_after(m.segment, m.tag):
+            m.narrative = True
+
+
+def _said_after(seg: Segment, part: Tag) -> bool:
+    """Whether a word the lexicon does not know comes right after ``part`` (past stop words):
+    what the part did ("the catch released"), not damage."""
+    k = next((k for k, t in enumerate(seg.tags) if t is part), None)
+    after = [t for t in seg.tags[k + 1 :] if t.kind is not Kind.STOP] if k is not None else []
+    return bool(after) and after[0].kind is Kind.WORD
+
+
+def _own_verb(seg: Segment) -> bool:
+    """ "the catch released and the bonnet cracked the screen": a part with a verb of its own
+    does not take the damage said after it."""
+    return any(_said_after(seg, m.tag) for m in seg.mentions)
 
 
 def _finish(seg: Segment) -> None:
@@ -613,10 +642,16 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
+_WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
+
+
 def _only_story(seg: Segment) -> bool:
     """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
-    no damage word; what it names is what was hit, not a part to confirm."""
+    no damage word; what it names is what was hit, not a part to confirm. A warning light
+    on the dash is no part either, but a symptom to check: it is listed."""
     kinds = {t.kind for t in seg.tags}
+    if any(t.words in _WARNING_LIGHTS for t in seg.tags):
+        return False
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 
 
