@@ -327,10 +327,16 @@ def test_no_absent_part_word_is_only_a_common_word() -> None:
 @pytest.mark.parametrize(
     ("text", "market"),
     [
-        pytest.param("The bonnet catch released and the bonnet flew up, windscreen cracked", "GB", id="catch-released"),
-        pytest.param("hood latch let go on the freeway and the windshield got cracked", "US", id="us-latch"),
+        pytest.param(
+            "The bonnet catch released and the bonnet flew up, windscreen cracked",
+            "GB",
+            id="catch-released",
+        ),
+        pytest.param(
+            "hood latch let go on the freeway and the windshield got cracked", "US", id="us-latch"
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_part_in_a_story_clause_is_not_priced(text: str, market: str) -> None:
     """A part that only did something in the story ("the catch released") is not bought."""
     r = read(text, market)
@@ -384,10 +390,13 @@ def test_sensors_on_both_sides_are_one_each_side(text: str, market: str) -> None
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("scraped along a concrete pillar in the car park, N/S front door dented", id="pillar-hit"),
+        pytest.param(
+            "scraped along a concrete pillar in the car park, N/S front door dented",
+            id="pillar-hit",
+        ),
         pytest.param("tracking out after hitting the kerb, N/S front door dented", id="alignment"),
     ],
-)  # fmt: skip
+)
 def test_what_was_hit_or_a_check_is_not_structural(text: str) -> None:
     """A concrete pillar hit and a wheel alignment are no structural damage of the car."""
     r = read(text)
