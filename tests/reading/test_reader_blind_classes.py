@@ -402,3 +402,12 @@ def test_what_was_hit_or_a_check_is_not_structural(text: str) -> None:
     r = read(text)
     assert priced(r) == [("CAT023", "front", "left", 1)]
     assert not any(u.structural for u in r.unread)
+
+
+@pytest.mark.parametrize("text", ["L/R door dented", "door L/R has a dent"])
+def test_a_slashed_side_pair_on_a_door_says_it_may_be_a_corner(text: str) -> None:
+    """ "L/R door" is left and right, or the left rear door: priced with a warning."""
+    parts = [p for p in read(text).parts if p.confidence >= PRICE_THRESHOLD]
+    assert len(parts) == 2
+    assert all(p.confidence < 0.9 for p in parts)
+    assert all(any("corner" in w for w in p.warnings) for p in parts)

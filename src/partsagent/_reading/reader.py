@@ -30,6 +30,7 @@ bench/quality.py shows that they are calibrated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
@@ -550,6 +551,14 @@ class _Reader:
             warnings.append(
                 f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
             )
+        slashed = {v for v in m.said.values() if _SLASHED_PAIR.fullmatch(v.casefold())}
+        if slashed and not m.axles and len(family) == 2:
+            said = slashed.pop()
+            warnings.append(
+                f"{said!r} before {words!r} may mean left and right or a corner ({said[0]} "
+                f"{'rear' if said[-1] in 'rR' else 'front'}); priced as left and right "
+                "front ones: say LR/RR or left rear to be sure"
+            )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
@@ -635,6 +644,8 @@ _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
 _COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
+_SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
+"""A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 def _countable(m: Mention) -> bool:
