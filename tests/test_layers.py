@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_reading",),
     ("_pricing",),
     ("_planning",),
-    ("_agent",),
+    ("_agent", "_processes"),
     ("_cli", "__init__", "__main__", "prometheus", "otel"),
 )
 TOOLS = "testing"

@@ -25,12 +25,21 @@ from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregat
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
-from .arguments import count, positive_int
+from .._processes import default_jobs
+from .arguments import count, per_second, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
+from .jobs import run_jobs
 from .render import render_report
 from .warnings import WarningLines
 
-__all__ = ["parse_damage", "parse_vehicle", "parse_vin", "register_report"]
+__all__ = [
+    "build_agent",
+    "configure_worker_logging",
+    "parse_damage",
+    "parse_vehicle",
+    "parse_vin",
+    "register_report",
+]
 
 DEFAULT_BATCH_CONCURRENCY = 16
 
@@ -171,7 +180,13 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
     return aggregator
 
 
-def _agent(args: argparse.Namespace) -> PartsAgent:
+def build_agent(args: argparse.Namespace) -> PartsAgent:
+    """The agent the command line asks for (in a --jobs worker too)."""
+    shared: dict[str, Any] = {}
+    if args.redis:
+        shared["redis"] = args.redis
+    if args.max_rate is not None:
+        shared["max_rate"] = args.max_rate
     return PartsAgent(
         args.catalog,
         planner=args.planner,
@@ -179,7 +194,22 @@ def _agent(args: argparse.Namespace) -> PartsAgent:
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
+        **shared,
     )
+
+
+def configure_worker_logging(args: argparse.Namespace) -> None:
+    """A --jobs worker logs as the command does, and prints its summary when it ends."""
+    from multiprocessing.util import Finalize
+
+    stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
+    aggregator = _configure_logging(stream, for_good=True)
+
+    def summary() -> None:
+        stream.write(f"worker {os.getpid()}:\n{aggregator.render_table()}\n")
+        stream.flush()
+
+    Finalize(None, summary, exitpriority=5)  # after the agent is closed (priority 10)
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
@@ -188,7 +218,7 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
-    async with _agent(args) as agent:
+    async with build_agent(args) as agent:
         vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
 
@@ -242,12 +272,17 @@ def _report(args: argparse.Namespace) -> int:
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.skip and not args.batch:
         raise InputError("--skip applies to --batch only")
+    if args.jobs is not None and not args.batch:
+        raise InputError("--jobs applies to --batch only")
     if args.batch:
+        jobs = args.jobs or default_jobs()
         source = open_batch(args.batch)
         sys.stdout.flush()
         try:
+            if jobs > 1:  # the workers print their own summaries
+                return asyncio.run(run_jobs(args, source, sys.stdout.buffer, sys.stderr, jobs=jobs))
             status = asyncio.run(
-                run_batch(args, _agent(args), source, sys.stdout.buffer, sys.stderr)
+                run_batch(args, build_agent(args), source, sys.stdout.buffer, sys.stderr)
             )
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
@@ -341,6 +376,27 @@ def register_report(commands: Any) -> None:
         default=DEFAULT_BATCH_CONCURRENCY,
         metavar="N",
         help=f"reports in flight with --batch (default {DEFAULT_BATCH_CONCURRENCY})",
+    )
+    report.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes for --batch (default: the number of cores; 1: this process only)",
+    )
+    report.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("PARTSAGENT_REDIS_URL") or None,
+        help="a Redis shared by processes and hosts: the catalog cache, one limit of requests "
+        "in flight at the catalog, one fetch per document (default: $PARTSAGENT_REDIS_URL)",
+    )
+    report.add_argument(
+        "--max-rate",
+        type=per_second,
+        default=None,
+        metavar="N/s",
+        help="at most N catalog requests a second (across processes with --redis)",
     )
     report.add_argument(
         "--skip",

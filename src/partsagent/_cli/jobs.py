@@ -1,0 +1,116 @@
+"""``partsagent report --batch FILE --jobs N``: the batch over N worker processes.
+
+The parent reads the lines and writes the answers; the workers (``_processes``)
+parse and price them, each with one agent kept for the run. Lines go out as
+they come, in chunks of what has been read and not yet handed out (up to
+``CHUNK_ITEMS``): a file goes 32 lines at a time, a line typed at a terminal
+at once. Output, errors, ``--skip`` and the exit status are those of one
+process; each worker logs its own warnings and prints its own summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+from collections.abc import AsyncIterator
+from typing import BinaryIO, TextIO
+
+from .._agent import PartsAgent
+from .._exceptions import PartsAgentError
+from .._processes import CHUNK_ITEMS, map_chunks
+from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
+from .batch import _parse as parse_line
+from .batch import _report as report_line
+from .batch import _Result as Result
+from .progress import Progress
+from .stream import Line, StreamWriter, read_lines
+
+__all__ = ["run_jobs"]
+
+
+def _setup(args: argparse.Namespace) -> PartsAgent:
+    """A worker's agent, built from the command line, logging as the command does."""
+    from .report import build_agent, configure_worker_logging
+
+    configure_worker_logging(args)
+    return build_agent(args)
+
+
+async def _work(args: argparse.Namespace, agent: PartsAgent, lines: list[Line]) -> list[Result]:
+    limit = asyncio.Semaphore(args.concurrency)
+
+    async def one(line: Line) -> Result:
+        parsed = parse_line(line, args.max_line_bytes)
+        if isinstance(parsed, Result):
+            return parsed
+        async with limit:
+            return await report_line(agent, line.number, parsed)
+
+    return list(await asyncio.gather(*(one(line) for line in lines)))
+
+
+async def _chunks(
+    source: BinaryIO, args: argparse.Namespace, errors: list[OSError]
+) -> AsyncIterator[list[Line]]:
+    """Chunks of the lines read so far: whatever is there, up to CHUNK_ITEMS, never waiting."""
+    ready: asyncio.Queue[Line | None] = asyncio.Queue(CHUNK_ITEMS)
+
+    async def read() -> None:
+        try:
+            async for line in read_lines(source, max_bytes=args.max_line_bytes, skip=args.skip):
+                await ready.put(line)
+        except OSError as exc:
+            errors.append(exc)
+        finally:
+            await ready.put(None)
+
+    reader = asyncio.get_running_loop().create_task(read())
+    try:
+        while (line := await ready.get()) is not None:
+            chunk = [line]
+            while len(chunk) < CHUNK_ITEMS and not ready.empty():
+                more = ready.get_nowait()
+                if more is None:
+                    yield chunk
+                    return
+                chunk.append(more)
+            yield chunk
+    finally:
+        reader.cancel()
+
+
+async def run_jobs(
+    args: argparse.Namespace, source: BinaryIO, out: BinaryIO, err: TextIO, *, jobs: int
+) -> int:
+    """Stream ``source``'s reports to ``out`` through ``jobs`` worker processes."""
+    progress = Progress(err)
+    writer = StreamWriter(out)
+    errors: list[OSError] = []
+    last = args.skip
+    try:
+        async for results in map_chunks(
+            _chunks(source, args, errors),
+            functools.partial(_work, args),
+            functools.partial(_setup, args),
+            jobs=jobs,
+        ):
+            await writer.write(b"".join(r.data + b"\n" for r in results))
+            for r in results:
+                progress.add(r.ok)
+                last = r.line
+            progress.draw()
+    except PartsAgentError as exc:
+        raise PartsAgentError(
+            f"{exc}; the answers up to line {last} are written: run again with --skip {last}"
+        ) from exc
+    finally:
+        writer.close()
+        progress.end()
+    if errors:
+        err.write(
+            f"partsagent: error: could not read the batch after line {last}: "
+            f"{errors[0].strerror or errors[0]}\n"
+        )
+        return EXIT_SOME_FAILED
+    return EXIT_SOME_FAILED if progress.failed else EXIT_ALL_OK
