@@ -12,17 +12,17 @@ bounded whatever the length of the input. Workers share what a Redis shares
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import multiprocessing
 import os
 import signal
-from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from ._agent import PartsAgent
 from ._exceptions import InputError, PartsAgentError
@@ -31,8 +31,8 @@ from ._pricing.report import PartsReport
 __all__ = [
     "CHUNK_ITEMS",
     "BatchResult",
+    "WorkerPool",
     "default_jobs",
-    "map_chunks",
     "process_batch_in_processes",
 ]
 
@@ -57,12 +57,14 @@ def default_jobs() -> int:
 
 
 class _Worker:
-    """The agent and event loop of one worker process, closed when the process exits."""
+    """The agent and event loop of one worker process."""
 
-    def __init__(self, setup: Setup) -> None:
+    def __init__(self, setup: Setup, barrier: Any) -> None:
         self.loop = asyncio.new_event_loop()
         self.agent = self.loop.run_until_complete(self._start(setup))
-        Finalize(None, self.close, exitpriority=10)
+        self.barrier = barrier
+        self.closed = False
+        Finalize(None, self.close, exitpriority=10)  # a pool shut down without finish()
 
     @staticmethod
     async def _start(setup: Setup) -> PartsAgent:
@@ -70,6 +72,9 @@ class _Worker:
 
     def close(self) -> None:
         """Close the agent (a shared cache gets its queued writes) and the loop."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.loop.run_until_complete(self.agent.aclose())
         finally:
@@ -77,13 +82,14 @@ class _Worker:
 
 
 _worker: _Worker | None = None
+_FINISH_TIMEOUT = 60.0
 
 
-def _init(setup: Setup) -> None:
+def _init(setup: Setup, barrier: Any) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker
-    _worker = _Worker(setup)
+    _worker = _Worker(setup, barrier)
 
 
 def _run(work: Work[T, R], items: list[T]) -> list[R]:
@@ -91,52 +97,97 @@ def _run(work: Work[T, R], items: list[T]) -> list[R]:
     return _worker.loop.run_until_complete(work(_worker.agent, items))
 
 
-async def map_chunks(
-    chunks: AsyncIterable[list[T]],
-    work: Work[T, R],
-    setup: Setup,
-    *,
-    jobs: int,
-    window: int | None = None,
-) -> AsyncIterator[list[R]]:
-    """Each chunk's results, in input order, computed by ``jobs`` worker processes.
+def _finish(last: Callable[[], R]) -> R:
+    """Close this worker's agent, then ``last()``; waits until every worker has one to run.
 
-    At most ``window`` chunks (default ``2 * jobs``) are out at once: a slow
-    chunk makes the reading wait, never the memory grow. A worker that dies
-    raises PartsAgentError; the results before it have been yielded.
+    The barrier keeps a worker that finished from taking a second finish task:
+    each of the pool's processes runs exactly one.
     """
-    if jobs < 1:
-        raise InputError("jobs must be at least 1")
-    room = window or 2 * jobs
-    loop = asyncio.get_running_loop()
-    pool = ProcessPoolExecutor(
-        jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init,
-        initargs=(setup,),
-    )
-    pending: deque[asyncio.Future[list[R]]] = deque()
+    assert _worker is not None, "the pool's initializer builds the worker"
+    _worker.barrier.wait(_FINISH_TIMEOUT)
+    _worker.close()
+    return last()
 
-    async def first() -> list[R]:
+
+class WorkerPool:
+    """``jobs`` spawned worker processes, each with the agent ``setup()`` builds in it.
+
+    ``map()`` hands them chunks and yields each chunk's results in input order;
+    ``finish()`` closes every worker's agent and collects one value from each.
+    """
+
+    def __init__(self, setup: Setup, *, jobs: int) -> None:
+        if jobs < 1:
+            raise InputError("jobs must be at least 1")
+        self.jobs = jobs
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=context,
+            initializer=_init,
+            initargs=(setup, context.Barrier(jobs)),
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        # Workers finish the chunk they run, close their agents and exit.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def map(
+        self, chunks: AsyncIterable[list[T]], work: Work[T, R], *, window: int | None = None
+    ) -> AsyncIterator[list[R]]:
+        """Each chunk's results, in input order.
+
+        At most ``window`` chunks (default ``2 * jobs``) are out at once: a slow
+        chunk makes the reading wait, never the memory grow. A worker that dies
+        raises PartsAgentError; the results before it have been yielded.
+        """
+        room = asyncio.Semaphore(window or 2 * self.jobs)
+        loop = asyncio.get_running_loop()
+        out: asyncio.Queue[asyncio.Future[list[R]] | None] = asyncio.Queue()
+
+        async def feed() -> None:
+            # Beside the caller: a result is handed over while the next chunk is awaited.
+            try:
+                async for chunk in chunks:
+                    await room.acquire()
+                    out.put_nowait(loop.run_in_executor(self._pool, _run, work, chunk))
+            finally:
+                out.put_nowait(None)
+
+        feeder = loop.create_task(feed(), name="partsagent-jobs-feed")
         try:
-            return await pending.popleft()
-        except BrokenProcessPool as exc:
-            raise PartsAgentError(
-                "a worker process ended without answering (killed, or out of memory)"
-            ) from exc
+            while (future := await out.get()) is not None:
+                try:
+                    results = await _result(future)
+                finally:
+                    room.release()
+                yield results
+            await feeder  # the input's own error, if any, after every result before it
+        finally:
+            feeder.cancel()
+            while not out.empty():
+                if (left := out.get_nowait()) is not None:
+                    left.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeder
 
+    async def finish(self, last: Callable[[], R]) -> list[R]:
+        """Close every worker's agent, then ``last()`` in each worker: one value per worker."""
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(self._pool, _finish, last) for _ in range(self.jobs)]
+        return [await _result(f) for f in futures]
+
+
+async def _result(future: asyncio.Future[R]) -> R:
     try:
-        async for chunk in chunks:
-            pending.append(loop.run_in_executor(pool, _run, work, chunk))
-            while len(pending) >= room or (pending and pending[0].done()):
-                yield await first()
-        while pending:
-            yield await first()
-    finally:
-        for future in pending:
-            future.cancel()
-        # Workers finish their chunk, close their agents and exit.
-        pool.shutdown(wait=True, cancel_futures=True)
+        return await future
+    except BrokenProcessPool as exc:
+        raise PartsAgentError(
+            "a worker process ended without answering (killed, or out of memory)"
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +270,12 @@ async def process_batch_in_processes(
         raise InputError("concurrency and chunk_size must be at least 1")
     setup = functools.partial(_new_agent, agent_options)
     work = functools.partial(_reports, concurrency)
-    async for results in map_chunks(
-        _chunked(reports, chunk_size), work, setup, jobs=jobs or default_jobs()
-    ):
-        for result in results:
-            yield result
+    async with WorkerPool(setup, jobs=jobs or default_jobs()) as pool:
+        async for results in pool.map(_chunked(reports, chunk_size), work):
+            for result in results:
+                yield result
+        await pool.finish(_nothing)
+
+
+def _nothing() -> None:
+    return None

@@ -29,6 +29,24 @@ DEFAULT_FLIGHT_LEASE = 5.0
 _POLL_MIN = 0.005
 _POLL_MAX = 0.05
 
+# KEYS: n leases, then the n values; ARGV: token, lease in ms. Per key: 0 leased now,
+# 1 leased by another, 2 already in the cache. Atomic: of two processes claiming one
+# batch, the first takes every free key, so the batch is not split between them.
+_CLAIM = """
+local n = #KEYS / 2
+local states = {}
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[n + i]) == 1 then
+    states[i] = 2
+  elseif redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    states[i] = 0
+  else
+    states[i] = 1
+  end
+end
+return states
+"""
+
 # KEYS: leases; ARGV[1]: this process's token. Deletes the leases still ours.
 _RELEASE = """
 local n = 0
@@ -52,6 +70,7 @@ class SharedFlights:
         self._lease_ms = max(1, int(lease * 1000))
         self.wait = lease if wait is None else wait
         self._token = uuid.uuid4().hex
+        self._claim_script = self._client.register_script(_CLAIM)
         self._release_script = self._client.register_script(_RELEASE)
         self._failing = False
         self.waited = 0
@@ -68,16 +87,16 @@ class SharedFlights:
         if not keys:
             return [], []
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.set(self._lease_key(key), self._token, nx=True, px=self._lease_ms)
-                got = await pipe.execute()
+            got = await self._claim_script(
+                keys=[*map(self._lease_key, keys), *map(self._value_key, keys)],
+                args=[self._token, self._lease_ms],
+            )
         except Exception as exc:  # a failing Redis: fetch everything here, as without it
             self._failed(exc)
             return list(keys), []
         self._failing = False
-        ours = [k for k, ok in zip(keys, got, strict=True) if ok]
-        theirs = [k for k, ok in zip(keys, got, strict=True) if not ok]
+        ours = [k for k, state in zip(keys, got, strict=True) if state == 0]
+        theirs = [k for k, state in zip(keys, got, strict=True) if state != 0]
         return ours, theirs
 
     async def wait_for(self, keys: Sequence[str]) -> None:

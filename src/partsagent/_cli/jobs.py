@@ -5,7 +5,7 @@ parse and price them, each with one agent kept for the run. Lines go out as
 they come, in chunks of what has been read and not yet handed out (up to
 ``CHUNK_ITEMS``): a file goes 32 lines at a time, a line typed at a terminal
 at once. Output, errors, ``--skip`` and the exit status are those of one
-process; each worker logs its own warnings and prints its own summary.
+process; each worker logs its own warnings, and the summary has a table per worker.
 """
 
 from __future__ import annotations
@@ -13,28 +13,40 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import sys
 from collections.abc import AsyncIterator
 from typing import BinaryIO, TextIO
 
 from .._agent import PartsAgent
 from .._exceptions import PartsAgentError
-from .._processes import CHUNK_ITEMS, map_chunks
+from .._metrics import SummaryAggregator
+from .._processes import CHUNK_ITEMS, WorkerPool
 from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
 from .batch import _parse as parse_line
 from .batch import _report as report_line
 from .batch import _Result as Result
-from .progress import Progress
+from .batch import _set_total as set_total
+from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
 __all__ = ["run_jobs"]
 
 
+_aggregator: SummaryAggregator | None = None
+"""A worker's summary of its metric events."""
+
+
 def _setup(args: argparse.Namespace) -> PartsAgent:
     """A worker's agent, built from the command line, logging as the command does."""
-    from .report import build_agent, configure_worker_logging
+    from .report import build_agent, configure_logging
 
-    configure_worker_logging(args)
+    global _aggregator
+    _aggregator = configure_logging(sys.stderr)
     return build_agent(args)
+
+
+def _summary() -> str:
+    return _aggregator.render_table() if _aggregator is not None else ""
 
 
 async def _work(args: argparse.Namespace, agent: PartsAgent, lines: list[Line]) -> list[Result]:
@@ -85,28 +97,40 @@ async def run_jobs(
 ) -> int:
     """Stream ``source``'s reports to ``out`` through ``jobs`` worker processes."""
     progress = Progress(err)
+    loop = asyncio.get_running_loop()
+    counting = (
+        loop.create_task(
+            set_total(progress, loop.run_in_executor(None, count_lines, source), args.skip)
+        )
+        if progress.show
+        else None
+    )
     writer = StreamWriter(out)
     errors: list[OSError] = []
     last = args.skip
+    summaries: list[str] = []
     try:
-        async for results in map_chunks(
-            _chunks(source, args, errors),
-            functools.partial(_work, args),
-            functools.partial(_setup, args),
-            jobs=jobs,
-        ):
-            await writer.write(b"".join(r.data + b"\n" for r in results))
-            for r in results:
-                progress.add(r.ok)
-                last = r.line
-            progress.draw()
+        async with WorkerPool(functools.partial(_setup, args), jobs=jobs) as pool:
+            async for results in pool.map(
+                _chunks(source, args, errors), functools.partial(_work, args)
+            ):
+                await writer.write(b"".join(r.data + b"\n" for r in results))
+                for r in results:
+                    progress.add(r.ok)
+                    last = r.line
+                progress.draw()
+            summaries = await pool.finish(_summary)
     except PartsAgentError as exc:
         raise PartsAgentError(
             f"{exc}; the answers up to line {last} are written: run again with --skip {last}"
         ) from exc
     finally:
+        if counting is not None:
+            counting.cancel()
         writer.close()
         progress.end()
+    for n, table in enumerate(summaries, 1):
+        err.write(f"worker {n} of {jobs}:\n{table}\n")
     if errors:
         err.write(
             f"partsagent: error: could not read the batch after line {last}: "

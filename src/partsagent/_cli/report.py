@@ -34,7 +34,7 @@ from .warnings import WarningLines
 
 __all__ = [
     "build_agent",
-    "configure_worker_logging",
+    "configure_logging",
     "parse_damage",
     "parse_vehicle",
     "parse_vin",
@@ -198,18 +198,9 @@ def build_agent(args: argparse.Namespace) -> PartsAgent:
     )
 
 
-def configure_worker_logging(args: argparse.Namespace) -> None:
-    """A --jobs worker logs as the command does, and prints its summary when it ends."""
-    from multiprocessing.util import Finalize
-
-    stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
-    aggregator = _configure_logging(stream, for_good=True)
-
-    def summary() -> None:
-        stream.write(f"worker {os.getpid()}:\n{aggregator.render_table()}\n")
-        stream.flush()
-
-    Finalize(None, summary, exitpriority=5)  # after the agent is closed (priority 10)
+def configure_logging(stream: TextIO) -> SummaryAggregator:
+    """Logging of a process the command owns (a --jobs worker): as the command's, for good."""
+    return _configure_logging(stream or open(os.devnull, "w"), for_good=True)
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
