@@ -17,6 +17,8 @@ import functools
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -85,9 +87,21 @@ _worker: _Worker | None = None
 _FINISH_TIMEOUT = 60.0
 
 
+def _exit_with(parent: int) -> None:
+    """End this worker when its parent is gone (killed with SIGKILL): no orphan waits forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="partsagent-parent-watch", daemon=True).start()
+
+
 def _init(setup: Setup, barrier: Any) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(os.getppid())
     global _worker
     _worker = _Worker(setup, barrier)
 
@@ -132,8 +146,9 @@ class WorkerPool:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        # Workers finish the chunk they run, close their agents and exit.
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # Workers finish the chunk they run, close their agents and exit. Queued chunks
+        # are not cancelled (see map()): they are dropped with the pool.
+        self._pool.shutdown(wait=True)
 
     async def map(
         self, chunks: AsyncIterable[list[T]], work: Work[T, R], *, window: int | None = None
@@ -165,13 +180,15 @@ class WorkerPool:
                 finally:
                     room.release()
                 yield results
-            await feeder  # the input's own error, if any, after every result before it
+            await _result(feeder)  # the input's own error, if any, after every result before it
         finally:
             feeder.cancel()
+            # Never cancel the pool's futures: Python 3.11's pool, once broken, would then
+            # fail to settle the others and hang its shutdown. Their outcomes are dropped.
             while not out.empty():
                 if (left := out.get_nowait()) is not None:
-                    left.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+                    left.add_done_callback(_drop)
+            with contextlib.suppress(asyncio.CancelledError, BrokenProcessPool):
                 await feeder
 
     async def finish(self, last: Callable[[], R]) -> list[R]:
@@ -179,6 +196,11 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         futures = [loop.run_in_executor(self._pool, _finish, last) for _ in range(self.jobs)]
         return [await _result(f) for f in futures]
+
+
+def _drop(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def _result(future: asyncio.Future[R]) -> R:

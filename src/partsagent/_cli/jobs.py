@@ -74,8 +74,9 @@ async def _chunks(
                 await ready.put(line)
         except OSError as exc:
             errors.append(exc)
-        finally:
-            await ready.put(None)
+        # Not in a finally: cancelled (the run is over), nobody waits for the end, and
+        # the queue may be full.
+        await ready.put(None)
 
     reader = asyncio.get_running_loop().create_task(read())
     try:
