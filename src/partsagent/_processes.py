@@ -13,26 +13,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from multiprocessing.util import Finalize
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from ._agent import PartsAgent
+from ._batch import BatchItem, BatchResult
 from ._exceptions import InputError, PartsAgentError
-from ._pricing.report import PartsReport
 
 __all__ = [
     "CHUNK_ITEMS",
-    "BatchResult",
     "WorkerPool",
     "default_jobs",
     "process_batch_in_processes",
@@ -212,49 +212,44 @@ async def _result(future: asyncio.Future[R]) -> R:
         ) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    """One input's outcome: its 0-based ``index``, and its ``report`` or its ``error``."""
-
-    index: int
-    report: PartsReport | None = None
-    error: PartsAgentError | None = None
-
-
 def _new_agent(options: Mapping[str, Any]) -> PartsAgent:
     return PartsAgent(**options)
 
 
 async def _reports(
-    concurrency: int, agent: PartsAgent, items: list[tuple[int, Mapping[str, Any]]]
+    concurrency: int, agent: PartsAgent, items: list[tuple[int, object]]
 ) -> list[BatchResult]:
-    limit = asyncio.Semaphore(concurrency)
+    """One chunk through the worker's ``process_batch``, indexed as in the whole input."""
+    return [
+        dataclasses.replace(result, index=items[result.index][0], error=_portable(result.error))
+        async for result in agent.process_batch(
+            [cast(BatchItem, item) for _, item in items], concurrency=concurrency
+        )
+    ]
 
-    async def one(index: int, item: Mapping[str, Any]) -> BatchResult:
-        async with limit:
-            try:
-                report = await agent.process_damage_report(item["vehicle"], item["damaged_parts"])
-            except PartsAgentError as exc:
-                return BatchResult(index, error=exc)
-            except (KeyError, TypeError):
-                return BatchResult(
-                    index,
-                    error=InputError(
-                        f"item {index} is not a mapping with 'vehicle' and 'damaged_parts'"
-                    ),
-                )
-            return BatchResult(index, report=report)
 
-    return list(await asyncio.gather(*(one(i, item) for i, item in items)))
+def _portable(error: PartsAgentError | None) -> PartsAgentError | None:
+    """``error`` if it survives pickling (its way to the parent), else its type and message.
+
+    A value that cannot be unpickled would break the whole pool, not one result.
+    """
+    if error is None:
+        return None
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        portable = PartsAgentError(f"{type(error).__name__}: {error}")
+        return portable
+    return error
 
 
 async def _chunked(
-    items: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]], size: int
-) -> AsyncIterator[list[tuple[int, Mapping[str, Any]]]]:
-    chunk: list[tuple[int, Mapping[str, Any]]] = []
+    items: Iterable[object] | AsyncIterable[object], size: int
+) -> AsyncIterator[list[tuple[int, object]]]:
+    chunk: list[tuple[int, object]] = []
     index = 0
 
-    async def each() -> AsyncIterator[Mapping[str, Any]]:
+    async def each() -> AsyncIterator[object]:
         if isinstance(items, AsyncIterable):
             async for item in items:
                 yield item
@@ -273,7 +268,7 @@ async def _chunked(
 
 
 async def process_batch_in_processes(
-    reports: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+    reports: Iterable[object] | AsyncIterable[object],
     *,
     jobs: int | None = None,
     concurrency: int = 16,

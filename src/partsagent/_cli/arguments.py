@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["count", "non_negative_float", "per_second", "port", "positive_int"]
+__all__ = ["count", "non_negative_float", "per_second", "port", "positive_int", "probability"]
 
 
 def _int(text: str, what: str) -> int:
@@ -56,4 +56,12 @@ def per_second(text: str) -> int:
     value = _int(number, "a rate like 20/s")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be 1/s or more")
+    return value
+
+
+def probability(text: str) -> float:
+    """A share of requests, 0 to 1."""
+    value = non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a share from 0 to 1")
     return value

@@ -22,9 +22,8 @@ from .._exceptions import PartsAgentError
 from .._metrics import SummaryAggregator
 from .._processes import CHUNK_ITEMS, WorkerPool
 from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
+from .batch import _line as output_line
 from .batch import _parse as parse_line
-from .batch import _report as report_line
-from .batch import _Result as Result
 from .batch import _set_total as set_total
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
@@ -49,17 +48,18 @@ def _summary() -> str:
     return _aggregator.render_table() if _aggregator is not None else ""
 
 
+Result = tuple[int, bytes, bool]
+"""(input line number, output line, whether it is a report)."""
+
+
 async def _work(args: argparse.Namespace, agent: PartsAgent, lines: list[Line]) -> list[Result]:
-    limit = asyncio.Semaphore(args.concurrency)
-
-    async def one(line: Line) -> Result:
-        parsed = parse_line(line, args.max_line_bytes)
-        if isinstance(parsed, Result):
-            return parsed
-        async with limit:
-            return await report_line(agent, line.number, parsed)
-
-    return list(await asyncio.gather(*(one(line) for line in lines)))
+    """One chunk of consecutive lines, as one process would answer them."""
+    first = lines[0].number
+    requests = [parse_line(line, args) for line in lines]
+    return [
+        (first + result.index, output_line(first, result, args), result.ok)
+        async for result in agent.process_batch(requests, concurrency=args.concurrency)
+    ]
 
 
 async def _chunks(
@@ -115,10 +115,10 @@ async def run_jobs(
             async for results in pool.map(
                 _chunks(source, args, errors), functools.partial(_work, args)
             ):
-                await writer.write(b"".join(r.data + b"\n" for r in results))
-                for r in results:
-                    progress.add(r.ok)
-                    last = r.line
+                await writer.write(b"".join(data + b"\n" for _, data, _ in results))
+                for line, _, ok in results:
+                    progress.add(ok)
+                    last = line
                 progress.draw()
             summaries = await pool.finish(_summary)
     except PartsAgentError as exc:
@@ -130,8 +130,9 @@ async def run_jobs(
             counting.cancel()
         writer.close()
         progress.end()
-    for n, table in enumerate(summaries, 1):
-        err.write(f"worker {n} of {jobs}:\n{table}\n")
+    if not (args.quiet or args.no_performance):
+        for n, table in enumerate(summaries, 1):
+            err.write(f"worker {n} of {jobs}:\n{table}\n")
     if errors:
         err.write(
             f"partsagent: error: could not read the batch after line {last}: "

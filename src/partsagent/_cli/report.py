@@ -29,6 +29,8 @@ from .._processes import default_jobs
 from .arguments import count, per_second, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
 from .jobs import run_jobs
+from .limits import check_limits
+from .output import report_json
 from .render import render_report
 from .warnings import WarningLines
 
@@ -182,11 +184,17 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
 
 def build_agent(args: argparse.Namespace) -> PartsAgent:
     """The agent the command line asks for (in a --jobs worker too)."""
-    shared: dict[str, Any] = {}
-    if args.redis:
-        shared["redis"] = args.redis
+    options: dict[str, Any] = {}
+    if args.redis_url:
+        options["redis"] = args.redis_url
+        # A namespace of one's own; without it the manager names it after its catalog.
+        namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
+        if namespace is not None:
+            from .._catalog.redis import redis_cache
+
+            options["cache"] = redis_cache(args.redis_url, namespace=namespace)
     if args.max_rate is not None:
-        shared["max_rate"] = args.max_rate
+        options["max_rate"] = args.max_rate
     return PartsAgent(
         args.catalog,
         planner=args.planner,
@@ -194,7 +202,7 @@ def build_agent(args: argparse.Namespace) -> PartsAgent:
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
-        **shared,
+        **options,
     )
 
 
@@ -206,6 +214,7 @@ def configure_logging(stream: TextIO) -> SummaryAggregator:
 async def _one(args: argparse.Namespace) -> PartsReport:
     if args.damage is None and args.text is None:
         raise InputError("give at least one --damage 'Component:severity' or --text")
+    check_limits(args.damage or args.text, args)
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
@@ -248,16 +257,20 @@ def _report(args: argparse.Namespace) -> int:
     stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
     if args.owns_process:
         return _run_report(args, _configure_logging(stream, for_good=True))
-    previous = structlog.get_config()
+    previous = structlog.get_config() if structlog.is_configured() else None
     aggregator: SummaryAggregator | None = None
     try:
         aggregator = _configure_logging(stream, for_good=False)
         return _run_report(args, aggregator)
     finally:
-        # main() runs inside a host process (tests, notebooks): leave its logging as it was.
+        # main() runs inside a host process (tests, notebooks): leave its logging as it was,
+        # unconfigured included (the library's warnings then stay silent there).
         if aggregator is not None:
             uninstall_aggregator(aggregator)
-        structlog.configure(**previous)
+        if previous is None:
+            structlog.reset_defaults()
+        else:
+            structlog.configure(**previous)
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
@@ -278,15 +291,16 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
                 source.close()
-        sys.stderr.write(aggregator.render_table() + "\n")
+        if not (args.quiet or args.no_performance):
+            sys.stderr.write(aggregator.render_table() + "\n")
         return status
     report = asyncio.run(_one(args))
     if args.json:
-        sys.stdout.write(
-            orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
-        )
+        data = report_json(report, args)
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        sys.stdout.write(render_report(report) + "\n")
+        performance = not (args.quiet or args.no_performance)
+        sys.stdout.write(render_report(report, performance=performance) + "\n")
     sys.stdout.flush()
     return 0
 
@@ -335,9 +349,35 @@ def register_report(commands: Any) -> None:
         "writes one JSON line per input line",
     )
     report.add_argument(
-        "--catalog", metavar="DIR_OR_URL", help="bucket directory or URL (default: embedded)"
+        "--catalog",
+        metavar="DIR_OR_URL",
+        default=os.environ.get("PARTSAGENT_CATALOG") or None,
+        help="bucket directory or URL (default: $PARTSAGENT_CATALOG, else the embedded sample)",
     )
-    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument(
+        "--redis",
+        "--redis-url",
+        dest="redis_url",
+        metavar="URL",
+        default=os.environ.get("PARTSAGENT_REDIS_URL") or None,
+        help="a Redis shared by processes and hosts (needs the 'redis' extra): the catalog "
+        "cache, one limit of requests in flight at the catalog, one fetch per document "
+        "(default: $PARTSAGENT_REDIS_URL)",
+    )
+    report.add_argument(
+        "--json", action="store_true", help="print the report (or the error) as JSON"
+    )
+    report.add_argument(
+        "--no-performance",
+        action="store_true",
+        help="leave timings and cache figures out (JSON, table and batch summary): "
+        "equal input, equal bytes",
+    )
+    report.add_argument(
+        "--quiet",
+        action="store_true",
+        help="leave out the table's performance line and the batch's summary on stderr",
+    )
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
     report.add_argument(
         "--market",
@@ -349,7 +389,8 @@ def register_report(commands: Any) -> None:
     report.add_argument(
         "--variant",
         metavar="ID",
-        help="the catalog variant id: price that build only (see partsagent catalog ls variants)",
+        help="the catalog variant id: price that build only "
+        "(see partsagent catalog ls variants MANUFACTURER_ID MODEL_ID)",
     )
     report.add_argument(
         "--rates",
@@ -374,13 +415,6 @@ def register_report(commands: Any) -> None:
         default=None,
         metavar="N",
         help="worker processes for --batch (default: the number of cores; 1: this process only)",
-    )
-    report.add_argument(
-        "--redis",
-        metavar="URL",
-        default=os.environ.get("PARTSAGENT_REDIS_URL") or None,
-        help="a Redis shared by processes and hosts: the catalog cache, one limit of requests "
-        "in flight at the catalog, one fetch per document (default: $PARTSAGENT_REDIS_URL)",
     )
     report.add_argument(
         "--max-rate",
