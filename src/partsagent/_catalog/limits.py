@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import random
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -129,7 +129,7 @@ class RedisSlots:
     async def _take(self) -> str | None:
         if time.monotonic() < self._down_until:
             return None
-        token = uuid.uuid4().hex
+        token = os.urandom(16).hex()
         delay = _POLL_MIN
         while True:
             try:

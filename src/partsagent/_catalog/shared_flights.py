@@ -14,7 +14,7 @@ delay, never a failed look-up. A Redis that fails means: fetch it yourself.
 from __future__ import annotations
 
 import asyncio
-import uuid
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,7 +69,7 @@ class SharedFlights:
         self._client = cache.client
         self._lease_ms = max(1, int(lease * 1000))
         self.wait = lease if wait is None else wait
-        self._token = uuid.uuid4().hex
+        self._token = os.urandom(16).hex()
         self._claim_script = self._client.register_script(_CLAIM)
         self._release_script = self._client.register_script(_RELEASE)
         self._failing = False
