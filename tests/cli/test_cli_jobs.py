@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from partsagent import InputError, PartsReport
-from partsagent._processes import process_batch_in_processes
+from partsagent._processes import default_jobs, process_batch_in_processes
 from partsagent.testing import sample_reports
 
 BAD = [b"not json", b'{"vehicle": {"make": "Ford"}}', b"[1, 2]"]
@@ -113,3 +113,16 @@ async def test_library_users_get_results_in_input_order_from_processes() -> None
         else:
             assert isinstance(result.report, PartsReport)
             assert result.error is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "workers"), [pytest.param(5, False, id="small"), pytest.param(200, True, id="large")]
+)
+def test_without_jobs_a_small_file_runs_in_this_process(
+    tmp_path: Path, lines: int, workers: bool
+) -> None:
+    """--jobs left out: a file under 200 lines in one process, a longer one on every core."""
+    status, out, err = _run("--batch", str(_batch(tmp_path, lines)))
+    assert status == 1  # a bad line every 7th
+    assert len(out) == lines
+    assert ("worker 1 of" in err) == (workers and default_jobs() > 1)

@@ -20,7 +20,7 @@ from typing import BinaryIO, TextIO
 from .._agent import PartsAgent
 from .._exceptions import PartsAgentError
 from .._metrics import SummaryAggregator
-from .._processes import CHUNK_ITEMS, WorkerPool
+from .._processes import CHUNK_ITEMS, WorkerPool, default_jobs
 from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
 from .batch import _line as output_line
 from .batch import _parse as parse_line
@@ -28,7 +28,17 @@ from .batch import _set_total as set_total
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
-__all__ = ["run_jobs"]
+__all__ = ["SMALL_BATCH", "default_jobs_for", "run_jobs"]
+
+SMALL_BATCH = 200
+"""A file with fewer lines runs in this process: a worker's start (about a second of
+imports and an agent) costs more than such a batch saves."""
+
+
+def default_jobs_for(source: BinaryIO) -> int:
+    """--jobs left out: the number of cores, or 1 for a file of fewer than SMALL_BATCH lines."""
+    lines = count_lines(source)  # None for a pipe or a terminal: its length is unknown
+    return 1 if lines is not None and lines < SMALL_BATCH else default_jobs()
 
 
 _aggregator: SummaryAggregator | None = None

@@ -25,10 +25,9 @@ from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregat
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
-from .._processes import default_jobs
 from .arguments import count, per_second, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
-from .jobs import run_jobs
+from .jobs import default_jobs_for, run_jobs
 from .limits import check_limits
 from .output import report_json
 from .render import render_report
@@ -279,8 +278,8 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.jobs is not None and not args.batch:
         raise InputError("--jobs applies to --batch only")
     if args.batch:
-        jobs = args.jobs or default_jobs()
         source = open_batch(args.batch)
+        jobs = args.jobs or default_jobs_for(source)
         sys.stdout.flush()
         try:
             if jobs > 1:  # the workers print their own summaries
@@ -414,7 +413,8 @@ def register_report(commands: Any) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="worker processes for --batch (default: the number of cores; 1: this process only)",
+        help="worker processes for --batch (default: the number of cores, or 1 for a file of "
+        "fewer than 200 lines; 1: this process only)",
     )
     report.add_argument(
         "--max-rate",
