@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import inspect
 import multiprocessing
 import os
 import pickle
@@ -29,6 +30,7 @@ from typing import Any, Self, TypeVar, cast
 
 from ._agent import PartsAgent
 from ._batch import BatchItem, BatchResult
+from ._catalog.manager import BucketManager
 from ._exceptions import InputError, PartsAgentError
 
 __all__ = [
@@ -79,6 +81,8 @@ class _Worker:
         self.closed = True
         try:
             self.loop.run_until_complete(self.agent.aclose())
+            # The catalog is the worker's own: a shared cache gets its queued writes.
+            self.loop.run_until_complete(self.agent.catalog.aclose())
         finally:
             self.loop.close()
 
@@ -213,7 +217,12 @@ async def _result(future: asyncio.Future[R]) -> R:
 
 
 def _new_agent(options: Mapping[str, Any]) -> PartsAgent:
-    return PartsAgent(**options)
+    """A worker's agent: the BucketManager's options build its catalog, the rest the agent."""
+    wanted = dict(options)
+    manager = inspect.signature(BucketManager).parameters
+    catalog = {k: wanted.pop(k) for k in list(wanted) if k in manager and k != "source"}
+    source = wanted.pop("catalog", None)
+    return PartsAgent(BucketManager(source, **catalog), **wanted)
 
 
 async def _reports(
@@ -278,7 +287,9 @@ async def process_batch_in_processes(
     """Price ``reports`` (``{"vehicle": ..., "damaged_parts": ...}`` each) on every core.
 
     ``jobs`` worker processes (default: the number of cores), each with one
-    ``PartsAgent(**agent_options)`` kept for the whole run (so options must be
+    agent kept for the whole run (``agent_options``: ``catalog=`` and the
+    BucketManager's options such as ``redis=`` build its catalog, the rest go to
+    PartsAgent) (so options must be
     picklable: a catalog path or URL, ``redis=`` a URL...) and ``concurrency``
     reports in flight; results come in input order, one per input, its
     ``report`` or its ``error``. Reports travel between processes pickled.

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import redis.asyncio
 
-from partsagent import BucketManager, HttpBucket
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent._catalog.shared import catalog_namespace
 from partsagent.testing import ServerOptions, ServerProcess, start_server_process
 

@@ -18,7 +18,7 @@ import pytest
 import redis.asyncio
 from structlog.testing import capture_logs
 
-from partsagent import BucketManager, HttpBucket
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent._catalog.limits import RedisSlots, limit_key
 from partsagent.testing import ServerOptions, ServerProcess, sample_reports, start_server_process
 

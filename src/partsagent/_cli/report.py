@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sys
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import structlog
@@ -20,6 +20,7 @@ from .._agent import (
     _coerce_damage,
     _coerce_vehicle,
 )
+from .._catalog.manager import BucketManager
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
@@ -181,8 +182,8 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
     return aggregator
 
 
-def build_agent(args: argparse.Namespace) -> PartsAgent:
-    """The agent the command line asks for (in a --jobs worker too)."""
+def _catalog(args: argparse.Namespace) -> BucketManager:
+    """The catalog, shared through Redis with --redis; the caller closes it (the agent does not)."""
     options: dict[str, Any] = {}
     if args.redis_url:
         options["redis"] = args.redis_url
@@ -194,15 +195,23 @@ def build_agent(args: argparse.Namespace) -> PartsAgent:
             options["cache"] = redis_cache(args.redis_url, namespace=namespace)
     if args.max_rate is not None:
         options["max_rate"] = args.max_rate
+    return BucketManager(args.catalog, **options)
+
+
+def _agent(args: argparse.Namespace, catalog: BucketManager) -> PartsAgent:
     return PartsAgent(
-        args.catalog,
+        catalog,
         planner=args.planner,
         market=args.market,
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
-        **options,
     )
+
+
+def build_agent(args: argparse.Namespace) -> PartsAgent:
+    """A --jobs worker's agent, on a catalog of its own (closed with it by the worker)."""
+    return _agent(args, _catalog(args))
 
 
 def configure_logging(stream: TextIO) -> SummaryAggregator:
@@ -217,7 +226,7 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
-    async with build_agent(args) as agent:
+    async with _catalog(args) as catalog, _agent(args, catalog) as agent:
         vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
 
@@ -272,6 +281,11 @@ def _report(args: argparse.Namespace) -> int:
             structlog.configure(**previous)
 
 
+async def _batch(args: argparse.Namespace, source: BinaryIO) -> int:
+    async with _catalog(args) as catalog:
+        return await run_batch(args, _agent(args, catalog), source, sys.stdout.buffer, sys.stderr)
+
+
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.skip and not args.batch:
         raise InputError("--skip applies to --batch only")
@@ -284,9 +298,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         try:
             if jobs > 1:  # the workers print their own summaries
                 return asyncio.run(run_jobs(args, source, sys.stdout.buffer, sys.stderr, jobs=jobs))
-            status = asyncio.run(
-                run_batch(args, build_agent(args), source, sys.stdout.buffer, sys.stderr)
-            )
+            status = asyncio.run(_batch(args, source))
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
                 source.close()
