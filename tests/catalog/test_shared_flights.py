@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 import redis.asyncio
 
-from partsagent.catalog import BucketManager, HttpBucket
 from partsagent._catalog.shared import catalog_namespace
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import ServerOptions, ServerProcess, start_server_process
 
 

@@ -18,8 +18,8 @@ import pytest
 import redis.asyncio
 from structlog.testing import capture_logs
 
-from partsagent.catalog import BucketManager, HttpBucket
 from partsagent._catalog.limits import RedisSlots, limit_key
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import ServerOptions, ServerProcess, sample_reports, start_server_process
 
 PROCESSES = 4
