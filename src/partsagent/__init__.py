@@ -162,3 +162,8 @@ def __getattr__(name: str) -> Any:
     )
     # Through the public module, so that what it loads lazily (LLMPlanner, redis_cache) stays lazy.
     return getattr(import_module(f"partsagent.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    # The names loaded when first asked for (process_batch_in_processes) are listed too.
+    return sorted({*globals(), *__all__})
