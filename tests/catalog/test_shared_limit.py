@@ -18,7 +18,7 @@ import pytest
 import redis.asyncio
 from structlog.testing import capture_logs
 
-from partsagent._catalog.limits import RedisSlots, limit_key
+from partsagent._catalog.limits import limit_key, redis_slots
 from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import ServerOptions, ServerProcess, sample_reports, start_server_process
 
@@ -115,11 +115,10 @@ async def test_four_processes_put_at_most_five_requests_in_flight(
 HOLDER = textwrap.dedent(
     """
     import asyncio, contextlib, sys
-    import redis.asyncio
-    from partsagent._catalog.limits import RedisSlots
+    from partsagent._catalog.limits import redis_slots
 
     async def main(url, key):
-        slots = RedisSlots(redis.asyncio.Redis.from_url(url), key, limit=5, lease=1.0)
+        slots = redis_slots(url, key, limit=5, lease=1.0)
         async with contextlib.AsyncExitStack() as stack:
             for _ in range(5):
                 await stack.enter_async_context(slots.slot())
@@ -143,7 +142,7 @@ async def test_a_killed_workers_slots_come_back_within_the_lease(
     try:
         async with asyncio.timeout(30):
             assert await holder.stdout.readline() == b"held\n"
-        slots = RedisSlots(redis.asyncio.Redis.from_url(redis_url), key, limit=5, lease=1.0)
+        slots = redis_slots(redis_url, key, limit=5, lease=1.0)
         # While the holder renews its leases, no slot is free, even after a lease's time.
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(1.5), slots.slot():
@@ -166,7 +165,7 @@ async def test_a_cancelled_wait_leaves_no_slot_behind(
     redis_url: str, redis_client: redis.asyncio.Redis
 ) -> None:
     """Cancelling callers while they hold or wait for slots gives every slot back."""
-    slots = RedisSlots(redis.asyncio.Redis.from_url(redis_url), "test-cancel", limit=2)
+    slots = redis_slots(redis_url, "test-cancel", limit=2)
     entered = asyncio.Event()
 
     async def hold() -> None:
