@@ -27,11 +27,13 @@ from ._exceptions import (
     VehicleCandidate,
 )
 from ._metrics import (
+    Measurement,
     SummaryAggregator,
     capture_metrics,
     collect_performance,
     install_aggregator,
     set_metrics_enabled,
+    subscribe_metrics,
     timer,
     uninstall_aggregator,
 )
@@ -77,6 +79,7 @@ __all__ = [
     "LLMPlanner",
     "LocalBucket",
     "Manufacturer",
+    "Measurement",
     "MissingExtra",
     "Model",
     "NotFound",
@@ -106,6 +109,7 @@ __all__ = [
     "redis_cache",
     "sample_catalog_path",
     "set_metrics_enabled",
+    "subscribe_metrics",
     "timer",
     "uninstall_aggregator",
 ]

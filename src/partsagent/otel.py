@@ -1,7 +1,7 @@
 """OpenTelemetry metrics for partsagent (the ``otel`` extra: opentelemetry-api).
 
-``instrument(meter_provider=None)`` records every metric event through the
-given MeterProvider, or the global one::
+``instrument(meter_provider=None)`` records every measurement of the metrics
+bus through the given MeterProvider, or the global one::
 
     partsagent.operation.duration      histogram, unit s, attributes operation, outcome
     partsagent.cache.lookups           counter, attribute result (hit, miss, coalesced)
@@ -11,17 +11,16 @@ given MeterProvider, or the global one::
     partsagent.report_cache.lookups    counter, attribute result
     partsagent.circuit_breaker.state   observable gauge: 0 closed, 1 half-open, 2 open
 
-It reads the same metric events as the ``SummaryAggregator``, through the same
-``read_event``; ``uninstrument()`` stops it. Attribute values come from fixed
-sets in the library's code, never from user text.
+It subscribes to the same bus as the ``SummaryAggregator`` (cache hits
+included), so both count the same look-ups and durations; ``uninstrument()``
+stops it. Attribute values come from fixed sets in the library's code, never
+from user text.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-
-from structlog.typing import EventDict, WrappedLogger
 
 from ._exceptions import missing_extra
 
@@ -35,19 +34,19 @@ try:
 except ImportError as exc:
     missing_extra(exc, extra="otel", modules=("opentelemetry",), feature="partsagent.otel")
 
-from ._metrics.emit import add_consumer, remove_consumer
-from ._metrics.measurement import DURATION_BUCKETS, read_event
+from ._metrics import bus
+from ._metrics.measurement import DURATION_BUCKETS, Measurement
 from ._metrics.series import BREAKER, BREAKER_MEASUREMENT, CACHE_LOOKUPS, COUNTERS, DURATION
 
 __all__ = ["instrument", "uninstrument"]
 
 _KEY = "partsagent.otel"
-_CACHE_RESULTS = frozenset({"hit", "miss", "coalesced"})
+_CACHE_RESULTS = {result: {"result": result} for result in ("hit", "miss", "coalesced")}
 _lock = threading.Lock()
 
 
 class _Recorder:
-    """A consumer of metric events that records them on OpenTelemetry instruments."""
+    """A subscriber of the bus that records measurements on OpenTelemetry instruments."""
 
     def __init__(self, provider: MeterProvider) -> None:
         meter = provider.get_meter("partsagent")
@@ -74,16 +73,13 @@ class _Recorder:
             return []
         return [Observation(max(self.breakers.values(), default=0.0))]
 
-    def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> None:
-        m = read_event(event_dict)
-        if m is None:
-            return
+    def __call__(self, m: Measurement) -> None:
         if m.kind == "timer":
             self.duration.record(
                 m.value / 1000.0, attributes={"operation": m.name, "outcome": m.outcome}
             )
             if m.cache in _CACHE_RESULTS:
-                self.cache.add(1, attributes={"result": m.cache})
+                self.cache.add(1, attributes=_CACHE_RESULTS[m.cache])
         elif m.kind == "counter":
             labels = dict(m.labels)
             for series, instrument in self.counters:
@@ -104,7 +100,7 @@ _recorder: _Recorder | None = None
 def instrument(meter_provider: MeterProvider | None = None) -> None:
     """Record partsagent's metrics through ``meter_provider`` (default: the global one).
 
-    Calling it again replaces the previous provider. Metric events are on from
+    Calling it again replaces the previous provider. Measurements are made from
     now (see docs/instrumentation.md); they stay out of your log output.
     """
     global _recorder
@@ -112,7 +108,7 @@ def instrument(meter_provider: MeterProvider | None = None) -> None:
         if _recorder is not None:
             _recorder.active = False
         _recorder = _Recorder(meter_provider or get_meter_provider())
-        add_consumer(_KEY, _recorder)
+        bus.subscribe(_KEY, _recorder)
 
 
 def uninstrument() -> None:
@@ -122,4 +118,4 @@ def uninstrument() -> None:
         if _recorder is not None:
             _recorder.active = False
             _recorder = None
-        remove_consumer(_KEY)
+        bus.unsubscribe(_KEY)
