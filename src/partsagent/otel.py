@@ -4,7 +4,7 @@
 bus through the given MeterProvider, or the global one::
 
     partsagent.operation.duration      histogram, unit s, attributes operation, outcome
-    partsagent.cache.lookups           counter, attribute result (hit, miss, coalesced)
+    partsagent.cache.lookups           observable counter, attribute result (hit, miss, coalesced)
     partsagent.catalog.requests        counter, attribute kind
     partsagent.catalog.retries         counter
     partsagent.reports                 counter, attribute outcome
@@ -41,7 +41,7 @@ from ._metrics.series import BREAKER, BREAKER_MEASUREMENT, CACHE_LOOKUPS, COUNTE
 __all__ = ["instrument", "uninstrument"]
 
 _KEY = "partsagent.otel"
-_CACHE_RESULTS = {result: {"result": result} for result in ("hit", "miss", "coalesced")}
+_CACHE_RESULTS = ("hit", "miss", "coalesced")
 _lock = threading.Lock()
 
 
@@ -56,8 +56,15 @@ class _Recorder:
             description=DURATION.help,
             explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
         )
-        self.cache = meter.create_counter(
-            CACHE_LOOKUPS.otel, unit=CACHE_LOOKUPS.unit, description=CACHE_LOOKUPS.help
+        # Look-ups, hits above all, are the hot path: tallied here, read at collection,
+        # instead of a synchronous counter's add (~6 us in the SDK) per look-up.
+        self.lookups = dict.fromkeys(_CACHE_RESULTS, 0)
+        self.lookups_lock = threading.Lock()
+        meter.create_observable_counter(
+            CACHE_LOOKUPS.otel,
+            callbacks=[self._lookups],
+            unit=CACHE_LOOKUPS.unit,
+            description=CACHE_LOOKUPS.help,
         )
         self.counters = [
             (s, meter.create_counter(s.otel, unit=s.unit, description=s.help)) for s in COUNTERS
@@ -67,6 +74,12 @@ class _Recorder:
         meter.create_observable_gauge(
             BREAKER.otel, callbacks=[self._breaker], unit=BREAKER.unit, description=BREAKER.help
         )
+
+    def _lookups(self, options: CallbackOptions) -> Iterable[Observation]:
+        if not self.active:
+            return []
+        with self.lookups_lock:
+            return [Observation(n, {"result": r}) for r, n in self.lookups.items()]
 
     def _breaker(self, options: CallbackOptions) -> Iterable[Observation]:
         if not self.active:
@@ -78,8 +91,9 @@ class _Recorder:
             self.duration.record(
                 m.value / 1000.0, attributes={"operation": m.name, "outcome": m.outcome}
             )
-            if m.cache in _CACHE_RESULTS:
-                self.cache.add(1, attributes=_CACHE_RESULTS[m.cache])
+            if m.cache is not None and m.cache in self.lookups:
+                with self.lookups_lock:
+                    self.lookups[m.cache] += 1
         elif m.kind == "counter":
             labels = dict(m.labels)
             for series, instrument in self.counters:
