@@ -16,7 +16,6 @@ from structlog.exceptions import DropEvent
 from structlog.typing import EventDict
 
 from _recorder import Recorder, recording
-from partsagent import BucketManager
 from partsagent._exceptions import UsageError
 from partsagent._metrics import (
     MAX_BUCKETS_PER_OPERATION,
@@ -36,6 +35,7 @@ from partsagent._metrics import (
     timer,
     uninstall_aggregator,
 )
+from partsagent.catalog import BucketManager
 
 
 @pytest.fixture

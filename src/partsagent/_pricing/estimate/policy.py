@@ -10,16 +10,26 @@ decides differently brings its own file with the same fields.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from ..._models import Severity
-from ..names import NameIndex
+from ..names import NameIndex, names_of
 from ._data import DataId, Frozen, load_data
 
-__all__ = ["DecidedOperation", "PartClass", "PolicyRow", "RepairPolicy", "load_policy"]
+__all__ = [
+    "Assembly",
+    "DamageRow",
+    "DecidedOperation",
+    "PartClass",
+    "PolicyRow",
+    "RepairPolicy",
+    "load_policy",
+    "refit_row",
+]
 
 DecidedOperation = Literal["replace", "remove_refit", "repair", "refinish"]
 """What a policy row may decide for the damaged part itself."""
@@ -73,6 +83,58 @@ class PolicyRow(Frozen):
         )
 
 
+class Assembly(Frozen):
+    """A part sold with others inside it: when it is replaced, they are not bought again."""
+
+    id: DataId
+    part: Annotated[str, Field(min_length=1)]
+    includes: Annotated[tuple[str, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    @functools.cached_property
+    def _included(self) -> frozenset[str]:
+        return frozenset().union(*(names_of(n) for n in self.includes))
+
+    def contains(self, part: str, other: str) -> bool:
+        """True when ``other`` comes inside a new ``part``."""
+        return part.casefold() in names_of(self.part) and other.casefold() in self._included
+
+
+def refit_row(row: PolicyRow) -> PolicyRow:
+    """The decision for a part knocked loose but sound: taken off and put back, not bought."""
+    return row.model_copy(
+        update={
+            "id": f"{row.part_class[:52]}-refit",
+            "operations": ("remove_refit",),
+            "why": "The report says the part came loose but names no damage to it: it is "
+            "refitted (remove and refit), not bought.",
+        }
+    )
+
+
+class DamageRow(Frozen):
+    """A decision by the kind of damage, whatever its severity: a torn bumper is replaced."""
+
+    id: DataId
+    part_class: DataId = Field(alias="class")
+    damage: Annotated[str, Field(min_length=1)]
+    """A kind of damage the reading names (lexicon ``damage_kinds``: "tear", "crease")."""
+    operations: Annotated[tuple[DecidedOperation, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    def at(self, severity: Severity) -> PolicyRow:
+        """This decision as a row of the severity read."""
+        return PolicyRow.model_validate(
+            {
+                "id": self.id,
+                "class": self.part_class,
+                "severity": severity,
+                "operations": self.operations,
+                "why": self.why,
+            }
+        )
+
+
 class RepairPolicy(Frozen):
     """The whole policy file."""
 
@@ -83,8 +145,12 @@ class RepairPolicy(Frozen):
     """Parts the propagation rules add are decided at this severity."""
     paint_materials: tuple[str, ...] = ()
     """Consumable categories the paint-materials charge covers: never priced as articles."""
+    assemblies: tuple[Assembly, ...] = ()
+    """Parts that come with their contents (a mirror with its glass)."""
     classes: tuple[PartClass, ...]
     rows: tuple[PolicyRow, ...]
+    damage_rows: tuple[DamageRow, ...] = ()
+    """Decisions by kind of damage; they win over ``rows`` (an optional addition)."""
 
     @model_validator(mode="after")
     def _complete(self) -> RepairPolicy:
@@ -103,6 +169,11 @@ class RepairPolicy(Frozen):
             if (row.part_class, row.severity) in seen:
                 raise ValueError(f"row {row.id}: a second row for {row.part_class} {row.severity}")
             seen.add((row.part_class, row.severity))
+        for damage_row in self.damage_rows:
+            if damage_row.part_class not in ids:
+                raise ValueError(f"row {damage_row.id}: unknown class {damage_row.part_class!r}")
+            if damage_row.id in row_ids:
+                raise ValueError("row ids must be unique")
         missing = [f"{c} {s.value}" for c in ids for s in Severity if (c, s) not in seen]
         if missing:
             raise ValueError(f"every class needs a row per severity; missing: {', '.join(missing)}")
@@ -136,9 +207,26 @@ class RepairPolicy(Frozen):
             found = next(c for c in self.classes if c.id == self.default_class)
         return found
 
-    def decide(self, category: str, severity: Severity, group: str | None = None) -> PolicyRow:
-        """The row for a damaged category at a severity."""
-        return self._rows[(self.part_class(category, group).id, severity)]
+    def assembly(self, part: str, other: str) -> Assembly | None:
+        """The assembly a new ``part`` brings ``other`` in, or None."""
+        return next((a for a in self.assemblies if a.contains(part, other)), None)
+
+    def decide(
+        self,
+        category: str,
+        severity: Severity,
+        group: str | None = None,
+        damage: Collection[str] = (),
+    ) -> PolicyRow:
+        """The row for a damaged category at a severity, or for a kind of damage said of it."""
+        part_class = self.part_class(category, group).id
+        row = self._rows[(part_class, severity)]
+        if "replace" in row.operations:
+            return row
+        for damage_row in self.damage_rows:
+            if damage_row.part_class == part_class and damage_row.damage in damage:
+                return damage_row.at(severity)
+        return row
 
 
 def load_policy(path: str | Path | None = None) -> RepairPolicy:
