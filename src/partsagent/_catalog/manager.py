@@ -333,7 +333,7 @@ class BucketManager:
         return resolved
 
     def _hit(self, kind: str, key: str, value: Any) -> Any:
-        """Account for a cache hit (counted, no event); a remembered 404 raises NotFound again."""
+        """Account for a cache hit (no object built for it); a remembered 404 raises NotFound."""
         stats = self._c.by_kind[kind]
         if isinstance(value, dict) and _NOT_FOUND in value:
             stats.negative_hits += 1

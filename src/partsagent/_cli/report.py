@@ -178,7 +178,7 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=for_good,
     )
-    install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
+    install_aggregator(aggregator)  # measurements are made only for a subscriber
     return aggregator
 
 
