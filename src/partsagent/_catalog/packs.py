@@ -196,6 +196,8 @@ def iter_packs(documents: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
 def _standard_documents(root: Path) -> dict[str, bytes]:
     documents: dict[str, bytes] = {}
     for file in sorted(root.rglob("*.json")):
+        if not file.is_file():  # a FIFO or device would block the read for ever
+            continue
         rel = file.relative_to(root).as_posix()
         if rel != doc.INDEX_PATH and not rel.startswith(PACKS_DIR + "/"):
             documents[rel] = file.read_bytes()
