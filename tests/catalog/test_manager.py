@@ -696,3 +696,48 @@ async def test_prefetch_without_a_batch_endpoint_does_nothing(sample_dir: Path) 
     async with BucketManager(LocalBucket(sample_dir)) as manager:
         assert await manager.prefetch_articles([(MID, ASTRA[0], "CAT001")]) == 0
         assert manager.get_cache_stats()["requests"] == 0
+
+
+async def test_article_requests_as_dicts_are_read_by_their_keys() -> None:
+    """The dict shape (with or without product_group_id) is the same request as the dataclass."""
+    async with BucketManager() as manager:
+        plain = await manager.get_articles_concurrent([(MID, ASTRA[0], "CAT001")])
+        assert plain[0].ok
+        assert plain[0].value
+        group = plain[0].value[0].product_group_id
+        got = await manager.get_articles_concurrent(
+            [
+                {"manufacturer_id": MID, "variant_id": ASTRA[0], "category_id": "CAT001"},
+                {
+                    "manufacturer_id": MID,
+                    "variant_id": ASTRA[0],
+                    "category_id": "CAT001",
+                    "product_group_id": group,
+                },
+            ]
+        )
+    assert got[0].ok
+    assert got[0].value == plain[0].value
+    assert got[1].ok
+    assert got[1].value
+    assert all(a.product_group_id == group for a in got[1].value)
+    assert got[0].request.category_id == "CAT001"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"manufacturer_id": MID, "variant_id": ASTRA[0]}, id="missing-key"),
+        pytest.param(
+            {"manufacturer_id": MID, "variant_id": ASTRA[0], "category_id": "C", "x": 1},
+            id="unknown-key",
+        ),
+        pytest.param("117/127445/CAT001", id="string"),
+        pytest.param((MID, ASTRA[0]), id="short-tuple"),
+    ],
+)
+async def test_article_requests_of_another_shape_are_refused(bad: object) -> None:
+    """Anything but an ArticleRequest, a tuple or its dict is an InputError naming the shape."""
+    async with BucketManager() as manager:
+        with pytest.raises(InputError, match="manufacturer_id"):
+            await manager.get_articles_concurrent([bad])  # type: ignore[list-item]
