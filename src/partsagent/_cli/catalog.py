@@ -153,12 +153,15 @@ def _catalog_ls(args: argparse.Namespace) -> int:
 
 
 def _catalog_serve(args: argparse.Namespace) -> int:
+    from ..testing._connections import DEFAULT_HEADER_TIMEOUT
     from ..testing._faults import ServerOptions
     from ..testing._server import serve_forever
 
     directory = Path(args.dir) if args.dir is not None else sample_catalog_path()
     if not directory.is_dir():
         raise InputError(f"catalog directory {str(directory)!r} does not exist; pass --dir DIR")
+    if args.header_timeout == 0:
+        raise InputError("--header-timeout must be more than 0 seconds")
     options = ServerOptions(
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
@@ -166,7 +169,16 @@ def _catalog_serve(args: argparse.Namespace) -> int:
         preload=args.preload,
     )
     print(f"serving {directory} on {args.host}:{args.port or '(any free port)'}; Ctrl-C to stop")
-    serve_forever(directory, host=args.host, port=args.port, options=options)
+    serve_forever(
+        directory,
+        host=args.host,
+        port=args.port,
+        options=options,
+        header_timeout=(
+            DEFAULT_HEADER_TIMEOUT if args.header_timeout is None else args.header_timeout
+        ),
+        max_connections=args.max_connections,
+    )
     return 0
 
 
@@ -239,5 +251,19 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
     )
     serve.add_argument(
         "--preload", action="store_true", help="read the whole bucket into memory at start"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=non_negative_float,
+        default=None,
+        metavar="S",
+        help="seconds a connection may take to send a complete request (default 20)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="open connections at most (default 1024, fewer under a low ulimit -n)",
     )
     serve.set_defaults(handler=_catalog_serve)
