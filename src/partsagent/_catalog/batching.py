@@ -7,10 +7,12 @@ request can answer: a manufacturer for the batch endpoints, a model for packs
 of the requests that somebody waits for. A document somebody waits for is
 validated as soon as the batch arrives, in one go; the others are validated on
 first read. Documents an answer holds beyond those asked for (the rest of a
-pack) are cached too, into free room (``store_extra``). A batch that fails
-(after its retries) is split in two and each half asked again, down to single
-documents, so that one bad answer does not sink every document in it; an open
-circuit fails them all.
+pack) are cached too, into free room (``store_extra``). A model's pack that
+fails (after its retries) is not asked for again: its documents are read
+instead (``unpacked``: the batch endpoints, or one at a time), so that a fault
+costs requests, not reports. A batch that fails (after its retries) is split
+in two and each half asked again, down to single documents, so that one bad
+answer does not sink every document in it; an open circuit fails them all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from .._exceptions import CatalogError, CatalogFormatError, NotFound, PartsAgentError
+from .._metrics import counter
 from . import documents as doc
 from .breaker import CircuitOpen
 from .documents import Deferred
@@ -28,8 +31,9 @@ from .stats import Counters
 
 __all__ = ["Batcher"]
 
-FetchBatch = Callable[[str, str, list[str]], Awaitable[Mapping[str, Any]]]
-"""(kind, label, paths) -> the documents by path, with retries and the deadline applied."""
+FetchBatch = Callable[[str, str, list[str], bool], Awaitable[Mapping[str, Any]]]
+"""(kind, label, paths, unpacked) -> the documents by path, with retries and the deadline
+applied; ``unpacked`` reads them without the packs."""
 Store = Callable[[str, str, Any], Awaitable[None]]
 """(kind, key, value): cache a document; a NotFound value is remembered as missing."""
 GroupOf = Callable[[str], str]
@@ -41,6 +45,11 @@ Recall = Callable[[str, list[Flight]], Awaitable[list[Flight]]]
 def manufacturer_of(path: str) -> str:
     """The default group: ``manufacturers/{mid}/...`` -> mid."""
     return path.split("/", 2)[1]
+
+
+def is_pack_group(group: str) -> bool:
+    """True for a model's group (``mid/model``), which a pack answers."""
+    return "/" in group
 
 
 def list_key(path: str) -> tuple[str, str]:
@@ -107,19 +116,28 @@ class Batcher:
         if flights:
             await self._settle(mid, kind, flights)
 
-    async def _settle(self, mid: str, kind: str, flights: list[Flight]) -> None:
-        """Fetch the flights' documents in one request; if it fails, each half on its own."""
+    async def _settle(
+        self, mid: str, kind: str, flights: list[Flight], unpacked: bool = False
+    ) -> None:
+        """Fetch the flights' documents in one request; if it fails, without the pack,
+        then each half on its own."""
         paths = [f.path for f in flights]
         label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
         stats = self._counters.by_kind[kind]
         try:
-            items = await self._fetch(kind, label, paths)
+            items = await self._fetch(kind, label, paths, unpacked)
         except PartsAgentError as exc:
-            if len(flights) > 1 and not isinstance(exc, CircuitOpen):
+            if isinstance(exc, CircuitOpen):
+                pass
+            elif not unpacked and is_pack_group(mid):
+                counter("catalog.pack_problems", problem="failed")
+                await self._settle(mid, kind, flights, unpacked=True)
+                return
+            elif len(flights) > 1:
                 half = len(flights) // 2
                 await asyncio.gather(
-                    self._settle(mid, kind, flights[:half]),
-                    self._settle(mid, kind, flights[half:]),
+                    self._settle(mid, kind, flights[:half], unpacked),
+                    self._settle(mid, kind, flights[half:], unpacked),
                 )
                 return
             stats.errors += len(flights)

@@ -381,9 +381,13 @@ class BucketManager:
             "index", doc.INDEX_PATH, lambda: catalog_namespace(self.source)
         )
 
-    async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
+    async def _fetch_batch(
+        self, kind: str, label: str, paths: list[str], unpacked: bool = False
+    ) -> Mapping[str, Any]:
+        """A batch with retries; ``unpacked``: without the packs (one failed its retries)."""
+        read = getattr(self.source, "read_unpacked", None) if unpacked else None
         return await self._requests.run(
-            kind, label, functools.partial(self.source.read_batch, paths)
+            kind, label, functools.partial(read or self.source.read_batch, paths)
         )
 
     # -- documents -----------------------------------------------------------
