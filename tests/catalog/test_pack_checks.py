@@ -17,6 +17,8 @@ from structlog.testing import capture_logs
 
 from partsagent import BucketManager, HttpBucket, PartsAgent
 from partsagent._catalog.packs import PACKS_DIR, pack_path
+from partsagent._cli.main import main
+from partsagent.testing import CatalogServer
 
 MID, ASTRA, CORSA = "117", "40103", "40104"
 FORD, FOCUS = "36", "41501"
@@ -186,3 +188,55 @@ async def test_the_index_retries_end_when_the_source_closes(exported_bucket: Pat
         count = asked.count("index.json")
         await asyncio.sleep(0.3)  # longer than the pauses between retries at this point
         assert asked.count("index.json") == count
+
+
+def edit_by_hand(bucket: Path) -> Path:
+    """Change one price of the Astra's bonnet lists without packing again; returns the file."""
+    rel = f"manufacturers/{MID}/variants/127445/categories/CAT001/articles.json"
+    articles = orjson.loads((bucket / rel).read_bytes())
+    articles[0]["price"]["amount"] = "1.23"
+    (bucket / rel).write_bytes(orjson.dumps(articles))
+    return bucket / rel
+
+
+def test_catalog_pack_check_says_when_packs_are_stale(
+    exported_bucket: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`catalog pack --check`: 0 while packs match, 1 after a hand edit, 0 once packed again."""
+    assert main(["catalog", "pack", "--check", str(exported_bucket)]) == 0
+    edit_by_hand(exported_bucket)
+    assert main(["catalog", "pack", "--check", str(exported_bucket)]) == 1
+    assert "stale packs" in capsys.readouterr().out
+    assert main(["catalog", "pack", str(exported_bucket)]) == 0
+    assert main(["catalog", "pack", "--check", str(exported_bucket)]) == 0
+
+
+async def test_the_server_offers_no_stale_packs(exported_bucket: Path) -> None:
+    """A hand-edited bucket served: no pack is offered or served, the edited price is used."""
+    edit_by_hand(exported_bucket)
+    with capture_logs() as logs:
+        async with CatalogServer(exported_bucket) as server, HttpBucket(server.url) as source:
+            assert await source.pack_version() is None
+            async with BucketManager(source) as manager:
+                got = await manager.get_articles_for_category(MID, "127445", "CAT001")
+            paths = server.stats.snapshot()["paths"]
+    assert str(got[0].price.amount) == "1.23"
+    assert not [p for p in paths if p.startswith(f"/{PACKS_DIR}/")]
+    assert [e for e in logs if e["event"] == "catalog.serve.stale_packs"]
+
+
+async def test_a_document_that_differs_from_its_kept_pack_makes_it_stale(
+    exported_bucket: Path,
+) -> None:
+    """Read beside a kept pack, an edited document is used, and the pack's version is dropped."""
+    edit_by_hand(exported_bucket)
+    with capture_logs() as logs:
+        async with BucketManager(exported_bucket, max_entries=5) as manager:
+            await manager.get_models_for_manufacturer(MID)
+            assert await manager.source.pack_version() is not None  # type: ignore[attr-defined]
+            await manager.get_categories_concurrent([(MID, "127445")])  # reads the pack
+            got = await manager.get_articles_for_category(MID, "127445", "CAT001")
+            supported = manager.source.batch_supported
+    assert str(got[0].price.amount) == "1.23"
+    assert supported is False
+    assert [e for e in logs if e["event"] == "partsagent.catalog.pack_stale"]

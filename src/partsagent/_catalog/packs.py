@@ -338,6 +338,11 @@ class RecentPacks:
         self._packs.move_to_end(path)
         return _fresh(kept[0])
 
+    def peek(self, path: str, rel: str) -> Item | None:
+        """The document ``rel`` of the kept pack at ``path``, as kept (not to hand out)."""
+        kept = self._packs.get(path)
+        return None if kept is None else kept[0].get(rel)
+
     def put(self, path: str, items: dict[str, Item]) -> None:
         """Keep ``items`` (as read, unvalidated); the least recently used packs make room."""
         kept = _fresh(items)

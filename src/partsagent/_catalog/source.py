@@ -221,10 +221,49 @@ class BucketReader:
         return f"{mid}/{model}" if self._pack_version is not None and model else mid
 
     async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
-        return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
+        return await self._get_list(doc.CATEGORIES, mid, vid, doc.categories_path(mid, vid))
 
     async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
-        return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
+        return await self._get_list(doc.ARTICLES, mid, vid, doc.articles_path(mid, vid, cid))
+
+    async def _get_list(self, adapter: TypeAdapter[T], mid: str, vid: str, rel: str) -> T:
+        """A list from the standard layout, compared with its model's pack if one is kept."""
+        raw = await self.read(rel)
+        self._compare_with_pack(mid, vid, rel, raw)
+        return doc.parse(adapter, rel, raw)
+
+    def _compare_with_pack(self, mid: str, vid: str, rel: str, raw: bytes) -> None:
+        """A document that says otherwise than the kept pack of its model makes the pack stale.
+
+        Checked whenever a document is read anyway (a list the pack failed to
+        give, a single look-up): free, and it catches a bucket edited by hand
+        and not packed again. ``partsagent catalog pack --check`` checks them all.
+        """
+        version, recent = self._pack_version, self._recent
+        model = (self._model_of or {}).get((mid, vid))
+        if version is None or recent is None or model is None:
+            return
+        kept = recent.peek(packs.pack_path(version, mid, model), rel)
+        if kept is None:
+            return
+        try:
+            same = isinstance(kept, Deferred) and orjson.loads(kept.data) == orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return  # a broken document is its own error, not the pack's
+        if same:
+            return
+        _log.warning(
+            "partsagent.catalog.pack_stale",
+            source=str(self),
+            version=version,
+            document=rel,
+            detail="the document differs from its pack: the bucket changed since "
+            "'partsagent catalog pack'; packs of this version are no longer used",
+        )
+        counter("catalog.pack_problems", problem="stale")
+        self._refused_versions |= {version}
+        self._pack_version = None
+        self._recent = None
 
     async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
         """From the models' packs when the bucket has them, else one document at a time.

@@ -12,7 +12,7 @@ import orjson
 from pydantic import BaseModel
 
 from .._catalog.open import open_catalog, sample_catalog_path
-from .._catalog.packs import pack_bucket
+from .._catalog.packs import pack_bucket, stale_version
 from .._exceptions import InputError
 from .._models import Article, Category, Manufacturer, Model, Position
 from .._table import render_table
@@ -42,10 +42,28 @@ def _catalog_generate(args: argparse.Namespace) -> int:
 
 
 def _catalog_pack(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check_packs(Path(args.dir))
     summary = pack_bucket(Path(args.dir))
     print(f"wrote {summary['packs']} packs of version {summary['version']} to {args.dir}")
     print(render_table(["what", "value"], list(summary.items())))
     return 0
+
+
+def _check_packs(directory: Path) -> int:
+    """Exit 0 when the packs match the documents (or there are none), 1 when they are stale."""
+    if not (directory / "index.json").is_file():
+        raise InputError(f"{str(directory)!r} holds no index.json; pass a bucket directory")
+    stale = stale_version(directory)
+    if stale is None:
+        print(f"{directory}: the packs match the documents (or the bucket has none)")
+        return 0
+    advertised, current = stale
+    print(
+        f"{directory}: stale packs: index.json names version {advertised}, the documents are "
+        f"now version {current}; run 'partsagent catalog pack {directory}'"
+    )
+    return 1
 
 
 # ---------------------------------------------------------------- catalog ls
@@ -211,6 +229,11 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
         "pack", help="write packed documents (one per model) next to a bucket's documents"
     )
     pack.add_argument("dir", metavar="DIR", help="bucket directory to pack")
+    pack.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the packs no longer match the documents",
+    )
     pack.set_defaults(handler=_catalog_pack)
 
     source = argparse.ArgumentParser(add_help=False)
