@@ -31,6 +31,7 @@ from .stream import Line, StreamWriter, read_lines
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "EXIT_ALL_OK",
+    "EXIT_INCOMPLETE",
     "EXIT_SOME_FAILED",
     "REORDER_WINDOW",
     "open_batch",
@@ -42,6 +43,8 @@ REORDER_WINDOW = 4
 """Finished lines that may wait for a slower one before them, per --concurrency slot."""
 EXIT_ALL_OK = 0
 EXIT_SOME_FAILED = 1
+EXIT_INCOMPLETE = 3
+"""Every report was written, but one could not read part of the catalog (``complete`` false)."""
 _FLUSH_BYTES = 64 * 1024
 _FIELDS = ("vehicle", "damaged_parts")
 
@@ -51,6 +54,7 @@ class _Result:
     line: int
     data: bytes
     ok: bool
+    complete: bool = True
 
 
 def open_batch(path: str) -> BinaryIO:
@@ -108,7 +112,8 @@ async def _report(agent: PartsAgent, line: int, item: dict[str, Any]) -> _Result
         return _error_line(line, type(exc).__name__, str(exc))
     except Exception as exc:  # a bug: still one line for this input, and the batch goes on
         return _error_line(line, type(exc).__name__, f"internal error: {exc}")
-    return _Result(line, orjson.dumps(report.model_dump(mode="json")), ok=True)
+    data = orjson.dumps(report.model_dump(mode="json"))
+    return _Result(line, data, ok=True, complete=report.complete)
 
 
 class _Ordered:
@@ -118,6 +123,8 @@ class _Ordered:
         self.futures: deque[asyncio.Future[_Result | None]] = deque()
         self.room = asyncio.Semaphore(room)
         self.arrived = asyncio.Event()
+        self.incomplete = 0
+        """Reports written that could not read part of the catalog."""
 
     async def admit(self) -> asyncio.Future[_Result | None]:
         await self.room.acquire()
@@ -162,6 +169,7 @@ async def _write(ordered: _Ordered, out: StreamWriter, progress: Progress) -> No
         pending.append(result.data + b"\n")
         size += len(result.data) + 1
         progress.add(result.ok)
+        ordered.incomplete += not result.complete
         if size >= _FLUSH_BYTES:
             await flush()
 
@@ -177,8 +185,9 @@ async def run_batch(
 ) -> int:
     """Stream ``source``'s reports to ``out``; the agent is closed at the end.
 
-    Returns EXIT_ALL_OK or EXIT_SOME_FAILED. A read error midway ends the input
-    there: the lines before it are still finished and written.
+    Returns EXIT_ALL_OK, EXIT_SOME_FAILED (error lines; before all else) or
+    EXIT_INCOMPLETE (reports with ``complete`` false). A read error midway ends
+    the input there: the lines before it are still finished and written.
     """
     concurrency: int = args.concurrency
     max_bytes: int = args.max_line_bytes
@@ -224,4 +233,6 @@ async def run_batch(
             f"{read_error.strerror or read_error}\n"
         )
         return EXIT_SOME_FAILED
-    return EXIT_SOME_FAILED if progress.failed else EXIT_ALL_OK
+    if progress.failed:
+        return EXIT_SOME_FAILED
+    return EXIT_INCOMPLETE if ordered.incomplete else EXIT_ALL_OK

@@ -26,7 +26,7 @@ from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .arguments import count, positive_int
-from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
+from .batch import DEFAULT_MAX_LINE_BYTES, EXIT_INCOMPLETE, open_batch, run_batch
 from .render import render_report
 from .warnings import WarningLines
 
@@ -262,7 +262,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     else:
         sys.stdout.write(render_report(report) + "\n")
     sys.stdout.flush()
-    return 0
+    return 0 if report.complete else EXIT_INCOMPLETE
 
 
 def register_report(commands: Any) -> None:
