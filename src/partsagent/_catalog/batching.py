@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from .._exceptions import CatalogError, CatalogFormatError, NotFound, PartsAgentError
-from .._metrics import counter
 from . import documents as doc
 from .breaker import CircuitOpen
 from .documents import Deferred
@@ -130,7 +129,6 @@ class Batcher:
             if isinstance(exc, CircuitOpen):
                 pass
             elif not unpacked and is_pack_group(mid):
-                counter("catalog.pack_problems", problem="failed")
                 await self._settle(mid, kind, flights, unpacked=True)
                 return
             elif len(flights) > 1:

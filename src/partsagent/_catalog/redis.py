@@ -45,8 +45,9 @@ DEFAULT_NAMESPACE = "partsagent"
 """Used by a cache with no namespace of its own until a manager names it after its catalog."""
 DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024
 """The largest value read or written, like an HTTP body; a larger one is a miss."""
-DEFAULT_TIMEOUT = 0.1
-"""Seconds per call: a healthy Redis answers in a millisecond; a slow one is a miss."""
+DEFAULT_TIMEOUT = 0.25
+"""Seconds per call: a healthy Redis answers in a millisecond; a slow one is a miss (and,
+suspended, costs nothing for a while: ``suspend``). Room is left for a busy event loop."""
 _JSON_TAG = "json"
 _EMPTY_TAG = "empty"
 
@@ -367,7 +368,7 @@ def redis_cache(
       (``partsagent-`` and a hash of the catalog's location and index.json, read
       once), so that two catalogs never share entries; name one to share it on
       purpose, or to read a cache while the catalog is down.
-    * ``timeout=0.1``: seconds per cache call and per socket operation; a slow
+    * ``timeout=0.25``: seconds per cache call and per socket operation; a slow
       Redis becomes a cache miss in the manager, not a slow report, and a call
       that fails or times out leaves the cache alone for a second or more
       (``suspend``). Raise it for a Redis far away.

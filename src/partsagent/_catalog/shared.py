@@ -48,7 +48,7 @@ WRITE_CHUNK = 64
 MAX_PENDING = 10_000
 """Writes queued for a shared cache at most; more are dropped (logged) until it catches up."""
 
-DEFAULT_CALL_TIMEOUT = 0.1
+DEFAULT_CALL_TIMEOUT = 0.25
 """Seconds a shared-cache call may take when the cache names no ``timeout`` of its own."""
 
 T = TypeVar("T")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
@@ -31,6 +32,10 @@ _log = get_logger()
 
 INDEX_ATTEMPT_TIMEOUT = 2.0
 """Seconds one background read of index.json may take (it is a few hundred bytes)."""
+PACK_FAILURES = 3
+"""Reads of one pack in a row that got no usable answer before its documents are read instead."""
+PACK_REST = 60.0
+"""Seconds such a pack is left alone; then it is asked for again."""
 INDEX_BACKOFF = (0.05, 30.0)
 """First and longest pause between background reads of index.json that got no answer."""
 
@@ -100,6 +105,8 @@ class BucketReader:
     """Packs refused (another model's, an index out of range): their models' documents are read."""
     _refused_versions: frozenset[str] = frozenset()
     """Pack versions found missing or stale: index.json naming one of them means no packs."""
+    _troubled: dict[str, tuple[int, float]] | None = None
+    """Pack path -> (reads in a row without a usable answer, when it may be asked for again)."""
     _recent: packs.RecentPacks | None = None
     recent_pack_bytes = 16 * 1024 * 1024
     """Bytes of recently read packs kept expanded (``packs.RecentPacks``); 0 keeps none."""
@@ -321,7 +328,7 @@ class BucketReader:
             if version is None:
                 break
             path = packs.pack_path(version, mid, model_id)
-            if path in self._refused:
+            if path in self._refused or self._resting(path):
                 continue
             if self._recent is None:
                 self._recent = packs.RecentPacks(self.recent_pack_bytes)
@@ -340,17 +347,51 @@ class BucketReader:
                 counter("catalog.pack_problems", problem="refused")
                 self._refused |= {path}
                 continue
+            except CatalogUnavailable:
+                self._pack_failed(path)
+                raise  # the request is retried: the pack again, or its documents if it rests
             except CatalogFormatError as exc:
                 if exc.unparseable:
+                    self._pack_failed(path)
                     raise  # a body cut short: the request is retried
                 self._forget_packs(str(exc), version)
                 continue
             except NotFound as exc:
                 self._forget_packs(str(exc), version)
                 continue
+            if self._troubled is not None:
+                self._troubled.pop(path, None)
             self._recent.put(path, items)
             out.update(items)
         return out
+
+    def _pack_failed(self, path: str) -> None:
+        """One more read of the pack without a usable answer; the last allowed rests it."""
+        if self._troubled is None:
+            self._troubled = {}
+        failures = self._troubled.get(path, (0, 0.0))[0] + 1
+        resting = failures >= PACK_FAILURES
+        self._troubled[path] = (failures, time.monotonic() + PACK_REST if resting else 0.0)
+        if resting:
+            _log.warning(
+                "partsagent.catalog.pack_resting",
+                source=str(self),
+                pack=path,
+                seconds=PACK_REST,
+                detail=f"{failures} reads in a row failed; its documents are read instead",
+            )
+            counter("catalog.pack_problems", problem="failed")
+
+    def _resting(self, path: str) -> bool:
+        """True while a pack that failed too often is left alone (its documents are read)."""
+        troubled = self._troubled
+        trouble = None if troubled is None else troubled.get(path)
+        if troubled is None or trouble is None or trouble[0] < PACK_FAILURES:
+            return False
+        if time.monotonic() < trouble[1]:
+            return True
+        del troubled[path]  # rested: asked for again
+        return False
 
     def _check_open(self) -> None:
         if self._closed:
