@@ -26,6 +26,7 @@ from . import documents as doc
 from .breaker import CircuitOpen
 from .documents import Deferred
 from .flights import Flight, Flights, Load
+from .requests import transient
 from .stats import Counters
 
 __all__ = ["Batcher"]
@@ -143,6 +144,15 @@ class Batcher:
                 flight.future.set_exception(exc)
             return
         got: list[Any] = [items.get(flight.path) for flight in flights]
+        # Documents that got no answer inside a good one are asked for again, each alone.
+        again = [f for f, item in zip(flights, got, strict=True) if transient(item)]
+        if again:
+            if len(again) == len(flights):
+                again = again[1:]  # cannot happen (the call would have failed); never loop
+            await asyncio.gather(*(self._settle(mid, kind, [f], True) for f in again))
+            kept = [(f, item) for f, item in zip(flights, got, strict=True) if f not in again]
+            flights = [f for f, _ in kept]
+            got = [item for _, item in kept]
         # What somebody waits for is validated now, in one go; the rest on first read.
         waited = [
             i

@@ -117,7 +117,8 @@ class BucketManager:
     * ``cache``: an aiocache cache shared with other processes (e.g. ``redis_cache(...)``),
       read behind the in-process one: what this process has read stays in memory.
     * ``attempts=4``, ``attempt_timeout=10``, ``deadline=30``: retries per lookup,
-      seconds per attempt, seconds for a lookup with all its retries.
+      seconds per attempt, seconds for a lookup with all its retries. The manufacturers
+      and models lists, which every report of a make needs, get twice the attempts.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
     * ``breaker``: a CircuitBreaker (default: opens for 5 s when at least 10 of the last
       20 tries failed, 80% of them).

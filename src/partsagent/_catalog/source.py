@@ -296,18 +296,29 @@ class BucketReader:
         return await self._read_lists(list(dict.fromkeys(paths)))
 
     async def _read_lists(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
-        """The lists no pack answered: one document at a time (the HTTP source may batch)."""
+        """The lists no pack answered: one document at a time (the HTTP source may batch).
+
+        A document that got no answer is that item's ``CatalogUnavailable`` (the
+        manager asks for it again on its own), unless none got one: then the call
+        fails, to be retried whole.
+        """
         out: dict[str, BatchItem] = {}
+        unanswered: CatalogUnavailable | None = None
         for path in paths:
             mid, vid, cid = doc.list_path_ids(path)
             try:
                 out[path] = await (
                     self.categories(mid, vid) if cid is None else self.articles(mid, vid, cid)
                 )
-            except CatalogUnavailable:
-                raise
+            except CatalogUnavailable as exc:
+                out[path] = unanswered = exc
             except CatalogError as exc:
-                out[path] = exc
+                if isinstance(exc, CatalogFormatError) and exc.unparseable:  # cut short: no answer
+                    out[path] = unanswered = CatalogUnavailable(exc.path, exc.detail)
+                else:
+                    out[path] = exc
+        if unanswered is not None and all(isinstance(v, CatalogUnavailable) for v in out.values()):
+            raise unanswered
         return out
 
     async def _read_packs(
