@@ -231,7 +231,8 @@ async def test_a_document_that_differs_from_its_kept_pack_makes_it_stale(
     """Read beside a kept pack, an edited document is used, and the pack's version is dropped."""
     edit_by_hand(exported_bucket)
     with capture_logs() as logs:
-        async with BucketManager(exported_bucket, max_entries=5) as manager:
+        # Two entries: the models and the categories; no room for the pack's other lists.
+        async with BucketManager(exported_bucket, max_entries=2) as manager:
             await manager.get_models_for_manufacturer(MID)
             assert await manager.source.pack_version() is not None  # type: ignore[attr-defined]
             await manager.get_categories_concurrent([(MID, "127445")])  # reads the pack

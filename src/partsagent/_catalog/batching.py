@@ -111,16 +111,27 @@ class Batcher:
         flights = [f for f in load.flights if not f.future.done()]
         if not flights or load.group is None:
             return
-        mid, kind, _ = load.group
+        mid, kind, lane = load.group
         flights = await self._recall(kind, flights)  # what a shared cache holds is not fetched
         if flights:
-            await self._settle(mid, kind, flights)
+            await self._settle(mid, kind, flights, warming=lane == "warm")
 
     async def _settle(
-        self, mid: str, kind: str, flights: list[Flight], unpacked: bool = False
+        self,
+        mid: str,
+        kind: str,
+        flights: list[Flight],
+        unpacked: bool = False,
+        *,
+        warming: bool = False,
     ) -> None:
         """Fetch the flights' documents in one request; if it fails, without the pack,
-        then each half on its own."""
+        then each half on its own.
+
+        Without its pack, a document costs a request of its own: ``warming`` loads
+        (nobody waited for them when they started) then read only the documents
+        somebody has come to wait for since; the others are left unwarmed.
+        """
         paths = [f.path for f in flights]
         label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
         stats = self._counters.by_kind[kind]
@@ -130,13 +141,15 @@ class Batcher:
             if isinstance(exc, CircuitOpen):
                 pass
             elif not unpacked and is_pack_group(mid):
-                await self._settle(mid, kind, flights, unpacked=True)
+                wanted = self._unwarmed(flights, exc) if warming else flights
+                if wanted:
+                    await self._settle(mid, kind, wanted, unpacked=True)
                 return
             elif len(flights) > 1:
                 half = len(flights) // 2
                 await asyncio.gather(
-                    self._settle(mid, kind, flights[:half], unpacked),
-                    self._settle(mid, kind, flights[half:], unpacked),
+                    self._settle(mid, kind, flights[:half], unpacked, warming=warming),
+                    self._settle(mid, kind, flights[half:], unpacked, warming=warming),
                 )
                 return
             stats.errors += len(flights)
@@ -144,12 +157,13 @@ class Batcher:
                 flight.future.set_exception(exc)
             return
         got: list[Any] = [items.get(flight.path) for flight in flights]
-        # Documents that got no answer inside a good one are asked for again, each alone.
+        # Documents that got no answer inside a good one (a pack that rests, one that went
+        # unanswered among several) are asked for again, each alone, without packs.
         again = [f for f, item in zip(flights, got, strict=True) if transient(item)]
-        if again:
-            if len(again) == len(flights):
-                again = again[1:]  # cannot happen (the call would have failed); never loop
-            await asyncio.gather(*(self._settle(mid, kind, [f], True) for f in again))
+        if again and not (unpacked and len(flights) == 1):  # a single is not asked again
+            first = next(item for item in got if transient(item))
+            wanted = self._unwarmed(again, first) if warming else again
+            await asyncio.gather(*(self._settle(mid, kind, [f], True) for f in wanted))
             kept = [(f, item) for f, item in zip(flights, got, strict=True) if f not in again]
             flights = [f for f, _ in kept]
             got = [item for _, item in kept]
@@ -181,3 +195,11 @@ class Batcher:
                 extra_kind, key = list_key(path)
                 if key not in self._flights:
                     await self._store_extra(extra_kind, key, item)
+
+    def _unwarmed(self, flights: list[Flight], exc: BaseException) -> list[Flight]:
+        """The flights somebody waits for; the others end with ``exc`` (never cached)."""
+        wanted = [f for f in flights if f.claimed]
+        for flight in flights:
+            if not flight.claimed and not flight.future.done():
+                flight.future.set_exception(exc)
+        return wanted

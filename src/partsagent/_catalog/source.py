@@ -334,12 +334,14 @@ class BucketReader:
             (mid, model_of[(mid, vid)]) for mid, vid, _ in wanted.values() if (mid, vid) in model_of
         }
         out: dict[str, BatchItem] = {}
+        skipped: dict[tuple[str, str], str] = {}
         for mid, model_id in sorted(models):
             version = self._pack_version
             if version is None:
                 break
             path = packs.pack_path(version, mid, model_id)
             if path in self._refused or self._resting(path):
+                skipped[(mid, model_id)] = path
                 continue
             if self._recent is None:
                 self._recent = packs.RecentPacks(self.recent_pack_bytes)
@@ -357,6 +359,7 @@ class BucketReader:
                 _log.warning("partsagent.catalog.pack_refused", source=str(self), reason=str(exc))
                 counter("catalog.pack_problems", problem="refused")
                 self._refused |= {path}
+                skipped[(mid, model_id)] = path
                 continue
             except CatalogUnavailable:
                 self._pack_failed(path)
@@ -374,6 +377,12 @@ class BucketReader:
                 self._troubled.pop(path, None)
             self._recent.put(path, items)
             out.update(items)
+        # The lists of a refused or resting pack: read by the manager each on its own
+        # (read_unpacked), so that it reads only those somebody waits for.
+        for rel, (mid, vid, _) in wanted.items():
+            pack = skipped.get((mid, model_of.get((mid, vid), "")))
+            if pack is not None and rel not in out:
+                out[rel] = CatalogUnavailable(rel, f"its pack {pack} is not used; read on its own")
         return out
 
     def _pack_failed(self, path: str) -> None:
