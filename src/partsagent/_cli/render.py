@@ -127,7 +127,8 @@ def _where_of(position: Position) -> str:
     return f" ({where})" if where and where != "-" else ""
 
 
-def render_report(report: PartsReport) -> str:
+def render_report(report: PartsReport, *, performance: bool = True) -> str:
+    """The report's tables; ``performance=False`` leaves out the timings line."""
     if report.lines:
         parts = _parts(report)
     elif report.complete:
@@ -154,6 +155,8 @@ def render_report(report: PartsReport) -> str:
     out += render_not_priced(report)
     if warnings:
         out += ["", "warnings:", *(f"  - {w}" for w in warnings)]
+    if not performance:
+        return "\n".join(out)
     p = report.performance
     tools = {k: v for k, v in p.get("tools", {}).items() if k.startswith("tool.")}
     slowest = sorted(tools.items(), key=lambda kv: -kv[1]["total_ms"])[:3]
