@@ -223,9 +223,11 @@ async def test_attempts_4_means_3_retries(catalog_server: CatalogServer) -> None
         breaker=CircuitBreaker(failure_threshold=1000),
     ) as manager:
         with pytest.raises(CatalogUnavailable):
-            await manager.get_manufacturers()
+            await manager.load_categories_for_variant(MID, ASTRA[0])
         stats = manager.get_cache_stats()
-    assert catalog_server.stats.paths["/manufacturers.json"] == 4  # index.json not counted
+    assert (
+        catalog_server.stats.paths[f"/manufacturers/{MID}/variants/{ASTRA[0]}/categories.json"] == 4
+    )
     assert stats["requests"] == 4
     assert stats["retries"] == 3
 
@@ -238,8 +240,9 @@ async def test_errors_are_not_cached(sample_dir: Path) -> None:
     ):
         with pytest.raises(CatalogUnavailable):
             await manager.get_models_for_manufacturer(MID)
-        # One retry, then the error (index.json, read alongside, is not counted here).
-        assert server.stats.paths[f"/manufacturers/{MID}/models.json"] == 2
+        # Twice the 2 attempts for a make's lists, then the error (index.json, read
+        # alongside, is not counted here).
+        assert server.stats.paths[f"/manufacturers/{MID}/models.json"] == 4
         server.options = ServerOptions()
         models = await manager.get_models_for_manufacturer(MID)
     assert any(m.name == "ASTRA" for m in models)
