@@ -39,14 +39,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import _common as c
-from partsagent import (
-    BucketManager,
-    HttpBucket,
-    PartsAgent,
-    PartsAgentError,
-    PartsReport,
-    sample_catalog_path,
-)
+from partsagent import PartsAgent, PartsAgentError, PartsReport
+from partsagent.catalog import BucketManager, HttpBucket, sample_catalog_path
 from partsagent.testing import FaultProxy, ServerOptions, sample_reports, start_server_process
 
 CASES = sample_reports()

@@ -15,9 +15,10 @@ import pytest
 from aiohttp import web
 from structlog.testing import capture_logs
 
-from partsagent import BucketManager, HttpBucket, PartsAgent
+from partsagent import PartsAgent
 from partsagent._catalog.packs import PACKS_DIR, pack_path
 from partsagent._cli.main import main
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import CatalogServer
 
 MID, ASTRA, CORSA = "117", "40103", "40104"

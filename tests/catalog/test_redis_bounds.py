@@ -14,9 +14,10 @@ import pytest
 import redis.asyncio
 
 from _redis_server import start_redis_server, stop_redis_server
-from partsagent import BucketManager, PartsAgent
+from partsagent import PartsAgent
 from partsagent._catalog.redis import ModelSerializer, redis_cache
 from partsagent._catalog.suspend import COOL_DOWN
+from partsagent.catalog import BucketManager
 from partsagent.testing import sample_reports
 
 MID, VID, CID = "117", "127445", "CAT001"
