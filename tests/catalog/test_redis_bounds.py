@@ -118,14 +118,16 @@ async def test_a_stalled_redis_costs_reports_nothing_but_misses(
     async with PartsAgent() as plain:
         want = [await plain.process_damage_report(v, d) for v, d in reports]
     namespace = f"test-{uuid.uuid4().hex[:8]}"
-    agent = PartsAgent(cache=redis_cache(redis_server[1], namespace=namespace))
-    async with agent:
+    manager = BucketManager(cache=redis_cache(redis_server[1], namespace=namespace))
+    agent = PartsAgent(manager)
+    async with manager, agent:
         await agent.process_damage_report(ASTRA, "bonnet dented")  # the connections are up
         with stalled(redis_server):
             with anyio.fail_after(5):  # 2-3 s a report when every call waits for Redis
                 got = [await agent.process_damage_report(v, d) for v, d in reports]
             with anyio.fail_after(1):  # 3 s when the queued writes wait for Redis
                 await agent.aclose()
+                await manager.aclose()
     assert [r.lines for r in got] == [r.lines for r in want]
     assert [r.totals for r in got] == [r.totals for r in want]
 

@@ -38,7 +38,6 @@ from .ids import check_id
 __all__ = [
     "PACKS_DIR",
     "PACK_FORMAT",
-    "PackRefused",
     "RecentPacks",
     "expand_pack",
     "iter_packs",
@@ -54,7 +53,7 @@ PACKS_DIR = "packs"
 Item = Deferred[Any] | CatalogError
 
 
-class PackRefused(CatalogFormatError):
+class _PackRefused(CatalogFormatError):
     """A pack that is not the one asked for (another model, a list index out of range):
     none of its lists is used; the model's documents are read instead."""
 
@@ -97,7 +96,7 @@ def expand_pack(
     of the model has, is a NotFound: the planner asks for every category of the
     vehicle on every variant, and the answer must not cost another request.
     Raises CatalogFormatError for a document that is not a pack of ``version``
-    (``PackRefused`` for a pack of another model, of variants the model does not
+    (``_PackRefused`` for a pack of another model, of variants the model does not
     have, or with a list index out of range: its lists are never used).
     """
     try:
@@ -111,7 +110,7 @@ def expand_pack(
                 path, f"not a {PACK_FORMAT} document of version {version}; the index is newer"
             )
         if (pack["manufacturer_id"], pack["model_id"]) != (mid, model_id):
-            raise PackRefused(
+            raise _PackRefused(
                 path,
                 f"holds model {str(pack['model_id'])[:64]!r} of manufacturer "
                 f"{str(pack['manufacturer_id'])[:64]!r}, not {model_id!r} of {mid!r}",
@@ -121,7 +120,7 @@ def expand_pack(
         variants_in: dict[str, Any] = pack["variants"]
         foreign = sorted(set(variants_in) - set(variants))
         if foreign:
-            raise PackRefused(path, f"holds variants {foreign[:5]} that model {model_id} lacks")
+            raise _PackRefused(path, f"holds variants {foreign[:5]} that model {model_id} lacks")
         out: dict[str, Item] = {}
         shared = [
             Deferred(doc.ARTICLES, f"{path}#lists/{i}", orjson.dumps(x))
@@ -144,15 +143,15 @@ def expand_pack(
                 elif type(index) is int and 0 <= index < len(shared):
                     out[apath] = shared[index]
                 else:
-                    raise PackRefused(
+                    raise _PackRefused(
                         path, f"list index {str(index)[:20]} of {apath} is not one of its lists"
                     )
     except CatalogFormatError:
         raise
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise PackRefused(path, f"bad pack ({type(exc).__name__}: {exc})") from None
+        raise _PackRefused(path, f"bad pack ({type(exc).__name__}: {exc})") from None
     except InputError as exc:
-        raise PackRefused(path, f"bad pack ({exc})") from None
+        raise _PackRefused(path, f"bad pack ({exc})") from None
     return out
 
 

@@ -334,7 +334,7 @@ class BucketReader:
     ) -> dict[str, BatchItem]:
         """The packs of the models ``wanted`` belongs to, expanded; {} for what they lack.
 
-        A pack that is not the one asked for (``packs.PackRefused``) is never used:
+        A pack that is not the one asked for (``packs._PackRefused``) is never used:
         it is remembered, and its model's documents are read instead, now and later.
         """
         model_of = self._model_of or {}
@@ -363,7 +363,7 @@ class BucketReader:
                     await self.read(path), path, version, mid=mid, model_id=model_id,
                     variants=variants,
                 )  # fmt: skip
-            except packs.PackRefused as exc:
+            except packs._PackRefused as exc:
                 _log.warning("partsagent.catalog.pack_refused", source=str(self), reason=str(exc))
                 counter("catalog.pack_problems", problem="refused")
                 self._refused |= {path}
