@@ -1,38 +1,66 @@
 """Every code block in README.md, docs/ and bench/README.md is checked, so the docs cannot drift.
 
-The rules (docs/index.md, "Code blocks in these docs"): a block's info string is
-its language and, optionally, one marker.
+Sybil finds the fenced blocks (with their line numbers, in lists and quotes too) and
+hands each to its evaluator; the evaluators below run them, and compare what a command
+prints with the output the page shows, with doctest's output checker (``...`` stands for
+the parts that vary). The rules, for writers, are docs/index.md's "Code blocks in these
+docs":
 
-* ``python`` runs in a fresh interpreter from an empty directory and must exit 0;
-  a ``text output`` block right after it is its exact output.
-* ``sh`` / ``console`` run with bash (``$`` prompts stripped, output lines of a
-  console block ignored) and must exit 0.
+* ``python`` runs in a fresh interpreter in a temporary directory and must exit 0;
+  a ``text output`` block right after it is its output.
+* ``python pytest`` is a test module: pytest runs it with the page's
+  ``[tool.pytest.ini_options]`` block and every ``test_`` function must pass.
+* ``console`` is ``$ command`` lines, each followed by its output (standard output and
+  error): both are checked. ``sh`` runs with bash -e and must exit 0.
 * ``json``, ``jsonl`` (one document a line), ``toml`` and ``yaml`` must parse.
-* ``no-run`` (needs a server, installs packages, runs forever): python is
-  compiled and shell checked with ``bash -n``, not run.
-* ``text`` without ``output`` (diagrams, sample output with timings) is prose.
+* ``no-run`` (needs a server, installs packages, runs forever): python is compiled and
+  shell checked with ``bash -n``, not run.
+* ``text`` is prose (a diagram, a synopsis, output that cannot be produced here).
+
+Every block runs in its own temporary directory, and a block that runs may not name
+``/tmp``: no example writes outside its directory, so two runs never collide and a
+reader's files are never touched.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import doctest
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from sybil import Document, Example, Region, Sybil
+from sybil.evaluators.doctest import OutputChecker
+from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", ROOT / "bench" / "README.md", *(ROOT / "docs").glob("*.md")])
-SHELLS = {"sh", "bash", "console", "shell"}
-KNOWN = {"python", "text", "json", "jsonl", "toml", "yaml", *SHELLS}
-MARKERS = {"", "no-run", "output"}
-_FENCE = re.compile(r"^```(\S*)[ \t]*(\S*)[ \t]*$")
+SHELLS = {"sh", "console"}
+DATA = {"json", "jsonl", "toml", "yaml"}
+MARKERS = {
+    "python": {"", "no-run", "pytest"},
+    "sh": {"", "no-run"},
+    "console": {"", "no-run"},
+    "text": {"", "output"},
+    **{lang: {""} for lang in DATA},
+}
+TIMEOUT_S = 300
+_INFO = re.compile(r"(?P<lang>[^\s`]*)(?:[ \t]+(?P<marker>\S+))?[ \t]*$\n", re.MULTILINE)
+_TEST_FUNCTION = re.compile(r"^(?:async )?def (test_\w+)", re.MULTILINE)
+_CHECKER = OutputChecker()
+_FLAGS = doctest.ELLIPSIS | doctest.REPORT_UDIFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,86 +76,159 @@ class Block:
     def id(self) -> str:
         return f"{self.page.relative_to(ROOT)}:{self.line}:{self.lang}"
 
+    @property
+    def runs(self) -> bool:
+        return self.lang in {"python", *SHELLS} and self.marker != "no-run"
 
-def _blocks(page: Path) -> list[Block]:
-    found: list[Block] = []
-    lines = page.read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines):
-        fence = _FENCE.match(lines[i])
-        if fence is None:
-            i += 1
-            continue
-        start = i + 1
-        end = next(j for j in range(start, len(lines)) if lines[j].startswith("```"))
-        code = "\n".join(lines[start:end]) + "\n"
-        lang, marker = fence.group(1), fence.group(2)
-        if lang == "text" and marker == "output":
-            previous = found[-1] if found else None
-            assert previous is not None, f"{page}:{i + 1}: an output block follows no code"
-            assert previous.lang == "python", f"{page}:{i + 1}: output of a {previous.lang} block"
-            found[-1] = Block(
-                previous.page, previous.line, previous.lang, previous.marker, previous.code, code
-            )
+
+def _parse_blocks(document: Document) -> Iterable[Region]:
+    """One region per block; a ``text output`` block joins the python block before it."""
+    lexed = list(RawFencedCodeBlockLexer(info_pattern=_INFO)(document))
+    page = Path(document.path)
+    regions: list[Region] = []
+    for region in lexed:
+        lang, marker = region.lexemes["lang"], region.lexemes["marker"] or ""
+        line = document.text.count("\n", 0, region.start) + 1
+        block = Block(page, line, lang, marker, str(region.lexemes["source"]))
+        if (lang, marker) == ("text", "output"):
+            previous = regions[-1].parsed if regions else None
+            assert previous is not None, f"{block.id}: an output block follows no code"
+            assert previous.lang == "python", f"{block.id}: output of a {previous.lang} block"
+            joined = dataclasses.replace(previous, output=block.code)
+            regions[-1] = Region(regions[-1].start, region.end, joined, _evaluate)
         else:
-            found.append(Block(page, i + 1, lang, marker, code))
-        i = end + 1
-    return found
+            regions.append(Region(region.start, region.end, block, _evaluate))
+    return regions
 
 
-BLOCKS = [b for page in PAGES for b in _blocks(page)]
+def _evaluate(example: Example) -> str | None:
+    block: Block = example.parsed
+    tmp: Path = example.namespace["tmp_path"]
+    return EVALUATORS[block.lang](block, tmp)
 
 
-def test_every_block_has_a_known_language_and_marker() -> None:
-    """An unlabelled block or an unknown marker would escape the checks."""
-    bad = [b.id for b in BLOCKS if b.lang not in KNOWN or b.marker not in MARKERS]
-    assert bad == []
+def _env(tmp: Path) -> dict[str, str]:
+    """The caller's environment without its catalog, model or key settings; temp files in tmp."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PARTSAGENT_"))}
+    return {**env, "TMPDIR": str(tmp), "NO_COLOR": "1", "COLUMNS": "120"}
 
 
 def _run(args: list[str], code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PARTSAGENT_"))}
     return subprocess.run(
-        args, input=code, capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        args,
+        input=code,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_env(cwd),
+        timeout=TIMEOUT_S,
+        check=False,
     )
 
 
-def _commands(block: Block) -> str:
-    if block.lang != "console":
-        return block.code
-    return "\n".join(line[2:] for line in block.code.splitlines() if line.startswith(("$ ", "  ")))
+def _differs(want: str, got: str) -> str | None:
+    """None when ``got`` is ``want`` (``...`` matching anything), else a diff to read."""
+    want, got = want.rstrip() + "\n", got.rstrip() + "\n"
+    if _CHECKER.check_output(want, got, _FLAGS):
+        return None
+    return _CHECKER.output_difference(doctest.Example("", want), got, _FLAGS)
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang == "python"], ids=lambda b: b.id)
-def test_python_blocks_run(block: Block, tmp_path: Path) -> None:
-    """A python block runs and exits 0; its ``text output`` block is exactly what it prints."""
+def _python(block: Block, tmp: Path) -> str | None:
     compile(block.code, block.id, "exec")
     if block.marker == "no-run":
-        return
-    run = _run([sys.executable, "-"], block.code, tmp_path)
-    assert run.returncode == 0, run.stderr[-3000:]
+        return None
+    if block.marker == "pytest":
+        return _pytest(block, tmp)
+    run = _run([sys.executable, "-"], block.code, tmp)
+    if run.returncode != 0:
+        return f"exit {run.returncode}\n{run.stderr[-3000:]}"
     if block.output is not None:
-        assert run.stdout.rstrip() == block.output.rstrip()
+        return _differs(block.output, run.stdout)
+    return None
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang in SHELLS], ids=lambda b: b.id)
-def test_shell_blocks_run(block: Block, tmp_path: Path) -> None:
-    """A shell block runs with bash -e (or, marked no-run, at least parses)."""
-    script = _commands(block)
-    check = _run(["bash", "-n"], script, tmp_path)
-    assert check.returncode == 0, check.stderr
+def _pytest(block: Block, tmp: Path) -> str | None:
+    """Run the block as a test module, with the pytest settings the same page recommends."""
+    settings = [b.code for b in BLOCKS if b.page == block.page and "[tool.pytest" in b.code]
+    assert settings, f"{block.id}: the page shows no [tool.pytest.ini_options] to run it with"
+    (tmp / "pyproject.toml").write_text(settings[0], encoding="utf-8")
+    (tmp / "test_example.py").write_text(block.code, encoding="utf-8")
+    report = tmp / "report.xml"
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    run = _run(args, "", tmp)
+    if run.returncode != 0:
+        return run.stdout[-4000:]
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    counts = {k: int(suite.get(k, "0")) for k in ("tests", "failures", "errors", "skipped")}
+    expected = {
+        "tests": len(_TEST_FUNCTION.findall(block.code)),
+        "failures": 0,
+        "errors": 0,
+        "skipped": 0,
+    }
+    return None if counts == expected else f"ran {counts}, expected {expected}"
+
+
+def _commands(code: str) -> list[tuple[str, str]]:
+    """A console block's ``$ command`` lines (continued while incomplete) and their outputs."""
+    pairs: list[tuple[str, str]] = []
+    lines = code.splitlines()
+    i = 0
+    while i < len(lines):
+        assert lines[i].startswith("$ "), f"console line {i + 1} is neither a command nor output"
+        command = lines[i][2:]
+        i += 1
+        while i < len(lines) and not _complete(command):
+            command += "\n" + lines[i]
+            i += 1
+        output: list[str] = []
+        while i < len(lines) and not lines[i].startswith("$ "):
+            output.append(lines[i])
+            i += 1
+        pairs.append((command, "\n".join(output)))
+    return pairs
+
+
+def _complete(command: str) -> bool:
+    if command.endswith("\\"):
+        return False
+    try:
+        shlex.split(command, comments=True)
+    except ValueError:  # an open quote
+        return False
+    return True
+
+
+def _shell(block: Block, tmp: Path) -> str | None:
+    pairs = _commands(block.code) if block.lang == "console" else [(block.code, "")]
+    script = "\n".join(command for command, _ in pairs)
+    check = _run(["bash", "-n"], script, tmp)
+    if check.returncode != 0:
+        return check.stderr
     if block.marker == "no-run":
-        return
-    run = _run(["bash", "-e", "-o", "pipefail"], script, tmp_path)
-    assert run.returncode == 0, (run.stdout[-1500:], run.stderr[-1500:])
+        return None
+    # One shell runs every command in turn (a `cd` or a variable carries over); a line
+    # of its own after each tells where its output ends.
+    end = f"--- end of command {uuid.uuid4().hex} ---"
+    joined = "".join(f"{command}\nprintf '\\n%s\\n' '{end}'\n" for command, _ in pairs)
+    run = _run(["bash", "-e", "-o", "pipefail", "-c", f"exec 2>&1\n{joined}"], "", tmp)
+    outputs = run.stdout.split(f"\n{end}\n")
+    if run.returncode != 0:
+        failed = pairs[len(outputs) - 1][0]
+        return f"exit {run.returncode} from {failed!r}:\n{outputs[-1][-3000:]}"
+    if block.lang == "sh":
+        return None
+    diffs = [
+        f"$ {command}\n{diff}"
+        for (command, want), got in zip(pairs, outputs, strict=False)
+        if (diff := _differs(want, got)) is not None
+    ]
+    return "\n".join(diffs) or None
 
 
-@pytest.mark.parametrize(
-    "block",
-    [b for b in BLOCKS if b.lang in {"json", "jsonl", "toml", "yaml"}],
-    ids=lambda b: b.id,
-)
-def test_data_blocks_parse(block: Block) -> None:
-    """JSON, JSON lines, TOML and YAML blocks are valid documents."""
+def _data(block: Block, tmp: Path) -> str | None:
     if block.lang == "json":
         json.loads(block.code)
     elif block.lang == "jsonl":
@@ -136,3 +237,53 @@ def test_data_blocks_parse(block: Block) -> None:
         tomllib.loads(block.code)
     else:
         assert yaml.safe_load(block.code) is not None
+    return None
+
+
+EVALUATORS: dict[str, Callable[[Block, Path], str | None]] = {
+    "python": _python,
+    "sh": _shell,
+    "console": _shell,
+    "text": lambda block, tmp: None,
+    **dict.fromkeys(DATA, _data),
+}
+
+
+SYBIL = Sybil(parsers=[_parse_blocks])
+EXAMPLES: list[Example] = [ex for page in PAGES for ex in SYBIL.parse(page).examples()]
+BLOCKS: list[Block] = [ex.parsed for ex in EXAMPLES]
+
+
+def test_every_block_has_a_known_language_and_marker() -> None:
+    """An unlabelled block or an unknown marker would escape the checks."""
+    bad = [b.id for b in BLOCKS if b.marker not in MARKERS.get(b.lang, set())]
+    assert bad == []
+
+
+def test_tests_shown_in_the_docs_are_run() -> None:
+    """A python block that defines test functions is marked ``pytest``, so they run."""
+    bad = [
+        b.id
+        for b in BLOCKS
+        if b.lang == "python" and b.marker != "pytest" and _TEST_FUNCTION.search(b.code)
+    ]
+    assert bad == []
+
+
+def test_commands_with_output_are_console_blocks() -> None:
+    """A ``$ command`` shown with its output in a text block would never be checked."""
+    bad = [b.id for b in BLOCKS if b.lang == "text" and b.code.startswith("$ ")]
+    assert bad == []
+
+
+def test_no_example_writes_outside_its_directory() -> None:
+    """A block that runs keeps to its temporary directory: no /tmp path, no home directory."""
+    bad = [b.id for b in BLOCKS if b.runs and re.search(r"(?<![\w.])(/tmp\b|~/)", b.code)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda ex: ex.parsed.id)
+def test_block(example: Example, tmp_path: Path) -> None:
+    """The block does what its language and marker say (docs/index.md)."""
+    example.namespace["tmp_path"] = tmp_path
+    example.evaluate()
