@@ -12,7 +12,9 @@ docs":
   ``[tool.pytest.ini_options]`` block and every ``test_`` function must pass.
 * ``console`` is ``$ command`` lines, each followed by its output (standard output and
   error): both are checked. ``sh`` runs with bash -e and must exit 0.
-* ``json``, ``jsonl`` (one document a line), ``toml`` and ``yaml`` must parse.
+* ``json``, ``jsonl`` (one document a line), ``toml`` and ``yaml`` must parse; one
+  marked with a file name (``jsonl reports.jsonl``) is also that file in the directory
+  where the page's blocks run.
 * ``no-run`` (needs a server, installs packages, runs forever): python is compiled and
   shell checked with ``bash -n``, not run.
 * ``text`` is prose (a diagram, a synopsis, output that cannot be produced here).
@@ -58,6 +60,7 @@ MARKERS = {
 }
 TIMEOUT_S = 300
 _INFO = re.compile(r"(?P<lang>[^\s`]*)(?:[ \t]+(?P<marker>\S+))?[ \t]*$\n", re.MULTILINE)
+_FILE_NAME = re.compile(r"[\w-]+\.\w+")
 _TEST_FUNCTION = re.compile(r"^(?:async )?def (test_\w+)", re.MULTILINE)
 _CHECKER = OutputChecker()
 _FLAGS = doctest.ELLIPSIS | doctest.REPORT_UDIFF
@@ -104,6 +107,11 @@ def _parse_blocks(document: Document) -> Iterable[Region]:
 def _evaluate(example: Example) -> str | None:
     block: Block = example.parsed
     tmp: Path = example.namespace["tmp_path"]
+    if block.runs:
+        # A data block named as a file (```jsonl reports.jsonl) is there for the page's commands.
+        for data in BLOCKS:
+            if data.page == block.page and data.lang in DATA and data.marker:
+                (tmp / data.marker).write_text(data.code, encoding="utf-8")
     return EVALUATORS[block.lang](block, tmp)
 
 
@@ -256,7 +264,12 @@ BLOCKS: list[Block] = [ex.parsed for ex in EXAMPLES]
 
 def test_every_block_has_a_known_language_and_marker() -> None:
     """An unlabelled block or an unknown marker would escape the checks."""
-    bad = [b.id for b in BLOCKS if b.marker not in MARKERS.get(b.lang, set())]
+    bad = [
+        b.id
+        for b in BLOCKS
+        if b.marker not in MARKERS.get(b.lang, set())
+        and not (b.lang in DATA and _FILE_NAME.fullmatch(b.marker))
+    ]
     assert bad == []
 
 
