@@ -295,6 +295,38 @@ def test_no_example_writes_outside_its_directory() -> None:
     assert bad == []
 
 
+def _module_map() -> set[str]:
+    """The files architecture.md's module map names, as paths under src/partsagent/."""
+    block = next(b for b in BLOCKS if b.page.name == "architecture.md" and "├──" in b.code)
+    entry = re.compile(r"^((?:[│ ]   )*)[├└]── (.+?)(?:\s{2,}.*)?$")
+    folders: list[str] = []
+    named: set[str] = set()
+    for line in block.code.splitlines():
+        match = entry.match(line)
+        if match is None:
+            continue
+        depth = len(match.group(1)) // 4
+        folders = folders[:depth]
+        for name in match.group(2).split(", "):
+            if name.endswith("/"):
+                folders.append(name)
+            else:
+                named.add("".join(folders) + name)
+    return named
+
+
+def test_module_map_names_every_module() -> None:
+    """architecture.md's module map lists every module of the package, and no other."""
+    package = ROOT / "src" / "partsagent"
+    modules = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" or path.parent in {package, package / "testing"}
+    }
+    named = {name for name in _module_map() if name.endswith(".py")}
+    assert (sorted(modules - named), sorted(named - modules)) == ([], [])
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda ex: ex.parsed.id)
 def test_block(example: Example, tmp_path: Path) -> None:
     """The block does what its language and marker say (docs/index.md)."""
