@@ -26,14 +26,17 @@ reader's files are never touched.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import doctest
+import inspect
 import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+import time
 import tomllib
 import uuid
 import xml.etree.ElementTree as ET
@@ -46,6 +49,8 @@ import yaml
 from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.doctest import OutputChecker
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+import partsagent
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", ROOT / "bench" / "README.md", *(ROOT / "docs").glob("*.md")])
@@ -293,6 +298,58 @@ def test_no_example_writes_outside_its_directory() -> None:
     """A block that runs keeps to its temporary directory: no /tmp path, no home directory."""
     bad = [b.id for b in BLOCKS if b.runs and re.search(r"(?<![\w.])(/tmp\b|~/)", b.code)]
     assert bad == []
+
+
+def _synopses() -> list[tuple[str, str, ast.FunctionDef]]:
+    """Every ``Name(parameters)`` synopsis of a public class or function in a text block."""
+    found = []
+    for block in BLOCKS:
+        if block.lang != "text":
+            continue
+        for match in re.finditer(r"^([A-Za-z]\w*)\(", block.code, re.MULTILINE):
+            if match.group(1) not in partsagent.__all__:
+                continue
+            depth, end = 0, match.end() - 1
+            for end in range(match.end() - 1, len(block.code)):
+                depth += {"(": 1, ")": -1}.get(block.code[end], 0)
+                if depth == 0:
+                    break
+            signature = f"def {block.code[match.start() : end + 1]}: ..."
+            function = ast.parse(signature).body[0]
+            assert isinstance(function, ast.FunctionDef)
+            found.append((block.id, match.group(1), function))
+    return found
+
+
+def _documented(function: ast.FunctionDef) -> list[tuple[str, str, object]]:
+    args = function.args
+    kinds = [("POSITIONAL_OR_KEYWORD", a) for a in args.args]
+    kinds += [("KEYWORD_ONLY", a) for a in args.kwonlyargs]
+    defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+    defaults += args.kw_defaults
+    out: list[tuple[str, str, object]] = []
+    for (kind, arg), default in zip(kinds, defaults, strict=True):
+        value = (
+            inspect.Parameter.empty
+            if default is None
+            else eval(ast.unparse(default), {"time": time})
+        )
+        out.append((arg.arg, kind, value))
+    if args.kwarg is not None:
+        out.append((args.kwarg.arg, "VAR_KEYWORD", inspect.Parameter.empty))
+    return out
+
+
+def test_synopses_match_the_signatures() -> None:
+    """A synopsis such as ``PartsAgent(...)`` has the real parameters, in order, and defaults."""
+    synopses = _synopses()
+    assert synopses, "no synopsis found: the check would pass on nothing"
+    for where, name, function in synopses:
+        real = [
+            (p.name, p.kind.name, p.default)
+            for p in inspect.signature(getattr(partsagent, name)).parameters.values()
+        ]
+        assert _documented(function) == real, f"{where}: {name}"
 
 
 def _module_map() -> set[str]:
