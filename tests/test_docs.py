@@ -27,9 +27,12 @@ reader's files are never touched.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import doctest
 import inspect
+import io
+import itertools
 import json
 import os
 import re
@@ -51,6 +54,7 @@ from sybil.evaluators.doctest import OutputChecker
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
 import partsagent
+from partsagent._cli.main import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", ROOT / "bench" / "README.md", *(ROOT / "docs").glob("*.md")])
@@ -350,6 +354,30 @@ def test_synopses_match_the_signatures() -> None:
             for p in inspect.signature(getattr(partsagent, name)).parameters.values()
         ]
         assert _documented(function) == real, f"{where}: {name}"
+
+
+def _command_synopses() -> list[tuple[str, list[str], set[str]]]:
+    """Every ``partsagent ...`` synopsis in a text block: its command words and its options."""
+    found = []
+    for block in BLOCKS:
+        if block.lang != "text" or not block.code.startswith("partsagent "):
+            continue
+        for synopsis in re.split(r"\n(?=partsagent )", block.code.strip()):
+            words = list(itertools.takewhile(re.compile(r"[a-z]+").fullmatch, synopsis.split()))
+            found.append((block.id, words[1:], set(re.findall(r"--[\w-]+", synopsis))))
+    return found
+
+
+def test_command_synopses_name_every_option() -> None:
+    """A command's synopsis shows every option its --help has, and no other."""
+    synopses = _command_synopses()
+    assert synopses, "no synopsis found: the check would pass on nothing"
+    for where, words, documented in synopses:
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown):
+            assert cli_main([*words, "--help"]) == 0
+        options = set(re.findall(r"--[\w-]+", shown.getvalue())) - {"--help"}
+        assert documented == options, f"{where}: partsagent {' '.join(words)}"
 
 
 def _module_map() -> set[str]:
