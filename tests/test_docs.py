@@ -125,8 +125,9 @@ def _evaluate(example: Example) -> str | None:
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    """The caller's environment without its catalog, model or key settings; temp files in tmp."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PARTSAGENT_"))}
+    """The caller's environment without its catalog, model, key or pytest settings; temp in tmp."""
+    ours = ("OPENAI_", "PARTSAGENT_", "PYTEST_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return {**env, "TMPDIR": str(tmp), "NO_COLOR": "1", "COLUMNS": "120"}
 
 
