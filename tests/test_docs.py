@@ -381,6 +381,40 @@ def test_command_synopses_name_every_option() -> None:
         assert documented == options, f"{where}: partsagent {' '.join(words)}"
 
 
+def _prose(page: Path) -> str:
+    return re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings."""
+    headings = re.findall(r"^#+ (.+)$", _prose(page), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_links_and_paths_exist() -> None:
+    """Every link to a page (and its anchor) and every repository path named in the docs exists."""
+    bad = []
+    for page in PAGES:
+        prose = _prose(page)
+        named = re.findall(r"`((?:tests|bench|examples|src|docs|\.ci)/[\w./-]*\w)`", prose)
+        bad += [
+            f"{page.name}: {path}"
+            for path in named
+            if not re.search(r"/[A-Z]+\.", path)  # a placeholder such as results/NAME.json
+            and not (ROOT / path).exists()
+        ]
+        for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists() or (
+                anchor and linked.suffix == ".md" and anchor not in _anchors(linked)
+            ):
+                bad.append(f"{page.name}: {target}")
+    assert bad == []
+
+
 def _module_map() -> set[str]:
     """The files architecture.md's module map names, as paths under src/partsagent/."""
     block = next(b for b in BLOCKS if b.page.name == "architecture.md" and "├──" in b.code)
