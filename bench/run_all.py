@@ -29,6 +29,7 @@ SCRIPTS = (
     "faults.py",
     "quality.py",
     "footprint.py",
+    "llm_flood.py",
     "plot.py",
 )
 

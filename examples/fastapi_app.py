@@ -1,5 +1,6 @@
 """A FastAPI service around one shared PartsAgent.
 
+Its dependencies are the ``examples`` extra: ``pip install "partsagent[examples]"``.
 Run it with::
 
     PARTSAGENT_CATALOG=http://127.0.0.1:8765/ uvicorn examples.fastapi_app:app
@@ -52,7 +53,6 @@ from partsagent import (
     UnresolvedVehicle,
     Vehicle,
     install_aggregator,
-    redis_cache,
     uninstall_aggregator,
 )
 from partsagent.prometheus import PartsAgentCollector
@@ -73,7 +73,9 @@ class ReportRequest(BaseModel):
         description="damaged parts with severities, or a free-text description"
     )
     planner: Literal["rules", "llm"] | None = None
-    market: Literal["GB", "US"] | None = None
+    market: Literal["GB", "UK", "US"] | None = Field(
+        default=None, description='the market: "GB" (or "UK", the same) or "US"'
+    )
 
 
 def _error(
@@ -132,6 +134,9 @@ def _shared_cache() -> dict[str, Any]:
     url = os.environ.get("PARTSAGENT_REDIS_URL")
     if not url:
         return {}
+    # Imported only when asked for: the app runs without the 'redis' extra otherwise.
+    from partsagent import redis_cache
+
     # No namespace: the manager names it after its catalog, so every worker on the same
     # catalog shares it and two catalogs never do.
     namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None

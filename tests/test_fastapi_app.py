@@ -214,6 +214,19 @@ async def test_the_estimate_and_its_openapi_schema() -> None:
     assert totals["tax_rate"]["type"] == "string"
 
 
+async def test_market_uk_is_gb() -> None:
+    """ "market": "UK" is accepted, as everywhere else, and prices as GB (GBP, VAT)."""
+    async with serve(fastapi_app.create_app()) as url, aiohttp.ClientSession() as client:
+        answers = {}
+        for market in ("UK", "GB"):
+            async with client.post(f"{url}/reports", json={**REPORTS[0], "market": market}) as r:
+                assert r.status == 200, await r.text()
+                answers[market] = await r.json()
+    assert answers["UK"]["totals"] == answers["GB"]["totals"]
+    assert answers["UK"]["totals"]["total"]["currency"] == "GBP"
+    assert answers["UK"]["market"] == "GB"
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [

@@ -21,8 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_reading",),
     ("_pricing",),
     ("_planning",),
-    ("_agent",),
-    ("_cli", "__init__", "__main__", "prometheus", "otel"),
+    ("_agent", "_batch"),
+    ("_cli", "__init__", "__main__", "_sync", "prometheus", "otel"),
 )
 TOOLS = "testing"
 

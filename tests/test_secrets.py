@@ -45,27 +45,31 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param(f"https://{SECRET}@host:8443/", "https://***@host:8443/", id="user-only"),
         pytest.param(
             f"https://h/b?X-Amz-Signature={SECRET}&X-Amz-Date=1&sv=2",
-            "https://h/b?X-Amz-Signature=***&X-Amz-Date=1&sv=2",
+            "https://h/b?X-Amz-Signature=***&X-Amz-Date=***&sv=***",
             id="aws-signature",
         ),
         pytest.param(
-            f"http://h/?key={SECRET}&api_key={SECRET}&token={SECRET}&sig={SECRET}"
-            f"&password={SECRET}&secret={SECRET}&page=2",
-            "http://h/?key=***&api_key=***&token=***&sig=***&password=***&secret=***&page=2",
-            id="every-listed-name",
+            f"http://h/?key={SECRET}&api_key={SECRET}&token={SECRET}&page=2",
+            "http://h/?key=***&api_key=***&token=***&page=***",
+            id="every-value",
         ),
-        pytest.param(
-            f"http://h/?apiKey={SECRET}&access_token={SECRET}&client_secret={SECRET}",
-            "http://h/?apiKey=***&access_token=***&client_secret=***",
-            id="spellings",
+        *(
+            pytest.param(
+                f"https://fn.example/api/v1?{name}={SECRET}&x=1",
+                f"https://fn.example/api/v1?{name}=***&x=***",
+                id=name,
+            )
+            for name in ("code", "jwt", "session", "sid", "hmac", "q", "auth%5Fkey")
         ),
+        pytest.param(f"http://h/v1?{SECRET}", "http://h/v1?***", id="bare-value"),
+        pytest.param("http://h/v1?a=&b", "http://h/v1?a=&***", id="empty-and-bare"),
         pytest.param(f"http://h/#access_token={SECRET}", "http://h/#access_token=***", id="frag"),
+        pytest.param(f"http://h/#{SECRET}", "http://h/#***", id="bare-frag"),
         pytest.param("http://127.0.0.1:8765/", "http://127.0.0.1:8765/", id="clean"),
-        pytest.param("http://h/?keyword=x&monkey=y", "http://h/?keyword=x&monkey=***", id="near"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:
-    """Userinfo and credential-like query values become ***; the rest is left as it was."""
+    """Userinfo and every query and fragment value become ***, whatever its name."""
     assert redact_url(url) == shown
 
 
@@ -86,6 +90,10 @@ def _shown(exc: BaseException) -> str:
     [
         pytest.param("http://127.0.0.1:{port}/v1?api-key={secret}", id="query"),
         pytest.param("http://user:{secret}@127.0.0.1:{port}/v1", id="userinfo"),
+        *(
+            pytest.param(f"http://127.0.0.1:{{port}}/api?{name}={{secret}}", id=name)
+            for name in ("code", "jwt", "session", "sid", "hmac")
+        ),
     ],
 )
 async def test_llm_base_url_secret_never_shown(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._agent import PartsAgent
+from ._batch import BatchResult
 from ._catalog.breaker import CircuitBreaker, CircuitOpen
 from ._catalog.http import HttpBucket
 from ._catalog.local import LocalBucket
@@ -17,6 +18,7 @@ from ._exceptions import (
     CatalogUnavailable,
     InputError,
     InvalidIdentifier,
+    MissingExtra,
     NotFound,
     PartsAgentError,
     PlannerError,
@@ -50,11 +52,13 @@ from ._models import (
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
+from ._sync import SyncPartsAgent
 
 __all__ = [
     "AgentCacheManager",
     "Article",
     "ArticleRequest",
+    "BatchResult",
     "BucketManager",
     "CatalogError",
     "CatalogFormatError",
@@ -73,6 +77,7 @@ __all__ = [
     "LLMPlanner",
     "LocalBucket",
     "Manufacturer",
+    "MissingExtra",
     "Model",
     "NotFound",
     "Operation",
@@ -87,6 +92,7 @@ __all__ = [
     "ReportLine",
     "Severity",
     "SummaryAggregator",
+    "SyncPartsAgent",
     "Totals",
     "UnresolvedVehicle",
     "UsageError",
@@ -108,10 +114,17 @@ if TYPE_CHECKING:
     from ._catalog.redis import redis_cache
     from ._planning.llm import LLMPlanner
 
+    __version__: str
+
 
 def __getattr__(name: str) -> Any:
     # Loaded when first asked for: the LLM planner pulls in openai (~0.4 s of
-    # imports), and redis_cache needs the optional 'redis' extra.
+    # imports), redis_cache needs the optional 'redis' extra, and the version
+    # comes from the installed package's metadata (pyproject's version: one source).
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("partsagent")
     if name == "LLMPlanner":
         from ._planning.llm import LLMPlanner
 

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import math
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 import anyio
 from pydantic import SecretStr, ValidationError
 
+from ._batch import BatchItem, BatchResult, run_batch
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
 from ._exceptions import (
@@ -22,14 +33,14 @@ from ._exceptions import (
     UsageError,
 )
 from ._metrics import collect_performance, counter, timer
-from ._models import DamagedPart, Vehicle
+from ._models import DamagedPart, Vehicle, normalise_text
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
-from ._pricing.assemble import in_their_words, price_plan, priced_needs
-from ._pricing.estimate import BuildPreference, EstimateData, RatesLike, build_preference
+from ._pricing.assemble import in_their_words, price_plan
+from ._pricing.estimate import EstimateData, Rates, RatesLike, build_preference
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
-from ._pricing.report_cache import AgentCacheManager, canonical_key, input_key
+from ._pricing.report_cache import AgentCacheManager, input_key, meaning_key
 
 __all__ = ["PartsAgent"]
 
@@ -38,6 +49,8 @@ Market = Literal["GB", "US", "UK"]
 
 
 def _market(market: str) -> Literal["GB", "US"]:
+    if not isinstance(market, str):
+        raise InputError(f"market must be 'GB' (or 'UK') or 'US', not {type(market).__name__}")
     if market == "UK":
         return "GB"
     if market not in ("GB", "US"):
@@ -56,6 +69,26 @@ def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
         raise InputError(f"invalid vehicle: {_first_error(exc)}") from None
 
 
+def _number(name: str, value: object, *, minimum: float, integer: bool = False) -> Any:
+    """``value`` if it is a number (an int if ``integer``) of at least ``minimum``."""
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not cast(float, value) >= minimum:
+        what = "an integer" if integer else "a number"
+        raise InputError(f"{name} must be {what} of at least {minimum:g}, not {value!r}")
+    return value
+
+
+def _instance(name: str, value: object, kinds: type | tuple[type, ...], wanted: str) -> None:
+    if not isinstance(value, kinds):
+        raise InputError(f"{name} must be {wanted}, not {type(value).__name__}")
+
+
+def _rates(rates: object) -> RatesLike | None:
+    if rates is not None:
+        _instance("rates", rates, (Rates, str, os.PathLike), "a Rates value or a rates file's path")
+    return rates  # type: ignore[return-value]
+
+
 DEFAULT_MAX_TEXT_CHARS = 10_000
 DEFAULT_MAX_DAMAGED_PARTS = 50
 
@@ -67,13 +100,11 @@ def _coerce_damage(
     max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
 ) -> tuple[DamagedPart, ...] | str:
     if isinstance(damage, str):
+        _check_length(damage, max_text_chars)
+        damage = _normalised_text(damage)
+        _check_length(damage, max_text_chars)  # NFKC may lengthen it
         if not damage.strip():
             raise InputError("the damage description is empty; describe the damaged parts")
-        if len(damage) > max_text_chars:
-            raise InputError(
-                f"the damage description has {len(damage)} characters, over the limit of "
-                f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
-            )
         return damage
     if not isinstance(damage, Sequence) or not damage:
         raise InputError("give at least one damaged part, or a free-text description")
@@ -98,10 +129,26 @@ def _coerce_damage(
     return tuple(parts)
 
 
+def _check_length(text: str, max_text_chars: int) -> None:
+    if len(text) > max_text_chars:
+        raise InputError(
+            f"the damage description has {len(text)} characters, over the limit of "
+            f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
+        )
+
+
+def _normalised_text(text: str) -> str:
+    try:
+        return normalise_text(text)
+    except ValueError as exc:
+        raise InputError(f"the damage description: {exc}") from None
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
     where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
 
 
 class PartsAgent:
@@ -140,10 +187,14 @@ class PartsAgent:
         **manager_options: Any,
     ) -> None:
         the_market = _market(market)
-        if max_text_chars < 1 or max_damaged_parts < 1:
-            raise InputError("max_text_chars and max_damaged_parts must be at least 1")
-        self.max_text_chars = max_text_chars
-        self.max_damaged_parts = max_damaged_parts
+        self._check_options(
+            catalog, planner, report_deadline, report_ttl, max_reports, max_alternatives,
+            warm_vehicle, llm_options, estimate, manager_options,
+        )  # fmt: skip
+        self.max_text_chars = _number("max_text_chars", max_text_chars, minimum=1, integer=True)
+        self.max_damaged_parts = _number(
+            "max_damaged_parts", max_damaged_parts, minimum=1, integer=True
+        )
         if isinstance(catalog, BucketManager):
             if manager_options:
                 raise InputError(
@@ -177,6 +228,56 @@ class PartsAgent:
             self._planners[planner.name] = planner
             self.default_planner = planner.name
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_guard: AsyncGenerator[None, None] | None = None
+
+    @staticmethod
+    def _check_options(
+        catalog: object,
+        planner: object,
+        report_deadline: object,
+        report_ttl: object,
+        max_reports: object,
+        max_alternatives: object,
+        warm_vehicle: object,
+        llm_options: object,
+        estimate: object,
+        manager_options: Mapping[str, object],
+    ) -> None:
+        """An InputError naming the first argument of the wrong type or value."""
+        if catalog is not None:
+            _instance(
+                "catalog",
+                catalog,
+                (str, os.PathLike, CatalogSource, BucketManager),
+                "None, a directory, a URL, a CatalogSource or a BucketManager",
+            )
+        if not isinstance(planner, str) and not (
+            isinstance(getattr(planner, "name", None), str)
+            and callable(getattr(planner, "plan", None))
+            and callable(getattr(planner, "aclose", None))
+        ):
+            raise InputError(
+                f"planner must be 'rules', 'llm' or a Planner (name, plan(), aclose()), "
+                f"not {type(planner).__name__}"
+            )
+        if not 0 < _number("report_deadline", report_deadline, minimum=0) < math.inf:
+            raise InputError(f"report_deadline must be a positive number, not {report_deadline!r}")
+        _number("report_ttl", report_ttl, minimum=0)
+        _number("max_reports", max_reports, minimum=0, integer=True)
+        _number("max_alternatives", max_alternatives, minimum=0, integer=True)
+        _instance("warm_vehicle", warm_vehicle, bool, "True or False")
+        if llm_options is not None:
+            _instance("llm_options", llm_options, Mapping, "a mapping of LLMPlanner options")
+        if estimate is not None:
+            _instance("estimate", estimate, EstimateData, "an EstimateData (EstimateData.load())")
+        known = set(inspect.signature(BucketManager).parameters) - {"source"}
+        unknown = sorted(set(manager_options) - known)
+        if unknown:
+            raise InputError(
+                f"unknown option(s) {', '.join(unknown)}; the agent's are documented on "
+                f"PartsAgent, and the catalog's are: {', '.join(sorted(known))}"
+            )
 
     def __repr__(self) -> str:
         return f"PartsAgent({self.catalog!r}, planner={self.default_planner!r})"
@@ -192,10 +293,44 @@ class PartsAgent:
                 k: v.get_secret_value() if isinstance(v, SecretStr) else v
                 for k, v in self._llm_options.items()
             }
-            planner = self._planners["llm"] = LLMPlanner(**options)
+            try:
+                planner = LLMPlanner(**options)
+            except TypeError as exc:  # an option LLMPlanner does not take
+                raise InputError(f"llm_options: {exc}") from None
+            self._planners["llm"] = planner
         return planner
 
+    async def _bind_loop(self) -> None:
+        """Tie the agent to the event loop of its first use, and to that loop's end.
+
+        Its sessions, locks and tasks belong to that loop: another loop (a
+        second ``asyncio.run``) is refused before anything is touched. When the
+        loop shuts down (``asyncio.run`` returning, ``loop.shutdown_asyncgens()``)
+        the agent is closed with it, so no session is left open.
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        if self._loop is not None:
+            raise UsageError(
+                "this PartsAgent belongs to one event loop, the one it was first used in "
+                "(one asyncio.run); create one agent per event loop, or run all its work "
+                "in one loop"
+            )
+        self._loop = loop
+        guard = self._closed_with_loop()
+        await anext(guard)  # now suspended: the loop's shutdown_asyncgens() will close it
+        self._loop_guard = guard
+
+    async def _closed_with_loop(self) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            self._loop_guard = None
+            await self.aclose()
+
     async def __aenter__(self) -> Self:
+        await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         await self.catalog.__aenter__()
@@ -219,6 +354,24 @@ class PartsAgent:
             await planner.aclose()
         if self._owns_manager:
             await self.catalog.aclose()
+        guard, self._loop_guard = self._loop_guard, None
+        if guard is not None:  # closed before its loop ends: let the loop forget it now
+            await guard.aclose()
+
+    async def clear_caches(self) -> None:
+        """Forget every cached report and catalog document, e.g. after the catalog's prices changed.
+
+        Clears the report cache (reports and the readings of inputs), the catalog's
+        in-process documents, what the source learnt of the bucket (its packs), and
+        this catalog's entries in a shared cache (Redis). Reports in flight finish
+        with what they read, but are not kept. Raises CatalogUnavailable when the
+        shared cache could not be cleared (the rest is cleared).
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        await self._bind_loop()
+        self.reports.clear()
+        await self.catalog.clear_cache()
 
     async def process_damage_report(
         self,
@@ -234,6 +387,7 @@ class PartsAgent:
         ``rates``: other rates for this call only (a Rates value or a rates file's
         path; its markets replace the agent's, the others stay).
         """
+        await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         outcome = "error"
@@ -250,6 +404,28 @@ class PartsAgent:
         finally:
             counter("reports", outcome=outcome, report_cache=cache_result)
 
+    def process_batch(
+        self,
+        reports: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = 16,
+    ) -> AsyncIterator[BatchResult]:
+        """One BatchResult per report, in input order, as each is ready; an async iterator.
+
+        ``reports`` yields mappings like ``{"vehicle": ..., "damaged_parts": ...}``
+        (optionally ``planner`` and ``market``), from a list, a generator or an
+        async iterable of any length. At most ``concurrency`` reports run at
+        once and a bounded window of finished ones waits for a slower one
+        before them, so memory does not grow with the batch. A report that
+        fails is a result whose ``error`` is the PartsAgentError it raised: the
+        batch goes on. An item that is itself a PartsAgentError (a reader that
+        could not parse that input) is that item's error, in its place. Leaving
+        the loop early cancels the reports in flight.
+        """
+        if self._closed:
+            raise UsageError("this PartsAgent is closed; create a new one")
+        return run_batch(self.process_damage_report, reports, concurrency=concurrency)
+
     async def _process(
         self,
         vehicle: Vehicle | Mapping[str, Any],
@@ -263,26 +439,34 @@ class PartsAgent:
         damage = _coerce_damage(
             damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
         )
+        if planner is not None:
+            _instance("planner", planner, str, "'rules', 'llm' or the name of a Planner")
         planner_name = planner or self.default_planner
-        the_market = _market(market or self.market)
+        the_market = _market(market if market is not None else self.market)
+        rates = _rates(rates)
         data = self.estimate if rates is None else self.estimate.with_rates(rates)
-        raw = input_key(v, damage, planner=planner_name, market=the_market) + "|" + data.key
-        cached = self.reports.lookup_input(raw)
-        if cached is not None:
-            return _with_performance(cached, started, "hit", None)
-        the_planner = self._planner(planner_name)
-        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+        the_input = input_key(v, damage, planner=planner_name, market=the_market)
+        plan: Plan | None = self.reports.plan_for(the_input)
         with collect_performance() as perf:
             try:
                 with anyio.fail_after(self.report_deadline):
-                    async with timer("agent.plan", planner=planner_name):
-                        plan = await the_planner.plan(self.catalog, request)
+                    if plan is None:
+                        the_planner = self._planner(planner_name)
+                        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+                        async with timer("agent.plan", planner=planner_name):
+                            plan = await the_planner.plan(self.catalog, request)
+                        self.reports.remember_plan(the_input, plan)
                     preference = build_preference(
                         v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
                     )
-                    key = self._canonical(plan, planner_name, the_market, preference, data)
-                    self.reports.remember_input(raw, key)
-                    report, outcome = await self.reports.get_or_compute(
+                    key = meaning_key(
+                        plan,
+                        planner=planner_name,
+                        market=the_market,
+                        preference=preference,
+                        data=data,
+                    )
+                    meaning, outcome = await self.reports.get_or_compute(
                         key,
                         lambda: price_plan(
                             self.catalog,
@@ -295,59 +479,20 @@ class PartsAgent:
                             preference=preference,
                         ),
                     )
-                    if outcome != "miss":
-                        report = in_their_words(report, plan)
             except TimeoutError:
+                if plan is None and planner_name != "rules":
+                    # Still planning: the model (or the look-ups it asked for) took the time.
+                    raise PlannerError(
+                        f"the {planner_name} planner did not finish within the "
+                        f"{self.report_deadline:g}s report deadline; raise report_deadline "
+                        "or check the model endpoint"
+                    ) from None
                 raise CatalogUnavailable(
                     "report", f"not complete within the {self.report_deadline:g}s report deadline"
                 ) from None
-        return _with_performance(report, started, outcome, perf.snapshot())
-
-    def _canonical(
-        self,
-        plan: Plan,
-        planner: str,
-        market: str,
-        preference: BuildPreference,
-        data: EstimateData,
-    ) -> str:
-        r = plan.resolution
-        needs = priced_needs(plan)
-        damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
-        extra = sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:{n.reason}:{n.quantity}"
-            for n in needs
-            if n.reason != "damaged"
-        )
-        # How many of a part, and a possible total loss, are part of what a report means.
-        counts = sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:x{n.quantity}"
-            for n in needs
-            if n.reason == "damaged" and n.quantity != 1
-        )
-        if plan.total_loss:
-            counts.append("total-loss")
-        # Paint said to be sound changes the operations (no refinish): part of the meaning.
-        counts += sorted(
-            f"{n.category.id}:{n.position.axle}:{n.position.side}:paint-intact"
-            for n in needs
-            if n.reason == "damaged" and n.paint_intact
-        )
-        key = canonical_key(
-            manufacturer_id=plan.manufacturer.id,
-            model_id=plan.model.id,
-            year=r.year,
-            variant_ids=[v.id for v in r.variants],
-            damage=damaged,
-            planner=planner,
-            market=market,
-        )
-        if counts:
-            key += "|" + ";".join(counts)
-        # The build asked for and the estimate's figures change the report: part of the key.
-        key += f"|{preference.key()}|{data.key}"
-        # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
-        return key + ("|" + ";".join(extra) if planner != "rules" else "")
+        # Every answer, computed or cached, gets this caller's words the same way.
+        report = in_their_words(meaning, plan, data)
+        return _with_performance(report, started, outcome, perf.snapshot(), self.catalog)
 
 
 def _outcome_of(exc: BaseException) -> str:
@@ -366,7 +511,11 @@ def _outcome_of(exc: BaseException) -> str:
 
 
 def _with_performance(
-    report: PartsReport, started: float, outcome: str, perf: Mapping[str, Any] | None
+    report: PartsReport,
+    started: float,
+    outcome: str,
+    perf: Mapping[str, Any] | None,
+    manager: BucketManager,
 ) -> PartsReport:
     performance: dict[str, Any] = {
         "total_ms": round((time.perf_counter() - started) * 1000, 3),
@@ -394,6 +543,8 @@ def _with_performance(
             cache_coalesced=0,
             shared_cache_hits=0,
         )
+    # The manager's figures as this report left it: hit rate, sizes, requests, per kind.
+    performance["cache_stats"] = manager.get_cache_stats()
     if "llm_usage" in report.performance:
         performance["llm_usage"] = report.performance["llm_usage"]
     return report.model_copy(update={"performance": performance})

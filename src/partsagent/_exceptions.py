@@ -15,6 +15,8 @@ aiohttp, aiocache, redis and openai are translated once, at the boundary, with
     │   └── CatalogFormatError malformed or off-contract document, oversized body
     ├── PlannerError           the LLM planner failed (API error, step limit, timeout)
     └── UsageError             a programming mistake, e.g. using a closed client
+        └── MissingExtra       an optional dependency is not installed (also an ImportError):
+                               the message names the ``pip install`` line
 
 Each exception carries fields and builds its message from them; every message
 says what to do next.
@@ -23,6 +25,7 @@ says what to do next.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import NoReturn
 
 __all__ = [
     "CatalogError",
@@ -30,6 +33,7 @@ __all__ = [
     "CatalogUnavailable",
     "InputError",
     "InvalidIdentifier",
+    "MissingExtra",
     "NotFound",
     "PartsAgentError",
     "PlannerError",
@@ -199,3 +203,32 @@ class PlannerError(PartsAgentError):
 
 class UsageError(PartsAgentError, RuntimeError):
     """The library was used in a way it does not support (a programming mistake)."""
+
+
+class MissingExtra(UsageError, ImportError):
+    """A feature needs an optional extra that is not installed; the message says how to add it.
+
+    Also an ImportError, so ``try: import partsagent.prometheus`` / ``except
+    ImportError`` keeps working.
+    """
+
+    def __init__(self, extra: str, feature: str) -> None:
+        self.extra = extra
+        self.feature = feature
+        super().__init__(
+            f"{feature} needs the {extra!r} extra, which is not installed: "
+            f'pip install "partsagent[{extra}]"'
+        )
+
+
+def missing_extra(
+    exc: ImportError, *, extra: str, modules: tuple[str, ...], feature: str
+) -> NoReturn:
+    """Raise MissingExtra when ``exc`` is one of ``modules`` missing; otherwise re-raise ``exc``.
+
+    A module of the extra that is there but broken is not hidden behind "install it".
+    """
+    name = exc.name or ""
+    if isinstance(exc, ModuleNotFoundError) and name.split(".")[0] in modules:
+        raise MissingExtra(extra, feature) from exc
+    raise exc

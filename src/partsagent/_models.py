@@ -7,6 +7,8 @@ later catalog versions add fields.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -53,6 +55,34 @@ Side = Literal["left", "right"]
 Quality = Literal["OE", "OES", "aftermarket"]
 MarketCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """A market code (``GB``, ``US``): the key of a catalog's prices and of the rates file."""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def normalise_text(text: str) -> str:
+    """Text as the library reads it: NFKC (fullwidth ``Ｖａｕｘｈａｌｌ`` is ``Vauxhall``).
+
+    Raises ValueError for a lone surrogate (``\\udcff``, what a mis-decoded byte
+    becomes): it is not text, and no JSON or UTF-8 output could carry it.
+    """
+    if text.isascii():
+        return text
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise ValueError(
+            f"character {surrogate.start() + 1} is a lone surrogate ({surrogate.group()!a}), "
+            "not text; decode the input as UTF-8 with errors='replace'"
+        )
+    return unicodedata.normalize("NFKC", text)
+
+
+def _normalised(value: object) -> object:
+    return normalise_text(value) if isinstance(value, str) else value
+
+
+UserText = BeforeValidator(_normalised)
+"""Words from a caller (make, model, VIN, component): NFKC, lone surrogates refused."""
 
 
 def _no_float(value: object) -> object:
@@ -187,15 +217,22 @@ class Vehicle(_Frozen):
     """The vehicle of a damage report: make, model and year, or a VIN."""
 
     make: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str, UserText, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+        ]
+        | None
     ) = None
     model: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str, UserText, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+        ]
+        | None
     ) = None
     year: Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)] | None = None
     vin: (
         Annotated[
             str,
+            UserText,
             StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32),
         ]
         | None
@@ -215,6 +252,6 @@ class DamagedPart(_Frozen):
     """One damaged component in the user's own words, with how bad it is."""
 
     component: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+        str, UserText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     severity: Severity = Severity.MODERATE

@@ -21,13 +21,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from opentelemetry.metrics import (
-    CallbackOptions,
-    MeterProvider,
-    Observation,
-    get_meter_provider,
-)
 from structlog.typing import EventDict, WrappedLogger
+
+from ._exceptions import missing_extra
+
+try:
+    from opentelemetry.metrics import (
+        CallbackOptions,
+        MeterProvider,
+        Observation,
+        get_meter_provider,
+    )
+except ImportError as exc:
+    missing_extra(exc, extra="otel", modules=("opentelemetry",), feature="partsagent.otel")
 
 from ._metrics.emit import add_consumer, remove_consumer
 from ._metrics.measurement import DURATION_BUCKETS, read_event

@@ -24,14 +24,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.metrics_core import (
-    CounterMetricFamily,
-    GaugeMetricFamily,
-    HistogramMetricFamily,
-    Metric,
-)
-from prometheus_client.registry import Collector
+from ._exceptions import missing_extra
+
+try:
+    from prometheus_client import Counter, Gauge, Histogram
+    from prometheus_client.metrics_core import (
+        CounterMetricFamily,
+        GaugeMetricFamily,
+        HistogramMetricFamily,
+        Metric,
+    )
+    from prometheus_client.registry import Collector
+except ImportError as exc:
+    missing_extra(
+        exc, extra="prometheus", modules=("prometheus_client",), feature="partsagent.prometheus"
+    )
 
 from ._metrics.aggregator import SummaryAggregator
 from ._metrics.measurement import DURATION_BUCKETS, Measurement

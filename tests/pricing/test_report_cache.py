@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partsagent import AgentCacheManager, PartsAgent, PartsReport, Position, Severity
+from partsagent import AgentCacheManager, PartsAgent, Position, Severity
 from partsagent._models import DamagedPart, Vehicle
+from partsagent._pricing.assemble import Meaning
 from partsagent._pricing.report_cache import canonical_key, input_key
 
 SEVERITIES = list(Severity)
@@ -85,24 +86,40 @@ def test_vehicle_is_part_of_the_key(
     assert other != base
 
 
-words = st.sampled_from(["Bonnet", "front bumper cover", "N/S headlamp"])
-
-
-@given(
-    st.lists(st.tuples(words, st.sampled_from(SEVERITIES)), min_size=1, max_size=3, unique=True),
-    st.randoms(),
+said = st.text(alphabet='gril:;|,[]\\" hood', min_size=1, max_size=12).filter(str.strip)
+parts_said = st.lists(
+    st.tuples(said, st.one_of(st.none(), st.sampled_from(SEVERITIES))), min_size=1, max_size=3
 )
-def test_input_key_ignores_order_case_and_spacing(
-    parts: list[tuple[str, Severity]], rnd: object
+
+
+def _parts(parts: list[tuple[str, Severity | None]]) -> list[DamagedPart]:
+    return [
+        DamagedPart(component=c) if s is None else DamagedPart(component=c, severity=s)
+        for c, s in parts
+    ]
+
+
+@given(parts_said, parts_said)
+def test_input_keys_are_equal_exactly_when_the_inputs_are(
+    a: list[tuple[str, Severity | None]], b: list[tuple[str, Severity | None]]
 ) -> None:
-    """The input key is the same for reordered, re-cased, re-spaced input."""
+    """No component can spell separators into another input's key: equal keys, equal input."""
     vehicle = Vehicle(make="Vauxhall", model="Astra", year=2018)
-    a = [DamagedPart(component=c, severity=s) for c, s in parts]
-    b = [DamagedPart(component="  " + c.upper().replace(" ", "   "), severity=s) for c, s in parts]
-    rnd.shuffle(b)  # type: ignore[attr-defined]
-    shout = Vehicle(make="VAUXHALL ", model=" astra", year=2018)
-    assert input_key(vehicle, a, planner="rules", market="GB") == input_key(
-        shout, b, planner="rules", market="GB"
+    pa, pb = _parts(a), _parts(b)
+    same = [(p.component, p.severity, "severity" in p.model_fields_set) for p in pa] == [
+        (p.component, p.severity, "severity" in p.model_fields_set) for p in pb
+    ]
+    ka = input_key(vehicle, pa, planner="rules", market="GB")
+    assert (ka == input_key(vehicle, pb, planner="rules", market="GB")) == same
+
+
+def test_a_component_named_like_two_parts_has_its_own_key() -> None:
+    """'grille:words;hood' is one component, never the two parts Grille and Hood."""
+    vehicle = Vehicle(make="Vauxhall", model="Astra", year=2018)
+    one = [DamagedPart(component="grille:words;hood", severity=Severity.MINOR)]
+    two = [DamagedPart(component="grille"), DamagedPart(component="hood", severity=Severity.MINOR)]
+    assert input_key(vehicle, one, planner="rules", market="GB") != input_key(
+        vehicle, two, planner="rules", market="GB"
     )
 
 
@@ -159,10 +176,12 @@ class FakeClock:
         return self.now
 
 
-async def _report() -> PartsReport:
+async def _report() -> Meaning:
     async with PartsAgent() as agent:
-        return await agent.process_damage_report(
-            {"make": "Vauxhall", "model": "Astra", "year": 2018}, [{"component": "bonnet"}]
+        return Meaning(
+            await agent.process_damage_report(
+                {"make": "Vauxhall", "model": "Astra", "year": 2018}, [{"component": "bonnet"}]
+            )
         )
 
 
@@ -173,7 +192,7 @@ async def test_concurrent_computation_runs_once_and_survives_one_cancel() -> Non
     release = asyncio.Event()
     calls = 0
 
-    async def compute() -> tuple[PartsReport, bool]:
+    async def compute() -> tuple[Meaning, bool]:
         nonlocal calls
         calls += 1
         await release.wait()
@@ -200,7 +219,7 @@ async def test_computation_is_cancelled_when_every_caller_leaves() -> None:
     started = asyncio.Event()
     cancelled = asyncio.Event()
 
-    async def compute() -> tuple[PartsReport, bool]:
+    async def compute() -> tuple[Meaning, bool]:
         started.set()
         try:
             await asyncio.Event().wait()
@@ -223,10 +242,10 @@ async def test_failures_and_uncacheable_reports_are_not_cached() -> None:
     report = await _report()
     cache = AgentCacheManager()
 
-    async def fail() -> tuple[PartsReport, bool]:
+    async def fail() -> tuple[Meaning, bool]:
         raise RuntimeError("boom")
 
-    async def partial() -> tuple[PartsReport, bool]:
+    async def partial() -> tuple[Meaning, bool]:
         return report, False
 
     with pytest.raises(RuntimeError):
@@ -242,7 +261,7 @@ async def test_ttl_and_cap() -> None:
     clock = FakeClock()
     cache = AgentCacheManager(ttl=10, max_entries=3, clock=clock)
 
-    async def compute() -> tuple[PartsReport, bool]:
+    async def compute() -> tuple[Meaning, bool]:
         return report, True
 
     for i in range(10):

@@ -53,7 +53,7 @@ from .ids import check_id
 from .open import open_catalog
 from .requests import Requests
 from .shared import NOT_FOUND, SharedCache, catalog_namespace
-from .source import CatalogSource
+from .source import BucketReader, CatalogSource
 from .stats import KINDS, Counters, cache_stats
 
 __all__ = ["ArticleRequest", "BucketManager", "ItemResult"]
@@ -204,6 +204,22 @@ class BucketManager:
         await self._flights.drain()
         if self._shared is not None:
             await self._shared.flush()
+
+    async def clear_cache(self) -> None:
+        """Drop every cached document: in memory, in the shared cache (this catalog's
+        namespace only) and what the source learnt of the bucket (its packs).
+
+        For a catalog whose documents changed. Raises CatalogUnavailable when the
+        shared cache could not be cleared; the rest is cleared all the same.
+        """
+        if self._closed:
+            raise UsageError("this BucketManager is closed; create a new one")
+        self._memory.clear_nowait()
+        self._manufacturer_ids = None
+        if isinstance(self.source, BucketReader):
+            await self.source.forget_layout()
+        if self._shared is not None:
+            await self._shared.clear()
 
     async def aclose(self) -> None:
         """Cancel the requests still in flight and close what the manager opened."""

@@ -26,14 +26,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-import redis.asyncio
-from aiocache import RedisCache
 from aiocache.base import SENTINEL
 from aiocache.serializers import BaseSerializer
 from pydantic import TypeAdapter, ValidationError
-from redis.exceptions import RedisError
 
-from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError
+from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError, missing_extra
+
+try:
+    import redis.asyncio
+    from aiocache import RedisCache
+    from redis.exceptions import RedisError
+except ImportError as exc:
+    missing_extra(exc, extra="redis", modules=("redis",), feature="redis_cache()")
 from .._models import Article, Category, Manufacturer, Model
 from .._urls import redact_text, redact_url
 from .shared import Unreadable, kind_of
@@ -281,6 +285,21 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         if not ttl:
             return await self.client.set(key, value)
         return await self.client.set(key, value, px=max(1, int(ttl * 1000)))
+
+    async def _clear(self, namespace: str | None = None, _conn: Any = None) -> bool:
+        # Never FLUSHDB (the database may hold other keys), never KEYS (it blocks the server).
+        if not namespace:
+            raise UsageError("clear() needs a namespace: partsagent never flushes a database")
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", namespace) + ":*"
+        batch: list[bytes] = []
+        async for key in self.client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await self.client.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self.client.unlink(*batch)
+        return True
 
     async def _close(self, *args: Any, _conn: Any = None, **kwargs: Any) -> None:
         # aiocache calls the deprecated Redis.close(); aclose() is its replacement.

@@ -18,6 +18,7 @@ import stamina
 
 from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
 from .._metrics import counter
+from .._metrics.retries import library_retries, route_retry_events
 from .breaker import CircuitBreaker, CircuitOpen
 from .stats import Counters
 
@@ -79,6 +80,7 @@ class Requests:
         def hook(exc: BaseException) -> bool | float:
             if not transient(exc):
                 return False
+            route_retry_events()  # stamina logs this retry next: through the library's logger
             if isinstance(exc, CatalogUnavailable) and exc.retry_after is not None:
                 if exc.retry_after >= deadline_at - anyio.current_time():
                     return False
@@ -90,7 +92,7 @@ class Requests:
     async def _attempts(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """One request with retries; the slot is held only while the request runs."""
         stats = self._c.by_kind.get(kind)  # None for index.json, read once to name a cache
-        with anyio.fail_after(self.deadline):
+        with anyio.fail_after(self.deadline), library_retries():
             async for attempt in stamina.retry_context(
                 on=self._backoff(anyio.current_time() + self.deadline),
                 attempts=self.attempts,

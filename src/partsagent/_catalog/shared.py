@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from .._exceptions import CatalogFormatError, PartsAgentError
+from .._exceptions import CatalogFormatError, CatalogUnavailable, PartsAgentError
 from .._metrics.log import get_logger
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
@@ -41,6 +41,9 @@ _log = get_logger()
 
 MAX_PENDING = 10_000
 """Writes queued for a shared cache at most; more are dropped (logged) until it catches up."""
+
+CLEAR_TIMEOUT = 30.0
+"""Seconds for clearing a namespace: it walks the database's keys, unlike a look-up."""
 
 NOT_FOUND = "__partsagent_not_found__"
 """The one key of the value that remembers a 404: ``{NOT_FOUND: path}``."""
@@ -199,6 +202,27 @@ class SharedCache:
         """Wait until every queued write has been sent (or has failed, logged)."""
         while self._writer is not None and not self._writer.done():
             await asyncio.shield(self._writer)
+
+    async def clear(self) -> None:
+        """Delete this catalog's entries (its namespace), never the rest of the database.
+
+        Writes still queued hold documents read before the clear: they are dropped.
+        """
+        self._pending.clear()
+        await self.flush()
+        namespace = getattr(self.cache, "namespace", None) if await self.ready() else None
+        if not namespace:
+            raise CatalogUnavailable(
+                "shared cache",
+                "not cleared: it has no namespace of its own (clearing it would clear "
+                "everything in it); name one, e.g. redis_cache(url, namespace=...)",
+            )
+        try:
+            await self.cache.clear(namespace=namespace, timeout=CLEAR_TIMEOUT)
+        except Exception as exc:  # any failure: the caller must know old documents stay
+            raise CatalogUnavailable(
+                "shared cache", f"not cleared ({type(exc).__name__}); clear it again"
+            ) from exc
 
     async def aclose(self) -> None:
         """Send what is queued, then close the cache; cancelled, drop the queue."""

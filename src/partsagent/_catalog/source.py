@@ -154,6 +154,14 @@ class BucketReader:
         if finder is not None and not finder.done():
             await asyncio.wait({finder}, timeout=limit)
 
+    async def forget_layout(self) -> None:
+        """Forget whether the bucket has packs, their version and the packs kept: read afresh."""
+        await self._stop_finder()
+        self._pack_known = False
+        self._pack_version = None
+        self._model_of = None
+        self._recent = None
+
     async def _stop_finder(self) -> None:
         """Cancel an index read still running (the source is closing)."""
         finder, self._finder = self._finder, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["count", "non_negative_float", "port", "positive_int"]
+__all__ = ["count", "non_negative_float", "port", "positive_int", "probability"]
 
 
 def _int(text: str, what: str) -> int:
@@ -47,4 +47,12 @@ def port(text: str) -> int:
     value = _int(text, "a port number")
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return value
+
+
+def probability(text: str) -> float:
+    """A share of requests, 0 to 1."""
+    value = non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a share from 0 to 1")
     return value

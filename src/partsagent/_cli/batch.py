@@ -1,14 +1,16 @@
 """``partsagent report --batch``: JSONL in, one JSON line out per input line, streamed.
 
 Lines are read as they come and every input line gets exactly one output line,
-in input order: the report, or ``{"line": N, "error": {"type", "message"}}``.
-At most ``--concurrency`` reports run at once, and at most
-``REORDER_WINDOW`` times as many more wait, done, for a slower line before
-them; past that, reading pauses. Each line is written (and flushed) as soon
-as it and every line before it are done, so memory does not grow with the
-batch and a run killed midway leaves every finished line, in order. The exit
-status is 0 when every line is a report, 1 when some are errors, 2 when the
-run cannot start (raised as an InputError before any line is read).
+in input order: the report, or ``{"line": N, "error": {"type", "message"}}``
+(with ``candidates`` for an unsettled vehicle). The reports run through
+``PartsAgent.process_batch``, which bounds the reports in flight and the
+finished ones waiting for a slower one before them; a line that is not a
+report goes in as its InputError, so it keeps its place. Each line is handed
+to the writer thread as soon as it and every line before it are done, and at
+most ``_MAX_UNWRITTEN`` bytes wait to be written, so memory does not grow with
+the batch and a run killed midway leaves every finished line, in order. The
+exit status is 0 when every line is a report, 1 when some are errors, 2 when
+the run cannot start (raised as an InputError before any line is read).
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ import argparse
 import asyncio
 import sys
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 import orjson
 
 from .._agent import PartsAgent
+from .._batch import BatchResult
 from .._exceptions import InputError, PartsAgentError
+from .errors import error_object
+from .limits import check_limits
+from .output import report_json
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
@@ -32,25 +38,15 @@ __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "EXIT_ALL_OK",
     "EXIT_SOME_FAILED",
-    "REORDER_WINDOW",
     "open_batch",
     "run_batch",
 ]
 
 DEFAULT_MAX_LINE_BYTES = 1024 * 1024
-REORDER_WINDOW = 4
-"""Finished lines that may wait for a slower one before them, per --concurrency slot."""
 EXIT_ALL_OK = 0
 EXIT_SOME_FAILED = 1
-_FLUSH_BYTES = 64 * 1024
+_MAX_UNWRITTEN = 1024 * 1024
 _FIELDS = ("vehicle", "damaged_parts")
-
-
-@dataclass(slots=True)
-class _Result:
-    line: int
-    data: bytes
-    ok: bool
 
 
 def open_batch(path: str) -> BinaryIO:
@@ -66,104 +62,80 @@ def open_batch(path: str) -> BinaryIO:
         raise InputError(f"cannot read batch file {path!r}: {exc.strerror or exc}") from None
 
 
-def _error_line(line: int, type_: str, message: str) -> _Result:
-    data = orjson.dumps({"line": line, "error": {"type": type_, "message": message}})
-    return _Result(line, data, ok=False)
-
-
-def _parse(line: Line, max_bytes: int) -> dict[str, Any] | _Result:
-    """The report of one input line, or its error line."""
+def _parse(line: Line, args: argparse.Namespace) -> dict[str, Any] | InputError:
+    """The report of one input line, or the InputError that is its error line."""
     n = line.number
     if line.data is None:
-        return _error_line(
-            n,
-            "InputError",
-            f"line {n} has {line.size} bytes, over the limit of {max_bytes} (--max-line-bytes)",
+        return InputError(
+            f"line {n} has {line.size} bytes, over the limit of {args.max_line_bytes} "
+            "(--max-line-bytes)"
         )
     if not line.data.strip():
-        return _error_line(n, "InputError", f"line {n} is blank; write one report per line")
+        return InputError(f"line {n} is blank; write one report per line")
     try:
         item = orjson.loads(line.data)
     except orjson.JSONDecodeError as exc:
-        return _error_line(n, "InputError", f"line {n} is not JSON: {exc}")
+        return InputError(f"line {n} is not JSON: {exc}")
     if not isinstance(item, dict):
-        return _error_line(
-            n,
-            "InputError",
+        return InputError(
             f'line {n} is a JSON {type(item).__name__}, not an object like {{"vehicle": ..., '
-            '"damaged_parts": ...}',
+            '"damaged_parts": ...}'
         )
     missing = [f for f in _FIELDS if f not in item]
     if missing:
-        return _error_line(
-            n, "InputError", f"line {n} has no {' and no '.join(repr(f) for f in missing)}"
-        )
-    return item
-
-
-async def _report(agent: PartsAgent, line: int, item: dict[str, Any]) -> _Result:
+        return InputError(f"line {n} has no {' and no '.join(repr(f) for f in missing)}")
     try:
-        report = await agent.process_damage_report(item["vehicle"], item["damaged_parts"])
-    except PartsAgentError as exc:
-        return _error_line(line, type(exc).__name__, str(exc))
-    except Exception as exc:  # a bug: still one line for this input, and the batch goes on
-        return _error_line(line, type(exc).__name__, f"internal error: {exc}")
-    return _Result(line, orjson.dumps(report.model_dump(mode="json")), ok=True)
+        check_limits(item["damaged_parts"], args)
+    except InputError as exc:
+        return InputError(f"line {n}: {exc}")
+    return {f: item[f] for f in _FIELDS}
 
 
-class _Ordered:
-    """Results in input order: each line's future, admitted while there is room."""
-
-    def __init__(self, room: int) -> None:
-        self.futures: deque[asyncio.Future[_Result | None]] = deque()
-        self.room = asyncio.Semaphore(room)
-        self.arrived = asyncio.Event()
-
-    async def admit(self) -> asyncio.Future[_Result | None]:
-        await self.room.acquire()
-        future: asyncio.Future[_Result | None] = asyncio.get_running_loop().create_future()
-        self.futures.append(future)
-        self.arrived.set()
-        return future
-
-    async def next(self) -> asyncio.Future[_Result | None]:
-        while not self.futures:
-            self.arrived.clear()
-            await self.arrived.wait()
-        return self.futures[0]
+def _line(first: int, result: BatchResult, args: argparse.Namespace) -> bytes:
+    if result.report is not None:
+        return orjson.dumps(report_json(result.report, args))
+    assert result.error is not None
+    return orjson.dumps({"line": first + result.index, **error_object(result.error)})
 
 
-async def _write(ordered: _Ordered, out: StreamWriter, progress: Progress) -> None:
-    """Write each result once it and all before it are done; flush before every wait."""
-    pending: list[bytes] = []
-    size = 0
+class _Output:
+    """Lines handed to the writer thread without waiting; at most ``_MAX_UNWRITTEN`` bytes wait."""
 
-    async def flush() -> None:
-        nonlocal size
-        if pending:
-            await out.write(b"".join(pending))
-            for _ in pending:
-                ordered.room.release()
-            pending.clear()
-            size = 0
-            progress.draw()
+    def __init__(self, writer: StreamWriter) -> None:
+        self.writer = writer
+        self.unwritten: deque[tuple[asyncio.Future[None], int]] = deque()
+        self.size = 0
 
-    while True:
-        future = ordered.futures[0] if ordered.futures else None
-        if future is None or not future.done():
-            await flush()
-            future = await ordered.next()
-            await future
-        ordered.futures.popleft()
-        result = future.result()
-        if result is None:  # the end of the input
-            await flush()
-            return
-        pending.append(result.data + b"\n")
-        size += len(result.data) + 1
-        progress.add(result.ok)
-        if size >= _FLUSH_BYTES:
-            await flush()
+    async def put(self, data: bytes) -> None:
+        done = self.writer.send(data)
+        # Once one write failed the later ones fail alike and are never awaited: retrieve them.
+        done.add_done_callback(_retrieve)
+        self.unwritten.append((done, len(data)))
+        self.size += len(data)
+        while self.unwritten and (self.size > _MAX_UNWRITTEN or self.unwritten[0][0].done()):
+            await self._pop()
+
+    async def _pop(self) -> None:
+        done, size = self.unwritten.popleft()
+        self.size -= size
+        await done  # raises the write's error (a closed pipe, a full disk)
+
+    async def drain(self) -> None:
+        while self.unwritten:
+            await self._pop()
+
+
+class _ReadFailed(Exception):
+    """The input could not be read to its end: raised through the batch, after every result."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _retrieve(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()
 
 
 async def _set_total(progress: Progress, counting: asyncio.Future[int | None], skip: int) -> None:
@@ -180,10 +152,6 @@ async def run_batch(
     Returns EXIT_ALL_OK or EXIT_SOME_FAILED. A read error midway ends the input
     there: the lines before it are still finished and written.
     """
-    concurrency: int = args.concurrency
-    max_bytes: int = args.max_line_bytes
-    ordered = _Ordered(concurrency * (1 + REORDER_WINDOW))
-    running = asyncio.Semaphore(concurrency)
     progress = Progress(err)
     counting = (
         asyncio.get_running_loop().run_in_executor(None, count_lines, source)
@@ -191,30 +159,32 @@ async def run_batch(
         else None
     )
     writer = StreamWriter(out)
+    output = _Output(writer)
+    first = args.skip + 1
     last = args.skip
     read_error: OSError | None = None
 
-    async def run(line: int, item: dict[str, Any], future: asyncio.Future[_Result | None]) -> None:
-        async with running:
-            future.set_result(await _report(agent, line, item))
+    async def requests() -> AsyncIterator[dict[str, Any] | PartsAgentError]:
+        nonlocal last
+        try:
+            async for line in read_lines(source, max_bytes=args.max_line_bytes, skip=args.skip):
+                last = line.number
+                yield _parse(line, args)
+        except OSError as exc:
+            raise _ReadFailed(exc) from exc
 
     try:
         async with agent, asyncio.TaskGroup() as tasks:
-            tasks.create_task(_write(ordered, writer, progress))
             if counting is not None:
                 tasks.create_task(_set_total(progress, counting, args.skip))
             try:
-                async for line in read_lines(source, max_bytes=max_bytes, skip=args.skip):
-                    last = line.number
-                    future = await ordered.admit()
-                    parsed = _parse(line, max_bytes)
-                    if isinstance(parsed, _Result):
-                        future.set_result(parsed)
-                    else:
-                        tasks.create_task(run(line.number, parsed, future))
-            except OSError as exc:
-                read_error = exc
-            (await ordered.admit()).set_result(None)
+                async for result in agent.process_batch(requests(), concurrency=args.concurrency):
+                    await output.put(_line(first, result, args) + b"\n")
+                    progress.add(result.ok)
+                    progress.draw()
+            except _ReadFailed as exc:
+                read_error = exc.error
+            await output.drain()
     finally:
         writer.close()
         progress.end()

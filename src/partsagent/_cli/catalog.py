@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,9 @@ from pydantic import BaseModel
 from .._catalog.open import open_catalog, sample_catalog_path
 from .._catalog.packs import pack_bucket
 from .._exceptions import InputError
-from .._models import Article, Category, Manufacturer, Model, Position
+from .._models import Article, Category, Manufacturer, Model, Position, Variant
 from .._table import render_table
-from .arguments import non_negative_float, port, positive_int
+from .arguments import count, non_negative_float, port, positive_int, probability
 
 __all__ = ["DEFAULT_PORT", "register_catalog"]
 
@@ -96,6 +98,17 @@ def _models_table(items: Sequence[Model]) -> str:
     )
 
 
+def _variants_table(items: Sequence[Variant]) -> str:
+    return render_table(
+        ["id", "name", "years", "body", "fuel", "engine", "kW"],
+        [
+            (v.id, v.name, _years(v.year_from, v.year_to), v.body, v.fuel, v.engine, v.power_kw)
+            for v in items
+        ],
+        align="llllllr",
+    )
+
+
 def _categories_table(items: Sequence[Category]) -> str:
     return render_table(
         ["id", "name", "group", "synonyms"],
@@ -132,6 +145,14 @@ async def _fetch(args: argparse.Namespace) -> tuple[Sequence[BaseModel], str]:
         if args.what == "models":
             models = await source.models(args.mid)
             return models, _models_table(models)
+        if args.what == "variants":
+            for model in await source.models(args.mid):
+                if model.id == args.model_id:
+                    return model.variants, _variants_table(model.variants)
+            raise InputError(
+                f"manufacturer {args.mid} has no model {args.model_id!r}; "
+                f"'partsagent catalog ls models {args.mid}' lists them"
+            )
         if args.what == "categories":
             cats = await source.categories(args.mid, args.vid)
             return cats, _categories_table(cats)
@@ -153,21 +174,52 @@ def _catalog_ls(args: argparse.Namespace) -> int:
 
 
 def _catalog_serve(args: argparse.Namespace) -> int:
-    from ..testing._faults import ServerOptions
     from ..testing._server import serve_forever
 
     directory = Path(args.dir) if args.dir is not None else sample_catalog_path()
     if not directory.is_dir():
         raise InputError(f"catalog directory {str(directory)!r} does not exist; pass --dir DIR")
+    from ..testing._faults import ServerOptions
+
+    # A flag left out keeps ServerOptions' default: the defaults live in one place.
+    given = {name: getattr(args, name) for name, *_ in _FAULT_FLAGS}
     options = ServerOptions(
-        latency_ms=args.latency_ms,
-        jitter_ms=args.jitter_ms,
-        error_rate=args.error_rate,
-        preload=args.preload,
+        preload=args.preload, **{k: v for k, v in given.items() if v is not None}
     )
     print(f"serving {directory} on {args.host}:{args.port or '(any free port)'}; Ctrl-C to stop")
-    serve_forever(directory, host=args.host, port=args.port, options=options)
+    try:
+        serve_forever(directory, host=args.host, port=args.port, options=options)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"port {args.port} is already in use; stop what listens there, or pick another "
+                "with --port (0 picks a free one)"
+            ) from None
+        raise
     return 0
+
+
+# Every fault of the test server as a flag: (option, type, metavar, help); the names are
+# ServerOptions' fields, which POST /_options takes too.
+_FAULT_FLAGS: tuple[tuple[str, Any, str, str], ...] = (
+    ("latency_ms", non_negative_float, "MS", "added latency per request"),
+    ("jitter_ms", non_negative_float, "MS", "random extra latency, 0 to MS"),
+    ("error_rate", probability, "R", "share of requests answered 503, 0-1"),
+    ("retry_after", non_negative_float, "S", "the Retry-After (seconds) of injected 503s"),
+    ("reset_rate", probability, "R", "share of connections closed without a response"),
+    ("truncate_rate", probability, "R", "share of bodies cut in half (full Content-Length)"),
+    ("invalid_json_rate", probability, "R", "share of 200s whose body is not JSON"),
+    ("stall_rate", probability, "R", "share of requests never answered"),
+    ("drip_rate", probability, "R", "share of bodies sent a few bytes at a time"),
+    ("drip_chunk", positive_int, "BYTES", "bytes per drip (default 64)"),
+    ("drip_delay_ms", non_negative_float, "MS", "pause between drips (default 5)"),
+    ("spike_rate", probability, "R", "share of requests hit by a latency spike"),
+    ("spike_ms", non_negative_float, "MS", "latency a spike adds"),
+    ("burst_every", count, "N", "every N-th request starts a burst of 503s (0: none)"),
+    ("burst_len", count, "N", "503s in a burst"),
+    ("batch_error_rate", probability, "R", "share of batch requests answered 503"),
+    ("seed", int, "S", "random seed of the faults, to reproduce a run"),
+)
 
 
 # ---------------------------------------------------------------- parser
@@ -205,14 +257,21 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
     source.add_argument(
         "--catalog",
         metavar="DIR_OR_URL",
-        help="bucket directory or http(s) base URL (default: the embedded sample)",
+        default=os.environ.get("PARTSAGENT_CATALOG") or None,
+        help="bucket directory or http(s) base URL (default: $PARTSAGENT_CATALOG, else the "
+        "embedded sample)",
     )
     source.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    ls = actions.add_parser("ls", help="list manufacturers, models, categories or articles")
+    ls = actions.add_parser(
+        "ls", help="list manufacturers, models, variants, categories or articles"
+    )
     kinds = ls.add_subparsers(dest="what", metavar="WHAT", required=True)
     kinds.add_parser("manufacturers", parents=[source], help="every manufacturer")
     models = kinds.add_parser("models", parents=[source], help="models and variants of a make")
     models.add_argument("mid", help="manufacturer id, e.g. 117")
+    variants = kinds.add_parser("variants", parents=[source], help="variants of a model")
+    variants.add_argument("mid", metavar="MANUFACTURER_ID", help="manufacturer id, e.g. 117")
+    variants.add_argument("model_id", metavar="MODEL_ID", help="model id, e.g. 40103")
     cats = kinds.add_parser("categories", parents=[source], help="categories of a variant")
     cats.add_argument("mid", help="manufacturer id")
     cats.add_argument("vid", help="variant id, e.g. 127445")
@@ -228,15 +287,8 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument(
         "--port", type=port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
-    serve.add_argument(
-        "--latency-ms", type=non_negative_float, default=0.0, metavar="MS", help="added latency"
-    )
-    serve.add_argument(
-        "--jitter-ms", type=non_negative_float, default=0.0, metavar="MS", help="random extra"
-    )
-    serve.add_argument(
-        "--error-rate", type=non_negative_float, default=0.0, metavar="R", help="503 share, 0-1"
-    )
+    for name, kind, metavar, what in _FAULT_FLAGS:
+        serve.add_argument("--" + name.replace("_", "-"), type=kind, metavar=metavar, help=what)
     serve.add_argument(
         "--preload", action="store_true", help="read the whole bucket into memory at start"
     )

@@ -4,7 +4,9 @@ Every command is registered by a ``_register_*`` function that adds a
 subparser and sets ``handler`` (a callable taking the parsed namespace and
 returning an exit status); add a command by adding one such function to
 ``_COMMANDS``. Errors the user can fix (any ``PartsAgentError`` and argparse
-usage errors) exit 2 with one ``partsagent: error: ...`` line on stderr.
+usage errors) exit 2 with one ``partsagent: error: ...`` line on stderr, or,
+when the command was given ``--json``, one JSON object
+``{"error": {"type", "message"[, "candidates"]}}`` there instead.
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from typing import NoReturn
+
+import orjson
 
 from .._exceptions import PartsAgentError, UnresolvedVehicle
 from .catalog import register_catalog
+from .errors import error_object
 from .report import register_report
 
 __all__ = ["build_parser", "main", "run"]
@@ -48,6 +54,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[_Parser]], None], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; each command sets ``handler`` on the namespace."""
     parser = _Parser(prog=PROG, description="Turn a vehicle damage report into a priced estimate.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('partsagent')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for register in _COMMANDS:
         register(commands)
@@ -58,6 +65,13 @@ def _fail(message: str, status: int = EXIT_USAGE) -> int:
     if sys.stderr is not None:
         print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
     return status
+
+
+def _fail_json(exc: PartsAgentError) -> int:
+    """The error as one JSON object on stderr: what a program reads instead of the line."""
+    if sys.stderr is not None:
+        sys.stderr.write(orjson.dumps(error_object(exc)).decode() + "\n")
+    return EXIT_USAGE
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -73,6 +87,7 @@ def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> in
     ``owns_process``: nothing else runs in this process (the ``partsagent``
     script), so a command may set process-wide state, such as logging, for good.
     """
+    args: argparse.Namespace | None = None
     try:
         try:
             args = build_parser().parse_args(argv)
@@ -81,13 +96,17 @@ def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> in
             return handler(args)
         except BaseExceptionGroup as group:
             raise _unwrap(group) from None
-    except UnresolvedVehicle as exc:
+    except PartsAgentError as exc:
+        if args is not None and getattr(args, "json", False):
+            return _fail_json(exc)
+        if not isinstance(exc, UnresolvedVehicle):
+            return _fail(str(exc))
         # The candidates, best first, one per line: a person picks one and runs again.
         status = _fail(exc.headline)
         for candidate in exc.candidates:
             print(f"  {candidate.describe()}", file=sys.stderr)
         return status
-    except (_ArgumentError, PartsAgentError) as exc:
+    except _ArgumentError as exc:
         return _fail(str(exc))
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0

@@ -113,7 +113,8 @@ def _totals(report: PartsReport) -> str:
     return render_table(["totals", t.total.currency, ""], rows, align="lrl")
 
 
-def render_report(report: PartsReport) -> str:
+def render_report(report: PartsReport, *, performance: bool = True) -> str:
+    """The report's tables; ``performance=False`` leaves out the timings line."""
     parts = (
         _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
     )
@@ -128,6 +129,8 @@ def render_report(report: PartsReport) -> str:
     out += render_not_priced(report)
     if warnings:
         out += ["", "warnings:", *(f"  - {w}" for w in warnings)]
+    if not performance:
+        return "\n".join(out)
     p = report.performance
     tools = {k: v for k, v in p.get("tools", {}).items() if k.startswith("tool.")}
     slowest = sorted(tools.items(), key=lambda kv: -kv[1]["total_ms"])[:3]

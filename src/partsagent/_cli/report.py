@@ -27,6 +27,8 @@ from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .arguments import count, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
+from .limits import check_limits
+from .output import report_json
 from .render import render_report
 from .warnings import WarningLines
 
@@ -172,6 +174,13 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
 
 
 def _agent(args: argparse.Namespace) -> PartsAgent:
+    options: dict[str, Any] = {}
+    if args.redis_url:
+        from .._catalog.redis import redis_cache
+
+        # No namespace given: the manager names it after its catalog, as the example app does.
+        namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
+        options["cache"] = redis_cache(args.redis_url, namespace=namespace)
     return PartsAgent(
         args.catalog,
         planner=args.planner,
@@ -179,12 +188,14 @@ def _agent(args: argparse.Namespace) -> PartsAgent:
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
+        **options,
     )
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
     if args.damage is None and args.text is None:
         raise InputError("give at least one --damage 'Component:severity' or --text")
+    check_limits(args.damage or args.text, args)
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
@@ -227,16 +238,20 @@ def _report(args: argparse.Namespace) -> int:
     stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
     if args.owns_process:
         return _run_report(args, _configure_logging(stream, for_good=True))
-    previous = structlog.get_config()
+    previous = structlog.get_config() if structlog.is_configured() else None
     aggregator: SummaryAggregator | None = None
     try:
         aggregator = _configure_logging(stream, for_good=False)
         return _run_report(args, aggregator)
     finally:
-        # main() runs inside a host process (tests, notebooks): leave its logging as it was.
+        # main() runs inside a host process (tests, notebooks): leave its logging as it was,
+        # unconfigured included (the library's warnings then stay silent there).
         if aggregator is not None:
             uninstall_aggregator(aggregator)
-        structlog.configure(**previous)
+        if previous is None:
+            structlog.reset_defaults()
+        else:
+            structlog.configure(**previous)
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
@@ -252,15 +267,16 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
                 source.close()
-        sys.stderr.write(aggregator.render_table() + "\n")
+        if not (args.quiet or args.no_performance):
+            sys.stderr.write(aggregator.render_table() + "\n")
         return status
     report = asyncio.run(_one(args))
     if args.json:
-        sys.stdout.write(
-            orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2).decode() + "\n"
-        )
+        data = report_json(report, args)
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        sys.stdout.write(render_report(report) + "\n")
+        performance = not (args.quiet or args.no_performance)
+        sys.stdout.write(render_report(report, performance=performance) + "\n")
     sys.stdout.flush()
     return 0
 
@@ -309,9 +325,32 @@ def register_report(commands: Any) -> None:
         "writes one JSON line per input line",
     )
     report.add_argument(
-        "--catalog", metavar="DIR_OR_URL", help="bucket directory or URL (default: embedded)"
+        "--catalog",
+        metavar="DIR_OR_URL",
+        default=os.environ.get("PARTSAGENT_CATALOG") or None,
+        help="bucket directory or URL (default: $PARTSAGENT_CATALOG, else the embedded sample)",
     )
-    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument(
+        "--redis-url",
+        metavar="URL",
+        default=os.environ.get("PARTSAGENT_REDIS_URL") or None,
+        help="a Redis shared as the catalog cache (needs the 'redis' extra; "
+        "default: $PARTSAGENT_REDIS_URL)",
+    )
+    report.add_argument(
+        "--json", action="store_true", help="print the report (or the error) as JSON"
+    )
+    report.add_argument(
+        "--no-performance",
+        action="store_true",
+        help="leave timings and cache figures out (JSON, table and batch summary): "
+        "equal input, equal bytes",
+    )
+    report.add_argument(
+        "--quiet",
+        action="store_true",
+        help="leave out the table's performance line and the batch's summary on stderr",
+    )
     report.add_argument("--planner", choices=("rules", "llm"), default="rules")
     report.add_argument(
         "--market",
@@ -323,7 +362,8 @@ def register_report(commands: Any) -> None:
     report.add_argument(
         "--variant",
         metavar="ID",
-        help="the catalog variant id: price that build only (see partsagent catalog ls variants)",
+        help="the catalog variant id: price that build only "
+        "(see partsagent catalog ls variants MANUFACTURER_ID MODEL_ID)",
     )
     report.add_argument(
         "--rates",

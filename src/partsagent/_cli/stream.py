@@ -122,11 +122,15 @@ class StreamWriter:
             except RuntimeError:  # the loop is closed
                 return
 
-    async def write(self, data: bytes) -> None:
-        """Write and flush ``data``; returns once it is out (or raises the write's error)."""
+    def send(self, data: bytes) -> asyncio.Future[None]:
+        """Queue ``data`` for writing; the future is done once it is out (or holds the error)."""
         done: asyncio.Future[None] = self._loop.create_future()
         self._jobs.put((data, done))
-        await done
+        return done
+
+    async def write(self, data: bytes) -> None:
+        """Write and flush ``data``; returns once it is out (or raises the write's error)."""
+        await self.send(data)
 
     def close(self) -> None:
         """Let the thread end once the writes before this one are done."""

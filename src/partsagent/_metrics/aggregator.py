@@ -87,6 +87,16 @@ class _Histogram:
                 return min(max(estimate, self.min), self.max)
         return self.max
 
+    def at_least(self, threshold: float) -> int:
+        """Values at or above ``threshold``, within RELATIVE_ERROR of it."""
+        if threshold <= 0.0:
+            return self.zeros + sum(self.buckets.values())
+        return sum(
+            count
+            for index, count in self.buckets.items()
+            if 2.0 * _GAMMA**index / (_GAMMA + 1.0) >= threshold
+        )
+
 
 class _Buckets:
     """Counts in the fixed ``DURATION_BUCKETS`` (the last slot is +Inf), for the exporters."""
@@ -459,6 +469,31 @@ class SummaryAggregator:
                 "slow": [dict(r) for _, _, r in sorted(self._slow, key=lambda i: (-i[0], i[1]))],
                 "relative_error": round(RELATIVE_ERROR, 4),
             }
+
+    def get_slow_operations(self, threshold_ms: float) -> list[dict[str, Any]]:
+        """The operations with calls of ``threshold_ms`` or more, the most such calls first.
+
+        Asked at query time, for any threshold: each operation's histogram
+        counts its calls at or above it (within RELATIVE_ERROR), so no
+        threshold has to be chosen before the calls are made. ``slow`` in
+        ``summary()`` keeps the details of the slowest calls over ``slow_ms``.
+        """
+        with self._lock:
+            slow = []
+            for name, op in self._ops.items():
+                calls = op.hist.at_least(threshold_ms)
+                if calls:
+                    slow.append(
+                        {
+                            "operation": name,
+                            "slow_calls": calls,
+                            "calls": op.calls,
+                            "share": round(calls / op.calls, 4),
+                            "p95_ms": round(op.hist.quantile(0.95, op.calls), 3),
+                            "max_ms": round(op.hist.max, 3),
+                        }
+                    )
+        return sorted(slow, key=lambda s: (-s["slow_calls"], -s["max_ms"], s["operation"]))
 
     def render_table(self) -> str:
         """The per-operation summary as a fixed-width text table, slowest operations below."""

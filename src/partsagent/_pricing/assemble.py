@@ -19,10 +19,10 @@ category (``category.market_name``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from .._catalog.manager import ArticleRequest, BucketManager
-from .._exceptions import InputError
 from .._models import Article, Axle, Category, Price, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
@@ -33,12 +33,14 @@ from .estimate import (
     Decision,
     EstimateData,
     MarketRates,
+    Rates,
     applied_rates,
     choose_build,
     decide,
     estimate_totals,
     part_of,
     price_work,
+    round_money,
     work_for,
 )
 from .estimate.labour import BodyClass
@@ -59,7 +61,7 @@ from .report import (
 )
 from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_parts
 
-__all__ = ["in_their_words", "not_priced", "price_plan", "priced_needs"]
+__all__ = ["Meaning", "in_their_words", "not_priced", "price_plan", "priced_needs", "without_words"]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 
@@ -74,13 +76,18 @@ async def price_plan(
     market: str = "GB",
     estimate: EstimateData | None = None,
     preference: BuildPreference | None = None,
-) -> tuple[PartsReport, bool]:
-    """Decide, search, choose the build and price the estimate; True if complete."""
+) -> tuple[Meaning, bool]:
+    """Decide, search, choose the build and price the estimate; True if complete.
+
+    Priced from the plan without its words: what comes back holds no word of
+    the caller, and ``in_their_words`` makes it this caller's report.
+    """
+    plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
     r = plan.resolution
     mid = plan.manufacturer.id
     variant_ids = [v.id for v in r.variants]
-    warnings = [*_total_loss_warning(plan), *_vehicle_warnings(plan), *plan.warnings]
+    warnings: list[str] = []
     needs = _dedupe(priced_needs(plan))
     paint = [n for n in needs if data.policy.is_paint_material(n.category.name)]
     if paint:
@@ -113,19 +120,14 @@ async def price_plan(
     warnings += choice.warnings
     build_ids = {v.id for v in choice.variants}
     fits = [[o for o in opts.options if build_ids <= set(o.fits_variants)] for opts in options]
-    code, rates, priced_in, note = _market(data, market, fits)
-    if note:
-        warnings.append(note)
-    pricing = _Pricing(priced_in, rates.currency)
+    rates = data.rates.market(market)
+    pricing = _Pricing(market, rates, data.rates)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
-        ranked = _ranked(fit, pricing)
         word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
-        line = _bought(
-            decision.need, opts, ranked, pricing, choice, max_alternatives, warnings, word
-        )
+        line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
         if line is not None:
             lines.append(line)
     # A canonical order, so equivalent inputs (in any order) give identical reports.
@@ -148,18 +150,14 @@ async def price_plan(
         lines=tuple(lines),
         operations=tuple(operations),
         totals=estimate_totals(lines, operations, rates),
-        rates=applied_rates(code, rates),
-        confidence=_confidence(plan, decisions, lines),
+        rates=applied_rates(market, rates),
+        confidence=0.0,  # the reading's: put in by in_their_words
         warnings=tuple(dict.fromkeys(warnings)),
         damaged=damaged,
-        not_priced=not_priced(plan),
-        total_loss=bool(plan.total_loss),
         market=market,
         planner="llm" if planner == "llm" else "rules",
-        trace=tuple(plan.trace),
-        performance={"llm_usage": dict(plan.usage)} if plan.usage else {},
     )
-    return report, not (failed or plan.incomplete)
+    return Meaning(report), not (failed or plan.incomplete)
 
 
 async def _categories(
@@ -245,56 +243,72 @@ def _ranked(fit: Sequence[ArticleOption], pricing: _Pricing) -> list[ArticleOpti
     )
 
 
-def _market(
-    data: EstimateData, market: str, fitting: Sequence[Sequence[ArticleOption]]
-) -> tuple[str, MarketRates, str | None, str]:
-    """The market whose rates price the report, the market of the article prices (None: the
-    catalog's own prices), and a warning when the report cannot be priced for ``market``.
-
-    A catalog without the market's prices prices in its own currency, at the
-    rates of a market that uses that currency, and says so.
-    """
-    rates = data.rates.market(market)
-    articles = [o.article for opts in fitting for o in opts]
-    missing = [a for a in articles if _price(a, market, rates.currency) is None]
-    if not missing:
-        return market, rates, market, ""
-    currency = missing[0].price.currency
-    found = data.rates.for_currency(currency)
-    if found is None:
-        raise InputError(
-            f"the catalog has no {market} prices and prices in {currency}, which no market of "
-            f"the rates uses; add a market in {currency} to the rates"
-        )
-    code, other = found
-    return (
-        code,
-        other,
-        None,
-        f"the catalog has no {market} prices: the whole estimate is in {currency}, the "
-        f"catalog's own currency, at the {code} rates ({other.tax.name} {other.tax.rate}); "
-        f"use a catalog with {market} prices for a {rates.currency} estimate",
-    )
-
-
-def _price(article: Article, market: str, currency: str) -> Price | None:
-    """The article's price for ``market``: its price there, or its own when in the currency."""
-    found = article.price_in(market)
-    if found is None and article.price.currency == currency:
-        found = article.price
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class _Pricing:
-    """Which price of an article the report uses: the market's, or (market None) its own."""
+    """Which price of an article a report uses: one currency, the market's, always.
 
-    market: str | None
-    currency: str
+    The article's price for the market, or its own, when in the market's currency;
+    otherwise one of these converted through a rate the user gave (``conversions``
+    in the rates). An article with none of these is not used for the report.
+    """
 
-    def of(self, article: Article) -> Price:
-        found = _price(article, self.market, self.currency) if self.market else None
-        return found if found is not None else article.price
+    market: str
+    rates: MarketRates
+    all_rates: Rates
+
+    def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
+        """The catalog price used and the rate it is converted at (None: no conversion)."""
+        currency = self.rates.currency
+        offered = [p for p in (article.price_in(self.market), article.price) if p is not None]
+        for price in offered:
+            if price.currency == currency:
+                return price, None
+        for price in offered:
+            rate = self.all_rates.conversion(price.currency, currency)
+            if rate is not None:
+                return price, rate
+        return None
+
+    def of(self, article: Article) -> Money:
+        """The price in the market's currency of an article ``usable`` kept."""
+        quoted = self.quoted(article)
+        assert quoted is not None, "only usable articles are priced"
+        price, rate = quoted
+        if rate is None:
+            return Money(amount=price.amount, currency=price.currency)
+        amount = round_money(price.amount * rate, self.rates.minor_unit)
+        return Money(amount=amount, currency=self.rates.currency)
+
+    def usable(
+        self, need: Need, fit: Sequence[ArticleOption], warnings: list[str]
+    ) -> list[ArticleOption]:
+        """The options that have a price in the market's currency; a warning for the others."""
+        kept = [o for o in fit if self.quoted(o.article) is not None]
+        left = [o.article for o in fit if self.quoted(o.article) is None]
+        if left:
+            first = left[0]
+            what = f"{need.category.name}{_where(need)}"
+            then = "not used; priced with the next fitting article" if kept else "not priced"
+            warnings.append(
+                f"{what}: {len(left)} fitting article(s) priced only in "
+                f"{', '.join(sorted({a.price.currency for a in left}))} (first: "
+                f"{first.article_no} at {first.price.currency} {first.price.amount}) and the "
+                f"rates give no conversion into {self.rates.currency}: {then}. To use them, "
+                'give the exchange rate under "conversions" in your rates file'
+            )
+        return kept
+
+    def converted(self, need: Need, article: Article) -> str | None:
+        """A warning when the chosen article's price is converted, naming the rate."""
+        quoted = self.quoted(article)
+        if quoted is None or quoted[1] is None:
+            return None
+        price, rate = quoted
+        return (
+            f"{need.category.name}{_where(need)}: article {article.article_no} is priced at "
+            f"{price.currency} {price.amount}; converted to {self.of(article).currency} "
+            f"{self.of(article).amount} at {rate} (your rates' conversions)"
+        )
 
 
 def _bought(
@@ -317,17 +331,22 @@ def _bought(
             warnings.append(_unfit(need, opts, choice))
         elif not opts.errors:
             warnings.append(
-                f"no article in the catalog fits {need.category.name}"
-                f"{_where(need)} on this vehicle ({need.component})"
+                f"no article in the catalog fits {need.category.name}{_where(need)} on this vehicle"
             )
         return None
+    fit = _ranked(pricing.usable(need, fit, warnings), pricing)
+    if not fit:
+        return None
+    converted = pricing.converted(need, fit[0].article)
+    if converted is not None:
+        warnings.append(converted)
     line = _line(need, fit, pricing, max_alternatives, market_word)
     chosen_side = line.position.side or fit[0].article.position.side
     if need.position.side is None and chosen_side is not None:
         # The reading's confidence already counts the missing side; say which was priced.
         warnings.append(
-            f"{need.category.name}: no side given for {need.component!r}; priced the "
-            f"{chosen_side} one; say left or right (N/S, O/S) to be sure"
+            f"{need.category.name}: no side given; priced the {chosen_side} one; "
+            "say left or right (N/S, O/S) to be sure"
         )
     return line
 
@@ -348,7 +367,7 @@ def _line(
         category=need.category.model_copy(update={"market_name": market_word}),
         position=need.position,
         article=_ref(best),
-        price=Money(amount=price.amount, currency=price.currency),
+        price=price,
         quantity=need.quantity,
         line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
         why=need.why,
@@ -438,13 +457,16 @@ def _present(
     return find
 
 
-def _confidence(plan: Plan, decisions: Sequence[Decision], lines: Sequence[ReportLine]) -> float:
-    """The mean confidence of the report's parts, bought or not, capped by the vehicle's."""
-    by_slot = {(ln.category.id, ln.position): ln.confidence for ln in lines}
+def _confidence(plan: Plan, needs: Sequence[Need], lines: Sequence[ReportLine]) -> float:
+    """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
+
+    ``needs`` are the decided ones; a consumable counts only when it got a line.
+    """
+    bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
-        by_slot.get((d.need.category.id, d.need.position), d.need.confidence)
-        for d in decisions
-        if d.need.reason != "consumable" or (d.need.category.id, d.need.position) in by_slot
+        n.confidence
+        for n in needs
+        if n.reason != "consumable" or (n.category.id, n.position) in bought
     ]
     if not scores:
         return 0.0
@@ -465,58 +487,120 @@ def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
     )
 
 
-_NO_YEAR = "no year given: "
-_CHECK_DIGIT = "the VIN's check digit "
-
-
 def _vehicle_warnings(plan: Plan) -> list[str]:
     """What the caller should know about their vehicle: shown with the report, not only in notes."""
     r = plan.resolution
     warnings = []
     if r.year is None:
         warnings.append(
-            f"{_NO_YEAR}priced across all {len(r.variants)} variants of {plan.model.name}; "
+            f"no year given: priced across all {len(r.variants)} variants of {plan.model.name}; "
             "give the year (or the VIN) to price the right one"
         )
     if r.vin is not None and not r.vin.check_digit_valid:
         warnings.append(
-            f"{_CHECK_DIGIT}(9th character of {r.vin.vin}) does not match: European VINs often "
-            "carry none, otherwise check the VIN for a typing error"
+            f"the VIN's check digit (9th character of {r.vin.vin}) does not match: European "
+            "VINs often carry none, otherwise check the VIN for a typing error"
         )
     return warnings
 
 
-def in_their_words(report: PartsReport, plan: Plan) -> PartsReport:
-    """A report shared through the cache speaks of this caller's vehicle and words.
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """A report priced from a plan without its words: what the report cache may share.
 
-    The parts, operations and prices are the shared ones; how the vehicle was
-    resolved, and what each line says it was for, come from this caller's own plan.
+    Parts, prices, operations and totals; no phrase, reason, note, VIN or
+    confidence of any caller. Only ``in_their_words`` turns it into a report.
     """
-    said = {(n.category.id, n.position): n for n in _dedupe(priced_needs(plan))}
+
+    report: PartsReport
+
+
+def without_words(plan: Plan) -> Plan:
+    """The plan with every word of the caller taken out, and its needs in canonical order.
+
+    A need is named by its catalog category; reasons, guesses and confidences
+    (the reading's) are dropped, and so are the unread phrases, the planner's
+    warnings and trace, and how the vehicle was found (its VIN, its notes).
+    Equal meanings give equal plans, whoever sent them.
+    """
+    needs = [
+        replace(n, component=n.category.name, why="", confidence=1.0, guesses=())
+        for n in priced_needs(plan)
+    ]
+    needs.sort(
+        key=lambda n: (
+            _REASON_ORDER[n.reason],
+            n.category.id,
+            n.position.axle or "",
+            n.position.side or "",
+            n.quantity,
+            n.severity.value,
+            n.paint_intact,
+            n.source,
+        )
+    )
+    resolution = plan.resolution.model_copy(
+        update={
+            "vin": None,
+            "notes": (),
+            "candidates": (),
+            "query": "",
+            "resolved_by": "",
+            "score": 1.0,
+        }
+    )
+    return Plan(resolution=resolution, needs=needs, incomplete=plan.incomplete)
+
+
+def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsReport:
+    """The report this caller reads: the shared meaning, and everything from its own plan.
+
+    The parts, operations and prices are the meaning's; what each line and damaged
+    part was called and why, how sure the reading is, what was not priced, the
+    planner's warnings, the vehicle as it was found and the trace are this plan's.
+    """
+    report = meaning.report
+    needs = [
+        n for n in _dedupe(priced_needs(plan)) if not data.policy.is_paint_material(n.category.name)
+    ]
+    said = {(n.category.id, n.position): n for n in needs}
     lines = []
     for ln in report.lines:
         need = said.get((ln.category.id, ln.position))
-        if need is None or (need.component, need.why) == (ln.component, ln.why):
-            lines.append(ln)
-        else:
-            lines.append(ln.model_copy(update={"component": need.component, "why": need.why}))
-    damaged = tuple(
-        r
-        if (need := said.get((r.category.id, r.position))) is None
-        else r.model_copy(update={"component": need.component})
-        for r in report.damaged
-    )
-    # The vehicle warnings are this caller's too: a shared report may come from another VIN.
-    kept = [w for w in report.warnings if not w.startswith((_NO_YEAR, _CHECK_DIGIT))]
-    warnings = _total_loss_warning(plan) + _vehicle_warnings(plan) + kept
-    vehicle = _report_vehicle(plan, report.vehicle.build)
+        if need is not None:
+            ln = ln.model_copy(
+                update={
+                    "component": need.component,
+                    "why": need.why,
+                    "confidence": round(need.confidence, 3),
+                }
+            )
+        lines.append(ln)
+    damaged = []
+    for r in report.damaged:
+        need = said.get((r.category.id, r.position))
+        if need is not None:
+            r = r.model_copy(
+                update={"component": need.component, "confidence": round(need.confidence, 3)}
+            )
+        damaged.append(r)
+    warnings = [
+        *_total_loss_warning(plan),
+        *_vehicle_warnings(plan),
+        *plan.warnings,
+        *report.warnings,
+    ]
     return report.model_copy(
         update={
+            "vehicle": _report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
-            "vehicle": vehicle,
-            "damaged": damaged,
+            "damaged": tuple(damaged),
+            "confidence": _confidence(plan, needs, lines),
             "not_priced": not_priced(plan),
             "warnings": tuple(dict.fromkeys(warnings)),
+            "total_loss": bool(plan.total_loss),
+            "trace": tuple(plan.trace),
+            "performance": {"llm_usage": dict(plan.usage)} if plan.usage else {},
         }
     )
 
@@ -538,7 +622,7 @@ def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) 
     chosen = pricing.of(best.article)
     return Alternative(
         article=_ref(option),
-        price=Money(amount=price.amount, currency=price.currency),
+        price=price,
         price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
         fits_all_variants=option.fits_all,
     )

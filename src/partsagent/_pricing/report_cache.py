@@ -1,68 +1,80 @@
-"""AgentCacheManager: whole reports cached by what they mean, computed once when concurrent.
+"""AgentCacheManager: what reports mean, cached and computed once when concurrent.
 
-Two keys: the *input key* (the user's words, normalised for order, case and
-spacing) finds a repeat in microseconds without touching the catalog; the
+The cache shares *meaning*, never words. A cached value is a ``Meaning``: a
+report priced from a plan stripped of every word a caller sent (parts,
+prices, operations, totals); each caller's words are put back per call
+(``in_their_words``), so no caller ever reads another's phrases.
+
+Two keys, each built by ``_key`` as a JSON array (no field can spell a
+separator): the *input key* is the caller's input exactly as given; under it
+the agent keeps the plan read from that input, so a repeat needs no reading
+(and no model call) and gets back only the words it sent itself. The
 *canonical key* (resolved vehicle + mapped categories, positions and
-severities) makes "hood" and "bonnet" share one report.
+severities, the build asked for and the estimate's figures) makes "hood" and
+"bonnet" share one meaning.
 
-A cached report is kept as its JSON, zlib-compressed (about 4 KB instead of
-the 80 KB its objects take), and rebuilt on a hit in a few hundred
-microseconds: a thousandth of what computing it costs.
+A meaning is kept as its JSON, zlib-compressed (about 4 KB instead of the
+80 KB its objects take), and rebuilt on a hit in a few hundred microseconds:
+a thousandth of what computing it costs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import zlib
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .._catalog.cache import MISSING, BoundedStore
+from .._exceptions import InputError
 from .._models import DamagedPart, Position, Severity, Vehicle
+from .assemble import Meaning, priced_needs
+from .estimate import BuildPreference, EstimateData
+from .plan import Plan
 from .report import PartsReport
 
-__all__ = ["AgentCacheManager", "canonical_key", "input_key"]
+__all__ = ["AgentCacheManager", "canonical_key", "input_key", "meaning_key"]
 
 
 _LEVEL = 1
 """zlib level: 1 packs a report's JSON 5x in ~60 us; higher levels gain 15% for 3x the time."""
 
 
-def _pack(report: PartsReport) -> bytes:
-    """The compact form a cached report is kept in."""
+def _pack(meaning: Meaning) -> bytes:
+    """The compact form a cached meaning is kept in."""
+    report = meaning.report
     return zlib.compress(report.__pydantic_serializer__.to_json(report), _LEVEL)
 
 
-def _unpack(data: bytes) -> PartsReport:
-    """The report back from ``_pack``: equal to the one that was packed."""
-    return PartsReport.model_validate_json(zlib.decompress(data))
+def _unpack(data: bytes) -> Meaning:
+    """The meaning back from ``_pack``: equal to the one that was packed."""
+    return Meaning(PartsReport.model_validate_json(zlib.decompress(data)))
 
 
-def _words(text: str | None) -> str:
-    return " ".join((text or "").lower().split())
+def _key(*fields: Any) -> str:
+    """The one way a cache key is built: a JSON array, so no field's text can fake another's."""
+    return orjson.dumps(fields).decode()
 
 
 def input_key(
     vehicle: Vehicle, damage: Iterable[DamagedPart] | str, *, planner: str, market: str
 ) -> str:
-    """The user's input, insensitive to component order, case and spacing."""
-    v = f"{_words(vehicle.make)}|{_words(vehicle.model)}|{vehicle.year}|{_words(vehicle.vin)}"
-    v += f"|{vehicle.variant_id or ''}"
+    """The caller's input exactly as given (order, case and spacing included)."""
     if isinstance(damage, str):
-        d = "text:" + _words(damage)
+        said: Any = damage
     else:
         # A severity left out is read from the words: not the same input as one given.
-        d = ";".join(
-            sorted(
-                f"{_words(p.component)}:"
-                + (p.severity.value if "severity" in p.model_fields_set else "words")
-                for p in damage
-            )
-        )
-    return f"{planner}|{market}|{v}|{d}"
+        said = [
+            [p.component, p.severity.value if "severity" in p.model_fields_set else None]
+            for p in damage
+        ]
+    v = vehicle.model_dump(mode="json")
+    return _key("input", planner, market, v, said)
 
 
 def canonical_key(
@@ -74,12 +86,14 @@ def canonical_key(
     damage: Iterable[tuple[str, Position, Severity]],
     planner: str,
     market: str,
+    details: Iterable[str] = (),
 ) -> str:
     """What the report means: equal for equivalent reports, different otherwise.
 
     ``damage`` holds (category id, position, severity) per damaged component;
     duplicates collapse to the worst severity, so naming a part twice is the
-    same report as naming it once.
+    same report as naming it once. ``details`` are the other facts that change
+    the report (counts, paint said to be sound, the build asked for...).
     """
     order = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
     worst: dict[tuple[str, str, str], Severity] = {}
@@ -87,15 +101,67 @@ def canonical_key(
         slot = (cid, pos.axle or "-", pos.side or "-")
         if slot not in worst or order[severity] > order[worst[slot]]:
             worst[slot] = severity
-    parts = ";".join(f"{c}:{a}:{s}:{worst[(c, a, s)].value}" for c, a, s in sorted(worst))
-    variants = ",".join(sorted(variant_ids))
-    return f"{planner}|{market}|{manufacturer_id}|{model_id}|{year}|{variants}|{parts}"
+    parts = [[c, a, s, worst[(c, a, s)].value] for c, a, s in sorted(worst)]
+    return _key(
+        "meaning",
+        planner,
+        market,
+        manufacturer_id,
+        model_id,
+        year,
+        sorted(variant_ids),
+        parts,
+        sorted(details),
+    )
+
+
+def meaning_key(
+    plan: Plan, *, planner: str, market: str, preference: BuildPreference, data: EstimateData
+) -> str:
+    """The canonical key of a plan: everything a priced report depends on, no word of it."""
+    needs = priced_needs(plan)
+    damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
+    details = [
+        _key("count", n.category.id, n.position.axle, n.position.side, n.quantity)
+        for n in needs
+        if n.reason == "damaged" and n.quantity != 1
+    ]
+    # Paint said to be sound changes the operations (no refinish): part of the meaning.
+    details += [
+        _key("paint-intact", n.category.id, n.position.axle, n.position.side)
+        for n in needs
+        if n.reason == "damaged" and n.paint_intact
+    ]
+    if plan.total_loss:
+        details.append(_key("total-loss"))
+    # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
+    if planner != "rules":
+        details += [
+            _key("extra", n.category.id, n.position.axle, n.position.side, n.reason, n.quantity)
+            for n in needs
+            if n.reason != "damaged"
+        ]
+    # The build asked for and the estimate's figures change the report: part of the key.
+    details += [_key("build", *dataclasses.astuple(preference)), _key("estimate", data.key)]
+    r = plan.resolution
+    return canonical_key(
+        manufacturer_id=plan.manufacturer.id,
+        model_id=plan.model.id,
+        year=r.year,
+        variant_ids=[v.id for v in r.variants],
+        damage=damaged,
+        planner=planner,
+        market=market,
+        details=details,
+    )
 
 
 class AgentCacheManager:
-    """Bounded TTL cache of reports with single-flight computation.
+    """Bounded TTL cache of report meanings (and of the plans read from exact inputs),
+    with single-flight computation.
 
-    ``ttl=3600`` seconds and ``max_entries=1000`` reports by default. A report
+    ``ttl=3600`` seconds and ``max_entries=1000`` reports by default; ``ttl=0``
+    caches nothing (equal reports in flight are still computed once). A report
     that met catalog errors is returned but never cached.
     """
 
@@ -106,40 +172,34 @@ class AgentCacheManager:
         max_entries: int = 1000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not ttl >= 0:
+            raise InputError(f"the report cache's ttl must be 0 (no cache) or more, not {ttl}")
         self.ttl = ttl
         self._reports = BoundedStore(max_entries=max_entries, clock=clock)
-        self._aliases: OrderedDict[str, str] = OrderedDict()
-        self._max_aliases = max_entries * 4
+        self._plans = BoundedStore(max_entries=max_entries, clock=clock)
         self._inflight: dict[str, _Pending] = {}
+        self._generation = 0
         self.hits = 0
         self.misses = 0
         self.coalesced = 0
 
-    def lookup_input(self, key: str) -> PartsReport | None:
-        """A fresh report for exactly this input, or None."""
-        canonical = self._aliases.get(key)
-        if canonical is None:
-            return None
-        packed = self._reports.get_nowait(f"report/{canonical}")
-        if packed is MISSING:
-            del self._aliases[key]
-            return None
-        self._aliases.move_to_end(key)
-        self.hits += 1
-        return _unpack(packed)
+    def plan_for(self, input_key: str) -> Plan | None:
+        """The plan read from exactly this input, if still fresh."""
+        plan = self._plans.get_nowait(input_key)
+        return None if plan is MISSING else plan
 
-    def remember_input(self, key: str, canonical: str) -> None:
-        self._aliases[key] = canonical
-        self._aliases.move_to_end(key)
-        while len(self._aliases) > self._max_aliases:
-            self._aliases.popitem(last=False)
+    def remember_plan(self, input_key: str, plan: Plan) -> None:
+        """Keep the plan read from this input; a plan that missed catalog lists is not kept."""
+        if self.ttl and not plan.incomplete:
+            # A repeat makes no model call: it must not count the first one's tokens again.
+            self._plans.set_nowait(input_key, dataclasses.replace(plan, usage={}), ttl=self.ttl)
 
     async def get_or_compute(
-        self, canonical: str, compute: Callable[[], Awaitable[tuple[PartsReport, bool]]]
-    ) -> tuple[PartsReport, str]:
-        """The cached report for ``canonical`` or the one ``compute`` makes, once for all callers.
+        self, canonical: str, compute: Callable[[], Awaitable[tuple[Meaning, bool]]]
+    ) -> tuple[Meaning, str]:
+        """The cached meaning for ``canonical`` or the one ``compute`` makes, once for all callers.
 
-        ``compute`` returns (report, cacheable). Returns (report, "hit" | "miss" | "coalesced").
+        ``compute`` returns (meaning, cacheable). Returns (meaning, "hit" | "miss" | "coalesced").
         The computation belongs to the cache: a caller that is cancelled leaves it
         running for the others; when the last caller is gone it is cancelled.
         """
@@ -153,7 +213,7 @@ class AgentCacheManager:
             outcome = "miss"
             self.misses += 1
             loop = asyncio.get_running_loop()
-            future: asyncio.Future[PartsReport] = loop.create_future()
+            future: asyncio.Future[Meaning] = loop.create_future()
             future.add_done_callback(_consume)
             task = loop.create_task(self._compute(canonical, compute, future))
             pending = self._inflight[canonical] = _Pending(future, task)
@@ -173,14 +233,16 @@ class AgentCacheManager:
     async def _compute(
         self,
         canonical: str,
-        compute: Callable[[], Awaitable[tuple[PartsReport, bool]]],
-        future: asyncio.Future[PartsReport],
+        compute: Callable[[], Awaitable[tuple[Meaning, bool]]],
+        future: asyncio.Future[Meaning],
     ) -> None:
+        generation = self._generation
         try:
-            report, cacheable = await compute()
-            if cacheable:
-                self._reports.set_nowait(f"report/{canonical}", _pack(report), ttl=self.ttl or None)
-            future.set_result(report)
+            meaning, cacheable = await compute()
+            # Computed before a clear(): it may hold the old prices, so it is not kept.
+            if cacheable and self.ttl and generation == self._generation:
+                self._reports.set_nowait(f"report/{canonical}", _pack(meaning), ttl=self.ttl)
+            future.set_result(meaning)
         except asyncio.CancelledError:
             future.cancel()
             raise
@@ -190,6 +252,12 @@ class AgentCacheManager:
             pending = self._inflight.get(canonical)
             if pending is not None and pending.future is future:
                 del self._inflight[canonical]
+
+    def clear(self) -> None:
+        """Drop every cached report and plan; reports still being computed are not kept."""
+        self._generation += 1
+        self._reports.clear_nowait()
+        self._plans.clear_nowait()
 
     def stats(self) -> dict[str, Any]:
         lookups = self.hits + self.misses + self.coalesced
@@ -211,13 +279,12 @@ class AgentCacheManager:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        self._reports.clear_nowait()
-        self._aliases.clear()
+        self.clear()
 
 
 @dataclass(slots=True, eq=False)
 class _Pending:
-    future: asyncio.Future[PartsReport]
+    future: asyncio.Future[Meaning]
     task: asyncio.Task[None]
     waiters: int = 0
 

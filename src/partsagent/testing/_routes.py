@@ -3,12 +3,14 @@
 Only the paths of the contract are served (anything else is 404 before the
 file system is touched). Control endpoints, never subject to faults and never
 counted: ``GET /_stats`` (snapshot), ``POST /_stats/reset`` and
-``POST /_options`` (replace the fault options of a server in another process).
+``POST /_options`` (change the fault options it names, of a server in another process;
+the others stay).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import stat
 from collections import OrderedDict
@@ -304,7 +306,10 @@ async def _handle_options(request: web.Request) -> web.Response:
     state = request.app[STATE]
     try:
         fields = await request.json(loads=orjson.loads)
-        options = ServerOptions(**fields)
+        if not isinstance(fields, dict):
+            raise TypeError("the body must be a JSON object of option fields")
+        # Only the options named change: a latency set at start stays unless the body names it.
+        options = dataclasses.replace(state.faults.options, **fields)
     except (orjson.JSONDecodeError, TypeError, InputError) as exc:
         return _json_response({"error": f"bad options: {exc}"}, status=400)
     state.faults.set_options(options)

@@ -27,6 +27,8 @@ from .tools import TOOLS
 __all__ = ["DEFAULT_MODEL", "ChatClient", "env"]
 
 DEFAULT_MODEL = "gpt-4o-mini"
+_DEADLINE_MARGIN = 0.05
+"""Seconds before an enclosing deadline at which a model call gives up, to say why."""
 
 
 def env(*names: str) -> str | None:
@@ -122,10 +124,14 @@ class ChatClient:
         request may hold the key).
         """
         client = self._ensure_client()
-        # The client's own timeout and retries act first; this bounds the whole call anyway.
+        # The client's own timeout and retries act first; this bounds the whole call anyway,
+        # and ends it just before a deadline around it (the report's), so that a model that
+        # hangs is named as such rather than as the whole report running out of time.
         guard = self.timeout * (self.max_retries + 1) + 10.0 * self.max_retries
+        outer = anyio.current_effective_deadline() - anyio.current_time() - _DEADLINE_MARGIN
+        by_deadline = outer < guard
         try:
-            with anyio.fail_after(guard):
+            with anyio.fail_after(max(min(guard, outer), 0.0)):
                 async with timer("llm.chat", model=self.model, step=step):
                     raw = await client.chat.completions.with_raw_response.create(
                         model=self.model,
@@ -137,6 +143,15 @@ class ChatClient:
                         timeout=self.timeout,
                     )
                     return _read_reply(raw)
+        except TimeoutError:
+            error = (
+                PlannerError(
+                    f"the {self.where} did not answer before the report deadline; raise "
+                    "report_deadline or check the endpoint"
+                )
+                if by_deadline
+                else self._translate(TimeoutError())
+            )
         except Exception as exc:  # every failure of the model client, whatever its type
             error = self._translate(exc)
         raise error

@@ -41,6 +41,7 @@ from .tools import (
     ResolveVehicleArgs,
     SearchPartsArgs,
     SubmitPartsListArgs,
+    TextCuts,
 )
 
 __all__ = ["LLM_CONFIDENCE", "MAX_OPTIONS", "Conversation"]
@@ -50,6 +51,8 @@ LLM_CONFIDENCE = 0.8
 MAX_OPTIONS = 3
 """Articles per need shown to the model: enough to see that a part exists and its price."""
 _MAX_CANDIDATES = 5
+_MAX_ARGUMENTS = 100_000
+"""Characters of one tool call's JSON arguments: a full parts list takes a tenth of it."""
 
 
 class _ToolError(Exception):
@@ -110,10 +113,20 @@ class Conversation:
     """The state of one plan: messages, the resolved vehicle, the trace and the usage."""
 
     def __init__(
-        self, chat: ChatClient, max_steps: int, catalog: BucketManager, request: PlanRequest
+        self,
+        chat: ChatClient,
+        max_steps: int,
+        catalog: BucketManager,
+        request: PlanRequest,
+        *,
+        max_tool_calls: int,
+        max_model_text: int,
     ) -> None:
         self.chat = chat
         self.max_steps = max_steps
+        self.max_tool_calls = max_tool_calls
+        self._cuts = TextCuts(max_model_text)
+        self._capped: list[str] = []
         self.catalog = catalog
         self.request = request
         self.resolution: VehicleResolution | None = None
@@ -157,7 +170,15 @@ class Conversation:
                 for c in message.tool_calls or ()
                 if isinstance(c, ChatCompletionMessageFunctionToolCall)
             ]
-            assistant: dict[str, Any] = {"role": "assistant", "content": message.content}
+            if len(calls) > self.max_tool_calls:
+                # Only the calls run are echoed back, so every call sent has its result.
+                self._capped.append(
+                    f"the model asked for {len(calls)} tool calls in one reply; only the first "
+                    f"{self.max_tool_calls} were run (max_tool_calls)"
+                )
+                calls = calls[: self.max_tool_calls]
+            content = self._cuts(message.content) if message.content else message.content
+            assistant: dict[str, Any] = {"role": "assistant", "content": content}
             if calls:
                 assistant["tool_calls"] = [
                     {
@@ -168,8 +189,8 @@ class Conversation:
                     for c in calls
                 ]
             self.messages.append(assistant)
-            if message.content:
-                self.trace.append({"step": step, "content": message.content})
+            if content:
+                self.trace.append({"step": step, "content": content})
             if not calls:
                 self.messages.append(
                     {
@@ -237,7 +258,7 @@ class Conversation:
         return plan
 
     async def _call(self, step: int, call: ChatCompletionMessageFunctionToolCall) -> _Outcome:
-        name: str = call.function.name
+        name: str = self._cuts(call.function.name)
         raw: str = call.function.arguments or ""
         entry: dict[str, Any] = {"step": step, "tool": name, "arguments": raw}
         started = time.perf_counter()
@@ -257,6 +278,8 @@ class Conversation:
             entry["result"] = result
             content = _dumps(result)
         except (_ToolError, PartsAgentError) as exc:
+            if isinstance(entry["arguments"], str):  # not parsed: kept as sent, cut
+                entry["arguments"] = self._cuts(entry["arguments"])
             type_ = exc.type if isinstance(exc, _ToolError) else type(exc).__name__
             err = _error(type_, str(exc))
             entry["error"] = err
@@ -270,6 +293,10 @@ class Conversation:
             raise _ToolError(
                 f"unknown tool {name!r}; the tools are: {', '.join(ARGS)}", "UnknownTool"
             )
+        if len(raw) > _MAX_ARGUMENTS:
+            raise _ToolError(
+                f"the arguments have {len(raw)} characters, over the limit of {_MAX_ARGUMENTS}"
+            )
         try:
             data = orjson.loads(raw or "{}")
         except orjson.JSONDecodeError as exc:
@@ -279,7 +306,7 @@ class Conversation:
         if not isinstance(data, dict):
             raise _ToolError("the arguments must be a JSON object")
         try:
-            return model.model_validate(data)
+            return model.model_validate(data, context={"cuts": self._cuts})
         except ValidationError as exc:
             raise _ToolError(f"invalid arguments for {name}: {_validation_message(exc)}") from None
 
@@ -477,6 +504,12 @@ class Conversation:
             for line in args.lines
         ]
         warnings.extend(self._unread)
+        warnings.extend(self._capped)
+        if self._cuts.cut:
+            warnings.append(
+                f"{self._cuts.cut} text(s) from the model were cut to {self._cuts.limit} "
+                "characters (max_model_text)"
+            )
         return Plan(
             resolution=resolution,
             needs=needs,

@@ -17,9 +17,15 @@ from ..._pricing.plan import Plan, PlanRequest
 from ..._urls import redact_url
 from .client import DEFAULT_MODEL, ChatClient
 from .conversation import Conversation
-from .tools import SYSTEM_PROMPT, TOOLS
+from .tools import DEFAULT_MAX_MODEL_TEXT, DEFAULT_MAX_TOOL_CALLS, SYSTEM_PROMPT, TOOLS
 
 __all__ = ["DEFAULT_MODEL", "SYSTEM_PROMPT", "TOOLS", "LLMPlanner"]
+
+
+def _count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InputError(f"{name} must be an integer of at least {minimum}, not {value!r}")
+    return value
 
 
 class LLMPlanner:
@@ -30,9 +36,12 @@ class LLMPlanner:
     PARTSAGENT_LLM_BASE_URL, then OPENAI_BASE_URL, else OpenAI's]; ``api_key``
     [env OPENAI_API_KEY, checked at the first plan so an agent that never uses
     this planner needs no key]; ``temperature`` [0.2]; ``max_steps`` [8 model
-    round trips]; ``timeout`` [30 s per model call]; ``max_retries`` [2, by the
-    openai client]; ``client``: an ``openai.AsyncOpenAI`` to use instead (not
-    closed by ``aclose``).
+    round trips]; ``timeout`` [30 s per model call, and never past the report
+    deadline]; ``max_retries`` [2, by the openai client]; ``max_tool_calls``
+    [64 tool calls run per model reply; more are dropped, with a warning];
+    ``max_model_text`` [500 characters kept of any string the model sends:
+    warnings, notes, names; longer ones are cut, with a warning]; ``client``:
+    an ``openai.AsyncOpenAI`` to use instead (not closed by ``aclose``).
     """
 
     name = "llm"
@@ -47,15 +56,25 @@ class LLMPlanner:
         max_steps: int = 8,
         timeout: float = 30.0,
         max_retries: int = 2,
+        max_tool_calls: int = DEFAULT_MAX_TOOL_CALLS,
+        max_model_text: int = DEFAULT_MAX_MODEL_TEXT,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
-        if max_steps < 1:
-            raise InputError("max_steps must be at least 1")
-        if timeout <= 0:
-            raise InputError("timeout must be positive (seconds per model call)")
-        if max_retries < 0:
-            raise InputError("max_retries must be 0 or more")
-        self.max_steps = max_steps
+        for name, value in (("model", model), ("base_url", base_url), ("api_key", api_key)):
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{name} must be a string, not {type(value).__name__}")
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float)
+            or not 0 <= temperature <= 2
+        ):
+            raise InputError(f"temperature must be a number from 0 to 2, not {temperature!r}")
+        self.max_steps = _count("max_steps", max_steps, 1)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        _count("max_retries", max_retries, 0)
+        self.max_tool_calls = _count("max_tool_calls", max_tool_calls, 1)
+        self.max_model_text = _count("max_model_text", max_model_text, 1)
         self.chat = ChatClient(
             model=model,
             base_url=base_url,
@@ -90,4 +109,12 @@ class LLMPlanner:
         await self.chat.aclose()
 
     async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
-        return await Conversation(self.chat, self.max_steps, catalog, request).execute()
+        conversation = Conversation(
+            self.chat,
+            self.max_steps,
+            catalog,
+            request,
+            max_tool_calls=self.max_tool_calls,
+            max_model_text=self.max_model_text,
+        )
+        return await conversation.execute()

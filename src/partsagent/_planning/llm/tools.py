@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from ..._models import Axle, Severity, Side
 from ..._pricing.report import LineReason
 
 __all__ = [
     "ARGS",
+    "DEFAULT_MAX_MODEL_TEXT",
+    "DEFAULT_MAX_TOOL_CALLS",
     "SYSTEM_PROMPT",
     "TOOLS",
     "AnalyzeDamageArgs",
@@ -49,6 +51,40 @@ Use only category ids returned by the tools; never invent one. When a tool retur
 fix the arguments and call it again. Keep the "why" of each line to one short sentence."""
 
 
+DEFAULT_MAX_TOOL_CALLS = 64
+"""Tool calls run per model reply; more (a runaway model) are dropped, with a warning."""
+DEFAULT_MAX_MODEL_TEXT = 500
+"""Characters kept of any string the model sends (a warning, a note, a name); cut beyond."""
+
+
+class TextCuts:
+    """How the strings of one plan are cut: the cap, and how many were cut (for the warning)."""
+
+    __slots__ = ("cut", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.cut = 0
+
+    def __call__(self, text: str) -> str:
+        if len(text) <= self.limit:
+            return text
+        self.cut += 1
+        return text[: self.limit]
+
+
+def _cut(value: object, info: ValidationInfo) -> object:
+    """Cut a string to the plan's cap (``TextCuts`` in the validation context)."""
+    cuts = info.context.get("cuts") if isinstance(info.context, dict) else None
+    if isinstance(value, str) and isinstance(cuts, TextCuts):
+        return cuts(value)
+    return value
+
+
+ModelText = Annotated[str, BeforeValidator(_cut)]
+"""A string from the model: cut to ``max_model_text`` when validated with ``TextCuts``."""
+
+
 # -- tool arguments (the JSON schemas the model sees come from these) ---------
 
 
@@ -59,31 +95,31 @@ class _Args(BaseModel):
 class ResolveVehicleArgs(_Args):
     """Find the catalog vehicle: give make, model and year, or the VIN."""
 
-    make: str | None = None
-    model: str | None = None
+    make: ModelText | None = None
+    model: ModelText | None = None
     year: int | None = None
-    vin: str | None = None
+    vin: ModelText | None = None
 
 
 class DecodeVinArgs(_Args):
     """Decode a 17-character VIN into make, model and year."""
 
-    vin: str
+    vin: ModelText
 
 
 class MapComponentArgs(_Args):
     """Map one damaged component, in the customer's words, to a catalog category and position."""
 
-    component: Annotated[str, Field(min_length=1, max_length=200)]
+    component: Annotated[ModelText, Field(min_length=1, max_length=200)]
     side: Side | None = None
 
 
 class DamageItem(_Args):
-    category_id: str
+    category_id: ModelText
     axle: Axle | None = None
     side: Side | None = None
     severity: Severity
-    component: str
+    component: ModelText
 
 
 class AnalyzeDamageArgs(_Args):
@@ -93,7 +129,7 @@ class AnalyzeDamageArgs(_Args):
 
 
 class NeedArg(_Args):
-    category_id: str
+    category_id: ModelText
     axle: Axle | None = None
     side: Side | None = None
 
@@ -107,19 +143,19 @@ class SearchPartsArgs(_Args):
 class CheckCompatibilityArgs(_Args):
     """Check whether an article is listed for one variant of the resolved vehicle."""
 
-    article_id: str
+    article_id: ModelText
     variant_id: str
-    category_id: str | None = None
+    category_id: ModelText | None = None
 
 
 class PartsLine(_Args):
-    component: Annotated[str, Field(min_length=1, max_length=200)]
-    category_id: str
+    component: Annotated[ModelText, Field(min_length=1, max_length=200)]
+    category_id: ModelText
     axle: Axle | None = None
     side: Side | None = None
     reason: LineReason
     quantity: Annotated[int, Field(ge=1, le=100)] = 1
-    why: Annotated[str, Field(max_length=500)] = ""
+    why: Annotated[ModelText, Field(max_length=500)] = ""
     severity: Severity | None = None
 
 
@@ -127,7 +163,7 @@ class SubmitPartsListArgs(_Args):
     """Submit the final parts list; this ends the job."""
 
     lines: Annotated[list[PartsLine], Field(max_length=100)]
-    warnings: Annotated[list[str], Field(max_length=20)] = []
+    warnings: Annotated[list[ModelText], Field(max_length=20)] = []
 
 
 def _inline(schema: Any, defs: Mapping[str, Any]) -> Any:

@@ -11,6 +11,7 @@ explains the model with two worked examples.
 
 from __future__ import annotations
 
+from ._data import round_money
 from .builds import BuildChoice, BuildPreference, build_preference, choose_build
 from .data import EstimateData, RatesLike
 from .decide import Decision, decide, part_of, work_for
@@ -33,5 +34,6 @@ __all__ = [
     "load_rates",
     "part_of",
     "price_work",
+    "round_money",
     "work_for",
 ]

@@ -19,6 +19,7 @@ from ..._exceptions import InputError, UsageError
 
 __all__ = [
     "DataId",
+    "ExchangeRate",
     "Frozen",
     "HourRate",
     "Hours",
@@ -47,6 +48,10 @@ Share = Annotated[
     Decimal, BeforeValidator(_no_float), Field(ge=0, le=1, max_digits=6, decimal_places=5)
 ]
 """A share between 0 and 1 ("0.5", "0.0725")."""
+ExchangeRate = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=18, decimal_places=10)
+]
+"""How much of one currency a unit of another is worth ("0.79": 1 USD is 0.79 GBP)."""
 DataId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
 """The id of a data entry: what an operation's ``rule`` names."""
 

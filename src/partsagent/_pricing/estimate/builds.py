@@ -90,7 +90,7 @@ def load_build_cues(path: str | Path | None = None) -> BuildCues:
 
 @dataclass(frozen=True, slots=True)
 class BuildPreference:
-    """What the caller said about the build, read once per report."""
+    """What the caller said about the build, read once per report (all of it in the cache key)."""
 
     variant_id: str | None = None
     cues: tuple[str, ...] = ()
@@ -100,12 +100,6 @@ class BuildPreference:
     vin_bodies: tuple[str, ...] = ()
     vin_fuels: tuple[str, ...] = ()
     vin_litres: str | None = None
-
-    def key(self) -> str:
-        """For the report cache: equal preferences give equal reports."""
-        vin = f"{','.join(self.vin_bodies)}/{','.join(self.vin_fuels)}/{self.vin_litres or ''}"
-        words = f"{','.join(self.cues)}/{','.join(self.named)}"
-        return f"{self.variant_id or ''}|{words}|{vin}"
 
 
 def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:

@@ -5,10 +5,16 @@ remove/refit and repair hours, a paint (refinish) rate for refinish and blend
 hours, a paint-materials rate per refinish hour, fixed sublet prices, and a
 tax with the totals it applies to. A rates file of your own replaces the
 markets it names and keeps the packaged ones for the others.
+
+A report is priced in its market's currency only. ``conversions`` are the
+exchange rates *you* supply: an article priced in another currency is
+converted through one of them, or not used. The packaged file gives none:
+a rate is a business decision (whose rate, of which day), never a guess.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,7 +22,7 @@ from pydantic import Field
 
 from ..._exceptions import InputError
 from ..._models import MarketCode
-from ._data import DataId, Frozen, HourRate, Share, load_data
+from ._data import DataId, ExchangeRate, Frozen, HourRate, Share, load_data
 
 __all__ = ["MarketRates", "Rates", "Tax", "Taxable", "load_rates"]
 
@@ -31,8 +37,12 @@ class Tax(Frozen):
     """The totals the tax is charged on (US sales tax often spares labour)."""
 
 
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+"""An ISO 4217 code: "GBP", "USD"."""
+
+
 class MarketRates(Frozen):
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    currency: Currency
     minor_unit: Annotated[int, Field(ge=0, le=4)] = 2
     """Decimals of the currency: amounts are rounded to these, half-up, once."""
     labour_rate: HourRate
@@ -49,6 +59,9 @@ class Rates(Frozen):
     format: Literal["partsagent-rates/1"]
     description: str = ""
     markets: dict[MarketCode, MarketRates]
+    conversions: dict[Currency, dict[Currency, ExchangeRate]] = Field(default_factory=dict)
+    """Exchange rates you supply: ``{"USD": {"GBP": "0.79"}}`` is 1 USD = 0.79 GBP.
+    The only way an article priced in another currency than the market's is used."""
 
     def market(self, code: str) -> MarketRates:
         found = self.markets.get(code)
@@ -58,13 +71,22 @@ class Rates(Frozen):
             )
         return found
 
-    def for_currency(self, currency: str) -> tuple[str, MarketRates] | None:
-        """The first market that prices in ``currency``, for a catalog priced in it."""
-        return next(((c, m) for c, m in self.markets.items() if m.currency == currency), None)
+    def conversion(self, source: str, target: str) -> Decimal | None:
+        """What one unit of ``source`` is worth in ``target``, if the rates give it."""
+        return self.conversions.get(source, {}).get(target)
 
     def over(self, base: Rates) -> Rates:
-        """These markets, and ``base``'s for the markets this file does not name."""
-        return self.model_copy(update={"markets": {**base.markets, **self.markets}})
+        """These markets and conversions, and ``base``'s for those this file does not name."""
+        conversions = {
+            source: {**base.conversions.get(source, {}), **targets}
+            for source, targets in self.conversions.items()
+        }
+        return self.model_copy(
+            update={
+                "markets": {**base.markets, **self.markets},
+                "conversions": {**base.conversions, **conversions},
+            }
+        )
 
 
 def load_rates(path: str | Path | None = None) -> Rates:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from ..._exceptions import UsageError
 from ..report import AppliedRates, Money, Operation, OperationKind, ReportLine, Totals
 from ._data import round_money
 from ._work import Work
@@ -63,7 +64,19 @@ def price_work(works: Sequence[Work], rates: MarketRates) -> list[Operation]:
 def estimate_totals(
     lines: Sequence[ReportLine], operations: Sequence[Operation], rates: MarketRates
 ) -> Totals:
-    """The totals block; ``lines`` are already priced in ``rates.currency``."""
+    """The totals block; ``lines`` are already priced in ``rates.currency``.
+
+    Never adds two currencies: an amount in another one is a bug upstream
+    (every price is converted, or its article left out, before the totals).
+    """
+    amounts = [m for ln in lines for m in (ln.price, ln.line_total)]
+    amounts += [o.amount for o in operations]
+    others = {m.currency for m in amounts} - {rates.currency}
+    if others:
+        raise UsageError(
+            f"totals in {rates.currency} cannot add amounts in {', '.join(sorted(others))}: "
+            "a report has one currency (this is a bug in the pricing, please report it)"
+        )
     zero = Decimal(0)
     parts = sum((ln.line_total.amount for ln in lines if ln.reason != "consumable"), zero)
     consumables = sum((ln.line_total.amount for ln in lines if ln.reason == "consumable"), zero)
