@@ -128,7 +128,10 @@ def _env(tmp: Path) -> dict[str, str]:
     """The caller's environment without its catalog, model, key or pytest settings; temp in tmp."""
     ours = ("OPENAI_", "PARTSAGENT_", "PYTEST_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    return {**env, "TMPDIR": str(tmp), "NO_COLOR": "1", "COLUMNS": "120"}
+    # The interpreter's scripts first: `partsagent` and `python` are this environment's,
+    # even when pytest runs without the virtualenv activated.
+    path = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return {**env, "PATH": path, "TMPDIR": str(tmp), "NO_COLOR": "1", "COLUMNS": "120"}
 
 
 def _run(args: list[str], code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
