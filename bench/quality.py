@@ -13,7 +13,8 @@ a function to ``ASPECTS``:
   lines;
 * ``must_not``: the share of "must not appear" entries that appeared as damaged lines;
 * ``unread``: the expected unread phrases found under ``not_priced``, and how many of
-  them were priced instead (narrative read as a part: the target is 0);
+  them were priced instead (narrative read as a part: the target is 0); the story
+  phrases (``expect.story``: what happened) listed to confirm or priced (targets 0);
 * ``total_loss``: reports flagged as a possible total loss, against the labels;
 * ``calibration``: every phrase read as a part (the damaged parts and the guesses of
   unpriced ones) by confidence bucket against the share that was right; a priced part
@@ -233,12 +234,21 @@ def _loosely(a: str, b: str) -> bool:
 
 
 def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
-    total = found = priced = 0
+    total = found = priced = stories = listed = 0
     reasons: Counter[str] = Counter()
     failures = []
     for o in outcomes:
         unread = o.report.not_priced if o.report else ()
         reasons.update(u.reason for u in unread)
+        for phrase in o.case.expect.get("story", ()):
+            stories += 1  # what happened: neither priced nor offered to confirm (issue 21)
+            if any(_loosely(phrase, u.phrase) for u in unread):
+                listed += 1
+                failures.append(f"{o.case.id}: story {phrase!r} listed to confirm")
+            lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
+            if lines:
+                priced += 1
+                failures.append(f"{o.case.id}: story {phrase!r} was priced as {_got(lines[0])}")
         for phrase in o.case.expect["unread"]:
             total += 1
             if any(_loosely(phrase, u.phrase) for u in unread):
@@ -252,16 +262,19 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
     rows: list[list[object]] = [
         ["unread phrases expected", total],
         ["found under not_priced", f"{found} ({_share(found, total):.3f})"],
+        ["story phrases (what happened)", stories],
+        ["story listed under not_priced", listed],
         ["priced instead (narrative or absent part read as a part)", priced],
         *([f"not_priced with reason {r}", n] for r, n in sorted(reasons.items())),
     ]
     return Aspect(
         "unread",
         {"expected": total, "found": found, "share": _share(found, total), "priced": priced,
-         "reasons": dict(reasons)},
+         "stories": stories, "stories_listed": listed, "reasons": dict(reasons)},
         ["measure", "value"],
         rows,
-        [c.target("unread phrases priced", float(priced), "0", priced == 0)],
+        [c.target("unread phrases priced", float(priced), "0", priced == 0),
+         c.target("story phrases listed to confirm", float(listed), "0", listed == 0)],
         failures,
     )  # fmt: skip
 
@@ -400,7 +413,8 @@ async def _run_labelled_parts(cases: Sequence[Case]) -> list[PartsReport | None]
         names = {c.id: c.name for c in categories}
         for case in cases:
             parts = [
-                {"component": f"{ln['side'] or ''} {names[ln['category']]}".strip(),
+                {"component": f"{ln['side'] or ''} {names[ln['category']]} {ln.get('damage', '')}"
+                 .strip(),
                  "severity": ln["severity"]}
                 for ln in case.expect["lines"]
             ]  # fmt: skip

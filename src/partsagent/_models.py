@@ -144,6 +144,8 @@ class Variant(_Frozen):
 class Model(_Frozen):
     id: CatalogId
     name: str
+    aliases: tuple[str, ...] = ()
+    """Its names in other markets and its usual codes ("RABBIT" for GOLF, "325D")."""
     year_from: int
     year_to: int | None = None
     variants: tuple[Variant, ...] = ()

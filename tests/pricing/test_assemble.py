@@ -57,15 +57,13 @@ async def test_no_planner_gets_a_need_under_the_threshold_priced() -> None:
     assert report.not_priced[0].guesses[0].category_name == "Bonnet"
 
 
-async def test_a_narrative_phrase_is_listed_with_a_reason(agent: PartsAgent) -> None:
-    """The story comes back under not_priced; the parts are priced; nothing else is added."""
+async def test_the_story_is_not_a_part_to_confirm(agent: PartsAgent) -> None:
+    """The story is neither priced nor listed to confirm (issue 21); the parts are priced."""
     report = await agent.process_damage_report(
         ASTRA, "Reversed into a bollard in the car park. Rear bumper cracked."
     )
     assert damaged(report) == [("CAT004", "rear", None, 1)]
-    assert [(u.phrase, u.reason) for u in report.not_priced] == [
-        ("Reversed into a bollard in the car park", "no_part")
-    ]
+    assert report.not_priced == ()
     assert "CAT030" not in {ln.category.id for ln in report.lines}
     assert "CAT030" not in {op.category.id for op in report.operations}
 
@@ -166,22 +164,23 @@ async def test_a_left_out_severity_is_read_from_the_words(agent: PartsAgent) -> 
 
 async def test_a_shared_report_lists_each_callers_own_unread_phrases(agent: PartsAgent) -> None:
     """Two wordings of one damage share the priced report, not each other's story."""
-    first = await agent.process_damage_report(ASTRA, "hit a kerb, bonnet dented")
-    second = await agent.process_damage_report(ASTRA, "hit a fox, bonnet dented")
+    first = await agent.process_damage_report(ASTRA, "sill scraped, bonnet dented")
+    second = await agent.process_damage_report(ASTRA, "alloy kerbed, bonnet dented")
     assert second.performance["report_cache"] == "hit"
-    assert [u.phrase for u in first.not_priced] == ["hit a kerb"]
-    assert [u.phrase for u in second.not_priced] == ["hit a fox"]
+    assert [u.phrase for u in first.not_priced] == ["sill scraped"]
+    assert [u.phrase for u in second.not_priced] == ["alloy kerbed"]
 
 
 async def test_a_story_without_parts_is_a_report_and_gibberish_an_error(
     agent: PartsAgent,
 ) -> None:
-    """A story that names no part is an empty report with its phrases; unknown words are refused."""
+    """A story that names no part is an empty report that says so; unknown words are refused."""
     report = await agent.process_damage_report(
         ASTRA, "steering is pulling to the right since I hit the curb"
     )
     assert report.lines == ()
-    assert [u.reason for u in report.not_priced] == ["no_part"]
+    assert report.not_priced == ()
+    assert any(w.startswith("no damaged part named") for w in report.warnings)
     with pytest.raises(InputError, match="no damaged part"):
         await agent.process_damage_report(ASTRA, "zzz qqq")
 

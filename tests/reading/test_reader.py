@@ -171,10 +171,12 @@ def test_rear_wing_abbreviation_is_a_part_the_catalog_lacks() -> None:
     ],
 )
 def test_narrative_names_no_part(text: str) -> None:
-    """What happened is handed back unread, never read as a part."""
+    """What happened is never read as a part, nor offered as one to confirm (issue 21)."""
     reading = read(text)
     assert lines(reading) == []
-    assert [u.phrase for u in reading.unread] == [text]
+    assert reading.parts == ()
+    assert reading.unread == ()
+    assert reading.understood
 
 
 @pytest.mark.parametrize(
@@ -246,8 +248,8 @@ def test_an_axle_that_conflicts_lowers_the_score() -> None:
     front = read("front arch liner torn")
     rear = read("rear arch liner torn")
     assert lines(front) == [("CAT017", "front", None, 1)]
-    assert rear.unread[0].guesses[0].category_id == "CAT017"
-    assert rear.unread[0].guesses[0].confidence < front.parts[0].confidence
+    assert [u.reason for u in rear.unread] == ["not_in_catalog"]
+    assert rear.unread[0].guesses == ()  # the front liner is what the words rule out
 
 
 # -- 5. sides only from side words ------------------------------------------------------------
@@ -338,10 +340,16 @@ def test_confidence_orders_sure_over_guessed() -> None:
 
 
 def test_a_weak_part_in_a_story_is_under_the_threshold_with_its_guesses() -> None:
-    """ "at the lights" in a story with no damage word is a guess, never a priced part."""
-    reading = read("Rear ended at the lights. Rear bumper split and the boot lid pushed in.")
+    """A part in a story with no damage word is a guess, never a priced part; the place
+    of the story ("at the lights") is no part at all."""
+    reading = read("Someone hit the lights. Rear bumper split and the boot lid pushed in.")
     assert lines(reading) == [("CAT004", "rear", None, 1), ("CAT027", "rear", None, 1)]
-    assert [u.phrase for u in reading.unread] == ["Rear ended at the lights"]
+    weak = [p for p in reading.parts if p.confidence < PRICE_THRESHOLD]
+    assert {p.phrase for p in weak} == {"Someone hit the lights"}
+    assert all(p.guesses for p in weak)
+    story = read("Rear ended at the lights. Rear bumper split and the boot lid pushed in.")
+    assert story.unread == ()
+    assert all(p.confidence >= PRICE_THRESHOLD for p in story.parts)
 
 
 def test_vehicle_words_are_a_description_not_damage() -> None:

@@ -256,3 +256,142 @@ async def test_resolution_dumps_to_json(catalog: BucketManager) -> None:
     dumped = r.model_dump(mode="json")
     assert dumped["manufacturer"] == {"id": "117", "name": "VAUXHALL"}
     assert VehicleResolution.model_validate(dumped) == r
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "year", "catalog_model", "word"),
+    [
+        pytest.param("Tesla", "Model S", 2020, "MODEL 3", "S", id="letter-against-number"),
+        pytest.param("Tesla", "Model X", 2021, "MODEL 3", "X", id="model-x"),
+        pytest.param("BMW", "5 Series", 2019, "3 SERIES", "5", id="number-against-number"),
+        pytest.param("BMW", "4-series", 2020, "3 SERIES", "4", id="hyphenated"),
+        pytest.param("Volkswagen", "Golf Sportsvan", 2016, "GOLF", "SPORTSVAN", id="suffix"),
+        pytest.param("VW", "Golf Plus", 2013, "GOLF", "PLUS", id="plus-is-a-model"),
+        pytest.param("Toyota", "Corolla Verso", 2019, "COROLLA", "VERSO", id="verso"),
+        pytest.param("Ford", "Focus C-Max", 2019, "FOCUS", "MAX", id="c-max"),
+        pytest.param("Nissan", "Qashqai Cross", 2019, "QASHQAI", "CROSS", id="cross"),
+    ],
+)
+async def test_a_different_model_is_refused_with_candidates(
+    catalog: BucketManager, make: str, model: str, year: int, catalog_model: str, word: str
+) -> None:
+    """A word the catalog model's name lacks names another model: candidates, never a price."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": year})
+    assert r.status == "ambiguous"
+    assert r.missing == "model"
+    assert [c.model.name for c in r.candidates if c.model] == [catalog_model]
+    assert any(repr(word) in note for note in r.notes)
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "year", "catalog_model"),
+    [
+        pytest.param("BMW", "320d", 2019, "3 SERIES", id="variant-code"),
+        pytest.param("BMW", "M340i xDrive", 2020, "3 SERIES", id="variant-code-and-drive"),
+        pytest.param("BMW", "335d", 2016, "3 SERIES", id="code-alias-not-a-variant"),
+        pytest.param("bmw", "318i touring", 2017, "3 SERIES", id="code-and-body"),
+        pytest.param("Nissan", "Rogue Sport", 2019, "QASHQAI", id="us-market-name"),
+        pytest.param("Nissan", "Dualis", 2016, "QASHQAI", id="other-market-name"),
+        pytest.param("VW", "Rabbit", 2016, "GOLF", id="rabbit"),
+        pytest.param("VW", "Golf VII estate", 2016, "GOLF", id="generation-and-body"),
+        pytest.param("Honda", "Civic Type-R", 2018, "CIVIC", id="variant-words"),
+        pytest.param("Toyota", "Corola hybrid", 2020, "COROLLA", id="typo-and-fuel"),
+        pytest.param("Ford", "Fiesta Zetec 5dr", 2018, "FIESTA", id="trim-and-doors"),
+    ],
+)
+async def test_codes_market_names_and_qualifiers_resolve(
+    catalog: BucketManager, make: str, model: str, year: int, catalog_model: str
+) -> None:
+    """Codes, other markets' names and qualified names resolve to their catalog model."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": year})
+    assert r.status == "resolved", r.notes
+    assert r.model is not None
+    assert r.model.name == catalog_model
+
+
+async def test_alias_resolution_says_which_name_was_used(catalog: BucketManager) -> None:
+    """A model found by an alias or a code is not silent about it."""
+    r = await resolve_vehicle(catalog, {"make": "Nissan", "model": "rogue sport", "year": 2019})
+    assert r.resolved_by == "alias"
+    assert "'rogue sport' is a name of the NISSAN QASHQAI" in r.notes
+
+
+async def test_code_without_make_finds_its_model(catalog: BucketManager) -> None:
+    """A code alone lists the model it belongs to."""
+    r = await resolve_vehicle(catalog, {"model": "330e", "year": 2020})
+    assert [(c.manufacturer.name, c.model.name) for c in r.candidates if c.model][0] == (
+        "BMW",
+        "3 SERIES",
+    )
+
+
+@pytest.mark.parametrize(
+    ("vin", "model", "year"),
+    [
+        pytest.param("WVWZZZAUZGW000000", "GOLF", 2016, id="vw-positions-7-8"),
+        pytest.param("WVWZZZ5GZFW000000", "GOLF", 2015, id="vw-other-code-same-model"),
+        pytest.param("LRW3E7FA1LC000000", "MODEL 3", 2020, id="tesla-position-4-china-wmi"),
+    ],
+)
+async def test_european_vin_names_its_model(
+    catalog: BucketManager, vin: str, model: str, year: int
+) -> None:
+    """Where the VDS names the model, the VIN alone resolves, saying where it was read."""
+    r = await resolve_vehicle(catalog, {"vin": vin})
+    assert r.status == "resolved"
+    assert r.model is not None
+    assert (r.model.name, r.year, r.resolved_by) == (model, year, "vin")
+    assert any("the VIN's position" in note for note in r.notes)
+
+
+async def test_vin_naming_a_model_the_catalog_lacks_is_refused(catalog: BucketManager) -> None:
+    """A VIN coding another model (a Sportsvan, a Polo) is never priced as the catalog's Golf."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZAMZFW000000"})
+    assert r.status == "ambiguous"
+    with pytest.raises(InputError, match="unknown model 'POLO'"):
+        await resolve_vehicle(catalog, {"vin": "WVWZZZAWZKW000000"})
+
+
+async def test_vin_model_wins_over_the_callers(catalog: BucketManager) -> None:
+    """The caller's 'Golf' does not override a VIN that says Golf Sportsvan."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZAMZFW000000", "make": "VW", "model": "Golf"})
+    assert r.status == "ambiguous"
+
+
+async def test_vin_without_a_model_code_keeps_the_candidates(catalog: BucketManager) -> None:
+    """An unlisted code says nothing: the make's models of that year are offered."""
+    r = await resolve_vehicle(catalog, {"vin": "WVWZZZ99ZGW000000"})
+    assert r.status == "ambiguous"
+    assert [c.model.name for c in r.candidates if c.model] == ["GOLF"]
+
+
+@pytest.mark.parametrize(
+    ("vin", "given_year", "year", "model_from_vin"),
+    [
+        pytest.param("GW123456", None, 2016, False, id="last-8-year-from-position-10"),
+        pytest.param("AUZGW123456", None, 2016, True, id="last-11-with-model-code"),
+        pytest.param("hw 12 34 56", 2016, 2017, False, id="spaces-and-case-vin-year-wins"),
+    ],
+)
+async def test_partial_vin_with_make_and_model(
+    catalog: BucketManager, vin: str, given_year: int | None, year: int, model_from_vin: bool
+) -> None:
+    """The last 8-11 characters with make and model resolve; the year comes from position 10."""
+    r = await resolve_vehicle(
+        catalog, {"vin": vin, "make": "Volkswagen", "model": "Golf", "year": given_year}
+    )
+    assert r.status == "resolved"
+    assert r.year == year
+    assert r.vin is not None
+    assert r.vin.partial
+    assert r.resolved_by == ("vin" if model_from_vin else "vin+input")
+    if given_year is not None:
+        assert f"the VIN says {year}, not {given_year}; the VIN wins" in r.notes
+
+
+async def test_partial_vin_needs_make_and_model(catalog: BucketManager) -> None:
+    """A partial VIN alone says too little: the error says what to add."""
+    with pytest.raises(InputError, match="give the make and model too"):
+        await resolve_vehicle(catalog, {"vin": "GW123456"})
+    with pytest.raises(InputError, match="VINs never contain I, O or Q|never I, O or Q"):
+        await resolve_vehicle(catalog, {"vin": "GW12O456", "make": "VW", "model": "Golf"})

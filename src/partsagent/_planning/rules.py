@@ -192,6 +192,7 @@ def _needs(
                 severity=part.severity,
                 guesses=part.guesses,
                 paint_intact=part.paint_intact,
+                damage_kinds=part.damage_kinds,
             )
         )
         mapped.append(
@@ -215,6 +216,7 @@ def _merge(a: ReadPart, b: ReadPart) -> ReadPart:
         quantity=max(a.quantity, b.quantity),
         confidence=max(a.confidence, b.confidence),
         paint_intact=a.paint_intact or b.paint_intact,
+        damage_kinds=tuple(sorted({*a.damage_kinds, *b.damage_kinds})),
     )
 
 

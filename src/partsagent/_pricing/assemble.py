@@ -189,7 +189,14 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
         for n in plan.needs
         if n.reason == "damaged" and n.confidence < PRICE_THRESHOLD
     ]
-    return tuple(dict.fromkeys([*plan.unread, *low]))
+    # Each phrase once, and never beside the part it priced (a part the catalog lacks, named
+    # in the same words as a priced one, is still said).
+    priced = {n.component for n in priced_needs(plan) if n.reason == "damaged"}
+    out: dict[str, UnreadPhrase] = {}
+    for u in (*plan.unread, *low):
+        if u.phrase not in out and (u.phrase not in priced or u.reason == "not_in_catalog"):
+            out[u.phrase] = u
+    return tuple(out.values())
 
 
 def _damaged(

@@ -32,6 +32,8 @@ class Need:
     """What else the words could mean, best first: shown if the need is not priced."""
     paint_intact: bool = False
     """The report says the paint is sound: a repair needs no refinish (see ``decide``)."""
+    damage_kinds: tuple[str, ...] = ()
+    """The kinds of damage read ("tear", "crease"): the policy's ``damage_rows`` apply."""
 
 
 @dataclass(frozen=True, slots=True)

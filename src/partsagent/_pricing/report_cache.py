@@ -132,6 +132,12 @@ def meaning_key(
         for n in needs
         if n.reason == "damaged" and n.paint_intact
     ]
+    # So does the kind of damage: "split" may replace what "cracked" repairs.
+    details += [
+        _key("damage", n.category.id, n.position.axle, n.position.side, *n.damage_kinds)
+        for n in needs
+        if n.reason == "damaged" and n.damage_kinds
+    ]
     if plan.total_loss:
         details.append(_key("total-loss"))
     # An LLM plan may add other secondary lines than the rules: they are part of its meaning.

@@ -203,7 +203,7 @@ def lexicon_words() -> frozenset[str]:
             LEXICON.weak_words, LEXICON.not_part_words, LEXICON.positions, LEXICON.abbreviations,
             LEXICON.abbreviations.values(), LEXICON.folds, LEXICON.folds.values(),
             LEXICON.counts, LEXICON.clause_words, LEXICON.coordinators, LEXICON.locatives,
-            LEXICON.landmarks,
+            LEXICON.landmarks, LEXICON.comparisons,
             LEXICON.narrative, LEXICON.total_loss, LEXICON.negations, LEXICON.body_words,
             LEXICON.body_after_vehicle, LEXICON.direction_words, LEXICON.intensity,
             LEXICON.known_words, LEXICON.negators, LEXICON.negation_gap, LEXICON.negatable,

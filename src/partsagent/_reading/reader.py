@@ -87,6 +87,8 @@ def low_confidence(
 
 
 _F = LEXICON.confidence
+_GUESSED = 0.9
+"""Under this a part was guessed (a default, a tie, a context): a denial elsewhere wins."""
 Choice = Literal["unique", "axle", "context", "default", "tie"]
 SeverityFrom = Literal["words", "given", "default"]
 
@@ -248,6 +250,8 @@ class _Reader:
         self.total_loss: list[str] = []
         self.context_axle: Axle | None = None
         self.context_side: Side | None = None
+        self.denied: set[tuple[str, Side | None]] = set()
+        """The parts the words say are fine: never offered as a guess."""
 
     def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
         """Read every source; ``components``: they are component fields, not one description."""
@@ -273,6 +277,14 @@ class _Reader:
             self.total_loss.extend(passage.phrase(s) for s in passage.total_loss)
             if components:
                 self._free_text_note(source, passage, before)
+        self._not_contradicted()
+        stories = [p.phrase(s) for p in passages for s in p.stories]
+        if stories and not self.parts and not self.unread:
+            told = "; ".join(dict.fromkeys(stories))
+            self.notes.append(
+                f"no damaged part named: {told!r} tells what happened; name the damaged parts "
+                "to price them"
+            )
         return Reading(
             parts=tuple(self.parts),
             unread=tuple(dict.fromkeys(self.unread)),
@@ -280,6 +292,38 @@ class _Reader:
             notes=tuple(dict.fromkeys(self.notes)),
             understood=any(p.understood for p in passages),
         )
+
+    def _contradicts(self, category_id: str, side: Side | None) -> bool:
+        if (category_id, None) in self.denied or (category_id, side) in self.denied:
+            return True
+        return side is None and {(category_id, "left"), (category_id, "right")} <= self.denied
+
+    def _not_contradicted(self) -> None:
+        """No guess the text rules out ("possible Tail Lamp" beside "both tail lights OK"),
+        and no phrase listed twice or listed beside the part it priced."""
+        keep: list[ReadPart] = []
+        for p in self.parts:
+            guesses = tuple(
+                g for g in p.guesses if not self._contradicts(g.category_id, g.position.side)
+            )
+            if p.confidence < _GUESSED and self._contradicts(p.category.id, p.position.side):
+                note = f"{p.phrase!r} may name a part the report says is fine; not priced"
+                self._unread(p.phrase, "low_confidence", note, guesses)
+                continue
+            keep.append(replace(p, guesses=guesses))
+        self.parts = keep
+        priced = {p.phrase for p in keep if p.confidence >= PRICE_THRESHOLD}
+        seen: set[str] = set()
+        unread: list[UnreadPhrase] = []
+        for u in self.unread:
+            if u.phrase in seen or (u.phrase in priced and u.reason != "not_in_catalog"):
+                continue
+            seen.add(u.phrase)
+            guesses = tuple(
+                g for g in u.guesses if not self._contradicts(g.category_id, g.position.side)
+            )
+            unread.append(u.model_copy(update={"guesses": guesses}))
+        self.unread = unread
 
     def _free_text_note(self, source: _Source, passage: Passage, before: tuple[int, int]) -> None:
         """A component field that holds a sentence says how it was read."""
@@ -296,6 +340,10 @@ class _Reader:
         phrase = passage.phrase((m.segment.start, m.segment.end))
         if m.negated:
             self._unread(phrase, "undamaged", f"{phrase!r} says the part is not damaged")
+            for line in self._expand(m):
+                category = self.index.targets[line.choice.target].category
+                if category is not None:
+                    self.denied.add((category.id, line.side))
             return
         severity = given or m.severity or Severity.MODERATE
         severity_from: SeverityFrom = "given" if given is not None else m.severity_from
@@ -319,22 +367,30 @@ class _Reader:
                 by_side = target.side is not None and target.side != line.side
                 said, own = (line.side, target.side) if by_side else (line.axle, target.axle)
                 note = f"{phrase!r} names a {said} part; the catalog's {target.name} is a {own} one"
-                self._unread(phrase, "not_in_catalog", note, self._guesses(m, line, damage_said))
+                self._unread(phrase, "not_in_catalog", note)  # its guess is what the words rule out
                 continue
             assert target.category is not None
             side, confidence = line.side, _confidence(m, line.choice, damage_said)
+            own_sides = {side_in(self.market, w) for w in m.sides}
+            if not target.sided and _countable(m) and m.side_from == "words":
+                # "O/S front parking sensor": which of the several it is
+                side = own_sides.pop() if len(own_sides) == 1 else None
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
                 confidence *= _F.side_from_context
             elif target.sided and side is None:
                 confidence *= _F.no_side
-            elif line.side_from_context:
+            elif line.side_from_context or (target.sided and m.side_from == "context"):
                 confidence *= _F.side_from_context
+            if self._miscounted(m, lines) is not None:
+                confidence *= _F.choice["default"]  # which of them is not said
             self.parts.append(
                 ReadPart(
                     phrase=phrase,
                     category=target.category,
-                    position=Position(axle=line.axle, side=side if target.sided else None),
+                    position=Position(
+                        axle=line.axle, side=side if target.sided or _countable(m) else None
+                    ),
                     quantity=line.quantity,
                     severity=severity,
                     severity_from=severity_from,
@@ -344,6 +400,7 @@ class _Reader:
                     ambiguous=ambiguous,
                     guesses=self._guesses(m, line, damage_said),
                     paint_intact=m.paint_intact,
+                    damage_kinds=tuple(sorted(m.kinds)),
                 )
             )
 
@@ -373,6 +430,10 @@ class _Reader:
         if count == 0:  # "all doors": every one the vehicle has
             count = 2 * len(_family_of(self.index, m, first.target)) if target.sided else None
         if not target.sided:
+            family = self.index.family(_core(m, first.target))
+            pair = count == 2 or (m.plural and count is None)
+            if axles == [None] and len(family) == 2 and pair and not _countable(m):
+                return [self._line(m, a, None) for a in ("front", "rear")]  # "both bumpers"
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
         if not ((count is not None and count >= 2) or (m.plural and count is None)):
@@ -397,7 +458,9 @@ class _Reader:
             if axles == [None] and len(family) == 2:
                 return [self._line(m, a, sides[0]) for a in ends]
             return [self._line(m, a, sides[0]) for a in axles]
-        if axles == [None] and len(family) == 2 and count is not None and count >= 4:
+        if axles == [None] and len(family) == 2 and count is not None and count >= 3:
+            # "all 4 doors"; "three doors" or "five doors" say more or fewer than there are:
+            # every one is priced and _notes says so.
             return [self._line(m, a, s) for a, s in product(ends, both)]
         return [self._line(m, a, s) for a, s in product(axles, both)]
 
@@ -432,6 +495,16 @@ class _Reader:
         if target.sided and not m.sides and len(lines) == 1 and target.category is not None:
             notes.append(f"{target.name} comes as left and right; give the side for one exact part")
         family = self.index.family(_core(m, first.target))
+        there = self._miscounted(m, lines)
+        if there is not None:
+            fix = (
+                "remove the ones not damaged"
+                if m.count is not None and m.count < there
+                else "name any other part (a tailgate) to price it"
+            )
+            warnings.append(
+                f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
+            )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
@@ -439,6 +512,15 @@ class _Reader:
                 f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
             )
         return warnings, notes
+
+    def _miscounted(self, m: Mention, lines: Sequence[_Line]) -> int | None:
+        """How many the vehicle has, when the words say another number ("three doors")."""
+        target = self.index.targets[lines[0].choice.target]
+        family = self.index.family(_core(m, lines[0].choice.target))
+        there = 2 * len(family) if target.sided else len(family)
+        if m.count in (None, 0, 1, 2) or m.count == there or len(lines) != there or there < 2:
+            return None
+        return there
 
     def _guesses(self, m: Mention, line: _Line, damage_said: bool) -> tuple[Guess, ...]:
         base = _confidence(m, line.choice, damage_said)
@@ -458,7 +540,10 @@ class _Reader:
         return tuple(out[:3])
 
     def _unread(
-        self, phrase: str, reason: Literal["no_part", "not_in_catalog", "undamaged"], note: str,
+        self,
+        phrase: str,
+        reason: Literal["no_part", "not_in_catalog", "undamaged", "low_confidence"],
+        note: str,
         guesses: tuple[Guess, ...] = (),
     ) -> None:  # fmt: skip
         self.unread.append(UnreadPhrase(phrase=phrase, reason=reason, note=note, guesses=guesses))
@@ -466,6 +551,14 @@ class _Reader:
     def _story(self, phrase: str) -> None:
         if phrase:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
+
+
+_COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
+
+
+def _countable(m: Mention) -> bool:
+    """Parts that come several to an axle ("sensors", "clips"): two of them is a quantity."""
+    return bool(m.tag.words) and m.tag.words[-1] in _COUNTABLE
 
 
 def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:

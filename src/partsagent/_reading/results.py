@@ -75,6 +75,9 @@ class ReadPart:
     """Other categories the words could mean, best first (for "please confirm")."""
     paint_intact: bool = False
     """The words say its paint is sound ("dented, paint intact", "PDR"): nothing to refinish."""
+    damage_kinds: tuple[str, ...] = ()
+    """The kinds of damage said of it ("tear", "crease"; lexicon ``damage_kinds``), sorted:
+    the repair policy may replace a part for them (policy.json ``damage_rows``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from .index import GENERIC, Entry, Index
 from .tokens import BREAK, COMMA, Token, phrase_key
 from .vocabulary import LEXICON, SideWord
 
-__all__ = ["Kind", "Match", "Tag", "tag", "worst"]
+__all__ = ["Kind", "Match", "Tag", "damage_kinds", "tag", "worst"]
 
 Match = Literal["term", "head", "modifier"]
 
@@ -77,6 +77,9 @@ class Tag:
     """For a resolved reference, the user's words of the position it refers to."""
     forward: bool = False
     """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
+    kind_denial: bool = False
+    """A denial of one kind of damage ("no dents", "not cracked", "paint intact"), not of
+    the part: a part with other damage said of it stays damaged."""
 
 
 _RANK = {
@@ -141,6 +144,7 @@ def _tables() -> tuple[
 
 
 _INTENSITY = {phrase_key(w): level for w, level in LEXICON.intensity.items()}
+_SOFTENABLE = frozenset(phrase_key(w) for w in LEXICON.softenable)
 _BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_key(p))
 _DOOR = ("door", "dr")
 _NOT_NUMBERS = frozenset({"both", "pair", "twin"})
@@ -156,12 +160,28 @@ _RUNAWAY = frozenset(phrase_key(p) for p in _ROLLED.runaway)
 _LINKS = frozenset(w for p in LEXICON.postmodifier_links for w in phrase_key(p))
 _ARTICLES = frozenset({"the", "a", "an", "its", "my", "his", "her", "their", "your", "our"})
 _CLAUSE_END = frozenset({Kind.BREAK, Kind.COMMA, Kind.CLAUSE})
+_ALTERNATIVES = frozenset(phrase_key(w) for w in LEXICON.alternatives)
+"""Coordinators of a choice ("left or right"): positions joined by them are not both."""
 
 
 def worst(levels: Iterable[Severity | None]) -> Severity | None:
     """The most severe of ``levels`` (None when there is none)."""
     found = [lv for lv in levels if lv is not None]
     return max(found, key=_SEVERITY_ORDER.__getitem__) if found else None
+
+
+_KINDS = tuple((kind, phrase_key(w)) for kind, words in LEXICON.damage_kinds.items() for w in words)
+
+
+def damage_kinds(phrases: Iterable[tuple[str, ...]]) -> frozenset[str]:
+    """The kinds of damage (lexicon ``damage_kinds``) the damage phrases say ("badly torn")."""
+    found: set[str] = set()
+    for words in phrases:
+        for kind, key in _KINDS:
+            n = len(key)
+            if any(words[i : i + n] == key for i in range(len(words) - n + 1)):
+                found.add(kind)
+    return frozenset(found)
 
 
 def _door_count(tokens: Sequence[Token], i: int) -> bool:
@@ -271,10 +291,18 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(_lexicon_tag(kind, payload, tokens, i, n_lex))
             i += n_lex
         else:
-            tags.append(_single(tokens, i, index, vehicle_words))
-            i += 1
+            single = _single(tokens, i, index, vehicle_words)
+            n = 1
+            while single.kind is Kind.PART and i + n < len(words) and words[i + n] in GENERIC:
+                n += 1  # "mirror housing", "lamp unit": the generic word is the part's
+            if n > 1:
+                last = _make(Kind.PART, tokens, i + n - 1, 1)
+                single = _span(single, last, Kind.PART, entries=single.entries, match=single.match)
+            tags.append(single)
+            i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    return _moved(_paint_sound(_negate(_postmodified(_join(tags, tokens), index)), tokens))
+    joined = _compared(_postmodified(_join(tags, tokens), index))
+    return _moved(_paint_sound(_negate(joined), tokens))
 
 
 def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:
@@ -340,8 +368,11 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
         if prev is None:
             out.append(t)
             continue
-        if t.kind is Kind.SEV and _intensity(out, t):
-            out[-1] = _span(prev, t, Kind.SEV, severity=worst([_INTENSITY[prev.words], t.severity]))
+        if t.kind is Kind.SEV and (
+            _intensity(out, t) or (prev.kind is Kind.SEV and prev.words in _INTENSITY)
+        ):
+            level = _moved_by(_INTENSITY[prev.words], t)
+            out[-1] = _span(prev, t, Kind.SEV, severity=level)
             continue
         if t.kind is Kind.SEV and prev.kind is Kind.SEV:
             out[-1] = _span(prev, t, Kind.SEV, severity=worst([prev.severity, t.severity]))
@@ -350,6 +381,7 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             t.kind is Kind.POS
             and len(out) >= 2
             and prev.kind is Kind.COORD
+            and prev.words not in _ALTERNATIVES
             and out[-2].kind is Kind.POS
         ):
             first = out[-2]
@@ -381,6 +413,17 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
     return out
 
 
+def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:
+    """The damage word's severity as the word before it moves it ("badly", "a touch")."""
+    if intensity is not Severity.MINOR:
+        return worst([intensity, damage.severity])
+    if damage.severity is Severity.SEVERE:
+        return Severity.MODERATE  # "slightly crushed"
+    if damage.severity is Severity.MODERATE and damage.words in _SOFTENABLE:
+        return Severity.MINOR  # "minor damage", "slightly damaged"
+    return damage.severity  # "small dent": still a dent to repair
+
+
 def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
     """ "light scratches", "small dent": an adjective of the damage, not a lamp.
 
@@ -392,7 +435,7 @@ def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
         return False
     if len(out) >= 2 and out[-2].kind in (Kind.POS, Kind.COUNT, Kind.NUM):
         return False
-    return not sev.words[-1].endswith("ed")
+    return word.kind is not Kind.PART or not sev.words[-1].endswith("ed")  # "badly dented"
 
 
 def _span(a: Tag, b: Tag, kind: Kind, **fields: object) -> Tag:
@@ -439,6 +482,50 @@ def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
     return out
 
 
+_COMPARISONS = frozenset(phrase_key(w) for w in LEXICON.comparisons)
+_LONGEST_COMPARISON = max(len(k) for k in _COMPARISONS)
+_MEASURE = frozenset({Kind.STOP, Kind.FILLER, Kind.WORD, Kind.NUM, Kind.COUNT, Kind.VEH})
+"""What a comparison's object is made of before its noun ("a large dinner", "2")."""
+_NOT_MEASURE = frozenset(LEXICON.locatives) | _LINKS
+"""Words that end a comparison's object: "the size of a fist *on* the door"."""
+
+
+def _opens_comparison(tags: Sequence[Tag], k: int) -> int | None:
+    """The first tag of a comparison ending at ``k`` ("the size of", "as big as"), if any."""
+    words: list[str] = []
+    for j in range(k, max(-1, k - _LONGEST_COMPARISON - 1), -1):
+        words[:0] = tags[j].words
+        if tuple(words) in _COMPARISONS:
+            return j
+    if k >= 2 and tags[k].words == ("as",) and tags[k - 2].words == ("as",):
+        return k - 2  # "as big as", "as long as my arm"
+    return None
+
+
+def _compared(tags: list[Tag]) -> list[Tag]:
+    """ "a dent the size of a dinner plate", "as big as a side mirror": the thing compared
+    is a measure of the damage, never a part. The comparison becomes one filler tag."""
+    out: list[Tag] = []
+    k = 0
+    while k < len(tags):
+        out.append(tags[k])
+        k += 1
+        start = _opens_comparison(out, len(out) - 1)
+        if start is None:
+            continue
+        end = k
+        while end < len(tags) and tags[end].kind in _MEASURE:
+            if tags[end].words[-1] in _NOT_MEASURE:
+                break
+            end += 1
+        if end < len(tags) and tags[end].kind is Kind.PART:
+            end += 1  # the noun compared to: "plate", "side mirror"
+        if end > k:
+            out[start:] = [_span(out[start], tags[end - 1], Kind.FILLER)]
+            k = end
+    return out
+
+
 def _negate(tags: list[Tag]) -> list[Tag]:
     """A negator denies what follows it: "not cracked" and "wasn't touched" say a part is
     fine, "not the fog lamp" and "no bumper damage" deny the part after, "not a write off"
@@ -448,7 +535,7 @@ def _negate(tags: list[Tag]) -> list[Tag]:
         k = _denier(out, len(out) - 1)
         if k is not None and t.kind in (Kind.SEV, Kind.TOTAL):
             kind = Kind.NARR if t.kind is Kind.TOTAL else Kind.NEG
-            out[k:] = [_span(out[k], t, kind, severity=None)]
+            out[k:] = [_span(out[k], t, kind, severity=None, kind_denial=kind is Kind.NEG)]
         elif k is not None and t.kind is Kind.NEG:
             out[k:] = [_span(out[k], t, Kind.WORD)]  # "not ok": denies the denial
         elif k is not None and t.kind is not Kind.PART and t.words[-1] in _NEGATABLE:
@@ -456,6 +543,14 @@ def _negate(tags: list[Tag]) -> list[Tag]:
         elif k is not None and t.kind is Kind.PART:
             out[k] = replace(out[k], kind=Kind.NEG, forward=True)
             out.append(t)
+        elif (
+            t.kind is Kind.SEV
+            and len(out) >= 2
+            and out[-1].kind is Kind.COORD
+            and out[-2].kind_denial
+            and out[-2].kind is Kind.NEG
+        ):
+            out[-2:] = [_span(out[-2], t, Kind.NEG, severity=None)]  # "no dents or scratches"
         elif t.kind is Kind.SEV and out and out[-1].kind is Kind.PART and _denied_before(out):
             out.append(replace(t, kind=Kind.FILLER, severity=None))  # "no bumper damage"
         else:
@@ -489,7 +584,7 @@ def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             continue
         holds = any(tok.word in _PAINT for tok in tokens[t.first : t.last])
         if holds or beside(k, -1) or beside(k, 1):
-            out[k] = replace(t, kind=Kind.FINISH)
+            out[k] = replace(t, kind=Kind.FINISH, kind_denial=True)
     return out
 
 

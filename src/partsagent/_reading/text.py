@@ -41,7 +41,7 @@ from typing import Literal
 from .._models import Axle, Severity
 from .index import WEAK, Index
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .tagging import Kind, Tag, tag, worst
+from .tagging import Kind, Tag, damage_kinds, tag, worst
 from .tokens import Token, phrase_key, tokenize
 from .vocabulary import LEXICON, SideWord
 
@@ -65,6 +65,8 @@ _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
 _NEGATION_LINKS = frozenset(LEXICON.negation_links)
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
+_KIND_DENIED = "kind denied"
+_LIST_JOINERS = frozenset({Kind.COMMA, Kind.COORD})
 
 
 @dataclass(slots=True)
@@ -79,9 +81,14 @@ class Segment:
     """The whole text the segment is in (``start``/``end`` index it)."""
     severity: Severity | None = None
     denied: bool = False
-    """The segment says its parts are not damaged ("tailgate is fine", "not cracked")."""
+    """The segment says its parts are not damaged ("tailgate is fine", "no damage to")."""
+    kind_denied: bool = False
+    """It denies only kinds of damage ("no dents", "not cracked", "paint intact"): its
+    parts are fine unless some other damage is said of them ("lacquer peeling, no dents")."""
     paint_intact: bool = False
     """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
+    kinds: frozenset[str] = frozenset()
+    """The kinds of damage its words say ("tear", "crease"): they travel with the severity."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -99,6 +106,7 @@ class Mention:
     count: int | None = None
     severity: Severity | None = None
     severity_from: Literal["words", "given", "default"] = "default"
+    kinds: frozenset[str] = frozenset()
     negated: bool = False
     paint_intact: bool = False
     narrative: bool = False
@@ -133,6 +141,8 @@ class Passage:
     """The side named last, for a reference in the next component ("mirror on that side")."""
     understood: bool = False
     """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
+    stories: list[tuple[int, int]] = field(default_factory=list)
+    """Spans that only tell what happened: not to confirm, but said if nothing else is read."""
 
     def phrase(self, span: tuple[int, int]) -> str:
         """The user's words over ``span``, without separators at the ends."""
@@ -222,11 +232,15 @@ def _read_segment(seg: Segment) -> None:
     if any(tags[i].match != "modifier" for i in parts):
         parts = [i for i in parts if tags[i].match != "modifier"]
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
+    seg.kinds = damage_kinds(t.words for t in tags if t.kind is Kind.SEV)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
+    denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
+    if seg.severity is None and denials and all(t.kind_denial for t in denials):
+        seg.denied, seg.kind_denied = False, True
     narrative = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in tags)
-    for i in [i for i in parts if _landmark(tags, i)]:
+    for i in [i for i in parts if _landmark(tags, i) or _compound(tags, i, narrative, seg)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
     parts = [i for i in parts if tags[i].kind is Kind.PART]
     previous = -1
@@ -266,12 +280,17 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
 
 def _complete(seg: Segment, last: Mention, index: Index) -> None:
     """ "wing mirrors ... and both glasses cracked": a weak word completes the part before."""
-    if any(t.kind is Kind.PART for t in seg.tags):
+    if any(t.kind is Kind.PART and t.match != "modifier" for t in seg.tags):
         return
     cores = {e.core for e in last.tag.entries}
     for k, t in enumerate(seg.tags):
-        if t.kind is Kind.WORD and t.words[-1] in WEAK:
-            entries = tuple(e for c in cores for e in index.terms.get((*c, t.words[-1]), ()))
+        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in WEAK:
+            w = t.words[-1]
+            entries = tuple(e for c in cores for e in index.terms.get((*c, w), ()))
+            # "arch liner and trim": the modifier before the first part is the second's too.
+            entries = entries or tuple(
+                e for c in cores if len(c) > 1 for e in index.terms.get((*c[:-1], w), ())
+            )
             if entries:
                 seg.tags[k] = replace(t, kind=Kind.PART, entries=entries, match="term")
 
@@ -284,6 +303,19 @@ def _landmark(tags: Sequence[Tag], i: int) -> bool:
     while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
         words.pop()
     return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
+
+
+def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> bool:
+    """ "Backed into a light pole": in a story with no damage word, a part word right before
+    a word it does not know names that thing (English compounds end in their head)."""
+    return (
+        narrative
+        and seg.severity is None
+        and i + 1 < len(tags)
+        and tags[i].last - tags[i].first == 1
+        and tags[i + 1].kind in (Kind.WORD, Kind.NARR)
+        and tags[i].last == tags[i + 1].first
+    )
 
 
 def _is_attachable(seg: Segment) -> bool:
@@ -314,25 +346,33 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.side_from = m.side_from or ("words" if t.sides else None)
             elif t.kind is Kind.COUNT and t.count is not None and m.count is None:
                 m.count = t.count
+    to.kinds |= seg.kinds
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
         to.denied = True
+    elif seg.kind_denied:
+        to.kind_denied = True  # "tailgate, no dents": fine, unless other damage is said
     to.paint_intact = to.paint_intact or seg.paint_intact
 
 
 def _inherit(segments: Sequence[Segment]) -> None:
     """Severity flows back over commas and "and" ("bumper and grille smashed"), not clauses."""
     carry: Severity | str | None = None
+    carry_kinds: frozenset[str] = frozenset()
     for seg in reversed(segments):
         story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
         if seg.severity is not None:
-            carry = seg.severity
+            carry, carry_kinds = seg.severity, seg.kinds
         elif seg.denied:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
+        elif seg.kind_denied and seg.mentions:
+            carry = _KIND_DENIED  # "bonnet and wings not dented"
         elif seg.mentions and carry is not None and not story:
             if isinstance(carry, Severity):
-                seg.severity = carry
+                seg.severity, seg.kinds = carry, carry_kinds
+            elif carry == _KIND_DENIED:
+                seg.kind_denied = True
             else:
                 seg.denied = True
         if seg.joiner is Kind.CLAUSE or seg.joiner is None:
@@ -344,18 +384,19 @@ def _inherit(segments: Sequence[Segment]) -> None:
         if seg.joiner is not Kind.COORD:
             paint = False
     lead: Severity | None = None
+    lead_kinds: frozenset[str] = frozenset()
     for seg in segments:  # "hail damage to the hood, roof and boot lid": the damage leads
         if seg.joiner is Kind.CLAUSE:
             lead = None
         first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
         if not seg.mentions or first_part is None:
             if seg.severity is not None and not seg.mentions:
-                lead = seg.severity  # "Keyed down the whole drivers side, both doors and ..."
+                lead, lead_kinds = seg.severity, seg.kinds  # "Keyed down the whole drivers side"
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
-            lead = seg.severity
-        elif seg.severity is None and not seg.denied:
-            seg.severity = lead
+            lead, lead_kinds = seg.severity, seg.kinds
+        elif seg.severity is None and not seg.denied and not any(t.kind_denial for t in seg.tags):
+            seg.severity, seg.kinds = lead, lead_kinds  # not to "paint intact on the wings"
         else:
             lead = None
     for k, seg in enumerate(segments):
@@ -364,21 +405,61 @@ def _inherit(segments: Sequence[Segment]) -> None:
             seg.severity = before[-1] if before else None
 
 
-def _coordinate_sides(segments: Sequence[Segment]) -> None:
-    """ "passenger headlamp and fog lamp": the side before the first covers the next ones."""
-    lead: Mention | None = None
+def _deny_lists(segments: Sequence[Segment]) -> None:
+    """ "No damage to the mirrors, wheels or sills": a denial before its part covers the
+    list that part heads, up to a segment with damage, story or a denial of its own."""
+    denying = False
     for seg in segments:
+        if seg.joiner not in _LIST_JOINERS:
+            denying = False
+        own = any(t.kind in (Kind.SEV, Kind.NARR, Kind.TOTAL, Kind.NEG) for t in seg.tags)
+        if denying and seg.mentions and not own and seg.severity is None:
+            seg.denied = True
+            continue
+        first_part = next((i for i, t in enumerate(seg.tags) if t.kind is Kind.PART), None)
+        denying = (
+            seg.denied
+            and first_part is not None
+            and any(t.kind is Kind.NEG for t in seg.tags[:first_part])
+        )
+
+
+def _coordinate_sides(segments: Sequence[Segment]) -> None:
+    """ "passenger headlamp and fog lamp": the side before the first covers the next ones.
+
+    Along the sentence, the one side named last carries on to a single part named without
+    one ("O/S front wing dented, mirror hanging off"; "N/S front door and rear door"), as
+    context: the reader lowers its confidence a little. Never to a pair or a count
+    ("headlights"), never over a clause word ("but", "then").
+    """
+    lead: Mention | None = None
+    carried: Mention | None = None
+    for seg in segments:
+        if seg.joiner not in (Kind.COMMA, Kind.COORD):
+            carried = None
         if not seg.mentions:
             continue
-        if seg.joiner in (Kind.COMMA, Kind.COORD) and lead is not None:
+        if seg.joiner in (Kind.COMMA, Kind.COORD):
             for m in seg.mentions:
-                if not m.sides and not m.axles:
+                if m.sides:
+                    continue
+                if lead is not None and not m.axles:
                     m.sides = set(lead.sides)
+                    m.axles = set(lead.axles)  # "nearside rear arch liner and trim"
                     m.said = dict(lead.said)
                     m.side_from = "coordination"
+                elif carried is not None and not m.plural and m.count is None:
+                    m.sides = set(carried.sides)
+                    m.said = dict(carried.said)
+                    m.side_from = "context"
         own = [m for m in seg.mentions if m.side_from == "words"]
         has_own_severity = any(t.kind is Kind.SEV for t in seg.tags)
         lead = own[0] if own and not has_own_severity else None
+        sided = [m for m in seg.mentions if len(m.sides) == 1]
+        if sided:
+            carried = sided[-1]
+        elif any(len(m.sides) > 1 for m in seg.mentions):
+            carried = None
 
 
 def read_passage(
@@ -414,6 +495,7 @@ def read_passage(
         starts = ":" in brk and not any(seg.mentions for seg in segments)
         new = heading_of([seg.tags for seg in segments], text) if starts else None
         _read_story(passage, segments, quiet=new is not None and new.positional)
+        _deny_lists(segments)
         _inherit(segments)
         _coordinate_sides(segments)
         if heading is not None:
@@ -430,6 +512,8 @@ def read_passage(
 
 def _finish(seg: Segment) -> None:
     """The segment's damage (or its denial) is its parts'."""
+    if seg.kind_denied and seg.severity is None:
+        seg.denied = True  # "tailgate not dented", "wings: paint intact": nothing else said
     for m in seg.mentions:
         m.paint_intact = m.paint_intact or seg.paint_intact
         if seg.denied and seg.severity is None:
@@ -437,6 +521,7 @@ def _finish(seg: Segment) -> None:
         if seg.severity is not None and not m.negated:
             m.severity = seg.severity
             m.severity_from = "words"
+            m.kinds = seg.kinds
 
 
 def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -> None:
@@ -473,11 +558,21 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.understood = True
         if quiet:
             continue
+        if _only_story(seg):
+            passage.stories.append((seg.start, seg.end))
+            continue
         if story is not None:
             passage.unread[-1] = (story[0], seg.end)
         else:
             passage.unread.append((seg.start, seg.end))
         story = passage.unread[-1]
+
+
+def _only_story(seg: Segment) -> bool:
+    """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
+    no damage word; what it names is what was hit, not a part to confirm."""
+    kinds = {t.kind for t in seg.tags}
+    return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 
 
 def _apply_heading(heading: Heading, segments: Sequence[Segment]) -> None:

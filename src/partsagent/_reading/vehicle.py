@@ -20,8 +20,9 @@ from rapidfuzz import fuzz
 from .._exceptions import InputError
 from .._metrics.log import get_logger
 from .._models import Manufacturer, Model, Variant, Vehicle
+from .model_names import contains, distinguishing, names, norm_tokens
 from .tokens import normalise_market
-from .vin import VinDecode, decode_vin
+from .vin import PARTIAL_LENGTHS, VinDecode, decode_partial_vin, decode_vin
 
 if TYPE_CHECKING:
     from .._catalog.manager import BucketManager
@@ -129,7 +130,7 @@ def _fuzzy(query: str, name: str) -> float:
 class _Match:
     """The outcome of matching one text against named things: one pick, or a close field."""
 
-    __slots__ = ("ambiguous", "index", "method", "ranked", "score")
+    __slots__ = ("ambiguous", "index", "method", "ranked", "reason", "score")
 
     def __init__(
         self,
@@ -138,12 +139,14 @@ class _Match:
         score: float,
         ranked: list[tuple[float, int, str]],
         ambiguous: bool = False,
+        reason: str = "",
     ) -> None:
         self.index = index
         self.method = method
         self.score = score
         self.ranked = ranked
         self.ambiguous = ambiguous
+        self.reason = reason
 
 
 def _match_names(
@@ -175,6 +178,58 @@ def _match_names(
     close = [r for r in ranked if r[0] >= UNKNOWN_SCORE and best - r[0] <= AMBIGUOUS_MARGIN]
     ambiguous = best < CONFIDENT_SCORE or len(close) > 1
     return _Match(ranked[0][1], "fuzzy", best, ranked, ambiguous=ambiguous)
+
+
+def _match_model(text: str, models: Sequence[Model], make: Manufacturer) -> _Match:
+    """Match a model by its names; a word the chosen name lacks and nothing explains refuses it.
+
+    "Golf Estate" and "Astra K" are the Golf and the Astra; "Golf Sportsvan", "Corolla
+    Cross", "5 Series" (against "3 SERIES") and "Model S" (against "MODEL 3") are other
+    models, so the answer is ambiguous with the catalog's model as the candidate.
+    """
+    error: InputError | None = None
+    try:
+        match: _Match | None = _match_names(
+            text, [names(m) for m in models], what="model", owner=make.name
+        )
+    except InputError as exc:
+        match, error = None, exc
+    if match is not None and match.method != "fuzzy":
+        return match
+    contained = sorted(
+        (-len(norm_tokens(n)), j != 0, i, n)
+        for i, m in enumerate(models)
+        for j, n in enumerate(names(m))
+        if contains(text, n)
+    )
+    if contained:
+        _, is_alias, i, name = contained[0]
+        model = models[i]
+        score = round(_fuzzy(_norm(text), _norm(name)), 1)
+        extra = distinguishing(text, name, model, make)
+        method: Method = "alias" if is_alias else "fuzzy"
+        ranked = [(score, i, model.name)]
+        if not extra:
+            return _Match(i, method, score, ranked)
+        return _Match(i, method, score, ranked, ambiguous=True, reason=_lacks(extra, model))
+    if match is None:
+        assert error is not None
+        raise error
+    if match.index is not None and not match.ambiguous:
+        model = models[match.index]
+        name = max(names(model), key=lambda n: _fuzzy(_norm(text), _norm(n)))
+        extra = distinguishing(text, name, model, make)
+        if extra:
+            match.ambiguous = True
+            match.reason = _lacks(extra, model)
+    return match
+
+
+def _lacks(extra: Sequence[str], model: Model) -> str:
+    return (
+        f"{' '.join(extra)!r} is not part of the name of {model.name}, the closest catalog "
+        "model: a different model is never priced as another; give a model the catalog lists"
+    )
 
 
 def _as_vehicle(vehicle: Vehicle | Mapping[str, object]) -> Vehicle:
@@ -345,8 +400,8 @@ async def _model_in_any_make(
     scored: list[tuple[float, str, Manufacturer, Model]] = []
     for manufacturer, models in zip(manufacturers, lists, strict=True):
         for m in models:
-            exact = _norm(m.name) == q or _compact(m.name) == q.replace(" ", "")
-            score = 100.0 if exact else round(_fuzzy(q, _norm(m.name)), 1)
+            exact = any(_norm(n) == q or _compact(n) == q.replace(" ", "") for n in names(m))
+            score = 100.0 if exact else round(max(_fuzzy(q, _norm(n)) for n in names(m)), 1)
             if score >= UNKNOWN_SCORE and (year is None or m.in_production(year)):
                 scored.append((score, f"{manufacturer.name} {m.name}", manufacturer, m))
     if not scored:
@@ -399,16 +454,14 @@ async def _resolve_model(
     used, used_input = texts[0]
     for text, from_input in texts:
         try:
-            candidate = _match_names(
-                text, [(m.name,) for m in models], what="model", owner=manufacturer.name
-            )
+            candidate = _match_model(text, models, manufacturer)
         except InputError as exc:
             error = error or exc
             continue
         if match is None or (match.ambiguous and not candidate.ambiguous):
             match, used, used_input = candidate, text, from_input
-        if not match.ambiguous:
-            break
+        if not match.ambiguous or match.reason:
+            break  # a name that says another model settles it: no later text overrides it
     if match is None:
         assert error is not None
         raise error
@@ -429,6 +482,7 @@ async def _resolve_model(
                 *notes,
                 f"model {used!r} is ambiguous for {manufacturer.name}; "
                 "choose one of the candidates",
+                *((match.reason,) if match.reason else ()),
             ),
             candidates=tuple(
                 VehicleReading(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
@@ -442,6 +496,8 @@ async def _resolve_model(
     model = models[match.index]
     if match.method == "fuzzy":
         notes.append(f"read model {used!r} as {model.name} (score {match.score:.0f})")
+    elif match.method == "alias":
+        notes.append(f"{used.strip()!r} is a name of the {manufacturer.name} {model.name}")
     variants = _variants(model, year, notes)
     result = VehicleResolution(
         status="resolved",
@@ -460,6 +516,8 @@ async def _resolve_model(
 async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
     """Resolve what the VIN gives, topping it up with the caller's model or year if needed."""
     assert v.vin is not None
+    if len("".join(v.vin.split())) in PARTIAL_LENGTHS:
+        return await _resolve_partial_vin(catalog, v)
     decoded = await decode_vin(v.vin)
     assert decoded.make is not None  # decode_vin refuses a VIN without a make
     told = [f"make {decoded.make}"]
@@ -511,4 +569,42 @@ async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
         query=query,
         by="vin+input" if from_input else "vin",
         vin=decoded,
+    )
+
+
+async def _resolve_partial_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
+    """The last 8-11 characters of a VIN with the caller's make and model: the year and a check.
+
+    The VIN's year (position 10) wins over the caller's, as a full VIN's does; a model
+    code the VIN carries (11 characters of a Volkswagen) must agree with the caller's.
+    """
+    assert v.vin is not None
+    if v.make is None or v.model is None:
+        raise InputError(
+            f"{v.vin!r} is a partial VIN ({len(v.vin)} characters); with a partial VIN give the "
+            "make and model too, or the whole VIN (17 characters)"
+        )
+    notes: list[str] = []
+    manufacturer, make_match, _ = await _manufacturer(catalog, v.make, notes)
+    if manufacturer is None:
+        return await resolve_vehicle(catalog, v.model_copy(update={"vin": None}))
+    decoded = decode_partial_vin(v.vin, manufacturer.name)
+    notes[:0] = decoded.notes
+    year = decoded.year
+    if year is None:
+        year = v.year
+    elif v.year is not None and v.year != year:
+        notes.append(f"the VIN says {year}, not {v.year}; the VIN wins")
+    texts = [(t, False) for t in (decoded.model,) if t]
+    texts.append((v.model, True))
+    return await _resolve_model(
+        catalog,
+        manufacturer,
+        make_match,
+        texts,
+        year,
+        notes,
+        query=f"VIN ...{decoded.vin} ({manufacturer.name} {v.model})",
+        vin=decoded,
+        year_from_input=decoded.year is None,
     )

@@ -118,6 +118,16 @@ class Lexicon(_Data):
     inner_adverbs: tuple[str, ...]
     """Words inside a phrase that do not change it: "ripped clean off" is "ripped off"."""
     intensity: dict[str, Severity]
+    """Words that move the damage word after them ("badly dented", "slightly scuffed"): a
+    raiser takes the worse of the two, a softener lowers a severe word one level and a
+    ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
+    softenable: tuple[str, ...]
+    countable_parts: tuple[str, ...]
+    """Parts several to an axle: "two sensors" is a quantity, "both bumpers" front and rear."""
+    damage_kinds: dict[str, tuple[str, ...]]
+    """Damage words by what they do to a part ("tear": split, torn, broken tabs; "crease":
+    creased, kinked, stretched): the repair policy may replace a part for its kind of
+    damage whatever its severity (policy.json ``damage_rows``)."""
     positions: dict[str, PositionWord]
     side_labels: dict[SideWord, str]
     direction_words: tuple[str, ...]
@@ -128,6 +138,12 @@ class Lexicon(_Data):
     """How many a word says; 0 is "every one the vehicle has" ("all doors")."""
     clause_words: tuple[str, ...]
     coordinators: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    comparisons: tuple[str, ...]
+    """Words that open a comparison ("the size of", "bigger than"; "as big as" is read by
+    its grammar): what follows is a measure, never a part ("a dent the size of a plate")."""
+    """Coordinators of a choice ("or"): a list after a denial is denied whole ("no damage to
+    the mirrors, wheels or sills"), but "left or right" is not both sides."""
     locatives: tuple[str, ...]
     landmarks: tuple[str, ...]
     """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""

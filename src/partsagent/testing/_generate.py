@@ -62,6 +62,8 @@ class ModelSpec:
     id: str
     name: str
     variants: tuple[VariantSpec, ...]
+    aliases: tuple[str, ...] = ()
+    """The model's names in other markets and its usual codes (Rabbit for Golf, 325d)."""
 
     @property
     def year_from(self) -> int:
@@ -179,7 +181,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2013, 2020), turbo=True),
             _v("142105", "e-Golf 136hp", "Hatchback", "electric", "electric motor, 35.8 kWh", 100,
                (2017, 2020), turbo=False),
-        )),
+        ), aliases=("RABBIT",)),
     )),
     ManufacturerSpec("16", "BMW", ("BAYERISCHE MOTOREN WERKE",), "###########", Decimal("1.40"), (
         ModelSpec("43101", "3 SERIES", (
@@ -199,6 +201,9 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2015, 2019), turbo=True, gen="f30"),
             _v("143094", "330e 252hp", "Saloon", "hybrid", "2.0 L I4 turbo plug-in hybrid", 185,
                (2016, 2019), turbo=True, gen="f30"),
+        ), aliases=(
+            "3ER", "316I", "316D", "318I", "318D", "320I", "320D", "325I", "325D", "328I", "330I",
+            "330D", "330E", "335I", "335D", "340I", "M340I", "M340D",
         )),
     )),
     ManufacturerSpec("111", "TOYOTA", (), "#####-##?##", Decimal("1.05"), (
@@ -223,7 +228,7 @@ MANUFACTURERS: tuple[ManufacturerSpec, ...] = (
                (2014, 2018), turbo=True),
             _v("145104", "1.3 DIG-T 140hp", "SUV", "petrol", "1.3 L I4 turbo", 103, (2018, 2021),
                turbo=True),
-        )),
+        ), aliases=("ROGUE SPORT", "DUALIS")),
     )),
     ManufacturerSpec("45", "HONDA", (), "#####-@@#-@##", Decimal("1.05"), (
         ModelSpec("46101", "CIVIC", (
@@ -349,6 +354,7 @@ def _manufacturer_set(scale: int, seed: int) -> list[ManufacturerSpec]:
                     model,
                     id=_offset_id(model.id, copy * 100_000),
                     name=_fabricate(rng, 2, used),
+                    aliases=(),
                     variants=tuple(
                         replace(v, id=_offset_id(v.id, copy * 1_000_000)) for v in model.variants
                     ),
@@ -571,9 +577,11 @@ def _standard(scale: int, seed: int) -> Iterator[tuple[str, bytes]]:
 
 
 def _model_doc(model: ModelSpec) -> dict[str, Any]:
+    aliases = {"aliases": list(model.aliases)} if model.aliases else {}
     return {
         "id": model.id,
         "name": model.name,
+        **aliases,
         "year_from": model.year_from,
         "year_to": model.year_to,
         "variants": [

@@ -66,7 +66,12 @@ def decide(needs: Sequence[Need], data: EstimateData, groups: Mapping[str, str])
             out.append(Decision(need, None))
             continue
         severity = need.severity if need.reason == "damaged" else data.policy.secondary_severity
-        row = data.policy.decide(need.category.name, severity, groups.get(need.category.id))
+        row = data.policy.decide(
+            need.category.name,
+            severity,
+            groups.get(need.category.id),
+            need.damage_kinds if need.reason == "damaged" else (),
+        )
         if need.reason == "damaged" and need.paint_intact:
             row = row.paint_intact()
         out.append(Decision(need, row))

@@ -10,6 +10,7 @@ decides differently brings its own file with the same fields.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -19,7 +20,14 @@ from ..._models import Severity
 from ..names import NameIndex
 from ._data import DataId, Frozen, load_data
 
-__all__ = ["DecidedOperation", "PartClass", "PolicyRow", "RepairPolicy", "load_policy"]
+__all__ = [
+    "DamageRow",
+    "DecidedOperation",
+    "PartClass",
+    "PolicyRow",
+    "RepairPolicy",
+    "load_policy",
+]
 
 DecidedOperation = Literal["replace", "remove_refit", "repair", "refinish"]
 """What a policy row may decide for the damaged part itself."""
@@ -73,6 +81,29 @@ class PolicyRow(Frozen):
         )
 
 
+class DamageRow(Frozen):
+    """A decision by the kind of damage, whatever its severity: a torn bumper is replaced."""
+
+    id: DataId
+    part_class: DataId = Field(alias="class")
+    damage: Annotated[str, Field(min_length=1)]
+    """A kind of damage the reading names (lexicon ``damage_kinds``: "tear", "crease")."""
+    operations: Annotated[tuple[DecidedOperation, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    def at(self, severity: Severity) -> PolicyRow:
+        """This decision as a row of the severity read."""
+        return PolicyRow.model_validate(
+            {
+                "id": self.id,
+                "class": self.part_class,
+                "severity": severity,
+                "operations": self.operations,
+                "why": self.why,
+            }
+        )
+
+
 class RepairPolicy(Frozen):
     """The whole policy file."""
 
@@ -85,6 +116,8 @@ class RepairPolicy(Frozen):
     """Consumable categories the paint-materials charge covers: never priced as articles."""
     classes: tuple[PartClass, ...]
     rows: tuple[PolicyRow, ...]
+    damage_rows: tuple[DamageRow, ...] = ()
+    """Decisions by kind of damage; they win over ``rows`` (an optional addition)."""
 
     @model_validator(mode="after")
     def _complete(self) -> RepairPolicy:
@@ -103,6 +136,11 @@ class RepairPolicy(Frozen):
             if (row.part_class, row.severity) in seen:
                 raise ValueError(f"row {row.id}: a second row for {row.part_class} {row.severity}")
             seen.add((row.part_class, row.severity))
+        for damage_row in self.damage_rows:
+            if damage_row.part_class not in ids:
+                raise ValueError(f"row {damage_row.id}: unknown class {damage_row.part_class!r}")
+            if damage_row.id in row_ids:
+                raise ValueError("row ids must be unique")
         missing = [f"{c} {s.value}" for c in ids for s in Severity if (c, s) not in seen]
         if missing:
             raise ValueError(f"every class needs a row per severity; missing: {', '.join(missing)}")
@@ -136,9 +174,22 @@ class RepairPolicy(Frozen):
             found = next(c for c in self.classes if c.id == self.default_class)
         return found
 
-    def decide(self, category: str, severity: Severity, group: str | None = None) -> PolicyRow:
-        """The row for a damaged category at a severity."""
-        return self._rows[(self.part_class(category, group).id, severity)]
+    def decide(
+        self,
+        category: str,
+        severity: Severity,
+        group: str | None = None,
+        damage: Collection[str] = (),
+    ) -> PolicyRow:
+        """The row for a damaged category at a severity, or for a kind of damage said of it."""
+        part_class = self.part_class(category, group).id
+        row = self._rows[(part_class, severity)]
+        if "replace" in row.operations:
+            return row
+        for damage_row in self.damage_rows:
+            if damage_row.part_class == part_class and damage_row.damage in damage:
+                return damage_row.at(severity)
+        return row
 
 
 def load_policy(path: str | Path | None = None) -> RepairPolicy:
