@@ -23,7 +23,17 @@ a function to ``ASPECTS``:
   scored as (operation, category, side) against ``expect.operations`` on the reports
   that carry them, from the report's words and from the labelled parts themselves (the
   estimate alone, apart from how the words were read);
-* ``builds``: the share of reports whose lines all fit one common set of variants.
+* ``builds``: the share of reports whose lines all fit one common set of variants;
+* ``silent`` (issue 21): the reports that are wrong with nothing to say so. A report is
+  wrong when it has a damaged line that is not expected (a wrong part or side), misses
+  an expected one, has an operation the labels do not expect or misses one (on reports
+  that carry ``operations``), or prices another vehicle than ``expect.vehicle`` (when
+  labelled). A wrong item is flagged when the report's confidence is under 0.5, a
+  warning names the part, or (for a missed part) a phrase waits under "please
+  confirm"; a report with an unflagged wrong item is *silently wrong* (target 0).
+
+Score a new labelled set (a blind round) with ``--set PATH`` (any number of files in
+the schema of tests/data/README.md): ``python bench/quality.py --set blind.jsonl --failures``.
 
 Prints one table per aspect, the targets, and (``--failures``) every miss; writes
 ``bench/results/quality.json``. The figures and what still fails are in docs/quality.md.
@@ -476,6 +486,90 @@ def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
     return Aspect("builds", figures, ["measure", "value"], rows, targets, failures)
 
 
+SILENT_CONFIDENCE = 0.5
+"""A report at or above this confidence, with no warning naming the part, claims to be right."""
+BANNERS = ("INSPECTION NEEDED", "POSSIBLE TOTAL LOSS")
+"""Warnings that say the whole estimate is incomplete: every item of the report is flagged."""
+
+
+def _names(report: PartsReport, category_id: str) -> set[str]:
+    """The words a warning may use for a category: its name and the market's word."""
+    found = {
+        n.casefold()
+        for item in (*report.damaged, *report.lines, *report.operations)
+        if item.category.id == category_id
+        for n in (item.category.name, item.category.market_name)
+        if n
+    }
+    return found
+
+
+def _flagged(report: PartsReport, category_id: str, missed: bool = False) -> bool:
+    """True when the report says something is unsure about this part."""
+    if report.confidence < SILENT_CONFIDENCE or any(w.startswith(BANNERS) for w in report.warnings):
+        return True
+    names = _names(report, category_id)
+    if any(n in w.casefold() for w in report.warnings for n in names):
+        return True
+    return missed and any(u.reason == "low_confidence" for u in report.not_priced)
+
+
+def wrong_items(o: Outcome) -> list[tuple[str, bool]]:
+    """(what is wrong, flagged) for every wrong part, side, operation or vehicle of a report."""
+    report = o.report
+    if report is None:
+        return []  # refused with a typed error: never silent
+    out: list[tuple[str, bool]] = []
+    want_model = o.case.expect.get("vehicle", {}).get("model")
+    if want_model and report.vehicle.model.name.casefold() != str(want_model).casefold():
+        got = report.vehicle.model.name
+        out.append((f"vehicle {got} for {want_model}", _flagged(report, "")))
+    want = o.case.expect["lines"]
+    got_lines = o.damaged()
+    same = [(e, ln) for e, ln in _pairs(want, got_lines) if ln.position.side == e["side"]]
+    for ln in got_lines:
+        if not any(ln is g for _, g in same):
+            conf = ln.confidence < PRICE_THRESHOLD
+            out.append((f"extra {_got(ln)}", conf or _flagged(report, ln.category.id)))
+    for e in want:
+        if not any(e is w for w, _ in same):
+            flag = _flagged(report, e["category"], missed=True)
+            out.append((f"missed {e['category']} {e['side']}", flag))
+    labels = o.case.expect.get("operations")
+    if labels is not None:
+        expected = {(x["operation"], x["category"], x["side"]) for x in labels}
+        got_ops = predicted_operations(report)
+        for op, cat, side in sorted(got_ops ^ expected, key=str):
+            kind = "extra" if (op, cat, side) in got_ops else "missed"
+            out.append((f"{kind} {op} {cat} {side or '-'}", _flagged(report, cat)))
+    return out
+
+
+def score_silent(outcomes: Sequence[Outcome]) -> Aspect:
+    wrong = silent = 0
+    failures = []
+    for o in outcomes:
+        items = wrong_items(o)
+        if not items:
+            continue
+        wrong += 1
+        unflagged = [what for what, flagged in items if not flagged]
+        if unflagged:
+            silent += 1
+            conf = o.report.confidence if o.report else 0.0
+            failures.append(f"{o.case.id}: silently wrong at {conf:.2f}: {'; '.join(unflagged)}")
+    n = len(outcomes)
+    rows: list[list[object]] = [
+        ["reports", n],
+        ["right as they stand", f"{n - wrong} ({_share(n - wrong, n):.3f})"],
+        ["wrong, and saying so", wrong - silent],
+        ["silently wrong", silent],
+    ]
+    figures = {"reports": n, "right": n - wrong, "wrong_flagged": wrong - silent, "silent": silent}
+    targets = [c.target("silently wrong reports", float(silent), "0", silent == 0)]
+    return Aspect("silent", figures, ["measure", "value"], rows, targets, failures)
+
+
 ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
     score_lines,
     score_must_not,
@@ -484,6 +578,7 @@ ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
     score_calibration,
     score_operations,
     score_builds,
+    score_silent,
 ]
 
 
@@ -499,7 +594,13 @@ def main() -> None:
         p.add_argument("--planner", choices=("rules", "llm"), default="rules")
         p.add_argument("--failures", action="store_true", help="print every miss")
         p.add_argument(
-            "--data", type=Path, nargs="+", default=list(DATASETS), help="labelled JSONL files"
+            "--set",
+            "--data",
+            dest="data",
+            type=Path,
+            nargs="+",
+            default=list(DATASETS),
+            help="labelled JSONL files to score (default: the sets of tests/data)",
         )
 
     args = c.parse_args(__doc__.splitlines()[0], extra)

@@ -457,7 +457,12 @@ class PartsAgent:
                             plan = await the_planner.plan(self.catalog, request)
                         self.reports.remember_plan(the_input, plan)
                     preference = build_preference(
-                        v, damage, plan.resolution.variants, plan.resolution.vin, data.cues
+                        v,
+                        damage,
+                        plan.resolution.variants,
+                        plan.resolution.vin,
+                        data.cues,
+                        data.evidence,
                     )
                     key = meaning_key(
                         plan,

@@ -50,15 +50,17 @@ def refinish_time(category: str, body: str = "hatch") -> Decimal:
         pytest.param("bonnet", {("Wing", "left"), ("Wing", "right")}, id="bonnet-both-wings"),
         pytest.param(
             "right Wing",
-            {("Bonnet", None), ("Front Door Shell", "right"), ("Front Bumper Cover", None)},
-            id="wing-bonnet-door-bumper",
+            {("Bonnet", None), ("Front Door Shell", "right")},
+            id="wing-bonnet-door-not-the-plastic-bumper",
         ),
         pytest.param(
             "left Front Door Shell",
             {("Wing", "left"), ("Rear Door Shell", "left")},
             id="door-same-side-only",
         ),
-        pytest.param("Rear Bumper Cover", {("Tailgate", None)}, id="rear-bumper-tailgate"),
+        pytest.param("Rear Bumper Cover", set(), id="plastic-rear-bumper-blends-nothing"),
+        pytest.param("Front Bumper Cover", set(), id="plastic-front-bumper-blends-nothing"),
+        pytest.param("Tailgate", set(), id="tailgate-not-into-the-plastic-bumper"),
     ],
 )
 async def test_refinishing_blends_the_adjacent_panels(
@@ -71,13 +73,16 @@ async def test_refinishing_blends_the_adjacent_panels(
     assert blends(report) == blended
 
 
-async def test_blend_is_a_share_of_the_refinish_time(sample_agent: PartsAgent) -> None:
-    """A blend takes blend_share of the blended panel's refinish time, to one decimal."""
+async def test_blend_takes_the_panels_blend_time(sample_agent: PartsAgent) -> None:
+    """A blend takes the blended panel's own blend time from labour.json."""
     report = await sample_agent.process_damage_report(
         ASTRA_2018, [{"component": "bonnet", "severity": "minor"}]
     )
     wing = one(report, "blend", "Wing", "left")
-    assert wing.hours == (refinish_time("Wing") * LABOUR.blend_share).quantize(Decimal("0.1"))
+    found = LABOUR.times("Wing", "hatch")
+    assert found is not None
+    assert found[0].blend is not None
+    assert wing.hours == found[0].blend
     assert (wing.rule, wing.times, wing.line) == ("bonnet-wing", "wing/hatch", None)
     assert wing.amount.amount == wing.hours * report.rates.paint_rate.amount  # type: ignore[union-attr]
 
@@ -91,11 +96,7 @@ async def test_a_refinished_panel_is_never_blended(sample_agent: PartsAgent) -> 
             {"component": "left wing", "severity": "minor"},
         ],
     )
-    assert blends(report) == {
-        ("Wing", "right"),
-        ("Front Door Shell", "left"),
-        ("Front Bumper Cover", None),
-    }
+    assert blends(report) == {("Wing", "right"), ("Front Door Shell", "left")}
 
 
 @pytest.mark.parametrize(
@@ -168,3 +169,58 @@ def test_an_edge_to_an_unknown_panel_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     with pytest.raises(InputError, match="bonnet-roof"):
         EstimateData.load(adjacency=path)
+
+
+async def test_without_a_blend_time_a_blend_is_a_share_of_the_refinish(
+    tmp_path: Path,
+) -> None:
+    """A labour file with no blend time blends for blend_share of the refinish time."""
+    doc = json.loads(LABOUR.model_dump_json(exclude_none=True, by_alias=True))
+    for row in doc["rows"]:
+        for times in row["hours"].values():
+            times.pop("blend", None)
+    path = tmp_path / "labour.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    async with PartsAgent(estimate=EstimateData.load(labour=path)) as agent:
+        report = await agent.process_damage_report(
+            ASTRA_2018, [{"component": "bonnet", "severity": "minor"}]
+        )
+    wing = one(report, "blend", "Wing", "left")
+    assert wing.hours == (refinish_time("Wing") * LABOUR.blend_share).quantize(Decimal("0.1"))
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param("bonnet scratched, no blending", id="no-blending"),
+        pytest.param("Bonnet keyed. Blend not needed, the colour matches.", id="not-needed"),
+        pytest.param("scuffed bonnet - please don't blend", id="dont-blend"),
+        pytest.param("Bonnet scratched; insurer will not pay for blends", id="denied-blend-word"),
+    ],
+)
+async def test_a_blend_the_text_rules_out_is_never_added(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    """Words that rule blending out leave the refinish and add no blend."""
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert blends(report) == set()
+    assert ("refinish", "Bonnet") in {(o.operation, o.category.name) for o in report.operations}
+
+
+async def test_a_shop_that_blends_bumpers_says_so_in_its_adjacency(tmp_path: Path) -> None:
+    """blend_materials with "plastic" blends a bumper into its neighbours of the same material."""
+    from partsagent._pricing.estimate.blend import load_adjacency
+
+    doc = json.loads(load_adjacency().model_dump_json())
+    doc["blend_materials"] = ["metal", "plastic"]
+    doc["panels"] = [
+        p | {"material": "metal"} if p["category"] == "Front Bumper Cover" else p
+        for p in doc["panels"]
+    ]
+    path = tmp_path / "adjacency.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    async with PartsAgent(estimate=EstimateData.load(adjacency=path)) as agent:
+        report = await agent.process_damage_report(
+            ASTRA_2018, [{"component": "Front Bumper Cover", "severity": "minor"}]
+        )
+    assert blends(report) == {("Wing", "left"), ("Wing", "right")}

@@ -15,6 +15,8 @@ DATA = EstimateData.load()
 RULES = {r.id: r for r in DATA.included.rules}
 GB = DATA.rates.market("GB")
 COROLLA_2020 = {"make": "Toyota", "model": "Corolla", "year": 2020}
+ASTRA_NO_SENSORS = {"make": "Vauxhall", "model": "Astra", "year": 2012, "variant_id": "127431"}
+"""The one Astra built without parking sensors: sensors named in the words are its only ones."""
 
 
 def by_rule(report: PartsReport, rule: str) -> list[Any]:
@@ -27,7 +29,7 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
         ASTRA_2018,
         [{"component": "left headlamp", "severity": "moderate"},
          {"component": "right headlamp", "severity": "severe"}],
-        2,
+        1,
     ),
     "adas-camera-calibration": (
         COROLLA_2020, [{"component": "windscreen", "severity": "moderate"}], 1
@@ -42,6 +44,18 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
     "cooling-pack-access": (ASTRA_2018, [{"component": "radiator", "severity": "minor"}], 1),
     "door-transfer": (ASTRA_2018, [{"component": "left front door", "severity": "severe"}], 1),
     "cavity-wax": (ASTRA_2018, [{"component": "tailgate", "severity": "severe"}], 1),
+    "front-radar-calibration": (
+        ASTRA_2018, [{"component": "front bumper, has ACC radar", "severity": "minor"}], 1
+    ),
+    "rear-radar-calibration": (
+        ASTRA_2018, [{"component": "rear bumper, blind spot radar", "severity": "moderate"}], 1
+    ),
+    "front-parking-sensor-transfer": (
+        ASTRA_NO_SENSORS, [{"component": "front bumper, has PDC", "severity": "severe"}], 1
+    ),
+    "rear-parking-sensor-transfer": (
+        ASTRA_NO_SENSORS, [{"component": "rear bumper, rear PDC fitted", "severity": "severe"}], 1
+    ),
 }  # fmt: skip
 
 
@@ -60,7 +74,8 @@ async def test_each_included_operation(sample_agent: PartsAgent, rule: str) -> N
     assert len(added) == count
     for op in added:
         assert op.operation == spec.operation
-        assert (op.why, op.description, op.source) == (spec.why, spec.description, "rule")
+        assert (op.why, op.source) == (spec.why, "rule")
+        assert op.description.startswith(spec.description)
         if spec.operation == "sublet":
             assert spec.sublet is not None
             assert (op.hours, op.rate) == (Decimal("0.0"), None)
@@ -73,16 +88,62 @@ async def test_each_included_operation(sample_agent: PartsAgent, rule: str) -> N
             assert op.hours > 0
 
 
-async def test_headlamp_aim_follows_each_lamp(sample_agent: PartsAgent) -> None:
-    """One aim per replaced headlamp, on its side, tied to its parts line."""
+async def test_one_headlamp_aim_covers_the_pair(sample_agent: PartsAgent) -> None:
+    """Both headlamps replaced: one aim, for both sides, tied to a headlamp's parts line."""
     vehicle, damage, _ = SCENARIOS["headlamp-aim"]
     report = await sample_agent.process_damage_report(vehicle, damage)
-    aims = by_rule(report, "headlamp-aim")
-    assert {op.position.side for op in aims} == {"left", "right"}
-    for op in aims:
-        assert op.line is not None
-        assert report.lines[op.line].category.name == "Headlamp"
-        assert report.lines[op.line].position.side == op.position.side
+    (aim,) = by_rule(report, "headlamp-aim")
+    assert aim.position.side is None
+    assert aim.description.endswith("(both sides)")
+    assert aim.line is not None
+    assert report.lines[aim.line].category.name == "Headlamp"
+
+
+async def test_one_headlamp_aim_keeps_its_side(sample_agent: PartsAgent) -> None:
+    """One headlamp replaced: its aim is on its side."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, [{"component": "O/S headlamp", "severity": "severe"}]
+    )
+    (aim,) = by_rule(report, "headlamp-aim")
+    assert aim.position.side == "right"
+
+
+@pytest.mark.parametrize(
+    ("words", "rule"),
+    [
+        pytest.param("front bumper scuffed, the car has front radar", "front-radar-calibration",
+                     id="front-radar"),
+        pytest.param("Windscreen cracked. It has the lane assist camera.",
+                     "adas-camera-calibration", id="lane-assist-camera"),
+        pytest.param("rear bumper split; fitted with blind spot sensors", "rear-radar-calibration",
+                     id="blind-spot"),
+    ],
+)  # fmt: skip
+async def test_equipment_named_in_the_words_brings_its_operation(
+    sample_agent: PartsAgent, words: str, rule: str
+) -> None:
+    """Equipment the text names is calibrated even when the catalog does not list it."""
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert len(by_rule(report, rule)) == 1
+
+
+async def test_equipment_denied_brings_nothing(sample_agent: PartsAgent) -> None:
+    """ "No radar" is not a radar."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, "front bumper scuffed, no radar or cameras on this car"
+    )
+    assert by_rule(report, "front-radar-calibration") == []
+
+
+async def test_sensors_on_a_build_without_them_are_transferred_not_bought(
+    sample_agent: PartsAgent,
+) -> None:
+    """A build the catalog lists without sensors: the named sensors move, none is bought."""
+    vehicle, damage, _ = SCENARIOS["front-parking-sensor-transfer"]
+    report = await sample_agent.process_damage_report(vehicle, damage)
+    assert "Front Parking Sensor" not in {ln.category.name for ln in report.lines}
+    (moved,) = by_rule(report, "front-parking-sensor-transfer")
+    assert moved.operation == "remove_refit"
 
 
 @pytest.mark.parametrize(
@@ -167,3 +228,12 @@ async def test_wheel_alignment_on_a_catalog_with_suspension_parts(tmp_path: Path
     (align,) = by_rule(report, "wheel-alignment")
     assert align.amount.amount == GB.sublets["wheel-alignment"]
     assert align.why == RULES["wheel-alignment"].why
+
+
+async def test_a_new_windscreen_without_a_listed_camera_asks(sample_agent: PartsAgent) -> None:
+    """No camera listed for the build: no calibration priced, and a 'please confirm'."""
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, [{"component": "windscreen", "severity": "severe"}]
+    )
+    assert by_rule(report, "adas-camera-calibration") == []
+    assert any("Windscreen" in w and "please confirm" in w for w in report.warnings)

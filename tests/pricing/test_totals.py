@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -188,3 +188,36 @@ async def test_rates_per_call_change_the_amounts_not_the_hours(tmp_path: Path) -
     assert own.totals != packaged.totals
     assert as_value.totals == own.totals
     assert again.totals == packaged.totals  # the override did not leak into the cache
+
+
+@pytest.mark.parametrize(
+    ("market", "taxed"),
+    [
+        pytest.param("US", ("parts", "consumables", "paint_materials"), id="us-sales-tax"),
+        pytest.param("GB", ("parts", "consumables", "labour", "paint_materials", "sublet"),
+                     id="gb-vat"),
+    ],
+)  # fmt: skip
+async def test_the_table_shows_the_taxed_base(
+    sample_agent: PartsAgent, market: Literal["GB", "US"], taxed: tuple[str, ...]
+) -> None:
+    """The tax row shows rate x base, the base the sum of the taxed totals: checkable by hand."""
+    from partsagent._cli.render import render_report
+
+    report = await sample_agent.process_damage_report(
+        {"make": "Vauxhall", "model": "Astra", "year": 2018},
+        [{"component": "front bumper", "severity": "severe"},
+         {"component": "O/S headlamp", "severity": "severe"}],
+        market=market,
+    )  # fmt: skip
+    t = report.totals
+    base = sum((getattr(t, name).amount for name in taxed), D(0))
+    assert report.rates is not None
+    assert report.rates.taxable == taxed
+    assert (base * t.tax_rate).quantize(D("0.01")) == t.tax.amount
+    (row,) = [ln for ln in render_report(report).splitlines() if " x " in ln and "taxable" in ln]
+    assert f"x {base} taxable" in row
+    assert str(t.tax.amount) in row
+    if market == "US":
+        assert t.labour.amount > 0
+        assert base < t.net.amount  # labour and sublets are not taxed

@@ -107,10 +107,23 @@ def _totals(report: PartsReport) -> str:
         ("paint materials", t.paint_materials.amount, f"{t.refinish_hours} h{per_hour}"),
         ("sublet", t.sublet.amount, ""),
         ("net", t.net.amount, ""),
-        (f"{tax} {_percent(t.tax_rate)}", t.tax.amount, ""),
+        (f"{tax} {_percent(t.tax_rate)}", t.tax.amount, _tax_base(report)),
         ("total", t.total.amount, t.total.currency),
     ]
     return render_table(["totals", t.total.currency, ""], rows, align="lrl")
+
+
+_TAXABLE_LABELS = {"paint_materials": "paint materials"}
+
+
+def _tax_base(report: PartsReport) -> str:
+    """What the tax is charged on, so that rate x base = tax can be checked on the page."""
+    t, r = report.totals, report.rates
+    if r is None:
+        return ""
+    base = sum((getattr(t, name).amount for name in r.taxable), Decimal(0))
+    what = ", ".join(_TAXABLE_LABELS.get(n, n) for n in r.taxable)
+    return f"{_percent(t.tax_rate)} x {base} taxable ({what})"
 
 
 def render_report(report: PartsReport, *, performance: bool = True) -> str:

@@ -82,6 +82,9 @@ async def price_plan(
     Priced from the plan without its words: what comes back holds no word of
     the caller, and ``in_their_words`` makes it this caller's report.
     """
+    # The facts of a part (a dent's size, "knocked loose") are read from its own words,
+    # before they go; the cache key holds the sentences they come from (the preference).
+    words = {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
     plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
     r = plan.resolution
@@ -98,7 +101,9 @@ async def price_plan(
         )
     categories, failed = await _categories(catalog, mid, variant_ids)
     groups = {c.id: c.group for cats in categories.values() for c in cats}
-    decisions = decide(needs, data, groups)
+    said = (preference or BuildPreference()).said
+    decisions = decide(needs, data, groups, said, words)
+    warnings += [d.note for d in decisions if d.note]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
@@ -124,8 +129,12 @@ async def price_plan(
     pricing = _Pricing(market, rates, data.rates)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
+    absent: set[int] = set()
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
+        if not fit and not opts.errors and decision.need.reason == "secondary":
+            absent.add(id(decision))  # never named, and this build does not carry it
+            continue
         word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
         line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
         if line is not None:
@@ -133,15 +142,17 @@ async def price_plan(
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
+    decisions = [d for d in decisions if id(d) not in absent]
     parts = [
         part_of(d, at.get((d.need.category.id, d.need.position.axle, d.need.position.side)), groups)
         for d in decisions
-        if d.row is not None
+        if d.row is not None and d.included_in is None
     ]
     build, body_class = _build(choice, data, warnings)
     present = _present(categories, build_ids)
-    equipment = {e for v in choice.variants for e in v.equipment}
-    works, notes = work_for(parts, data, body_class, equipment, present)
+    # Equipment the words name counts whether or not the catalog lists it for the build.
+    equipment = {e for v in choice.variants for e in v.equipment} | set(said.equipment)
+    works, notes = work_for(parts, data, body_class, equipment, present, said)
     warnings += notes
     operations = [_named(op, market, is_saloon) for op in price_work(works, rates)]
     damaged = _damaged(decisions, at, market, is_saloon)
@@ -157,7 +168,7 @@ async def price_plan(
         market=market,
         planner="llm" if planner == "llm" else "rules",
     )
-    return Meaning(report), not (failed or plan.incomplete)
+    return Meaning(report, escalate=said.escalate), not (failed or plan.incomplete)
 
 
 async def _categories(
@@ -464,10 +475,34 @@ def _present(
     return find
 
 
-def _confidence(plan: Plan, needs: Sequence[Need], lines: Sequence[ReportLine]) -> float:
+_ESCALATED_CONFIDENCE = 0.5
+"""The most a report with structural damage or deployed airbags is trusted."""
+
+
+def _escalation(said: Sequence[str]) -> list[str]:
+    """The banner that comes first when the words name what no parts estimate covers."""
+    if not said:
+        return []
+    words = ", ".join(repr(w) for w in said)
+    return [
+        f"INSPECTION NEEDED: the report says {words}: structural damage or deployed airbags. "
+        "This estimate is incomplete (it prices only the parts named); the car needs an "
+        "inspection on a jig or by the maker's repair data, and a total-loss review"
+    ]
+
+
+def _confidence(
+    plan: Plan,
+    needs: Sequence[Need],
+    lines: Sequence[ReportLine],
+    *,
+    escalated: bool = False,
+) -> float:
     """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
 
-    ``needs`` are the decided ones; a consumable counts only when it got a line.
+    ``needs`` are the decided ones; a consumable counts only when it got a line. A
+    report whose words name structure or deployed airbags is capped at 0.5: its
+    estimate cannot be complete.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
@@ -477,7 +512,8 @@ def _confidence(plan: Plan, needs: Sequence[Need], lines: Sequence[ReportLine]) 
     ]
     if not scores:
         return 0.0
-    return round(min(plan.resolution.score, sum(scores) / len(scores)), 3)
+    cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if escalated else 1.0)
+    return round(min(cap, sum(scores) / len(scores)), 3)
 
 
 def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
@@ -520,6 +556,8 @@ class Meaning:
     """
 
     report: PartsReport
+    escalate: tuple[str, ...] = ()
+    """The evidence words of structure or deployed airbags ('b pillar'): a banner first."""
 
 
 def without_words(plan: Plan) -> Plan:
@@ -592,6 +630,7 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
             )
         damaged.append(r)
     warnings = [
+        *_escalation(meaning.escalate),
         *_total_loss_warning(plan),
         *_vehicle_warnings(plan),
         *plan.warnings,
@@ -602,7 +641,7 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
             "vehicle": _report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
             "damaged": tuple(damaged),
-            "confidence": _confidence(plan, needs, lines),
+            "confidence": _confidence(plan, needs, lines, escalated=bool(meaning.escalate)),
             "not_priced": not_priced(plan),
             "warnings": tuple(dict.fromkeys(warnings)),
             "total_loss": bool(plan.total_loss),
@@ -633,6 +672,10 @@ def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) 
         price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
         fits_all_variants=option.fits_all,
     )
+
+
+def _slot(need: Need) -> tuple[str, Axle | None, Side | None]:
+    return need.category.id, need.position.axle, need.position.side
 
 
 def _dedupe(needs: Sequence[Need]) -> list[Need]:

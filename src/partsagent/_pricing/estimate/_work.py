@@ -30,6 +30,11 @@ class Part:
     """Its parts line, when it is bought."""
     paintless: bool = False
     """Repaired with its paint intact: no refinish."""
+    repair_at: Severity | None = None
+    """The repair-time column, when the dent's size chose another than the severity."""
+    repair_hours: Decimal | None = None
+    """Fixed repair hours (paintless dent or hail repair), instead of the labour times."""
+    repair_label: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,9 +1,13 @@
 """Blends and overlaps: which painted panels touch (``adjacency.json``), and what follows.
 
 Refinishing a panel blends each adjacent panel that is not itself refinished,
-for a share of that panel's refinish time, so the colour matches across the
-gap. Adjacent panels both refinished (or both replaced) share masking, set-up
-and access, so the one with the smaller time has the overlap deducted, once.
+so the colour matches across the gap, where both are of a material the policy
+blends (metal, by default: a plastic bumper is painted apart, and nothing is
+blended into or out of it) and the report does not rule blending out. A blend
+takes the panel's blend time, or a share of its refinish time. Adjacent panels
+both refinished (or both replaced) share masking, set-up and access, so the one
+with the smaller time has the overlap deducted, once; parts removed together
+(``shared_access``: the cooling pack) pay their common access once.
 """
 
 from __future__ import annotations
@@ -16,13 +20,21 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._models import Axle, Position, Side
-from ..names import NameIndex
+from ..names import NameIndex, names_of
 from ..report import CategoryRef
 from ._data import DataId, Frozen, load_data, round_hours
 from ._work import Work
 from .labour import BodyClass, LabourTimes
 
-__all__ = ["Adjacency", "Edge", "Panel", "blends", "deduct_overlaps", "load_adjacency"]
+__all__ = [
+    "Adjacency",
+    "Edge",
+    "Panel",
+    "blends",
+    "deduct_overlaps",
+    "deduct_shared_access",
+    "load_adjacency",
+]
 
 _SIDES: tuple[Side, Side] = ("left", "right")
 
@@ -31,6 +43,7 @@ class Panel(Frozen):
     category: Annotated[str, Field(min_length=1)]
     axle: Axle | None = None
     sided: bool
+    material: Annotated[str, Field(min_length=1)] = "metal"
 
 
 class Edge(Frozen):
@@ -46,6 +59,8 @@ class Adjacency(Frozen):
 
     format: Literal["partsagent-panel-adjacency/1"]
     description: str = ""
+    blend_materials: tuple[str, ...] = ("metal",)
+    """Panels of these materials blend into neighbours of the same material."""
     panels: tuple[Panel, ...]
     edges: tuple[Edge, ...]
 
@@ -85,6 +100,10 @@ class Adjacency(Frozen):
                 out.extend((edge, other, s) for s in _SIDES)
         return out
 
+    def blends(self, a: Panel, b: Panel) -> bool:
+        """True when a refinish of ``a`` calls for a blend of ``b``: one material, blended."""
+        return a.material == b.material and a.material in self.blend_materials
+
     def edge(self, a: PanelKey, b: PanelKey) -> Edge | None:
         """The edge joining two panels at their sides, or None when they do not touch."""
         for edge, other, side in self.neighbours(*a):
@@ -114,6 +133,8 @@ def blends(
     ``present`` gives the build's catalog category for a panel name, or None
     when the vehicle has no such panel (no rear doors on a 3-door).
     """
+    if not adjacency.blend_materials:
+        return [], []
     refinished: list[tuple[PanelKey, Work]] = []
     for w in works:
         panel = adjacency.panel(w.category.name) if w.kind == "refinish" and w.on_part else None
@@ -126,7 +147,7 @@ def blends(
     for (panel, side), source in refinished:
         for edge, other, other_side in adjacency.neighbours(panel, side):
             key = (other, other_side)
-            if key in painted or key in done:
+            if key in painted or key in done or not adjacency.blends(panel, other):
                 continue
             category = present(other.category)
             if category is None:
@@ -141,17 +162,24 @@ def blends(
                 )
                 continue
             share = labour.blend_share
+            own = found[0].blend
+            hours = own if own is not None else round_hours(refinish * share)
+            how = (
+                f"its {own} h blend time"
+                if own is not None
+                else (f"{share} of its {refinish} h refinish time")
+            )
             out.append(
                 Work(
                     kind="blend",
                     description="Blend into the adjacent new paint",
                     category=category,
                     position=Position(axle=other.axle, side=other_side),
-                    hours=round_hours(refinish * share),
+                    hours=hours,
                     why=(
                         f"The {_where(source.category.name, side)} is refinished: the "
                         f"{_where(category.name, other_side)} next to it is blended so the colour "
-                        f"matches across the gap ({share} of its {refinish} h refinish time)."
+                        f"matches across the gap ({how})."
                     ),
                     source=source.source,
                     rule=edge.id,
@@ -191,4 +219,27 @@ def deduct_overlaps(works: Sequence[Work], adjacency: Adjacency, labour: LabourT
             w.why += (
                 f" Less {cut} h overlap with the {_where(other.category.name, other.position.side)}"
                 f", {'replaced' if kind == 'replace' else 'refinished'} too."
+            )
+
+
+def deduct_shared_access(works: Sequence[Work], labour: LabourTimes) -> None:
+    """Parts removed together pay their common access once: each after the longest loses it."""
+    for group in labour.shared_access:
+        names = frozenset().union(*(names_of(n) for n in group.categories))
+        replaced = [
+            w
+            for w in works
+            if w.on_part
+            and w.kind in ("replace", "remove_refit")
+            and w.category.name.casefold() in names
+        ]
+        replaced.sort(key=lambda w: (-w.hours, w.category.id, w.position.side or ""))
+        for w in replaced[1:]:
+            cut = min(group.hours, w.hours)
+            if cut == 0:
+                continue
+            w.hours -= cut
+            w.why += (
+                f" Less {cut} h shared access with the {replaced[0].category.name} "
+                f"({group.id}): {group.why}"
             )

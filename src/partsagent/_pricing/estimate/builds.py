@@ -27,6 +27,7 @@ from ..._exceptions import InputError
 from ..._models import DamagedPart, Variant, Vehicle
 from ..._reading.vin import VinDecode
 from ._data import DataId, Frozen, load_data
+from .evidence import Evidence, Said, load_evidence, read_evidence
 
 __all__ = [
     "BuildChoice",
@@ -90,7 +91,8 @@ def load_build_cues(path: str | Path | None = None) -> BuildCues:
 
 @dataclass(frozen=True, slots=True)
 class BuildPreference:
-    """What the caller said about the build, read once per report (all of it in the cache key)."""
+    """What the caller said about the build (and, in ``said``, to the estimator), read once
+    per report; all of it is in the cache key."""
 
     variant_id: str | None = None
     cues: tuple[str, ...] = ()
@@ -100,6 +102,8 @@ class BuildPreference:
     vin_bodies: tuple[str, ...] = ()
     vin_fuels: tuple[str, ...] = ()
     vin_litres: str | None = None
+    said: Said = Said()
+    """What the words say beyond the parts: blends ruled out, structure, equipment, dents."""
 
 
 def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:
@@ -135,8 +139,9 @@ def build_preference(
     variants: Sequence[Variant],
     vin: VinDecode | None,
     cues: BuildCues,
+    evidence: Evidence | None = None,
 ) -> BuildPreference:
-    """The caller's variant, cue words and VIN facts; InputError for a variant not built."""
+    """The caller's variant, cue words, VIN facts and evidence; InputError if not built."""
     if vehicle.variant_id is not None and vehicle.variant_id not in {v.id for v in variants}:
         built = ", ".join(f"{v.id} ({v.name}, {v.body})" for v in variants)
         raise InputError(
@@ -153,7 +158,8 @@ def build_preference(
         fuels = cues.vin_fuels.get(vin.fuel or "", ())
         litres = vin.displacement_l
     named = _named(text, variants)
-    return BuildPreference(vehicle.variant_id, found, named, bodies, fuels, litres)
+    said = read_evidence(damage, evidence if evidence is not None else load_evidence())
+    return BuildPreference(vehicle.variant_id, found, named, bodies, fuels, litres, said)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from ..._exceptions import InputError
 from ._data import load_data
 from .blend import Adjacency, load_adjacency
 from .builds import BuildCues, load_build_cues
+from .evidence import Evidence, load_evidence
 from .labour import LabourTimes, load_labour
 from .operations import IncludedOperations, load_included_operations
 from .policy import RepairPolicy, load_policy
@@ -29,7 +30,7 @@ RatesLike = Rates | str | Path
 
 @dataclass(frozen=True, slots=True)
 class EstimateData:
-    """The policy, labour times, adjacency, included operations, rates and build cues.
+    """The policy, labour times, adjacency, included operations, rates, build cues, evidence.
 
     ``EstimateData.load()`` gives the packaged (illustrative) set; pass paths
     to bring your own files, e.g. ``EstimateData.load(policy="shop-policy.json",
@@ -42,6 +43,7 @@ class EstimateData:
     included: IncludedOperations
     rates: Rates
     cues: BuildCues
+    evidence: Evidence
     key: str = ""
     """Empty for the packaged set; a digest of the files otherwise (part of cache keys)."""
 
@@ -55,6 +57,7 @@ class EstimateData:
         included_operations: str | Path | None = None,
         rates: RatesLike | None = None,
         build_cues: str | Path | None = None,
+        evidence: str | Path | None = None,
     ) -> EstimateData:
         """The packaged files, with any of them replaced by yours (InputError if invalid)."""
         data = cls(
@@ -64,8 +67,9 @@ class EstimateData:
             included=load_included_operations(included_operations),
             rates=load_rates(),
             cues=load_build_cues(build_cues),
+            evidence=load_evidence(evidence),
         )
-        files = (policy, labour, adjacency, included_operations, build_cues)
+        files = (policy, labour, adjacency, included_operations, build_cues, evidence)
         if any(p is not None for p in files):
             data = data._keyed()
         return data.with_rates(rates) if rates is not None else data._checked()
@@ -77,7 +81,15 @@ class EstimateData:
 
     def _keyed(self) -> EstimateData:
         digest = hashlib.sha256()
-        parts = (self.policy, self.labour, self.adjacency, self.included, self.rates, self.cues)
+        parts = (
+            self.policy,
+            self.labour,
+            self.adjacency,
+            self.included,
+            self.rates,
+            self.cues,
+            self.evidence,
+        )
         for part in parts:
             digest.update(part.model_dump_json().encode())
         return replace(self, key=digest.hexdigest()[:16])

@@ -2,7 +2,11 @@
 
 A damaged part is decided at its severity (``Need.severity``); a part the
 propagation rules added is decided at the policy's ``secondary_severity``;
-consumables are bought, with no operation. The work is the decided
+consumables are bought, with no operation. What the words say of a part moves
+the decision (``evidence.json``): knocked loose but sound is refitted; a dent's
+size picks its repair time, or rules paintless repair out, or calls for a new
+panel; hail dents are timed by their count; a part inside a new assembly (the
+glass of a new mirror) is not bought again. The work is the decided
 operations with their hours from the labour times, the blends, the included
 operations, then the overlap deductions, in one canonical order.
 """
@@ -10,17 +14,19 @@ operations, then the overlap deductions, in one canonical order.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from ..._models import Axle, Severity, Side
 from ..plan import Need
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
-from .blend import blends, deduct_overlaps
+from .blend import blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
+from .evidence import Evidence, Said
 from .labour import BodyClass
 from .operations import included_work
-from .policy import DecidedOperation, PolicyRow
+from .policy import DecidedOperation, PolicyRow, refit_row
 
 __all__ = ["Decision", "decide", "part_of", "work_for"]
 
@@ -47,34 +53,159 @@ class Decision:
 
     need: Need
     row: PolicyRow | None
+    repair_at: Severity | None = None
+    """The repair-time column the dent's size chose, when it differs from the severity."""
+    repair_hours: Decimal | None = None
+    """Paintless repair hours from the dent or hail tables."""
+    repair_label: str | None = None
+    note: str | None = None
+    """What the estimator should know about this decision (a warning)."""
+    included_in: str | None = None
+    """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        return self.row.operations if self.row is not None else ()
+        if self.row is None or self.included_in is not None:
+            return ()
+        return self.row.operations
 
     @property
     def bought(self) -> bool:
         """True when the part gets a parts line: it is replaced, or it is a consumable."""
-        return self.row is None or "replace" in self.row.operations
+        return self.included_in is None and (self.row is None or "replace" in self.row.operations)
 
 
-def decide(needs: Sequence[Need], data: EstimateData, groups: Mapping[str, str]) -> list[Decision]:
-    """The policy's decision for each need; ``groups`` gives catalog groups by category id."""
+def decide(
+    needs: Sequence[Need],
+    data: EstimateData,
+    groups: Mapping[str, str],
+    said: Said | None = None,
+    words: Mapping[tuple[str, Axle | None, Side | None], str] | None = None,
+) -> list[Decision]:
+    """The policy's decision for each need; ``groups`` gives catalog groups by category id.
+
+    ``words`` are the damaged parts' own words by (category id, axle, side), when the
+    needs no longer carry them: a part's size or looseness is read from them.
+    """
+    said = said if said is not None else Said()
     out = []
     for need in needs:
         if need.reason == "consumable":
             out.append(Decision(need, None))
             continue
         severity = need.severity if need.reason == "damaged" else data.policy.secondary_severity
-        row = data.policy.decide(
-            need.category.name,
-            severity,
-            groups.get(need.category.id),
-            need.damage_kinds if need.reason == "damaged" else (),
+        group = groups.get(need.category.id)
+        kinds = need.damage_kinds if need.reason == "damaged" else ()
+        row = data.policy.decide(need.category.name, severity, group, kinds)
+        if need.reason != "damaged":
+            out.append(Decision(need, row))
+        else:
+            pos = need.position
+            text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
+            if data.evidence.is_loose(said.clause_of(text)):
+                out.append(Decision(need, refit_row(row)))
+            else:
+                out.append(_dent(need, text, row, data, said, group))
+    return _assemblies(out, data)
+
+
+def _dent(
+    need: Need, text: str, row: PolicyRow, data: EstimateData, said: Said, group: str | None
+) -> Decision:
+    """A damaged part's decision, with its dent's size or hail count (from ``text``)."""
+    evidence = data.evidence
+    panel = data.adjacency.panel(need.category.name)
+    metal = panel is not None and panel.material == "metal"
+    if said.hail and metal and "repair" in row.operations:
+        count = evidence.hail_count(said.about(text)) or said.hail_count
+        counted = count is not None
+        count = count if count is not None else evidence.hail.default_count
+        band = evidence.hail.band(count)
+        unsure = "" if counted else f" (no count given: priced as {count}; give the count)"
+        if band.pdr is None:
+            return Decision(
+                need,
+                row,
+                repair_at=Severity.SEVERE,
+                note=f"{need.category.name}: about {count} hail dents are too many for "
+                f"paintless repair: repaired and refinished; check whether a new panel costs "
+                f"less{unsure}",
+            )
+        return Decision(
+            need,
+            _paintless(row, "hail", f"Hail: about {count} dents worked out paintless."),
+            repair_hours=band.pdr,
+            repair_label=f"Paintless hail repair (about {count} dents)",
+            note=f"{need.category.name}: hail dent count not given; priced as {count}; "
+            "give the count per panel"
+            if not counted
+            else None,
         )
-        if need.reason == "damaged" and need.paint_intact:
-            row = row.paint_intact()
-        out.append(Decision(need, row))
+    size = evidence.size(_own_or_sentence(text, said, evidence))
+    size = size if "repair" in row.operations else None
+    if size is None:
+        return Decision(need, row.paint_intact() if need.paint_intact else row)
+    if size.repair == "replace":
+        new = data.policy.decide(need.category.name, Severity.SEVERE, group)
+        if "replace" in new.operations:
+            why = f"A {size.id} dent is past repair: the panel is replaced."
+            rule = f"{new.id[:40]}-dent-{size.id}"[:64]
+            return Decision(need, new.model_copy(update={"id": rule, "why": why}))
+        return Decision(need, row, repair_at=Severity.SEVERE)
+    if need.paint_intact and size.pdr is not None:
+        return Decision(
+            need,
+            row.paint_intact(),
+            repair_hours=size.pdr,
+            repair_label=f"Paintless dent repair ({size.id} dent)",
+        )
+    note = (
+        f"{need.category.name}: a {size.id} dent is too large for paintless repair: "
+        "repaired and refinished"
+        if need.paint_intact
+        else None
+    )
+    return Decision(need, row, repair_at=size.repair, note=note)
+
+
+def _own_or_sentence(component: str, said: Said, evidence: Evidence) -> str:
+    """A part's own words when they give a size, else its sentence when that gives one size.
+
+    "O/S wing dented, about the size of a dinner plate" reads the wing's dent
+    from its sentence; a sentence with two sizes gives each part only its own.
+    """
+    if evidence.size(component) is not None:
+        return component
+    sentence = said.about(component)
+    return sentence if len(evidence.sizes_in(sentence)) == 1 else component
+
+
+def _paintless(row: PolicyRow, tag: str, why: str) -> PolicyRow:
+    ops = tuple(op for op in row.operations if op != "refinish")
+    return row.model_copy(update={"id": f"{row.id[:50]}-{tag}", "operations": ops, "why": why})
+
+
+def _assemblies(decisions: list[Decision], data: EstimateData) -> list[Decision]:
+    """Mark the parts a new assembly at the same place brings with it (a mirror's glass)."""
+    new = [d.need for d in decisions if d.row is not None and "replace" in d.row.operations]
+    out = []
+    for d in decisions:
+        inside = next(
+            (
+                (n, a)
+                for n in new
+                if n.position.side == d.need.position.side
+                and (a := data.policy.assembly(n.category.name, d.need.category.name)) is not None
+            ),
+            None,
+        )
+        if inside is None or d.row is None:
+            out.append(d)
+            continue
+        n, a = inside
+        where = f" ({d.need.position.side})" if d.need.position.side else ""
+        note = f"{d.need.category.name}{where}: comes with the new {n.category.name} ({a.id})"
+        out.append(replace(d, included_in=n.category.name, note=note))
     return out
 
 
@@ -92,7 +223,11 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         why=row.why,
         source="llm" if need.source == "llm" else "rule",
         line=line,
-        paintless=need.paint_intact and "refinish" not in row.operations,
+        paintless=(need.paint_intact or decision.repair_hours is not None)
+        and "refinish" not in row.operations,
+        repair_at=decision.repair_at,
+        repair_hours=decision.repair_hours,
+        repair_label=decision.repair_label,
     )
 
 
@@ -102,6 +237,7 @@ def work_for(
     body_class: BodyClass,
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
+    said: Said | None = None,
 ) -> tuple[list[Work], list[str]]:
     """Every operation of the estimate with its hours, in canonical order, and warnings."""
     works: list[Work] = []
@@ -112,9 +248,12 @@ def work_for(
             hours: Decimal | None = None
             if found is not None:
                 t = found[0]
-                hours = t.repair.at(part.severity) if op == "repair" and t.repair else None
+                at = part.repair_at or part.severity
+                hours = t.repair.at(at) if op == "repair" and t.repair else None
                 if op != "repair":
                     hours = getattr(t, op)
+            if op == "repair" and part.repair_hours is not None:
+                hours = part.repair_hours
             if hours is None:
                 warnings.append(
                     f"no {op} time for {part.category.name} ({body_class}) in the labour times: "
@@ -123,6 +262,8 @@ def work_for(
             label = _LABEL[op] + (f" ({part.severity.value} damage)" if op == "repair" else "")
             if op == "repair" and part.paintless:
                 label = "Paintless dent " + label.lower()
+            if op == "repair" and part.repair_label:
+                label = part.repair_label
             works.append(
                 Work(
                     kind=op,
@@ -138,14 +279,17 @@ def work_for(
                     on_part=True,
                 )
             )
-    blended, notes = blends(works, data.adjacency, data.labour, body_class, present)
-    warnings += notes
+    blended: list[Work] = []
+    if said is None or not said.no_blend:
+        blended, notes = blends(works, data.adjacency, data.labour, body_class, present)
+        warnings += notes
     included, notes = included_work(
         parts, data.included, data.labour, body_class, equipment, present
     )
     warnings += notes
     works += blended + included
     deduct_overlaps(works, data.adjacency, data.labour)
+    deduct_shared_access(works, data.labour)
     works.sort(
         key=lambda w: (
             w.category.id,

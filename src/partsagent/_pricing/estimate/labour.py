@@ -27,6 +27,7 @@ __all__ = [
     "LabourTimes",
     "Overlap",
     "RepairTimes",
+    "SharedAccess",
     "Times",
     "load_labour",
 ]
@@ -55,6 +56,8 @@ class Times(Frozen):
     remove_refit: Hours | None = None
     repair: RepairTimes | None = None
     refinish: Hours | None = None
+    blend: Hours | None = None
+    """Blending this panel next to a refinished one; None: ``blend_share`` of its refinish."""
 
 
 class LabourRow(Frozen):
@@ -77,6 +80,15 @@ class Overlap(Frozen):
     refinish: Hours
 
 
+class SharedAccess(Frozen):
+    """Parts removed together (the cooling pack): the work of getting at them is paid once."""
+
+    id: DataId
+    categories: Annotated[tuple[str, ...], Field(min_length=2)]
+    hours: Hours
+    why: Annotated[str, Field(min_length=1)]
+
+
 class LabourTimes(Frozen):
     """The whole labour-time file."""
 
@@ -88,6 +100,8 @@ class LabourTimes(Frozen):
     blend_share: Share
     """Blending a panel takes this share of its refinish time."""
     overlap: Overlap
+    shared_access: tuple[SharedAccess, ...] = ()
+    """Every part of a group after the longest has the group's hours deducted, once."""
     rows: tuple[LabourRow, ...]
 
     @model_validator(mode="after")

@@ -50,9 +50,13 @@ class IncludedRule(Frozen):
     """Another part to work on (e.g. the bumper cover taken off to reach the radiator)."""
     unless_target: tuple[DecidedOperation, ...] = ()
     """Skip when the target already gets one of these (a replaced bumper is off anyway)."""
+    target_fallback: Literal["skip", "self"] = "skip"
+    """When the build has no ``target``: skip the rule, or work on the triggering part."""
     requires_equipment: str | None = None
     """Only when a variant of the priced build has this equipment."""
     per: Literal["part", "report"] = "part"
+    ask_when_absent: bool = False
+    """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
 
     @model_validator(mode="after")
     def _priced_one_way(self) -> IncludedRule:
@@ -108,16 +112,28 @@ def included_work(
     out: list[Work] = []
     warnings: list[str] = []
     for rule in rules.rules:
+        triggers = [p for p in parts if rule.triggered_by(p)]
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
+            if rule.ask_when_absent and triggers:
+                name = triggers[0].category.name
+                warnings.append(
+                    f"{name}: the catalog lists no {rule.requires_equipment.replace('_', ' ')} "
+                    f"for this build; if the car has one, '{rule.description}' is needed too: "
+                    f"please confirm (say 'has a {rule.requires_equipment.replace('_', ' ')}')"
+                )
             continue
-        for part in parts:
-            if not rule.triggered_by(part):
-                continue
+        for part in triggers:
             work = _work(rule, part, parts, labour, body_class, present, warnings)
-            if work is not None:
+            if work is None:
+                continue
+            if rule.per == "report":
+                sides = {p.position.side for p in triggers}
+                if len(sides) > 1 and rule.target is None:  # one job covers the pair
+                    work.position = Position(axle=work.position.axle)
+                    work.description += " (both sides)"
                 out.append(work)
-                if rule.per == "report":
-                    break
+                break
+            out.append(work)
     return out, warnings
 
 
@@ -133,6 +149,9 @@ def _work(
     category, position, line = part.category, part.position, part.line
     if rule.target is not None:
         target = present(rule.target)
+        if target is None and rule.target_fallback == "self":
+            return _work(rule.model_copy(update={"target": None}), part, parts, labour,
+                         body_class, present, warnings)  # fmt: skip
         if target is None:
             return None  # the vehicle has no such part
         names = names_of(target.name)

@@ -17,16 +17,18 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._models import Severity
-from ..names import NameIndex
+from ..names import NameIndex, names_of
 from ._data import DataId, Frozen, load_data
 
 __all__ = [
+    "Assembly",
     "DamageRow",
     "DecidedOperation",
     "PartClass",
     "PolicyRow",
     "RepairPolicy",
     "load_policy",
+    "refit_row",
 ]
 
 DecidedOperation = Literal["replace", "remove_refit", "repair", "refinish"]
@@ -81,6 +83,35 @@ class PolicyRow(Frozen):
         )
 
 
+class Assembly(Frozen):
+    """A part sold with others inside it: when it is replaced, they are not bought again."""
+
+    id: DataId
+    part: Annotated[str, Field(min_length=1)]
+    includes: Annotated[tuple[str, ...], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=1)]
+
+    @functools.cached_property
+    def _included(self) -> frozenset[str]:
+        return frozenset().union(*(names_of(n) for n in self.includes))
+
+    def contains(self, part: str, other: str) -> bool:
+        """True when ``other`` comes inside a new ``part``."""
+        return part.casefold() in names_of(self.part) and other.casefold() in self._included
+
+
+def refit_row(row: PolicyRow) -> PolicyRow:
+    """The decision for a part knocked loose but sound: taken off and put back, not bought."""
+    return row.model_copy(
+        update={
+            "id": f"{row.part_class[:52]}-refit",
+            "operations": ("remove_refit",),
+            "why": "The report says the part came loose but names no damage to it: it is "
+            "refitted (remove and refit), not bought.",
+        }
+    )
+
+
 class DamageRow(Frozen):
     """A decision by the kind of damage, whatever its severity: a torn bumper is replaced."""
 
@@ -114,6 +145,8 @@ class RepairPolicy(Frozen):
     """Parts the propagation rules add are decided at this severity."""
     paint_materials: tuple[str, ...] = ()
     """Consumable categories the paint-materials charge covers: never priced as articles."""
+    assemblies: tuple[Assembly, ...] = ()
+    """Parts that come with their contents (a mirror with its glass)."""
     classes: tuple[PartClass, ...]
     rows: tuple[PolicyRow, ...]
     damage_rows: tuple[DamageRow, ...] = ()
@@ -173,6 +206,10 @@ class RepairPolicy(Frozen):
         if found is None:
             found = next(c for c in self.classes if c.id == self.default_class)
         return found
+
+    def assembly(self, part: str, other: str) -> Assembly | None:
+        """The assembly a new ``part`` brings ``other`` in, or None."""
+        return next((a for a in self.assemblies if a.contains(part, other)), None)
 
     def decide(
         self,

@@ -1,0 +1,283 @@
+"""What the report's words tell the estimator beyond the parts (``evidence.json``).
+
+The reading finds the parts; an estimator also reads the rest: "no blending",
+a bent B pillar or a deployed airbag that no parts list covers, the lane assist
+camera that needs calibrating, a lamp knocked loose but sound, a dent the size
+of a fist, dozens of hail dents. The word classes are data a shop can replace;
+``Said`` is what one report says, read once per report and part of the report
+cache's key (through the build preference), so reports that say different things
+never share an estimate.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..._models import DamagedPart, Severity
+from ._data import DataId, Frozen, Hours, load_data
+
+__all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
+
+Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
+
+
+class Equipment(Frozen):
+    id: DataId
+    equipment: Annotated[tuple[str, ...], Field(min_length=1)]
+    """The catalog's equipment ids the words stand for (``windscreen_camera``)."""
+    words: Phrases
+
+
+class DentSize(Frozen):
+    """A size of dent: its words or measure, and how it is repaired."""
+
+    id: DataId
+    up_to_cm: Annotated[Decimal, Field(gt=0)] | None
+    """The largest measure of this size; None for the last, open-ended size."""
+    pdr: Hours | None
+    """Paintless repair hours; None when the dent is too large to be worked out paintless."""
+    repair: Severity | Literal["replace"]
+    """The labour times' repair column a conventional repair takes, or a new panel."""
+    words: Phrases
+
+
+class HailBand(Frozen):
+    up_to: Annotated[int, Field(gt=0)] | None
+    pdr: Hours | None
+
+
+class Hail(Frozen):
+    words: Phrases
+    counts: dict[str, Annotated[int, Field(gt=0)]]
+    numbers: dict[str, Annotated[int, Field(gt=0)]] = {}
+    """Number words, read only before 'dents' ("twenty dents")."""
+    default_count: Annotated[int, Field(gt=0)]
+    bands: Annotated[tuple[HailBand, ...], Field(min_length=1)]
+
+    def band(self, count: int) -> HailBand:
+        return next(b for b in self.bands if b.up_to is None or count <= b.up_to)
+
+    @model_validator(mode="after")
+    def _open_ended(self) -> Hail:
+        if self.bands[-1].up_to is not None:
+            raise ValueError("the last hail band has no 'up_to'")
+        return self
+
+
+class Evidence(Frozen):
+    """The whole evidence file: word classes, dent sizes and the hail table."""
+
+    format: Literal["partsagent-estimate-evidence/1"]
+    description: str = ""
+    denials: Phrases
+    equipment_denials: Phrases
+    """Words that say a car lacks equipment ("no radar"); "radar not damaged" still has one."""
+    damage_words: Phrases
+    no_blend: Phrases
+    blend_words: Phrases = ()
+    """A blend word with a denial in its clause rules blending out too."""
+    structural: Phrases
+    cosmetic_words: Phrases = ()
+    deformed_words: Phrases = ()
+    """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
+    airbag_words: Phrases
+    deployed_words: Phrases
+    loose: Phrases
+    loose_damage_words: Phrases
+    equipment: tuple[Equipment, ...]
+    dent_sizes: Annotated[tuple[DentSize, ...], Field(min_length=1)]
+    hail: Hail
+
+    @model_validator(mode="after")
+    def _sizes_ascend(self) -> Evidence:
+        limits = [s.up_to_cm for s in self.dent_sizes]
+        if limits[-1] is not None or any(x is None for x in limits[:-1]):
+            raise ValueError("only the last dent size is open-ended (up_to_cm null)")
+        bounded = [x for x in limits if x is not None]
+        if bounded != sorted(bounded):
+            raise ValueError("dent sizes go from the smallest up")
+        return self
+
+    @functools.cached_property
+    def equipment_words(self) -> dict[str, tuple[str, ...]]:
+        """Each equipment phrase and the equipment ids it names."""
+        return {_normal(w): e.equipment for e in self.equipment for w in e.words}
+
+    def size(self, phrase: str) -> DentSize | None:
+        """The dent size a part's words give, by measure first, else the largest size word."""
+        text = _normal(phrase)
+        found = self._measured(text) or self._worded(text)
+        return found[-1] if found else None
+
+    def sizes_in(self, phrase: str) -> list[DentSize]:
+        """Every size a phrase names, by measure and by words."""
+        text = _normal(phrase)
+        return [*self._measured(text), *self._worded(text)]
+
+    def _measured(self, text: str) -> list[DentSize]:
+        cm = _measure(text)
+        if cm is None:
+            return []
+        return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
+
+    def _worded(self, text: str) -> list[DentSize]:
+        return [s for s in self.dent_sizes if _find(s.words, text)]
+
+    def is_loose(self, phrase: str) -> bool:
+        """True when the words say the part came loose and name no damage to it."""
+        clauses = _CLAUSE.split(_normal(phrase))
+        return any(_find(self.loose, c) for c in clauses) and not any(
+            _affirmed(self.loose_damage_words, c, self.denials) for c in clauses
+        )
+
+    def hail_count(self, phrase: str) -> int | None:
+        """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
+        text = _normal(phrase)
+        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
+        m = re.search(
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
+            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
+            text,
+        )
+        if m:
+            n = m.group(1)
+            return int(n) if n.isdigit() else self.hail.numbers[n]
+        said = [n for w, n in self.hail.counts.items() if _find((w,), text)]
+        return max(said) if said else None
+
+
+def load_evidence(path: str | Path | None = None) -> Evidence:
+    """The packaged evidence words, or your own file at ``path``."""
+    return load_data(Evidence, "evidence.json", path)
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """What one report says to the estimator; empty when it says nothing beyond the parts."""
+
+    no_blend: bool = False
+    escalate: tuple[str, ...] = ()
+    """The words of structure or deployed airbags: the estimate cannot cover them."""
+    equipment: tuple[str, ...] = ()
+    """Equipment ids the words name ("front radar": ``front_radar``), sorted."""
+    hail: bool = False
+    hail_count: int | None = None
+    """The dents counted for the whole report, when one count is said."""
+    phrases: tuple[str, ...] = ()
+    """The sentences with a size, a count or 'loose': the per-part facts."""
+
+    def clause_of(self, component: str) -> str:
+        """A part's words and what follows them up to the next comma ("... loose and cracked")."""
+        own = _normal(component)
+        for sentence in self.phrases:
+            at = sentence.find(own) if own else -1
+            if at >= 0:
+                rest = sentence[at + len(own) :]
+                return f"{component} {_CLAUSE.split(rest)[0]}".strip()
+        return component
+
+    def about(self, component: str) -> str:
+        """A part's words, and the one sentence of facts that holds them, if any."""
+        own = _normal(component)
+        found = [p for p in self.phrases if own and own in p]
+        return f"{component} {found[0]}" if len(found) == 1 else component
+
+
+def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
+    """What the damage says beyond its parts, denials taken into account."""
+    texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
+    sentences = [s for t in texts for s in _SENTENCE.split(_normal(t)) if s.strip()]
+    escalate: list[str] = []
+    equipment: set[str] = set()
+    no_blend = hail = False
+    for sentence in sentences:
+        clauses = _CLAUSE.split(sentence)
+        opens_denied = bool(_find(evidence.denials, clauses[0]))
+        for i, clause in enumerate(clauses):
+            # A clause after an opening denial, naming no damage, is in its list.
+            listed = i > 0 and opens_denied and not _find(evidence.damage_words, clause)
+            no_blend |= bool(_find(evidence.no_blend, clause)) or bool(
+                _find(evidence.blend_words, clause) and _find(evidence.denials, clause)
+            )
+            if listed:
+                continue
+            cosmetic = _find(evidence.cosmetic_words, clause) and not _find(
+                evidence.deformed_words, clause
+            )
+            if not cosmetic:
+                escalate += _affirmed(evidence.structural, clause, evidence.denials)
+            bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
+            if bags and _find(evidence.deployed_words, clause):
+                escalate.append(f"{bags[0]} deployed")
+            # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
+            for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
+                equipment.update(evidence.equipment_words[phrase])
+        hail |= bool(_find(evidence.hail.words, sentence))
+    counts = [n for n in (evidence.hail_count(s) for s in sentences) if n is not None]
+    facts = [
+        s
+        for s in sentences
+        if evidence.size(s) is not None or _find(evidence.loose, s) or evidence.hail_count(s)
+    ]
+    return Said(
+        no_blend=no_blend,
+        escalate=tuple(dict.fromkeys(escalate)),
+        equipment=tuple(sorted(equipment)),
+        hail=hail,
+        hail_count=max(counts) if hail and counts else None,
+        phrases=tuple(sorted(set(facts))),
+    )
+
+
+_SENTENCE = re.compile(r"[.;!?\n]+")
+_CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
+          "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip
+_MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z])")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").replace("’", "'").split())
+
+
+@functools.cache
+def _pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w'])" + re.escape(_normal(phrase)) + r"(?![\w'])")
+
+
+def _find(phrases: Iterable[str], text: str) -> list[tuple[int, int, str]]:
+    """Every phrase found, longest first, none inside another: (start, end, phrase)."""
+    taken: list[tuple[int, int, str]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for m in _pattern(phrase).finditer(text):
+            if not any(m.start() < e and s < m.end() for s, e, _ in taken):
+                taken.append((m.start(), m.end(), phrase))
+    return sorted(taken)
+
+
+def _affirmed(phrases: Iterable[str], clause: str, denials: Iterable[str]) -> list[str]:
+    """The phrases said in a clause with no denial outside them ("not driveable" is one)."""
+    found = _find(phrases, clause)
+    if not found:
+        return []
+    spans = [(s, e) for s, e, _ in found]
+    denied = [
+        d for s, e, d in _find(denials, clause) if not any(a <= s and e <= b for a, b in spans)
+    ]
+    if denied:
+        return []
+    return [p for _, _, p in found]
+
+
+def _measure(text: str) -> Decimal | None:
+    """The largest measure said ("5 cm", "50mm", "2 inch"), in centimetres."""
+    found = [Decimal(n) * _UNITS[unit or bare] for n, unit, bare in _MEASURE.findall(text)]
+    return max(found) if found else None
