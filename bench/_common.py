@@ -42,11 +42,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR] + [
 import structlog  # noqa: E402
 
 import partsagent  # noqa: E402
+from partsagent._table import render_table  # noqa: E402
 from partsagent.testing import (  # noqa: E402
     ServerOptions,
     ServerProcess,
     generate_bucket,
-    render_table,
     start_server_process,
 )
 

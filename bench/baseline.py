@@ -43,7 +43,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 import _common as c
-from partsagent import Category, Position
+from partsagent import Position
+from partsagent.catalog import Category
 from partsagent.testing import MappedDamage, analyze_damage_propagation, match_component
 
 T = TypeVar("T")

@@ -34,7 +34,7 @@ from typing import Any
 import orjson
 
 import _common as c
-from partsagent import sample_catalog_path
+from partsagent.catalog import sample_catalog_path
 
 DISTINCT = 500
 CONCURRENCY = 16

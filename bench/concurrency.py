@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import _common as c
-from partsagent import BucketManager, PartsAgent
+from partsagent import PartsAgent
+from partsagent.catalog import BucketManager
 
 FAN_OUTS = (15, 20, 40)
 IN_FLIGHT = (1, 5, 10, 25, 50, 100)

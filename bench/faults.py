@@ -24,7 +24,8 @@ import time
 from typing import Any
 
 import _common as c
-from partsagent import BucketManager, HttpBucket, PartsAgent, PartsAgentError, PartsReport
+from partsagent import PartsAgent, PartsAgentError, PartsReport
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import ServerOptions, sample_reports, start_server_process
 
 CASES = sample_reports()

@@ -27,7 +27,8 @@ import sys
 from typing import Any
 
 import _common as c
-from partsagent import BucketManager, PartsAgent
+from partsagent import PartsAgent
+from partsagent.catalog import BucketManager
 
 LAZY = ("openai", "redis", "aiohttp", "aiocache", "structlog")
 IMPORT_RUNS = 7

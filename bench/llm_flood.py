@@ -21,7 +21,8 @@ import time
 from typing import Any
 
 import _common as c
-from partsagent import LLMPlanner, PartsAgent
+from partsagent import PartsAgent
+from partsagent.planning import LLMPlanner
 from partsagent.testing import ScriptedOpenAIServer, Step, ToolCall
 
 CALLS = 2000

@@ -30,6 +30,7 @@ from typing import Any
 import _common as c
 from baseline import ReplacedPartsAgent
 from partsagent import PartsAgent
+from partsagent.catalog import BucketManager
 
 IN_FLIGHT = 50
 VEHICLES = 200
@@ -69,7 +70,8 @@ async def child_run(url: str, n: int) -> dict[str, Any]:
     directory = c.bench_catalog()
     reports = c.make_reports(directory, n, n_vehicles=VEHICLES)
     rss_before = c.rss_mb()
-    async with PartsAgent(url, max_entries=MAX_DOCUMENTS, max_reports=MAX_REPORTS) as agent:
+    manager = BucketManager(url, max_entries=MAX_DOCUMENTS)
+    async with manager, PartsAgent(manager, max_reports=MAX_REPORTS) as agent:
 
         async def one(r: c.Report) -> None:
             await agent.process_damage_report(r.vehicle, r.damage)

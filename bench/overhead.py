@@ -30,24 +30,24 @@ from structlog.exceptions import DropEvent
 from structlog.typing import EventDict, WrappedLogger
 
 import _common as c
-from partsagent import (
+from partsagent import CatalogError, NotFound, PartsAgent
+from partsagent.catalog import (
     Article,
     BucketManager,
-    CatalogError,
+    BucketReader,
     CatalogIndex,
     Category,
     LocalBucket,
     Manufacturer,
     Model,
-    NotFound,
-    PartsAgent,
+)
+from partsagent.metrics import (
     SummaryAggregator,
     install_aggregator,
     set_metrics_enabled,
     timer,
     uninstall_aggregator,
 )
-from partsagent.testing import BucketReader
 
 ROUNDS = 3
 

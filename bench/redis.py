@@ -85,12 +85,13 @@ async def _work(
     namespace: str,
     reports: list[c.Report],
 ) -> dict[str, Any]:
-    from partsagent import PartsAgent, redis_cache
+    from partsagent import PartsAgent
+    from partsagent.catalog import BucketManager, redis_cache
 
     options: dict[str, Any] = {}
     if redis_url is not None:
         options["cache"] = redis_cache(redis_url, namespace=namespace)
-    async with PartsAgent(catalog_url, **options) as agent:
+    async with BucketManager(catalog_url, **options) as manager, PartsAgent(manager) as agent:
 
         async def one(r: c.Report) -> None:
             await agent.process_damage_report(r.vehicle, r.damage)
@@ -121,7 +122,6 @@ def worker(
         processors=[count_and_drop],
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
     )
-    from partsagent import redis_cache  # noqa: F401  # import before the start signal
 
     ready.release()
     go.wait()

@@ -32,7 +32,8 @@ import time
 from typing import Any
 
 import _common as c
-from partsagent import PartsAgent, sample_catalog_path
+from partsagent import PartsAgent
+from partsagent.catalog import sample_catalog_path
 
 VEHICLES: tuple[dict[str, Any], ...] = (
     {"make": "Vauxhall", "model": "Astra", "year": 2018},

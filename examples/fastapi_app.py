@@ -49,12 +49,11 @@ from partsagent import (
     PartsAgent,
     PartsAgentError,
     PartsReport,
-    SummaryAggregator,
     UnresolvedVehicle,
     Vehicle,
-    install_aggregator,
-    uninstall_aggregator,
 )
+from partsagent.catalog import BucketManager
+from partsagent.metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from partsagent.prometheus import PartsAgentCollector
 
 __all__ = ["ReportRequest", "app", "create_app"]
@@ -135,7 +134,7 @@ def _shared_cache() -> dict[str, Any]:
     if not url:
         return {}
     # Imported only when asked for: the app runs without the 'redis' extra otherwise.
-    from partsagent import redis_cache
+    from partsagent.catalog import redis_cache
 
     # No namespace: the manager names it after its catalog, so every worker on the same
     # catalog shares it and two catalogs never do.
@@ -147,11 +146,11 @@ def create_app(
     catalog: str | None = None,
     *,
     planner: str | None = None,
-    agent_options: Mapping[str, Any] | None = None,
+    catalog_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """The app; arguments override ``PARTSAGENT_CATALOG`` and ``PARTSAGENT_PLANNER``.
 
-    ``agent_options`` go to PartsAgent (report_deadline, attempts, breaker, ...).
+    ``catalog_options`` go to the BucketManager (attempts, breaker, deadline, ...).
     """
 
     @asynccontextmanager
@@ -163,10 +162,10 @@ def create_app(
         chosen: Literal["rules", "llm"] = "llm" if name == "llm" else "rules"
         aggregator = SummaryAggregator(drop=True)
         install_aggregator(aggregator)
-        options = {**_shared_cache(), **dict(agent_options or {})}
+        manager = BucketManager(spec, **_shared_cache(), **dict(catalog_options or {}))
         try:
             # One agent for the whole process: its caches and single-flight are shared.
-            async with PartsAgent(spec, planner=chosen, **options) as agent:
+            async with manager, PartsAgent(manager, planner=chosen) as agent:
                 app.state.agent = agent
                 app.state.aggregator = aggregator
                 app.state.registry = _metrics_registry(aggregator)

@@ -16,7 +16,8 @@ import orjson
 import pytest
 
 from _redis_server import start_redis_server, stop_redis_server
-from partsagent import PartsAgent, sample_catalog_path
+from partsagent import PartsAgent
+from partsagent.catalog import sample_catalog_path
 from partsagent.testing import CatalogServer
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "127.0.0.1", "::1"})

@@ -8,15 +8,8 @@ from typing import Any
 
 import pytest
 
-from partsagent import (
-    DamagedPart,
-    HttpBucket,
-    InputError,
-    PartsAgent,
-    PartsReport,
-    UsageError,
-    Vehicle,
-)
+from partsagent import DamagedPart, InputError, PartsAgent, PartsReport, UsageError, Vehicle
+from partsagent.catalog import HttpBucket
 from partsagent.testing import CatalogServer, ServerOptions
 
 SEED_VEHICLE = {"make": "Vauxhall", "model": "Astra", "year": 2018}

@@ -11,17 +11,11 @@ from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricR
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from partsagent import (
-    BucketManager,
-    CircuitBreaker,
-    PartsAgent,
-    SummaryAggregator,
-    install_aggregator,
-    otel,
-    uninstall_aggregator,
-)
+from partsagent import PartsAgent, otel
 from partsagent._catalog.stats import KINDS
 from partsagent._metrics import DURATION_BUCKETS, metrics_enabled
+from partsagent.catalog import BucketManager, CircuitBreaker
+from partsagent.metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from partsagent.prometheus import PartsAgentCollector
 from partsagent.testing import CatalogServer, ServerOptions
 

@@ -31,7 +31,7 @@ else:
     [
         pytest.param(
             "redis",
-            "partsagent.redis_cache('redis://127.0.0.1:1/0')",
+            "import partsagent.catalog\npartsagent.catalog.redis_cache('redis://127.0.0.1:1/0')",
             "redis",
             id="redis_cache",
         ),

@@ -19,7 +19,8 @@ import uvicorn
 from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from partsagent import CircuitBreaker, PartsAgent, PartsReport
+from partsagent import PartsAgent, PartsReport
+from partsagent.catalog import CircuitBreaker
 from partsagent.testing import CatalogServer, ServerOptions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -291,7 +292,7 @@ async def test_dead_catalog_is_503_fast_with_retry_after() -> None:
     breaker = CircuitBreaker(failure_threshold=2, reset_timeout=60)
     app = fastapi_app.create_app(
         f"http://127.0.0.1:{port}/",
-        agent_options={"breaker": breaker, "attempts": 2, "backoff_initial": 0.01},
+        catalog_options={"breaker": breaker, "attempts": 2, "backoff_initial": 0.01},
     )
     timeout = aiohttp.ClientTimeout(total=10)
     async with serve(app) as url, aiohttp.ClientSession(timeout=timeout) as client:

@@ -13,17 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partsagent import (
-    BucketManager,
-    HttpBucket,
-    InputError,
-    InvalidIdentifier,
-    PartsAgent,
-    PartsAgentError,
-    PartsReport,
-)
+from partsagent import InputError, InvalidIdentifier, PartsAgent, PartsAgentError, PartsReport
 from partsagent._cli.main import main
 from partsagent._reading.vin import VinDecode, decode_vin
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import CatalogServer
 
 # Examples share one agent (and one server): that is the point, a long-lived service.

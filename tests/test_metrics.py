@@ -15,7 +15,6 @@ from structlog.exceptions import DropEvent
 from structlog.typing import EventDict
 
 from _recorder import Recorder, recording
-from partsagent import BucketManager
 from partsagent._exceptions import UsageError
 from partsagent._metrics import (
     MAX_BUCKETS_PER_OPERATION,
@@ -31,6 +30,7 @@ from partsagent._metrics import (
     uninstall_aggregator,
 )
 from partsagent._metrics.aggregator import add_hit
+from partsagent.catalog import BucketManager
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import structlog
 from structlog.testing import capture_logs
 
 from _recorder import Recorder, recording
-from partsagent import (
+from partsagent._metrics import metrics_enabled
+from partsagent.metrics import (
     SummaryAggregator,
     capture_metrics,
     install_aggregator,
@@ -20,7 +21,6 @@ from partsagent import (
     timer,
     uninstall_aggregator,
 )
-from partsagent._metrics import metrics_enabled
 
 
 @pytest.fixture
@@ -81,7 +81,8 @@ _SCRIPT = """
 import asyncio, sys
 import structlog
 from structlog.testing import capture_logs
-from partsagent import PartsAgent, set_metrics_enabled
+from partsagent import PartsAgent
+from partsagent.metrics import set_metrics_enabled
 
 with capture_logs():  # e.g. a test helper imported by the application
     pass

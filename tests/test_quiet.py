@@ -21,18 +21,19 @@ import sys
 {setup}
 
 from partsagent import PartsAgent, PartsAgentError
-from partsagent._catalog.redis import redis_cache
+from partsagent.catalog import BucketManager, redis_cache
 
 
 async def main() -> None:
-    async with PartsAgent(
+    catalog = BucketManager(
         sys.argv[1],
         cache=redis_cache(sys.argv[2], namespace="quiet", timeout=0.2),
         attempts=3,
         backoff_initial=0.01,
         backoff_max=0.02,
         deadline=5.0,
-    ) as agent:
+    )
+    async with catalog, PartsAgent(catalog) as agent:
         for _ in range(4):
             try:
                 await agent.process_damage_report(

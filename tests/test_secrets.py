@@ -11,16 +11,11 @@ import orjson
 import pytest
 from structlog.testing import capture_logs
 
-from partsagent import (
-    BucketManager,
-    CatalogUnavailable,
-    HttpBucket,
-    LLMPlanner,
-    PartsAgent,
-    PlannerError,
-)
+from partsagent import CatalogUnavailable, PartsAgent, PlannerError
 from partsagent._cli.main import main
 from partsagent._urls import redact_text, redact_url
+from partsagent.catalog import BucketManager, HttpBucket
+from partsagent.planning import LLMPlanner
 from partsagent.testing import CatalogServer, ScriptedOpenAIServer, Step
 
 SECRET = "sk-" + uuid.uuid4().hex
@@ -180,7 +175,8 @@ async def test_dead_catalog_url_credentials_never_show(
     """A catalog that cannot be reached fails with messages, logs and a chain free of secrets."""
     caplog.set_level(logging.DEBUG)
     url = f"http://user:{SECRET}@127.0.0.1:{unused_tcp_port}/bucket/?sig={SECRET}"
-    async with PartsAgent(url, attempts=2, backoff_initial=0.01, backoff_max=0.01) as agent:
+    manager = BucketManager(url, attempts=2, backoff_initial=0.01, backoff_max=0.01)
+    async with manager, PartsAgent(manager) as agent:
         with capture_logs() as logs, pytest.raises(CatalogUnavailable) as caught:
             await agent.process_damage_report(ASTRA, DAMAGE)
         shown = [repr(agent), _shown(caught.value), repr(logs), caplog.text]

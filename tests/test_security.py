@@ -19,19 +19,17 @@ from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
 from partsagent import (
-    BucketManager,
     CatalogFormatError,
     CatalogUnavailable,
-    HttpBucket,
     InputError,
     InvalidIdentifier,
-    LLMPlanner,
-    LocalBucket,
     PartsAgent,
     PlannerError,
 )
 from partsagent._catalog.redis import redis_cache
 from partsagent._metrics import capture_metrics
+from partsagent.catalog import BucketManager, HttpBucket, LocalBucket
+from partsagent.planning import LLMPlanner
 from partsagent.testing import CatalogServer, ScriptedOpenAIServer, Step, ToolCall
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
@@ -159,8 +157,7 @@ async def test_hostile_ids_from_the_model_never_reach_the_server(
         ScriptedOpenAIServer(script, api_key=SECRET) as model,
         PartsAgent(
             catalog_server.url,
-            planner="llm",
-            llm_options={"base_url": model.base_url, "api_key": SECRET, "model": "scripted"},
+            planner=LLMPlanner(base_url=model.base_url, api_key=SECRET, model="scripted"),
         ) as agent,
     ):
         report = await agent.process_damage_report(ASTRA, DAMAGE)
@@ -240,8 +237,7 @@ async def test_api_key_from_the_environment_never_shown(
     async with (
         ScriptedOpenAIServer([Step.fail(401, f"bad key {SECRET}")]) as model,
         PartsAgent(
-            planner="llm",
-            llm_options={"base_url": model.base_url, "model": "scripted", "max_retries": 0},
+            planner=LLMPlanner(base_url=model.base_url, model="scripted", max_retries=0),
         ) as agent,
     ):
         with capture_logs() as logs, pytest.raises(PlannerError) as caught:

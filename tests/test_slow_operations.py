@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent import PartsAgent, SummaryAggregator
+from partsagent import PartsAgent
+from partsagent.metrics import SummaryAggregator
 
 
 def test_slow_operations_for_any_threshold_asked_afterwards() -> None:

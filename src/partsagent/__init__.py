@@ -1,17 +1,22 @@
-"""partsagent: a vehicle damage report in, a fitment-checked, priced estimate out."""
+"""partsagent: a vehicle damage report in, a fitment-checked, priced estimate out.
+
+The top level holds what every caller uses: the agent, the input and report
+models, the estimate's data and the errors. The parts you configure or extend
+have their own public modules: ``partsagent.catalog`` (sources, the
+BucketManager, catalog documents), ``partsagent.planning`` (the Planner
+protocol and the planners), ``partsagent.metrics`` (timers, counters, the
+aggregator), ``partsagent.testing`` (test tools: real servers, sample data).
+"""
 
 from __future__ import annotations
 
+import warnings
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._agent import PartsAgent
 from ._batch import BatchResult
-from ._catalog.breaker import CircuitBreaker, CircuitOpen
-from ._catalog.http import HttpBucket
-from ._catalog.local import LocalBucket
-from ._catalog.manager import ArticleRequest, BucketManager, ItemResult
-from ._catalog.open import open_catalog, sample_catalog_path
-from ._catalog.source import CatalogSource
+from ._catalog.breaker import CircuitOpen
 from ._exceptions import (
     CatalogError,
     CatalogFormatError,
@@ -26,29 +31,7 @@ from ._exceptions import (
     UsageError,
     VehicleCandidate,
 )
-from ._metrics import (
-    SummaryAggregator,
-    capture_metrics,
-    collect_performance,
-    install_aggregator,
-    set_metrics_enabled,
-    timer,
-    uninstall_aggregator,
-)
-from ._models import (
-    Article,
-    CatalogIndex,
-    Category,
-    DamagedPart,
-    Manufacturer,
-    Model,
-    Position,
-    Price,
-    ProductGroup,
-    Severity,
-    Variant,
-    Vehicle,
-)
+from ._models import DamagedPart, Position, Severity, Vehicle
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
@@ -56,29 +39,16 @@ from ._sync import SyncPartsAgent
 
 __all__ = [
     "AgentCacheManager",
-    "Article",
-    "ArticleRequest",
     "BatchResult",
-    "BucketManager",
     "CatalogError",
     "CatalogFormatError",
-    "CatalogIndex",
-    "CatalogSource",
     "CatalogUnavailable",
-    "Category",
-    "CircuitBreaker",
     "CircuitOpen",
     "DamagedPart",
     "EstimateData",
-    "HttpBucket",
     "InputError",
     "InvalidIdentifier",
-    "ItemResult",
-    "LLMPlanner",
-    "LocalBucket",
-    "Manufacturer",
     "MissingExtra",
-    "Model",
     "NotFound",
     "Operation",
     "PartsAgent",
@@ -86,51 +56,103 @@ __all__ = [
     "PartsReport",
     "PlannerError",
     "Position",
-    "Price",
-    "ProductGroup",
     "Rates",
     "ReportLine",
     "Severity",
-    "SummaryAggregator",
     "SyncPartsAgent",
     "Totals",
     "UnresolvedVehicle",
     "UsageError",
-    "Variant",
     "Vehicle",
     "VehicleCandidate",
-    "capture_metrics",
-    "collect_performance",
-    "install_aggregator",
-    "open_catalog",
-    "redis_cache",
-    "sample_catalog_path",
-    "set_metrics_enabled",
-    "timer",
-    "uninstall_aggregator",
 ]
 
+#: Names that left the top level for a public submodule: they still import from
+#: here, with a DeprecationWarning, until the release after next.
+_MOVED: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Article",
+            "ArticleRequest",
+            "BucketManager",
+            "CatalogIndex",
+            "CatalogSource",
+            "Category",
+            "CircuitBreaker",
+            "HttpBucket",
+            "ItemResult",
+            "LocalBucket",
+            "Manufacturer",
+            "Model",
+            "Price",
+            "ProductGroup",
+            "Variant",
+            "open_catalog",
+            "redis_cache",
+            "sample_catalog_path",
+        ),
+        "catalog",
+    ),
+    "LLMPlanner": "planning",
+    **dict.fromkeys(
+        (
+            "SummaryAggregator",
+            "capture_metrics",
+            "collect_performance",
+            "install_aggregator",
+            "set_metrics_enabled",
+            "timer",
+            "uninstall_aggregator",
+        ),
+        "metrics",
+    ),
+}
+
 if TYPE_CHECKING:
-    from ._catalog.redis import redis_cache
-    from ._planning.llm import LLMPlanner
+    from ._catalog.breaker import CircuitBreaker as CircuitBreaker
+    from ._catalog.fanout import ItemResult as ItemResult
+    from ._catalog.http import HttpBucket as HttpBucket
+    from ._catalog.local import LocalBucket as LocalBucket
+    from ._catalog.manager import ArticleRequest as ArticleRequest
+    from ._catalog.manager import BucketManager as BucketManager
+    from ._catalog.open import open_catalog as open_catalog
+    from ._catalog.open import sample_catalog_path as sample_catalog_path
+    from ._catalog.redis import redis_cache as redis_cache
+    from ._catalog.source import CatalogSource as CatalogSource
+    from ._metrics import SummaryAggregator as SummaryAggregator
+    from ._metrics import capture_metrics as capture_metrics
+    from ._metrics import collect_performance as collect_performance
+    from ._metrics import install_aggregator as install_aggregator
+    from ._metrics import set_metrics_enabled as set_metrics_enabled
+    from ._metrics import timer as timer
+    from ._metrics import uninstall_aggregator as uninstall_aggregator
+    from ._models import Article as Article
+    from ._models import CatalogIndex as CatalogIndex
+    from ._models import Category as Category
+    from ._models import Manufacturer as Manufacturer
+    from ._models import Model as Model
+    from ._models import Price as Price
+    from ._models import ProductGroup as ProductGroup
+    from ._models import Variant as Variant
+    from ._planning.llm import LLMPlanner as LLMPlanner
 
     __version__: str
 
 
 def __getattr__(name: str) -> Any:
-    # Loaded when first asked for: the LLM planner pulls in openai (~0.4 s of
-    # imports), redis_cache needs the optional 'redis' extra, and the version
-    # comes from the installed package's metadata (pyproject's version: one source).
+    # The version comes from the installed package's metadata (pyproject's version: one source).
     if name == "__version__":
         from importlib.metadata import version
 
         return version("partsagent")
-    if name == "LLMPlanner":
-        from ._planning.llm import LLMPlanner
-
-        return LLMPlanner
-    if name == "redis_cache":
-        from ._catalog.redis import redis_cache
-
-        return redis_cache
-    raise AttributeError(f"module 'partsagent' has no attribute {name!r}")
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module 'partsagent' has no attribute {name!r}")
+    warnings.warn(
+        f"partsagent.{name} moved to partsagent.{module}.{name}; "
+        f"import it with 'from partsagent.{module} import {name}'",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    # Through the public module, so that what it loads lazily (LLMPlanner, redis_cache) stays lazy.
+    return getattr(import_module(f"partsagent.{module}"), name)

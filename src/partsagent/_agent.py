@@ -7,6 +7,7 @@ import inspect
 import math
 import os
 import time
+import warnings
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -151,14 +152,35 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
+def _warn_pass_through(llm_options: object, manager_options: Mapping[str, object]) -> None:
+    """Options passed through to objects the caller now builds: they go in the next release."""
+    if llm_options is not None:
+        warnings.warn(
+            "PartsAgent(llm_options=...) is deprecated; pass a planner you built: "
+            "PartsAgent(planner=LLMPlanner(...)), from partsagent.planning",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+    if manager_options:
+        warnings.warn(
+            f"BucketManager options given to PartsAgent ({', '.join(sorted(manager_options))}) "
+            "are deprecated; pass a manager you built: "
+            "PartsAgent(BucketManager(catalog, ...)), from partsagent.catalog",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+
 class PartsAgent:
     """Owns a BucketManager, a report cache and a planner; share one per application.
 
     ``catalog`` is None (the embedded sample), a directory, a base URL, a
-    CatalogSource or a ready BucketManager. ``planner`` is ``"rules"``
-    (offline, deterministic) or ``"llm"`` (OpenAI tool calling; see
-    ``llm_options``). ``report_deadline`` bounds one report in seconds;
-    ``manager_options`` go to the BucketManager (e.g. ``deadline`` per lookup).
+    CatalogSource or a BucketManager you built (to set its cache, retries or
+    deadline). ``planner`` is ``"rules"`` (offline, deterministic), ``"llm"``
+    (an ``LLMPlanner()`` with its defaults) or a planner you built, e.g.
+    ``LLMPlanner(model=...)``. ``report_deadline`` bounds one report in seconds.
+    ``llm_options`` and BucketManager keywords given here still work, with a
+    DeprecationWarning: build the object instead.
     ``max_text_chars`` and ``max_damaged_parts`` cap one report's input: a longer
     description or more parts is an InputError before any work is done.
     ``warm_vehicle``: when the catalog offers batches, fetch every category's
@@ -206,6 +228,7 @@ class PartsAgent:
         else:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
+        _warn_pass_through(llm_options, manager_options)
         self.market: Literal["GB", "US"] = the_market
         self.estimate = estimate if estimate is not None else EstimateData.load()
         self.estimate.rates.market(the_market)  # a market the rates do not cover fails here
@@ -276,7 +299,7 @@ class PartsAgent:
         if unknown:
             raise InputError(
                 f"unknown option(s) {', '.join(unknown)}; the agent's are documented on "
-                f"PartsAgent, and the catalog's are: {', '.join(sorted(known))}"
+                "PartsAgent; the catalog's go to a BucketManager you pass as the catalog"
             )
 
     def __repr__(self) -> str:

@@ -19,15 +19,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from partsagent import (
-    BucketManager,
     CatalogFormatError,
     CatalogUnavailable,
-    CircuitBreaker,
-    HttpBucket,
     PartsAgent,
     PartsAgentError,
     PartsReport,
 )
+from partsagent.catalog import BucketManager, CircuitBreaker, HttpBucket
 from partsagent.testing import CatalogServer, ServerOptions, sample_reports
 
 CASES = sample_reports()

@@ -26,16 +26,14 @@ import aiohttp
 import pytest
 
 from partsagent import (
-    BucketManager,
     CatalogError,
     CatalogUnavailable,
-    CircuitBreaker,
     CircuitOpen,
-    HttpBucket,
     PartsAgent,
     PartsAgentError,
     PartsReport,
 )
+from partsagent.catalog import BucketManager, CircuitBreaker, HttpBucket
 from partsagent.testing import SAMPLE_VEHICLES, CatalogServer, ServerOptions
 
 pytestmark = pytest.mark.slow

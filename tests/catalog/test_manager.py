@@ -15,19 +15,17 @@ import orjson
 import pytest
 
 from partsagent import (
-    BucketManager,
     CatalogFormatError,
     CatalogUnavailable,
-    HttpBucket,
     InputError,
     InvalidIdentifier,
-    LocalBucket,
     NotFound,
     UsageError,
 )
 from partsagent._catalog.breaker import CircuitBreaker, CircuitOpen
 from partsagent._catalog.source import BatchItem
 from partsagent._models import Article, CatalogIndex, Category, Manufacturer, Model, Price
+from partsagent.catalog import BucketManager, HttpBucket, LocalBucket
 from partsagent.testing import CatalogServer, ServerOptions
 
 MID = "117"

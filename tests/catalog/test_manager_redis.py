@@ -13,8 +13,9 @@ import orjson
 import pytest
 import redis.asyncio
 
-from partsagent import BucketManager, HttpBucket, PartsAgent
+from partsagent import PartsAgent
 from partsagent._catalog.redis import redis_cache
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import ServerProcess, start_server_process
 
 MID, VID = "117", "127445"
@@ -22,7 +23,7 @@ MID, VID = "117", "127445"
 WRITER = textwrap.dedent(
     """
     import asyncio, sys, orjson
-    from partsagent import BucketManager, HttpBucket
+    from partsagent.catalog import BucketManager, HttpBucket
     from partsagent._catalog.redis import redis_cache
 
     async def main(server, redis_url, namespace):
@@ -97,9 +98,10 @@ async def test_agent_reports_equal_with_a_redis_cache(
     async with PartsAgent() as local:
         want = await local.process_damage_report(vehicle, damage)
     for _ in range(2):  # the second agent reads what the first stored
-        async with PartsAgent(
-            server.url, cache=redis_cache(redis_url, namespace=namespace)
-        ) as agent:
+        async with (
+            BucketManager(server.url, cache=redis_cache(redis_url, namespace=namespace)) as catalog,
+            PartsAgent(catalog) as agent,
+        ):
             got = await agent.process_damage_report(vehicle, damage)
         assert got.lines == want.lines
     assert got.performance["catalog_requests"] == 0

@@ -11,11 +11,12 @@ from typing import Any
 import orjson
 import pytest
 
-from partsagent import BucketManager, HttpBucket, LocalBucket, NotFound, PartsAgent
+from partsagent import NotFound, PartsAgent
 from partsagent._catalog import documents as doc
 from partsagent._catalog.documents import Deferred
 from partsagent._catalog.packs import PACKS_DIR, RecentPacks, expand_pack, pack_bucket, pack_path
 from partsagent._cli.main import main
+from partsagent.catalog import BucketManager, HttpBucket, LocalBucket
 from partsagent.testing import CatalogServer, generate_bucket
 
 MID = "117"

@@ -10,7 +10,8 @@ import stamina.instrumentation
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from partsagent import BucketManager, CatalogUnavailable, HttpBucket
+from partsagent import CatalogUnavailable
+from partsagent.catalog import BucketManager, HttpBucket
 
 
 @pytest.fixture

@@ -18,10 +18,11 @@ import pytest
 import redis.asyncio
 from structlog.testing import capture_logs
 
-from partsagent import BucketManager, HttpBucket, PartsAgent
+from partsagent import PartsAgent
 from partsagent._catalog.packs import pack_bucket
 from partsagent._catalog.redis import ModelSerializer, redis_cache
 from partsagent._catalog.shared import MAX_PENDING, SharedCache
+from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import CatalogServer
 
 pytestmark = pytest.mark.redis
@@ -130,9 +131,12 @@ async def test_reports_through_a_redis_full_of_garbage_are_right(
     async with PartsAgent() as local:
         want = await local.process_damage_report(ASTRA, DAMAGE)
     # A first agent fills Redis; then every value is replaced by garbage of some kind.
-    async with PartsAgent(
-        catalog_server.url, cache=redis_cache(redis_url, namespace=namespace)
-    ) as agent:
+    async with (
+        BucketManager(
+            catalog_server.url, cache=redis_cache(redis_url, namespace=namespace)
+        ) as catalog,
+        PartsAgent(catalog) as agent,
+    ):
         await agent.process_damage_report(ASTRA, DAMAGE)
         await agent.catalog.drain()
     keys: list[bytes] = [k async for k in raw.scan_iter(match=f"{namespace}:*")]
@@ -140,9 +144,12 @@ async def test_reports_through_a_redis_full_of_garbage_are_right(
     junk = [b"json\n[1]", b'json\n"x"', b"json\n{}", b"empty\n", b"empty\n[]"]
     for i, k in enumerate(sorted(keys)):
         await raw.set(k, junk[i % len(junk)])
-    async with PartsAgent(
-        catalog_server.url, cache=redis_cache(redis_url, namespace=namespace)
-    ) as agent:
+    async with (
+        BucketManager(
+            catalog_server.url, cache=redis_cache(redis_url, namespace=namespace)
+        ) as catalog,
+        PartsAgent(catalog) as agent,
+    ):
         with capture_logs() as logs:
             got = await agent.process_damage_report(ASTRA, DAMAGE)
     assert (got.vehicle, got.lines, got.totals, got.warnings) == (
@@ -176,17 +183,29 @@ async def test_two_catalogs_never_share_under_the_default_namespace(
 ) -> None:
     """Two catalogs, one Redis, default namespaces: each reads its own prices."""
     async with CatalogServer(sample_dir) as a_server, CatalogServer(other_bucket) as b_server:
-        async with PartsAgent(a_server.url, cache=redis_cache(redis_url)) as a:
+        async with (
+            BucketManager(a_server.url, cache=redis_cache(redis_url)) as catalog,
+            PartsAgent(catalog) as a,
+        ):
             want_a = await a.process_damage_report(ASTRA, DAMAGE)
             await a.catalog.drain()  # the vehicle's warming too
-        async with PartsAgent(b_server.url, cache=redis_cache(redis_url)) as b:
+        async with (
+            BucketManager(b_server.url, cache=redis_cache(redis_url)) as catalog,
+            PartsAgent(catalog) as b,
+        ):
             got_b = await b.process_damage_report(ASTRA, DAMAGE)
             assert got_b.performance["catalog_requests"] > 1
-        async with PartsAgent(other_bucket, cache=redis_cache(redis_url)) as b_dir:
+        async with (
+            BucketManager(other_bucket, cache=redis_cache(redis_url)) as catalog,
+            PartsAgent(catalog) as b_dir,
+        ):
             got_b_dir = await b_dir.process_damage_report(ASTRA, DAMAGE)
         # The same catalog again (a second process, say) shares the first one's entries:
         # only index.json is asked for, to know which catalog this is.
-        async with PartsAgent(a_server.url, cache=redis_cache(redis_url)) as again:
+        async with (
+            BucketManager(a_server.url, cache=redis_cache(redis_url)) as catalog,
+            PartsAgent(catalog) as again,
+        ):
             got_a = await again.process_damage_report(ASTRA, DAMAGE)
             assert got_a.performance["catalog_requests"] == 1
     prices_a = [line.price.amount for line in want_a.lines]
@@ -205,9 +224,19 @@ async def test_a_named_namespace_is_shared_on_purpose(
     """The same namespace, named by the user, is shared even by different catalogs."""
     namespace = f"shared-{uuid.uuid4().hex[:8]}"
     async with CatalogServer(sample_dir) as a_server, CatalogServer(other_bucket) as b_server:
-        async with PartsAgent(a_server.url, cache=redis_cache(redis_url, namespace=namespace)) as a:
+        async with (
+            BucketManager(
+                a_server.url, cache=redis_cache(redis_url, namespace=namespace)
+            ) as catalog,
+            PartsAgent(catalog) as a,
+        ):
             want = await a.process_damage_report(ASTRA, DAMAGE)
-        async with PartsAgent(b_server.url, cache=redis_cache(redis_url, namespace=namespace)) as b:
+        async with (
+            BucketManager(
+                b_server.url, cache=redis_cache(redis_url, namespace=namespace)
+            ) as catalog,
+            PartsAgent(catalog) as b,
+        ):
             got = await b.process_damage_report(ASTRA, DAMAGE)
     assert got.lines == want.lines
     assert got.performance["catalog_requests"] == 0

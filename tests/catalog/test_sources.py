@@ -20,18 +20,15 @@ from hypothesis import strategies as st
 from partsagent import (
     CatalogError,
     CatalogFormatError,
-    CatalogSource,
     CatalogUnavailable,
-    HttpBucket,
     InputError,
     InvalidIdentifier,
-    LocalBucket,
     NotFound,
     UsageError,
-    sample_catalog_path,
 )
 from partsagent._catalog.documents import Deferred
 from partsagent._catalog.source import BatchItem
+from partsagent.catalog import CatalogSource, HttpBucket, LocalBucket, sample_catalog_path
 from partsagent.testing import CatalogServer, ServerOptions
 
 MID, VID = "117", "127445"

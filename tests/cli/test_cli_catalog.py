@@ -13,7 +13,8 @@ import pytest
 
 from partsagent._catalog import documents as doc
 from partsagent._cli.main import main
-from partsagent.testing import CatalogServer, render_table
+from partsagent._table import render_table
+from partsagent.testing import CatalogServer
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

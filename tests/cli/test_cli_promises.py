@@ -17,6 +17,7 @@ import pytest
 import requests
 
 import partsagent
+from partsagent.catalog import sample_catalog_path
 
 ASTRA = ["--vehicle", "Vauxhall Astra 2018"]
 
@@ -147,7 +148,7 @@ def test_partsagent_catalog_is_read_from_the_environment(tmp_path: Path) -> None
         "ls",
         "manufacturers",
         "--catalog",
-        str(partsagent.sample_catalog_path()),
+        str(sample_catalog_path()),
         env=env,
     )
     assert ok.returncode == 0, ok.stderr

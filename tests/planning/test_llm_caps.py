@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from partsagent import InputError, LLMPlanner, PartsAgent, PlannerError
+from partsagent import InputError, PartsAgent, PlannerError
+from partsagent.planning import LLMPlanner
 from partsagent.testing import ScriptedOpenAIServer, Step, ToolCall
 
 KEY = "test-key"
@@ -101,7 +102,9 @@ def test_options_are_checked(options: dict[str, Any]) -> None:
 
 async def test_unknown_llm_option_is_an_input_error() -> None:
     """An llm_options key LLMPlanner does not take is an InputError, not a TypeError."""
-    async with PartsAgent(planner="llm", llm_options={"api_key": KEY, "max_stepz": 3}) as agent:
+    with pytest.warns(DeprecationWarning, match="llm_options"):
+        agent = PartsAgent(planner="llm", llm_options={"api_key": KEY, "max_stepz": 3})
+    async with agent:
         with pytest.raises(InputError, match="max_stepz"):
             await agent.process_damage_report(ASTRA, DAMAGE)
 

@@ -12,22 +12,14 @@ import anyio
 import pytest
 from structlog.testing import capture_logs
 
-from partsagent import (
-    DamagedPart,
-    LocalBucket,
-    Model,
-    PlannerError,
-    Position,
-    Severity,
-    Vehicle,
-    sample_catalog_path,
-)
+from partsagent import DamagedPart, PlannerError, Position, Severity, Vehicle
 from partsagent._agent import PartsAgent
 from partsagent._catalog.manager import BucketManager
 from partsagent._metrics import capture_metrics, collect_performance
 from partsagent._planning.llm import LLMPlanner
 from partsagent._pricing.plan import PlanRequest
 from partsagent._pricing.search import PartNeed, search_parts
+from partsagent.catalog import LocalBucket, Model, sample_catalog_path
 from partsagent.testing._llm_server import ScriptedOpenAIServer, Step, ToolCall
 
 KEY = "test-key"
@@ -163,8 +155,7 @@ async def test_seed_scenario_through_the_agent() -> None:
     async with (
         ScriptedOpenAIServer(seed_script(), api_key=KEY) as server,
         PartsAgent(
-            planner="llm",
-            llm_options={"base_url": server.base_url, "api_key": KEY, "model": "scripted"},
+            planner=LLMPlanner(base_url=server.base_url, api_key=KEY, model="scripted"),
         ) as agent,
     ):
         report = await agent.process_damage_report(ASTRA, SEED_DAMAGE)
@@ -412,7 +403,7 @@ async def test_slow_endpoint_times_out(catalog: BucketManager) -> None:
 
 async def test_missing_api_key_is_a_clear_error(catalog: BucketManager) -> None:
     """Without a key the LLM planner says what to set; the rules planner needs none."""
-    async with PartsAgent(catalog, planner="llm", llm_options={"model": "scripted"}) as agent:
+    async with PartsAgent(catalog, planner=LLMPlanner(model="scripted")) as agent:
         with pytest.raises(PlannerError, match="OPENAI_API_KEY"):
             await agent.process_damage_report(ASTRA, SEED_DAMAGE)
         report = await agent.process_damage_report(ASTRA, SEED_DAMAGE, planner="rules")
@@ -534,8 +525,7 @@ async def test_llm_reports_go_through_the_same_estimate() -> None:
     async with (
         ScriptedOpenAIServer(seed_script(), api_key=KEY) as server,
         PartsAgent(
-            planner="llm",
-            llm_options={"base_url": server.base_url, "api_key": KEY, "model": "scripted"},
+            planner=LLMPlanner(base_url=server.base_url, api_key=KEY, model="scripted"),
         ) as agent,
     ):
         llm = await agent.process_damage_report(ASTRA, SEED_DAMAGE)
@@ -567,8 +557,7 @@ async def test_free_text_with_the_llm_planner() -> None:
     async with (
         ScriptedOpenAIServer(free_text_responder, api_key=KEY) as server,
         PartsAgent(
-            planner="llm",
-            llm_options={"base_url": server.base_url, "api_key": KEY, "model": "scripted"},
+            planner=LLMPlanner(base_url=server.base_url, api_key=KEY, model="scripted"),
         ) as agent,
     ):
         report = await agent.process_damage_report(ASTRA, text)

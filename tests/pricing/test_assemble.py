@@ -7,11 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from partsagent import BucketManager, InputError, PartsAgent, PartsReport
+from partsagent import InputError, PartsAgent, PartsReport
 from partsagent._planning.rules import RulesPlanner
 from partsagent._pricing.plan import Plan, PlanRequest
 from partsagent._pricing.search import QUALITY_RANK
 from partsagent._reading.reader import PRICE_THRESHOLD
+from partsagent.catalog import BucketManager
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
 TESLA = {"make": "Tesla", "model": "Model 3", "year": 2021}

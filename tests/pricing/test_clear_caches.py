@@ -9,8 +9,9 @@ import pytest
 
 import redis
 from _estimate import ROADSTER, small_bucket
-from partsagent import BucketManager, InputError, LocalBucket, PartsAgent, redis_cache
+from partsagent import InputError, PartsAgent
 from partsagent._catalog.packs import pack_bucket
+from partsagent.catalog import BucketManager, LocalBucket, redis_cache
 
 WING = [("W1", "Wing", "Body")]
 DAMAGE = [{"component": "wing", "severity": "severe"}]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 
 from _estimate import ASTRA_2018, ops_of
-from partsagent import Category, PartsAgent
+from partsagent import PartsAgent
 from partsagent._pricing.estimate.policy import PolicyRow, load_policy
 from partsagent._reading.reader import read_damage
 from partsagent._reading.taxonomy import CATEGORIES
+from partsagent.catalog import Category
 
 CATS = tuple(
     Category(id=c.id, name=c.name, group=c.group, synonyms=tuple(w for w in c.words if w != c.name))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from partsagent import Category, InputError, Position, Severity, UsageError
+from partsagent import InputError, Position, Severity, UsageError
 from partsagent._catalog.manager import BucketManager
 from partsagent._pricing.propagation import (
     Addition,
@@ -17,6 +17,7 @@ from partsagent._pricing.propagation import (
     load_rules,
 )
 from partsagent._reading.components import match_component
+from partsagent.catalog import Category
 
 PAINT = {"Primer", "Paint", "Clear Coat"}
 

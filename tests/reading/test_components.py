@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from partsagent import Category, InputError
+from partsagent import InputError
 from partsagent._catalog.manager import BucketManager
 from partsagent._reading.components import ComponentMatch, map_component, match_component
 from partsagent._reading.taxonomy import CATEGORIES
+from partsagent.catalog import Category
 
 
 def _hand_built() -> tuple[Category, ...]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from partsagent import Category, DamagedPart, Severity
+from partsagent import DamagedPart, Severity
 from partsagent._reading.reader import PRICE_THRESHOLD, read_damage
 from partsagent._reading.results import Reading
 from partsagent._reading.taxonomy import CATEGORIES
+from partsagent.catalog import Category
 
 CATS = tuple(
     Category(id=c.id, name=c.name, group=c.group, synonyms=tuple(w for w in c.words if w != c.name))

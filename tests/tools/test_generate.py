@@ -11,9 +11,10 @@ from typing import Any
 import orjson
 import pytest
 
-from partsagent import InputError, Manufacturer, Model
+from partsagent import InputError
 from partsagent._catalog import documents as doc
 from partsagent._reading.taxonomy import CATEGORIES, applicable_categories, category
+from partsagent.catalog import Manufacturer, Model
 from partsagent.testing._generate import generate_bucket, iter_bucket
 
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -28,7 +29,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def sample() -> dict[str, bytes]:
     """Every document of the embedded sample, by relative path."""
-    from partsagent import sample_catalog_path
+    from partsagent.catalog import sample_catalog_path
 
     return _tree(sample_catalog_path())
 

@@ -14,8 +14,9 @@ import orjson
 import pytest
 from yarl import URL
 
-from partsagent import InputError, UsageError, sample_catalog_path
+from partsagent import InputError, UsageError
 from partsagent._catalog.http import BATCH_HEADER
+from partsagent.catalog import sample_catalog_path
 from partsagent.testing import CatalogServer, ServerOptions, start_server_process
 from partsagent.testing._routes import MAX_BATCH_ITEMS
 

@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sys
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import structlog
@@ -20,6 +20,7 @@ from .._agent import (
     _coerce_damage,
     _coerce_vehicle,
 )
+from .._catalog.manager import BucketManager
 from .._exceptions import InputError
 from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
@@ -173,7 +174,8 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
     return aggregator
 
 
-def _agent(args: argparse.Namespace) -> PartsAgent:
+def _catalog(args: argparse.Namespace) -> BucketManager:
+    """The catalog, over Redis with --redis-url; the caller closes it (the agent does not)."""
     options: dict[str, Any] = {}
     if args.redis_url:
         from .._catalog.redis import redis_cache
@@ -181,14 +183,17 @@ def _agent(args: argparse.Namespace) -> PartsAgent:
         # No namespace given: the manager names it after its catalog, as the example app does.
         namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
         options["cache"] = redis_cache(args.redis_url, namespace=namespace)
+    return BucketManager(args.catalog, **options)
+
+
+def _agent(args: argparse.Namespace, catalog: BucketManager) -> PartsAgent:
     return PartsAgent(
-        args.catalog,
+        catalog,
         planner=args.planner,
         market=args.market,
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
-        **options,
     )
 
 
@@ -199,7 +204,7 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
-    async with _agent(args) as agent:
+    async with _catalog(args) as catalog, _agent(args, catalog) as agent:
         vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
 
@@ -254,6 +259,11 @@ def _report(args: argparse.Namespace) -> int:
             structlog.configure(**previous)
 
 
+async def _batch(args: argparse.Namespace, source: BinaryIO) -> int:
+    async with _catalog(args) as catalog:
+        return await run_batch(args, _agent(args, catalog), source, sys.stdout.buffer, sys.stderr)
+
+
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.skip and not args.batch:
         raise InputError("--skip applies to --batch only")
@@ -261,9 +271,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         source = open_batch(args.batch)
         sys.stdout.flush()
         try:
-            status = asyncio.run(
-                run_batch(args, _agent(args), source, sys.stdout.buffer, sys.stderr)
-            )
+            status = asyncio.run(_batch(args, source))
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
                 source.close()

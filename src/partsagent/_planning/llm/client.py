@@ -98,7 +98,7 @@ class ChatClient:
         if not key:
             raise PlannerError(
                 "the LLM planner needs an API key: set OPENAI_API_KEY or pass "
-                "llm_options={'api_key': ...}; or use planner='rules', which needs none"
+                "LLMPlanner(api_key=...); or use planner='rules', which needs none"
             )
         try:
             self._client = openai.AsyncOpenAI(
@@ -167,7 +167,7 @@ class ChatClient:
         if isinstance(exc, TimeoutError | openai.APITimeoutError):
             return PlannerError(
                 f"the {where} did not answer within {self.timeout:g}s; raise "
-                "llm_options['timeout'] or check the endpoint"
+                "LLMPlanner(timeout=...) or check the endpoint"
             )
         if isinstance(exc, _BadReply):
             return PlannerError(f"the {where} {exc}; check that it speaks the chat completions API")

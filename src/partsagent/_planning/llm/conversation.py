@@ -206,7 +206,7 @@ class Conversation:
                 return plan
         raise PlannerError(
             f"the model did not submit a parts list within {self.max_steps} steps; "
-            "raise llm_options['max_steps'] or use planner='rules'"
+            "raise LLMPlanner(max_steps=...) or use planner='rules'"
         )
 
     def _count_usage(self, completion: ChatCompletion) -> None:
