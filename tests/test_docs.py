@@ -30,6 +30,7 @@ import ast
 import contextlib
 import dataclasses
 import doctest
+import importlib
 import inspect
 import io
 import itertools
@@ -46,6 +47,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -313,6 +315,17 @@ def test_no_example_writes_outside_its_directory() -> None:
     assert bad == []
 
 
+def _public() -> dict[str, Any]:
+    """Every public name of the package and of its public modules (partsagent.catalog, ...)."""
+    names: dict[str, Any] = {}
+    package = ROOT / "src" / "partsagent"
+    for path in sorted(package.glob("[a-z]*.py")):
+        module = importlib.import_module(f"partsagent.{path.stem}")
+        names.update({name: getattr(module, name) for name in getattr(module, "__all__", ())})
+    names.update({name: getattr(partsagent, name) for name in partsagent.__all__})
+    return names
+
+
 def _synopses() -> list[tuple[str, str, ast.FunctionDef]]:
     """Every ``Name(parameters)`` synopsis of a public class or function in a text block."""
     found = []
@@ -320,7 +333,7 @@ def _synopses() -> list[tuple[str, str, ast.FunctionDef]]:
         if block.lang != "text":
             continue
         for match in re.finditer(r"^([A-Za-z]\w*)\(", block.code, re.MULTILINE):
-            if match.group(1) not in partsagent.__all__:
+            if match.group(1) not in PUBLIC:
                 continue
             depth, end = 0, match.end() - 1
             for end in range(match.end() - 1, len(block.code)):
@@ -353,6 +366,9 @@ def _documented(function: ast.FunctionDef) -> list[tuple[str, str, object]]:
     return out
 
 
+PUBLIC = _public()
+
+
 def test_synopses_match_the_signatures() -> None:
     """A synopsis such as ``PartsAgent(...)`` has the real parameters, in order, and defaults."""
     synopses = _synopses()
@@ -360,7 +376,7 @@ def test_synopses_match_the_signatures() -> None:
     for where, name, function in synopses:
         real = [
             (p.name, p.kind.name, p.default)
-            for p in inspect.signature(getattr(partsagent, name)).parameters.values()
+            for p in inspect.signature(PUBLIC[name]).parameters.values()
         ]
         assert _documented(function) == real, f"{where}: {name}"
 
