@@ -46,14 +46,20 @@ _LEVEL = 1
 
 
 def _pack(meaning: Meaning) -> bytes:
-    """The compact form a cached meaning is kept in."""
+    """The compact form a cached meaning is kept in: every field of it, not the report alone.
+
+    A field left out here would be lost on every cached answer (the escalation
+    words once were, and a repeat lost its INSPECTION NEEDED banner).
+    """
     report = meaning.report
-    return zlib.compress(report.__pydantic_serializer__.to_json(report), _LEVEL)
+    head = orjson.dumps(list(meaning.escalate))  # one line: orjson writes no raw newline
+    return zlib.compress(head + b"\n" + report.__pydantic_serializer__.to_json(report), _LEVEL)
 
 
 def _unpack(data: bytes) -> Meaning:
     """The meaning back from ``_pack``: equal to the one that was packed."""
-    return Meaning(PartsReport.model_validate_json(zlib.decompress(data)))
+    head, _, body = zlib.decompress(data).partition(b"\n")
+    return Meaning(PartsReport.model_validate_json(body), escalate=tuple(orjson.loads(head)))
 
 
 def _key(*fields: Any) -> str:
