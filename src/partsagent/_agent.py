@@ -475,7 +475,12 @@ class PartsAgent:
                 with anyio.fail_after(self.report_deadline):
                     if plan is None:
                         the_planner = self._planner(planner_name)
-                        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+                        request = PlanRequest(
+                            vehicle=v,
+                            damage=damage,
+                            market=the_market,
+                            secondary_parts=data.secondary_parts,
+                        )
                         async with timer("agent.plan", planner=planner_name):
                             plan = await the_planner.plan(self.catalog, request)
                         self.reports.remember_plan(the_input, plan)

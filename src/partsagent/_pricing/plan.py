@@ -10,6 +10,7 @@ from .._exceptions import UsageError
 from .._models import DamagedPart, Position, Severity, Vehicle
 from .._reading.results import Guess, UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
+from .propagation import RuleSet, load_rules
 from .report import CategoryRef, LineReason, LineSource
 
 __all__ = ["Need", "Plan", "PlanRequest", "resolved_refs"]
@@ -41,6 +42,8 @@ class PlanRequest:
     vehicle: Vehicle
     damage: Sequence[DamagedPart] | str
     market: str
+    secondary_parts: RuleSet = field(default_factory=load_rules)
+    """The secondary-part rules to apply: the agent passes its EstimateData's."""
 
 
 @dataclass(slots=True)

@@ -20,16 +20,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ..._datafile import DataFile, load_data
 from ..._exceptions import InputError
 from ..._models import MarketCode
-from ._data import DataId, ExchangeRate, Frozen, HourRate, Share, load_data
+from ._data import DataId, ExchangeRate, HourRate, Share
 
 __all__ = ["MarketRates", "Rates", "Tax", "Taxable", "load_rates"]
 
 Taxable = Literal["parts", "consumables", "labour", "paint_materials", "sublet"]
 
 
-class Tax(Frozen):
+class Tax(DataFile):
     name: Annotated[str, Field(min_length=1)]
     """What the report calls it: "VAT", "sales tax"."""
     rate: Share
@@ -41,7 +42,7 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 """An ISO 4217 code: "GBP", "USD"."""
 
 
-class MarketRates(Frozen):
+class MarketRates(DataFile):
     currency: Currency
     minor_unit: Annotated[int, Field(ge=0, le=4)] = 2
     """Decimals of the currency: amounts are rounded to these, half-up, once."""
@@ -53,7 +54,7 @@ class MarketRates(Frozen):
     """Fixed prices of work sent out, by the id the included operations use."""
 
 
-class Rates(Frozen):
+class Rates(DataFile):
     """The whole rates file: figures per market."""
 
     format: Literal["partsagent-rates/1"]
