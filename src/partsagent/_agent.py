@@ -17,8 +17,7 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, cast
 
 import anyio
 from pydantic import SecretStr, ValidationError
@@ -33,6 +32,7 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
+from ._lifecycle import AsyncResource
 from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle, normalise_text
 from ._planning.base import Planner
@@ -171,7 +171,7 @@ def _warn_pass_through(llm_options: object, manager_options: Mapping[str, object
         )
 
 
-class PartsAgent:
+class PartsAgent(AsyncResource):
     """Owns a BucketManager, a report cache and a planner; share one per application.
 
     ``catalog`` is None (the embedded sample), a directory, a base URL, a
@@ -352,20 +352,11 @@ class PartsAgent:
             self._loop_guard = None
             await self.aclose()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         await self.catalog.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Cancel work in flight, close the planners and (if owned) the manager."""
