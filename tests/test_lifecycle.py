@@ -10,7 +10,6 @@ from partsagent import DamagedPart, PartsAgent, UsageError, Vehicle
 from partsagent._catalog.manager import BucketManager
 from partsagent._lifecycle import AsyncResource
 from partsagent._planning.llm import LLMPlanner
-from partsagent._planning.rules import RulesPlanner
 from partsagent._pricing.plan import PlanRequest
 from partsagent.catalog import LocalBucket, sample_catalog_path
 from partsagent.testing import CatalogServer
@@ -61,11 +60,9 @@ async def test_a_resource_left_by_an_error_refuses_to_reopen(make: object) -> No
             pass
 
 
-async def test_the_planners_and_servers_share_the_one_lifecycle() -> None:
+def test_the_resources_share_the_one_lifecycle() -> None:
     """Every class that opens something gets ``async with`` from the one mixin."""
-    for cls in (PartsAgent, LocalBucket, LLMPlanner, RulesPlanner, CatalogServer):
+    for cls in (PartsAgent, LocalBucket, LLMPlanner, CatalogServer):
         assert issubclass(cls, AsyncResource), cls
         assert "__aenter__" not in vars(cls), cls
         assert "__aexit__" not in vars(cls), cls
-    async with RulesPlanner() as planner:
-        assert planner.name == "rules"

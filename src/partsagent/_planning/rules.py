@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from .._catalog.manager import BucketManager
 from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
-from .._lifecycle import AsyncResource
 from .._metrics import timer
 from .._models import Category, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
@@ -80,7 +79,7 @@ async def categories_for(
     return sorted(union.values(), key=lambda c: c.id), warnings
 
 
-class RulesPlanner(AsyncResource):
+class RulesPlanner:
     """Reads the report's words, maps each part to a category, adds secondary parts from rules.
 
     A part read with less confidence than the price threshold is not priced:
