@@ -259,3 +259,14 @@ async def test_old_llm_options_warn_and_still_reach_the_planner() -> None:
                 await agent.process_damage_report(ASTRA, "bonnet dented")
     assert server.failures == []
     assert [body["model"] for body in server.requests] == ["m1", "m2"]
+
+
+def test_every_exception_lives_in_the_one_hierarchy_module() -> None:
+    """Each exported exception is defined in _exceptions.py; old homes re-export the same class."""
+    from partsagent._catalog.breaker import CircuitOpen
+
+    assert CircuitOpen is partsagent.CircuitOpen
+    for name in partsagent.__all__:
+        obj = getattr(partsagent, name)
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            assert obj.__module__ == "partsagent._exceptions", name

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._agent import PartsAgent
 from ._batch import BatchResult
-from ._catalog.breaker import CircuitOpen
 from ._exceptions import (
     CatalogError,
     CatalogFormatError,
     CatalogUnavailable,
+    CircuitOpen,
     InputError,
     InvalidIdentifier,
     MissingExtra,

@@ -17,8 +17,7 @@ from collections.abc import (
     Sequence,
 )
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, cast
 
 import anyio
 from pydantic import SecretStr, ValidationError
@@ -33,6 +32,7 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
+from ._lifecycle import AsyncResource
 from ._markets import Markets, load_markets
 from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle, normalise_text
@@ -162,7 +162,7 @@ def _warn_pass_through(llm_options: object, manager_options: Mapping[str, object
         )
 
 
-class PartsAgent:
+class PartsAgent(AsyncResource):
     """Owns a BucketManager, a report cache and a planner; share one per application.
 
     ``catalog`` is None (the embedded sample), a directory, a base URL, a
@@ -348,20 +348,11 @@ class PartsAgent:
             self._loop_guard = None
             await self.aclose()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         await self._bind_loop()
         if self._closed:
             raise UsageError("this PartsAgent is closed; create a new one")
         await self.catalog.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Cancel work in flight, close the planners and (if owned) the manager."""
@@ -472,7 +463,12 @@ class PartsAgent:
                 with anyio.fail_after(self.report_deadline):
                     if plan is None:
                         the_planner = self._planner(planner_name)
-                        request = PlanRequest(vehicle=v, damage=damage, market=the_market)
+                        request = PlanRequest(
+                            vehicle=v,
+                            damage=damage,
+                            market=the_market,
+                            secondary_parts=data.secondary_parts,
+                        )
                         async with timer("agent.plan", planner=planner_name):
                             plan = await the_planner.plan(self.catalog, request)
                         self.reports.remember_plan(the_input, plan)

@@ -11,7 +11,8 @@ aiohttp, aiocache, redis and openai are translated once, at the boundary, with
     │                          ``candidates`` to retry with
     ├── CatalogError           anything the catalog did or failed to do
     │   ├── NotFound           the document does not exist (HTTP 404, missing file)
-    │   ├── CatalogUnavailable retryable: 5xx, connection error, timeout, open circuit
+    │   ├── CatalogUnavailable retryable: 5xx, connection error, timeout
+    │   │   └── CircuitOpen    the catalog failed repeatedly: refused without asking it
     │   └── CatalogFormatError malformed or off-contract document, oversized body
     ├── PlannerError           the LLM planner failed (API error, step limit, timeout)
     └── UsageError             a programming mistake, e.g. using a closed client
@@ -31,6 +32,7 @@ __all__ = [
     "CatalogError",
     "CatalogFormatError",
     "CatalogUnavailable",
+    "CircuitOpen",
     "InputError",
     "InvalidIdentifier",
     "MissingExtra",
@@ -175,6 +177,16 @@ class CatalogUnavailable(CatalogError):
         return (
             f"catalog unavailable while reading {self.path}: {self.detail}; "
             "retry later or check that the catalog server is reachable"
+        )
+
+
+class CircuitOpen(CatalogUnavailable):
+    """The catalog failed repeatedly; calls fail fast until the breaker's cool-down ends."""
+
+    def _message(self) -> str:
+        return (
+            f"catalog circuit open while reading {self.path}: {self.detail}; "
+            "the catalog failed repeatedly, it is retried automatically after the cool-down"
         )
 
 

@@ -26,12 +26,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.util import Finalize
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from ._agent import PartsAgent
 from ._batch import BatchItem, BatchResult
 from ._catalog.manager import BucketManager
 from ._exceptions import InputError, PartsAgentError
+from ._lifecycle import AsyncResource
 
 __all__ = [
     "CHUNK_ITEMS",
@@ -127,7 +128,7 @@ def _finish(last: Callable[[], R]) -> R:
     return last()
 
 
-class WorkerPool:
+class WorkerPool(AsyncResource):
     """``jobs`` spawned worker processes, each with the agent ``setup()`` builds in it.
 
     ``map()`` hands them chunks and yields each chunk's results in input order;
@@ -146,10 +147,7 @@ class WorkerPool:
             initargs=(setup, context.Barrier(jobs)),
         )
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def aclose(self) -> None:
         # Workers finish the chunk they run, close their agents and exit. Queued chunks
         # are not cancelled (see map()): they are dropped with the pool.
         self._pool.shutdown(wait=True)

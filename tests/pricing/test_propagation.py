@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from partsagent import InputError, Position, Severity, UsageError
+from partsagent import InputError, Position, Severity
 from partsagent._catalog.manager import BucketManager
 from partsagent._pricing.propagation import (
     Addition,
@@ -245,10 +245,10 @@ def test_rules_load_once_and_validate() -> None:
 
 
 def test_broken_rule_file_is_refused(tmp_path: Path) -> None:
-    """A rule file that breaks the schema raises UsageError."""
+    """A rule file of the user's that breaks the schema is bad input, named with its field."""
     path = tmp_path / "rules.json"
     path.write_text(json.dumps({"format": "partsagent-propagation-rules/1", "rules": [{}]}))
-    with pytest.raises(UsageError, match="not a valid rule file"):
+    with pytest.raises(InputError, match=r"rules\.json is not a valid RuleSet file: rules\.0\.id"):
         load_rules(path)
 
 

@@ -21,9 +21,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from .._exceptions import CatalogError, CatalogFormatError, NotFound, PartsAgentError
+from .._exceptions import CatalogError, CatalogFormatError, CircuitOpen, NotFound, PartsAgentError
 from . import documents as doc
-from .breaker import CircuitOpen
 from .documents import Deferred
 from .flights import Flight, Flights, Load
 from .requests import transient

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .._exceptions import CatalogUnavailable
+from .._exceptions import CircuitOpen  # re-exported: its home was here
 from .._metrics import gauge
 from .._metrics.log import get_logger
 
@@ -30,16 +30,6 @@ DEFAULT_WINDOW = 20
 #: The breaker's state as the ``breaker.state`` gauge: the higher, the worse.
 STATE_VALUES: dict[BreakerState, int] = {"closed": 0, "half_open": 1, "open": 2}
 _ids = itertools.count(1)
-
-
-class CircuitOpen(CatalogUnavailable):
-    """The catalog failed repeatedly; calls fail fast until the breaker's cool-down ends."""
-
-    def _message(self) -> str:
-        return (
-            f"catalog circuit open while reading {self.path}: {self.detail}; "
-            "the catalog failed repeatedly, it is retried automatically after the cool-down"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -227,9 +227,8 @@ class HttpBucket(BucketReader):
                 out[path] = CatalogFormatError(path, "the document is not a JSON list")
         return out
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         self._get_session()
-        return self
 
     async def aclose(self) -> None:
         self._closed = True

@@ -19,10 +19,10 @@ from typing import TypeVar
 import anyio
 import stamina
 
-from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
+from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable, CircuitOpen
 from .._metrics import counter
 from .._metrics.retries import library_retries, route_retry_events
-from .breaker import CircuitBreaker, CircuitOpen
+from .breaker import CircuitBreaker
 from .limits import RedisSlots
 from .rate import RateCap
 from .stats import Counters

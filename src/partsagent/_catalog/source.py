@@ -13,6 +13,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable, NotFound, UsageError
+from .._lifecycle import AsyncResource
 from .._metrics import counter
 from .._metrics.log import get_logger
 from .._models import Article, CatalogIndex, Category, Manufacturer, Model
@@ -76,7 +77,7 @@ class CatalogSource(Protocol):
     ) -> None: ...
 
 
-class BucketReader:
+class BucketReader(AsyncResource):
     """The document methods every source shares; a subclass supplies ``read``.
 
     Paths are built (and ids checked) here, once for every transport. Packed
@@ -429,17 +430,8 @@ class BucketReader:
         self._closed = True
         await self._stop_finder()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         self._check_open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def _consume(task: asyncio.Task[None]) -> None:

@@ -114,7 +114,7 @@ class RulesPlanner:
         # Canonical order: the same damage in any order brings the same additions.
         mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))
         async with timer("tool.analyze_damage_propagation"):
-            additions = await analyze_damage_propagation(mapped)
+            additions = await analyze_damage_propagation(mapped, rules=request.secondary_parts)
         by_name = {c.name.casefold(): c for c in categories}
         for add in additions:
             category = by_name.get(add.category_name.casefold())

@@ -11,6 +11,7 @@ from .._markets import Market
 from .._models import DamagedPart, Position, Severity, Vehicle
 from .._reading.results import Guess, UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
+from .propagation import RuleSet, load_rules
 from .report import CategoryRef, LineReason, LineSource
 
 __all__ = ["Need", "Plan", "PlanRequest", "resolved_refs"]
@@ -43,6 +44,8 @@ class PlanRequest:
     damage: Sequence[DamagedPart] | str
     market: str | Market
     """The report's market: a Market (``str(market)`` is its code) or a packaged one's code."""
+    secondary_parts: RuleSet = field(default_factory=load_rules)
+    """The secondary-part rules to apply: the agent passes its EstimateData's."""
 
 
 @dataclass(slots=True)

@@ -14,15 +14,14 @@ quantity and the first reason; consumables are added once per report.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .._exceptions import InputError, UsageError
+from .._datafile import DataFile, load_data
+from .._exceptions import InputError
 from .._models import Position, Severity
 from .._reading.components import ComponentMatch
 from .names import names_of, spec_of
@@ -42,11 +41,7 @@ _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 _RULES_FILE = "propagation_rules.json"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class RuleAddition(_Frozen):
+class RuleAddition(DataFile):
     """One part a rule adds: a catalog category name, how many, and why."""
 
     category: Annotated[str, Field(min_length=1)]
@@ -57,7 +52,7 @@ class RuleAddition(_Frozen):
     """For a sided part: add left and right when the damaged part's side is not known."""
 
 
-class Rule(_Frozen):
+class Rule(DataFile):
     """When a category in ``when`` is damaged at ``min_severity`` or worse, add ``add``."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
@@ -66,7 +61,7 @@ class Rule(_Frozen):
     add: Annotated[tuple[RuleAddition, ...], Field(min_length=1)]
 
 
-class RuleSet(_Frozen):
+class RuleSet(DataFile):
     """The whole rule file."""
 
     format: Literal["partsagent-propagation-rules/1"]
@@ -130,28 +125,9 @@ DamageItem = MappedDamage | Mapping[str, object] | tuple[ComponentMatch, Severit
 """What analyze_damage_propagation accepts per damaged component."""
 
 
-def _parse_rules(text: str | bytes, where: str) -> RuleSet:
-    try:
-        return RuleSet.model_validate_json(text)
-    except ValidationError as exc:
-        raise UsageError(f"{where} is not a valid rule file: {exc}") from exc
-
-
-@functools.cache
-def _packaged_rules() -> RuleSet:
-    text = resources.files("partsagent._pricing").joinpath(_RULES_FILE).read_bytes()
-    return _parse_rules(text, f"partsagent/{_RULES_FILE}")
-
-
 def load_rules(path: str | Path | None = None) -> RuleSet:
-    """The propagation rules: the packaged ones, or a rule file of your own at ``path``."""
-    if path is None:
-        return _packaged_rules()
-    try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read rule file {str(path)!r}: {exc.strerror}") from exc
-    return _parse_rules(text, str(path))
+    """The secondary-part rules: the packaged ones, or a rule file of your own at ``path``."""
+    return load_data(RuleSet, _RULES_FILE, path)
 
 
 _BY_NAME: dict[int, tuple[RuleSet, dict[str, tuple[Rule, ...]]]] = {}

@@ -23,13 +23,13 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any, TypeAlias
 
 import anyio
 from aiohttp import web
 
 from .._exceptions import UsageError
+from .._lifecycle import AsyncResource
 
 __all__ = ["Answer", "Check", "Responder", "ScriptedOpenAIServer", "Step", "ToolCall"]
 
@@ -155,7 +155,7 @@ def _completion(step: Step, model: str) -> dict[str, Any]:
     }
 
 
-class ScriptedOpenAIServer:
+class ScriptedOpenAIServer(AsyncResource):
     """A chat completions endpoint on 127.0.0.1 that replays ``script`` or asks a responder.
 
     ``script`` is a sequence of Steps, one per request in order, or a
@@ -200,7 +200,7 @@ class ScriptedOpenAIServer:
             return 0
         return max(0, len(self._script) - len(self.requests))
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         if self._used:
             raise UsageError("a ScriptedOpenAIServer runs once; create a new one")
         self._used = True
@@ -224,15 +224,6 @@ class ScriptedOpenAIServer:
             sock.close()
             await runner.cleanup()
             raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Wake delayed answers and stop the server."""

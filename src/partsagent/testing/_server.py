@@ -11,14 +11,13 @@ import contextlib
 import ipaddress
 import signal
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import structlog
 from aiohttp import web
 
 from .._catalog.open import sample_catalog_path
 from .._exceptions import InputError, UsageError
+from .._lifecycle import AsyncResource
 from ._connections import DEFAULT_HEADER_TIMEOUT, BoundedSite, default_max_connections
 from ._faults import ServerOptions
 from ._routes import STATE, create_app
@@ -47,7 +46,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class CatalogServer:
+class CatalogServer(AsyncResource):
     """Runs the catalog server in the current event loop; ``async with`` starts and stops it.
 
     Documents are cached in memory once read: write a test bucket before the
@@ -132,17 +131,8 @@ class CatalogServer:
             runner, self._runner = self._runner, None
             await runner.cleanup()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 async def serve(

@@ -399,7 +399,7 @@ class Conversation:
                     severity=item.severity,
                 )
             )
-        additions = await analyze_damage_propagation(mapped)
+        additions = await analyze_damage_propagation(mapped, rules=self.request.secondary_parts)
         by_name = {c.name.casefold(): c for c in known.values()}
         found: list[dict[str, Any]] = []
         absent: list[str] = []

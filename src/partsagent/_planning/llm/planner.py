@@ -13,6 +13,7 @@ import openai
 
 from ..._catalog.manager import BucketManager
 from ..._exceptions import InputError
+from ..._lifecycle import AsyncResource
 from ..._pricing.plan import Plan, PlanRequest
 from ..._urls import redact_url
 from .client import DEFAULT_MODEL, ChatClient
@@ -28,7 +29,7 @@ def _count(name: str, value: object, minimum: int) -> int:
     return value
 
 
-class LLMPlanner:
+class LLMPlanner(AsyncResource):
     """Plans a report with an OpenAI-compatible chat model calling the library's tools.
 
     Keyword-only options (defaults in brackets): ``model`` [env

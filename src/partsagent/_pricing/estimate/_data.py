@@ -1,35 +1,39 @@
-"""What every estimate data file shares: frozen models, decimal fields, loading once.
+"""The figures the estimate data files share: decimal hours, rates and shares, rounding.
 
-The files are JSON a body shop can read and replace; each is validated with
-pydantic when first loaded, so a wrong file fails at once with the file's name
-and the first bad field, never halfway through a report.
+The files themselves are read by ``partsagent._datafile.load_data``, like every
+other data file a body shop can replace.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
-from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-
-from ..._exceptions import InputError, UsageError
+from pydantic import BeforeValidator, Field
 
 __all__ = [
+    "EQUIPMENT",
     "DataId",
     "ExchangeRate",
-    "Frozen",
     "HourRate",
     "Hours",
     "Share",
-    "load_data",
+    "check_equipment",
     "round_hours",
     "round_money",
 ]
 
 HOUR = Decimal("0.1")
+
+EQUIPMENT = (
+    "front_parking_sensors",
+    "front_radar",
+    "rear_parking_sensors",
+    "rear_radar",
+    "windscreen_camera",
+)
+"""The fitted equipment the data files may name (docs/catalog-format.md, "Variant equipment")."""
 
 
 def _no_float(value: object) -> object:
@@ -55,12 +59,6 @@ ExchangeRate = Annotated[
 DataId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
 """The id of a data entry: what an operation's ``rule`` names."""
 
-M = TypeVar("M", bound=BaseModel)
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
-
 
 def round_hours(hours: Decimal) -> Decimal:
     """Hours to one decimal, half-up."""
@@ -72,33 +70,11 @@ def round_money(amount: Decimal, minor_unit: int) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_UP)
 
 
-def _parse(model: type[M], text: bytes, where: str) -> M:
-    try:
-        return model.model_validate_json(text)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        at = ".".join(str(p) for p in err["loc"]) or "the document"
-        problem = f"{at}: {err['msg']}"
-        raise InputError(f"{where} is not a valid {model.__name__} file: {problem}") from None
-
-
-@functools.cache
-def _packaged(model: type[BaseModel], name: str) -> BaseModel:
-    text = resources.files(__package__).joinpath(name).read_bytes()
-    try:
-        return _parse(model, text, f"partsagent/_pricing/estimate/{name}")
-    except InputError as exc:  # a packaged file is ours: a broken one is a bug, not bad input
-        raise UsageError(str(exc)) from None
-
-
-def load_data(model: type[M], packaged: str, path: str | Path | None = None) -> M:
-    """The packaged file ``packaged`` (parsed once per process), or your own at ``path``."""
-    if path is None:
-        found = _packaged(model, packaged)
-        assert isinstance(found, model)
-        return found
-    try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from None
-    return _parse(model, text, str(path))
+def check_equipment(entry: str, names: Iterable[str | None]) -> None:
+    """Refuse equipment nobody knows: a typo would silently switch ``entry`` off for good."""
+    unknown = sorted({n for n in names if n is not None} - set(EQUIPMENT))
+    if unknown:
+        raise ValueError(
+            f"{entry} names unknown equipment {', '.join(map(repr, unknown))}; "
+            f"the known equipment is {', '.join(EQUIPMENT)}"
+        )

@@ -19,10 +19,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._models import Axle, Position, Side
 from ..names import NameIndex, names_of
 from ..report import CategoryRef
-from ._data import DataId, Frozen, load_data, round_hours
+from ._data import DataId, round_hours
 from ._work import Work
 from .labour import BodyClass, LabourTimes
 
@@ -39,14 +40,14 @@ __all__ = [
 _SIDES: tuple[Side, Side] = ("left", "right")
 
 
-class Panel(Frozen):
+class Panel(DataFile):
     category: Annotated[str, Field(min_length=1)]
     axle: Axle | None = None
     sided: bool
     material: Annotated[str, Field(min_length=1)] = "metal"
 
 
-class Edge(Frozen):
+class Edge(DataFile):
     id: DataId
     between: tuple[str, str]
 
@@ -54,7 +55,7 @@ class Edge(Frozen):
 PanelKey = tuple[Panel, Side | None]
 
 
-class Adjacency(Frozen):
+class Adjacency(DataFile):
     """The whole adjacency file: panels, and the edges where two of them touch."""
 
     format: Literal["partsagent-panel-adjacency/1"]

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._exceptions import InputError
 from ..._models import DamagedPart, Variant, Vehicle
 from ..._reading.vin import VinDecode
-from ._data import DataId, Frozen, load_data
+from ._data import DataId, check_equipment
 from .evidence import Evidence, Said, load_evidence, read_evidence
 
 __all__ = [
@@ -43,7 +44,7 @@ ChosenBy = Literal["variant_id", "words", "vin", "most_variants"]
 _MAX_STATES = 256
 
 
-class Cue(Frozen):
+class Cue(DataFile):
     """Words that narrow the build: the bodies and equipment they imply."""
 
     id: DataId
@@ -53,6 +54,11 @@ class Cue(Frozen):
     """Keep variants that have one of these."""
     equipment_absent: tuple[str, ...] = ()
     """Keep variants that have none of these."""
+
+    @model_validator(mode="after")
+    def _known_equipment(self) -> Cue:
+        check_equipment(f"cue {self.id}", [*self.equipment, *self.equipment_absent])
+        return self
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -72,7 +78,7 @@ class Cue(Frozen):
         )
 
 
-class BuildCues(Frozen):
+class BuildCues(DataFile):
     """The whole file of build cues."""
 
     format: Literal["partsagent-build-cues/1"]

@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..._datafile import load_data
 from ..._exceptions import InputError
-from ._data import load_data
+from ..propagation import RuleSet, load_rules
 from .blend import Adjacency, load_adjacency
 from .builds import BuildCues, load_build_cues
 from .evidence import Evidence, load_evidence
@@ -30,7 +31,8 @@ RatesLike = Rates | str | Path
 
 @dataclass(frozen=True, slots=True)
 class EstimateData:
-    """The policy, labour times, adjacency, included operations, rates, build cues, evidence.
+    """Policy, labour times, adjacency, included operations, rates, build cues, evidence, and
+    the secondary-part rules.
 
     ``EstimateData.load()`` gives the packaged (illustrative) set; pass paths
     to bring your own files, e.g. ``EstimateData.load(policy="shop-policy.json",
@@ -44,6 +46,8 @@ class EstimateData:
     rates: Rates
     cues: BuildCues
     evidence: Evidence
+    secondary_parts: RuleSet
+    """The secondary-part rules (``propagation_rules.json``) both planners apply."""
     key: str = ""
     """Empty for the packaged set; a digest of the files otherwise (part of cache keys)."""
 
@@ -58,6 +62,7 @@ class EstimateData:
         rates: RatesLike | None = None,
         build_cues: str | Path | None = None,
         evidence: str | Path | None = None,
+        secondary_parts: str | Path | None = None,
     ) -> EstimateData:
         """The packaged files, with any of them replaced by yours (InputError if invalid)."""
         data = cls(
@@ -68,8 +73,17 @@ class EstimateData:
             rates=load_rates(),
             cues=load_build_cues(build_cues),
             evidence=load_evidence(evidence),
+            secondary_parts=load_rules(secondary_parts),
         )
-        files = (policy, labour, adjacency, included_operations, build_cues, evidence)
+        files = (
+            policy,
+            labour,
+            adjacency,
+            included_operations,
+            build_cues,
+            evidence,
+            secondary_parts,
+        )
         if any(p is not None for p in files):
             data = data._keyed()
         return data.with_rates(rates) if rates is not None else data._checked()
@@ -89,6 +103,7 @@ class EstimateData:
             self.rates,
             self.cues,
             self.evidence,
+            self.secondary_parts,
         )
         for part in parts:
             digest.update(part.model_dump_json().encode())

@@ -21,22 +21,28 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._models import DamagedPart, Severity
-from ._data import DataId, Frozen, Hours, load_data
+from ._data import DataId, Hours, check_equipment
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
 
 
-class Equipment(Frozen):
+class Equipment(DataFile):
     id: DataId
     equipment: Annotated[tuple[str, ...], Field(min_length=1)]
     """The catalog's equipment ids the words stand for (``windscreen_camera``)."""
     words: Phrases
 
+    @model_validator(mode="after")
+    def _known_equipment(self) -> Equipment:
+        check_equipment(f"equipment {self.id}", self.equipment)
+        return self
 
-class DentSize(Frozen):
+
+class DentSize(DataFile):
     """A size of dent: its words or measure, and how it is repaired."""
 
     id: DataId
@@ -49,12 +55,12 @@ class DentSize(Frozen):
     words: Phrases
 
 
-class HailBand(Frozen):
+class HailBand(DataFile):
     up_to: Annotated[int, Field(gt=0)] | None
     pdr: Hours | None
 
 
-class Hail(Frozen):
+class Hail(DataFile):
     words: Phrases
     counts: dict[str, Annotated[int, Field(gt=0)]]
     numbers: dict[str, Annotated[int, Field(gt=0)]] = {}
@@ -72,7 +78,7 @@ class Hail(Frozen):
         return self
 
 
-class Evidence(Frozen):
+class Evidence(DataFile):
     """The whole evidence file: word classes, dent sizes and the hail table."""
 
     format: Literal["partsagent-estimate-evidence/1"]

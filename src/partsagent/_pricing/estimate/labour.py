@@ -16,9 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._models import Severity
 from ..names import NameIndex
-from ._data import DataId, Frozen, Hours, Share, load_data
+from ._data import DataId, Hours, Share
 
 __all__ = [
     "BODY_CLASSES",
@@ -36,7 +37,7 @@ BodyClass = Literal["hatch", "saloon", "estate", "suv"]
 BODY_CLASSES: tuple[BodyClass, ...] = ("hatch", "saloon", "estate", "suv")
 
 
-class RepairTimes(Frozen):
+class RepairTimes(DataFile):
     minor: Hours
     moderate: Hours
     severe: Hours
@@ -49,7 +50,7 @@ class RepairTimes(Frozen):
         }[severity]
 
 
-class Times(Frozen):
+class Times(DataFile):
     """The hours of one category on one body class; a missing time means "not done"."""
 
     replace: Hours | None = None
@@ -60,7 +61,7 @@ class Times(Frozen):
     """Blending this panel next to a refinished one; None: ``blend_share`` of its refinish."""
 
 
-class LabourRow(Frozen):
+class LabourRow(DataFile):
     id: DataId
     categories: Annotated[tuple[str, ...], Field(min_length=1)]
     hours: dict[BodyClass, Times]
@@ -73,14 +74,14 @@ class LabourRow(Frozen):
         return self
 
 
-class Overlap(Frozen):
+class Overlap(DataFile):
     """Hours deducted once from a panel adjacent to another panel with the same operation."""
 
     replace: Hours
     refinish: Hours
 
 
-class SharedAccess(Frozen):
+class SharedAccess(DataFile):
     """Parts removed together (the cooling pack): the work of getting at them is paid once."""
 
     id: DataId
@@ -89,7 +90,7 @@ class SharedAccess(Frozen):
     why: Annotated[str, Field(min_length=1)]
 
 
-class LabourTimes(Frozen):
+class LabourTimes(DataFile):
     """The whole labour-time file."""
 
     format: Literal["partsagent-labour-times/1"]

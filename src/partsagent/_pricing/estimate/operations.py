@@ -18,10 +18,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._models import Position
 from ..names import names_of, spec_of
 from ..report import CategoryRef
-from ._data import DataId, Frozen, Hours, load_data
+from ._data import DataId, Hours, check_equipment
 from ._work import Part, Work
 from .labour import BodyClass, LabourTimes
 from .policy import DecidedOperation
@@ -32,7 +33,7 @@ _NO_HOURS = Decimal("0.0")
 """A sublet has a price, not hours."""
 
 
-class IncludedRule(Frozen):
+class IncludedRule(DataFile):
     id: DataId
     when: Annotated[tuple[str, ...], Field(min_length=1)]
     """Category names that trigger the rule."""
@@ -53,10 +54,15 @@ class IncludedRule(Frozen):
     target_fallback: Literal["skip", "self"] = "skip"
     """When the build has no ``target``: skip the rule, or work on the triggering part."""
     requires_equipment: str | None = None
-    """Only when a variant of the priced build has this equipment."""
+    """Only when a variant of the priced build has this equipment (one of ``EQUIPMENT``)."""
     per: Literal["part", "report"] = "part"
     ask_when_absent: bool = False
     """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
+
+    @model_validator(mode="after")
+    def _known_equipment(self) -> IncludedRule:
+        check_equipment(f"rule {self.id}: requires_equipment", [self.requires_equipment])
+        return self
 
     @model_validator(mode="after")
     def _priced_one_way(self) -> IncludedRule:
@@ -77,7 +83,7 @@ class IncludedRule(Frozen):
         )
 
 
-class IncludedOperations(Frozen):
+class IncludedOperations(DataFile):
     """The whole file of included operations."""
 
     format: Literal["partsagent-included-operations/1"]

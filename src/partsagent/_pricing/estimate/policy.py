@@ -16,9 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ..._datafile import DataFile, load_data
 from ..._models import Severity
 from ..names import NameIndex, names_of
-from ._data import DataId, Frozen, load_data
+from ._data import DataId
 
 __all__ = [
     "Assembly",
@@ -35,7 +36,7 @@ DecidedOperation = Literal["replace", "remove_refit", "repair", "refinish"]
 """What a policy row may decide for the damaged part itself."""
 
 
-class PartClass(Frozen):
+class PartClass(DataFile):
     """A kind of part decided alike: its categories by name, or catalog groups."""
 
     id: DataId
@@ -45,7 +46,7 @@ class PartClass(Frozen):
     """Catalog groups ("Lighting") for categories the list does not name."""
 
 
-class PolicyRow(Frozen):
+class PolicyRow(DataFile):
     """One decision: a class at a severity gets these operations, for this reason."""
 
     id: DataId
@@ -83,7 +84,7 @@ class PolicyRow(Frozen):
         )
 
 
-class Assembly(Frozen):
+class Assembly(DataFile):
     """A part sold with others inside it: when it is replaced, they are not bought again."""
 
     id: DataId
@@ -112,7 +113,7 @@ def refit_row(row: PolicyRow) -> PolicyRow:
     )
 
 
-class DamageRow(Frozen):
+class DamageRow(DataFile):
     """A decision by the kind of damage, whatever its severity: a torn bumper is replaced."""
 
     id: DataId
@@ -135,7 +136,7 @@ class DamageRow(Frozen):
         )
 
 
-class RepairPolicy(Frozen):
+class RepairPolicy(DataFile):
     """The whole policy file."""
 
     format: Literal["partsagent-repair-policy/1"]

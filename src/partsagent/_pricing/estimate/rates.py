@@ -26,10 +26,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ..._datafile import DataFile, load_data
 from ..._exceptions import InputError
 from ..._markets import Market, Tax, Taxable, load_markets
 from ..._models import MarketCode
-from ._data import DataId, ExchangeRate, Frozen, HourRate, load_data
+from ._data import DataId, ExchangeRate, HourRate
 
 __all__ = ["MarketRates", "PricedMarket", "Rates", "Tax", "Taxable", "load_rates"]
 
@@ -38,7 +39,7 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 """An ISO 4217 code: "GBP", "USD"."""
 
 
-class MarketRates(Frozen):
+class MarketRates(DataFile):
     currency: Currency | None = None
     """The market's currency (markets.json) unless given here."""
     minor_unit: Annotated[int, Field(ge=0, le=4)] | None = None
@@ -81,7 +82,7 @@ class PricedMarket:
     sublets: Mapping[str, Decimal]
 
 
-class Rates(Frozen):
+class Rates(DataFile):
     """The whole rates file: figures per market."""
 
     format: Literal["partsagent-rates/1"]

@@ -1,0 +1,68 @@
+"""The one way a data file a body shop can edit is read: a frozen base and one loader.
+
+Policy, labour times, rates, adjacency, evidence, included operations, build
+cues and the secondary-part rules are JSON files shipped beside the code, each
+replaceable by a file of the user's own. They all go through ``load_data``, so
+they fail the same way: a broken file of the user's is an ``InputError`` naming
+the file and the first bad field, a broken packaged file is our bug
+(``UsageError``), and each packaged file is parsed once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ._exceptions import InputError, UsageError
+
+__all__ = ["DataFile", "load_data", "parse_data"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DataFile(BaseModel):
+    """The base of every data file and entry: frozen, shared by every report, strict."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+def parse_data(model: type[M], text: str | bytes, where: str) -> M:
+    """``text`` validated as ``model``; InputError naming ``where`` and the first bad field."""
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        at = ".".join(str(p) for p in err["loc"]) or "the document"
+        problem = f"{at}: {err['msg']}"
+        raise InputError(f"{where} is not a valid {model.__name__} file: {problem}") from None
+
+
+@functools.cache
+def _packaged(model: type[BaseModel], name: str) -> BaseModel:
+    package = model.__module__.rpartition(".")[0]
+    text = resources.files(package).joinpath(name).read_bytes()
+    try:
+        return parse_data(model, text, f"{package.replace('.', '/')}/{name}")
+    except InputError as exc:  # a packaged file is ours: a broken one is a bug, not bad input
+        raise UsageError(str(exc)) from None
+
+
+def load_data(model: type[M], packaged: str, path: str | Path | None = None) -> M:
+    """Your file at ``path``, or the file ``packaged`` shipped beside ``model``'s module.
+
+    The packaged file is parsed once per process and the same frozen value is
+    returned to every caller.
+    """
+    if path is None:
+        found = _packaged(model, packaged)
+        assert isinstance(found, model)
+        return found
+    try:
+        text = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+    return parse_data(model, text, str(path))
