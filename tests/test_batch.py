@@ -151,7 +151,11 @@ class _GatedPlanner:
 @pytest.mark.parametrize("concurrency", [1, 3])
 async def test_at_most_concurrency_reports_run_at_once(sample_dir: Any, concurrency: int) -> None:
     """process_batch lets exactly ``concurrency`` reports run together, never more."""
-    items = [good(i) for i in range(7)]
+    # Seven different inputs: a repeat would reuse its remembered plan and never
+    # reach the planner, and the gate would wait for it.
+    damages = ["rear bumper cracked", "bonnet dented", "left headlight smashed", "tailgate dented"]
+    pairs = [(v, d) for d in damages for v in (FOCUS, ASTRA)][:7]
+    items = [{"vehicle": v, "damaged_parts": d} for v, d in pairs]
     planner = _GatedPlanner(gate=concurrency, total=len(items))
     async with PartsAgent(sample_dir, planner=planner, warm_vehicle=False) as agent:
         with anyio.fail_after(60):

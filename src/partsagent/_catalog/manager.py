@@ -225,6 +225,9 @@ class BucketManager:
             shared_limit=shared_limit,
             rate=rate,
         )
+        if isinstance(self.source, BucketReader):
+            # Its background index.json read counts against the same limits as every request.
+            self.source.request_slot = self._requests.slot
         self._batcher = Batcher(
             self._flights,
             self._c,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import anyio
@@ -78,6 +78,16 @@ class Requests:
         if self.shared_limit is None:
             return contextlib.nullcontext()
         return self.shared_limit.slot()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """One request's place under both limits, for a read made outside ``run``.
+
+        The source's background read of index.json is such a read: without this it
+        would be one request more on the wire than the limit allows, per process.
+        """
+        async with self._limit, self._slot():
+            yield
 
     def attempts_for(self, kind: str) -> int:
         """Attempts at a document of ``kind``: twice ``attempts`` for the gating kinds."""

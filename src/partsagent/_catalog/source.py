@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
@@ -100,6 +102,8 @@ class BucketReader(AsyncResource):
     """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
     _finder: asyncio.Task[None] | None = None
     """The background read of index.json (``_look_for_packs``), owned by the source."""
+    request_slot: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext
+    """Held around that read; its BucketManager sets it, so the read counts against its limits."""
     _variants_of: dict[tuple[str, str], set[str]] | None = None
     """(manufacturer, model) -> its variants, the only ones its pack may hold."""
     _refused: frozenset[str] = frozenset()
@@ -203,7 +207,7 @@ class BucketReader(AsyncResource):
         pause, longest = INDEX_BACKOFF
         while True:
             try:
-                async with asyncio.timeout(INDEX_ATTEMPT_TIMEOUT):
+                async with self.request_slot(), asyncio.timeout(INDEX_ATTEMPT_TIMEOUT):
                     index = orjson.loads(await self.read(doc.INDEX_PATH))
                 break
             except (CatalogUnavailable, TimeoutError, orjson.JSONDecodeError):
