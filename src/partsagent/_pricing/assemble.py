@@ -103,7 +103,7 @@ async def price_plan(
     groups = {c.id: c.group for cats in categories.values() for c in cats}
     said = (preference or BuildPreference()).said
     decisions = decide(needs, data, groups, said, words)
-    warnings += [d.note for d in decisions if d.note]
+    warnings += [*said.safety, *(d.note for d in decisions if d.note)]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
@@ -220,7 +220,7 @@ def _damaged(
     out = []
     for d in decisions:
         n = d.need
-        if n.reason != "damaged":
+        if n.reason != "damaged" or d.blend_only:
             continue
         word = market_name(n.category.name, market, is_saloon=is_saloon)
         out.append(

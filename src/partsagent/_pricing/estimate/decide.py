@@ -21,7 +21,7 @@ from ..._models import Axle, Severity, Side
 from ..plan import Need
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
-from .blend import blends, deduct_overlaps, deduct_shared_access
+from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
 from .evidence import Evidence, Said
 from .labour import BodyClass
@@ -62,17 +62,23 @@ class Decision:
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
+    blend_only: bool = False
+    """Named only as a blend target ("blend into the LF door"): blended, not damaged."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        if self.row is None or self.included_in is not None:
+        if self.row is None or self.included_in is not None or self.blend_only:
             return ()
         return self.row.operations
 
     @property
     def bought(self) -> bool:
         """True when the part gets a parts line: it is replaced, or it is a consumable."""
-        return self.included_in is None and (self.row is None or "replace" in self.row.operations)
+        return (
+            self.included_in is None
+            and not self.blend_only
+            and (self.row is None or "replace" in self.row.operations)
+        )
 
 
 def decide(
@@ -102,7 +108,10 @@ def decide(
         else:
             pos = need.position
             text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
-            if data.evidence.is_loose(said.clause_of(text)):
+            heading = said.heading_of(text)
+            if data.evidence.is_blend_target(f"{heading}: {text}" if heading else text):
+                out.append(Decision(need, row, blend_only=True))
+            elif data.evidence.is_loose(said.clause_of(text)):
                 out.append(Decision(need, refit_row(row)))
             else:
                 out.append(_dent(need, text, row, data, said, group))
@@ -218,7 +227,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         group=groups.get(need.category.id),
         position=need.position,
         severity=need.severity if need.reason == "damaged" else row.severity,
-        operations=row.operations,
+        operations=decision.operations,
         rule=row.id,
         why=row.why,
         source="llm" if need.source == "llm" else "rule",
@@ -228,6 +237,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         repair_at=decision.repair_at,
         repair_hours=decision.repair_hours,
         repair_label=decision.repair_label,
+        blend=decision.blend_only,
     )
 
 
@@ -283,6 +293,9 @@ def work_for(
     if said is None or not said.no_blend:
         blended, notes = blends(works, data.adjacency, data.labour, body_class, present)
         warnings += notes
+    asked, notes = asked_blends(parts, blended, data.labour, body_class)
+    blended += asked
+    warnings += notes
     included, notes = included_work(
         parts, data.included, data.labour, body_class, equipment, present
     )

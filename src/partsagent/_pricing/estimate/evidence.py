@@ -36,6 +36,17 @@ class Equipment(Frozen):
     words: Phrases
 
 
+class Safety(Frozen):
+    """Words that call for a safety check no parts estimate covers (high voltage, geometry)."""
+
+    id: DataId
+    words: Phrases
+    with_: Phrases = Field(default=(), alias="with")
+    """When given, one of these words must also be said ("EV" with "underbody")."""
+    warning: Annotated[str, Field(min_length=1)]
+    """The warning; ``{words}`` is replaced by the words found."""
+
+
 class DentSize(Frozen):
     """A size of dent: its words or measure, and how it is repaired."""
 
@@ -84,10 +95,17 @@ class Evidence(Frozen):
     no_blend: Phrases
     blend_words: Phrases = ()
     """A blend word with a denial in its clause rules blending out too."""
+    work_words: Phrases = ()
+    """Other work on a part ("refinish", "replace"): a part with them is no blend target."""
     structural: Phrases
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
+    deformation_words: Phrases = ()
+    body_words: Phrases = ()
+    """A deformation ("pushed in") is structural only on the body ("the front end pushed
+    in"), never on a part it qualifies ("sensor pushed in"); members are ``structural``."""
+    safety: tuple[Safety, ...] = ()
     airbag_words: Phrases
     deployed_words: Phrases
     loose: Phrases
@@ -131,6 +149,21 @@ class Evidence(Frozen):
     def _worded(self, text: str) -> list[DentSize]:
         return [s for s in self.dent_sizes if _find(s.words, text)]
 
+    def is_blend_target(self, phrase: str) -> bool:
+        """True when a part's words are a blend instruction and name no damage to it.
+
+        "blend into the LF door", "Blend adj panels: N/S rear door": the door is
+        blended for the colour, not damaged, bought or refinished.
+        """
+        text = _normal(phrase)
+        head = text.split(":")[0] if ":" in text else text
+        return (
+            bool(_find(self.blend_words, head))
+            and not _find(self.damage_words, text)
+            and not _find(self.work_words, text)
+            and not _find(self.no_blend, text)
+        )
+
     def is_loose(self, phrase: str) -> bool:
         """True when the words say the part came loose and name no damage to it."""
         clauses = _CLAUSE.split(_normal(phrase))
@@ -172,7 +205,9 @@ class Said:
     hail_count: int | None = None
     """The dents counted for the whole report, when one count is said."""
     phrases: tuple[str, ...] = ()
-    """The sentences with a size, a count or 'loose': the per-part facts."""
+    """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
+    safety: tuple[str, ...] = ()
+    """The safety warnings the words call for (high voltage, steering and suspension)."""
 
     def clause_of(self, component: str) -> str:
         """A part's words and what follows them up to the next comma ("... loose and cracked")."""
@@ -183,6 +218,15 @@ class Said:
                 rest = sentence[at + len(own) :]
                 return f"{component} {_CLAUSE.split(rest)[0]}".strip()
         return component
+
+    def heading_of(self, component: str) -> str:
+        """The heading before a colon that a part's words follow ("Blend adj panels"), or ''."""
+        own = _normal(component)
+        for sentence in self.phrases:
+            head, colon, rest = sentence.partition(":")
+            if colon and own and own in rest:
+                return head
+        return ""
 
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
@@ -214,6 +258,8 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             )
             if not cosmetic:
                 escalate += _affirmed(evidence.structural, clause, evidence.denials)
+                if _find(evidence.body_words, clause):
+                    escalate += _affirmed(evidence.deformation_words, clause, evidence.denials)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")
@@ -225,7 +271,10 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     facts = [
         s
         for s in sentences
-        if evidence.size(s) is not None or _find(evidence.loose, s) or evidence.hail_count(s)
+        if evidence.size(s) is not None
+        or _find(evidence.loose, s)
+        or evidence.hail_count(s)
+        or _find(evidence.blend_words, s)
     ]
     return Said(
         no_blend=no_blend,
@@ -234,7 +283,27 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted(set(facts))),
+        safety=_safety(sentences, evidence),
     )
+
+
+def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
+    """The warnings of the safety words said and not denied, in the file's order."""
+    out = []
+    whole = " . ".join(sentences)
+    for check in evidence.safety:
+        if check.with_ and not _find(check.with_, whole):
+            continue
+        found = [
+            w
+            for s in sentences
+            for clause in _CLAUSE.split(s)
+            for w in _affirmed(check.words, clause, evidence.denials)
+        ]
+        if found:
+            words = ", ".join(repr(w) for w in dict.fromkeys(found))
+            out.append(check.warning.replace("{words}", words))
+    return tuple(out)
 
 
 _SENTENCE = re.compile(r"[.;!?\n]+")
