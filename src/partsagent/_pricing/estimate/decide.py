@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..._models import Axle, Severity, Side
+from ..names import names_of
 from ..plan import Need
+from ..propagation import rules_adding
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
@@ -64,10 +66,12 @@ class Decision:
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
     blend_only: bool = False
     """Named only as a blend target ("blend into the LF door"): blended, not damaged."""
+    possible: bool = False
+    """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        if self.row is None or self.included_in is not None or self.blend_only:
+        if self.row is None or self.included_in is not None or self.blend_only or self.possible:
             return ()
         return self.row.operations
 
@@ -77,6 +81,7 @@ class Decision:
         return (
             self.included_in is None
             and not self.blend_only
+            and not self.possible
             and (self.row is None or "replace" in self.row.operations)
         )
 
@@ -104,7 +109,7 @@ def decide(
         kinds = need.damage_kinds if need.reason == "damaged" else ()
         row = data.policy.decide(need.category.name, severity, group, kinds)
         if need.reason != "damaged":
-            out.append(Decision(need, row))
+            out.append(_secondary(need, row, needs))
         else:
             pos = need.position
             text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
@@ -116,6 +121,35 @@ def decide(
             else:
                 out.append(_dent(need, text, row, data, said, group))
     return _assemblies(out, data)
+
+
+def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
+    """A secondary part, firm only when a part that brings it is damaged enough.
+
+    The propagation rules add a bumper's clips or brackets for the damage they
+    usually go with; below a rule's ``firm_from`` there is no evidence they are
+    damaged, so they are not bought and a warning asks to confirm them at teardown.
+    """
+    rules = rules_adding(need.category.name)
+    triggers = [
+        (rule, n)
+        for rule in rules
+        for n in needs
+        if n.reason == "damaged"
+        and any(n.category.name.casefold() in names_of(w) for w in rule.when)
+        and rule.applies(n.severity)
+    ]
+    if not triggers or any(rule.firm(n.severity) for rule, n in triggers):
+        return Decision(need, row)
+    by = ", ".join(dict.fromkeys(f"{n.category.name} ({n.severity.value})" for _, n in triggers))
+    where = f" ({need.position.side})" if need.position.side else ""
+    return Decision(
+        need,
+        row,
+        possible=True,
+        note=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
+        f"the {by} but nothing says it is damaged; not priced, add it if found",
+    )
 
 
 def _dent(
