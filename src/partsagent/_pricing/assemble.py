@@ -491,18 +491,53 @@ def _escalation(said: Sequence[str]) -> list[str]:
     ]
 
 
+def _unpriced(
+    report: PartsReport, unread: Sequence[UnreadPhrase], data: EstimateData
+) -> tuple[list[str], list[str]]:
+    """The damaged parts named but not priced: with no category, and with no fitting article."""
+    no_category = [
+        repr(u.phrase)
+        for u in unread
+        if u.reason == "not_in_catalog" and not data.evidence.denies(u.phrase)
+    ]
+    no_article = [
+        r.category.name + (f" ({r.position.side})" if r.position.side else "")
+        for r in report.damaged
+        if r.line is None
+        and any(
+            op.operation == "replace" and op.line is None and op.category.id == r.category.id
+            and op.position == r.position
+            for op in report.operations
+        )
+    ]
+    return list(dict.fromkeys(no_category)), list(dict.fromkeys(no_article))
+
+
+def _lacks(unpriced: Sequence[str]) -> list[str]:
+    if not unpriced:
+        return []
+    return [
+        f"INCOMPLETE: the estimate lacks {len(unpriced)} damaged part(s) the report names: "
+        f"{', '.join(unpriced)} (no catalog category or no fitting article); price them by hand"
+    ]
+
+
 def _confidence(
     plan: Plan,
     needs: Sequence[Need],
     lines: Sequence[ReportLine],
     *,
     escalated: bool = False,
+    unpriced: int = 0,
+    priced: int = 0,
+    penalty: Decimal = Decimal(0),
 ) -> float:
     """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
 
     ``needs`` are the decided ones; a consumable counts only when it got a line. A
     report whose words name structure or deployed airbags is capped at 0.5: its
-    estimate cannot be complete.
+    estimate cannot be complete. ``unpriced`` damaged parts of ``priced`` + ``unpriced``
+    lower it by their share of ``penalty``: the more of the damage missing, the lower.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
@@ -513,7 +548,8 @@ def _confidence(
     if not scores:
         return 0.0
     cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if escalated else 1.0)
-    return round(min(cap, sum(scores) / len(scores)), 3)
+    missing = float(penalty) * unpriced / (priced + unpriced) if unpriced else 0.0
+    return round(min(cap, sum(scores) / len(scores)) * (1 - missing), 3)
 
 
 def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
@@ -629,9 +665,13 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 update={"component": need.component, "confidence": round(need.confidence, 3)}
             )
         damaged.append(r)
+    unread = not_priced(plan)
+    no_category, no_article = _unpriced(report, unread, data)
+    unpriced = [*no_category, *no_article]
     warnings = [
         *_escalation(meaning.escalate),
         *_total_loss_warning(plan),
+        *_lacks(unpriced),
         *_vehicle_warnings(plan),
         *plan.warnings,
         *report.warnings,
@@ -641,8 +681,16 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
             "vehicle": _report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
             "damaged": tuple(damaged),
-            "confidence": _confidence(plan, needs, lines, escalated=bool(meaning.escalate)),
-            "not_priced": not_priced(plan),
+            "confidence": _confidence(
+                plan,
+                needs,
+                lines,
+                escalated=bool(meaning.escalate),
+                unpriced=len(unpriced),
+                priced=len(report.damaged) - len(no_article),
+                penalty=data.policy.unpriced_penalty,
+            ),
+            "not_priced": unread,
             "warnings": tuple(dict.fromkeys(warnings)),
             "total_loss": bool(plan.total_loss),
             "trace": tuple(plan.trace),

@@ -149,6 +149,10 @@ class Evidence(Frozen):
     def _worded(self, text: str) -> list[DentSize]:
         return [s for s in self.dent_sizes if _find(s.words, text)]
 
+    def denies(self, phrase: str) -> bool:
+        """True when a phrase says its part is not damaged ("airbags did not go off")."""
+        return bool(_find(self.denials, _normal(phrase)))
+
     def is_blend_target(self, phrase: str) -> bool:
         """True when a part's words are a blend instruction and name no damage to it.
 
