@@ -495,10 +495,13 @@ def _unpriced(
     report: PartsReport, unread: Sequence[UnreadPhrase], data: EstimateData
 ) -> tuple[list[str], list[str]]:
     """The damaged parts named but not priced: with no category, and with no fitting article."""
+    # Equipment named to say the car has it ("radar behind the badge") is not a damaged part.
     no_category = [
         repr(u.phrase)
         for u in unread
-        if u.reason == "not_in_catalog" and not data.evidence.denies(u.phrase)
+        if u.reason == "not_in_catalog"
+        and not data.evidence.denies(u.phrase)
+        and not data.evidence.only_equipment(u.phrase)
     ]
     no_article = [
         r.category.name + (f" ({r.position.side})" if r.position.side else "")

@@ -153,6 +153,11 @@ class Evidence(Frozen):
         """True when a phrase says its part is not damaged ("airbags did not go off")."""
         return bool(_find(self.denials, _normal(phrase)))
 
+    def only_equipment(self, phrase: str) -> bool:
+        """True when a phrase names equipment and no damage ("has the 360 camera")."""
+        text = _normal(phrase)
+        return bool(_find(self.equipment_words, text)) and not _find(self.damage_words, text)
+
     def is_blend_target(self, phrase: str) -> bool:
         """True when a part's words are a blend instruction and name no damage to it.
 
