@@ -220,7 +220,7 @@ def _damaged(
     out = []
     for d in decisions:
         n = d.need
-        if n.reason != "damaged" or d.blend_only:
+        if n.reason != "damaged" or d.not_damaged:
             continue
         word = market_name(n.category.name, market, is_saloon=is_saloon)
         out.append(
@@ -508,7 +508,9 @@ def _unpriced(
         for r in report.damaged
         if r.line is None
         and any(
-            op.operation == "replace" and op.line is None and op.category.id == r.category.id
+            op.operation == "replace"
+            and op.line is None
+            and op.category.id == r.category.id
             and op.position == r.position
             for op in report.operations
         )

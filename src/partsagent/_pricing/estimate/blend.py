@@ -194,7 +194,11 @@ def _blend_time(
     share = labour.blend_share
     own = found[0].blend
     hours = own if own is not None else round_hours(refinish * share)
-    how = f"its {own} h blend time" if own is not None else f"{share} of its {refinish} h refinish time"
+    how = (
+        f"its {own} h blend time"
+        if own is not None
+        else f"{share} of its {refinish} h refinish time"
+    )
     return hours, how, found[1]
 
 
@@ -227,7 +231,10 @@ def asked_blends(
                 category=part.category,
                 position=part.position,
                 hours=hours,
-                why=f"The report asks for this panel to be blended, and names no damage to it ({how}).",
+                why=(
+                    "The report asks for this panel to be blended, and names no damage to it "
+                    f"({how})."
+                ),
                 source=part.source,
                 rule="blend-asked",
                 times=times,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Literal
 
 from ..._models import Axle, Severity, Side
 from ..names import names_of
@@ -64,14 +65,15 @@ class Decision:
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
-    blend_only: bool = False
-    """Named only as a blend target ("blend into the LF door"): blended, not damaged."""
+    not_damaged: Literal["blend", "equipment"] | None = None
+    """Named only as a blend target ("blend into the LF door": blended) or as the carrier
+    of equipment ("the mirror has the 360 camera"): not damaged, bought or worked on."""
     possible: bool = False
     """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        if self.row is None or self.included_in is not None or self.blend_only or self.possible:
+        if self.row is None or self.included_in is not None or self.not_damaged or self.possible:
             return ()
         return self.row.operations
 
@@ -80,7 +82,7 @@ class Decision:
         """True when the part gets a parts line: it is replaced, or it is a consumable."""
         return (
             self.included_in is None
-            and not self.blend_only
+            and not self.not_damaged
             and not self.possible
             and (self.row is None or "replace" in self.row.operations)
         )
@@ -114,8 +116,12 @@ def decide(
             pos = need.position
             text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
             heading = said.heading_of(text)
-            if data.evidence.is_blend_target(f"{heading}: {text}" if heading else text):
-                out.append(Decision(need, row, blend_only=True))
+            if data.evidence.is_blend_target(text) or (
+                heading and data.evidence.is_blend_target(f"{heading}: {text}")
+            ):
+                out.append(Decision(need, row, not_damaged="blend"))
+            elif data.evidence.only_equipment(text):
+                out.append(Decision(need, row, not_damaged="equipment"))
             elif data.evidence.is_loose(said.clause_of(text)):
                 out.append(Decision(need, refit_row(row)))
             else:
@@ -271,7 +277,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         repair_at=decision.repair_at,
         repair_hours=decision.repair_hours,
         repair_label=decision.repair_label,
-        blend=decision.blend_only,
+        blend=decision.not_damaged == "blend",
     )
 
 

@@ -91,6 +91,8 @@ class Evidence(Frozen):
     denials: Phrases
     equipment_denials: Phrases
     """Words that say a car lacks equipment ("no radar"); "radar not damaged" still has one."""
+    equipment_cues: Phrases = ()
+    """Words that say a part carries equipment ("has", "with", "behind")."""
     damage_words: Phrases
     no_blend: Phrases
     blend_words: Phrases = ()
@@ -154,9 +156,19 @@ class Evidence(Frozen):
         return bool(_find(self.denials, _normal(phrase)))
 
     def only_equipment(self, phrase: str) -> bool:
-        """True when a phrase names equipment and no damage ("has the 360 camera")."""
+        """True when a phrase says the car carries equipment and names no damage.
+
+        "The mirror has the 360 camera", "radar behind the badge": a carrying word
+        (``equipment_cues``) is needed, so a part listed bare ("front parking sensor",
+        its severity given apart) is still damaged.
+        """
         text = _normal(phrase)
-        return bool(_find(self.equipment_words, text)) and not _find(self.damage_words, text)
+        return (
+            bool(_find(self.equipment_words, text))
+            and bool(_find(self.equipment_cues, text))
+            and not _find(self.damage_words, text)
+            and not _find(self.loose_damage_words, text)
+        )
 
     def is_blend_target(self, phrase: str) -> bool:
         """True when a part's words are a blend instruction and name no damage to it.
@@ -267,8 +279,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             )
             if not cosmetic:
                 escalate += _affirmed(evidence.structural, clause, evidence.denials)
-                if _find(evidence.body_words, clause):
-                    escalate += _affirmed(evidence.deformation_words, clause, evidence.denials)
+                escalate += _body_deformed(clause, evidence)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")
@@ -294,6 +305,19 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         phrases=tuple(sorted(set(facts))),
         safety=_safety(sentences, evidence),
     )
+
+
+def _body_deformed(clause: str, evidence: Evidence) -> list[str]:
+    """A deformation said of the body ("the front end pushed in"), not of a part after it.
+
+    The body word comes first: in "grille pushed in by the car in front" the car
+    is the other one, and the grille the part pushed in.
+    """
+    bent = _affirmed(evidence.deformation_words, clause, evidence.denials)
+    if not bent:
+        return []
+    first = _find(evidence.deformation_words, clause)[0][0]
+    return bent if any(s < first for s, _, _ in _find(evidence.body_words, clause)) else []
 
 
 def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
