@@ -4,13 +4,13 @@ No network, no disk: ``MemorySource`` answers from documents parsed once, withou
 awaiting anything, so what is measured is partsagent itself.
 
 * cached look-ups per second: ``BucketManager.get_articles_for_category`` on a warm cache;
-* metric events per second: ``timer()`` blocks whose events reach a
-  ``SummaryAggregator(drop=True)`` installed in structlog;
+* metric events per second: ``timer()`` blocks whose measurements reach a
+  ``SummaryAggregator`` installed on the metrics bus;
 * reports assembled per second: distinct reports, catalog cache warm, report cache
   cold (planning, matching, rules, search and pricing: everything but the network);
 * report-cache hits per second: the same report again.
 
-Each with metrics on (events emitted, aggregated and dropped) and off
+Each with metrics on (every timer, counter and cache hit aggregated) and off
 (``set_metrics_enabled(False)``). ``--profile`` also writes a pyinstrument profile of
 report assembly to ``bench/results/overhead_profile.txt``.
 """
@@ -19,15 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import structlog
-from structlog.exceptions import DropEvent
-from structlog.typing import EventDict, WrappedLogger
 
 import _common as c
 from partsagent import CatalogError, NotFound, PartsAgent
@@ -113,23 +108,12 @@ class MemorySource(BucketReader):
         await self._disk.aclose()
 
 
-def _drop_all(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
-    raise DropEvent
-
-
 def metrics_mode(on: bool, aggregator: SummaryAggregator) -> None:
-    """On: info-level events reach the aggregator (which drops them). Off: no emission."""
+    """On: every measurement reaches the aggregator (and no log). Off: none is made."""
     uninstall_aggregator(aggregator)
     if on:
-        structlog.configure(
-            processors=[_drop_all],
-            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-            cache_logger_on_first_use=False,
-        )
         install_aggregator(aggregator)
-    else:
-        c.quiet_logs()
-    set_metrics_enabled(on)
+    set_metrics_enabled(None if on else False)
 
 
 async def cached_lookups(manager: BucketManager, keys: list[tuple[str, str, str]], n: int) -> float:
@@ -214,7 +198,7 @@ async def measure(quick: bool, profile: bool) -> dict[str, Any]:
             out.write_text(profiler.output_text(unicode=False, color=False))
             print(f"wrote {out.relative_to(c.BENCH_DIR.parent)}")
     uninstall_aggregator(aggregator)
-    set_metrics_enabled(True)
+    set_metrics_enabled(None)
     c.quiet_logs()
     results["reports"] = n_reports
     return results

@@ -10,8 +10,9 @@ Configuration comes from the environment, read when the app starts:
 * ``PARTSAGENT_CATALOG``: a bucket directory or an http(s) base URL (default:
   the embedded sample catalog);
 * ``PARTSAGENT_PLANNER``: ``rules`` (default) or ``llm`` (needs ``OPENAI_API_KEY``);
-* ``PARTSAGENT_REDIS_URL``: a Redis shared by every worker as the catalog cache
-  (needs the ``redis`` extra), and ``PARTSAGENT_REDIS_NAMESPACE`` (default: one
+* ``PARTSAGENT_REDIS_URL``: a Redis shared by every worker: the catalog cache, one
+  limit of requests in flight at the catalog, one fetch of a document every worker
+  misses (needs the ``redis`` extra), and ``PARTSAGENT_REDIS_NAMESPACE`` (default: one
   derived from the catalog) to keep deployments that share one Redis apart;
 * ``PROMETHEUS_MULTIPROC_DIR``: set it (to an empty directory) before starting
   several workers, and ``/metrics`` merges them all.
@@ -129,7 +130,11 @@ def _metrics_registry(aggregator: SummaryAggregator) -> CollectorRegistry:
 
 
 def _shared_cache() -> dict[str, Any]:
-    """``cache=redis_cache(...)`` when PARTSAGENT_REDIS_URL is set: one cache for all workers."""
+    """``redis=URL`` when PARTSAGENT_REDIS_URL is set: one cache and one catalog limit for all.
+
+    Every worker (and every host) on that Redis shares the catalog cache, the limit of
+    requests in flight at the catalog, and one fetch of a document they all miss.
+    """
     url = os.environ.get("PARTSAGENT_REDIS_URL")
     if not url:
         return {}
@@ -139,7 +144,9 @@ def _shared_cache() -> dict[str, Any]:
     # No namespace: the manager names it after its catalog, so every worker on the same
     # catalog shares it and two catalogs never do.
     namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
-    return {"cache": redis_cache(url, namespace=namespace)}
+    if namespace is None:
+        return {"redis": url}
+    return {"redis": url, "cache": redis_cache(url, namespace=namespace)}
 
 
 def create_app(

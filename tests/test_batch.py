@@ -7,10 +7,13 @@ import itertools
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import pytest
 
 from partsagent import InputError, PartsAgent, UnresolvedVehicle
 from partsagent._batch import REORDER_WINDOW
+from partsagent.catalog import BucketManager
+from partsagent.planning import Plan, PlanRequest, RulesPlanner
 from partsagent.testing import CatalogServer, ServerOptions
 
 FOCUS = {"make": "Ford", "model": "Focus", "year": 2020}
@@ -109,22 +112,52 @@ async def test_leaving_early_cancels_what_is_in_flight(sample_dir: Any) -> None:
         assert not [n for n in names if "_one" in n or "feed" in n], names
 
 
-async def test_at_most_concurrency_reports_reach_the_catalog_at_once(sample_dir: Any) -> None:
-    """With concurrency=1 the reports run one after the other: a slow catalog shows it."""
-    async with CatalogServer(sample_dir, ServerOptions(latency_ms=20)) as server:
-        async with PartsAgent(server.url, warm_vehicle=False) as agent:
-            items = [good(i) for i in range(4)]
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            async for r in agent.process_batch(items, concurrency=1):
-                assert r.ok, r.error
-            one = loop.time() - started
-        async with PartsAgent(server.url, warm_vehicle=False) as agent:
-            started = loop.time()
-            async for r in agent.process_batch(items, concurrency=4):
-                assert r.ok, r.error
-            four = loop.time() - started
-    assert four < one
+class _GatedPlanner:
+    """A planner (the public extension point) that counts the reports planning at once.
+
+    Each plan waits until ``gate`` reports are inside (or the batch can send no
+    more), so the count shows how many the batch lets run together, with no timing.
+    """
+
+    name = "gated"
+
+    def __init__(self, gate: int, total: int) -> None:
+        self.inside = 0
+        self.most = 0
+        self.entered = 0
+        self._gate = gate
+        self._total = total
+        self._rules = RulesPlanner()
+        self._full = asyncio.Event()
+
+    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
+        self.inside += 1
+        self.entered += 1
+        self.most = max(self.most, self.inside)
+        if self.inside >= self._gate or self.entered >= self._total:
+            self._full.set()
+        await self._full.wait()
+        try:
+            return await self._rules.plan(catalog, request)
+        finally:
+            self.inside -= 1
+            if self.inside == 0:
+                self._full.clear()
+
+    async def aclose(self) -> None:
+        await self._rules.aclose()
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_at_most_concurrency_reports_run_at_once(sample_dir: Any, concurrency: int) -> None:
+    """process_batch lets exactly ``concurrency`` reports run together, never more."""
+    items = [good(i) for i in range(7)]
+    planner = _GatedPlanner(gate=concurrency, total=len(items))
+    async with PartsAgent(sample_dir, planner=planner, warm_vehicle=False) as agent:
+        with anyio.fail_after(60):
+            results = [r async for r in agent.process_batch(items, concurrency=concurrency)]
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert planner.most == concurrency
 
 
 @pytest.mark.parametrize("concurrency", [0, -1, 1.5, True])

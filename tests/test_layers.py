@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_reading",),
     ("_pricing",),
     ("_planning",),
-    ("_agent", "_batch"),
+    ("_agent", "_batch", "_processes"),
     (
         "_cli",
         "__init__",

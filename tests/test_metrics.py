@@ -1,9 +1,10 @@
-"""Metrics: timer events, the on/off switch, per-report collectors, the summary aggregator."""
+"""Metrics: the bus and its subscribers, the switch, per-report collectors, the aggregator."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import random
 from collections.abc import Iterator
@@ -19,17 +20,21 @@ from partsagent._exceptions import UsageError
 from partsagent._metrics import (
     MAX_BUCKETS_PER_OPERATION,
     RELATIVE_ERROR,
+    Measurement,
     SummaryAggregator,
     capture_metrics,
     collect_performance,
     count,
+    counter,
     install_aggregator,
     metrics_enabled,
+    read_event,
+    record_hit,
     set_metrics_enabled,
+    subscribe_metrics,
     timer,
     uninstall_aggregator,
 )
-from partsagent._metrics.aggregator import add_hit
 from partsagent.catalog import BucketManager
 
 
@@ -38,6 +43,21 @@ def recorder() -> Iterator[Recorder]:
     """structlog configured to end in a Recorder; the previous configuration restored after."""
     with recording() as rec:
         yield rec
+
+
+@pytest.fixture
+def unconfigured_structlog() -> Iterator[None]:
+    """structlog as an application that never configured it; the previous state restored."""
+    was = structlog.is_configured()
+    old = structlog.get_config()
+    structlog.reset_defaults()
+    try:
+        yield
+    finally:
+        if was:
+            structlog.configure(**old)
+        else:
+            structlog.reset_defaults()
 
 
 @pytest.fixture
@@ -279,8 +299,8 @@ def test_aggregator_passes_other_events_and_drops_metrics_when_asked() -> None:
     assert agg.summary()["operations"]["x"]["calls"] == 1
 
 
-async def test_install_aggregator_runs_before_renderer(recorder: Recorder) -> None:
-    """An installed dropping aggregator sees metric events; the renderer sees the rest."""
+async def test_install_aggregator_leaves_the_processors_alone(recorder: Recorder) -> None:
+    """An installed aggregator reads the bus: the renderer sees only other events, unchanged."""
     agg = SummaryAggregator(drop=True)
     install_aggregator(agg)
     install_aggregator(agg)  # idempotent
@@ -309,35 +329,124 @@ def test_capture_metrics_restores_configuration(recorder: Recorder) -> None:
     assert processors == before
 
 
-async def test_cache_hits_are_counted_not_emitted() -> None:
-    """Hits reach the aggregator and the collector exactly, without one event each."""
+async def test_cache_hits_reach_every_subscriber_as_one_shared_measurement() -> None:
+    """Hits reach the aggregator, capture_metrics, a sink and the collector; no object per hit."""
     agg = SummaryAggregator()
+    seen: list[Measurement] = []
     install_aggregator(agg)
+    stop = subscribe_metrics(seen.append)
     try:
         async with BucketManager() as manager:
             with capture_metrics() as events, collect_performance() as perf:
                 for _ in range(6):
                     await manager.get_manufacturers()
     finally:
+        stop()
         uninstall_aggregator(agg)
     looked_up = [e.get("cache") for e in events if e["event"] == "partsagent.catalog.manufacturers"]
-    assert looked_up == ["miss"]
+    assert looked_up == ["miss", "hit", "hit", "hit", "hit", "hit"]
     op = agg.summary()["operations"]["catalog.manufacturers"]
     assert (op["calls"], op["cache_hits"], op["cache_misses"]) == (6, 5, 1)
     assert op["p50_ms"] == 0.0
     snap = perf.snapshot()
     assert (snap["counters"]["cache.misses"], snap["counters"]["cache.hits"]) == (1, 5)
     assert snap["operations"]["catalog.manufacturers"]["calls"] == 6
+    hits = [m for m in seen if m.cache == "hit"]
+    assert len(hits) == 5
+    assert len({id(m) for m in hits}) == 1  # the one shared instance: nothing built per hit
 
 
-def test_an_aggregator_in_the_processors_counts_hits_after_its_first_event() -> None:
-    """An aggregator put in the processors by hand joins the hit count with its first event."""
-    agg = SummaryAggregator()
-    add_hit("catalog.articles")
-    agg(None, "info", metric_event("partsagent.catalog.articles", 3.0, cache="miss"))
-    add_hit("catalog.articles")
+@pytest.mark.usefixtures("unconfigured_structlog")
+def test_a_failing_subscriber_is_reported_once_and_never_breaks_the_measured_code(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sink that raises: the timed code goes on, other subscribers still count, one warning."""
+
+    def broken(m: Measurement) -> None:
+        raise RuntimeError("sink down")
+
+    stop = subscribe_metrics(broken)
+    try:
+        with (
+            capture_metrics() as events,
+            caplog.at_level(logging.WARNING, logger="partsagent"),
+        ):
+            for _ in range(3):
+                with timer("catalog.models"):
+                    pass
+    finally:
+        stop()
+    assert len(events) == 3
+    warned = [r for r in caplog.records if "subscriber_failed" in r.getMessage()]
+    assert len(warned) == 1
+    assert "RuntimeError" in warned[0].getMessage()
+
+
+def test_subscribe_metrics_switches_measuring_on_and_its_undo_off() -> None:
+    """A sink of its own gets timers and counters while subscribed, and nothing after."""
+    seen: list[Measurement] = []
+    assert metrics_enabled() is False
+    stop = subscribe_metrics(seen.append)
+    assert metrics_enabled() is True
+    with timer("myapp.step", stage="load"):
+        pass
+    counter("reports", outcome="ok", report_cache=None)
+    stop()
+    assert metrics_enabled() is False
+    with timer("myapp.step"):
+        pass
+    assert [(m.kind, m.name) for m in seen] == [("timer", "myapp.step"), ("counter", "reports")]
+    assert seen[0].labels == (("stage", "load"),)
+    assert seen[1].labels == (("outcome", "ok"),)
+    assert seen[1].as_event()["increment"] == 1
+
+
+def test_measurement_as_event_reads_back_the_same() -> None:
+    """A logged metric event, read back with read_event, is the measurement that was logged."""
+    with capture_metrics() as events:
+        with pytest.raises(KeyError), timer("catalog.articles", cache="miss", kind="articles"):
+            raise KeyError("x")
+        counter("catalog.requests", kind="articles")
+    timed, counted = (read_event(e) for e in events)
+    assert timed == Measurement(
+        "timer",
+        "catalog.articles",
+        events[0]["duration_ms"],
+        "error",
+        "miss",
+        (("cache", "miss"), ("kind", "articles")),
+        "KeyError",
+    )
+    assert timed is not None
+    assert counted is not None
+    assert (timed.kind, timed.name, timed.outcome, timed.cache, timed.error_type) == (
+        "timer",
+        "catalog.articles",
+        "error",
+        "miss",
+        "KeyError",
+    )
+    assert dict(timed.labels) == {"cache": "miss", "kind": "articles"}
+    assert (counted.kind, counted.name, counted.value, counted.labels) == (
+        "counter",
+        "catalog.requests",
+        1.0,
+        (("kind", "articles"),),
+    )
+
+
+def test_an_aggregator_in_the_processors_reads_the_logged_events(recorder: Recorder) -> None:
+    """With metric events in the logs, an aggregator put in the processors counts them, hits too."""
+    agg = SummaryAggregator(drop=True)
+    structlog.configure(processors=[agg, recorder])
+    set_metrics_enabled(True)
+    try:
+        with timer("catalog.articles", cache="miss"):
+            pass
+        record_hit("catalog.articles")
+        structlog.get_logger().info("app.event")
+    finally:
+        set_metrics_enabled(None)
     op = agg.summary()["operations"]["catalog.articles"]
     assert (op["calls"], op["cache_hits"], op["cache_misses"]) == (2, 1, 1)
-    agg.count_hits(False)
-    add_hit("catalog.articles")
-    assert agg.summary()["operations"]["catalog.articles"]["calls"] == 2
+    assert [e["event"] for e in recorder.events] == ["app.event"]  # drop=True kept them out

@@ -1,7 +1,8 @@
-"""The rule: metric events go only to consumers the application set up; never printed unasked."""
+"""The rule: measurements go only to subscribers the application set up; never printed unasked."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import textwrap
@@ -66,6 +67,45 @@ def test_set_metrics_enabled_true_puts_them_in_the_logs(renderer: Recorder) -> N
     with timer("catalog.models"):
         pass
     assert [e["event"] for e in renderer.events] == ["partsagent.catalog.models"]
+
+
+def test_the_log_sink_uses_standard_logging_when_structlog_is_not_configured(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without structlog configured, set_metrics_enabled(True) logs to the 'partsagent' logger."""
+    was = structlog.is_configured()
+    old = structlog.get_config()
+    structlog.reset_defaults()
+    set_metrics_enabled(True)
+    try:
+        with caplog.at_level(logging.INFO, logger="partsagent"), timer("catalog.models"):
+            pass
+    finally:
+        set_metrics_enabled(None)
+        if was:
+            structlog.configure(**old)
+    [record] = [r for r in caplog.records if r.name == "partsagent"]
+    assert record.levelno == logging.INFO
+    assert record.partsagent_event == "partsagent.catalog.models"  # type: ignore[attr-defined]
+    fields = record.partsagent_fields  # type: ignore[attr-defined]
+    assert fields["metric"] is True
+    assert fields["outcome"] == "ok"
+
+
+def test_no_processor_is_ever_added_to_the_application_chain(renderer: Recorder) -> None:
+    """Subscribers, the log sink and capture_metrics leave structlog's processor list as it was."""
+    processors = structlog.get_config()["processors"]
+    before = list(processors)
+    agg = SummaryAggregator()
+    install_aggregator(agg)
+    set_metrics_enabled(True)
+    try:
+        with capture_metrics(), timer("catalog.models"):
+            assert structlog.get_config()["processors"] == before
+    finally:
+        uninstall_aggregator(agg)
+    assert structlog.get_config()["processors"] is processors
+    assert processors == before == [renderer]
 
 
 def test_set_metrics_enabled_false_silences_even_consumers(renderer: Recorder) -> None:

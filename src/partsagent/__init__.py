@@ -65,6 +65,7 @@ __all__ = [
     "UsageError",
     "Vehicle",
     "VehicleCandidate",
+    "process_batch_in_processes",
 ]
 
 #: Names that left the top level for a public submodule: they still import from
@@ -135,6 +136,7 @@ if TYPE_CHECKING:
     from ._models import ProductGroup as ProductGroup
     from ._models import Variant as Variant
     from ._planning.llm import LLMPlanner as LLMPlanner
+    from ._processes import process_batch_in_processes as process_batch_in_processes
 
     __version__: str
 
@@ -145,6 +147,10 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version
 
         return version("partsagent")
+    if name == "process_batch_in_processes":  # multiprocessing: loaded when a batch needs it
+        from ._processes import process_batch_in_processes
+
+        return process_batch_in_processes
     module = _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module 'partsagent' has no attribute {name!r}")
@@ -156,3 +162,8 @@ def __getattr__(name: str) -> Any:
     )
     # Through the public module, so that what it loads lazily (LLMPlanner, redis_cache) stays lazy.
     return getattr(import_module(f"partsagent.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    # The names loaded when first asked for (process_batch_in_processes) are listed too.
+    return sorted({*globals(), *__all__})

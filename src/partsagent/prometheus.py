@@ -1,7 +1,7 @@
 """Prometheus metrics for partsagent (the ``prometheus`` extra: prometheus-client).
 
-``PartsAgentCollector(aggregator)`` publishes what an installed
-``SummaryAggregator`` reduced::
+``PartsAgentCollector(aggregator)`` publishes what a ``SummaryAggregator``
+installed on the metrics bus reduced::
 
     partsagent_operation_duration_seconds{operation, outcome}   histogram, 1 ms to 30 s
     partsagent_cache_lookups_total{result}                     hit, miss, coalesced
@@ -13,10 +13,11 @@
 
 In one process it is a custom collector: register it and each scrape reads the
 aggregator. prometheus-client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``
-set before the workers start) ignores custom collectors, so there it pushes
-every observation the aggregator makes into prometheus-client's own metrics,
-which write the shared files that ``MultiProcessCollector`` merges at scrape
-time; its ``collect()`` then yields nothing, so nothing is counted twice.
+set before the workers start) ignores custom collectors, so there it subscribes
+to the bus itself and records every measurement, cache hits included, into
+prometheus-client's own metrics, which write the shared files that
+``MultiProcessCollector`` merges at scrape time; its ``collect()`` then yields
+nothing, so nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ except ImportError as exc:
         exc, extra="prometheus", modules=("prometheus_client",), feature="partsagent.prometheus"
     )
 
+from ._metrics import bus
 from ._metrics.aggregator import SummaryAggregator
 from ._metrics.measurement import DURATION_BUCKETS, Measurement
 from ._metrics.series import (
@@ -56,14 +58,15 @@ __all__ = ["PartsAgentCollector"]
 # Bucket bounds as prometheus-client's own Histogram writes them ("0.001", "1.0", "+Inf").
 _LE = (*(repr(float(b)) for b in DURATION_BUCKETS), "+Inf")
 _CACHE_RESULTS = ("hit", "miss", "coalesced")
+_KEY = "partsagent.prometheus"
 
 Labels = tuple[tuple[str, str], ...]
 
 
-def _label(labels: Labels, key: str) -> str | None:
+def _label(labels: Iterable[tuple[str, object]], key: str) -> str | None:
     for k, v in labels:
         if k == key:
-            return v
+            return str(v)
     return None
 
 
@@ -96,7 +99,8 @@ class PartsAgentCollector(Collector):
     """partsagent's metrics from ``aggregator``; register it with ``registry.register(...)``.
 
     ``multiprocess``: None detects prometheus-client's multiprocess mode from
-    ``PROMETHEUS_MULTIPROC_DIR``. Create one collector per process, at start-up;
+    ``PROMETHEUS_MULTIPROC_DIR``; then it records from the bus itself and the
+    aggregator is not read. Create one collector per process, at start-up;
     ``close()`` stops a multiprocess collector from recording.
     """
 
@@ -105,7 +109,7 @@ class PartsAgentCollector(Collector):
         if multiprocess is None:
             multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
         self.multiprocess = multiprocess
-        self._unsubscribe = aggregator.subscribe(self._record) if multiprocess else None
+        self._breakers: dict[Labels, float] = {}
         if multiprocess:
             # registry=None: the shared files are the registry; MultiProcessCollector reads them.
             self._duration = Histogram(
@@ -129,15 +133,14 @@ class PartsAgentCollector(Collector):
                     metric.labels(value)  # exported at 0 from the start
             for result in _CACHE_RESULTS:
                 self._cache.labels(result)
+            bus.subscribe((_KEY, id(self)), self._record)
 
     def __repr__(self) -> str:
         return f"PartsAgentCollector({self.aggregator!r}, multiprocess={self.multiprocess})"
 
     def close(self) -> None:
         """Stop recording (multiprocess mode); a single-process collector needs no closing."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        bus.unsubscribe((_KEY, id(self)))
 
     def describe(self) -> Iterable[Metric]:
         """The families without samples, so a registry can check names without a scrape."""
@@ -193,5 +196,5 @@ class PartsAgentCollector(Collector):
                     if value is not None:
                         metric.labels(value).inc(m.value)
         elif m.name == BREAKER_MEASUREMENT:
-            states = self.aggregator.export().gauges.get(BREAKER_MEASUREMENT, {})
-            self._breaker.set(_worst(states))
+            self._breakers[m.labels] = m.value
+            self._breaker.set(_worst(self._breakers))

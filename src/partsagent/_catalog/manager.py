@@ -16,6 +16,9 @@ fast and safe, each in one place:
 * a shared cache (Redis) sits behind the in-process one and is untrusted: a
   value that is not a valid document of its key's kind is a miss, fetched again
   and overwritten; its default namespace is derived from the catalog (``shared``);
+* given a Redis (``redis=``), the limit holds across every process sharing it
+  (``limits``), and of the processes missing one document only one fetches it
+  (``shared_flights``);
 * counters per document kind (``stats``).
 """
 
@@ -50,9 +53,12 @@ from .fanout import ItemResult, fan_out
 from .flights import Flight, Flights, Load
 from .http import MAX_BATCH
 from .ids import check_id
+from .limits import DEFAULT_LEASE, RedisSlots, limit_key, redis_slots
 from .open import open_catalog
+from .rate import RateCap
 from .requests import Requests
 from .shared import NOT_FOUND, SharedCache, catalog_namespace
+from .shared_flights import SharedFlights
 from .source import BucketReader, CatalogSource
 from .stats import KINDS, Counters, cache_stats
 
@@ -101,6 +107,14 @@ class BucketManager:
       20 tries failed, 80% of them).
     * ``batch_size=100``: documents per batch request when the server offers batches;
       1 sends every look-up as its own request.
+    * ``redis``: a Redis URL shared by processes and hosts (needs the ``redis`` extra):
+      the shared cache (unless ``cache`` is given), one limit of ``max_concurrency``
+      requests in flight at this catalog across every process using it (slots are
+      leases of ``slot_lease=10`` seconds, renewed while held), and one fetch of a
+      document that several processes miss at once. A Redis that fails falls back
+      to this process's limit and fetches, with a warning logged.
+    * ``max_rate``: at most this many requests per second at the catalog (shared
+      through ``redis`` when given, else per process); None (default) for no cap.
 
     The manager owns its source: ``aclose()`` closes it.
     """
@@ -122,6 +136,9 @@ class BucketManager:
         backoff_max: float = 2.0,
         breaker: CircuitBreaker | None = None,
         batch_size: int = 100,
+        redis: str | None = None,
+        max_rate: int | None = None,
+        slot_lease: float = DEFAULT_LEASE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_concurrency < 1:
@@ -133,8 +150,24 @@ class BucketManager:
         unknown = set(ttls or {}) - set(KINDS)
         if unknown:
             raise InputError(f"unknown document kinds in ttls: {sorted(unknown)}; use {KINDS}")
+        if slot_lease <= 0:
+            raise InputError("slot_lease must be positive")
         self.source: CatalogSource = open_catalog(source)
         self.max_concurrency = max_concurrency
+        shared_limit: RedisSlots | None = None
+        if redis is not None:
+            from .redis import redis_cache
+
+            if cache is None:
+                cache = redis_cache(redis)
+            shared_limit = redis_slots(
+                redis, limit_key(self.source.name), limit=max_concurrency, lease=slot_lease
+            )
+        rate = (
+            RateCap(max_rate, key=limit_key(self.source.name), redis_url=redis)
+            if max_rate is not None
+            else None
+        )
         self._ttls = {kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS}
         self.negative_ttl = negative_ttl
         # Always an in-process tier; a shared cache (Redis) sits behind it, so that a
@@ -149,6 +182,10 @@ class BucketManager:
             if cache is not None and not isinstance(cache, BoundedStore)
             else None
         )
+        # One fetch of a document several processes miss: leases in the shared cache's Redis.
+        self._shared_flights = (
+            SharedFlights(cache) if redis is not None and self._shared is not None else None
+        )
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
         self._flights = Flights()
@@ -162,6 +199,8 @@ class BucketManager:
             deadline=deadline,
             backoff_initial=backoff_initial,
             backoff_max=backoff_max,
+            shared_limit=shared_limit,
+            rate=rate,
         )
         self._batcher = Batcher(
             self._flights,
@@ -230,6 +269,10 @@ class BucketManager:
         await self.source.aclose()
         if self._shared is not None:
             await self._shared.aclose()
+        if self._requests.shared_limit is not None:
+            await self._requests.shared_limit.aclose()
+        if self._requests.rate is not None:
+            await self._requests.rate.aclose()
 
     # -- the core: cache, single-flight, limit, retries --------------------
 
@@ -257,7 +300,18 @@ class BucketManager:
             return flights
         wanted = {f.key: (kind, f.path) for f in flights}
         values = await self._shared.get_many(list(wanted), wanted)
-        return [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
+        rest = [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
+        if self._shared_flights is None or not rest:
+            return rest
+        # Keys another process is fetching are waited for, then read from the shared cache.
+        _, theirs = await self._shared_flights.claim([f.key for f in rest])
+        if not theirs:
+            return rest
+        await self._shared_flights.wait_for(theirs)
+        waited = [f for f in rest if f.key in set(theirs)]
+        values = await self._shared.get_many([f.key for f in waited], wanted)
+        arrived = {f.key for f, v in zip(waited, values, strict=True) if self._recalled(kind, f, v)}
+        return [f for f in rest if f.key not in arrived]
 
     def _cache_set(self, key: str, value: Any, ttl: float) -> None:
         """Keep a document in process now; a shared cache gets it after the callers."""
@@ -279,7 +333,7 @@ class BucketManager:
         return resolved
 
     def _hit(self, kind: str, key: str, value: Any) -> Any:
-        """Account for a cache hit (counted, no event); a remembered 404 raises NotFound again."""
+        """Account for a cache hit (no object built for it); a remembered 404 raises NotFound."""
         stats = self._c.by_kind[kind]
         if isinstance(value, dict) and _NOT_FOUND in value:
             stats.negative_hits += 1
@@ -329,10 +383,18 @@ class BucketManager:
         fetch: Callable[[], Awaitable[T]],
         flight: Flight,
     ) -> None:
+        leased = False
         if self._shared is not None:
             shared = await self._shared.get(kind, key, path)
             if self._recalled(kind, flight, shared):
                 return
+            if self._shared_flights is not None:
+                ours, theirs = await self._shared_flights.claim([key])
+                leased = bool(ours)
+                if theirs:  # another process fetches it: wait, then read it from the cache
+                    await self._shared_flights.wait_for(theirs)
+                    if self._recalled(kind, flight, await self._shared.get(kind, key, path)):
+                        return
         try:
             value = await self._requests.run(kind, path, fetch)
         except PartsAgentError as exc:
@@ -340,9 +402,17 @@ class BucketManager:
             if isinstance(exc, NotFound):
                 await self._store(kind, key, exc)
             flight.future.set_exception(exc)
+            await self._release_lease(key, leased)
             return
         await self._store(kind, key, value)
         flight.future.set_result(value)
+        await self._release_lease(key, leased)
+
+    async def _release_lease(self, key: str, leased: bool) -> None:
+        """Once what was fetched is in the shared cache, let processes waiting for it read it."""
+        if leased and self._shared is not None and self._shared_flights is not None:
+            await self._shared.flush()
+            await self._shared_flights.release([key])
 
     async def _store(self, kind: str, key: str, value: Any) -> None:
         """Cache a document for its kind's TTL; a NotFound is remembered for negative_ttl."""

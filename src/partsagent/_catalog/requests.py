@@ -1,7 +1,9 @@
 """Requests to the catalog: one shared limit, retries with backoff inside a deadline, the breaker.
 
 The slot of the limit is held only while a request runs, never while backing
-off, so nested fan-out cannot deadlock. Only transient errors are retried
+off, so nested fan-out cannot deadlock. The limit is this process's semaphore
+and, given a Redis, a slot of the limit every process shares (``limits``),
+then room in an optional rate cap (``rate``). Only transient errors are retried
 (CatalogUnavailable, and a body that is not even JSON, which a connection cut
 short produces), honouring Retry-After; they are the failures the circuit
 breaker counts, so that a dead catalog fails fast.
@@ -10,6 +12,7 @@ breaker counts, so that a dead catalog fails fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -20,6 +23,8 @@ from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable
 from .._metrics import counter
 from .._metrics.retries import library_retries, route_retry_events
 from .breaker import CircuitBreaker, CircuitOpen
+from .limits import RedisSlots
+from .rate import RateCap
 from .stats import Counters
 
 __all__ = ["Requests", "transient"]
@@ -50,6 +55,8 @@ class Requests:
         deadline: float,
         backoff_initial: float,
         backoff_max: float,
+        shared_limit: RedisSlots | None = None,
+        rate: RateCap | None = None,
     ) -> None:
         self._c = counters
         self.breaker = breaker
@@ -59,6 +66,14 @@ class Requests:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self._limit = asyncio.Semaphore(max_concurrency)
+        self.shared_limit = shared_limit
+        self.rate = rate
+
+    def _slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """A slot of the limit every process shares, when there is one."""
+        if self.shared_limit is None:
+            return contextlib.nullcontext()
+        return self.shared_limit.slot()
 
     async def run(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """``fetch()`` with retries inside the deadline; TimeoutError becomes CatalogUnavailable."""
@@ -106,7 +121,9 @@ class Requests:
                         self._c.retries += 1
                         counter("catalog.retries", kind=kind)
                     self.breaker.before_call(path)
-                    async with self._limit:
+                    async with self._limit, self._slot():
+                        if self.rate is not None:
+                            await self.rate.wait()
                         self._c.in_flight += 1
                         self._c.max_in_flight = max(self._c.max_in_flight, self._c.in_flight)
                         self._c.requests += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["count", "non_negative_float", "port", "positive_int", "probability"]
+__all__ = ["count", "non_negative_float", "per_second", "port", "positive_int", "probability"]
 
 
 def _int(text: str, what: str) -> int:
@@ -47,6 +47,15 @@ def port(text: str) -> int:
     value = _int(text, "a port number")
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return value
+
+
+def per_second(text: str) -> int:
+    """A rate of requests, ``N/s`` or ``N``: a whole number, 1 or more, per second."""
+    number = text[:-2] if text.endswith("/s") else text
+    value = _int(number, "a rate like 20/s")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1/s or more")
     return value
 
 

@@ -16,6 +16,8 @@ _WHY = {
     "not_in_catalog": "no such category",
     "low_confidence": "not sure enough",
     "undamaged": "said to be undamaged",
+    "pre_existing": "pre-existing damage",
+    "operation": "work only, not damaged",
 }
 
 

@@ -26,14 +26,22 @@ from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregat
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
-from .arguments import count, positive_int
+from .arguments import count, per_second, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
+from .jobs import default_jobs_for, run_jobs
 from .limits import check_limits
 from .output import report_json
 from .render import render_report
 from .warnings import WarningLines
 
-__all__ = ["parse_damage", "parse_vehicle", "parse_vin", "register_report"]
+__all__ = [
+    "build_agent",
+    "configure_logging",
+    "parse_damage",
+    "parse_vehicle",
+    "parse_vin",
+    "register_report",
+]
 
 DEFAULT_BATCH_CONCURRENCY = 16
 
@@ -170,19 +178,23 @@ def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=for_good,
     )
-    install_aggregator(aggregator)  # metric events are emitted only for an installed consumer
+    install_aggregator(aggregator)  # measurements are made only for a subscriber
     return aggregator
 
 
 def _catalog(args: argparse.Namespace) -> BucketManager:
-    """The catalog, over Redis with --redis-url; the caller closes it (the agent does not)."""
+    """The catalog, shared through Redis with --redis; the caller closes it (the agent does not)."""
     options: dict[str, Any] = {}
     if args.redis_url:
-        from .._catalog.redis import redis_cache
-
-        # No namespace given: the manager names it after its catalog, as the example app does.
+        options["redis"] = args.redis_url
+        # A namespace of one's own; without it the manager names it after its catalog.
         namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
-        options["cache"] = redis_cache(args.redis_url, namespace=namespace)
+        if namespace is not None:
+            from .._catalog.redis import redis_cache
+
+            options["cache"] = redis_cache(args.redis_url, namespace=namespace)
+    if args.max_rate is not None:
+        options["max_rate"] = args.max_rate
     return BucketManager(args.catalog, **options)
 
 
@@ -195,6 +207,16 @@ def _agent(args: argparse.Namespace, catalog: BucketManager) -> PartsAgent:
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
     )
+
+
+def build_agent(args: argparse.Namespace) -> PartsAgent:
+    """A --jobs worker's agent, on a catalog of its own (closed with it by the worker)."""
+    return _agent(args, _catalog(args))
+
+
+def configure_logging(stream: TextIO) -> SummaryAggregator:
+    """Logging of a process the command owns (a --jobs worker): as the command's, for good."""
+    return _configure_logging(stream or open(os.devnull, "w"), for_good=True)
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
@@ -267,10 +289,15 @@ async def _batch(args: argparse.Namespace, source: BinaryIO) -> int:
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
     if args.skip and not args.batch:
         raise InputError("--skip applies to --batch only")
+    if args.jobs is not None and not args.batch:
+        raise InputError("--jobs applies to --batch only")
     if args.batch:
         source = open_batch(args.batch)
+        jobs = args.jobs or default_jobs_for(source)
         sys.stdout.flush()
         try:
+            if jobs > 1:  # the workers print their own summaries
+                return asyncio.run(run_jobs(args, source, sys.stdout.buffer, sys.stderr, jobs=jobs))
             status = asyncio.run(_batch(args, source))
         finally:
             if source is not getattr(sys.stdin, "buffer", None):
@@ -339,11 +366,14 @@ def register_report(commands: Any) -> None:
         help="bucket directory or URL (default: $PARTSAGENT_CATALOG, else the embedded sample)",
     )
     report.add_argument(
+        "--redis",
         "--redis-url",
+        dest="redis_url",
         metavar="URL",
         default=os.environ.get("PARTSAGENT_REDIS_URL") or None,
-        help="a Redis shared as the catalog cache (needs the 'redis' extra; "
-        "default: $PARTSAGENT_REDIS_URL)",
+        help="a Redis shared by processes and hosts (needs the 'redis' extra): the catalog "
+        "cache, one limit of requests in flight at the catalog, one fetch per document "
+        "(default: $PARTSAGENT_REDIS_URL)",
     )
     report.add_argument(
         "--json", action="store_true", help="print the report (or the error) as JSON"
@@ -389,6 +419,21 @@ def register_report(commands: Any) -> None:
         default=DEFAULT_BATCH_CONCURRENCY,
         metavar="N",
         help=f"reports in flight with --batch (default {DEFAULT_BATCH_CONCURRENCY})",
+    )
+    report.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes for --batch (default: the number of cores, or 1 for a file of "
+        "fewer than 200 lines; 1: this process only)",
+    )
+    report.add_argument(
+        "--max-rate",
+        type=per_second,
+        default=None,
+        metavar="N/s",
+        help="at most N catalog requests a second (across processes with --redis)",
     )
     report.add_argument(
         "--skip",

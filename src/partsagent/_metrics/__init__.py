@@ -1,12 +1,16 @@
-"""Instrumentation: timers and counters, per-report figures, the summary aggregator.
+"""Instrumentation: one in-process bus of measurements, what publishes to it, what reads it.
 
-* ``timer`` emits one structlog metric event per timed operation;
-* ``counter`` emits counter and gauge events (catalog requests, reports, the breaker);
-* ``hits`` counts cache hits in process, without an event each;
-* ``collector`` gathers one report's timings and counters;
-* ``measurement`` reads a metric event once, the same way for every consumer;
-* ``aggregator`` reduces metric events to percentiles and exportable figures, bounded;
-* ``emit`` decides whether events are emitted and hands them to consumers.
+* ``measurement`` is what the bus carries: one frozen Measurement per timed
+  block, counter increment, gauge level or cache hit;
+* ``bus`` hands each measurement to every subscriber, and costs nothing when
+  there is none;
+* ``timer``, ``counter`` and ``hits`` publish (a hit without a new object);
+* ``collector`` gathers one report's timings and counters, bus or no bus;
+* ``aggregator`` reduces measurements to percentiles and exportable figures, bounded;
+* ``sinks`` is what an application plugs in: the switch, its logs, an
+  aggregator, its own sink, ``capture_metrics``;
+* ``series`` names what the Prometheus and OpenTelemetry exporters publish;
+* ``log`` and ``retries`` route the library's warnings to the application's logging.
 """
 
 from __future__ import annotations
@@ -21,17 +25,16 @@ from .aggregator import (
 )
 from .collector import PerformanceCollector, collect_performance, count
 from .counter import counter, gauge
-from .emit import (
-    add_consumer,
+from .hits import record_hit
+from .measurement import DURATION_BUCKETS, Measurement, read_event
+from .sinks import (
     capture_metrics,
     install_aggregator,
     metrics_enabled,
-    remove_consumer,
     set_metrics_enabled,
+    subscribe_metrics,
     uninstall_aggregator,
 )
-from .hits import record_hit
-from .measurement import DURATION_BUCKETS, Measurement, read_event
 from .timer import Timer, timer
 
 __all__ = [
@@ -45,7 +48,6 @@ __all__ = [
     "PerformanceCollector",
     "SummaryAggregator",
     "Timer",
-    "add_consumer",
     "capture_metrics",
     "collect_performance",
     "count",
@@ -55,8 +57,8 @@ __all__ = [
     "metrics_enabled",
     "read_event",
     "record_hit",
-    "remove_consumer",
     "set_metrics_enabled",
+    "subscribe_metrics",
     "timer",
     "uninstall_aggregator",
 ]

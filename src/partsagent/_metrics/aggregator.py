@@ -1,4 +1,4 @@
-"""SummaryAggregator: a structlog processor reducing metric events to percentiles, bounded."""
+"""SummaryAggregator: measurements from the bus reduced to percentiles, in bounded memory."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import heapq
 import itertools
 import math
 import threading
-import weakref
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import InputError
 from .._table import render_table
-from .measurement import DURATION_BUCKETS, Measurement, read_event
+from .measurement import DURATION_BUCKETS, OUTCOMES, Measurement, read_event
 from .names import short_name
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ __all__ = [
     "Exported",
     "ExportedHistogram",
     "SummaryAggregator",
-    "add_hit",
 ]
 
 _GAMMA: Final = 1.02
@@ -43,11 +41,6 @@ MAX_BUCKETS_PER_OPERATION: Final = _MAX_INDEX - _MIN_INDEX + 2
 MAX_LABEL_SETS: Final = 100
 """Distinct label sets kept per counter or gauge; later ones are summed under ``(other)``."""
 _BOUNDS_MS: Final = tuple(b * 1000.0 for b in DURATION_BUCKETS)
-
-_RESERVED: Final = frozenset(
-    {"event", "metric", "duration_ms", "outcome", "error_type", "timestamp", "level"}
-    | {"log_level", "logger", "logger_name"}
-)
 
 
 class _Histogram:
@@ -139,9 +132,6 @@ class Exported:
     gauges: Mapping[str, Mapping[tuple[tuple[str, str], ...], float]]
 
 
-Listener = Callable[[Measurement], object]
-
-
 class _OpSummary:
     __slots__ = (
         "by_outcome",
@@ -190,19 +180,8 @@ def _jsonable(value: object) -> object:
     return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
-_live: weakref.WeakSet[SummaryAggregator] = weakref.WeakSet()
-"""Aggregators that count cache hits: installed ones, and any that has seen a metric event."""
-
-
-def add_hit(name: str) -> None:
-    """One cache hit of ``name``, observed as a call of 0 ms by every live aggregator; no event."""
-    if _live:
-        for aggregator in _live:
-            aggregator.observe(name, 0.0, cache="hit")
-
-
 class SummaryAggregator:
-    """A structlog processor reducing metric events to a summary in bounded memory.
+    """Measurements reduced to a summary in bounded memory; ``install_aggregator`` feeds it.
 
     Per operation: calls, errors, rates, mean, p50/p95/p99 (log-linear
     histogram: every percentile is within ``RELATIVE_ERROR`` ~0.99% of the true
@@ -212,8 +191,9 @@ class SummaryAggregator:
     ``max_operations`` distinct names are kept; later ones are summed as
     ``(other)``. Counter events are summed and gauge events kept per label
     set; ``export()`` gives the exporters fixed-bucket histograms per
-    operation and outcome. With ``drop=True`` metric events stop here
-    (``DropEvent``); other events pass through untouched.
+    operation and outcome. It is also a structlog processor, for metric events
+    read back from logs; there ``drop=True`` stops them (``DropEvent``), and
+    other events pass through untouched.
     """
 
     def __init__(
@@ -237,79 +217,39 @@ class SummaryAggregator:
         self._events = 0
         self._counters: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
         self._gauges: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
-        self._listeners: dict[int, Listener] = {}
-        self._counting_hits = False
 
     def __repr__(self) -> str:
         return f"SummaryAggregator(slow_ms={self.slow_ms}, drop={self.drop})"
 
     def __call__(self, logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
-        if event_dict.get("metric") is not True:
+        """As a structlog processor: reduce a metric event (a log line), pass the others on."""
+        measurement = read_event(event_dict)
+        if measurement is None:
             return event_dict
-        if not self._counting_hits:
-            self.count_hits()
-        duration = event_dict.get("duration_ms")
-        event = event_dict.get("event")
-        if isinstance(duration, int | float) and isinstance(event, str):
-            # Timers are the hot path: read in place, as read_event would, without a Measurement.
-            self.observe(
-                event,
-                float(duration),
-                outcome=str(event_dict.get("outcome", "ok")),
-                cache=event_dict.get("cache"),
-                fields=event_dict,
-            )
-        else:
-            measurement = read_event(event_dict)
-            if measurement is not None:
-                self.add(measurement)
+        self.add(measurement)
         if self.drop:
             from structlog.exceptions import DropEvent  # structlog is calling: it is loaded
 
             raise DropEvent
         return event_dict
 
-    def count_hits(self, enabled: bool = True) -> None:
-        """Receive the catalog's cache hits (``install_aggregator`` and the first event do this)."""
-        self._counting_hits = enabled
-        if enabled:
-            _live.add(self)
-        else:
-            _live.discard(self)
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` with each Measurement once reduced; returns the unsubscribe function.
-
-        For exporters that must push every observation (prometheus-client's
-        multiprocess mode); a listener must be quick and must not raise.
-        """
-        key = id(listener)
-        self._listeners[key] = listener
-
-        def unsubscribe() -> None:
-            self._listeners.pop(key, None)
-
-        return unsubscribe
-
-    def _tell(self, measurement: Measurement) -> None:
-        for listener in tuple(self._listeners.values()):
-            listener(measurement)
-
     def add(self, measurement: Measurement) -> None:
-        """Reduce a counter (summed) or gauge (last value kept) per label set."""
+        """Reduce one measurement: a timer observed, a counter summed, a gauge's last value kept."""
         if measurement.kind == "timer":
-            self.observe(
+            self._observe(
                 measurement.name,
                 measurement.value,
-                outcome=measurement.outcome,
-                cache=measurement.cache,
+                measurement.outcome,
+                measurement.cache,
+                measurement.error_type,
+                measurement.labels,
             )
             return
         table = self._counters if measurement.kind == "counter" else self._gauges
         with self._lock:
             self._events += 1
             series = table.setdefault(measurement.name, {})
-            labels = measurement.labels
+            labels = tuple((k, str(v)) for k, v in measurement.labels)
             if labels not in series and len(series) >= MAX_LABEL_SETS:
                 labels = (("(other)", "(other)"),)
             if measurement.kind == "counter":
@@ -317,7 +257,6 @@ class SummaryAggregator:
             else:
                 series.pop(labels, None)  # most recent last: the freshest values survive a cap
                 series[labels] = measurement.value
-        self._tell(measurement)
 
     def observe(
         self,
@@ -326,13 +265,26 @@ class SummaryAggregator:
         *,
         outcome: str = "ok",
         cache: object = None,
-        fields: MutableMapping[str, Any] | None = None,
     ) -> None:
-        """Add one measurement directly (what the processor does for each metric event)."""
-        name = short_name(name)
-        duration_ms = float(duration_ms)
-        if outcome not in ("ok", "error", "cancelled"):
-            outcome = "error"
+        """Add one timed call directly, without the bus (``name`` with or without the prefix)."""
+        self._observe(
+            short_name(name),
+            float(duration_ms),
+            outcome if outcome in OUTCOMES else "error",
+            cache if isinstance(cache, str) else None,
+            None,
+            (),
+        )
+
+    def _observe(
+        self,
+        name: str,
+        duration_ms: float,
+        outcome: str,
+        cache: str | None,
+        error_type: str | None,
+        labels: Iterable[tuple[str, Any]],
+    ) -> None:
         with self._lock:
             self._events += 1
             op = self._ops.get(name)
@@ -360,20 +312,15 @@ class SummaryAggregator:
             elif cache == "coalesced":
                 op.coalesced += 1
             if self.slow_keep and duration_ms >= self.slow_ms:
-                self._keep_slow(name, duration_ms, outcome, fields or {})
-        if self._listeners:
-            self._tell(
-                Measurement(
-                    "timer",
-                    name,
-                    duration_ms,
-                    outcome=outcome,
-                    cache=cache if isinstance(cache, str) else None,
-                )
-            )
+                self._keep_slow(name, duration_ms, outcome, error_type, labels)
 
     def _keep_slow(
-        self, name: str, duration_ms: float, outcome: str, fields: MutableMapping[str, Any]
+        self,
+        name: str,
+        duration_ms: float,
+        outcome: str,
+        error_type: str | None,
+        labels: Iterable[tuple[str, Any]],
     ) -> None:
         if len(self._slow) >= self.slow_keep and duration_ms <= self._slow[0][0]:
             return
@@ -381,9 +328,9 @@ class SummaryAggregator:
             "operation": name,
             "duration_ms": round(duration_ms, 3),
             "outcome": outcome,
-            "error_type": _jsonable(fields.get("error_type")),
+            "error_type": error_type,
         }
-        record.update({k: _jsonable(v) for k, v in fields.items() if k not in _RESERVED})
+        record.update((k, _jsonable(v)) for k, v in labels if k not in record)
         item = (duration_ms, next(self._seq), record)
         if len(self._slow) < self.slow_keep:
             heapq.heappush(self._slow, item)

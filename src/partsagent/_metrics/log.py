@@ -8,9 +8,9 @@ configured structlog, and otherwise through the standard ``logging`` module's
 the application sets up ``logging`` (``logging.basicConfig()``, a handler of
 its own) and the records propagate to it.
 
-Metric events (``metric=True``) always go to structlog: they feed the
-consumers of ``emit`` (aggregator, exporters, ``capture_metrics``), which are
-structlog processors, and are emitted only while one is installed.
+Metric events take the same road: they reach a log only through the sink
+the application turns on with ``set_metrics_enabled(True)`` (``sinks.py``);
+the aggregator, the exporters and ``capture_metrics`` read the bus, not logs.
 
 structlog (and ``rich``, which its console renderer loads when installed) is a
 third of what ``import partsagent`` would cost, and a library that is only
@@ -79,7 +79,7 @@ class Logger:
         return proxy
 
     def _log(self, method: str, event: str, fields: dict[str, Any]) -> None:
-        if fields.get("metric") is True or structlog_configured():
+        if structlog_configured():
             getattr(self._structlog(), method)(event, **fields)
             return
         level = _LEVELS[method]

@@ -1,9 +1,9 @@
 """timer: time an ``async with`` block, a ``with`` block or a coroutine function.
 
-A timer emits ONE structlog event ``partsagent.<name>`` with ``metric=True``,
-``duration_ms``, ``outcome`` (``ok`` | ``error`` | ``cancelled``),
-``error_type`` and the labels, flat, when metric events are enabled; its
-timing always reaches an active ``collect_performance()``.
+A timer publishes ONE Measurement per timed block to the metrics bus (its
+duration, ``outcome``: ``ok`` | ``error`` | ``cancelled``, ``error_type`` and
+the labels) while anything subscribes; its timing always reaches an active
+``collect_performance()``.
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from .._exceptions import UsageError
+from . import bus
 from .collector import PerformanceCollector, current_collector
-from .emit import metrics_enabled
-from .log import get_logger
+from .measurement import Measurement
 from .names import PREFIX, short_name
 
 __all__ = ["Timer", "timer"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_log = get_logger()
 
 
 class Timer:
@@ -52,7 +50,7 @@ class Timer:
         return f"Timer({self.event!r}, labels={self.labels!r})"
 
     def _begin(self) -> None:
-        self._emit = metrics_enabled()
+        self._emit = bus.active()
         self._collector = current_collector()
         # Metrics off and nobody collecting: do not even read the clock.
         self._start = time.perf_counter() if self._emit or self._collector is not None else None
@@ -71,12 +69,18 @@ class Timer:
         if self._collector is not None:
             self._collector.record(self.name, duration, outcome)
         if self._emit:
-            fields = {k: v for k, v in self.labels.items() if k != "event"}
-            fields["metric"] = True
-            fields["duration_ms"] = round(duration, 3)
-            fields["outcome"] = outcome
-            fields["error_type"] = exc_type.__name__ if exc_type is not None else None
-            _log.info(self.event, **fields)
+            cache = self.labels.get("cache")
+            bus.publish(
+                Measurement(
+                    "timer",
+                    self.name,
+                    duration,
+                    outcome,
+                    cache if isinstance(cache, str) else None,
+                    tuple(self.labels.items()),
+                    exc_type.__name__ if exc_type is not None else None,
+                )
+            )
 
     def __enter__(self) -> Timer:
         self._begin()
@@ -119,6 +123,6 @@ class Timer:
 def timer(name: str, **labels: object) -> Timer:
     """Time a block (``async with`` / ``with``) or decorate a coroutine function.
 
-    Emits one event ``partsagent.<name>`` (the prefix is added unless present).
+    Measured as ``partsagent.<name>`` (the prefix is added unless present).
     """
     return Timer(name, labels)

@@ -30,6 +30,7 @@ bench/quality.py shows that they are calibrated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
@@ -38,7 +39,7 @@ from typing import Literal, Protocol
 from .._models import Axle, Category, DamagedPart, Position, Severity, Side
 from .index import Index, index_for
 from .market import market_name
-from .results import Guess, Reading, ReadPart, UnreadPhrase
+from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
 from .text import Mention, Passage, read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON, RIGHT_HAND_DRIVE_MARKETS
@@ -185,7 +186,8 @@ def _choose(
         return pick(cands[0], "axle", conflict=True)
     if len(cands) == 1:
         return pick(cands[0], "unique")
-    if m.sides & {"driver", "passenger"}:
+    if m.sides & {"driver", "passenger"} and all(index.targets[c].sided for c in cands):
+        # the driver's door is a front door; a driver's side sensor is at neither end
         front = [c for c in cands if "front" in eff[c]]
         if len(front) == 1:
             return pick(front[0], "context")  # the driver's door is a front door
@@ -214,7 +216,10 @@ def _take_heading_axle(index: Index, m: Mention) -> None:
 
 
 def _sure_axle(index: Index, m: Mention) -> Axle | None:
-    """The axle a mention is at whatever its category ("headlight" is at the front)."""
+    """The axle a mention is at whatever its category ("headlight" is at the front); a part
+    said to be fine or old says nothing of where this impact was."""
+    if m.negated or m.prior:
+        return None
     if len(m.axles) == 1:
         return next(iter(m.axles))
     found = {a for c in _candidates(index, m) for a in _effective(index, m, c)}
@@ -261,8 +266,11 @@ class _Reader:
             passages.append(read_passage(s.text, self.index, self.vehicle, referent))
         for m in (m for p in passages for m in p.mentions):
             _take_heading_axle(self.index, m)
-        axles = {a for p in passages for a in p.context_axles}
+        story_axles = {a for p in passages for a in p.context_axles}
+        axles = set(story_axles)
         axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
+        if len(story_axles) == 1 and len(axles) > 1:
+            axles = story_axles  # "hit from behind": the story says where, a headlamp fine
         self.context_axle = next(iter(axles)) if len(axles) == 1 else None
         # The side of the impact, when the story names one ("Impact N/S/F", "the whole
         # driver side"); another part's side is not this part's ("sides only from side words").
@@ -311,7 +319,7 @@ class _Reader:
                 self._unread(p.phrase, "low_confidence", note, guesses)
                 continue
             keep.append(replace(p, guesses=guesses))
-        self.parts = keep
+        self.parts = _same_part_once(keep)
         priced = {p.phrase for p in keep if p.confidence >= PRICE_THRESHOLD}
         seen: set[str] = set()
         unread: list[UnreadPhrase] = []
@@ -352,6 +360,9 @@ class _Reader:
         if not lines:
             self._unread(phrase, "no_part", f"no part named in {phrase!r}")
             return
+        if (m.prior or m.action) and given is None:
+            self._not_this_claim(phrase, m, lines)
+            return
         warnings, notes = self._notes(m, lines)
         ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
         for line in lines:
@@ -361,7 +372,16 @@ class _Reader:
                     continue  # "scraped along a concrete pillar": where, not what
                 name = market_name(target.name, self.market)
                 note = f"the catalog has no {name} category; {phrase!r} is not priced"
-                self._unread(phrase, "not_in_catalog", note)
+                if target.absent.structural:
+                    note += "; structural damage: the car needs inspection"
+                self.unread.append(
+                    UnreadPhrase(
+                        phrase=phrase,
+                        reason="not_in_catalog",
+                        note=note,
+                        structural=target.absent.structural,
+                    )
+                )
                 continue
             if line.choice.conflict:
                 by_side = target.side is not None and target.side != line.side
@@ -374,7 +394,7 @@ class _Reader:
             own_sides = {side_in(self.market, w) for w in m.sides}
             if not target.sided and _countable(m) and m.side_from == "words":
                 # "O/S front parking sensor": which of the several it is
-                side = own_sides.pop() if len(own_sides) == 1 else None
+                side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
                 confidence *= _F.side_from_context
@@ -406,8 +426,30 @@ class _Reader:
 
     # -- expansion ---------------------------------------------------------------------
 
+    def _not_this_claim(self, phrase: str, m: Mention, lines: Sequence[_Line]) -> None:
+        """Old damage or work only ("R&I grille"): listed with the part read, never bought."""
+        guesses = tuple(g for line in lines for g in self._guesses(m, line, True)[:1])
+        if m.prior:
+            note = (
+                f"{phrase!r} is said to be old or pre-existing damage: not priced; confirm it "
+                "is not part of this claim"
+            )
+            self._unread(phrase, "pre_existing", note, guesses)
+            self.notes.append(note)
+            return
+        work = "removed and refitted" if m.action == "refit" else "checked"
+        note = (
+            f"{phrase!r} asks for the part to be {work}, not replaced: it is not bought; "
+            "say the damage if it is damaged"
+        )
+        self.unread.append(
+            UnreadPhrase(
+                phrase=phrase, reason="operation", note=note, guesses=guesses, action_hint=m.action
+            )
+        )
+
     def _line(self, m: Mention, axle: Axle | None, side: Side | None, qty: int = 1) -> _Line:
-        choice = _choose(self.index, m, axle, self.context_axle, side)
+        choice = _choose(self.index, m, axle, m.carried_axle or self.context_axle, side)
         assert choice is not None
         t = self.index.targets[choice.target]
         if t.known and not choice.conflict:
@@ -422,7 +464,7 @@ class _Reader:
         axles: list[Axle | None] = [*sorted(m.axles)] or [None]
         sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         one_side = sides[0] if len(sides) == 1 else None
-        first = _choose(self.index, m, axles[0], self.context_axle, one_side)
+        first = _choose(self.index, m, axles[0], m.carried_axle or self.context_axle, one_side)
         if first is None:
             return []
         target = self.index.targets[first.target]
@@ -434,6 +476,10 @@ class _Reader:
             pair = count == 2 or (m.plural and count is None)
             if axles == [None] and len(family) == 2 and pair and not _countable(m):
                 return [self._line(m, a, None) for a in ("front", "rear")]  # "both bumpers"
+            if _countable(m) and len(sides) == 2:
+                # "a sensor on each side", "sensors L and R": one (or the count's share) a side
+                each = max(1, (count or 2) // (2 * len(axles)))
+                return [self._line(m, a, s, each) for a in axles for s in sides]
             each = max(1, (count or 1) // len(axles))  # "both front and rear bumpers": one each
             return [self._line(m, a, None, each) for a in axles]
         if not ((count is not None and count >= 2) or (m.plural and count is None)):
@@ -505,6 +551,14 @@ class _Reader:
             warnings.append(
                 f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
             )
+        slashed = {v for v in m.said.values() if _SLASHED_PAIR.fullmatch(v.casefold())}
+        if slashed and not m.axles and len(family) == 2:
+            said = slashed.pop()
+            warnings.append(
+                f"{said!r} before {words!r} may mean left and right or a corner ({said[0]} "
+                f"{'rear' if said[-1] in 'rR' else 'front'}); priced as left and right "
+                "front ones: say LR/RR or left rear to be sure"
+            )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
@@ -542,7 +596,7 @@ class _Reader:
     def _unread(
         self,
         phrase: str,
-        reason: Literal["no_part", "not_in_catalog", "undamaged", "low_confidence"],
+        reason: UnreadReason,
         note: str,
         guesses: tuple[Guess, ...] = (),
     ) -> None:  # fmt: skip
@@ -553,7 +607,45 @@ class _Reader:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
 
 
+def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
+    """One part named twice is one part: "the O/S front door is dented ... the door won't
+    open" (the part without a side, beside the one part of its kind with one), or a part
+    in the story and again with its damage ("reversed into the rear bumper, bumper
+    cracked"). The part kept takes the worse damage."""
+    priced = [p for p in parts if p.confidence >= PRICE_THRESHOLD]
+    into: dict[int, ReadPart] = {}
+    dropped: set[int] = set()
+    for k, p in enumerate(parts):
+        same = [
+            j
+            for j, q in enumerate(parts)
+            if j != k
+            and j not in dropped
+            and q in priced
+            and q.category.id == p.category.id
+            and q.position.axle == p.position.axle
+            and q.quantity == p.quantity
+        ]
+        sided = [j for j in same if parts[j].position.side is not None]
+        if p.confidence < PRICE_THRESHOLD and any(
+            parts[j].position.side == p.position.side for j in same
+        ):
+            dropped.add(k)
+        elif p.position.side is None and len(sided) == 1 and not p.ambiguous:
+            dropped.add(k)
+            j = sided[0]
+            kept = into.get(j, parts[j])
+            if _RANK[p.severity] > _RANK[kept.severity]:
+                into[j] = replace(kept, severity=p.severity, damage_kinds=p.damage_kinds)
+    return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
+
+
+_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
+
+
 _COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
+_SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
+"""A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 def _countable(m: Mention) -> bool:

@@ -21,7 +21,9 @@ __all__ = [
     "UnreadReason",
 ]
 
-UnreadReason = Literal["no_part", "not_in_catalog", "low_confidence", "undamaged"]
+UnreadReason = Literal[
+    "no_part", "not_in_catalog", "low_confidence", "undamaged", "pre_existing", "operation"
+]
 
 
 class _Out(BaseModel):
@@ -43,14 +45,22 @@ class UnreadPhrase(_Out):
     ``reason``: "no_part" (what happened, not what is damaged: "rear ended at
     the lights"), "not_in_catalog" (a part the catalog has no category for:
     wheels, sills, a rear arch liner when the catalog's is a front one),
-    "low_confidence" (a guess under the price threshold: see ``guesses``) or
-    "undamaged" ("the wing liner is fine").
+    "low_confidence" (a guess under the price threshold: see ``guesses``),
+    "undamaged" ("the wing liner is fine"), "pre_existing" (damage the words call old:
+    "old scratch on the bumper", "was already there") or "operation" (work asked on a
+    part not said to be damaged: "R&I grille", "check the sensors"; see ``action_hint``).
+    For the last two, ``guesses`` holds the part read.
     """
 
     phrase: str
     reason: UnreadReason
     note: str
     guesses: tuple[Guess, ...] = ()
+    structural: bool = False
+    """The phrase names part of the body's structure (pillar, sill, chassis leg, scuttle,
+    suspension): no estimate covers it; the car needs inspection."""
+    action_hint: Literal["refit", "check"] | None = None
+    """For reason "operation": remove and refit (R&I, transfer) or check (inspect, test)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,10 @@ class Kind(StrEnum):
     TOTAL = "total_loss"
     NEG = "negation"
     NOT = "negator"
+    PRIOR = "pre_existing"
+    """The damage is older than the claim ("old scratch", "was already there")."""
+    ACTION = "action"
+    """Work asked on a part, not damage ("R&I", "check", "transfer"): ``Tag.action``."""
     FINISH = "paint_intact"
     """The finish is sound ("paint intact", "no paint damage", "PDR"): a dent, no refinish."""
     REF = "reference"
@@ -77,6 +81,8 @@ class Tag:
     """For a resolved reference, the user's words of the position it refers to."""
     forward: bool = False
     """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
+    action: Literal["refit", "check"] | None = None
+    """For an ACTION tag, the work it asks: remove and refit, or check."""
     kind_denial: bool = False
     """A denial of one kind of damage ("no dents", "not cracked", "paint intact"), not of
     the part: a part with other damage said of it stays damaged."""
@@ -86,6 +92,8 @@ _RANK = {
     Kind.FINISH: 0,
     Kind.NEG: 0,
     Kind.TOTAL: 1,
+    Kind.PRIOR: 1,
+    Kind.ACTION: 2,
     Kind.SEV: 2,
     Kind.COUNT: 3,
     Kind.NARR: 4,
@@ -121,7 +129,14 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[s
         add(words, Kind.SEV, level)
     for word, n in LEXICON.counts.items():
         add([word], Kind.COUNT, n)
+    add(LEXICON.pre_existing, Kind.PRIOR)
+    for action, words in LEXICON.actions.items():
+        add(words, Kind.ACTION, action)
+    for phrase, axle in LEXICON.story_axles.items():
+        add([phrase], Kind.NARR, axle)  # "from behind": the story says where it was hit
     add(LEXICON.narrative, Kind.NARR)
+    for words in LEXICON.not_parts.values():
+        add(words, Kind.NARR)  # "airbag light on", "hit by a tractor": no part to price
     add(LEXICON.body_words, Kind.BODY)
     add(LEXICON.echo_words, Kind.ECHO)
     add(LEXICON.coordinators, Kind.COORD)
@@ -301,7 +316,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(single)
             i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    joined = _compared(_postmodified(_join(tags, tokens), index))
+    joined = _compared(_postmodified(_join(tags, tokens, index), index))
     return _moved(_paint_sound(_negate(joined), tokens))
 
 
@@ -327,6 +342,10 @@ def _lexicon_tag(kind: Kind, payload: object, tokens: Sequence[Token], i: int, n
         return _make(kind, tokens, i, n, count=payload)
     if kind is Kind.REF:
         return _make(kind, tokens, i, n, anaphor=payload)
+    if kind is Kind.ACTION:
+        return _make(kind, tokens, i, n, action=payload)
+    if kind is Kind.NARR and payload is not None:
+        return _make(kind, tokens, i, n, axles=frozenset({payload}))
     return _make(kind, tokens, i, n)
 
 
@@ -360,7 +379,7 @@ def _single(tokens: Sequence[Token], i: int, index: Index, vehicle_words: frozen
     return _make(Kind.WORD, tokens, i, 1)
 
 
-def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
+def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
     """Intensity + severity, position and position, modifier part + head part, body words."""
     out: list[Tag] = []
     for t in tags:
@@ -399,6 +418,8 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
         if t.kind is Kind.PART and prev.kind is Kind.PART and prev.last == t.first:
             if t.match == "modifier" and prev.match != "modifier":
                 out[-1] = _span(prev, t, Kind.PART, entries=prev.entries, match=prev.match)
+            elif _another_part(index, prev, t):
+                out[-1] = _span(prev, t, Kind.WORD, entries=(), match=None)
             else:  # English compounds are head-final: "bonnet slam panel" is a slam panel
                 out[-1] = _span(prev, t, Kind.PART, entries=t.entries, match=t.match)
             continue
@@ -411,6 +432,20 @@ def _join(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
             continue
         out.append(t)
     return out
+
+
+def _another_part(index: Index, owner: Tag, head: Tag) -> bool:
+    """ "tailgate latch": a head word that is a part only after another part's name ("hood
+    latch", "bonnet catch"), after a different part, names a part the catalog lacks; it is
+    no part to guess ("bumper sensor" stays a sensor: "parking sensor" has no part first)."""
+    if head.match != "head" or not head.entries or owner.match != "term":
+        return False
+    named = {e.target for e in owner.entries}
+
+    def first(e: Entry) -> set[int]:
+        return {x.target for w in e.core[:-1] for x in index.terms.get((w,), ())}
+
+    return all(first(e) and not named & first(e) for e in head.entries)
 
 
 def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:
@@ -502,12 +537,21 @@ def _opens_comparison(tags: Sequence[Tag], k: int) -> int | None:
     return None
 
 
+_SUFFIXES = frozenset(phrase_key(w) for w in LEXICON.comparison_suffixes)
+_SIZED = frozenset({Kind.PART, Kind.WORD, Kind.NARR, Kind.NUM})
+
+
 def _compared(tags: list[Tag]) -> list[Tag]:
     """ "a dent the size of a dinner plate", "as big as a side mirror": the thing compared
-    is a measure of the damage, never a part. The comparison becomes one filler tag."""
+    is a measure of the damage, never a part. The comparison becomes one filler tag, and
+    so does a thing before a size word ("a quarter-sized dent", "fist size")."""
     out: list[Tag] = []
     k = 0
     while k < len(tags):
+        if out and tags[k].words in _SUFFIXES and out[-1].kind in _SIZED:
+            out[-1] = _span(out[-1], tags[k], Kind.FILLER, entries=(), match=None)
+            k += 1
+            continue
         out.append(tags[k])
         k += 1
         start = _opens_comparison(out, len(out) - 1)

@@ -51,7 +51,7 @@ _LOCATIVE = frozenset(LEXICON.locatives)
 _LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset(
-    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH}
+    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH, Kind.PRIOR}
 )
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
@@ -89,6 +89,10 @@ class Segment:
     """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
     kinds: frozenset[str] = frozenset()
     """The kinds of damage its words say ("tear", "crease"): they travel with the severity."""
+    prior: bool = False
+    """The segment dates its damage before the claim ("old scratch", "already there")."""
+    action: Literal["refit", "check"] | None = None
+    """Work asked with no damage said ("R&I grille", "check the sensors"): nothing to buy."""
     mentions: list[Mention] = field(default_factory=list)
 
 
@@ -114,6 +118,13 @@ class Mention:
     unexplained: bool = False
     heading_axle: Axle | None = None
     """The axle of the heading over the part's list ("RHR: door"), used when it fits."""
+    carried_axle: Axle | None = None
+    """The axle of the part named just before in the sentence ("rear bumper cracked and
+    parking sensor broken"): it decides between front and rear before the report's."""
+    prior: bool = False
+    """The words say the damage is old or pre-existing: listed, never priced."""
+    action: Literal["refit", "check"] | None = None
+    """Only work is asked on the part ("R&I", "check"): listed with the hint, never bought."""
 
     @property
     def plural(self) -> bool:
@@ -207,9 +218,10 @@ def _attach_positions(m: Mention, tags: Sequence[Tag], i: int) -> None:
             m.count = t.count
         j -= 1
     # Trailing: positions at the end of the part's own words ("smashed N/S", "on the O/S").
-    if i + 1 < len(tags) and tags[i + 1].kind is Kind.NUM and m.plural and m.count is None:
-        m.count = tags[i + 1].count  # "backup sensors (2)"
     j = i + 1
+    if j < len(tags) and tags[j].kind is Kind.NUM and m.plural and m.count is None:
+        m.count = tags[j].count  # "backup sensors (2)", "rear sensors (2) on the o/s"
+        j += 1
     while j < len(tags) and tags[j].kind in _TRAIL:
         t = tags[j]
         if t.kind is Kind.POS and side_ok(tags, j):
@@ -236,6 +248,9 @@ def _read_segment(seg: Segment) -> None:
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
+    seg.prior = any(t.kind is Kind.PRIOR for t in tags)
+    if seg.severity is None:
+        seg.action = next((t.action for t in tags if t.kind is Kind.ACTION), None)
     denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
     if seg.severity is None and denials and all(t.kind_denial for t in denials):
         seg.denied, seg.kind_denied = False, True
@@ -243,6 +258,10 @@ def _read_segment(seg: Segment) -> None:
     for i in [i for i in parts if _landmark(tags, i) or _compound(tags, i, narrative, seg)]:
         tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
     parts = [i for i in parts if tags[i].kind is Kind.PART]
+    if seg.action is not None:
+        # "transfer the plate lamp to the new tailgate": the work is on the first part; a
+        # part after "to" is where it goes, not another part to work on.
+        parts = [i for n, i in enumerate(parts) if n == 0 or not _destination(tags, parts, n)]
     previous = -1
     for i in parts:
         m = Mention(tags[i], seg, narrative=narrative)
@@ -263,6 +282,14 @@ def _read_segment(seg: Segment) -> None:
             denied = _qualified(tags, k, parts)
             if denied is not None:
                 by_tag[denied].negated = True
+
+
+_DESTINATION = frozenset({"to", "onto", "into", "from"})
+
+
+def _destination(tags: Sequence[Tag], parts: Sequence[int], n: int) -> bool:
+    """Whether the ``n``-th part of an action segment follows "to", "onto", "from"."""
+    return any(w in _DESTINATION for t in tags[parts[n - 1] + 1 : parts[n]] for w in t.words)
 
 
 def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
@@ -347,6 +374,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
             elif t.kind is Kind.COUNT and t.count is not None and m.count is None:
                 m.count = t.count
     to.kinds |= seg.kinds
+    to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
@@ -362,13 +390,15 @@ def _inherit(segments: Sequence[Segment]) -> None:
     carry_kinds: frozenset[str] = frozenset()
     for seg in reversed(segments):
         story = any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
-        if seg.severity is not None:
+        if seg.action is not None:
+            carry = None  # "check the sensors, bumper cracked": the sensors are not cracked
+        elif seg.severity is not None:
             carry, carry_kinds = seg.severity, seg.kinds
         elif seg.denied:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.kind_denied and seg.mentions:
             carry = _KIND_DENIED  # "bonnet and wings not dented"
-        elif seg.mentions and carry is not None and not story:
+        elif seg.mentions and carry is not None and not story and not _own_verb(seg):
             if isinstance(carry, Severity):
                 seg.severity, seg.kinds = carry, carry_kinds
             elif carry == _KIND_DENIED:
@@ -395,7 +425,12 @@ def _inherit(segments: Sequence[Segment]) -> None:
             continue
         if any(t.kind is Kind.SEV for t in seg.tags[:first_part]):
             lead, lead_kinds = seg.severity, seg.kinds
-        elif seg.severity is None and not seg.denied and not any(t.kind_denial for t in seg.tags):
+        elif (
+            seg.severity is None
+            and seg.action is None
+            and not seg.denied
+            and not any(t.kind_denial for t in seg.tags)
+        ):
             seg.severity, seg.kinds = lead, lead_kinds  # not to "paint intact on the wings"
         else:
             lead = None
@@ -434,11 +469,18 @@ def _coordinate_sides(segments: Sequence[Segment]) -> None:
     """
     lead: Mention | None = None
     carried: Mention | None = None
+    axle: Axle | None = None
     for seg in segments:
         if seg.joiner not in (Kind.COMMA, Kind.COORD):
             carried = None
+            axle = None
         if not seg.mentions:
             continue
+        for m in seg.mentions:
+            if m.axles:
+                axle = next(iter(m.axles)) if len(m.axles) == 1 else None
+            else:
+                m.carried_axle = axle
         if seg.joiner in (Kind.COMMA, Kind.COORD):
             for m in seg.mentions:
                 if m.sides:
@@ -507,7 +549,35 @@ def read_passage(
             heading = new
         elif heading_ends(brk) or ":" in brk:
             heading = None
+    _story_parts(passage.mentions)
     return passage
+
+
+def _story_parts(mentions: Sequence[Mention]) -> None:
+    """ "The bonnet catch released and the bonnet flew up": in a report that says damage of
+    other parts, a part with no damage word of its own and a word the lexicon does not know
+    after it (what it did) is part of the story, to confirm, not a part to price."""
+    if not any(m.severity is not None for m in mentions):
+        return
+    for m in mentions:
+        if m.severity is not None or m.negated or m.prior or m.action is not None:
+            continue
+        if _said_after(m.segment, m.tag):
+            m.narrative = True
+
+
+def _said_after(seg: Segment, part: Tag) -> bool:
+    """Whether a word the lexicon does not know comes right after ``part`` (past stop words):
+    what the part did ("the catch released"), not damage."""
+    k = next((k for k, t in enumerate(seg.tags) if t is part), None)
+    after = [t for t in seg.tags[k + 1 :] if t.kind is not Kind.STOP] if k is not None else []
+    return bool(after) and after[0].kind is Kind.WORD
+
+
+def _own_verb(seg: Segment) -> bool:
+    """ "the catch released and the bonnet cracked the screen": a part with a verb of its own
+    does not take the damage said after it."""
+    return any(_said_after(seg, m.tag) for m in seg.mentions)
 
 
 def _finish(seg: Segment) -> None:
@@ -516,6 +586,8 @@ def _finish(seg: Segment) -> None:
         seg.denied = True  # "tailgate not dented", "wings: paint intact": nothing else said
     for m in seg.mentions:
         m.paint_intact = m.paint_intact or seg.paint_intact
+        m.prior = m.prior or seg.prior
+        m.action = seg.action
         if seg.denied and seg.severity is None:
             m.negated = True
         if seg.severity is not None and not m.negated:
@@ -554,6 +626,8 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
             if t.kind is Kind.POS and side_ok(seg.tags, i):
                 passage.context_sides.extend(sorted(t.sides))
                 passage.context_axles.extend(sorted(t.axles))
+            elif t.kind is Kind.NARR:
+                passage.context_axles.extend(sorted(t.axles))  # "hit from behind"
             if t.kind in _STORY:
                 passage.understood = True
         if quiet:
@@ -568,10 +642,16 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
+_WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
+
+
 def _only_story(seg: Segment) -> bool:
     """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
-    no damage word; what it names is what was hit, not a part to confirm."""
+    no damage word; what it names is what was hit, not a part to confirm. A warning light
+    on the dash is no part either, but a symptom to check: it is listed."""
     kinds = {t.kind for t in seg.tags}
+    if any(t.words in _WARNING_LIGHTS for t in seg.tags):
+        return False
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 
 

@@ -66,6 +66,9 @@ class AbsentPart(_Data):
     words: tuple[str, ...] = Field(min_length=1)
     sided: bool = False
     axle: Axle | None = None
+    structural: bool = False
+    """Part of the body's structure (pillar, sill, chassis leg, suspension): the estimate
+    cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
 
 
 class MovedNotRolled(_Data):
@@ -170,6 +173,20 @@ class Lexicon(_Data):
     body_words: tuple[str, ...]
     body_after_vehicle: tuple[str, ...]
     absent_parts: tuple[AbsentPart, ...]
+    not_parts: dict[str, tuple[str, ...]]
+    """Things a report names that are never a part to price, by kind (warning lights on the
+    dash, other vehicles of the story, coins a dent is compared to): read as story."""
+    comparison_suffixes: tuple[str, ...]
+    """Words after a thing that make it a measure ("quarter-sized", "fist size dent")."""
+    pre_existing: tuple[str, ...]
+    """Words that date the damage before this claim ("old scratch", "already there"): its
+    parts are listed, not priced."""
+    actions: dict[Literal["refit", "check"], tuple[str, ...]]
+    """Work asked on a part not said to be damaged ("R&I grille", "check the sensors"): the
+    part is not bought; the estimate may add the operation (``UnreadPhrase.action_hint``)."""
+    story_axles: dict[str, Axle]
+    """Story phrases that say where the car was hit ("from behind"): the axle of the parts
+    that have none of their own."""
     market_words: dict[Literal["GB", "US"], dict[str, str]]
     saloon_names: dict[str, dict[Literal["GB", "US"], str]]
     confidence: ConfidenceFactors
