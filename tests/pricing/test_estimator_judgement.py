@@ -259,3 +259,13 @@ async def test_no_camera_no_camera_calibration(sample_agent: PartsAgent) -> None
     report = await sample_agent.process_damage_report(ASTRA_2018, "N/S door mirror smashed")
     assert "side-camera-calibration" not in {op.rule for op in report.operations}
     assert report.totals.sublet.amount == Decimal("0.00")
+
+
+async def test_a_cached_answer_keeps_its_banner(sample_agent: PartsAgent) -> None:
+    """The second report of the same words comes from the cache: the banner is still first."""
+    words = "front bumper smashed, the B-pillar is bent"
+    first = await sample_agent.process_damage_report(ASTRA_2018, words)
+    again = await sample_agent.process_damage_report(ASTRA_2018, words + ".")
+    assert first.warnings[0].startswith("INSPECTION NEEDED")
+    assert again.warnings[0] == first.warnings[0]
+    assert again.confidence == first.confidence

@@ -46,14 +46,19 @@ _LEVEL = 1
 
 
 def _pack(meaning: Meaning) -> bytes:
-    """The compact form a cached meaning is kept in."""
+    """The compact form a cached meaning is kept in: its escalation words, a newline, the report.
+
+    The escalation words are kept too: a cached answer without them would lose its banner.
+    """
     report = meaning.report
-    return zlib.compress(report.__pydantic_serializer__.to_json(report), _LEVEL)
+    head = orjson.dumps(list(meaning.escalate))
+    return zlib.compress(head + b"\n" + report.__pydantic_serializer__.to_json(report), _LEVEL)
 
 
 def _unpack(data: bytes) -> Meaning:
     """The meaning back from ``_pack``: equal to the one that was packed."""
-    return Meaning(PartsReport.model_validate_json(zlib.decompress(data)))
+    head, _, report = zlib.decompress(data).partition(b"\n")
+    return Meaning(PartsReport.model_validate_json(report), escalate=tuple(orjson.loads(head)))
 
 
 def _key(*fields: Any) -> str:
