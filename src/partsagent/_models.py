@@ -57,6 +57,25 @@ MarketCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """A market code (``GB``, ``US``): the key of a catalog's prices and of the rates file."""
 
 
+_DECIMAL_TEXT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+
+
+def _decimal_text(value: object) -> object:
+    """The contract's prices are decimal strings ("123.45"): nothing a parser merely tolerates.
+
+    Refused: numbers ("never floats", nor a bare 12), spaces, signs (even "-0.00"),
+    exponents, "_" separators, NaN. A Decimal built in Python must be finite and unsigned.
+    """
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+        return Decimal(value)
+    if isinstance(value, Decimal) and value.is_finite() and not value.is_signed():
+        return value
+    raise ValueError(
+        f"prices are decimal strings such as '123.45' (digits, at most two decimal "
+        f"places), not {str(value)[:40]!r}"
+    )
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -85,15 +104,9 @@ UserText = BeforeValidator(_normalised)
 """Words from a caller (make, model, VIN, component): NFKC, lone surrogates refused."""
 
 
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("prices are decimal strings such as '123.45', never floats")
-    return value
-
-
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_no_float),
+    BeforeValidator(_decimal_text),
     Field(ge=0, max_digits=12, decimal_places=2),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
 ]

@@ -96,11 +96,20 @@ async def test_a_stalled_request_is_retried(catalog_server: CatalogServer) -> No
     catalog_server.options = ServerOptions(stall_rate=1.0)
     async with BucketManager(HttpBucket(catalog_server.url), **{**FAST, "attempts": 2}) as m:
         with pytest.raises(CatalogUnavailable, match="timed out"):
-            await m.get_manufacturers()
+            await m.load_categories_for_variant("117", "127445")
         assert m.get_cache_stats()["retries"] == 1
-    # Asked twice (index.json, read alongside each try, stalled too, or was cancelled).
-    assert catalog_server.stats.paths["/manufacturers.json"] == 2
+    assert catalog_server.stats.paths["/manufacturers/117/variants/127445/categories.json"] == 2
     assert catalog_server.stats.faults["stall"] >= 2
+
+
+async def test_the_lists_of_a_make_get_twice_the_attempts(catalog_server: CatalogServer) -> None:
+    """The manufacturers list, which every report needs, is asked 2 x attempts times."""
+    catalog_server.options = ServerOptions(error_rate=1.0)
+    async with BucketManager(HttpBucket(catalog_server.url), **{**FAST, "attempts": 2}) as m:
+        with pytest.raises(CatalogUnavailable):
+            await m.get_manufacturers()
+        assert m.get_cache_stats()["retries"] == 3
+    assert catalog_server.stats.paths["/manufacturers.json"] == 4
 
 
 # -- unparseable bodies -----------------------------------------------------------------------
@@ -150,13 +159,12 @@ async def test_an_always_unparseable_body_fails_after_its_retries(
     catalog_server.options = ServerOptions(invalid_json_rate=1.0)
     async with BucketManager(HttpBucket(catalog_server.url), **FAST) as manager:
         with pytest.raises(CatalogFormatError, match="not JSON"):
-            await manager.get_manufacturers()
+            await manager.load_categories_for_variant("117", "127445")
         catalog_server.options = ServerOptions()
-        assert await manager.get_manufacturers()
+        assert await manager.load_categories_for_variant("117", "127445")
         assert manager.get_cache_stats()["retries"] == 3
-    # Four tries, then the good one; index.json, read alongside, may also have come back
-    # invalid (unless the failed try cancelled it first).
-    assert catalog_server.stats.paths["/manufacturers.json"] == 5
+    # Four tries, then the good one.
+    assert catalog_server.stats.paths["/manufacturers/117/variants/127445/categories.json"] == 5
     assert catalog_server.stats.faults["invalid_json"] >= 4
 
 

@@ -221,9 +221,11 @@ async def test_attempts_4_means_3_retries(catalog_server: CatalogServer) -> None
         breaker=CircuitBreaker(failure_threshold=1000),
     ) as manager:
         with pytest.raises(CatalogUnavailable):
-            await manager.get_manufacturers()
+            await manager.load_categories_for_variant(MID, ASTRA[0])
         stats = manager.get_cache_stats()
-    assert catalog_server.stats.paths["/manufacturers.json"] == 4  # index.json not counted
+    assert (
+        catalog_server.stats.paths[f"/manufacturers/{MID}/variants/{ASTRA[0]}/categories.json"] == 4
+    )
     assert stats["requests"] == 4
     assert stats["retries"] == 3
 
@@ -236,8 +238,9 @@ async def test_errors_are_not_cached(sample_dir: Path) -> None:
     ):
         with pytest.raises(CatalogUnavailable):
             await manager.get_models_for_manufacturer(MID)
-        # One retry, then the error (index.json, read alongside, is not counted here).
-        assert server.stats.paths[f"/manufacturers/{MID}/models.json"] == 2
+        # Twice the 2 attempts for a make's lists, then the error (index.json, read
+        # alongside, is not counted here).
+        assert server.stats.paths[f"/manufacturers/{MID}/models.json"] == 4
         server.options = ServerOptions()
         models = await manager.get_models_for_manufacturer(MID)
     assert any(m.name == "ASTRA" for m in models)
@@ -694,3 +697,48 @@ async def test_prefetch_without_a_batch_endpoint_does_nothing(sample_dir: Path) 
     async with BucketManager(LocalBucket(sample_dir)) as manager:
         assert await manager.prefetch_articles([(MID, ASTRA[0], "CAT001")]) == 0
         assert manager.get_cache_stats()["requests"] == 0
+
+
+async def test_article_requests_as_dicts_are_read_by_their_keys() -> None:
+    """The dict shape (with or without product_group_id) is the same request as the dataclass."""
+    async with BucketManager() as manager:
+        plain = await manager.get_articles_concurrent([(MID, ASTRA[0], "CAT001")])
+        assert plain[0].ok
+        assert plain[0].value
+        group = plain[0].value[0].product_group_id
+        got = await manager.get_articles_concurrent(
+            [
+                {"manufacturer_id": MID, "variant_id": ASTRA[0], "category_id": "CAT001"},
+                {
+                    "manufacturer_id": MID,
+                    "variant_id": ASTRA[0],
+                    "category_id": "CAT001",
+                    "product_group_id": group,
+                },
+            ]
+        )
+    assert got[0].ok
+    assert got[0].value == plain[0].value
+    assert got[1].ok
+    assert got[1].value
+    assert all(a.product_group_id == group for a in got[1].value)
+    assert got[0].request.category_id == "CAT001"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"manufacturer_id": MID, "variant_id": ASTRA[0]}, id="missing-key"),
+        pytest.param(
+            {"manufacturer_id": MID, "variant_id": ASTRA[0], "category_id": "C", "x": 1},
+            id="unknown-key",
+        ),
+        pytest.param("117/127445/CAT001", id="string"),
+        pytest.param((MID, ASTRA[0]), id="short-tuple"),
+    ],
+)
+async def test_article_requests_of_another_shape_are_refused(bad: object) -> None:
+    """Anything but an ArticleRequest, a tuple or its dict is an InputError naming the shape."""
+    async with BucketManager() as manager:
+        with pytest.raises(InputError, match="manufacturer_id"):
+            await manager.get_articles_concurrent([bad])  # type: ignore[list-item]

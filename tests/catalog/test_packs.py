@@ -35,6 +35,13 @@ def pack_version(bucket: Path) -> str:
     return version
 
 
+def astra_pack(bucket: Path) -> dict[str, Any]:
+    """What the Astra's pack must hold: its manufacturer, model and variants."""
+    models = orjson.loads((bucket / doc.models_path(MID)).read_bytes())
+    (astra,) = [m for m in models if m["id"] == ASTRA]
+    return {"mid": MID, "model_id": ASTRA, "variants": {v["id"] for v in astra["variants"]}}
+
+
 def unpacked_copy(bucket: Path, out: Path) -> Path:
     """The bucket without its packs and without the index entry naming them."""
     shutil.copytree(bucket, out, ignore=shutil.ignore_patterns(PACKS_DIR))
@@ -55,7 +62,9 @@ async def test_a_pack_holds_exactly_the_standard_lists(exported_bucket: Path) ->
     pack_bucket(exported_bucket)
     version = pack_version(exported_bucket)
     path = pack_path(version, MID, ASTRA)
-    items = expand_pack((exported_bucket / path).read_bytes(), path, version)
+    items = expand_pack(
+        (exported_bucket / path).read_bytes(), path, version, **astra_pack(exported_bucket)
+    )
     async with LocalBucket(exported_bucket) as standard:
         for rel, item in items.items():
             mid, vid, cid = doc.list_path_ids(rel)
@@ -226,7 +235,8 @@ def test_kept_packs_hand_out_new_errors_and_unvalidated_lists(exported_bucket: P
     version = pack_version(exported_bucket)
     path = pack_path(version, MID, ASTRA)
     kept = RecentPacks(1 << 24)
-    kept.put(path, expand_pack((exported_bucket / path).read_bytes(), path, version))
+    data = (exported_bucket / path).read_bytes()
+    kept.put(path, expand_pack(data, path, version, **astra_pack(exported_bucket)))
     first, second = kept.get(path), kept.get(path)
     assert first is not None
     assert second is not None

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
 import pytest
 from aiohttp import web
@@ -485,3 +486,37 @@ def test_sample_path_is_inside_the_package() -> None:
     path = sample_catalog_path()
     assert path.name == "sample_catalog"
     assert (path / "index.json").is_file()
+
+
+async def test_fifo_in_local_bucket_is_refused(exported_bucket: Path) -> None:
+    """A FIFO (not a regular file) in a local bucket is a format error, never a hang."""
+    import os
+
+    target = exported_bucket / f"manufacturers/{MID}/models.json"
+    target.unlink()
+    os.mkfifo(target)
+    async with LocalBucket(exported_bucket) as source:
+        with anyio.fail_after(5), pytest.raises(CatalogFormatError, match="not a regular file"):
+            await source.models(MID)
+
+
+def test_fifo_in_local_bucket_never_hangs_the_cli(plain_bucket: Path) -> None:
+    """`partsagent report` and `catalog pack` on a bucket holding a FIFO end, with exit 1 or 0."""
+    import os
+    import subprocess
+    import sys
+
+    cat = plain_bucket / f"manufacturers/{MID}/variants/{VID}/categories/CAT001/articles.json"
+    cat.unlink()
+    os.mkfifo(cat)
+    report = subprocess.run(
+        [sys.executable, "-m", "partsagent", "report", "--catalog", str(plain_bucket),
+         "--vehicle", "Vauxhall Astra 2018", "--damage", "Front Bumper Cover:severe"],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert b"Traceback" not in report.stderr
+    packed = subprocess.run(
+        [sys.executable, "-m", "partsagent", "catalog", "pack", str(plain_bucket)],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert packed.returncode == 0, packed.stderr

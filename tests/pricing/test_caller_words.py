@@ -158,3 +158,29 @@ def test_a_batch_resumed_with_skip_gives_the_same_lines(tmp_path: Path) -> None:
     assert len(in_one_go) == len(resumed) == 400
     differ = [i + 1 for i, (a, b) in enumerate(zip(in_one_go, resumed, strict=True)) if a != b]
     assert differ == []
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        pytest.param(
+            "sill pushed in under the driver door, door dented",
+            "sill pushed in under the driver door, door dented",
+            id="exact-repeat",
+        ),
+        pytest.param(
+            "O/S sill crushed and O/S front door dented",
+            "offside sill crushed, offside front door dented",
+            id="same-meaning-other-words",
+        ),
+    ],
+)
+async def test_a_cached_answer_keeps_everything_a_fresh_one_has(
+    shared: PartsAgent, first: str, then: str
+) -> None:
+    """A repeat, or a paraphrase answered by meaning, equals a fresh agent's answer: banner too."""
+    await shared.process_damage_report(ASTRA, first)
+    cached = meaning(await shared.process_damage_report(ASTRA, then))
+    fresh = await alone(ASTRA, then)
+    assert fresh["warnings"][0].startswith("INSPECTION NEEDED"), fresh["warnings"]
+    assert cached == fresh

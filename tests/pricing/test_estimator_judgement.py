@@ -96,11 +96,11 @@ async def test_unpriced_damage_lowers_the_confidence_and_says_so(
         ASTRA_2018, "front bumper scuffed, N/S front alloy wheel buckled, tyre slashed"
     )
     assert alone.confidence > one.confidence > two.confidence
-    lacks = [w for w in two.warnings if w.startswith("INCOMPLETE")]
+    lacks = [w for w in two.warnings if w.startswith("NOT PRICED")]
     assert len(lacks) == 1
     assert "alloy wheel" in lacks[0]
     assert "tyre" in lacks[0]
-    assert not any(w.startswith("INCOMPLETE") for w in alone.warnings)
+    assert not any(w.startswith("NOT PRICED") for w in alone.warnings)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ async def test_denied_parts_and_equipment_are_not_missing_damage(
     sample_agent: PartsAgent, words: str
 ) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
-    assert not any(w.startswith("INCOMPLETE") for w in report.warnings)
+    assert not any(w.startswith("NOT PRICED") for w in report.warnings)
 
 
 # 3. Secondary parts of a light or moderate impact are not bought.
@@ -252,7 +252,7 @@ async def test_a_mirror_camera_is_calibrated(sample_agent: PartsAgent, words: st
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
     rules = [op.rule for op in report.operations]
     assert rules.count("side-camera-calibration") == 1
-    assert not any(w.startswith("INCOMPLETE") for w in report.warnings)
+    assert not any(w.startswith("NOT PRICED") for w in report.warnings)
 
 
 async def test_no_camera_no_camera_calibration(sample_agent: PartsAgent) -> None:

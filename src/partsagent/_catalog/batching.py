@@ -7,10 +7,12 @@ request can answer: a manufacturer for the batch endpoints, a model for packs
 of the requests that somebody waits for. A document somebody waits for is
 validated as soon as the batch arrives, in one go; the others are validated on
 first read. Documents an answer holds beyond those asked for (the rest of a
-pack) are cached too, into free room (``store_extra``). A batch that fails
-(after its retries) is split in two and each half asked again, down to single
-documents, so that one bad answer does not sink every document in it; an open
-circuit fails them all.
+pack) are cached too, into free room (``store_extra``). A model's pack that
+fails (after its retries) is not asked for again: its documents are read
+instead (``unpacked``: the batch endpoints, or one at a time), so that a fault
+costs requests, not reports. A batch that fails (after its retries) is split
+in two and each half asked again, down to single documents, so that one bad
+answer does not sink every document in it; an open circuit fails them all.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from . import documents as doc
 from .breaker import CircuitOpen
 from .documents import Deferred
 from .flights import Flight, Flights, Load
+from .requests import transient
 from .stats import Counters
 
 __all__ = ["Batcher"]
 
-FetchBatch = Callable[[str, str, list[str]], Awaitable[Mapping[str, Any]]]
-"""(kind, label, paths) -> the documents by path, with retries and the deadline applied."""
+FetchBatch = Callable[[str, str, list[str], bool], Awaitable[Mapping[str, Any]]]
+"""(kind, label, paths, unpacked) -> the documents by path, with retries and the deadline
+applied; ``unpacked`` reads them without the packs."""
 Store = Callable[[str, str, Any], Awaitable[None]]
 """(kind, key, value): cache a document; a NotFound value is remembered as missing."""
 GroupOf = Callable[[str], str]
@@ -41,6 +45,11 @@ Recall = Callable[[str, list[Flight]], Awaitable[list[Flight]]]
 def manufacturer_of(path: str) -> str:
     """The default group: ``manufacturers/{mid}/...`` -> mid."""
     return path.split("/", 2)[1]
+
+
+def is_pack_group(group: str) -> bool:
+    """True for a model's group (``mid/model``), which a pack answers."""
+    return "/" in group
 
 
 def list_key(path: str) -> tuple[str, str]:
@@ -102,24 +111,45 @@ class Batcher:
         flights = [f for f in load.flights if not f.future.done()]
         if not flights or load.group is None:
             return
-        mid, kind, _ = load.group
+        mid, kind, lane = load.group
         flights = await self._recall(kind, flights)  # what a shared cache holds is not fetched
         if flights:
-            await self._settle(mid, kind, flights)
+            await self._settle(mid, kind, flights, warming=lane == "warm")
 
-    async def _settle(self, mid: str, kind: str, flights: list[Flight]) -> None:
-        """Fetch the flights' documents in one request; if it fails, each half on its own."""
+    async def _settle(
+        self,
+        mid: str,
+        kind: str,
+        flights: list[Flight],
+        unpacked: bool = False,
+        *,
+        warming: bool = False,
+    ) -> None:
+        """Fetch the flights' documents in one request; if it fails, without the pack,
+        then each half on its own.
+
+        Without its pack, a document costs a request of its own: ``warming`` loads
+        (nobody waited for them when they started) then read only the documents
+        somebody has come to wait for since; the others are left unwarmed.
+        """
         paths = [f.path for f in flights]
         label = paths[0] if len(paths) == 1 else f"batch:{mid}/{kind}"
         stats = self._counters.by_kind[kind]
         try:
-            items = await self._fetch(kind, label, paths)
+            items = await self._fetch(kind, label, paths, unpacked)
         except PartsAgentError as exc:
-            if len(flights) > 1 and not isinstance(exc, CircuitOpen):
+            if isinstance(exc, CircuitOpen):
+                pass
+            elif not unpacked and is_pack_group(mid):
+                wanted = self._unwarmed(flights, exc) if warming else flights
+                if wanted:
+                    await self._settle(mid, kind, wanted, unpacked=True)
+                return
+            elif len(flights) > 1:
                 half = len(flights) // 2
                 await asyncio.gather(
-                    self._settle(mid, kind, flights[:half]),
-                    self._settle(mid, kind, flights[half:]),
+                    self._settle(mid, kind, flights[:half], unpacked, warming=warming),
+                    self._settle(mid, kind, flights[half:], unpacked, warming=warming),
                 )
                 return
             stats.errors += len(flights)
@@ -127,6 +157,16 @@ class Batcher:
                 flight.future.set_exception(exc)
             return
         got: list[Any] = [items.get(flight.path) for flight in flights]
+        # Documents that got no answer inside a good one (a pack that rests, one that went
+        # unanswered among several) are asked for again, each alone, without packs.
+        again = [f for f, item in zip(flights, got, strict=True) if transient(item)]
+        if again and not (unpacked and len(flights) == 1):  # a single is not asked again
+            first = next(item for item in got if transient(item))
+            wanted = self._unwarmed(again, first) if warming else again
+            await asyncio.gather(*(self._settle(mid, kind, [f], True) for f in wanted))
+            kept = [(f, item) for f, item in zip(flights, got, strict=True) if f not in again]
+            flights = [f for f, _ in kept]
+            got = [item for _, item in kept]
         # What somebody waits for is validated now, in one go; the rest on first read.
         waited = [
             i
@@ -155,3 +195,11 @@ class Batcher:
                 extra_kind, key = list_key(path)
                 if key not in self._flights:
                     await self._store_extra(extra_kind, key, item)
+
+    def _unwarmed(self, flights: list[Flight], exc: BaseException) -> list[Flight]:
+        """The flights somebody waits for; the others end with ``exc`` (never cached)."""
+        wanted = [f for f in flights if f.claimed]
+        for flight in flights:
+            if not flight.claimed and not flight.future.done():
+                flight.future.set_exception(exc)
+        return wanted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,12 +45,23 @@ class LocalBucket(BucketReader):
         if not full.is_relative_to(self.root):
             raise NotFound(rel, "outside the bucket")
         try:
-            with full.open("rb") as fh:
-                data = fh.read(self.max_body_bytes + 1)
+            # O_NONBLOCK: opening a FIFO planted in the bucket must not block the thread
+            # (a thread blocked for ever also keeps the interpreter from exiting).
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise NotFound(rel) from None
         except OSError as exc:
             raise CatalogError(rel, f"cannot read file: {exc.strerror}") from exc
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise NotFound(rel)
+            if not stat.S_ISREG(mode):
+                raise CatalogFormatError(rel, "not a regular file (a FIFO, device or socket)")
+            try:
+                data = fh.read(self.max_body_bytes + 1)
+            except OSError as exc:
+                raise CatalogError(rel, f"cannot read file: {exc.strerror}") from exc
         if len(data) > self.max_body_bytes:
             raise CatalogFormatError(rel, f"larger than the {self.max_body_bytes}-byte cap")
         return data

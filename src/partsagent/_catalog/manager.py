@@ -84,6 +84,28 @@ class ArticleRequest:
     product_group_id: str | None = None
 
 
+ArticleRequestLike = ArticleRequest | tuple[str, ...] | Mapping[str, str | None]
+"""An ArticleRequest, its fields as a tuple, or as a dict keyed by the field names."""
+
+_REQUEST_FIELDS = ("manufacturer_id", "variant_id", "category_id", "product_group_id")
+
+
+def article_request(req: object) -> ArticleRequest:
+    """``req`` as an ArticleRequest; InputError for any other shape (never read as ids)."""
+    if isinstance(req, ArticleRequest):
+        return req
+    if isinstance(req, Mapping):
+        keys = set(req)
+        if set(_REQUEST_FIELDS[:3]) <= keys <= set(_REQUEST_FIELDS):
+            return ArticleRequest(**req)
+    elif isinstance(req, tuple) and 3 <= len(req) <= 4:
+        return ArticleRequest(*req)
+    raise InputError(
+        f"an article request is an ArticleRequest, a (manufacturer_id, variant_id, "
+        f"category_id[, product_group_id]) tuple or a dict of those keys, not {str(req)[:120]!r}"
+    )
+
+
 def _norm(text: str) -> str:
     return " ".join(text.upper().replace("-", " ").split())
 
@@ -101,7 +123,8 @@ class BucketManager:
     * ``cache``: an aiocache cache shared with other processes (e.g. ``redis_cache(...)``),
       read behind the in-process one: what this process has read stays in memory.
     * ``attempts=4``, ``attempt_timeout=10``, ``deadline=30``: retries per lookup,
-      seconds per attempt, seconds for a lookup with all its retries.
+      seconds per attempt, seconds for a lookup with all its retries. The manufacturers
+      and models lists, which every report of a make needs, get twice the attempts.
     * ``backoff_initial=0.05``, ``backoff_max=2.0``: jittered exponential backoff.
     * ``breaker``: a CircuitBreaker (default: opens for 5 s when at least 10 of the last
       20 tries failed, 80% of them).
@@ -445,9 +468,13 @@ class BucketManager:
             "index", doc.INDEX_PATH, lambda: catalog_namespace(self.source)
         )
 
-    async def _fetch_batch(self, kind: str, label: str, paths: list[str]) -> Mapping[str, Any]:
+    async def _fetch_batch(
+        self, kind: str, label: str, paths: list[str], unpacked: bool = False
+    ) -> Mapping[str, Any]:
+        """A batch with retries; ``unpacked``: without the packs (one failed its retries)."""
+        read = getattr(self.source, "read_unpacked", None) if unpacked else None
         return await self._requests.run(
-            kind, label, functools.partial(self.source.read_batch, paths)
+            kind, label, functools.partial(read or self.source.read_batch, paths)
         )
 
     # -- documents -----------------------------------------------------------
@@ -555,16 +582,18 @@ class BucketManager:
 
     async def get_articles_concurrent(
         self,
-        requests: Iterable[ArticleRequest | tuple[str, str, str]],
+        requests: Iterable[ArticleRequestLike],
         *,
         deadline: float | None = None,
     ) -> list[ItemResult[ArticleRequest, tuple[Article, ...]]]:
         """Articles for many (manufacturer, variant, category) requests, in input order.
 
-        Misses for one variant go out as batch requests when the source offers
-        them; otherwise as single requests under the shared limit.
+        A request is an ArticleRequest, a tuple of its fields, or a dict keyed by
+        their names; another shape is an InputError. Misses for one variant go
+        out as batch requests when the source offers them; otherwise as single
+        requests under the shared limit.
         """
-        reqs = [r if isinstance(r, ArticleRequest) else ArticleRequest(*r) for r in requests]
+        reqs = [article_request(r) for r in requests]
         if self.source.batch_supported:
             await self.prefetch_articles(reqs)
 
@@ -587,7 +616,7 @@ class BucketManager:
 
     async def prefetch_articles(
         self,
-        requests: Iterable[ArticleRequest | tuple[str, str, str]],
+        requests: Iterable[ArticleRequestLike],
         *,
         background: bool = False,
     ) -> int:
@@ -604,12 +633,8 @@ class BucketManager:
         if not self.source.batch_supported or self._closed:
             return 0
         wanted: dict[str, tuple[str, ...]] = {}
-        for req in requests:
-            mid, vid, cid = (
-                (req.manufacturer_id, req.variant_id, req.category_id)
-                if isinstance(req, ArticleRequest)
-                else req
-            )
+        for req in map(article_request, requests):
+            mid, vid, cid = req.manufacturer_id, req.variant_id, req.category_id
             wanted[f"articles/{mid}/{vid}/{cid}"] = (mid, vid, cid)
         return await self._prefetch("articles", wanted, lane="warm" if background else "wait")
 

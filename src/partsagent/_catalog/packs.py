@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +44,18 @@ __all__ = [
     "pack_bucket",
     "pack_path",
     "pack_version_of_index",
+    "stale_version",
 ]
 
 PACK_FORMAT = "partsagent-pack/1"
 PACKS_DIR = "packs"
 
 Item = Deferred[Any] | CatalogError
+
+
+class _PackRefused(CatalogFormatError):
+    """A pack that is not the one asked for (another model, a list index out of range):
+    none of its lists is used; the model's documents are read instead."""
 
 
 def pack_path(version: str, mid: str, model_id: str) -> str:
@@ -75,13 +81,23 @@ def pack_version_of_index(index: Any) -> str | None:
 # -- reading ---------------------------------------------------------------------
 
 
-def expand_pack(data: bytes, path: str, version: str) -> dict[str, Item]:
+def expand_pack(
+    data: bytes,
+    path: str,
+    version: str,
+    *,
+    mid: str,
+    model_id: str,
+    variants: Collection[str],
+) -> dict[str, Item]:
     """The standard documents a pack holds, by contract path, each not yet validated.
 
     A variant's article list that the pack lacks, for a category some variant
     of the model has, is a NotFound: the planner asks for every category of the
     vehicle on every variant, and the answer must not cost another request.
-    Raises CatalogFormatError for a document that is not a pack of ``version``.
+    Raises CatalogFormatError for a document that is not a pack of ``version``
+    (``_PackRefused`` for a pack of another model, of variants the model does not
+    have, or with a list index out of range: its lists are never used).
     """
     try:
         pack = orjson.loads(data)
@@ -93,35 +109,69 @@ def expand_pack(data: bytes, path: str, version: str) -> dict[str, Item]:
             raise CatalogFormatError(
                 path, f"not a {PACK_FORMAT} document of version {version}; the index is newer"
             )
-        mid = check_id(pack["manufacturer_id"], what="manufacturer id")
+        if (pack["manufacturer_id"], pack["model_id"]) != (mid, model_id):
+            raise _PackRefused(
+                path,
+                f"holds model {str(pack['model_id'])[:64]!r} of manufacturer "
+                f"{str(pack['manufacturer_id'])[:64]!r}, not {model_id!r} of {mid!r}",
+            )
         table: dict[str, Any] = pack["categories"]
         lists: list[Any] = pack["lists"]
-        variants: dict[str, Any] = pack["variants"]
+        variants_in: dict[str, Any] = pack["variants"]
+        foreign = sorted(set(variants_in) - set(variants))
+        if foreign:
+            raise _PackRefused(path, f"holds variants {foreign[:5]} that model {model_id} lacks")
         out: dict[str, Item] = {}
         shared = [
             Deferred(doc.ARTICLES, f"{path}#lists/{i}", orjson.dumps(x))
             for i, x in enumerate(lists)
         ]
         union: set[str] = set()
-        for entry in variants.values():
+        for entry in variants_in.values():
             union.update(entry["articles"])
-        for vid, entry in variants.items():
+        for vid, entry in variants_in.items():
             check_id(vid, what="variant id")
             cats = [table[c] if isinstance(c, str) else c for c in entry["categories"]]
             cpath = doc.categories_path(mid, vid)
             out[cpath] = Deferred.of(doc.CATEGORIES, cpath, cats)
-            articles: dict[str, int] = entry["articles"]
+            articles: dict[str, Any] = entry["articles"]
             for cid in union:
                 apath = doc.articles_path(mid, vid, cid)
                 index = articles.get(cid)
-                out[apath] = NotFound(apath, "not in the pack") if index is None else shared[index]
+                if index is None:
+                    out[apath] = NotFound(apath, "not in the pack")
+                elif type(index) is int and 0 <= index < len(shared):
+                    out[apath] = shared[index]
+                else:
+                    raise _PackRefused(
+                        path, f"list index {str(index)[:20]} of {apath} is not one of its lists"
+                    )
     except CatalogFormatError:
         raise
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise CatalogFormatError(path, f"bad pack ({type(exc).__name__}: {exc})") from None
+        raise _PackRefused(path, f"bad pack ({type(exc).__name__}: {exc})") from None
     except InputError as exc:
-        raise CatalogFormatError(path, f"bad pack ({exc})") from None
+        raise _PackRefused(path, f"bad pack ({exc})") from None
     return out
+
+
+def stale_version(directory: str | Path) -> tuple[str, str] | None:
+    """(advertised, current) pack versions of the bucket in ``directory`` when they differ.
+
+    None when its packs match its documents, or when it advertises none. The
+    version is a hash of the standard documents, so any document edited, added
+    or removed since ``catalog pack`` makes the packs stale.
+    """
+    root = Path(directory)
+    try:
+        index = orjson.loads((root / doc.INDEX_PATH).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    advertised = pack_version_of_index(index)
+    if advertised is None:
+        return None
+    current = _version(_standard_documents(root))
+    return None if current == advertised else (advertised, current)
 
 
 # -- writing ---------------------------------------------------------------------
@@ -196,6 +246,8 @@ def iter_packs(documents: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
 def _standard_documents(root: Path) -> dict[str, bytes]:
     documents: dict[str, bytes] = {}
     for file in sorted(root.rglob("*.json")):
+        if not file.is_file():  # a FIFO or device would block the read for ever
+            continue
         rel = file.relative_to(root).as_posix()
         if rel != doc.INDEX_PATH and not rel.startswith(PACKS_DIR + "/"):
             documents[rel] = file.read_bytes()
@@ -284,6 +336,11 @@ class RecentPacks:
             return None
         self._packs.move_to_end(path)
         return _fresh(kept[0])
+
+    def peek(self, path: str, rel: str) -> Item | None:
+        """The document ``rel`` of the kept pack at ``path``, as kept (not to hand out)."""
+        kept = self._packs.get(path)
+        return None if kept is None else kept[0].get(rel)
 
     def put(self, path: str, items: dict[str, Item]) -> None:
         """Keep ``items`` (as read, unvalidated); the least recently used packs make room."""

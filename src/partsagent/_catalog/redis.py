@@ -35,7 +35,7 @@ from .._exceptions import CatalogFormatError, CatalogUnavailable, UsageError, mi
 try:
     import redis.asyncio
     from aiocache import RedisCache
-    from redis.exceptions import RedisError
+    from redis.exceptions import RedisError, ResponseError
 except ImportError as exc:
     missing_extra(exc, extra="redis", modules=("redis",), feature="redis_cache()")
 from .._models import Article, Category, Manufacturer, Model
@@ -47,6 +47,11 @@ __all__ = ["ModelSerializer", "redis_cache", "register_type"]
 _TAG = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 DEFAULT_NAMESPACE = "partsagent"
 """Used by a cache with no namespace of its own until a manager names it after its catalog."""
+DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024
+"""The largest value read or written, like an HTTP body; a larger one is a miss."""
+DEFAULT_TIMEOUT = 0.25
+"""Seconds per call: a healthy Redis answers in a millisecond; a slow one is a miss (and,
+suspended, costs nothing for a while: ``suspend``). Room is left for a busy event loop."""
 _JSON_TAG = "json"
 _EMPTY_TAG = "empty"
 
@@ -201,7 +206,13 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
     """aiocache's RedisCache with a client from a URL, translated errors and a quiet close."""
 
     def __init__(
-        self, url: str, *, namespace: str | None, timeout: float, max_connections: int
+        self,
+        url: str,
+        *,
+        namespace: str | None,
+        timeout: float,
+        max_connections: int,
+        max_value_bytes: int,
     ) -> None:
         parts = urlsplit(url)
         super().__init__(
@@ -214,6 +225,7 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         self.needs_catalog_namespace = namespace is None
         """True until a BucketManager names the namespace after its catalog."""
         self.url = redact_url(url)
+        self.max_value_bytes = max_value_bytes
         # aiocache 0.12 builds its client from host and port only; from_url also
         # honours db, password, TLS (rediss://) and unix sockets.
         # A blocking pool: under a burst of lookups, callers wait (up to ``timeout``)
@@ -246,8 +258,43 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         namespace: str | None = None,
         _conn: Any = None,
     ) -> Any:
-        loads = loads_fn or functools.partial(self.serializer.loads, kind=kind_of(key))
+        loads = loads_fn or functools.partial(self._loads, kind=kind_of(key))
         return await RedisCache.get(self, key, default, loads, namespace, _conn)
+
+    def _loads(self, raw: bytes | None, kind: str) -> Any:
+        if raw is not None and len(raw) > self.max_value_bytes:
+            raise CatalogFormatError(
+                "redis", f"value larger than the {self.max_value_bytes}-byte cap"
+            )
+        return self.serializer.loads(raw, kind=kind)
+
+    async def _get(self, key: str, encoding: Any = None, _conn: Any = None) -> bytes | None:
+        (value,) = await self._multi_get([key])
+        return value
+
+    async def _multi_get(
+        self, keys: list[str], encoding: Any = None, _conn: Any = None
+    ) -> list[bytes | None]:
+        """At most ``max_value_bytes + 1`` bytes of each value: a huge one is never read whole.
+
+        GETRANGE in one pipeline instead of MGET; a key of another Redis type is a miss.
+        """
+        async with self.client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.getrange(key, 0, self.max_value_bytes)
+            values = await pipe.execute(raise_on_error=False)
+        for value in values:
+            if isinstance(value, Exception) and not isinstance(value, ResponseError):
+                raise value
+        # A missing key reads as b"" (no value of ours is empty: each starts with its tag).
+        return [v if isinstance(v, bytes) and v else None for v in values]
+
+    async def _multi_set(self, pairs: Any, ttl: Any = None, _conn: Any = None) -> Any:
+        # What a reader would refuse is not stored.
+        kept = [(k, v) for k, v in pairs if len(v) <= self.max_value_bytes]
+        if not kept:
+            return True
+        return await super()._multi_set(kept, ttl=ttl, _conn=_conn)
 
     async def multi_get(
         self, keys: list[str], loads_fn: Any = None, namespace: str | None = None, _conn: Any = None
@@ -260,7 +307,7 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
     def _decode(self, key: str, raw: bytes | None) -> Any:
         """One value of a multi_get: one bad payload must not spoil the others."""
         try:
-            return self.serializer.loads(raw, kind=kind_of(key))
+            return self._loads(raw, kind=kind_of(key))
         except CatalogFormatError as exc:
             return Unreadable(exc.detail)
 
@@ -278,6 +325,8 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         _cas_token: Any = None,
         _conn: Any = None,
     ) -> Any:
+        if len(value) > self.max_value_bytes:
+            return True  # what a reader would refuse is not stored
         if _cas_token is not None:
             return await super()._set(key, value, ttl=ttl, _cas_token=_cas_token, _conn=_conn)
         # aiocache uses SETEX for whole seconds, deprecated in redis-py; SET PX covers both.
@@ -327,8 +376,9 @@ def redis_cache(
     url: str = "redis://127.0.0.1:6379/0",
     *,
     namespace: str | None = None,
-    timeout: float = 1.0,
+    timeout: float = DEFAULT_TIMEOUT,
     max_connections: int = 32,
+    max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
 ) -> RedisCache:
     """An aiocache RedisCache at ``url`` for ``BucketManager(cache=...)``.
 
@@ -337,10 +387,14 @@ def redis_cache(
       (``partsagent-`` and a hash of the catalog's location and index.json, read
       once), so that two catalogs never share entries; name one to share it on
       purpose, or to read a cache while the catalog is down.
-    * ``timeout=1.0``: seconds per cache call and per socket operation; a slow
-      Redis becomes a cache miss in the manager, not a slow report.
+    * ``timeout=0.25``: seconds per cache call and per socket operation; a slow
+      Redis becomes a cache miss in the manager, not a slow report, and a call
+      that fails or times out leaves the cache alone for a second or more
+      (``suspend``). Raise it for a Redis far away.
     * ``max_connections=32``: the pool's size; more concurrent lookups wait for
       a free connection.
+    * ``max_value_bytes=8 MiB``: the largest value read (at most this many bytes
+      are fetched: a larger value is a miss) or written (a larger one is not stored).
 
     No connection is made until the first call; close it with ``await cache.close()``.
     """
@@ -350,6 +404,14 @@ def redis_cache(
         )
     if max_connections < 1:
         raise UsageError("max_connections must be at least 1")
+    if max_value_bytes < 1:
+        raise UsageError("max_value_bytes must be at least 1")
+    if not timeout > 0:
+        raise UsageError("timeout must be a positive number of seconds")
     return _PartsRedisCache(
-        url, namespace=namespace, timeout=timeout, max_connections=max_connections
+        url,
+        namespace=namespace,
+        timeout=timeout,
+        max_connections=max_connections,
+        max_value_bytes=max_value_bytes,
     )

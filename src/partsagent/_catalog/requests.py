@@ -27,7 +27,11 @@ from .limits import RedisSlots
 from .rate import RateCap
 from .stats import Counters
 
-__all__ = ["Requests", "transient"]
+__all__ = ["GATING_KINDS", "Requests", "transient"]
+
+GATING_KINDS = frozenset({"manufacturers", "models"})
+"""Documents every report of a make needs: their failure fails the reports, not a line.
+They are small and few, so they get twice the attempts (``Requests.attempts_for``)."""
 
 T = TypeVar("T")
 
@@ -75,6 +79,10 @@ class Requests:
             return contextlib.nullcontext()
         return self.shared_limit.slot()
 
+    def attempts_for(self, kind: str) -> int:
+        """Attempts at a document of ``kind``: twice ``attempts`` for the gating kinds."""
+        return self.attempts * 2 if kind in GATING_KINDS else self.attempts
+
     async def run(self, kind: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """``fetch()`` with retries inside the deadline; TimeoutError becomes CatalogUnavailable."""
         try:
@@ -110,7 +118,7 @@ class Requests:
         with anyio.fail_after(self.deadline), library_retries():
             async for attempt in stamina.retry_context(
                 on=self._backoff(anyio.current_time() + self.deadline),
-                attempts=self.attempts,
+                attempts=self.attempts_for(kind),
                 timeout=None,
                 wait_initial=self.backoff_initial,
                 wait_max=self.backoff_max,

@@ -14,9 +14,10 @@ import contextlib
 import functools
 import hashlib
 import inspect
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from .._exceptions import CatalogFormatError, CatalogUnavailable, PartsAgentError
 from .._metrics.log import get_logger
@@ -25,8 +26,10 @@ from . import documents as doc
 from .cache import MISSING
 from .documents import Deferred
 from .source import BucketReader, CatalogSource
+from .suspend import Suspension
 
 __all__ = [
+    "DEFAULT_CALL_TIMEOUT",
     "MAX_PENDING",
     "NOT_FOUND",
     "CatalogNamespaced",
@@ -39,9 +42,16 @@ __all__ = [
 
 _log = get_logger()
 
+WRITE_CHUNK = 64
+"""Documents per ``multi_set``: each write is a call as short as a read."""
+
 MAX_PENDING = 10_000
 """Writes queued for a shared cache at most; more are dropped (logged) until it catches up."""
 
+DEFAULT_CALL_TIMEOUT = 0.25
+"""Seconds a shared-cache call may take when the cache names no ``timeout`` of its own."""
+
+T = TypeVar("T")
 CLEAR_TIMEOUT = 30.0
 """Seconds for clearing a namespace: it walks the database's keys, unlike a look-up."""
 
@@ -116,9 +126,13 @@ class SharedCache:
 
     Failures of the cache are misses (reads) or skipped (writes), logged, never a
     failed lookup; writes go out behind the callers, one ``multi_set`` per kind
-    and loop tick. A value that is not a valid document of its key's kind is a
-    miss, logged once (``partsagent.cache.bad_value``), and is overwritten when
-    the document has been fetched again. A cache that takes its namespace from
+    and loop tick. Every call is bounded by the cache's ``timeout`` (or
+    ``DEFAULT_CALL_TIMEOUT``), and a failed or timed-out call suspends the
+    cache for a while (``suspend``): a stalled Redis costs misses, not waits;
+    writes go in chunks of ``WRITE_CHUNK``, each a short call. A value that is
+    not a valid document of its key's kind is a miss, logged once
+    (``partsagent.cache.bad_value``), and is overwritten when the document has
+    been fetched again. A cache that takes its namespace from
     the catalog (``CatalogNamespaced``) is named by ``name()`` before its first
     use, and left alone (misses, no writes) while that fails.
     """
@@ -130,6 +144,38 @@ class SharedCache:
         self._pending: list[tuple[str, Any, float]] = []
         self._dropping = False
         self._writer: asyncio.Task[None] | None = None
+        self.suspension = Suspension()
+        timeout = getattr(cache, "timeout", None)
+        self.timeout = (
+            float(timeout)
+            if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout)
+            else DEFAULT_CALL_TIMEOUT
+        )
+
+    async def _call(self, what: str, call: Callable[[], Awaitable[T]], **log: Any) -> T | None:
+        """``call()`` within the timeout, unless the cache is suspended; None when it failed.
+
+        A CatalogFormatError (a value that does not decode) is the value's fault,
+        not the cache's: it is raised, and the cache stays in use.
+        """
+        probe = self.suspension.begin()
+        if probe is None:
+            return None
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await call()
+        except CatalogFormatError:
+            self.suspension.succeeded(probe)
+            raise
+        except asyncio.CancelledError:
+            self.suspension.abandoned(probe)
+            raise
+        except Exception as exc:  # a broken or slow shared cache is a miss, not a failed report
+            _log.warning(f"partsagent.cache.{what}_failed", error_type=type(exc).__name__, **log)
+            self.suspension.failed(probe, type(exc).__name__)
+            return None
+        self.suspension.succeeded(probe)
+        return result
 
     async def ready(self) -> bool:
         cache = self.cache
@@ -157,24 +203,19 @@ class SharedCache:
         if not await self.ready():
             return MISSING
         try:
-            value = await self.cache.get(key, default=MISSING)
+            value = await self._call("read", lambda: self.cache.get(key, default=MISSING), key=key)
         except CatalogFormatError as exc:  # undecodable: a bad value, to fetch and overwrite
             return self._checked(kind, key, path, Unreadable(exc.detail))
-        except Exception as exc:  # a broken or slow shared cache is a miss, not a failed report
-            _log.warning("partsagent.cache.read_failed", key=key, error_type=type(exc).__name__)
+        if value is None or value is MISSING:
             return MISSING
-        return MISSING if value is MISSING else self._checked(kind, key, path, value)
+        return self._checked(kind, key, path, value)
 
     async def get_many(self, keys: list[str], wanted: Mapping[str, tuple[str, str]]) -> list[Any]:
         """One round trip; ``wanted`` maps each key to (kind, path)."""
         if not keys or not await self.ready():
             return [MISSING] * len(keys)
-        try:
-            values = await self.cache.multi_get(keys)
-        except Exception as exc:  # a broken or slow shared cache is a miss
-            _log.warning(
-                "partsagent.cache.read_failed", keys=len(keys), error_type=type(exc).__name__
-            )
+        values = await self._call("read", lambda: self.cache.multi_get(keys), keys=len(keys))
+        if values is None:
             return [MISSING] * len(keys)
         return [
             MISSING if v is None else self._checked(wanted[k][0], k, wanted[k][1], v)
@@ -225,7 +266,10 @@ class SharedCache:
             ) from exc
 
     async def aclose(self) -> None:
-        """Send what is queued, then close the cache; cancelled, drop the queue."""
+        """Send what is queued, then close the cache; cancelled, drop the queue.
+
+        Bounded like every call: a stalled cache is closed without its writes.
+        """
         try:
             await self.flush()
         finally:
@@ -233,7 +277,9 @@ class SharedCache:
                 self._writer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._writer
-            await self.cache.close()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(self.timeout):
+                    await self.cache.close()
 
     async def _write_pending(self) -> None:
         await asyncio.sleep(0)  # let the rest of this tick's writes join
@@ -242,18 +288,18 @@ class SharedCache:
             if not await self.ready():
                 continue
             for (kind, ttl), pairs in _groups(batch).items():
-                try:
-                    await self.cache.multi_set(
-                        pairs,
-                        ttl=ttl if ttl > 0 else None,
-                        dumps_fn=_dumps_for(self.cache, kind),
-                    )
-                except Exception as exc:  # a cache that cannot store must not fail anything
-                    _log.warning(
-                        "partsagent.cache.write_failed",
-                        keys=len(pairs),
+                for start in range(0, len(pairs), WRITE_CHUNK):
+                    chunk = pairs[start : start + WRITE_CHUNK]
+                    await self._call(
+                        "write",
+                        functools.partial(
+                            self.cache.multi_set,
+                            chunk,
+                            ttl=ttl if ttl > 0 else None,
+                            dumps_fn=_dumps_for(self.cache, kind),
+                        ),
+                        keys=len(chunk),
                         kind=kind,
-                        error_type=type(exc).__name__,
                     )
 
 

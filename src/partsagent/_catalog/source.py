@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
@@ -11,6 +13,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from .._exceptions import CatalogError, CatalogFormatError, CatalogUnavailable, NotFound, UsageError
+from .._metrics import counter
 from .._metrics.log import get_logger
 from .._models import Article, CatalogIndex, Category, Manufacturer, Model
 from . import documents as doc
@@ -26,6 +29,15 @@ __all__ = [
 T = TypeVar("T")
 
 _log = get_logger()
+
+INDEX_ATTEMPT_TIMEOUT = 2.0
+"""Seconds one background read of index.json may take (it is a few hundred bytes)."""
+PACK_FAILURES = 3
+"""Reads of one pack in a row that got no usable answer before its documents are read instead."""
+PACK_REST = 60.0
+"""Seconds such a pack is left alone; then it is asked for again."""
+INDEX_BACKOFF = (0.05, 30.0)
+"""First and longest pause between background reads of index.json that got no answer."""
 
 BatchItem = tuple[Category, ...] | tuple[Article, ...] | Deferred[Any] | CatalogError
 
@@ -87,6 +99,14 @@ class BucketReader:
     """(manufacturer, variant) -> model, learnt from the model lists read, for the packs."""
     _finder: asyncio.Task[None] | None = None
     """The background read of index.json (``_look_for_packs``), owned by the source."""
+    _variants_of: dict[tuple[str, str], set[str]] | None = None
+    """(manufacturer, model) -> its variants, the only ones its pack may hold."""
+    _refused: frozenset[str] = frozenset()
+    """Packs refused (another model's, an index out of range): their models' documents are read."""
+    _refused_versions: frozenset[str] = frozenset()
+    """Pack versions found missing or stale: index.json naming one of them means no packs."""
+    _troubled: dict[str, tuple[int, float]] | None = None
+    """Pack path -> (reads in a row without a usable answer, when it may be asked for again)."""
     _recent: packs.RecentPacks | None = None
     recent_pack_bytes = 16 * 1024 * 1024
     """Bytes of recently read packs kept expanded (``packs.RecentPacks``); 0 keeps none."""
@@ -114,9 +134,10 @@ class BucketReader:
         path = doc.models_path(mid)  # the id is checked before anything is asked for
         self._look_for_packs()
         models = await self._get(doc.MODELS, path)
-        if self._model_of is None:
-            self._model_of = {}
+        if self._model_of is None or self._variants_of is None:
+            self._model_of, self._variants_of = {}, {}
         for model in models:
+            self._variants_of[(mid, model.id)] = {v.id for v in model.variants}
             for variant in model.variants:
                 self._model_of[(mid, variant.id)] = model.id
         return models
@@ -125,8 +146,9 @@ class BucketReader:
         """Read index.json in the background, alongside the first lists a report reads.
 
         Never waited on: a slow or lost answer must not hold back the list it
-        came with. Until it is in, the standard layout is used; a failed read is
-        tried again with the next list of manufacturers or models.
+        came with. Until it is in, the standard layout is used; a read that got
+        no answer is tried again in the background, with backoff, until one comes
+        (the task is the source's: ``aclose`` cancels it).
         """
         if self._pack_known or self._closed:
             return
@@ -170,25 +192,42 @@ class BucketReader:
             await asyncio.gather(finder, return_exceptions=True)
 
     async def _find_packs(self) -> None:
-        """Read index.json once: does the bucket offer packs, and of which version?
+        """Read index.json: does the bucket offer packs, and of which version?
 
-        Never raises (but for cancellation): without an answer the standard layout
-        is used, and the question is asked again with the next list read.
+        Never raises (but for cancellation): a read that gets no answer (lost,
+        stalled, cut short) is tried again after a jittered, growing pause; until
+        then the standard layout is used. One lost answer must not turn the packs
+        off for as long as the model lists stay cached.
         """
-        try:
-            index = orjson.loads(await self.read(doc.INDEX_PATH))
-        except (CatalogUnavailable, orjson.JSONDecodeError):
-            return  # no answer, or one cut short: asked again next time
-        except CatalogError:
-            index = None  # no index: the standard layout, which needs none
+        pause, longest = INDEX_BACKOFF
+        while True:
+            try:
+                async with asyncio.timeout(INDEX_ATTEMPT_TIMEOUT):
+                    index = orjson.loads(await self.read(doc.INDEX_PATH))
+                break
+            except (CatalogUnavailable, TimeoutError, orjson.JSONDecodeError):
+                pass  # no answer, or one cut short: asked again after a pause
+            except CatalogError:
+                index = None  # no index: the standard layout, which needs none
+                break
+            counter("catalog.index_retries")
+            await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, longest)
+        version = packs.pack_version_of_index(index)
         self._pack_known = True
-        self._pack_version = packs.pack_version_of_index(index)
+        self._pack_version = None if version in self._refused_versions else version
 
-    def _forget_packs(self, why: str) -> None:
-        """A pack is missing or of another version: read index.json again next time."""
+    def _forget_packs(self, why: str, version: str) -> None:
+        """A pack is missing or of another version: read index.json again now, in the background.
+
+        Until index.json names another version, this one is not used again.
+        """
         _log.warning("partsagent.catalog.pack_unusable", source=str(self), reason=why)
+        counter("catalog.pack_problems", problem="unusable")
+        self._refused_versions |= {version}
         self._pack_known = False
         self._pack_version = None
+        self._look_for_packs()
 
     def batch_group(self, path: str) -> str:
         """Documents answered by one request share a group: the model's pack, or the maker."""
@@ -197,10 +236,49 @@ class BucketReader:
         return f"{mid}/{model}" if self._pack_version is not None and model else mid
 
     async def categories(self, mid: str, vid: str) -> tuple[Category, ...]:
-        return await self._get(doc.CATEGORIES, doc.categories_path(mid, vid))
+        return await self._get_list(doc.CATEGORIES, mid, vid, doc.categories_path(mid, vid))
 
     async def articles(self, mid: str, vid: str, cid: str) -> tuple[Article, ...]:
-        return await self._get(doc.ARTICLES, doc.articles_path(mid, vid, cid))
+        return await self._get_list(doc.ARTICLES, mid, vid, doc.articles_path(mid, vid, cid))
+
+    async def _get_list(self, adapter: TypeAdapter[T], mid: str, vid: str, rel: str) -> T:
+        """A list from the standard layout, compared with its model's pack if one is kept."""
+        raw = await self.read(rel)
+        self._compare_with_pack(mid, vid, rel, raw)
+        return doc.parse(adapter, rel, raw)
+
+    def _compare_with_pack(self, mid: str, vid: str, rel: str, raw: bytes) -> None:
+        """A document that says otherwise than the kept pack of its model makes the pack stale.
+
+        Checked whenever a document is read anyway (a list the pack failed to
+        give, a single look-up): free, and it catches a bucket edited by hand
+        and not packed again. ``partsagent catalog pack --check`` checks them all.
+        """
+        version, recent = self._pack_version, self._recent
+        model = (self._model_of or {}).get((mid, vid))
+        if version is None or recent is None or model is None:
+            return
+        kept = recent.peek(packs.pack_path(version, mid, model), rel)
+        if kept is None:
+            return
+        try:
+            same = isinstance(kept, Deferred) and orjson.loads(kept.data) == orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return  # a broken document is its own error, not the pack's
+        if same:
+            return
+        _log.warning(
+            "partsagent.catalog.pack_stale",
+            source=str(self),
+            version=version,
+            document=rel,
+            detail="the document differs from its pack: the bucket changed since "
+            "'partsagent catalog pack'; packs of this version are no longer used",
+        )
+        counter("catalog.pack_problems", problem="stale")
+        self._refused_versions |= {version}
+        self._pack_version = None
+        self._recent = None
 
     async def read_batch(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
         """From the models' packs when the bucket has them, else one document at a time.
@@ -219,52 +297,129 @@ class BucketReader:
             out.update(await self._read_lists(rest))
         return out
 
+    async def read_unpacked(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
+        """Like ``read_batch``, without the packs: for lists whose pack failed its retries."""
+        for path in paths:
+            doc.list_path_ids(path)  # refuse bad paths first
+        return await self._read_lists(list(dict.fromkeys(paths)))
+
     async def _read_lists(self, paths: Sequence[str]) -> Mapping[str, BatchItem]:
-        """The lists no pack answered: one document at a time (the HTTP source may batch)."""
+        """The lists no pack answered: one document at a time (the HTTP source may batch).
+
+        A document that got no answer is that item's ``CatalogUnavailable`` (the
+        manager asks for it again on its own), unless none got one: then the call
+        fails, to be retried whole.
+        """
         out: dict[str, BatchItem] = {}
+        unanswered: CatalogUnavailable | None = None
         for path in paths:
             mid, vid, cid = doc.list_path_ids(path)
             try:
                 out[path] = await (
                     self.categories(mid, vid) if cid is None else self.articles(mid, vid, cid)
                 )
-            except CatalogUnavailable:
-                raise
+            except CatalogUnavailable as exc:
+                out[path] = unanswered = exc
             except CatalogError as exc:
-                out[path] = exc
+                if isinstance(exc, CatalogFormatError) and exc.unparseable:  # cut short: no answer
+                    out[path] = unanswered = CatalogUnavailable(exc.path, exc.detail)
+                else:
+                    out[path] = exc
+        if unanswered is not None and all(isinstance(v, CatalogUnavailable) for v in out.values()):
+            raise unanswered
         return out
 
     async def _read_packs(
         self, wanted: Mapping[str, tuple[str, str, str | None]]
     ) -> dict[str, BatchItem]:
-        """The packs of the models ``wanted`` belongs to, expanded; {} for what they lack."""
+        """The packs of the models ``wanted`` belongs to, expanded; {} for what they lack.
+
+        A pack that is not the one asked for (``packs._PackRefused``) is never used:
+        it is remembered, and its model's documents are read instead, now and later.
+        """
         model_of = self._model_of or {}
         models = {
             (mid, model_of[(mid, vid)]) for mid, vid, _ in wanted.values() if (mid, vid) in model_of
         }
         out: dict[str, BatchItem] = {}
+        skipped: dict[tuple[str, str], str] = {}
         for mid, model_id in sorted(models):
             version = self._pack_version
             if version is None:
                 break
             path = packs.pack_path(version, mid, model_id)
+            if path in self._refused or self._resting(path):
+                skipped[(mid, model_id)] = path
+                continue
             if self._recent is None:
                 self._recent = packs.RecentPacks(self.recent_pack_bytes)
             kept = self._recent.get(path)
             if kept is not None:
                 out.update(kept)
                 continue
+            variants = (self._variants_of or {}).get((mid, model_id), set())
             try:
-                items = packs.expand_pack(await self.read(path), path, version)
-                self._recent.put(path, items)
-                out.update(items)
+                items = packs.expand_pack(
+                    await self.read(path), path, version, mid=mid, model_id=model_id,
+                    variants=variants,
+                )  # fmt: skip
+            except packs._PackRefused as exc:
+                _log.warning("partsagent.catalog.pack_refused", source=str(self), reason=str(exc))
+                counter("catalog.pack_problems", problem="refused")
+                self._refused |= {path}
+                skipped[(mid, model_id)] = path
+                continue
+            except CatalogUnavailable:
+                self._pack_failed(path)
+                raise  # the request is retried: the pack again, or its documents if it rests
             except CatalogFormatError as exc:
                 if exc.unparseable:
+                    self._pack_failed(path)
                     raise  # a body cut short: the request is retried
-                self._forget_packs(str(exc))
+                self._forget_packs(str(exc), version)
+                continue
             except NotFound as exc:
-                self._forget_packs(str(exc))
+                self._forget_packs(str(exc), version)
+                continue
+            if self._troubled is not None:
+                self._troubled.pop(path, None)
+            self._recent.put(path, items)
+            out.update(items)
+        # The lists of a refused or resting pack: read by the manager each on its own
+        # (read_unpacked), so that it reads only those somebody waits for.
+        for rel, (mid, vid, _) in wanted.items():
+            pack = skipped.get((mid, model_of.get((mid, vid), "")))
+            if pack is not None and rel not in out:
+                out[rel] = CatalogUnavailable(rel, f"its pack {pack} is not used; read on its own")
         return out
+
+    def _pack_failed(self, path: str) -> None:
+        """One more read of the pack without a usable answer; the last allowed rests it."""
+        if self._troubled is None:
+            self._troubled = {}
+        failures = self._troubled.get(path, (0, 0.0))[0] + 1
+        resting = failures >= PACK_FAILURES
+        self._troubled[path] = (failures, time.monotonic() + PACK_REST if resting else 0.0)
+        if resting:
+            _log.warning(
+                "partsagent.catalog.pack_resting",
+                source=str(self),
+                pack=path,
+                seconds=PACK_REST,
+                detail=f"{failures} reads in a row failed; its documents are read instead",
+            )
+            counter("catalog.pack_problems", problem="failed")
+
+    def _resting(self, path: str) -> bool:
+        """True while a pack that failed too often is left alone (its documents are read)."""
+        troubled = self._troubled
+        trouble = None if troubled is None else troubled.get(path)
+        if troubled is None or trouble is None or trouble[0] < PACK_FAILURES:
+            return False
+        if time.monotonic() < trouble[1]:
+            return True
+        del troubled[path]  # rested: asked for again
+        return False
 
     def _check_open(self) -> None:
         if self._closed:

@@ -37,6 +37,7 @@ from .stream import Line, StreamWriter, read_lines
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "EXIT_ALL_OK",
+    "EXIT_INCOMPLETE",
     "EXIT_SOME_FAILED",
     "open_batch",
     "run_batch",
@@ -45,6 +46,8 @@ __all__ = [
 DEFAULT_MAX_LINE_BYTES = 1024 * 1024
 EXIT_ALL_OK = 0
 EXIT_SOME_FAILED = 1
+EXIT_INCOMPLETE = 3
+"""Every report was written, but one could not read part of the catalog (``complete`` false)."""
 _MAX_UNWRITTEN = 1024 * 1024
 _FIELDS = ("vehicle", "damaged_parts")
 
@@ -149,9 +152,11 @@ async def run_batch(
 ) -> int:
     """Stream ``source``'s reports to ``out``; the agent is closed at the end.
 
-    Returns EXIT_ALL_OK or EXIT_SOME_FAILED. A read error midway ends the input
-    there: the lines before it are still finished and written.
+    Returns EXIT_ALL_OK, EXIT_SOME_FAILED (error lines; before all else) or
+    EXIT_INCOMPLETE (reports with ``complete`` false). A read error midway ends
+    the input there: the lines before it are still finished and written.
     """
+    incomplete = 0
     progress = Progress(err)
     counting = (
         asyncio.get_running_loop().run_in_executor(None, count_lines, source)
@@ -181,6 +186,7 @@ async def run_batch(
                 async for result in agent.process_batch(requests(), concurrency=args.concurrency):
                     await output.put(_line(first, result, args) + b"\n")
                     progress.add(result.ok)
+                    incomplete += result.report is not None and not result.report.complete
                     progress.draw()
             except _ReadFailed as exc:
                 read_error = exc.error
@@ -194,4 +200,6 @@ async def run_batch(
             f"{read_error.strerror or read_error}\n"
         )
         return EXIT_SOME_FAILED
-    return EXIT_SOME_FAILED if progress.failed else EXIT_ALL_OK
+    if progress.failed:
+        return EXIT_SOME_FAILED
+    return EXIT_INCOMPLETE if incomplete else EXIT_ALL_OK

@@ -14,7 +14,7 @@ import orjson
 from pydantic import BaseModel
 
 from .._catalog.open import open_catalog, sample_catalog_path
-from .._catalog.packs import pack_bucket
+from .._catalog.packs import pack_bucket, stale_version
 from .._exceptions import InputError
 from .._models import Article, Category, Manufacturer, Model, Position, Variant
 from .._table import render_table
@@ -44,10 +44,28 @@ def _catalog_generate(args: argparse.Namespace) -> int:
 
 
 def _catalog_pack(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check_packs(Path(args.dir))
     summary = pack_bucket(Path(args.dir))
     print(f"wrote {summary['packs']} packs of version {summary['version']} to {args.dir}")
     print(render_table(["what", "value"], list(summary.items())))
     return 0
+
+
+def _check_packs(directory: Path) -> int:
+    """Exit 0 when the packs match the documents (or there are none), 1 when they are stale."""
+    if not (directory / "index.json").is_file():
+        raise InputError(f"{str(directory)!r} holds no index.json; pass a bucket directory")
+    stale = stale_version(directory)
+    if stale is None:
+        print(f"{directory}: the packs match the documents (or the bucket has none)")
+        return 0
+    advertised, current = stale
+    print(
+        f"{directory}: stale packs: index.json names version {advertised}, the documents are "
+        f"now version {current}; run 'partsagent catalog pack {directory}'"
+    )
+    return 1
 
 
 # ---------------------------------------------------------------- catalog ls
@@ -174,6 +192,7 @@ def _catalog_ls(args: argparse.Namespace) -> int:
 
 
 def _catalog_serve(args: argparse.Namespace) -> int:
+    from ..testing._connections import DEFAULT_HEADER_TIMEOUT
     from ..testing._server import serve_forever
 
     directory = Path(args.dir) if args.dir is not None else sample_catalog_path()
@@ -181,6 +200,8 @@ def _catalog_serve(args: argparse.Namespace) -> int:
         raise InputError(f"catalog directory {str(directory)!r} does not exist; pass --dir DIR")
     from ..testing._faults import ServerOptions
 
+    if args.header_timeout == 0:
+        raise InputError("--header-timeout must be more than 0 seconds")
     # A flag left out keeps ServerOptions' default: the defaults live in one place.
     given = {name: getattr(args, name) for name, *_ in _FAULT_FLAGS}
     options = ServerOptions(
@@ -188,7 +209,16 @@ def _catalog_serve(args: argparse.Namespace) -> int:
     )
     print(f"serving {directory} on {args.host}:{args.port or '(any free port)'}; Ctrl-C to stop")
     try:
-        serve_forever(directory, host=args.host, port=args.port, options=options)
+        serve_forever(
+            directory,
+            host=args.host,
+            port=args.port,
+            options=options,
+            header_timeout=(
+                DEFAULT_HEADER_TIMEOUT if args.header_timeout is None else args.header_timeout
+            ),
+            max_connections=args.max_connections,
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise InputError(
@@ -251,6 +281,11 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
         "pack", help="write packed documents (one per model) next to a bucket's documents"
     )
     pack.add_argument("dir", metavar="DIR", help="bucket directory to pack")
+    pack.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the packs no longer match the documents",
+    )
     pack.set_defaults(handler=_catalog_pack)
 
     source = argparse.ArgumentParser(add_help=False)
@@ -291,5 +326,19 @@ def register_catalog(commands: argparse._SubParsersAction[Any]) -> None:
         serve.add_argument("--" + name.replace("_", "-"), type=kind, metavar=metavar, help=what)
     serve.add_argument(
         "--preload", action="store_true", help="read the whole bucket into memory at start"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=non_negative_float,
+        default=None,
+        metavar="S",
+        help="seconds a connection may take to send a complete request (default 20)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="open connections at most (default 1024, fewer under a low ulimit -n)",
     )
     serve.set_defaults(handler=_catalog_serve)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .._models import Position
+from .._pricing.assemble import INCOMPLETE, TOTAL_LOSS
 from .._pricing.report import PartsReport, UnreadPhrase
 from .._table import render_table
 
@@ -115,6 +116,19 @@ def _totals(report: PartsReport) -> str:
     return render_table(["totals", t.total.currency, ""], rows, align="lrl")
 
 
+def _unpriced(report: PartsReport) -> list[str]:
+    """The parts an incomplete report could not price: named, never "no parts to buy"."""
+    if not report.unpriced:
+        return []
+    rows = [f"  - {u.part}{_where_of(u.position)}: {u.reason}" for u in report.unpriced]
+    return ["", "could not price (part of the catalog could not be read):", *rows]
+
+
+def _where_of(position: Position) -> str:
+    where = _where(position)
+    return f" ({where})" if where and where != "-" else ""
+
+
 _TAXABLE_LABELS = {"paint_materials": "paint materials"}
 
 
@@ -130,14 +144,26 @@ def _tax_base(report: PartsReport) -> str:
 
 def render_report(report: PartsReport, *, performance: bool = True) -> str:
     """The report's tables; ``performance=False`` leaves out the timings line."""
-    parts = (
-        _parts(report) if report.lines else "no parts to buy: every part is repaired or refinished"
-    )
+    if report.lines:
+        parts = _parts(report)
+    elif report.complete:
+        parts = "no parts to buy: every part is repaired or refinished"
+    else:
+        parts = "no parts priced: part of the catalog could not be read"
     warnings = list(report.warnings)
+    # An incomplete report and a possible total loss are said first, before any figure.
+    alarms = [
+        w
+        for w in warnings
+        if (w.startswith(INCOMPLETE) and not report.complete)
+        or (w.startswith(TOTAL_LOSS) and report.total_loss)
+    ]
+    warnings = [w for w in warnings if w not in alarms]
     out = [_head(report), ""]
-    if report.total_loss and warnings:
-        out += [f"!! {warnings.pop(0)}", ""]  # the total-loss warning comes first
+    for alarm in alarms:
+        out += [f"!! {alarm}", ""]
     out.append(parts)
+    out += _unpriced(report)
     if report.operations:
         out += ["", _operations(report)]
     out += ["", _totals(report), "", f"confidence {report.confidence:.2f}"]

@@ -27,7 +27,7 @@ from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
 from .._pricing.report import PartsReport
 from .arguments import count, per_second, positive_int
-from .batch import DEFAULT_MAX_LINE_BYTES, open_batch, run_batch
+from .batch import DEFAULT_MAX_LINE_BYTES, EXIT_INCOMPLETE, open_batch, run_batch
 from .jobs import default_jobs_for, run_jobs
 from .limits import check_limits
 from .output import report_json
@@ -313,7 +313,7 @@ def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:
         performance = not (args.quiet or args.no_performance)
         sys.stdout.write(render_report(report, performance=performance) + "\n")
     sys.stdout.flush()
-    return 0
+    return 0 if report.complete else EXIT_INCOMPLETE
 
 
 def register_report(commands: Any) -> None:

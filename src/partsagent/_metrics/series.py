@@ -111,5 +111,16 @@ COUNTERS: Final = (
         exported_label="result",
         known=("hit", "miss", "coalesced"),
     ),
+    CounterSeries(
+        "partsagent_catalog_pack_problems",
+        "partsagent.catalog.pack_problems",
+        "{pack}",
+        "Packs not used: refused (another model's, an index out of range), unusable (missing, "
+        "another version), stale (older than their documents), failed (read from documents).",
+        measurement="catalog.pack_problems",
+        label="problem",
+        exported_label="problem",
+        known=("refused", "unusable", "stale", "failed"),
+    ),
 )
 BREAKER_MEASUREMENT: Final = "breaker.state"

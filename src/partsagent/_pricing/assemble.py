@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .._catalog.manager import ArticleRequest, BucketManager
-from .._models import Article, Axle, Category, Price, Side
+from .._models import Article, Axle, Category, Position, Price, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
@@ -58,10 +58,20 @@ from .report import (
     Ref,
     ReportLine,
     ReportVehicle,
+    Unpriced,
 )
 from .search import QUALITY_RANK, ArticleOption, PartNeed, PartOptions, search_parts
 
-__all__ = ["Meaning", "in_their_words", "not_priced", "price_plan", "priced_needs", "without_words"]
+__all__ = [
+    "INCOMPLETE",
+    "TOTAL_LOSS",
+    "Meaning",
+    "in_their_words",
+    "not_priced",
+    "price_plan",
+    "priced_needs",
+    "without_words",
+]
 
 _REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 
@@ -129,6 +139,7 @@ async def price_plan(
     pricing = _Pricing(market, rates, data.rates)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
+    unpriced: list[Unpriced] = []
     absent: set[int] = set()
     for decision, opts, fit in zip(bought, options, fits, strict=True):
         failed |= bool(opts.errors)
@@ -139,6 +150,8 @@ async def price_plan(
         line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
         if line is not None:
             lines.append(line)
+        elif opts.errors:
+            unpriced.append(_unpriced(decision.need, opts))
     # A canonical order, so equivalent inputs (in any order) give identical reports.
     lines.sort(key=_line_order)
     at = {(ln.category.id, ln.position.axle, ln.position.side): i for i, ln in enumerate(lines)}
@@ -156,6 +169,9 @@ async def price_plan(
     warnings += notes
     operations = [_named(op, market, is_saloon) for op in price_work(works, rates)]
     damaged = _damaged(decisions, at, market, is_saloon)
+    complete = not (failed or plan.incomplete)
+    if not complete:
+        warnings.insert(0, _incomplete_warning(unpriced))
     report = PartsReport(
         vehicle=_report_vehicle(plan, build),
         lines=tuple(lines),
@@ -167,8 +183,37 @@ async def price_plan(
         damaged=damaged,
         market=market,
         planner="llm" if planner == "llm" else "rules",
+        complete=complete,
+        unpriced=tuple(unpriced),
     )
-    return Meaning(report, escalate=said.escalate), not (failed or plan.incomplete)
+    return Meaning(report, escalate=said.escalate), complete
+
+
+TOTAL_LOSS = "POSSIBLE TOTAL LOSS: "
+"""The start of the first warning of a report that says the vehicle may be a total loss."""
+INCOMPLETE = "INCOMPLETE REPORT: "
+"""The start of the first warning of a report that could not read part of the catalog."""
+
+
+def _unpriced(need: Need, opts: PartOptions) -> Unpriced:
+    return Unpriced(
+        part=need.category.name,
+        position=need.position,
+        reason=f"could not read its catalog lists: {opts.errors[0]}",
+    )
+
+
+def _incomplete_warning(unpriced: Sequence[Unpriced]) -> str:
+    """The first warning of an incomplete report: what is missing, and what to do."""
+    if unpriced:
+        names = ", ".join(dict.fromkeys(u.part + _where_of(u.position) for u in unpriced))
+        missing = f"{len(unpriced)} part(s) could not be priced ({names}) and are not in the totals"
+    else:
+        missing = "lines and totals may lack parts"
+    return (
+        f"{INCOMPLETE}part of the catalog could not be read: {missing}; "
+        "price it again before relying on it"
+    )
 
 
 async def _categories(
@@ -249,7 +294,7 @@ def _total_loss_warning(plan: Plan) -> list[str]:
         return []
     said = ", ".join(repr(w) for w in plan.total_loss)
     return [
-        f"POSSIBLE TOTAL LOSS: the report says {said}; the vehicle may be a total loss. "
+        f"{TOTAL_LOSS}the report says {said}; the vehicle may be a total loss. "
         "Only the parts named are priced; have it assessed before ordering parts"
     ]
 
@@ -522,7 +567,7 @@ def _lacks(unpriced: Sequence[str]) -> list[str]:
     if not unpriced:
         return []
     return [
-        f"INCOMPLETE: the estimate lacks {len(unpriced)} damaged part(s) the report names: "
+        f"NOT PRICED: the estimate lacks {len(unpriced)} damaged part(s) the report names: "
         f"{', '.join(unpriced)} (no catalog category or no fitting article); price them by hand"
     ]
 
@@ -673,7 +718,10 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
     unread = not_priced(plan)
     no_category, no_article = _unpriced(report, unread, data)
     unpriced = [*no_category, *no_article]
+    # An incomplete report says so first, before anything else (docs/failures.md).
+    first = [w for w in report.warnings if w.startswith(INCOMPLETE) and not report.complete]
     warnings = [
+        *first,
         *_escalation(meaning.escalate),
         *_total_loss_warning(plan),
         *_lacks(unpriced),
@@ -705,7 +753,11 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
 
 
 def _where(need: Need) -> str:
-    bits = [b for b in (need.position.axle, need.position.side) if b]
+    return _where_of(need.position)
+
+
+def _where_of(position: Position) -> str:
+    bits = [b for b in (position.axle, position.side) if b]
     return f" ({' '.join(bits)})" if bits else ""
 
 

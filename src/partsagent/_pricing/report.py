@@ -29,6 +29,7 @@ __all__ = [
     "ReportVehicle",
     "Totals",
     "UnreadPhrase",
+    "Unpriced",
 ]
 
 LineReason = Literal["damaged", "secondary", "consumable"]
@@ -204,6 +205,15 @@ class Totals(_Out):
     """Hours of refinish and blend: paint materials are these times the materials rate."""
 
 
+class Unpriced(_Out):
+    """A part the report needs but could not price, and why (part of the catalog unread)."""
+
+    part: str
+    """The catalog's name of the part."""
+    position: Position
+    reason: str
+
+
 class PartsReport(_Out):
     """A fitment-checked, priced estimate for one damage report: parts, operations, totals."""
 
@@ -224,5 +234,10 @@ class PartsReport(_Out):
     market: str = "GB"
     """The market the words were read in (sides, and the market's part names)."""
     planner: Literal["rules", "llm"] = "rules"
+    complete: bool = True
+    """False when part of the catalog could not be read: parts may be missing or unpriced
+    (``unpriced``), and the first warning says so. Such a report is never cached."""
+    unpriced: tuple[Unpriced, ...] = ()
+    """The parts that could not be priced because their catalog lists could not be read."""
     performance: dict[str, Any] = Field(default_factory=dict)
     trace: tuple[dict[str, Any], ...] = ()

@@ -46,19 +46,20 @@ _LEVEL = 1
 
 
 def _pack(meaning: Meaning) -> bytes:
-    """The compact form a cached meaning is kept in: its escalation words, a newline, the report.
+    """The compact form a cached meaning is kept in: every field of it, not the report alone.
 
-    The escalation words are kept too: a cached answer without them would lose its banner.
+    A field left out here would be lost on every cached answer (the escalation
+    words once were, and a repeat lost its INSPECTION NEEDED banner).
     """
     report = meaning.report
-    head = orjson.dumps(list(meaning.escalate))
+    head = orjson.dumps(list(meaning.escalate))  # one line: orjson writes no raw newline
     return zlib.compress(head + b"\n" + report.__pydantic_serializer__.to_json(report), _LEVEL)
 
 
 def _unpack(data: bytes) -> Meaning:
     """The meaning back from ``_pack``: equal to the one that was packed."""
-    head, _, report = zlib.decompress(data).partition(b"\n")
-    return Meaning(PartsReport.model_validate_json(report), escalate=tuple(orjson.loads(head)))
+    head, _, body = zlib.decompress(data).partition(b"\n")
+    return Meaning(PartsReport.model_validate_json(body), escalate=tuple(orjson.loads(head)))
 
 
 def _key(*fields: Any) -> str:

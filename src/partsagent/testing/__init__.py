@@ -20,6 +20,7 @@ from ._generate import generate_bucket
 from ._llm_server import ScriptedOpenAIServer, Step, ToolCall
 from ._mapping import MappedDamage, analyze_damage_propagation, match_component
 from ._process import ServerProcess, start_server_process
+from ._proxy import FaultProxy
 from ._reports import SAMPLE_DAMAGES, SAMPLE_VEHICLES, sample_reports
 from ._server import CatalogServer
 from ._stats import ServerStats
@@ -28,6 +29,7 @@ __all__ = [
     "SAMPLE_DAMAGES",
     "SAMPLE_VEHICLES",
     "CatalogServer",
+    "FaultProxy",
     "MappedDamage",
     "ScriptedOpenAIServer",
     "ServerOptions",

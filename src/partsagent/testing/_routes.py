@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import os
 import stat
 from collections import OrderedDict
@@ -18,14 +19,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import structlog
 from aiohttp import web
 
 from .._catalog import documents as doc
 from .._catalog.http import BATCH_HEADER, BATCH_PREFIX, MAX_BATCH
 from .._catalog.ids import _ID
+from .._catalog.packs import PACKS_DIR, stale_version
 from .._exceptions import InputError
 from ._faults import STALL_SECONDS, Dropped, FaultDice, ServerOptions, fail_early, send_body
 from ._stats import ServerStats
+
+log = structlog.get_logger("partsagent.server")
 
 __all__ = ["DEFAULT_CACHE_BYTES", "MAX_BATCH_ITEMS", "STATE", "create_app"]
 
@@ -71,6 +76,30 @@ class _State:
         self.faults = FaultDice(options, stats)
         self.timer_lateness = 0.0
         """Seconds the event loop's timers fire late, on average (measured as we go)."""
+        self._packs_stale: asyncio.Task[bool] | None = None
+
+    async def packs_stale(self) -> bool:
+        """True when the bucket's packs no longer match its documents (checked once).
+
+        A bucket edited by hand and not packed again: the server then offers no
+        packs (index.json without its ``pack`` entry, packs 404), so that no
+        client reads their old lists, and says so in its log.
+        """
+        if self._packs_stale is None:
+            self._packs_stale = asyncio.get_running_loop().create_task(self._check_packs())
+        return await asyncio.shield(self._packs_stale)
+
+    async def _check_packs(self) -> bool:
+        stale = await asyncio.to_thread(_stale_version, self.root)
+        if stale is not None:
+            log.warning(
+                "catalog.serve.stale_packs",
+                advertised=stale[0],
+                documents=stale[1],
+                detail="the documents changed since 'partsagent catalog pack'; packs are not "
+                "served until it is run again",
+            )
+        return stale is not None
 
     async def until(self, when: float) -> None:
         """Sleep until loop time ``when``, aiming early by the timers' measured lateness.
@@ -231,11 +260,44 @@ async def _respond(request: web.Request, state: _State, segments: list[str]) -> 
     else:
         assert rel is not None
         found = await state.document(rel)
+        if rel == doc.INDEX_PATH or rel.startswith(PACKS_DIR + "/"):
+            found = await _without_stale_packs(state, rel, found)
         if found is None:
             return web.Response(status=404, text=f"{rel} not found", content_type="text/plain")
         body = found
     await state.until(answer_at)
     return await send_body(request, state.faults, plan, body)
+
+
+def _stale_version(root: Path) -> tuple[str, str] | None:
+    """``stale_version``, recomputed only when a file's size or time changed since last asked.
+
+    Hashing a bucket reads every document (half a second for the sample); the
+    servers of a test run share their buckets, and a stat of each file is cheap.
+    """
+    stats = [(str(p), p.stat()) for p in sorted(root.rglob("*.json"))]
+    signature = tuple((name, st.st_size, st.st_mtime_ns) for name, st in stats)
+    return _stale_for(root, hash(signature))
+
+
+@functools.lru_cache(maxsize=64)
+def _stale_for(root: Path, signature: int) -> tuple[str, str] | None:
+    return stale_version(root)
+
+
+async def _without_stale_packs(state: _State, rel: str, data: bytes | None) -> bytes | None:
+    """The document, unless the packs are stale: then index.json names none and packs are 404."""
+    if data is None or not await state.packs_stale():
+        return data
+    if rel != doc.INDEX_PATH:
+        return None
+    try:
+        index = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return data
+    if isinstance(index, dict):
+        index.pop("pack", None)
+    return orjson.dumps(index)
 
 
 #: Per batch endpoint: its query parameter, the ids in one entry, what an entry is,

@@ -18,7 +18,8 @@ import structlog
 from aiohttp import web
 
 from .._catalog.open import sample_catalog_path
-from .._exceptions import UsageError
+from .._exceptions import InputError, UsageError
+from ._connections import DEFAULT_HEADER_TIMEOUT, BoundedSite, default_max_connections
 from ._faults import ServerOptions
 from ._routes import STATE, create_app
 from ._stats import ServerStats
@@ -51,6 +52,12 @@ class CatalogServer:
 
     Documents are cached in memory once read: write a test bucket before the
     first request for a document, not after.
+
+    * ``header_timeout=20``: seconds a connection may take to send a complete
+      request, and stay idle between two; then it is closed.
+    * ``max_connections=None``: connections open at once, 1024 or fewer under a
+      lower ``ulimit -n`` (64 descriptors are kept for files); past it a new
+      connection is closed at once.
     """
 
     def __init__(
@@ -60,10 +67,20 @@ class CatalogServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+        max_connections: int | None = None,
     ) -> None:
+        if header_timeout <= 0:
+            raise InputError("header_timeout must be a positive number of seconds")
+        if max_connections is not None and max_connections < 1:
+            raise InputError("max_connections must be at least 1")
         self.directory = Path(directory) if directory is not None else sample_catalog_path()
         self.host = host
         self.port = port
+        self.header_timeout = header_timeout
+        self.max_connections = (
+            max_connections if max_connections is not None else default_max_connections()
+        )
         self.stats = ServerStats()
         self._app = create_app(self.directory, options or ServerOptions(), self.stats)
         self._runner: web.AppRunner | None = None
@@ -95,10 +112,13 @@ class CatalogServer:
             handler_cancellation=True,
             shutdown_timeout=1.0,
             max_line_size=_MAX_LINE_SIZE,
+            # aiohttp applies it from the connection's start until a complete request,
+            # and between requests: no half-sent headers hold a connection for ever.
+            keepalive_timeout=self.header_timeout,
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = BoundedSite(runner, self.host, self.port, max_connections=self.max_connections)
             await site.start()
         except BaseException:
             await runner.cleanup()
@@ -131,12 +151,22 @@ async def serve(
     port: int,
     options: ServerOptions,
     ready_file: Path | None = None,
+    *,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    max_connections: int | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-    async with CatalogServer(directory, options, host=host, port=port) as server:
+    async with CatalogServer(
+        directory,
+        options,
+        host=host,
+        port=port,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
+    ) as server:
         if not _is_loopback(host):
             log.warning(
                 "catalog.serve.exposed",
@@ -159,7 +189,20 @@ def serve_forever(
     host: str = "127.0.0.1",
     port: int = 8765,
     options: ServerOptions | None = None,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    max_connections: int | None = None,
+    ready_file: Path | None = None,
 ) -> None:
     """Serve until Ctrl-C or SIGTERM; for ``partsagent catalog serve``."""
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(Path(directory), host, port, options or ServerOptions()))
+        asyncio.run(
+            serve(
+                Path(directory),
+                host,
+                port,
+                options or ServerOptions(),
+                ready_file,
+                header_timeout=header_timeout,
+                max_connections=max_connections,
+            )
+        )
