@@ -536,7 +536,7 @@ def _escalation(said: Sequence[str]) -> list[str]:
     ]
 
 
-def _unpriced(
+def _damage_unpriced(
     report: PartsReport, unread: Sequence[UnreadPhrase], data: EstimateData
 ) -> tuple[list[str], list[str]]:
     """The damaged parts named but not priced: with no category, and with no fitting article."""
@@ -716,7 +716,7 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
             )
         damaged.append(r)
     unread = not_priced(plan)
-    no_category, no_article = _unpriced(report, unread, data)
+    no_category, no_article = _damage_unpriced(report, unread, data)
     unpriced = [*no_category, *no_article]
     # An incomplete report says so first, before anything else (docs/failures.md).
     first = [w for w in report.warnings if w.startswith(INCOMPLETE) and not report.complete]
