@@ -186,7 +186,7 @@ async def test_free_text_extracts_parts_and_returns_the_rest(agent: PartsAgent) 
 )
 async def test_sides_depend_on_the_market(market: str, side: str) -> None:
     """A passenger door mirror is on the left in GB and on the right in the US."""
-    async with PartsAgent(market=market) as agent:  # type: ignore[arg-type]
+    async with PartsAgent(market=market) as agent:
         report = await agent.process_damage_report(
             SEED_VEHICLE, [{"component": "passenger door mirror", "severity": "moderate"}]
         )

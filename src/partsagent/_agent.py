@@ -33,6 +33,7 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
+from ._markets import Markets, load_markets
 from ._metrics import collect_performance, counter, timer
 from ._models import DamagedPart, Vehicle, normalise_text
 from ._planning.base import Planner
@@ -45,18 +46,8 @@ from ._pricing.report_cache import AgentCacheManager, input_key, meaning_key
 
 __all__ = ["PartsAgent"]
 
-Market = Literal["GB", "US", "UK"]
-"""The markets whose sides and words are known; "UK" is taken as "GB"."""
-
-
-def _market(market: str) -> Literal["GB", "US"]:
-    if not isinstance(market, str):
-        raise InputError(f"market must be 'GB' (or 'UK') or 'US', not {type(market).__name__}")
-    if market == "UK":
-        return "GB"
-    if market not in ("GB", "US"):
-        raise InputError(f"unknown market {market!r}; use 'GB' (or 'UK') or 'US'")
-    return market  # type: ignore[return-value]
+MarketsLike = str | Path | Markets
+"""A markets file's path (its markets over the packaged ones) or a Markets value."""
 
 
 def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
@@ -189,6 +180,9 @@ class PartsAgent:
     ``estimate``: the estimate's data (policy, labour times, adjacency,
     included operations, rates, build cues); ``EstimateData.load(...)`` with
     your own files, or None for the packaged, illustrative ones.
+    ``market``: the default market, any the markets know ("GB", "UK", "US",
+    "IE", "AU"); ``markets``: a markets file of your own (or a Markets value)
+    that adds markets or replaces those it names (docs/configuration.md#markets).
     """
 
     def __init__(
@@ -196,7 +190,7 @@ class PartsAgent:
         catalog: str | Path | CatalogSource | BucketManager | None = None,
         *,
         planner: Literal["rules", "llm"] | Planner = "rules",
-        market: Market = "GB",
+        market: str = "GB",
         report_deadline: float = 60.0,
         report_ttl: float = 3600.0,
         max_reports: int = 1000,
@@ -206,9 +200,11 @@ class PartsAgent:
         max_damaged_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
         llm_options: Mapping[str, Any] | None = None,
         estimate: EstimateData | None = None,
+        markets: MarketsLike | None = None,
         **manager_options: Any,
     ) -> None:
-        the_market = _market(market)
+        self.markets = load_markets(markets)
+        the_market = self.markets.get(market)
         self._check_options(
             catalog, planner, report_deadline, report_ttl, max_reports, max_alternatives,
             warm_vehicle, llm_options, estimate, manager_options,
@@ -229,7 +225,7 @@ class PartsAgent:
             self._owns_manager = True
             self.catalog = BucketManager(catalog, **manager_options)
         _warn_pass_through(llm_options, manager_options)
-        self.market: Literal["GB", "US"] = the_market
+        self.market: str = the_market.code
         self.estimate = estimate if estimate is not None else EstimateData.load()
         self.estimate.rates.market(the_market)  # a market the rates do not cover fails here
         self.report_deadline = report_deadline
@@ -402,7 +398,7 @@ class PartsAgent:
         damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
         *,
         planner: str | None = None,
-        market: Market | None = None,
+        market: str | None = None,
         rates: RatesLike | None = None,
     ) -> PartsReport:
         """The estimate for one damage report; cached and coalesced by meaning.
@@ -454,7 +450,7 @@ class PartsAgent:
         vehicle: Vehicle | Mapping[str, Any],
         damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
         planner: str | None,
-        market: Market | None,
+        market: str | None,
         rates: RatesLike | None,
     ) -> PartsReport:
         started = time.perf_counter()
@@ -465,10 +461,11 @@ class PartsAgent:
         if planner is not None:
             _instance("planner", planner, str, "'rules', 'llm' or the name of a Planner")
         planner_name = planner or self.default_planner
-        the_market = _market(market if market is not None else self.market)
+        the_market = self.markets.get(market if market is not None else self.market)
         rates = _rates(rates)
         data = self.estimate if rates is None else self.estimate.with_rates(rates)
-        the_input = input_key(v, damage, planner=planner_name, market=the_market)
+        data.rates.market(the_market)  # a market these rates do not cover fails before any work
+        the_input = input_key(v, damage, planner=planner_name, market=the_market.code)
         plan: Plan | None = self.reports.plan_for(the_input)
         with collect_performance() as perf:
             try:
@@ -490,7 +487,7 @@ class PartsAgent:
                     key = meaning_key(
                         plan,
                         planner=planner_name,
-                        market=the_market,
+                        market=the_market.code,
                         preference=preference,
                         data=data,
                     )

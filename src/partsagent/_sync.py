@@ -19,7 +19,7 @@ from typing import Any, Literal, Self
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from ._agent import Market, PartsAgent
+from ._agent import PartsAgent
 from ._batch import BatchItem, BatchResult
 from ._catalog.manager import BucketManager
 from ._catalog.source import CatalogSource
@@ -45,7 +45,7 @@ class SyncPartsAgent:
         catalog: str | Path | CatalogSource | BucketManager | None = None,
         *,
         planner: Literal["rules", "llm"] | Planner = "rules",
-        market: Market = "GB",
+        market: str = "GB",
         **options: Any,
     ) -> None:
         self._lock = threading.Lock()
@@ -66,7 +66,7 @@ class SyncPartsAgent:
     async def _open(
         catalog: str | Path | CatalogSource | BucketManager | None,
         planner: Literal["rules", "llm"] | Planner,
-        market: Market,
+        market: str,
         options: dict[str, Any],
     ) -> PartsAgent:
         agent = PartsAgent(catalog, planner=planner, market=market, **options)
@@ -86,7 +86,7 @@ class SyncPartsAgent:
         damaged_parts: Sequence[DamagedPart | Mapping[str, Any]] | str,
         *,
         planner: str | None = None,
-        market: Market | None = None,
+        market: str | None = None,
         rates: RatesLike | None = None,
     ) -> PartsReport:
         """PartsAgent.process_damage_report, blocking this thread until the report is there."""

@@ -126,7 +126,7 @@ async def test_the_report_speaks_the_markets_words(
     report = await agent.process_damage_report(
         ASTRA,
         "bonnet dented, O/S wing dented, windscreen cracked",
-        market=market,  # type: ignore[arg-type]
+        market=market,
     )
     shown = {d.category.id: d.category.market_name for d in report.damaged}
     assert shown == words
@@ -141,7 +141,7 @@ async def test_the_report_speaks_the_markets_words(
 @pytest.mark.parametrize(("market", "word"), [("GB", "Boot Lid"), ("US", "Trunk Lid")])
 async def test_a_saloons_tailgate_is_a_boot_lid(agent: PartsAgent, market: str, word: str) -> None:
     """Every Model 3 is a saloon: its CAT027 is the boot (trunk) lid, not a tailgate."""
-    report = await agent.process_damage_report(TESLA, "trunk lid dented", market=market)  # type: ignore[arg-type]
+    report = await agent.process_damage_report(TESLA, "trunk lid dented", market=market)
     assert [d.category.market_name for d in report.damaged] == [word]
 
 

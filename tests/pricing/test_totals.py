@@ -10,9 +10,10 @@ from typing import Any, Literal
 import pytest
 
 from partsagent import EstimateData, PartsAgent, PartsReport, Position, Rates
+from partsagent._markets import load_markets
 from partsagent._pricing.estimate import estimate_totals, price_work
 from partsagent._pricing.estimate._work import Work
-from partsagent._pricing.estimate.rates import MarketRates
+from partsagent._pricing.estimate.rates import MarketRates, PricedMarket
 from partsagent._pricing.report import ArticleRef, CategoryRef, Money, ReportLine
 
 D = Decimal
@@ -20,7 +21,13 @@ LABELLED = Path(__file__).parent.parent / "data" / "labelled_reports.jsonl"
 GB_SUBLETS = {k: str(v) for k, v in EstimateData.load().rates.market("GB").sublets.items()}
 
 
-def market(currency: str = "GBP", **changes: Any) -> MarketRates:
+def market(currency: str = "GBP", **changes: Any) -> PricedMarket:
+    return MarketRates.model_validate(rates_doc(currency, **changes)).priced(
+        load_markets().get("GB")
+    )
+
+
+def rates_doc(currency: str = "GBP", **changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "currency": currency,
         "minor_unit": 2,
@@ -32,7 +39,7 @@ def market(currency: str = "GBP", **changes: Any) -> MarketRates:
         "sublets": {"headlamp-aim": "25.00"},
     }  # fmt: skip
     base.update(changes)
-    return MarketRates.model_validate(base)
+    return base
 
 
 def work(kind: str, hours: str, sublet: str | None = None) -> Work:
@@ -126,7 +133,7 @@ def test_a_currency_without_minor_unit() -> None:
 
 async def labelled_reports(market: str) -> list[PartsReport]:
     items = [json.loads(x) for x in LABELLED.read_text().splitlines()[:40]]
-    async with PartsAgent(market=market) as agent:  # type: ignore[arg-type]
+    async with PartsAgent(market=market) as agent:
         return [await agent.process_damage_report(i["vehicle"], i["damaged_parts"]) for i in items]
 
 
@@ -169,9 +176,8 @@ async def test_real_reports_add_up_in_both_markets(market_code: str) -> None:
 async def test_rates_per_call_change_the_amounts_not_the_hours(tmp_path: Path) -> None:
     """Rates given for one call replace the market's; other calls keep the agent's."""
     path = tmp_path / "rates.json"
-    path.write_text(json.dumps({"format": "partsagent-rates/1", "markets": {
-        "GB": market(labour_rate="60.00", paint_rate="70.00", sublets=GB_SUBLETS).model_dump(
-            mode="json")}}))  # fmt: skip
+    gb = rates_doc(labour_rate="60.00", paint_rate="70.00", sublets=GB_SUBLETS)
+    path.write_text(json.dumps({"format": "partsagent-rates/1", "markets": {"GB": gb}}))
     damage = [{"component": "bonnet", "severity": "moderate"}]
     vehicle = {"make": "Vauxhall", "model": "Astra", "year": 2018}
     async with PartsAgent() as agent:

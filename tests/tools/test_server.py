@@ -206,6 +206,10 @@ async def test_category_batch_returns_lists_by_variant(
         pytest.param(CATEGORY_BATCH, f"variants={VID}/CAT001", id="pair-for-categories"),
         pytest.param(CATEGORY_BATCH, f"items={VID}", id="wrong-parameter"),
         pytest.param(
+            CATEGORY_BATCH, f"variants={VID}&items={VID}/CAT001", id="categories-both-parameters"
+        ),
+        pytest.param(BATCH, f"items={VID}/CAT001&variants={VID}", id="articles-both-parameters"),
+        pytest.param(
             CATEGORY_BATCH,
             "variants=" + ",".join(str(i) for i in range(MAX_BATCH_ITEMS + 1)),
             id="categories-over-cap",

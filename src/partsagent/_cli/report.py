@@ -22,6 +22,7 @@ from .._agent import (
 )
 from .._catalog.manager import BucketManager
 from .._exceptions import InputError
+from .._markets import load_markets
 from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
 from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
 from .._pricing.estimate import EstimateData
@@ -203,6 +204,7 @@ def _agent(args: argparse.Namespace, catalog: BucketManager) -> PartsAgent:
         catalog,
         planner=args.planner,
         market=args.market,
+        markets=args.markets,
         max_text_chars=args.max_text_chars,
         max_damaged_parts=args.max_parts,
         estimate=EstimateData.load(policy=args.policy, rates=args.rates),
@@ -393,9 +395,15 @@ def register_report(commands: Any) -> None:
     report.add_argument(
         "--market",
         type=str.upper,
-        choices=("GB", "UK", "US"),
         default="GB",
-        help="sides of 'driver' and 'passenger', and the words the report uses (UK = GB)",
+        help="the market: its currency, tax, sides of 'driver' and 'passenger' and words "
+        f"for parts; one of {', '.join(load_markets().codes)} (UK = GB) or one of --markets",
+    )
+    report.add_argument(
+        "--markets",
+        metavar="FILE",
+        help="markets of your own (JSON, docs/configuration.md#markets), "
+        "added to the packaged ones",
     )
     report.add_argument(
         "--variant",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .._catalog.manager import ArticleRequest, BucketManager
+from .._markets import Market, load_markets
 from .._models import Article, Axle, Category, Position, Price, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
@@ -32,7 +33,7 @@ from .estimate import (
     BuildPreference,
     Decision,
     EstimateData,
-    MarketRates,
+    PricedMarket,
     Rates,
     applied_rates,
     choose_build,
@@ -83,11 +84,13 @@ async def price_plan(
     planner: str,
     max_alternatives: int,
     warm_vehicle: bool,
-    market: str = "GB",
+    market: str | Market = "GB",
     estimate: EstimateData | None = None,
     preference: BuildPreference | None = None,
 ) -> tuple[Meaning, bool]:
     """Decide, search, choose the build and price the estimate; True if complete.
+
+    ``market``: a Market, or the code of a packaged one.
 
     Priced from the plan without its words: what comes back holds no word of
     the caller, and ``in_their_words`` makes it this caller's report.
@@ -97,6 +100,7 @@ async def price_plan(
     words = {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
     plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
+    mkt = load_markets().get(market)
     r = plan.resolution
     mid = plan.manufacturer.id
     variant_ids = [v.id for v in r.variants]
@@ -135,8 +139,8 @@ async def price_plan(
     warnings += choice.warnings
     build_ids = {v.id for v in choice.variants}
     fits = [[o for o in opts.options if build_ids <= set(o.fits_variants)] for opts in options]
-    rates = data.rates.market(market)
-    pricing = _Pricing(market, rates, data.rates)
+    rates = data.rates.market(mkt)
+    pricing = _Pricing(mkt.code, rates, data.rates)
     is_saloon = saloon(v.body for v in choice.variants)
     lines: list[ReportLine] = []
     unpriced: list[Unpriced] = []
@@ -146,7 +150,7 @@ async def price_plan(
         if not fit and not opts.errors and decision.need.reason == "secondary":
             absent.add(id(decision))  # never named, and this build does not carry it
             continue
-        word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
+        word = market_name(decision.need.category.name, mkt, is_saloon=is_saloon)
         line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
         if line is not None:
             lines.append(line)
@@ -167,8 +171,8 @@ async def price_plan(
     equipment = {e for v in choice.variants for e in v.equipment} | set(said.equipment)
     works, notes = work_for(parts, data, body_class, equipment, present, said)
     warnings += notes
-    operations = [_named(op, market, is_saloon) for op in price_work(works, rates)]
-    damaged = _damaged(decisions, at, market, is_saloon)
+    operations = [_named(op, mkt, is_saloon) for op in price_work(works, rates)]
+    damaged = _damaged(decisions, at, mkt, is_saloon)
     complete = not (failed or plan.incomplete)
     if not complete:
         warnings.insert(0, _incomplete_warning(unpriced))
@@ -177,11 +181,11 @@ async def price_plan(
         lines=tuple(lines),
         operations=tuple(operations),
         totals=estimate_totals(lines, operations, rates),
-        rates=applied_rates(market, rates),
+        rates=applied_rates(mkt.code, rates),
         confidence=0.0,  # the reading's: put in by in_their_words
         warnings=tuple(dict.fromkeys(warnings)),
         damaged=damaged,
-        market=market,
+        market=mkt.code,
         planner="llm" if planner == "llm" else "rules",
         complete=complete,
         unpriced=tuple(unpriced),
@@ -258,7 +262,7 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
 def _damaged(
     decisions: Sequence[Decision],
     at: Mapping[tuple[str, Axle | None, Side | None], int],
-    market: str,
+    market: Market,
     is_saloon: bool,
 ) -> tuple[ReadDamage, ...]:
     """Every damaged part read, bought (with its line) or only repaired, in canonical order."""
@@ -283,7 +287,7 @@ def _damaged(
     return tuple(out)
 
 
-def _named(op: Operation, market: str, is_saloon: bool) -> Operation:
+def _named(op: Operation, market: Market, is_saloon: bool) -> Operation:
     """An operation whose part says the market's word too."""
     word = market_name(op.category.name, market, is_saloon=is_saloon)
     return op.model_copy(update={"category": op.category.model_copy(update={"market_name": word})})
@@ -316,7 +320,7 @@ class _Pricing:
     """
 
     market: str
-    rates: MarketRates
+    rates: PricedMarket
     all_rates: Rates
 
     def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
@@ -370,7 +374,8 @@ class _Pricing:
         return (
             f"{need.category.name}{_where(need)}: article {article.article_no} is priced at "
             f"{price.currency} {price.amount}; converted to {self.of(article).currency} "
-            f"{self.of(article).amount} at {rate} (your rates' conversions)"
+            f"{self.of(article).amount} at {rate} (the rates' conversions: an illustrative "
+            "rate unless you gave yours)"
         )
 
 

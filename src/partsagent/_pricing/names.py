@@ -12,19 +12,11 @@ import functools
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
-from .._reading import taxonomy as _taxonomy
-from .._reading.taxonomy import CategorySpec
+from .._reading.taxonomy import spec_of
 
 __all__ = ["NameIndex", "names_of", "spec_of"]
 
-_SPECS = {w.casefold(): spec for spec in _taxonomy.CATEGORIES for w in (spec.name, spec.us_name)}
-
 T = TypeVar("T")
-
-
-def spec_of(name: str) -> CategorySpec | None:
-    """The taxonomy's entry for a category name (UK or US), or None."""
-    return _SPECS.get(name.casefold())
 
 
 @functools.lru_cache(maxsize=4096)

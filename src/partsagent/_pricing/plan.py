@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._exceptions import UsageError
+from .._markets import Market
 from .._models import DamagedPart, Position, Severity, Vehicle
 from .._reading.results import Guess, UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
@@ -40,7 +41,8 @@ class Need:
 class PlanRequest:
     vehicle: Vehicle
     damage: Sequence[DamagedPart] | str
-    market: str
+    market: str | Market
+    """The report's market: a Market (``str(market)`` is its code) or a packaged one's code."""
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from .._exceptions import InputError
+from .._markets import Market
 from .._models import Axle, Category, Position, Side
 from .index import Index, index_for
 from .reader import PRICE_THRESHOLD, read_damage
@@ -59,7 +60,7 @@ def _closest(text: str, index: Index) -> tuple[ComponentCandidate, ...]:
     return tuple(sorted(scored.values(), key=lambda k: (-k.score, k.id))[:5])
 
 
-def _position_words(text: str, market: str) -> Position:
+def _position_words(text: str, market: Market) -> Position:
     axles: set[Axle] = set()
     sides: set[Side] = set()
     for t in tokenize(text):
@@ -99,7 +100,9 @@ def _matched(text: str, part: ReadPart, others: int) -> ComponentMatch:
     )
 
 
-def _match(text: str, categories: Sequence[Category], index: Index, market: str) -> ComponentMatch:
+def _match(
+    text: str, categories: Sequence[Category], index: Index, market: Market
+) -> ComponentMatch:
     reading = read_damage(text, categories, market=market)
     if reading.parts:
         first = reading.parts[0]
@@ -119,7 +122,7 @@ def _match(text: str, categories: Sequence[Category], index: Index, market: str)
 
 
 def match_component(
-    text: str, categories: Sequence[Category], *, market: str = "GB"
+    text: str, categories: Sequence[Category], *, market: str | Market = "GB"
 ) -> ComponentMatch:
     """Map the user's ``text`` onto one of ``categories`` with the position it names.
 
@@ -149,7 +152,7 @@ async def map_component(
     variant_id: str,
     component: str,
     *,
-    market: str = "GB",
+    market: str | Market = "GB",
 ) -> ComponentMatch:
     """Map ``component`` onto the categories of one variant, loaded through the catalog."""
     if not isinstance(component, str) or not component.strip():

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .._markets import Market
 from .._models import Axle, Category, Side
 from . import taxonomy
 from .tokens import Correct, phrase_key, singular
@@ -32,9 +33,6 @@ __all__ = ["GENERIC", "WEAK", "Entry", "Index", "Target", "index_for", "lexicon_
 GENERIC = frozenset(w for g in LEXICON.generic_words for w in phrase_key(g))
 WEAK = frozenset(w for g in LEXICON.weak_words for w in phrase_key(g))
 _NOT_PART = frozenset(w for g in LEXICON.not_part_words for w in phrase_key(g))
-_SPEC_BY_NAME = {
-    n.casefold(): spec for spec in taxonomy.CATEGORIES for n in (spec.name, spec.us_name)
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ class Index:
     modifiers: dict[str, tuple[Entry, ...]]
     max_len: int
     correct: Correct
-    results: OrderedDict[tuple[str, str], ComponentMatch] = field(default_factory=OrderedDict)
+    results: OrderedDict[tuple[str, Market], ComponentMatch] = field(default_factory=OrderedDict)
 
     def family(self, core: tuple[str, ...]) -> dict[Axle, int]:
         """The catalog targets of ``core`` per axle ("door": front door and rear door)."""
@@ -114,7 +112,7 @@ def _entry_words(name: str) -> tuple[tuple[str, ...], Axle | None, Side | None]:
 
 
 def _consumable(c: Category) -> bool:
-    spec = _SPEC_BY_NAME.get(c.name.casefold())
+    spec = taxonomy.spec_of(c.name)
     return spec.consumable if spec is not None else c.group.casefold() == "consumables"
 
 
@@ -125,7 +123,7 @@ def _usable(core: tuple[str, ...]) -> bool:
 def _category_target(
     c: Category, entries: Sequence[tuple[tuple[str, ...], Axle | None, Side | None]]
 ) -> Target:
-    spec = _SPEC_BY_NAME.get(c.name.casefold())
+    spec = taxonomy.spec_of(c.name)
     if spec is not None:
         return Target(c.name, spec.axle, spec.sided, category=c, known=True)
     named = {axle for _, axle, _ in entries if axle is not None}

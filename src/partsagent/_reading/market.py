@@ -1,30 +1,21 @@
-"""The market's word for a category: Bonnet in GB is Hood in the US, the catalog keeps one name.
+"""The market's word for a category: Bonnet in GB is Hood in the US and the catalog keeps one name.
 
-A category of the project's vocabulary (taxonomy.py) has a GB and a US name; any
-other catalog name has the market's words swapped in (lexicon.json
-``market_words``: "Wing Liner" -> "Fender Liner"). A tailgate on a saloon is a
-boot lid (GB) or a trunk lid (US): ``saloon_names``.
+A market's words are data (``markets.json``, ``partsagent._markets``): its
+name for a category of the project's vocabulary (``part_names``: "Wing" is
+"Fender" in the US, "Guard" in Australia), words swapped inside any other
+catalog name (``replacements``: "Wing Liner" -> "Fender Liner"), and a
+tailgate on a saloon (``saloon_names``: a boot lid, or a trunk lid).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Sequence
 
-from . import taxonomy
-from .vocabulary import LEXICON
+from .._markets import Market, load_markets
+from .._models import Category
+from .taxonomy import spec_of
 
-__all__ = ["market_name", "saloon"]
-
-_SPEC = {n.casefold(): spec for spec in taxonomy.CATEGORIES for n in (spec.name, spec.us_name)}
-_WORDS = {
-    market: sorted(
-        ((re.compile(rf"\b{re.escape(k)}\b", re.IGNORECASE), v) for k, v in words.items()),
-        key=lambda kv: -len(kv[0].pattern),
-    )
-    for market, words in LEXICON.market_words.items()
-}
+__all__ = ["in_market_words", "market_name", "saloon"]
 
 
 def saloon(bodies: Iterable[str]) -> bool:
@@ -33,18 +24,41 @@ def saloon(bodies: Iterable[str]) -> bool:
     return bool(found) and all(("saloon" in b or "sedan" in b) for b in found)
 
 
-def market_name(name: str, market: str, *, is_saloon: bool = False) -> str:
-    """``name`` in the words of ``market`` (GB words for every market but the US)."""
-    words: Literal["GB", "US"] = "US" if market == "US" else "GB"
-    spec = _SPEC.get(name.casefold())
+def market_name(name: str, market: str | Market, *, is_saloon: bool = False) -> str:
+    """``name`` in the words of ``market`` (a Market, or the code of a packaged one)."""
+    words = load_markets().get(market).words
+    spec = spec_of(name)
+    key = (spec.name if spec else name).casefold()
     if is_saloon:
-        key = (spec.name if spec else name).casefold()
-        special = LEXICON.saloon_names.get(key)
+        special = words.saloon_names.get(key)
         if special is not None:
-            return special[words]
+            return special
     if spec is not None:
-        return spec.us_name if words == "US" else spec.name
+        return words.part_names.get(key, spec.name)
     out = name
-    for pattern, replacement in _WORDS[words]:
+    for pattern, replacement in words.replacements:
         out = pattern.sub(replacement, out)
     return out
+
+
+def in_market_words(categories: Sequence[Category], market: Market) -> Sequence[Category]:
+    """``categories`` with the market's own names for them as synonyms ("Guard": a wing in AU).
+
+    Only names the vocabulary does not already read (the US "Hood" is read in every
+    market): the same list comes back, and so the same index, where there are none.
+    """
+    names = market.words.part_names
+    if not names:
+        return categories
+    out: list[Category] = []
+    changed = False
+    for c in categories:
+        spec = spec_of(c.name)
+        word = names.get(spec.name.casefold()) if spec is not None else None
+        known = {w.casefold() for w in (*(spec.words if spec else ()), c.name, *c.synonyms)}
+        if word is None or word.casefold() in known:
+            out.append(c)
+            continue
+        out.append(c.model_copy(update={"synonyms": (*c.synonyms, word)}))
+        changed = True
+    return tuple(out) if changed else categories

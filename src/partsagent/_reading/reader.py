@@ -36,13 +36,14 @@ from dataclasses import dataclass, replace
 from itertools import product
 from typing import Literal, Protocol
 
+from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, Severity, Side
 from .index import Index, index_for
-from .market import market_name
+from .market import in_market_words, market_name
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
 from .text import Mention, Passage, read_passage
 from .tokens import normalise_market, phrase_key, side_in
-from .vocabulary import LEXICON, RIGHT_HAND_DRIVE_MARKETS
+from .vocabulary import LEXICON
 
 __all__ = ["PRICE_THRESHOLD", "low_confidence", "read_damage", "vehicle_words"]
 
@@ -245,7 +246,7 @@ def _confidence(m: Mention, choice: _Choice, damage_said: bool) -> float:
 
 
 class _Reader:
-    def __init__(self, index: Index, market: str, vehicle: frozenset[str]) -> None:
+    def __init__(self, index: Index, market: Market, vehicle: frozenset[str]) -> None:
         self.index = index
         self.market = market
         self.vehicle = vehicle
@@ -530,7 +531,7 @@ class _Reader:
                     f"{words!r} could mean {target.name} or {', '.join(dict.fromkeys(others))}; "
                     "name the part more precisely"
                 )
-        drive = "right" if self.market in RIGHT_HAND_DRIVE_MARKETS else "left"
+        drive = self.market.drive
         for word in sorted(m.sides):
             if word not in ("left", "right"):
                 said = m.said.get(word) or LEXICON.side_labels[word]
@@ -671,7 +672,7 @@ def read_damage(
     damage: str | Sequence[DamagedPart],
     categories: Sequence[Category],
     *,
-    market: str = "GB",
+    market: str | Market = "GB",
     vehicle: frozenset[str] = frozenset(),
 ) -> Reading:
     """Read a free-text description or a list of components against ``categories``.
@@ -690,5 +691,5 @@ def read_damage(
             _Source(p.component, p.severity if "severity" in p.model_fields_set else None)
             for p in damage
         ]
-    reader = _Reader(index_for(categories, vehicle), mkt, vehicle)
+    reader = _Reader(index_for(in_market_words(categories, mkt), vehicle), mkt, vehicle)
     return reader.read(sources, components=not isinstance(damage, str))

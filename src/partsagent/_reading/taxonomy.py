@@ -18,6 +18,7 @@ __all__ = [
     "ProductGroupSpec",
     "applicable_categories",
     "category",
+    "spec_of",
 ]
 
 Axle = Literal["front", "rear"]
@@ -298,3 +299,11 @@ def applicable_categories(
         and not (c.rear_doors_only and not rear_doors)
         and not (c.parking_sensor and not parking_sensors)
     )
+
+
+_BY_NAME = {n.casefold(): spec for spec in CATEGORIES for n in (spec.name, spec.us_name)}
+
+
+def spec_of(name: str) -> CategorySpec | None:
+    """The vocabulary's entry for a category name (its UK or US name), or None."""
+    return _BY_NAME.get(name.casefold())

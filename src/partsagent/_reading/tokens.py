@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .._exceptions import InputError
+from .._markets import Market, load_markets
 from .._models import Side
-from .vocabulary import LEXICON, MARKET_ALIASES, RIGHT_HAND_DRIVE_MARKETS
+from .vocabulary import LEXICON
 
 __all__ = [
     "BREAK",
@@ -63,24 +63,16 @@ class Token:
     corrected: bool = False
 
 
-def normalise_market(market: str) -> str:
-    """``market`` as an upper-case ISO 3166 alpha-2 code ("UK" is taken as GB)."""
-    if not isinstance(market, str) or not re.fullmatch(r"[A-Za-z]{2}", market.strip()):
-        raise InputError(
-            f"market must be a two-letter country code such as 'GB' or 'US', got {market!r}"
-        )
-    code = market.strip().upper()
-    return MARKET_ALIASES.get(code, code)
+def normalise_market(market: str | Market) -> Market:
+    """The Market of ``market``: a Market, or the code of a packaged one ("UK" is GB)."""
+    return load_markets().get(market)
 
 
-def side_in(market: str, word: str) -> Side:
+def side_in(market: Market, word: str) -> Side:
     """The left/right of a side word in ``market`` (driver, nearside... depend on the market)."""
-    rhd = market in RIGHT_HAND_DRIVE_MARKETS
     if word in ("left", "right"):
         return word  # type: ignore[return-value]
-    if word in ("driver", "offside"):
-        return "right" if rhd else "left"
-    return "left" if rhd else "right"  # passenger, nearside: the kerb side
+    return market.side_of(word)  # type: ignore[arg-type]
 
 
 def singular(word: str) -> tuple[str, bool]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rapidfuzz import fuzz
 
 from .._exceptions import InputError
+from .._markets import Market
 from .._metrics.log import get_logger
 from .._models import Manufacturer, Model, Variant, Vehicle
 from .model_names import contains, distinguishing, names, norm_tokens
@@ -292,7 +293,10 @@ def _query(v: Vehicle) -> str:
 
 
 async def resolve_vehicle(
-    catalog: BucketManager, vehicle: Vehicle | Mapping[str, object], *, market: str = "GB"
+    catalog: BucketManager,
+    vehicle: Vehicle | Mapping[str, object],
+    *,
+    market: str | Market = "GB",
 ) -> VehicleResolution:
     """Find the catalog manufacturer, model and in-production variants of ``vehicle``.
 

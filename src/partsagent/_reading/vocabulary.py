@@ -4,14 +4,14 @@ Everything a body-shop estimator would want to change without touching code
 lives in the JSON file next to this module: stop and filler words, severity
 words, side and axle words, estimators' abbreviations (F/B, O/S/F, W/S), UK/US
 folds, count words, narrative and total-loss phrases, parts the catalog may not
-have, the market's words for category names, and the confidence factors. This
-module only checks the file's shape and hands out its tables.
+have, and the confidence factors. This module only checks the file's shape and
+hands out its tables.
 
-Sides depend on the market. GB (and other right-hand-drive markets) puts the
-driver on the right: driver = right = offside, passenger = left = nearside. US
-(and other left-hand-drive markets) puts the driver on the left: driver = left,
-passenger = right. The nearside is always the kerb side: left in GB, right in
-the US; the offside is the other one.
+Sides depend on the market (``markets.json``: its ``drive``). A right-hand-drive
+market (GB, IE, AU) puts the driver on the right: driver = right = offside,
+passenger = left = nearside. A left-hand-drive one (US) puts the driver on the
+left: driver = left, passenger = right. The nearside is always the kerb side;
+the offside is the other one. A market's words for parts are there too.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from .._models import Axle, Severity
 
 __all__ = [
     "LEXICON",
-    "MARKET_ALIASES",
-    "RIGHT_HAND_DRIVE_MARKETS",
     "AbsentPart",
     "ConfidenceFactors",
     "Lexicon",
@@ -35,11 +33,6 @@ __all__ = [
     "PositionWord",
     "load_lexicon",
 ]
-
-RIGHT_HAND_DRIVE_MARKETS = frozenset(
-    {"GB", "IE", "AU", "NZ", "JP", "ZA", "IN", "HK", "SG", "MY", "TH", "ID", "KE", "CY", "MT"}
-)
-MARKET_ALIASES = {"UK": "GB"}
 
 SideWord = Literal["left", "right", "nearside", "offside", "driver", "passenger"]
 _LEXICON_FILE = "lexicon.json"
@@ -187,8 +180,6 @@ class Lexicon(_Data):
     story_axles: dict[str, Axle]
     """Story phrases that say where the car was hit ("from behind"): the axle of the parts
     that have none of their own."""
-    market_words: dict[Literal["GB", "US"], dict[str, str]]
-    saloon_names: dict[str, dict[Literal["GB", "US"], str]]
     confidence: ConfidenceFactors
 
     @field_validator("severity")

@@ -312,8 +312,11 @@ def _batch_paths(request: web.Request, mid: str, kind: str) -> list[str] | str:
     """The contract paths a batch request names, or why it is refused."""
     param, arity, shape, path_of = _BATCH_QUERY[kind]
     values = request.query.getall(param, [])
-    if len(values) != 1:
-        return f"pass exactly one {param}=... parameter"
+    # The other endpoint's parameter makes the request ambiguous; other parameters (a
+    # token or signature from the client's base URL) are not the server's business.
+    others = [other for other, *_ in _BATCH_QUERY.values() if other != param]
+    if len(values) != 1 or any(other in request.query for other in others):
+        return f"pass exactly one {param}=... parameter, and no {' or '.join(others)}"
     wanted = list(dict.fromkeys(values[0].split(",")))
     if len(wanted) > MAX_BATCH_ITEMS:
         return f"at most {MAX_BATCH_ITEMS} documents per batch"

@@ -15,7 +15,7 @@ from ._data import round_money
 from .builds import BuildChoice, BuildPreference, build_preference, choose_build
 from .data import EstimateData, RatesLike
 from .decide import Decision, decide, part_of, work_for
-from .rates import MarketRates, Rates, load_rates
+from .rates import MarketRates, PricedMarket, Rates, load_rates
 from .totals import applied_rates, estimate_totals, price_work
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Decision",
     "EstimateData",
     "MarketRates",
+    "PricedMarket",
     "Rates",
     "RatesLike",
     "applied_rates",

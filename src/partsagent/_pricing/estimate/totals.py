@@ -18,7 +18,7 @@ from ..._exceptions import UsageError
 from ..report import AppliedRates, Money, Operation, OperationKind, ReportLine, Totals
 from ._data import round_money
 from ._work import Work
-from .rates import MarketRates, Taxable
+from .rates import PricedMarket, Taxable
 
 __all__ = ["applied_rates", "estimate_totals", "price_work"]
 
@@ -26,11 +26,11 @@ _LABOUR: frozenset[OperationKind] = frozenset({"replace", "remove_refit", "repai
 _PAINT: frozenset[OperationKind] = frozenset({"refinish", "blend"})
 
 
-def _money(amount: Decimal, rates: MarketRates) -> Money:
+def _money(amount: Decimal, rates: PricedMarket) -> Money:
     return Money(amount=amount, currency=rates.currency)
 
 
-def price_work(works: Sequence[Work], rates: MarketRates) -> list[Operation]:
+def price_work(works: Sequence[Work], rates: PricedMarket) -> list[Operation]:
     """The report's operations: each work item with its rate and amount."""
     out = []
     for w in works:
@@ -62,7 +62,7 @@ def price_work(works: Sequence[Work], rates: MarketRates) -> list[Operation]:
 
 
 def estimate_totals(
-    lines: Sequence[ReportLine], operations: Sequence[Operation], rates: MarketRates
+    lines: Sequence[ReportLine], operations: Sequence[Operation], rates: PricedMarket
 ) -> Totals:
     """The totals block; ``lines`` are already priced in ``rates.currency``.
 
@@ -118,7 +118,7 @@ def estimate_totals(
     )
 
 
-def applied_rates(market: str, rates: MarketRates) -> AppliedRates:
+def applied_rates(market: str, rates: PricedMarket) -> AppliedRates:
     return AppliedRates(
         market=market,
         currency=rates.currency,
