@@ -64,7 +64,7 @@ def bought(report: PartsReport) -> set[str]:
 async def test_a_blend_instruction_is_a_blend(
     sample_agent: PartsAgent, words: str, market: str, panel: str, side: str
 ) -> None:
-    report = await sample_agent.process_damage_report(ASTRA_2018, words, market=market)  # type: ignore[arg-type]
+    report = await sample_agent.process_damage_report(ASTRA_2018, words, market=market)
     assert ops_of(report, panel).count(("blend", side)) == 1
     assert not {op for op, s in ops_of(report, panel) if s == side} - {"blend"}
     assert (panel, side) not in damaged(report)
