@@ -98,7 +98,7 @@ async def test_a_pack_that_is_not_the_one_asked_for_is_refused(
     with capture_logs() as logs:
         async with PartsAgent(exported_bucket) as agent:
             got = await agent.process_damage_report(VEHICLE, DAMAGE)
-            again = await agent.process_damage_report(VEHICLE, "rear bumper cracked")
+            again = await agent.process_damage_report(VEHICLE, "rear bumper smashed")
     assert priced(got) == priced(want)
     assert again.lines
     refused = [e for e in logs if e["event"] == "partsagent.catalog.pack_refused"]

@@ -50,6 +50,9 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list[dict[str, str]], int]] = {
     "rear-radar-calibration": (
         ASTRA_2018, [{"component": "rear bumper, blind spot radar", "severity": "moderate"}], 1
     ),
+    "side-camera-calibration": (
+        ASTRA_2018, [{"component": "N/S door mirror, has a 360 camera", "severity": "severe"}], 1
+    ),
     "front-parking-sensor-transfer": (
         ASTRA_NO_SENSORS, [{"component": "front bumper, has PDC", "severity": "severe"}], 1
     ),

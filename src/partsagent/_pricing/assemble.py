@@ -117,7 +117,7 @@ async def price_plan(
     groups = {c.id: c.group for cats in categories.values() for c in cats}
     said = (preference or BuildPreference()).said
     decisions = decide(needs, data, groups, said, words)
-    warnings += [d.note for d in decisions if d.note]
+    warnings += [*said.safety, *(d.note for d in decisions if d.note)]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
@@ -269,7 +269,7 @@ def _damaged(
     out = []
     for d in decisions:
         n = d.need
-        if n.reason != "damaged":
+        if n.reason != "damaged" or d.not_damaged:
             continue
         word = market_name(n.category.name, market, is_saloon=is_saloon)
         out.append(
@@ -541,18 +541,58 @@ def _escalation(said: Sequence[str]) -> list[str]:
     ]
 
 
+def _damage_unpriced(
+    report: PartsReport, unread: Sequence[UnreadPhrase], data: EstimateData
+) -> tuple[list[str], list[str]]:
+    """The damaged parts named but not priced: with no category, and with no fitting article."""
+    # Equipment named to say the car has it ("radar behind the badge") is not a damaged part.
+    no_category = [
+        repr(u.phrase)
+        for u in unread
+        if u.reason == "not_in_catalog"
+        and not data.evidence.denies(u.phrase)
+        and not data.evidence.only_equipment(u.phrase)
+    ]
+    no_article = [
+        r.category.name + (f" ({r.position.side})" if r.position.side else "")
+        for r in report.damaged
+        if r.line is None
+        and any(
+            op.operation == "replace"
+            and op.line is None
+            and op.category.id == r.category.id
+            and op.position == r.position
+            for op in report.operations
+        )
+    ]
+    return list(dict.fromkeys(no_category)), list(dict.fromkeys(no_article))
+
+
+def _lacks(unpriced: Sequence[str]) -> list[str]:
+    if not unpriced:
+        return []
+    return [
+        f"NOT PRICED: the estimate lacks {len(unpriced)} damaged part(s) the report names: "
+        f"{', '.join(unpriced)} (no catalog category or no fitting article); price them by hand"
+    ]
+
+
 def _confidence(
     plan: Plan,
     needs: Sequence[Need],
     lines: Sequence[ReportLine],
     *,
     escalated: bool = False,
+    unpriced: int = 0,
+    priced: int = 0,
+    penalty: Decimal = Decimal(0),
 ) -> float:
     """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
 
     ``needs`` are the decided ones; a consumable counts only when it got a line. A
     report whose words name structure or deployed airbags is capped at 0.5: its
-    estimate cannot be complete.
+    estimate cannot be complete. ``unpriced`` damaged parts of ``priced`` + ``unpriced``
+    lower it by their share of ``penalty``: the more of the damage missing, the lower.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
@@ -563,7 +603,8 @@ def _confidence(
     if not scores:
         return 0.0
     cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if escalated else 1.0)
-    return round(min(cap, sum(scores) / len(scores)), 3)
+    missing = float(penalty) * unpriced / (priced + unpriced) if unpriced else 0.0
+    return round(min(cap, sum(scores) / len(scores)) * (1 - missing), 3)
 
 
 def _report_vehicle(plan: Plan, build: Build | None = None) -> ReportVehicle:
@@ -679,12 +720,16 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 update={"component": need.component, "confidence": round(need.confidence, 3)}
             )
         damaged.append(r)
+    unread = not_priced(plan)
+    no_category, no_article = _damage_unpriced(report, unread, data)
+    unpriced = [*no_category, *no_article]
     # An incomplete report says so first, before anything else (docs/failures.md).
     first = [w for w in report.warnings if w.startswith(INCOMPLETE) and not report.complete]
     warnings = [
         *first,
         *_escalation(meaning.escalate),
         *_total_loss_warning(plan),
+        *_lacks(unpriced),
         *_vehicle_warnings(plan),
         *plan.warnings,
         *report.warnings,
@@ -694,8 +739,16 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
             "vehicle": _report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
             "damaged": tuple(damaged),
-            "confidence": _confidence(plan, needs, lines, escalated=bool(meaning.escalate)),
-            "not_priced": not_priced(plan),
+            "confidence": _confidence(
+                plan,
+                needs,
+                lines,
+                escalated=bool(meaning.escalate),
+                unpriced=len(unpriced),
+                priced=len(report.damaged) - len(no_article),
+                penalty=data.policy.unpriced_penalty,
+            ),
+            "not_priced": unread,
             "warnings": tuple(dict.fromkeys(warnings)),
             "total_loss": bool(plan.total_loss),
             "trace": tuple(plan.trace),

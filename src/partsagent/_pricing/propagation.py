@@ -35,6 +35,7 @@ __all__ = [
     "RuleSet",
     "analyze_damage_propagation",
     "load_rules",
+    "rules_adding",
 ]
 
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
@@ -59,6 +60,17 @@ class Rule(DataFile):
     when: Annotated[tuple[str, ...], Field(min_length=1)]
     min_severity: Severity
     add: Annotated[tuple[RuleAddition, ...], Field(min_length=1)]
+    firm_from: Severity | None = None
+    """Below this severity of the damaged part, its secondary parts are only possible: the
+    estimate does not buy them and asks to confirm them at teardown (None: always firm)."""
+
+    def applies(self, severity: Severity) -> bool:
+        """True when a part damaged at ``severity`` brings this rule's parts."""
+        return _RANK[severity] >= _RANK[self.min_severity]
+
+    def firm(self, severity: Severity) -> bool:
+        """True when a part damaged at ``severity`` makes this rule's parts firm lines."""
+        return self.firm_from is None or _RANK[severity] >= _RANK[self.firm_from]
 
 
 class RuleSet(DataFile):
@@ -151,6 +163,17 @@ def _rules_by_name(rules: RuleSet) -> dict[str, tuple[Rule, ...]]:
         _BY_NAME.clear()
     _BY_NAME[id(rules)] = (rules, index)
     return index
+
+
+def rules_adding(category: str, rules: RuleSet | None = None) -> tuple[Rule, ...]:
+    """The rules that add a secondary part of ``category`` (any of its names)."""
+    names = names_of(category)
+    ruleset = rules if rules is not None else load_rules()
+    return tuple(
+        r
+        for r in ruleset.rules
+        if any(a.reason == "secondary" and a.category.casefold() in names for a in r.add)
+    )
 
 
 def _as_damage(item: DamageItem) -> MappedDamage | None:

@@ -35,6 +35,8 @@ class Part:
     repair_hours: Decimal | None = None
     """Fixed repair hours (paintless dent or hail repair), instead of the labour times."""
     repair_label: str | None = None
+    blend: bool = False
+    """Named only as a blend target: one blend operation, nothing bought or refinished."""
 
 
 @dataclass(slots=True)

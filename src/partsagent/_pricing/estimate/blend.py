@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,13 +25,14 @@ from ..._models import Axle, Position, Side
 from ..names import NameIndex, names_of
 from ..report import CategoryRef
 from ._data import DataId, round_hours
-from ._work import Work
+from ._work import Part, Work
 from .labour import BodyClass, LabourTimes
 
 __all__ = [
     "Adjacency",
     "Edge",
     "Panel",
+    "asked_blends",
     "blends",
     "deduct_overlaps",
     "deduct_shared_access",
@@ -154,22 +156,10 @@ def blends(
             if category is None:
                 continue
             done.add(key)
-            found = labour.times(category.name, body_class)
-            refinish = found[0].refinish if found else None
-            if found is None or refinish is None:
-                warnings.append(
-                    f"no refinish time for {category.name} ({body_class}) in the labour times: "
-                    f"its blend is not estimated"
-                )
+            timed = _blend_time(category, labour, body_class, warnings)
+            if timed is None:
                 continue
-            share = labour.blend_share
-            own = found[0].blend
-            hours = own if own is not None else round_hours(refinish * share)
-            how = (
-                f"its {own} h blend time"
-                if own is not None
-                else (f"{share} of its {refinish} h refinish time")
-            )
+            hours, how, times = timed
             out.append(
                 Work(
                     kind="blend",
@@ -184,9 +174,73 @@ def blends(
                     ),
                     source=source.source,
                     rule=edge.id,
-                    times=found[1],
+                    times=times,
                 )
             )
+    return out, warnings
+
+
+def _blend_time(
+    category: CategoryRef, labour: LabourTimes, body_class: BodyClass, warnings: list[str]
+) -> tuple[Decimal, str, str] | None:
+    """A panel's blend hours, how they were found and its times row; None (warned) if untimed."""
+    found = labour.times(category.name, body_class)
+    refinish = found[0].refinish if found else None
+    if found is None or refinish is None:
+        warnings.append(
+            f"no refinish time for {category.name} ({body_class}) in the labour times: "
+            f"its blend is not estimated"
+        )
+        return None
+    share = labour.blend_share
+    own = found[0].blend
+    hours = own if own is not None else round_hours(refinish * share)
+    how = (
+        f"its {own} h blend time"
+        if own is not None
+        else f"{share} of its {refinish} h refinish time"
+    )
+    return hours, how, found[1]
+
+
+def asked_blends(
+    parts: Sequence[Part],
+    blended: Sequence[Work],
+    labour: LabourTimes,
+    body_class: BodyClass,
+) -> tuple[list[Work], list[str]]:
+    """The blends the words ask for on panels named only as blend targets, once each.
+
+    "Blend into the LF door" is a blend of that door even where the adjacency
+    would blend nothing (next to a plastic bumper), and never a refinish of it.
+    """
+    have = {(w.category.id, w.position.side) for w in blended}
+    out: list[Work] = []
+    warnings: list[str] = []
+    for part in parts:
+        if not part.blend or (part.category.id, part.position.side) in have:
+            continue
+        have.add((part.category.id, part.position.side))
+        timed = _blend_time(part.category, labour, body_class, warnings)
+        if timed is None:
+            continue
+        hours, how, times = timed
+        out.append(
+            Work(
+                kind="blend",
+                description="Blend, as the report asks",
+                category=part.category,
+                position=part.position,
+                hours=hours,
+                why=(
+                    "The report asks for this panel to be blended, and names no damage to it "
+                    f"({how})."
+                ),
+                source=part.source,
+                rule="blend-asked",
+                times=times,
+            )
+        )
     return out, warnings
 
 

@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Literal
 
 from ..._models import Axle, Severity, Side
+from ..names import names_of
 from ..plan import Need
+from ..propagation import rules_adding
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
-from .blend import blends, deduct_overlaps, deduct_shared_access
+from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
 from .evidence import Evidence, Said
 from .labour import BodyClass
@@ -62,17 +65,27 @@ class Decision:
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
+    not_damaged: Literal["blend", "equipment"] | None = None
+    """Named only as a blend target ("blend into the LF door": blended) or as the carrier
+    of equipment ("the mirror has the 360 camera"): not damaged, bought or worked on."""
+    possible: bool = False
+    """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        if self.row is None or self.included_in is not None:
+        if self.row is None or self.included_in is not None or self.not_damaged or self.possible:
             return ()
         return self.row.operations
 
     @property
     def bought(self) -> bool:
         """True when the part gets a parts line: it is replaced, or it is a consumable."""
-        return self.included_in is None and (self.row is None or "replace" in self.row.operations)
+        return (
+            self.included_in is None
+            and not self.not_damaged
+            and not self.possible
+            and (self.row is None or "replace" in self.row.operations)
+        )
 
 
 def decide(
@@ -98,15 +111,51 @@ def decide(
         kinds = need.damage_kinds if need.reason == "damaged" else ()
         row = data.policy.decide(need.category.name, severity, group, kinds)
         if need.reason != "damaged":
-            out.append(Decision(need, row))
+            out.append(_secondary(need, row, needs))
         else:
             pos = need.position
             text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
-            if data.evidence.is_loose(said.clause_of(text)):
+            heading = said.heading_of(text)
+            if data.evidence.is_blend_target(text) or (
+                heading and data.evidence.is_blend_target(f"{heading}: {text}")
+            ):
+                out.append(Decision(need, row, not_damaged="blend"))
+            elif data.evidence.only_equipment(text):
+                out.append(Decision(need, row, not_damaged="equipment"))
+            elif data.evidence.is_loose(said.clause_of(text)):
                 out.append(Decision(need, refit_row(row)))
             else:
                 out.append(_dent(need, text, row, data, said, group))
     return _assemblies(out, data)
+
+
+def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
+    """A secondary part, firm only when a part that brings it is damaged enough.
+
+    The propagation rules add a bumper's clips or brackets for the damage they
+    usually go with; below a rule's ``firm_from`` there is no evidence they are
+    damaged, so they are not bought and a warning asks to confirm them at teardown.
+    """
+    rules = rules_adding(need.category.name)
+    triggers = [
+        (rule, n)
+        for rule in rules
+        for n in needs
+        if n.reason == "damaged"
+        and any(n.category.name.casefold() in names_of(w) for w in rule.when)
+        and rule.applies(n.severity)
+    ]
+    if not triggers or any(rule.firm(n.severity) for rule, n in triggers):
+        return Decision(need, row)
+    by = ", ".join(dict.fromkeys(f"{n.category.name} ({n.severity.value})" for _, n in triggers))
+    where = f" ({need.position.side})" if need.position.side else ""
+    return Decision(
+        need,
+        row,
+        possible=True,
+        note=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
+        f"the {by} but nothing says it is damaged; not priced, add it if found",
+    )
 
 
 def _dent(
@@ -218,7 +267,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         group=groups.get(need.category.id),
         position=need.position,
         severity=need.severity if need.reason == "damaged" else row.severity,
-        operations=row.operations,
+        operations=decision.operations,
         rule=row.id,
         why=row.why,
         source="llm" if need.source == "llm" else "rule",
@@ -228,6 +277,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         repair_at=decision.repair_at,
         repair_hours=decision.repair_hours,
         repair_label=decision.repair_label,
+        blend=decision.not_damaged == "blend",
     )
 
 
@@ -283,6 +333,9 @@ def work_for(
     if said is None or not said.no_blend:
         blended, notes = blends(works, data.adjacency, data.labour, body_class, present)
         warnings += notes
+    asked, notes = asked_blends(parts, blended, data.labour, body_class)
+    blended += asked
+    warnings += notes
     included, notes = included_work(
         parts, data.included, data.labour, body_class, equipment, present
     )

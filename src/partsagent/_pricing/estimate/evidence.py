@@ -42,6 +42,17 @@ class Equipment(DataFile):
         return self
 
 
+class Safety(DataFile):
+    """Words that call for a safety check no parts estimate covers (high voltage, geometry)."""
+
+    id: DataId
+    words: Phrases
+    with_: Phrases = Field(default=(), alias="with")
+    """When given, one of these words must also be said ("EV" with "underbody")."""
+    warning: Annotated[str, Field(min_length=1)]
+    """The warning; ``{words}`` is replaced by the words found."""
+
+
 class DentSize(DataFile):
     """A size of dent: its words or measure, and how it is repaired."""
 
@@ -86,14 +97,23 @@ class Evidence(DataFile):
     denials: Phrases
     equipment_denials: Phrases
     """Words that say a car lacks equipment ("no radar"); "radar not damaged" still has one."""
+    equipment_cues: Phrases = ()
+    """Words that say a part carries equipment ("has", "with", "behind")."""
     damage_words: Phrases
     no_blend: Phrases
     blend_words: Phrases = ()
     """A blend word with a denial in its clause rules blending out too."""
+    work_words: Phrases = ()
+    """Other work on a part ("refinish", "replace"): a part with them is no blend target."""
     structural: Phrases
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
+    deformation_words: Phrases = ()
+    body_words: Phrases = ()
+    """A deformation ("pushed in") is structural only on the body ("the front end pushed
+    in"), never on a part it qualifies ("sensor pushed in"); members are ``structural``."""
+    safety: tuple[Safety, ...] = ()
     airbag_words: Phrases
     deployed_words: Phrases
     loose: Phrases
@@ -137,6 +157,40 @@ class Evidence(DataFile):
     def _worded(self, text: str) -> list[DentSize]:
         return [s for s in self.dent_sizes if _find(s.words, text)]
 
+    def denies(self, phrase: str) -> bool:
+        """True when a phrase says its part is not damaged ("airbags did not go off")."""
+        return bool(_find(self.denials, _normal(phrase)))
+
+    def only_equipment(self, phrase: str) -> bool:
+        """True when a phrase says the car carries equipment and names no damage.
+
+        "The mirror has the 360 camera", "radar behind the badge": a carrying word
+        (``equipment_cues``) is needed, so a part listed bare ("front parking sensor",
+        its severity given apart) is still damaged.
+        """
+        text = _normal(phrase)
+        return (
+            bool(_find(self.equipment_words, text))
+            and bool(_find(self.equipment_cues, text))
+            and not _find(self.damage_words, text)
+            and not _find(self.loose_damage_words, text)
+        )
+
+    def is_blend_target(self, phrase: str) -> bool:
+        """True when a part's words are a blend instruction and name no damage to it.
+
+        "blend into the LF door", "Blend adj panels: N/S rear door": the door is
+        blended for the colour, not damaged, bought or refinished.
+        """
+        text = _normal(phrase)
+        head = text.split(":")[0] if ":" in text else text
+        return (
+            bool(_find(self.blend_words, head))
+            and not _find(self.damage_words, text)
+            and not _find(self.work_words, text)
+            and not _find(self.no_blend, text)
+        )
+
     def is_loose(self, phrase: str) -> bool:
         """True when the words say the part came loose and name no damage to it."""
         clauses = _CLAUSE.split(_normal(phrase))
@@ -178,7 +232,9 @@ class Said:
     hail_count: int | None = None
     """The dents counted for the whole report, when one count is said."""
     phrases: tuple[str, ...] = ()
-    """The sentences with a size, a count or 'loose': the per-part facts."""
+    """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
+    safety: tuple[str, ...] = ()
+    """The safety warnings the words call for (high voltage, steering and suspension)."""
 
     def clause_of(self, component: str) -> str:
         """A part's words and what follows them up to the next comma ("... loose and cracked")."""
@@ -189,6 +245,15 @@ class Said:
                 rest = sentence[at + len(own) :]
                 return f"{component} {_CLAUSE.split(rest)[0]}".strip()
         return component
+
+    def heading_of(self, component: str) -> str:
+        """The heading before a colon that a part's words follow ("Blend adj panels"), or ''."""
+        own = _normal(component)
+        for sentence in self.phrases:
+            head, colon, rest = sentence.partition(":")
+            if colon and own and own in rest:
+                return head
+        return ""
 
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
@@ -220,6 +285,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             )
             if not cosmetic:
                 escalate += _affirmed(evidence.structural, clause, evidence.denials)
+                escalate += _body_deformed(clause, evidence)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
                 escalate.append(f"{bags[0]} deployed")
@@ -231,7 +297,10 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     facts = [
         s
         for s in sentences
-        if evidence.size(s) is not None or _find(evidence.loose, s) or evidence.hail_count(s)
+        if evidence.size(s) is not None
+        or _find(evidence.loose, s)
+        or evidence.hail_count(s)
+        or _find(evidence.blend_words, s)
     ]
     return Said(
         no_blend=no_blend,
@@ -240,7 +309,40 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted(set(facts))),
+        safety=_safety(sentences, evidence),
     )
+
+
+def _body_deformed(clause: str, evidence: Evidence) -> list[str]:
+    """A deformation said of the body ("the front end pushed in"), not of a part after it.
+
+    The body word comes first: in "grille pushed in by the car in front" the car
+    is the other one, and the grille the part pushed in.
+    """
+    bent = _affirmed(evidence.deformation_words, clause, evidence.denials)
+    if not bent:
+        return []
+    first = _find(evidence.deformation_words, clause)[0][0]
+    return bent if any(s < first for s, _, _ in _find(evidence.body_words, clause)) else []
+
+
+def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
+    """The warnings of the safety words said and not denied, in the file's order."""
+    out = []
+    whole = " . ".join(sentences)
+    for check in evidence.safety:
+        if check.with_ and not _find(check.with_, whole):
+            continue
+        found = [
+            w
+            for s in sentences
+            for clause in _CLAUSE.split(s)
+            for w in _affirmed(check.words, clause, evidence.denials)
+        ]
+        if found:
+            words = ", ".join(repr(w) for w in dict.fromkeys(found))
+            out.append(check.warning.replace("{words}", words))
+    return tuple(out)
 
 
 _SENTENCE = re.compile(r"[.;!?\n]+")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -144,6 +145,9 @@ class RepairPolicy(DataFile):
     default_class: DataId
     secondary_severity: Severity = Severity.SEVERE
     """Parts the propagation rules add are decided at this severity."""
+    unpriced_penalty: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.6")
+    """How much the confidence drops when all the damage named is unpriced; a share of it
+    for a share of the damaged parts (a part with no category or no fitting article)."""
     paint_materials: tuple[str, ...] = ()
     """Consumable categories the paint-materials charge covers: never priced as articles."""
     assemblies: tuple[Assembly, ...] = ()
