@@ -31,6 +31,7 @@ EQUIPMENT = (
     "front_radar",
     "rear_parking_sensors",
     "rear_radar",
+    "surround_camera",
     "windscreen_camera",
 )
 """The fitted equipment the data files may name (docs/catalog-format.md, "Variant equipment")."""
