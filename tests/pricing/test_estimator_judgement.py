@@ -156,6 +156,8 @@ def test_the_threshold_is_data() -> None:
     [
         pytest.param("front bumper dented, no airbag deployment", id="no-deployment"),
         pytest.param("Bonnet dented. The airbags didn't go off.", id="didnt-go-off"),
+        pytest.param("hood dented, airbags didnt deploy thank god", id="didnt-no-apostrophe"),
+        pytest.param("bonnet creased. curtain airbag hasnt gone off", id="hasnt-no-apostrophe"),
         pytest.param("front parking sensor pushed in, bumper scuffed", id="sensor-pushed-in"),
         pytest.param("grille pushed in by the tow bar of the car in front", id="grille"),
         pytest.param("rear bumper cover pushed in, no structural damage", id="us-cover"),
