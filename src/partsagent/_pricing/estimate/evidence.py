@@ -361,10 +361,25 @@ def _pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])" + re.escape(_normal(phrase)) + r"(?![\w'])")
 
 
+@functools.lru_cache(maxsize=1024)
+def _longest_first(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One pattern that matches where any of the phrases does, and the phrases longest first.
+
+    Most clauses hold none of a class's words: one search then settles it, instead of
+    one search per phrase (the reading of the evidence was a third of a report's CPU).
+    """
+    ordered = tuple(sorted(phrases, key=len, reverse=True))
+    alternatives = "|".join(re.escape(_normal(p)) for p in ordered) or "(?!)"
+    return re.compile(r"(?<![\w'])(?:" + alternatives + r")(?![\w'])"), ordered
+
+
 def _find(phrases: Iterable[str], text: str) -> list[tuple[int, int, str]]:
     """Every phrase found, longest first, none inside another: (start, end, phrase)."""
+    anywhere, ordered = _longest_first(phrases if isinstance(phrases, tuple) else tuple(phrases))
+    if anywhere.search(text) is None:
+        return []
     taken: list[tuple[int, int, str]] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
+    for phrase in ordered:
         for m in _pattern(phrase).finditer(text):
             if not any(m.start() < e and s < m.end() for s, e, _ in taken):
                 taken.append((m.start(), m.end(), phrase))
