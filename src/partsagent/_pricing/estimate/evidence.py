@@ -201,17 +201,24 @@ class Evidence(DataFile):
     def hail_count(self, phrase: str) -> int | None:
         """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
         text = _normal(phrase)
-        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
-        m = re.search(
-            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
-            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
-            text,
-        )
+        m = self._counted.search(text)
         if m:
             n = m.group(1)
             return int(n) if n.isdigit() else self.hail.numbers[n]
-        said = [n for w, n in self.hail.counts.items() if _find((w,), text)]
+        counts = self.hail.counts
+        if _find(tuple(counts), text) == []:  # none of them: one search, not one per word
+            return None
+        said = [n for w, n in counts.items() if _find((w,), text)]
         return max(said) if said else None
+
+    @functools.cached_property
+    def _counted(self) -> re.Pattern[str]:
+        """A number or number word before 'dents' (compiled once, not per phrase)."""
+        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
+        return re.compile(
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
+            r"(?:dents?|dings?|marks?|hits?|impacts?)\b"
+        )
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
