@@ -22,12 +22,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .._catalog.manager import ArticleRequest, BucketManager
+from .._catalog.manager import BucketManager
 from .._markets import Market, load_markets
 from .._models import Article, Axle, Category, Position, Price, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
+from . import warming
 from .estimate import (
     BuildChoice,
     BuildPreference,
@@ -121,14 +122,7 @@ async def price_plan(
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
-        # The report's own keys first, in the requests it waits for; the rest of the
-        # vehicle in requests of its own, which the report does not wait for.
-        await catalog.prefetch_articles(
-            ArticleRequest(mid, vid, w.category_id) for vid in variant_ids for w in wanted
-        )
-        await catalog.prefetch_articles(
-            await _vehicle_articles(catalog, mid, variant_ids), background=True
-        )
+        await warming.warm_vehicle(catalog, mid, variant_ids, wanted)
     options = await search_parts(catalog, mid, variant_ids, wanted) if wanted else []
     choice = choose_build(
         r.variants,
@@ -227,14 +221,6 @@ async def _categories(
     results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
     found = {res.request[1]: tuple(res.value) for res in results if res.value is not None}
     return found, any(res.error is not None for res in results)
-
-
-async def _vehicle_articles(
-    catalog: BucketManager, mid: str, variant_ids: list[str]
-) -> list[ArticleRequest]:
-    """Every (variant, category) of the vehicle; its category lists are already cached."""
-    results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
-    return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
 
 def priced_needs(plan: Plan) -> list[Need]:
