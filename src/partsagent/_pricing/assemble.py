@@ -19,7 +19,7 @@ category (``category.market_name``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .._catalog.manager import BucketManager
@@ -308,6 +308,11 @@ class _Pricing:
     market: str
     rates: PricedMarket
     all_rates: Rates
+    _prices: dict[int, tuple[Article, Money | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each article's price, worked out once per report (ranking and lines ask many times);
+    keyed by identity, the article kept beside it so the identity stays its own."""
 
     def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
         """The catalog price used and the rate it is converted at (None: no conversion)."""
@@ -324,20 +329,32 @@ class _Pricing:
 
     def of(self, article: Article) -> Money:
         """The price in the market's currency of an article ``usable`` kept."""
+        money = self._money(article)
+        assert money is not None, "only usable articles are priced"
+        return money
+
+    def _money(self, article: Article) -> Money | None:
+        known = self._prices.get(id(article))
+        if known is not None and known[0] is article:
+            return known[1]
         quoted = self.quoted(article)
-        assert quoted is not None, "only usable articles are priced"
-        price, rate = quoted
-        if rate is None:
-            return Money(amount=price.amount, currency=price.currency)
-        amount = round_money(price.amount * rate, self.rates.minor_unit)
-        return Money(amount=amount, currency=self.rates.currency)
+        money: Money | None = None
+        if quoted is not None:
+            price, rate = quoted
+            if rate is None:
+                money = Money(amount=price.amount, currency=price.currency)
+            else:
+                amount = round_money(price.amount * rate, self.rates.minor_unit)
+                money = Money(amount=amount, currency=self.rates.currency)
+        self._prices[id(article)] = (article, money)
+        return money
 
     def usable(
         self, need: Need, fit: Sequence[ArticleOption], warnings: list[str]
     ) -> list[ArticleOption]:
         """The options that have a price in the market's currency; a warning for the others."""
-        kept = [o for o in fit if self.quoted(o.article) is not None]
-        left = [o.article for o in fit if self.quoted(o.article) is None]
+        kept = [o for o in fit if self._money(o.article) is not None]
+        left = [o.article for o in fit if self._money(o.article) is None]
         if left:
             first = left[0]
             what = f"{need.category.name}{_where(need)}"
