@@ -1,11 +1,9 @@
-"""The caches of a report's hot path: bounded, keyed so that a changed input is a new entry,
-and answering as the computation they replace does."""
+"""The caches of a report's hot path: bounded, and answering as what they replace does."""
 
 from __future__ import annotations
 
 from partsagent import EstimateData, PartsAgent
-from partsagent._models import Category
-from partsagent._pricing import assemble, warming
+from partsagent._pricing import warming
 from partsagent._pricing.estimate import evidence
 from partsagent._pricing.estimate.evidence import read_evidence
 from partsagent.catalog import BucketManager, sample_catalog_path
@@ -35,27 +33,6 @@ def test_sentences_kept_are_bounded() -> None:
     assert len(evidence._SENTENCES) <= evidence.SENTENCES_KEPT
     said = read_evidence("scratch number 0 on the wing, b pillar bent", EVIDENCE)
     assert said.escalate == ("b pillar",)
-
-
-def _cats(*names: str) -> tuple[Category, ...]:
-    return tuple(Category(id=f"C{i}", name=n, group="body") for i, n in enumerate(names))
-
-
-def test_a_build_whose_lists_change_is_read_again() -> None:
-    old = assemble._build_names((_cats("Bonnet", "Front Wing"),))
-    assert set(old) == {"bonnet", "front wing"}
-    # Another list of the same build (a refreshed document): its own names, not the kept ones.
-    new = assemble._build_names((_cats("Hood", "Front Wing"),))
-    assert set(new) == {"hood", "front wing"}
-    # Only what every variant lists.
-    shared = assemble._build_names((_cats("Bonnet", "Front Wing"), _cats("Bonnet")))
-    assert set(shared) == {"bonnet"}
-
-
-def test_builds_kept_are_bounded() -> None:
-    for i in range(assemble._MAX_BUILD_NAMES + 10):
-        assemble._build_names((_cats(f"Panel {i}"),))
-    assert len(assemble._BUILD_NAMES) <= assemble._MAX_BUILD_NAMES
 
 
 async def test_a_vehicle_is_warmed_once_and_priced_the_same() -> None:

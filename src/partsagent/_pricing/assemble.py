@@ -19,8 +19,6 @@ category (``category.market_name``).
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -517,39 +515,6 @@ def _build(choice: BuildChoice, data: EstimateData, warnings: list[str]) -> tupl
     return build, body_class
 
 
-_Lists = tuple[tuple[Category, ...], ...]
-_BUILD_NAMES: OrderedDict[tuple[int, ...], tuple[_Lists, dict[str, Category]]] = OrderedDict()
-_MAX_BUILD_NAMES = 512
-_BUILD_NAMES_LOCK = threading.Lock()
-
-
-def _build_names(lists: _Lists) -> dict[str, Category]:
-    """The categories every list holds, by name and synonym (casefolded); never changed.
-
-    Kept for the next report on the same build (bounded, most recent last): the lists
-    are the catalog cache's own tuples, so the same objects are the same build, and a
-    list read again (a refreshed document) is a new object and a new entry.
-    """
-    key = tuple(id(cats) for cats in lists)
-    with _BUILD_NAMES_LOCK:  # agents may run in several threads (SyncPartsAgent)
-        known = _BUILD_NAMES.get(key)
-        if known is not None and all(a is b for a, b in zip(known[0], lists, strict=True)):
-            _BUILD_NAMES.move_to_end(key)
-            return known[1]
-    shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
-    kept = sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else []
-    # Names first, then synonyms: a synonym never shadows another category's own name.
-    by_name = {c.name.casefold(): c for c in reversed(kept)}
-    for c in kept:
-        for synonym in c.synonyms:
-            by_name.setdefault(synonym.casefold(), c)
-    with _BUILD_NAMES_LOCK:
-        _BUILD_NAMES[key] = (lists, by_name)
-        if len(_BUILD_NAMES) > _MAX_BUILD_NAMES:
-            _BUILD_NAMES.popitem(last=False)
-    return by_name
-
-
 def _present(
     categories: dict[str, tuple[Category, ...]], build: set[str]
 ) -> Callable[[str], CategoryRef | None]:
@@ -558,8 +523,14 @@ def _present(
     A category every variant of the build lists, found by its name or a synonym,
     or by the name's UK/US twins; None when the build has no such part.
     """
-    lists = tuple(categories[v] for v in sorted(build) if v in categories)
-    by_name = _build_names(lists)
+    lists = [categories[v] for v in sorted(build) if v in categories]
+    shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
+    kept = sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else []
+    # Names first, then synonyms: a synonym never shadows another category's own name.
+    by_name = {c.name.casefold(): c for c in reversed(kept)}
+    for c in kept:
+        for synonym in c.synonyms:
+            by_name.setdefault(synonym.casefold(), c)
 
     def find(name: str) -> CategoryRef | None:
         found = by_name.get(name.casefold())
