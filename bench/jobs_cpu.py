@@ -8,9 +8,10 @@ end, reads its own CPU (``RUSAGE_SELF``: the parent's reading, handing out and
 writing, plus its imports) and its reaped workers' (``RUSAGE_CHILDREN``); each
 worker's start (interpreter, imports, agent) and reports come from the worker
 summary on stderr, and "other" is the rest of the workers' CPU (taking chunks
-and handing results over, closing, exiting; the spawn resource tracker). Also: one report alone, the fixed cost of a run; and whether
-the lines of ``--jobs 2`` are those of ``--jobs 1`` (performance block aside).
-The load average is recorded beside each run.
+and handing results over, closing, exiting; the spawn resource tracker). Also:
+one report alone, the fixed cost of a run; and whether the lines of ``--jobs 2``
+are those of ``--jobs 1`` (performance block aside). The load average is
+recorded beside each run.
 """
 
 from __future__ import annotations
