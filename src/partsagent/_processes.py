@@ -101,11 +101,11 @@ def default_jobs() -> int:
 class _Worker:
     """The agent and event loop of one worker process."""
 
-    def __init__(self, setup: Setup, started: float) -> None:
+    def __init__(self, setup: Setup) -> None:
         self.loop = asyncio.new_event_loop()
         self.agent = self.loop.run_until_complete(self._start(setup))
         # CPU of this process so far: the interpreter, the imports, the agent.
-        self.start_s = time.process_time() - started
+        self.start_s = time.process_time()
         self.work_s = 0.0
         self.chunks = 0
         self.items = 0
@@ -148,8 +148,7 @@ def _init(setup: Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(os.getppid())
     global _worker
-    # The interpreter's own start is before this: counted from the process's CPU clock's 0.
-    _worker = _Worker(setup, 0.0)
+    _worker = _Worker(setup)
 
 
 def _ready() -> None:
