@@ -121,9 +121,7 @@ def canonical_key(
     )
 
 
-def meaning_key(
-    plan: Plan, *, planner: str, market: str, preference: BuildPreference, data: EstimateData
-) -> str:
+def meaning_key(plan: Plan, *, planner: str, market: str, data: EstimateData) -> str:
     """The canonical key of a plan: everything a priced report depends on, no word of it."""
     needs = priced_needs(plan)
     damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
@@ -153,7 +151,9 @@ def meaning_key(
             for n in needs
             if n.reason != "damaged"
         ]
-    # The build asked for and the estimate's figures change the report: part of the key.
+    # The build asked for, what the words say beyond the parts and the estimate's figures
+    # change the report: part of the key.
+    preference = plan.build or BuildPreference()
     details += [_key("build", *dataclasses.astuple(preference)), _key("estimate", data.key)]
     r = plan.resolution
     return canonical_key(
