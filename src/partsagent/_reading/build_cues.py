@@ -56,7 +56,9 @@ class Cue(DataFile):
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str]:
-        words = "|".join(re.escape(w.casefold()) for w in self.words)
+        # The longest first, so that the words quoted are all those said ("touring sports").
+        said = sorted((w.casefold() for w in self.words), key=len, reverse=True)
+        words = "|".join(re.escape(w) for w in said)
         return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
     def said_in(self, text: str) -> str | None:
