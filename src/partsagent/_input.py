@@ -18,6 +18,7 @@ from ._models import DamagedPart, Vehicle, normalise_text
 __all__ = [
     "DEFAULT_MAX_DAMAGED_PARTS",
     "DEFAULT_MAX_TEXT_CHARS",
+    "check_size",
     "coerce_damage",
     "coerce_vehicle",
 ]
@@ -45,20 +46,16 @@ def coerce_damage(
     max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
 ) -> tuple[DamagedPart, ...] | str:
     """Free text (normalised) or the damaged parts, each validated, within the limits."""
+    check_size(damage, max_text_chars=max_text_chars, max_parts=max_parts)
     if isinstance(damage, str):
-        _check_length(damage, max_text_chars)
         damage = _normalised_text(damage)
-        _check_length(damage, max_text_chars)  # NFKC may lengthen it
+        # NFKC may lengthen it
+        check_size(damage, max_text_chars=max_text_chars, max_parts=max_parts)
         if not damage.strip():
             raise InputError("the damage description is empty; describe the damaged parts")
         return damage
     if not isinstance(damage, Sequence) or not damage:
         raise InputError("give at least one damaged part, or a free-text description")
-    if len(damage) > max_parts:
-        raise InputError(
-            f"{len(damage)} damaged parts in one report, over the limit of {max_parts} "
-            "(max_damaged_parts); split the report or raise the limit"
-        )
     parts: list[DamagedPart] = []
     for i, item in enumerate(damage):
         if isinstance(item, DamagedPart):
@@ -75,11 +72,25 @@ def coerce_damage(
     return tuple(parts)
 
 
-def _check_length(text: str, max_text_chars: int) -> None:
-    if len(text) > max_text_chars:
+def check_size(
+    damage: object,
+    *,
+    max_text_chars: int,
+    max_parts: int,
+    names: tuple[str, str] = ("max_text_chars", "max_damaged_parts"),
+) -> None:
+    """InputError when ``damage`` is over a cap, naming the cap as the caller sets it
+    (``names``: the text's and the parts', e.g. the command line's options)."""
+    if isinstance(damage, str):
+        if len(damage) > max_text_chars:
+            raise InputError(
+                f"the damage description has {len(damage)} characters, over the limit of "
+                f"{max_text_chars} ({names[0]}); shorten it or raise the limit"
+            )
+    elif isinstance(damage, Sequence) and len(damage) > max_parts:
         raise InputError(
-            f"the damage description has {len(text)} characters, over the limit of "
-            f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
+            f"{len(damage)} damaged parts in one report, over the limit of {max_parts} "
+            f"({names[1]}); split the report or raise the limit"
         )
 
 
