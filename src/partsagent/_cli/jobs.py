@@ -29,6 +29,7 @@ from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
 from .batch import _line as output_line
 from .batch import _parse as parse_line
 from .batch import _set_total as set_total
+from .builders import build_agent, configure_logging
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
@@ -51,10 +52,8 @@ _aggregator: SummaryAggregator | None = None
 
 def _setup(args: argparse.Namespace) -> PartsAgent:
     """A worker's agent, built from the command line, logging as the command does."""
-    from .report import build_agent, configure_logging
-
     global _aggregator
-    _aggregator = configure_logging(sys.stderr)
+    _aggregator = configure_logging(sys.stderr, for_good=True)
     return build_agent(args)
 
 
