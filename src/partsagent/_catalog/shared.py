@@ -35,6 +35,7 @@ __all__ = [
     "CatalogNamespaced",
     "SharedCache",
     "Unreadable",
+    "call_timeout",
     "catalog_namespace",
     "kind_of",
     "problem",
@@ -105,6 +106,14 @@ def problem(kind: str, path: str, value: Any) -> str | None:
     return f"a {type(value).__name__}, not a list of {element.__name__}"
 
 
+def call_timeout(cache: Any) -> float:
+    """Seconds a call to ``cache`` may take: its own ``timeout``, else ``DEFAULT_CALL_TIMEOUT``."""
+    timeout = getattr(cache, "timeout", None)
+    if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout):
+        return float(timeout)
+    return DEFAULT_CALL_TIMEOUT
+
+
 async def catalog_namespace(source: CatalogSource) -> str:
     """``partsagent-<hash>`` of the catalog's identity: where it is, and its index.json.
 
@@ -145,12 +154,7 @@ class SharedCache:
         self._dropping = False
         self._writer: asyncio.Task[None] | None = None
         self.suspension = Suspension()
-        timeout = getattr(cache, "timeout", None)
-        self.timeout = (
-            float(timeout)
-            if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout)
-            else DEFAULT_CALL_TIMEOUT
-        )
+        self.timeout = call_timeout(cache)
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]], **log: Any) -> T | None:
         """``call()`` within the timeout, unless the cache is suspended; None when it failed.
