@@ -207,7 +207,9 @@ class BucketManager(AsyncResource):
             memory,
             shared,
             # One request of those several processes miss: leases in the shared cache's Redis.
-            SharedFlights(cache, wait=deadline) if redis is not None and shared is not None else None,
+            SharedFlights(cache, wait=deadline)
+            if redis is not None and shared is not None
+            else None,
             self._c,
             ttls={kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS},
             negative_ttl=negative_ttl,
@@ -388,12 +390,12 @@ class BucketManager(AsyncResource):
     async def get_models_for_manufacturer(self, mid: str) -> tuple[Model, ...]:
         """Models (with their variants) of manufacturer ``mid``."""
         path = doc.models_path(mid)
-        return await self._lookup(
-            "models",
-            f"models/{mid}",
-            path,
-            lambda: self.source.models(mid),
+        models: tuple[Model, ...] = await self._lookup(
+            "models", f"models/{mid}", path, lambda: self.source.models(mid)
         )
+        if isinstance(self.source, BucketReader):  # a list from a shared cache names packs too
+            self.source.learn_models(mid, models)
+        return models
 
     async def load_categories_for_variant(self, mid: str, vid: str) -> tuple[Category, ...]:
         """Categories that hold articles for variant ``vid``."""

@@ -190,12 +190,11 @@ class SharedFlights:
             yield
         finally:
             renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
             try:
+                await asyncio.wait([renewer])  # a cancellation of ours still propagates
                 await flush()
             finally:
-                await self._release(leases)
+                await self.release(claims)
 
     async def _renew(self, leases: list[str]) -> None:
         """Every third of the lease time, extend the leases still ours (a long request)."""
@@ -207,7 +206,11 @@ class SharedFlights:
             except Exception as exc:  # the leases expire: others fetch too, nothing breaks
                 self._failed(exc)
 
-    async def _release(self, leases: list[str]) -> None:
+    async def release(self, claims: Sequence[Claim]) -> None:
+        """Drop the leases of ``claims`` still held by this process (others send them now)."""
+        if not claims:
+            return
+        leases = [self.lease_key(c.request) for c in claims]
         try:
             async with asyncio.timeout(self._timeout):
                 await self._release_script(keys=leases, args=[self._token])

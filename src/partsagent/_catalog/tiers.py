@@ -170,10 +170,14 @@ class CacheTiers:
             claims = [Claim(request, tuple(f.key for f in rest))]
         ours, theirs = await leases.claim(claims)
         if theirs:
-            await leases.wait_for(theirs)
-            waited = {key for claim in theirs for key in claim.keys}
-            arrived = set(await self._read(kind, [f for f in rest if f.key in waited]))
-            rest = [f for f in rest if f.key not in waited or f in arrived]
+            try:
+                await leases.wait_for(theirs)
+                waited = {key for claim in theirs for key in claim.keys}
+                missing = set(await self._read(kind, [f for f in rest if f.key in waited]))
+            except BaseException:  # cancelled: what this process leased is sent by others
+                await leases.release(ours)
+                raise
+            rest = [f for f in rest if f.key not in waited or f in missing]
         return rest, leases.holding(ours, self.shared.flush)
 
     async def flush(self) -> None:
