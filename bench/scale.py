@@ -222,7 +222,7 @@ def _processes(files: list[Path], server: str, redis_url: str | None) -> dict[st
     talk = [p.communicate() for p in procs]
     outs = [out for out, _ in talk]
     warnings = Counter(
-        event for _, err in talk for event in re.findall(rb"partsagent\.[a-z_.]+[a-z]", err)
+        line[:80] for _, err in talk for line in re.findall(rb"partsagent: warning: .*", err)
     )
     wall = time.perf_counter() - started
     stats = c.server_stats(server)
@@ -235,7 +235,7 @@ def _processes(files: list[Path], server: str, redis_url: str | None) -> dict[st
         "catalog_requests": stats["total"],
         "requests_by_document": _by_document(stats),
         "max_in_flight": stats["max_in_flight"],
-        "warnings": {event.decode(): n for event, n in sorted(warnings.items())},
+        "warnings": {line.decode(): n for line, n in sorted(warnings.items())},
         "redis_commands": (_redis_commands(redis_url) - before) if redis_url else 0,
     }
 
