@@ -221,6 +221,7 @@ async def main(url, redis_url, mid, vid):
     await manager.source.pack_version()
     await manager.drain()
     print("ready", flush=True)
+    await asyncio.to_thread(sys.stdin.readline)  # until the server is made slow
     await manager.get_categories_concurrent([(mid, vid)])
 
 asyncio.run(main(*sys.argv[1:]))
@@ -235,7 +236,6 @@ async def test_a_sender_killed_mid_request_is_replaced_within_the_lease(
 
     async with BucketManager(HttpBucket(packed_server.url), redis=redis_url) as manager:
         mid, variants = await _model_variants(manager)
-        await post_options(packed_server, ServerOptions(latency_ms=60_000.0))
         holder = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
@@ -244,12 +244,18 @@ async def test_a_sender_killed_mid_request_is_replaced_within_the_lease(
             redis_url,
             mid,
             variants[0],
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
         try:
             assert holder.stdout is not None
+            assert holder.stdin is not None
             async with asyncio.timeout(30):
                 assert (await holder.stdout.readline()).strip() == b"ready"
+                # Its pack request, once ready, hangs until it is killed.
+                await post_options(packed_server, ServerOptions(latency_ms=60_000.0))
+                holder.stdin.write(b"go\n")
+                await holder.stdin.drain()
                 while not await redis_client.keys("*:pack:*:lease"):  # noqa: ASYNC110
                     await asyncio.sleep(0.02)  # (another process's lease: no event to wait on)
             await post_options(packed_server, ServerOptions(latency_ms=10.0))
