@@ -1,4 +1,4 @@
-"""The words of damage reports, as data: ``lexicon.json``, loaded once and validated.
+"""The words of damage reports, as data: a language's ``lexicon.json``, loaded once and validated.
 
 Everything a body-shop estimator would want to change without touching code
 lives in the JSON file next to this module: stop and filler words, severity
@@ -16,12 +16,12 @@ the offside is the other one. A market's words for parts are there too.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from .._exceptions import UsageError
+from .._datafile import DataFile, load_data, parse_data
+from .._exceptions import InputError, UsageError
 from .._models import Axle, Severity
 
 __all__ = [
@@ -35,14 +35,10 @@ __all__ = [
 ]
 
 SideWord = Literal["left", "right", "nearside", "offside", "driver", "passenger"]
-_LEXICON_FILE = "lexicon.json"
+LEXICON_FILE = "lexicon.json"
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class PositionWord(_Data):
+class PositionWord(DataFile):
     """A token that names an axle, a side word, or both ("osf" = offside front)."""
 
     axle: Axle | None = None
@@ -51,7 +47,7 @@ class PositionWord(_Data):
     """An everyday word ("left", "driver") that is a side only next to a part or "side"."""
 
 
-class AbsentPart(_Data):
+class AbsentPart(DataFile):
     """A part reports name that a catalog may not have (wheels, sills, roof): never a guess."""
 
     name: str
@@ -64,7 +60,7 @@ class AbsentPart(_Data):
     cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
 
 
-class MovedNotRolled(_Data):
+class MovedNotRolled(DataFile):
     """ "rolled forward into a wall": a car that rolled somewhere moved; it did not roll over.
 
     A total-loss phrase ending in one of ``verbs`` followed by one of ``moving``,
@@ -79,7 +75,7 @@ class MovedNotRolled(_Data):
     """Words of a sentence about a car left to roll ("the handbrake failed")."""
 
 
-class ConfidenceFactors(_Data):
+class ConfidenceFactors(DataFile):
     """How sure a reading is: a base per kind of match, times a factor per doubt.
 
     docs/reading.md explains each factor; bench/quality.py checks the result is
@@ -98,7 +94,7 @@ class ConfidenceFactors(_Data):
     unexplained_words: float
 
 
-class Lexicon(_Data):
+class Lexicon(DataFile):
     """The validated content of lexicon.json (see its description field)."""
 
     format: Literal["partsagent-lexicon/1"]
@@ -205,13 +201,13 @@ class Lexicon(_Data):
         return value
 
 
-def load_lexicon(text: str | bytes, where: str = _LEXICON_FILE) -> Lexicon:
+def load_lexicon(text: str | bytes, where: str = LEXICON_FILE) -> Lexicon:
     """Validate a lexicon document; a broken file is the developer's mistake (UsageError)."""
     try:
-        return Lexicon.model_validate_json(text)
-    except ValidationError as exc:
-        raise UsageError(f"{where} is not a valid lexicon: {exc}") from exc
+        return parse_data(Lexicon, text, where)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
-LEXICON = load_lexicon(resources.files("partsagent._reading").joinpath(_LEXICON_FILE).read_bytes())
-"""The shipped lexicon, read once at import."""
+LEXICON = load_data(Lexicon, f"words/en/{LEXICON_FILE}")
+"""The shipped English lexicon, the vocabulary's own language, read once."""
