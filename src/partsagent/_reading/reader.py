@@ -34,12 +34,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
+from pathlib import Path
 from typing import Literal, Protocol
 
 from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, Severity, Side
 from .index import Index, index_for
+from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
+from .phrases import phrase_words
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
 from .text import Mention, Passage, read_passage
 from .tokens import normalise_market, phrase_key, side_in
@@ -88,7 +91,6 @@ def low_confidence(
     )
 
 
-_F = LEXICON.confidence
 _GUESSED = 0.9
 """Under this a part was guessed (a default, a tie, a context): a denial elsewhere wins."""
 Choice = Literal["unique", "axle", "context", "default", "tie"]
@@ -228,17 +230,17 @@ def _sure_axle(index: Index, m: Mention) -> Axle | None:
 
 
 def _confidence(m: Mention, choice: _Choice, damage_said: bool) -> float:
-    c = _F.match[m.tag.match or "term"] * _F.choice[choice.how]
+    c = lexicon().confidence.match[m.tag.match or "term"] * lexicon().confidence.choice[choice.how]
     if m.tag.corrected:
-        c *= _F.typo
+        c *= lexicon().confidence.typo
     if choice.conflict:
-        c *= _F.axle_conflict
+        c *= lexicon().confidence.axle_conflict
     if m.narrative and not damage_said:
-        c *= _F.narrative_without_damage
+        c *= lexicon().confidence.narrative_without_damage
     if m.location:
-        c *= _F.location_detail
+        c *= lexicon().confidence.location_detail
     if m.unexplained:
-        c *= _F.unexplained_words
+        c *= lexicon().confidence.unexplained_words
     return c
 
 
@@ -398,13 +400,13 @@ class _Reader:
                 side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
-                confidence *= _F.side_from_context
+                confidence *= lexicon().confidence.side_from_context
             elif target.sided and side is None:
-                confidence *= _F.no_side
+                confidence *= lexicon().confidence.no_side
             elif line.side_from_context or (target.sided and m.side_from == "context"):
-                confidence *= _F.side_from_context
+                confidence *= lexicon().confidence.side_from_context
             if self._miscounted(m, lines) is not None:
-                confidence *= _F.choice["default"]  # which of them is not said
+                confidence *= lexicon().confidence.choice["default"]  # which of them is not said
             self.parts.append(
                 ReadPart(
                     phrase=phrase,
@@ -534,7 +536,7 @@ class _Reader:
         drive = self.market.drive
         for word in sorted(m.sides):
             if word not in ("left", "right"):
-                said = m.said.get(word) or LEXICON.side_labels[word]
+                said = m.said.get(word) or lexicon().side_labels.get(word, word)
                 notes.append(
                     f"{said} means {side_in(self.market, word)} in {self.market} "
                     f"({drive}-hand drive)"
@@ -589,7 +591,9 @@ class _Reader:
                     category_id=t.category.id,
                     category_name=t.category.name,
                     position=Position(axle=t.axle if t.known else line.axle, side=line.side),
-                    confidence=round(base * (1.0 if rank == 0 else _F.choice["tie"]), 3),
+                    confidence=round(
+                        base * (1.0 if rank == 0 else lexicon().confidence.choice["tie"]), 3
+                    ),
                 )
             )
         return tuple(out[:3])
@@ -644,14 +648,13 @@ def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
-_COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
 _SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
 """A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 def _countable(m: Mention) -> bool:
     """Parts that come several to an axle ("sensors", "clips"): two of them is a quantity."""
-    return bool(m.tag.words) and m.tag.words[-1] in _COUNTABLE
+    return bool(m.tag.words) and m.tag.words[-1] in phrase_words().countable
 
 
 def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
@@ -674,6 +677,7 @@ def read_damage(
     *,
     market: str | Market = "GB",
     vehicle: frozenset[str] = frozenset(),
+    language: str | Path | Language | None = None,
 ) -> Reading:
     """Read a free-text description or a list of components against ``categories``.
 
@@ -682,8 +686,20 @@ def read_damage(
     most severe word attached to the part decides (moderate if there is none).
     ``vehicle`` holds the vehicle's own words (``vehicle_words``), so that
     "Fiesta ST 3 door hatch" is read as a description, not as damage.
+    ``language`` is the market's unless given: a packaged code or a folder of
+    your own (``load_language``).
     """
     mkt = normalise_market(market)
+    with speaking(load_language(mkt.language if language is None else language)):
+        return _read(damage, categories, mkt, vehicle)
+
+
+def _read(
+    damage: str | Sequence[DamagedPart],
+    categories: Sequence[Category],
+    mkt: Market,
+    vehicle: frozenset[str],
+) -> Reading:
     if isinstance(damage, str):
         sources = [_Source(damage, None)]
     else:

@@ -39,16 +39,17 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .._models import Axle, Severity
-from .index import WEAK, Index
+from .index import Index, part_words
+from .language import lexicon
+from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .tagging import Kind, Tag, damage_kinds, tag, worst
-from .tokens import Token, phrase_key, tokenize
-from .vocabulary import LEXICON, SideWord
+from .tagging import tag
+from .tags import Kind, Tag, worst
+from .tokens import Token, tokenize
+from .vocabulary import SideWord
 
 __all__ = ["Mention", "Passage", "Segment", "read_passage"]
 
-_LOCATIVE = frozenset(LEXICON.locatives)
-_LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset(
     {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH, Kind.PRIOR}
@@ -62,7 +63,6 @@ _TRAIL = frozenset(
     {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO, Kind.FINISH}
 )
 _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
-_NEGATION_LINKS = frozenset(LEXICON.negation_links)
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
 _KIND_DENIED = "kind denied"
@@ -268,7 +268,9 @@ def _read_segment(seg: Segment) -> None:
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
-        if previous >= 0 and any(t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]):
+        if previous >= 0 and any(
+            t.words[-1] in phrase_words().locatives for t in tags[previous + 1 : i]
+        ):
             m.location = True  # "dented at the wheel arch", "scratch on the door near the handle"
         m.unexplained = any(
             0 <= k < len(tags) and tags[k].kind is Kind.WORD for k in (i - 1, i + 1)
@@ -299,7 +301,7 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
     before = next((i for i in reversed(parts) if i < k), None)
     between = tags[k + 1 : after] if after is not None else ()
     linked = tags[k].forward or (
-        any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between))
+        any(t.words[-1] in phrase_words().negation_links for t in (tags[k], *between))
         and all(t.kind in (Kind.STOP, Kind.FILLER) for t in between)
     )
     return after if linked or before is None else before
@@ -311,7 +313,7 @@ def _complete(seg: Segment, last: Mention, index: Index) -> None:
         return
     cores = {e.core for e in last.tag.entries}
     for k, t in enumerate(seg.tags):
-        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in WEAK:
+        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in part_words().weak:
             w = t.words[-1]
             entries = tuple(e for c in cores for e in index.terms.get((*c, w), ()))
             # "arch liner and trim": the modifier before the first part is the second's too.
@@ -327,9 +329,9 @@ def _landmark(tags: Sequence[Tag], i: int) -> bool:
     words: list[str] = []
     for t in tags[:i]:
         words.extend(t.words)
-    while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
+    while words and (words[-1] in _ARTICLES or words[-1] in lexicon().positions):
         words.pop()
-    return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
+    return any(tuple(words[-n:]) in phrase_words().landmarks for n in (1, 2, 3) if len(words) >= n)
 
 
 def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> bool:
@@ -642,15 +644,12 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
-_WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
-
-
 def _only_story(seg: Segment) -> bool:
     """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
     no damage word; what it names is what was hit, not a part to confirm. A warning light
     on the dash is no part either, but a symptom to check: it is listed."""
     kinds = {t.kind for t in seg.tags}
-    if any(t.words in _WARNING_LIGHTS for t in seg.tags):
+    if any(t.words in phrase_words().warning_lights for t in seg.tags):
         return False
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 
