@@ -14,7 +14,7 @@ from typing import Literal
 from .._models import Axle, Side
 from .index import Index
 from .language import lexicon
-from .text import Mention
+from .mentions import Mention
 
 __all__ = [
     "Choice",

@@ -43,9 +43,10 @@ from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_he
 from .index import Index, index_for
 from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
+from .mentions import Mention, Passage
 from .phrases import phrase_words
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
-from .text import Mention, Passage, read_passage
+from .text import read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON
 
