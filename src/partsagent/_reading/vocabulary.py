@@ -1,11 +1,12 @@
 """The words of damage reports, as data: a language's ``lexicon.json``, loaded once and validated.
 
 Everything a body-shop estimator would want to change without touching code
-lives in the JSON file next to this module: stop and filler words, severity
-words, side and axle words, estimators' abbreviations (F/B, O/S/F, W/S), UK/US
-folds, count words, narrative and total-loss phrases, parts the catalog may not
-have, and the confidence factors. This module only checks the file's shape and
-hands out its tables.
+lives in the language's folder (``words/<code>/lexicon.json``; English in
+``words/en/``): stop and filler words, severity words, side and axle words,
+estimators' abbreviations (F/B, O/S/F, W/S), UK/US folds, plural endings, count
+words, narrative and total-loss phrases, parts the catalog may not have, and the
+confidence factors. This module only checks the file's shape (``Lexicon``);
+``language.py`` loads a language and hands its tables to the reading.
 
 Sides depend on the market (``markets.json``: its ``drive``). A right-hand-drive
 market (GB, IE, AU) puts the driver on the right: driver = right = offside,
