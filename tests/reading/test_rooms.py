@@ -9,7 +9,7 @@ import pytest
 
 import partsagent
 from partsagent._pricing import names
-from partsagent._reading import market, taxonomy
+from partsagent._reading import taxonomy
 
 READING = Path(partsagent.__file__).parent / "_reading"
 MODULES = sorted(READING.glob("*.py"))
@@ -38,6 +38,6 @@ def test_data_files_go_through_the_one_loader(path: Path) -> None:
 
 def test_one_name_index() -> None:
     """Reading, the market's names and the data files' names ask one index for a category."""
-    assert market.spec_of is names.spec_of is taxonomy.spec_of
+    assert names.spec_of is taxonomy.spec_of
     assert taxonomy.spec_of("Hood") is taxonomy.spec_of("BONNET") is taxonomy.category("CAT003")
     assert taxonomy.spec_of("Front Bumper") is None  # a synonym is not a catalog name
