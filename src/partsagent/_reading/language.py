@@ -75,7 +75,7 @@ def _packaged(code: str) -> Language:
     if not resources.files(__package__ or "").joinpath(folder, LEXICON_FILE).is_file():
         raise InputError(
             f"no words for language {code!r}; packaged: {', '.join(_packaged_codes())} "
-            "(a folder of your own: load_language(path), docs/reading.md#languages)"
+            "(a folder of your own: load_language(path), docs/configuration.md#languages)"
         )
     return _language(
         code,
