@@ -86,7 +86,6 @@ async def price_plan(
     warm_vehicle: bool,
     market: str | Market = "GB",
     estimate: EstimateData | None = None,
-    preference: BuildPreference | None = None,
 ) -> tuple[Meaning, bool]:
     """Decide, search, choose the build and price the estimate; True if complete.
 
@@ -96,8 +95,9 @@ async def price_plan(
     the caller, and ``in_their_words`` makes it this caller's report.
     """
     # The facts of a part (a dent's size, "knocked loose") are read from its own words,
-    # before they go; the cache key holds the sentences they come from (the preference).
+    # before they go; the cache key holds the sentences they come from (the plan's build).
     words = {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
+    preference = plan.build or BuildPreference()
     plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
     mkt = load_markets().get(market)
@@ -115,7 +115,7 @@ async def price_plan(
         )
     categories, failed = await _categories(catalog, mid, variant_ids)
     groups = {c.id: c.group for cats in categories.values() for c in cats}
-    said = (preference or BuildPreference()).said
+    said = preference.said
     decisions = decide(needs, data, groups, said, words)
     warnings += [*said.safety, *(d.note for d in decisions if d.note)]
     bought = [d for d in decisions if d.bought]
@@ -132,7 +132,7 @@ async def price_plan(
     options = await search_parts(catalog, mid, variant_ids, wanted) if wanted else []
     choice = choose_build(
         r.variants,
-        preference or BuildPreference(),
+        preference,
         data.cues,
         [[frozenset(o.fits_variants) for o in opts.options] for opts in options],
     )
