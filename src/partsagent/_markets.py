@@ -65,6 +65,7 @@ class Tax(DataFile):
 
 
 Code = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
@@ -82,7 +83,7 @@ class _MarketDoc(DataFile):
     minor_unit: Annotated[int, Field(ge=0, le=4)] = 2
     tax: Tax
     drive: Drive
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+    language: LanguageCode
     words: str
 
 
@@ -93,6 +94,8 @@ class _MarketsDoc(DataFile):
     description: str = ""
     markets: dict[Code, _MarketDoc] = Field(default_factory=dict)
     words: dict[str, _WordSetDoc] = Field(default_factory=dict)
+    languages: dict[LanguageCode, str] = Field(default_factory=dict)
+    """A language of your own -> its folder (relative to the markets file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,13 @@ class Market:
     """The side the driver sits on: "driver" and "offside" name it, "passenger" the other."""
     language: str
     words: WordSet
+    language_folder: str | None = None
+    """The folder of a language of your own (a markets file's ``languages``), else None."""
+
+    @property
+    def reads_in(self) -> str:
+        """What the reading loads: the folder of a language of your own, else its code."""
+        return self.language_folder or self.language
 
     def __str__(self) -> str:
         return self.code
@@ -202,7 +212,16 @@ def _build(doc: _MarketsDoc, where: str) -> Markets:
     for code, m in doc.markets.items():
         words = _word_set(m.words, doc.words, where)
         by_code[code] = Market(
-            code, m.name, m.aliases, m.currency, m.minor_unit, m.tax, m.drive, m.language, words
+            code,
+            m.name,
+            m.aliases,
+            m.currency,
+            m.minor_unit,
+            m.tax,
+            m.drive,
+            m.language,
+            words,
+            doc.languages.get(m.language),
         )
         for alias in m.aliases:
             aliases[alias] = code
@@ -226,10 +245,12 @@ def load_markets(path: str | Path | Markets | None = None) -> Markets:
     if not isinstance(path, (str, Path)):
         raise InputError(f"markets must be a path or a Markets value, not {type(path).__name__}")
     yours, base = load_data(_MarketsDoc, MARKETS_FILE, path), _packaged().doc
+    here = Path(path).parent
     merged = yours.model_copy(
         update={
             "markets": {**base.markets, **yours.markets},
             "words": {**base.words, **yours.words},
+            "languages": {code: str(here / folder) for code, folder in yours.languages.items()},
         }
     )
     return _build(merged, str(path))

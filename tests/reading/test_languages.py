@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from partsagent import InputError
+import partsagent
+from partsagent import EstimateData, InputError, PartsAgent
 from partsagent._markets import load_markets
 from partsagent._reading.language import ENGLISH, current, load_language
 from partsagent._reading.reader import read_damage
@@ -150,3 +151,45 @@ def test_a_broken_language_file_names_itself(tmp_path: Path) -> None:
         load_language(folder)
     with pytest.raises(InputError, match="neither a language code nor a folder"):
         load_language(tmp_path / "missing")
+
+
+async def test_a_language_of_ones_own_comes_with_a_markets_file(tmp_path: Path) -> None:
+    """A markets file names a language folder beside it: an agent reads and prices in it."""
+    _language(tmp_path / "de")
+    markets = tmp_path / "markets.json"
+    markets.write_text(
+        json.dumps(
+            {
+                "format": "partsagent-markets/1",
+                "languages": {"de": "de"},
+                "markets": {
+                    "AT": {
+                        "name": "Austria",
+                        "currency": "EUR",
+                        "tax": {"name": "USt", "rate": "0.20", "applies_to": ["parts", "labour"]},
+                        "drive": "left",
+                        "language": "de",
+                        "words": "en-GB",
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    packaged = json.loads(
+        (Path(partsagent.__file__).parent / "_pricing/estimate/rates.json").read_text()
+    )
+    rates = tmp_path / "rates.json"
+    rates.write_text(
+        json.dumps({**packaged, "markets": {"AT": packaged["markets"]["IE"]}}), encoding="utf-8"
+    )
+    estimate = EstimateData.load(rates=rates)
+    async with PartsAgent(markets=markets, market="AT", estimate=estimate) as agent:
+        report = await agent.process_damage_report(
+            {"make": "Vauxhall", "model": "Astra", "year": 2018},
+            "Der Kotflügel vorne links ist völlig kaputt und die Haube zerkratzt.",
+        )
+    read = {(d.category.id, d.position.side, d.severity.value) for d in report.damaged}
+    assert read == {("CAT016", "left", "severe"), ("CAT003", None, "minor")}
+    assert report.totals.total.currency == "EUR"
+    assert current() is ENGLISH

@@ -134,7 +134,7 @@ def match_component(
     if len(text) > MAX_COMPONENT_CHARS:
         raise InputError("the component is longer than 200 characters; name one part at a time")
     mkt = normalise_market(market)
-    with speaking(load_language(mkt.language)):
+    with speaking(load_language(mkt.reads_in)):
         return _cached_match(text, categories, mkt)
 
 

@@ -94,7 +94,7 @@ def load_language(where: str | Path | Language = VOCABULARY_LANGUAGE) -> Languag
 
     The folder holds ``lexicon.json`` and ``categories.json`` in the schema of
     ``words/en/``; its name is the language's code. A broken file is an
-    InputError naming it; a packaged language is read once per process.
+    InputError naming it; a language is read once per process.
     """
     if isinstance(where, Language):
         return where
@@ -105,9 +105,14 @@ def load_language(where: str | Path | Language = VOCABULARY_LANGUAGE) -> Languag
     folder = Path(where)
     if not folder.is_dir():
         raise InputError(f"{str(folder)!r} is neither a language code nor a folder")
-    code = folder.name.casefold()
+    return _folder(folder.resolve())
+
+
+@functools.lru_cache(maxsize=16)
+def _folder(folder: Path) -> Language:
+    """A folder's language, read once per process (its tables are built once too)."""
     return _language(
-        code,
+        folder.name.casefold(),
         load_data(Lexicon, LEXICON_FILE, folder / LEXICON_FILE),
         load_data(CategoryWords, CATEGORIES_FILE, folder / CATEGORIES_FILE),
     )

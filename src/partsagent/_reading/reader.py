@@ -566,7 +566,7 @@ def read_damage(
     your own (``load_language``).
     """
     mkt = normalise_market(market)
-    with speaking(load_language(mkt.language if language is None else language)):
+    with speaking(load_language(mkt.reads_in if language is None else language)):
         return _read(damage, categories, mkt, vehicle)
 
 
