@@ -672,6 +672,7 @@ def without_words(plan: Plan) -> Plan:
             n.quantity,
             n.severity.value,
             n.paint_intact,
+            n.refit_only,
             n.source,
         )
     )

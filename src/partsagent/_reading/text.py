@@ -51,7 +51,17 @@ _LOCATIVE = frozenset(LEXICON.locatives)
 _LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset(
-    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH, Kind.PRIOR}
+    {
+        Kind.POS,
+        Kind.COUNT,
+        Kind.SEV,
+        Kind.FILLER,
+        Kind.STOP,
+        Kind.ECHO,
+        Kind.FINISH,
+        Kind.PRIOR,
+        Kind.ACTION,
+    }
 )
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
@@ -375,6 +385,8 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.count = t.count
     to.kinds |= seg.kinds
     to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
+    if to.severity is None and seg.severity is None and to.action is None:
+        to.action = seg.action  # "rad support - check", "grille: R&I"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
     elif seg.denied and to.severity is None:
@@ -661,6 +673,8 @@ def _apply_heading(heading: Heading, segments: Sequence[Segment]) -> None:
     for seg in segments:
         if seg.mentions and seg.severity is None and not seg.denied:
             seg.severity = heading.severity  # "whole n/side scraped: wing and both doors"
+            if heading.severity is None and seg.action is None:
+                seg.action = heading.action  # "R&I (not bought): grille, N/S fog lamp"
         for m in seg.mentions:
             if not m.sides and heading.side is not None:
                 m.sides = {heading.side}
