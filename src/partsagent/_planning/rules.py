@@ -29,6 +29,7 @@ def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
             resolution.query or "the vehicle",
             [_candidate(c) for c in resolution.candidates],
             missing=resolution.missing or "make, model and year",
+            unknown=resolution.unknown,
         )
     if not resolution.variants:
         raise InputError(

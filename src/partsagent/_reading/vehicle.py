@@ -101,6 +101,9 @@ class VehicleResolution(_Out):
     vin: VinDecode | None = None
     query: str = ""
     missing: str = ""
+    unknown: str = ""
+    """The model name given that the catalog does not list for its make ("Mokka"): the
+    candidates are then the make's closest models, none of them the one meant."""
 
 
 def _norm(text: str) -> str:
@@ -214,8 +217,27 @@ def _match_model(text: str, models: Sequence[Model], make: Manufacturer) -> _Mat
             return _Match(i, method, score, ranked)
         return _Match(i, method, score, ranked, ambiguous=True, reason=_lacks(extra, model))
     if match is None:
-        assert error is not None
-        raise error
+        # A model the catalog lacks of a make it has ("Mokka" of a Vauxhall catalog with the
+        # Astra and the Corsa): refused with the make's closest models as candidates.
+        q = _norm(text)
+        ranked = _ranked(
+            [
+                (round(max(_fuzzy(q, _norm(n)) for n in names(m)), 1), i, m.name)
+                for i, m in enumerate(models)
+            ]
+        )
+        if not ranked:
+            assert error is not None
+            raise error
+        return _Match(
+            None,
+            "fuzzy",
+            ranked[0][0],
+            ranked[:3],
+            ambiguous=True,
+            reason=f"unknown model {text!r} for {make.name}: the catalog does not list it; "
+            "a different model is never priced as another; give a model the catalog lists",
+        )
     if match.index is not None and not match.ambiguous:
         model = models[match.index]
         name = max(names(model), key=lambda n: _fuzzy(_norm(text), _norm(n)))
@@ -464,7 +486,7 @@ async def _resolve_model(
             continue
         if match is None or (match.ambiguous and not candidate.ambiguous):
             match, used, used_input = candidate, text, from_input
-        if not match.ambiguous or match.reason:
+        if not match.ambiguous or (match.reason and match.index is not None):
             break  # a name that says another model settles it: no later text overrides it
     if match is None:
         assert error is not None
@@ -491,11 +513,13 @@ async def _resolve_model(
             candidates=tuple(
                 VehicleReading(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
                 for score, _, name in match.ranked
-                if score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN
+                if match.index is None  # an unknown model: the make's closest ones
+                or (score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN)
             ),
             vin=vin,
             query=query,
             missing="model",
+            unknown=used if match.index is None else "",
         )
     model = models[match.index]
     if match.method == "fuzzy":

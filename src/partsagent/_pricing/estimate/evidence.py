@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
 from ..._models import DamagedPart, Severity
+from ..._reading.tokens import pillar_posts, pillars_hit
 from ._data import DataId, Hours, check_equipment
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
@@ -353,6 +354,11 @@ _MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z
 
 
 def _normal(text: str) -> str:
+    # "B post" is a pillar; "hit a post", "into a pillar" are things hit
+    edits = [(at, 4, "pillar") for at in pillar_posts(text)]
+    edits += [(at, 6, "post") for at in pillars_hit(text)]
+    for at, n, word in sorted(edits, reverse=True):
+        text = f"{text[: at - 1]} {word}{text[at + n :]}"
     return " ".join(text.casefold().replace("-", " ").replace("’", "'").split())
 
 
