@@ -389,6 +389,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
         to.action = seg.action  # "rad support - check", "grille: R&I"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
+        to.action = None  # "R&I grille, cracked": a damage word wins over the work
     elif seg.denied and to.severity is None:
         to.denied = True
     elif seg.kind_denied:
