@@ -107,6 +107,9 @@ class Evidence(DataFile):
     work_words: Phrases = ()
     """Other work on a part ("refinish", "replace"): a part with them is no blend target."""
     structural: Phrases
+    not_structural: Phrases = ()
+    """Trims named after a structural part ("sill trim", "side skirt", "pillar trim"): no
+    banner; the structural word inside them is not said."""
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
@@ -285,7 +288,8 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
                 evidence.deformed_words, clause
             )
             if not cosmetic:
-                escalate += _affirmed(evidence.structural, clause, evidence.denials)
+                body = _without(evidence.not_structural, clause)
+                escalate += _affirmed(evidence.structural, body, evidence.denials)
                 escalate += _body_deformed(clause, evidence)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
@@ -375,6 +379,13 @@ def _find(phrases: Iterable[str], text: str) -> list[tuple[int, int, str]]:
             if not any(m.start() < e and s < m.end() for s, e, _ in taken):
                 taken.append((m.start(), m.end(), phrase))
     return sorted(taken)
+
+
+def _without(phrases: Iterable[str], text: str) -> str:
+    """``text`` with every phrase found blanked out (spans kept)."""
+    for start, end, _ in _find(phrases, text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _affirmed(phrases: Iterable[str], clause: str, denials: Iterable[str]) -> list[str]:
