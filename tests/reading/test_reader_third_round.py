@@ -200,3 +200,71 @@ def test_an_off_centre_steering_wheel_is_a_symptom_not_a_part(text: str) -> None
     r = read(text, "US" if "fender" in text else "GB")
     assert priced(r) == {"Wing"}
     assert not [u for u in r.unread if u.reason == "not_in_catalog"]
+
+
+# -- a side said once covers its list -------------------------------------------------------
+
+
+def sides(reading: Reading) -> set[tuple[str, str | None, str | None]]:
+    return {
+        (p.category.name, p.position.axle, p.position.side)
+        for p in reading.parts
+        if p.confidence >= PRICE_THRESHOLD
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "market", "expected"),
+    [
+        pytest.param(
+            "O/S front wing, door and mirror scraped",
+            "GB",
+            {
+                ("Wing", "front", "right"),
+                ("Front Door Shell", "front", "right"),
+                ("Door Mirror", None, "right"),
+            },
+            id="os-list",
+        ),  # fmt: skip
+        pytest.param(
+            "LH: headlamp cracked, wing dented, mirror smashed",
+            "GB",
+            {
+                ("Headlamp", "front", "left"),
+                ("Wing", "front", "left"),
+                ("Door Mirror", None, "left"),
+            },
+            id="lh-heading",
+        ),  # fmt: skip
+        pytest.param(
+            "RHF wing creased and mirror hanging off",
+            "GB",
+            {("Wing", "front", "right"), ("Door Mirror", None, "right")},
+            id="rhf-corner",
+        ),  # fmt: skip
+        pytest.param(
+            "N/S front wing and both doors keyed",
+            "GB",
+            {
+                ("Wing", "front", "left"),
+                ("Front Door Shell", "front", "left"),
+                ("Rear Door Shell", "rear", "left"),
+            },
+            id="both-doors-of-that-side",
+        ),  # fmt: skip
+        pytest.param(
+            "passenger fender and both doors scraped up",
+            "US",
+            {
+                ("Wing", "front", "right"),
+                ("Front Door Shell", "front", "right"),
+                ("Rear Door Shell", "rear", "right"),
+            },
+            id="us-passenger",
+        ),  # fmt: skip
+    ],
+)
+def test_a_side_said_once_covers_its_list(
+    text: str, market: str, expected: set[tuple[str, str | None, str | None]]
+) -> None:
+    assert sides(read(text, market)) == expected

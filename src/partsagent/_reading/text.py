@@ -500,7 +500,10 @@ def _coordinate_sides(segments: Sequence[Segment]) -> None:
                     continue
                 if lead is not None and not m.axles:
                     m.sides = set(lead.sides)
-                    m.axles = set(lead.axles)  # "nearside rear arch liner and trim"
+                    if m.count is None and not m.plural:
+                        # "nearside rear arch liner and trim"; never "N/S front wing and
+                        # both doors", which are that side's front and rear doors
+                        m.axles = set(lead.axles)
                     m.said = dict(lead.said)
                     m.side_from = "coordination"
                 elif carried is not None and not m.plural and m.count is None:
