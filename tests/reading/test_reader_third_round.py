@@ -268,3 +268,41 @@ def test_a_side_said_once_covers_its_list(
     text: str, market: str, expected: set[tuple[str, str | None, str | None]]
 ) -> None:
     assert sides(read(text, market)) == expected
+
+
+# -- what hit the car is story, never a part to confirm --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        pytest.param(
+            "dented by a shopping trolley, N/S rear door",
+            "Rear Door Shell",
+            id="damage-by-then-part",
+        ),  # fmt: skip
+        pytest.param(
+            "hit a deer on the back road, front bumper broken", "Front Bumper Cover", id="animal"
+        ),  # fmt: skip
+        pytest.param(
+            "backed into a gate post, rear bumper cracked", "Rear Bumper Cover", id="gate-post"
+        ),  # fmt: skip
+        pytest.param(
+            "scraped by a supermarket trolley and the O/S front door",
+            "Front Door Shell",
+            id="scraped-by-and",
+        ),  # fmt: skip
+    ],
+)
+def test_what_hit_the_car_is_story(text: str, part: str) -> None:
+    r = read(text)
+    assert priced(r) == {part}
+    assert not r.unread
+    assert not guessed(r)
+
+
+def test_damage_with_no_part_at_all_is_still_listed() -> None:
+    """'dented by a trolley' and nothing else: the damage is said, the part is not: listed."""
+    r = read("dented by a trolley")
+    assert not priced(r)
+    assert [u.reason for u in r.unread] == ["no_part"]

@@ -648,7 +648,7 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.understood = True
         if quiet:
             continue
-        if _only_story(seg):
+        if _only_story(seg) or _damage_by(seg, segments):
             passage.stories.append((seg.start, seg.end))
             continue
         if story is not None:
@@ -659,6 +659,16 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
 
 
 _WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
+
+
+def _damage_by(seg: Segment, segments: Sequence[Segment]) -> bool:
+    """ "dented by a shopping trolley, N/S rear door": damage and what did it, then the part
+    it was done to; the damage leads the part, the rest is story, not a part to confirm."""
+    kinds = {t.kind for t in seg.tags}
+    if not {Kind.SEV, Kind.NARR} <= kinds or Kind.WORD in kinds:
+        return False
+    after = segments[segments.index(seg) + 1 :]
+    return bool(after) and bool(after[0].mentions) and after[0].joiner in (Kind.COMMA, Kind.COORD)
 
 
 def _only_story(seg: Segment) -> bool:
