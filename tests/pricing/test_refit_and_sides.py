@@ -140,3 +140,28 @@ async def test_a_sided_panel_with_no_side_says_side_assumed(
 async def test_a_panel_with_its_side_has_no_side_warning(sample_agent: PartsAgent) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, "O/S front wing dented")
     assert not any("no side given" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param("O/S sill trim cracked, O/S front door scuffed", id="sill-trim"),
+        pytest.param(
+            "reversed into a pillar in the car park, rear bumper cracked", id="pillar-hit"
+        ),
+        pytest.param("hit a post, front bumper scuffed", id="post-hit"),
+    ],
+)
+async def test_no_structural_banner_for_trims_or_things_hit(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert not any(w.startswith("INSPECTION NEEDED") for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    "words", [pytest.param("N/S B post pushed in", id="b-post"), pytest.param("A-post creased")]
+)
+async def test_a_lettered_post_brings_the_banner(sample_agent: PartsAgent, words: str) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert report.warnings[0].startswith("INSPECTION NEEDED")

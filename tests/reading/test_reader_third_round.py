@@ -306,3 +306,49 @@ def test_damage_with_no_part_at_all_is_still_listed() -> None:
     r = read("dented by a trolley")
     assert not priced(r)
     assert [u.reason for u in r.unread] == ["no_part"]
+
+
+# -- sub-components and trims are not the assembly or the structure -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("O/S mirror cover scratched", id="cover"),
+        pytest.param("N/S mirror cap cracked", id="cap"),
+        pytest.param("wing mirror housing scuffed on the driver's side", id="housing"),
+    ],
+)
+def test_a_mirror_cap_is_not_the_mirror(text: str) -> None:
+    r = read(text)
+    assert "Door Mirror" not in priced(r)
+    assert [u.reason for u in r.unread] == ["not_in_catalog"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("N/S side skirt cracked", id="side-skirt"),
+        pytest.param("sill trim hanging off on the O/S", id="sill-trim"),
+    ],
+)
+def test_a_trim_named_after_structure_is_not_structural(text: str) -> None:
+    r = read(text)
+    assert [u.reason for u in r.unread] == ["not_in_catalog"]
+    assert not any(u.structural for u in r.unread)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("front bar cracked through", {"Front Bumper Cover"}, id="front-bar"),
+        pytest.param("rear bar scuffed", {"Rear Bumper Cover"}, id="rear-bar"),
+        pytest.param(
+            "rear bar scuffed and the reo bent",
+            {"Rear Bumper Cover", "Rear Bumper Reinforcement"},
+            id="reo",
+        ),  # fmt: skip
+    ],
+)
+def test_an_australian_bar_is_the_bumper_cover(text: str, expected: set[str]) -> None:
+    assert priced(read(text, "AU")) == expected
