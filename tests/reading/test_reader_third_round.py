@@ -352,3 +352,19 @@ def test_a_trim_named_after_structure_is_not_structural(text: str) -> None:
 )
 def test_an_australian_bar_is_the_bumper_cover(text: str, expected: set[str]) -> None:
     assert priced(read(text, "AU")) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("calibrate front radar after the bumper refit. Front bumper R&I", id="radar"),
+        pytest.param("front camera calibration after the new screen. Screen cracked", id="camera"),
+        pytest.param("front bumper cracked, front PDC sensors need calibrating", id="sensors"),
+    ],
+)
+def test_a_calibration_is_work_not_a_damaged_part(text: str) -> None:
+    """A calibration asked is an operation (a check), never a damaged part to price."""
+    r = read(text)
+    calibrations = [u for u in r.unread if "calibr" in u.phrase.lower()]
+    assert [(u.reason, u.action_hint) for u in calibrations] == [("operation", "check")]
+    assert not [u for u in r.unread if u.reason == "not_in_catalog"]
