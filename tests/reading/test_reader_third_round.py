@@ -314,9 +314,9 @@ def test_damage_with_no_part_at_all_is_still_listed() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("O/S mirror cover scratched", id="cover"),
-        pytest.param("N/S mirror cap cracked", id="cap"),
-        pytest.param("wing mirror housing scuffed on the driver's side", id="housing"),
+        pytest.param("O/S mirror cap scratched", id="cap"),
+        pytest.param("N/S wing mirror casing cracked", id="casing"),
+        pytest.param("mirror skull cap scuffed on the driver's side", id="skull-cap"),
     ],
 )
 def test_a_mirror_cap_is_not_the_mirror(text: str) -> None:
