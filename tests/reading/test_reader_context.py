@@ -373,11 +373,10 @@ def test_side_and_part_words_estimators_use(
 
 
 def test_a_fender_bender_is_the_story_not_a_fender() -> None:
-    """ "fender bender" tells what happened; only the named bumper is priced, and the story
-    is not listed to confirm: it names no part."""
+    """ "fender bender" tells what happened; only the named bumper is priced."""
     reading = read("minor fender bender in a parking lot, rear bumper scuffed", market="US")
     assert lines(reading) == [("CAT004", "rear", None, 1)]
-    assert reading.unread == ()
+    assert [u.reason for u in reading.unread] == ["no_part"]
 
 
 @pytest.mark.parametrize(

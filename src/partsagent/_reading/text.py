@@ -658,7 +658,11 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
-_WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
+_WARNING_LIGHTS = frozenset(
+    phrase_key(w)
+    for kind in ("warning lights", "symptoms")
+    for w in LEXICON.not_parts.get(kind, ())
+)
 
 
 def _damage_by(seg: Segment, segments: Sequence[Segment]) -> bool:
@@ -667,6 +671,8 @@ def _damage_by(seg: Segment, segments: Sequence[Segment]) -> bool:
     kinds = {t.kind for t in seg.tags}
     if not {Kind.SEV, Kind.NARR} <= kinds or Kind.WORD in kinds:
         return False
+    if not any("by" in t.words for t in seg.tags):
+        return False  # "scraped the passenger side in a multi storey": where, not by what
     after = segments[segments.index(seg) + 1 :]
     return bool(after) and bool(after[0].mentions) and after[0].joiner in (Kind.COMMA, Kind.COORD)
 
