@@ -104,7 +104,9 @@ class UnresolvedVehicle(InputError):
     ``query`` is what was given ("Ford 2019", "VIN ... (VAUXHALL 2018)"),
     ``missing`` what to add ("model", "make", "make and model"), and
     ``candidates`` the choices, best first. With one candidate this is a
-    "did you mean", not an ambiguity.
+    "did you mean", not an ambiguity. ``unknown`` is a model name the catalog
+    does not list for the make ("Mokka"): the candidates are then its closest
+    models, and the message names them in one line.
     """
 
     def __init__(
@@ -113,11 +115,15 @@ class UnresolvedVehicle(InputError):
         candidates: tuple[VehicleCandidate, ...] | list[VehicleCandidate],
         *,
         missing: str,
+        unknown: str = "",
     ) -> None:
         self.query = query
         self.candidates = tuple(candidates)
         self.missing = missing
-        if len(self.candidates) == 1:
+        self.unknown = unknown
+        if unknown:
+            message = self.headline
+        elif len(self.candidates) == 1:
             message = (
                 f"{self.query!r} is not a catalog vehicle as given; did you mean "
                 f"{self.candidates[0].name}? Give its {self.missing} to go on"
@@ -130,7 +136,14 @@ class UnresolvedVehicle(InputError):
 
     @property
     def headline(self) -> str:
-        """The message without the candidates (the CLI prints them one per line below it)."""
+        """The message without the candidates (the CLI prints them one per line below it);
+        for an unknown model, the whole message, the closest models named in it."""
+        if self.unknown:
+            closest = ", ".join(c.name for c in self.candidates[:3]) or "none"
+            return (
+                f"{self.query!r}: the catalog lists no model {self.unknown!r}; a model is "
+                f"never priced as another; closest: {closest}"
+            )
         if len(self.candidates) == 1:
             return (
                 f"{self.query!r} is not a catalog vehicle as given; did you mean this one "

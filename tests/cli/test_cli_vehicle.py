@@ -75,3 +75,25 @@ def test_no_year_and_bad_check_digit_show_in_the_table() -> None:
     assert (
         "check digit (9th character of 1FADP3F29JL000001)" in bad_digit.stdout.split("warnings:")[1]
     )
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "closest"),
+    [
+        pytest.param("Vauxhall Mokka 2019", ["VAUXHALL CORSA", "VAUXHALL ASTRA"], id="vauxhall"),
+        pytest.param("Ford Kuga 2019", ["FORD FIESTA", "FORD FOCUS"], id="ford"),
+    ],
+)
+def test_an_unknown_model_is_one_line_naming_the_closest(vehicle: str, closest: list[str]) -> None:
+    """A model the catalog lacks of a make it has: exit 2, one line naming the closest models."""
+    run = partsagent("report", "--vehicle", vehicle, "--damage", "bonnet", "--json")
+    assert run.returncode == 2
+    error = json.loads(run.stderr)["error"]
+    assert error["type"] == "UnresolvedVehicle"
+    assert [c["name"] for c in error["candidates"]] == closest
+    run = partsagent("report", "--vehicle", vehicle, "--damage", "bonnet")
+    assert run.returncode == 2
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1
+    assert "lists no model" in lines[0]
+    assert all(name in lines[0] for name in closest)

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from partsagent import InputError, Vehicle
+from partsagent import InputError, UnresolvedVehicle, Vehicle
 from partsagent._catalog.manager import BucketManager
+from partsagent._planning.rules import require_resolved
 from partsagent._reading.vehicle import VehicleResolution, resolve_vehicle
 
 
@@ -169,11 +170,6 @@ async def test_weak_match_is_ambiguous(catalog: BucketManager) -> None:
     ("vehicle", "message"),
     [
         pytest.param(
-            {"make": "Vauxhall", "model": "Mustang"},
-            r"unknown model 'Mustang' for VAUXHALL; closest: ASTRA \(\d+\), CORSA",
-            id="unknown-model",
-        ),
-        pytest.param(
             {"make": "Xyzzy", "model": "Astra"},
             r"unknown make 'Xyzzy'; closest: ",
             id="unknown-make",
@@ -189,6 +185,30 @@ async def test_bad_vehicle_raises_input_error(
     """Unknown or malformed vehicles raise InputError saying what to fix."""
     with pytest.raises(InputError, match=message):
         await resolve_vehicle(catalog, vehicle)
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "closest"),
+    [
+        pytest.param("Vauxhall", "Mustang", {"ASTRA", "CORSA"}, id="another-makes-model"),
+        pytest.param("Vauxhall", "Mokka", {"ASTRA", "CORSA"}, id="same-make-suv"),
+        pytest.param("Ford", "Kuga", {"FIESTA", "FOCUS"}, id="ford"),
+        pytest.param("BMW", "X5", {"3 SERIES"}, id="bmw-letter-model"),
+    ],
+)
+async def test_an_unknown_model_of_a_known_make_has_candidates(
+    catalog: BucketManager, make: str, model: str, closest: set[str]
+) -> None:
+    """A model the catalog lacks is refused with the make's closest models, never priced."""
+    r = await resolve_vehicle(catalog, {"make": make, "model": model, "year": 2019})
+    assert r.status == "ambiguous"
+    assert r.unknown == model
+    assert {c.model.name for c in r.candidates if c.model} == closest
+    with pytest.raises(UnresolvedVehicle) as raised:
+        require_resolved(r)
+    assert raised.value.unknown == model
+    assert f"no model {model!r}" in str(raised.value)
+    assert all(name in str(raised.value) for name in closest)
 
 
 async def test_bad_market_is_refused(catalog: BucketManager) -> None:
@@ -219,10 +239,12 @@ async def test_vin_series_finds_the_range(catalog: BucketManager) -> None:
     assert r.resolved_by == "vin"
 
 
-async def test_vin_model_missing_from_catalog_raises(catalog: BucketManager) -> None:
+async def test_vin_model_missing_from_catalog_is_refused(catalog: BucketManager) -> None:
     """A real VIN for a model the catalog lacks names the closest catalog models."""
-    with pytest.raises(InputError, match=r"unknown model 'Accord' for HONDA; closest: CIVIC"):
-        await resolve_vehicle(catalog, {"vin": "1HGCM82633A004352"})
+    r = await resolve_vehicle(catalog, {"vin": "1HGCM82633A004352"})
+    assert r.status == "ambiguous"
+    assert r.unknown == "Accord"
+    assert [c.model.name for c in r.candidates if c.model] == ["CIVIC"]
 
 
 async def test_partial_european_vin_is_ambiguous_with_models_of_that_year(
@@ -348,8 +370,9 @@ async def test_vin_naming_a_model_the_catalog_lacks_is_refused(catalog: BucketMa
     """A VIN coding another model (a Sportsvan, a Polo) is never priced as the catalog's Golf."""
     r = await resolve_vehicle(catalog, {"vin": "WVWZZZAMZFW000000"})
     assert r.status == "ambiguous"
-    with pytest.raises(InputError, match="unknown model 'POLO'"):
-        await resolve_vehicle(catalog, {"vin": "WVWZZZAWZKW000000"})
+    polo = await resolve_vehicle(catalog, {"vin": "WVWZZZAWZKW000000"})
+    assert (polo.status, polo.unknown) == ("ambiguous", "POLO")
+    assert [c.model.name for c in polo.candidates if c.model] == ["GOLF"]
 
 
 async def test_vin_model_wins_over_the_callers(catalog: BucketManager) -> None:

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> in
             return _fail(str(exc))
         # The candidates, best first, one per line: a person picks one and runs again.
         status = _fail(exc.headline)
-        for candidate in exc.candidates:
+        for candidate in () if exc.unknown else exc.candidates:
             print(f"  {candidate.describe()}", file=sys.stderr)
         return status
     except _ArgumentError as exc:

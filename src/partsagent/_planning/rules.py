@@ -12,7 +12,7 @@ from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
 from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
-from .._reading.results import Reading, ReadPart, UnreadPhrase
+from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
@@ -29,6 +29,7 @@ def require_resolved(resolution: VehicleResolution) -> VehicleResolution:
             resolution.query or "the vehicle",
             [_candidate(c) for c in resolution.candidates],
             missing=resolution.missing or "make, model and year",
+            unknown=resolution.unknown,
         )
     if not resolution.variants:
         raise InputError(
@@ -163,7 +164,8 @@ def _needs(
 ) -> tuple[list[Need], list[MappedDamage], list[UnreadPhrase]]:
     """Parts at or above the threshold become needs (one per category and position)."""
     chosen: dict[tuple[str, str | None, str | None], ReadPart] = {}
-    unread = list(reading.unread)
+    refits = [u for u in reading.unread if _refit_guess(u) is not None]
+    unread = [u for u in reading.unread if u not in refits]
     for part in reading.parts:
         if part.confidence < PRICE_THRESHOLD:
             unread.append(
@@ -204,7 +206,39 @@ def _needs(
                 severity=part.severity,
             )
         )
+    for u in refits:
+        guess = _refit_guess(u)
+        assert guess is not None
+        slot = (guess.category_id, guess.position.axle, guess.position.side)
+        if slot in chosen or any(n.refit_only and _slot(n) == slot for n in needs):
+            continue  # damaged too, or said twice: its own operations cover the refit
+        needs.append(
+            Need(
+                component=u.phrase,
+                reason="damaged",
+                category=CategoryRef(id=guess.category_id, name=guess.category_name),
+                position=guess.position,
+                quantity=1,
+                why=f"Asked to remove and refit: {u.phrase}.",
+                source="catalog",
+                confidence=guess.confidence,
+                severity=Severity.MINOR,
+                refit_only=True,
+            )
+        )
     return needs, mapped, unread
+
+
+def _refit_guess(u: UnreadPhrase) -> Guess | None:
+    """The part an R&I or transfer phrase names surely enough to refit, or None."""
+    if u.reason != "operation" or u.action_hint != "refit" or not u.guesses:
+        return None
+    best = u.guesses[0]
+    return best if best.confidence >= PRICE_THRESHOLD else None
+
+
+def _slot(n: Need) -> tuple[str, str | None, str | None]:
+    return (n.category.id, n.position.axle, n.position.side)
 
 
 def _merge(a: ReadPart, b: ReadPart) -> ReadPart:

@@ -119,7 +119,7 @@ async def price_plan(
     groups = {c.id: c.group for cats in categories.values() for c in cats}
     said = preference.said
     decisions = decide(needs, data, groups, said, words)
-    warnings += [*said.safety, *(d.note for d in decisions if d.note)]
+    warnings += [*said.safety, *(d.note for d in decisions if d.note), *_no_side(decisions, data)]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
@@ -244,6 +244,29 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
         if u.phrase not in out and (u.phrase not in priced or u.reason == "not_in_catalog"):
             out[u.phrase] = u
     return tuple(out.values())
+
+
+def _no_side(decisions: Sequence[Decision], data: EstimateData) -> list[str]:
+    """A sided panel worked on with no side said ("front wing dented"): the side is assumed.
+
+    A bought part says which side was priced when its article is chosen (``_bought``).
+    """
+    out = []
+    for d in decisions:
+        panel = data.adjacency.panel(d.need.category.name)
+        if (
+            d.need.reason == "damaged"
+            and d.need.position.side is None
+            and not d.bought
+            and d.operations
+            and panel is not None
+            and panel.sided
+        ):
+            out.append(
+                f"{d.need.category.name}: no side given, side assumed (priced without one); "
+                "say left or right (N/S, O/S) to be sure"
+            )
+    return out
 
 
 def _damaged(
@@ -688,6 +711,7 @@ def without_words(plan: Plan) -> Plan:
             n.quantity,
             n.severity.value,
             n.paint_intact,
+            n.refit_only,
             n.source,
         )
     )

@@ -30,3 +30,6 @@ class Need:
     """The report says the paint is sound: a repair needs no refinish (see ``decide``)."""
     damage_kinds: tuple[str, ...] = ()
     """The kinds of damage read ("tear", "crease"): the policy's ``damage_rows`` apply."""
+    refit_only: bool = False
+    """The words ask only for the part to be removed and refitted ("R&I grille", "transfer
+    the sensors"): remove-and-refit labour, no part bought, not a damaged part."""

@@ -137,6 +137,12 @@ def meaning_key(plan: Plan, *, planner: str, market: str, data: EstimateData) ->
         for n in needs
         if n.reason == "damaged" and n.paint_intact
     ]
+    # A part only to remove and refit ("R&I grille") is labour, never a part bought.
+    details += [
+        _key("refit", n.category.id, n.position.axle, n.position.side)
+        for n in needs
+        if n.reason == "damaged" and n.refit_only
+    ]
     # So does the kind of damage: "split" may replace what "cracked" repairs.
     details += [
         _key("damage", n.category.id, n.position.axle, n.position.side, *n.damage_kinds)

@@ -154,8 +154,27 @@ def match_model(text: str, models: Sequence[Model], make: Manufacturer) -> NameM
             return NameMatch(i, method, score, ranked)
         return NameMatch(i, method, score, ranked, ambiguous=True, reason=lacks(extra, model))
     if match is None:
-        assert error is not None
-        raise error
+        # A model the catalog lacks of a make it has ("Mokka" of a Vauxhall catalog with the
+        # Astra and the Corsa): refused with the make's closest models as candidates.
+        q = norm(text)
+        ranked = by_score(
+            [
+                (round(max(fuzzy(q, norm(n)) for n in names(m)), 1), i, m.name)
+                for i, m in enumerate(models)
+            ]
+        )
+        if not ranked:
+            assert error is not None
+            raise error
+        return NameMatch(
+            None,
+            "fuzzy",
+            ranked[0][0],
+            ranked[:3],
+            ambiguous=True,
+            reason=f"unknown model {text!r} for {make.name}: the catalog does not list it; "
+            "a different model is never priced as another; give a model the catalog lists",
+        )
     if match.index is not None and not match.ambiguous:
         model = models[match.index]
         name = max(names(model), key=lambda n: fuzzy(norm(text), norm(n)))

@@ -166,7 +166,9 @@ def phrase_words(language: Language) -> PhraseWords:
         locatives=frozenset(words.locatives),
         landmarks=_keys(words.landmarks),
         negation_links=frozenset(words.negation_links),
-        warning_lights=_keys(words.not_parts.get("warning lights", ())),
+        warning_lights=_keys(
+            w for kind in ("warning lights", "symptoms") for w in words.not_parts.get(kind, ())
+        ),
         directions=frozenset(words.direction_words),
         countable=frozenset(phrase_key(w)[-1] for w in words.countable_parts),
     )

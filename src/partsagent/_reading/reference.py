@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from .._models import Axle, Severity
 from .phrases import phrase_words
@@ -30,7 +31,7 @@ from .vocabulary import SideWord
 __all__ = ["Heading", "Referent", "heading_of", "heading_ends", "resolve", "side_ok", "significant"]
 
 _SKIP_FILLER = frozenset({Kind.FILLER})
-_HEADING_WORDS = frozenset({Kind.POS, Kind.STOP, Kind.FILLER, Kind.SEV})
+_HEADING_WORDS = frozenset({Kind.POS, Kind.STOP, Kind.FILLER, Kind.SEV, Kind.ACTION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,9 @@ class Heading:
     said: str
     severity: Severity | None
     positional: bool
-    """The heading is only positions and damage ("LHF:"): no story to hand back."""
+    """The heading is only positions, damage or work ("LHF:"): no story to hand back."""
+    action: Literal["refit", "check"] | None = None
+    """Work asked on the whole list, with no damage said ("R&I:", "Check:")."""
 
 
 def significant(tags: Sequence[Tag], i: int, step: int, skip: frozenset[Kind]) -> Tag | None:
@@ -147,6 +150,7 @@ def heading_of(segments: Sequence[Sequence[Tag]], text: str) -> Heading:
         said=sides[one] if one is not None else "",
         severity=worst(t.severity for tags in segments for t in tags if t.kind is Kind.SEV),
         positional=all(t.kind in _HEADING_WORDS for tags in segments for t in tags),
+        action=next((t.action for tags in segments for t in tags if t.kind is Kind.ACTION), None),
     )
 
 

@@ -43,6 +43,7 @@ from .language import lexicon
 from .mentions import Mention, Passage, Segment
 from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
+from .story import damage_by, only_story, own_verb, story_parts
 from .tagging import tag
 from .tags import Kind, Tag, worst
 from .tokens import Token, tokenize
@@ -51,7 +52,17 @@ __all__ = ["read_passage"]
 
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset(
-    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH, Kind.PRIOR}
+    {
+        Kind.POS,
+        Kind.COUNT,
+        Kind.SEV,
+        Kind.FILLER,
+        Kind.STOP,
+        Kind.ECHO,
+        Kind.FINISH,
+        Kind.PRIOR,
+        Kind.ACTION,
+    }
 )
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
 _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
@@ -282,8 +293,11 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.count = t.count
     to.kinds |= seg.kinds
     to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
+    if to.severity is None and seg.severity is None and to.action is None:
+        to.action = seg.action  # "rad support - check", "grille: R&I"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
+        to.action = None  # "R&I grille, cracked": a damage word wins over the work
     elif seg.denied and to.severity is None:
         to.denied = True
     elif seg.kind_denied:
@@ -305,7 +319,7 @@ def _inherit(segments: Sequence[Segment]) -> None:
             carry = _DENIED  # "bonnet and wings are fine": the bonnet too
         elif seg.kind_denied and seg.mentions:
             carry = _KIND_DENIED  # "bonnet and wings not dented"
-        elif seg.mentions and carry is not None and not story and not _own_verb(seg):
+        elif seg.mentions and carry is not None and not story and not own_verb(seg):
             if isinstance(carry, Severity):
                 seg.severity, seg.kinds = carry, carry_kinds
             elif carry == _KIND_DENIED:
@@ -394,7 +408,10 @@ def _coordinate_sides(segments: Sequence[Segment]) -> None:
                     continue
                 if lead is not None and not m.axles:
                     m.sides = set(lead.sides)
-                    m.axles = set(lead.axles)  # "nearside rear arch liner and trim"
+                    if m.count is None and not m.plural:
+                        # "nearside rear arch liner and trim"; never "N/S front wing and
+                        # both doors", which are that side's front and rear doors
+                        m.axles = set(lead.axles)
                     m.said = dict(lead.said)
                     m.side_from = "coordination"
                 elif carried is not None and not m.plural and m.count is None:
@@ -456,35 +473,8 @@ def read_passage(
             heading = new
         elif heading_ends(brk) or ":" in brk:
             heading = None
-    _story_parts(passage.mentions)
+    story_parts(passage.mentions)
     return passage
-
-
-def _story_parts(mentions: Sequence[Mention]) -> None:
-    """ "The bonnet catch released and the bonnet flew up": in a report that says damage of
-    other parts, a part with no damage word of its own and a word the lexicon does not know
-    after it (what it did) is part of the story, to confirm, not a part to price."""
-    if not any(m.severity is not None for m in mentions):
-        return
-    for m in mentions:
-        if m.severity is not None or m.negated or m.prior or m.action is not None:
-            continue
-        if _said_after(m.segment, m.tag):
-            m.narrative = True
-
-
-def _said_after(seg: Segment, part: Tag) -> bool:
-    """Whether a word the lexicon does not know comes right after ``part`` (past stop words):
-    what the part did ("the catch released"), not damage."""
-    k = next((k for k, t in enumerate(seg.tags) if t is part), None)
-    after = [t for t in seg.tags[k + 1 :] if t.kind is not Kind.STOP] if k is not None else []
-    return bool(after) and after[0].kind is Kind.WORD
-
-
-def _own_verb(seg: Segment) -> bool:
-    """ "the catch released and the bonnet cracked the screen": a part with a verb of its own
-    does not take the damage said after it."""
-    return any(_said_after(seg, m.tag) for m in seg.mentions)
 
 
 def _finish(seg: Segment) -> None:
@@ -539,7 +529,7 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.understood = True
         if quiet:
             continue
-        if _only_story(seg):
+        if only_story(seg) or damage_by(seg, segments):
             passage.stories.append((seg.start, seg.end))
             continue
         if story is not None:
@@ -549,22 +539,14 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
-def _only_story(seg: Segment) -> bool:
-    """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
-    no damage word; what it names is what was hit, not a part to confirm. A warning light
-    on the dash is no part either, but a symptom to check: it is listed."""
-    kinds = {t.kind for t in seg.tags}
-    if any(t.words in phrase_words().warning_lights for t in seg.tags):
-        return False
-    return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
-
-
 def _apply_heading(heading: Heading, segments: Sequence[Segment]) -> None:
     """ "LHF: headlight scuffed, wing scratched": the list takes the heading's side, axle
     and damage where its parts have none of their own."""
     for seg in segments:
         if seg.mentions and seg.severity is None and not seg.denied:
             seg.severity = heading.severity  # "whole n/side scraped: wing and both doors"
+            if heading.severity is None and seg.action is None:
+                seg.action = heading.action  # "R&I (not bought): grille, N/S fog lamp"
         for m in seg.mentions:
             if not m.sides and heading.side is not None:
                 m.sides = {heading.side}

@@ -156,8 +156,51 @@ def _lowered(text: str) -> str:
     return folded if len(folded) == len(text) else "".join(map(_fold_char, text))
 
 
+_PILLAR_POST = re.compile(
+    r"(?<![\w'/])(?:(?P<caps>[A-D])[-/ ]|(?P<mark>[a-d])[-/]|(?P<low>[b-d]) )(?P<post>(?i:posts?))"
+    r"(?![\w'])"
+)
+_HIT_WORDS = frozenset(
+    {"hit", "into", "struck", "against", "clipped", "onto", "past", "by", "round", "around"}
+)
+
+
+_THING_HIT = re.compile(
+    r"(?i)(?<![\w'])(?:hit|into|struck|against|clipped|onto)\s+(?:(?:a|an|the|some)\s+)?"
+    r"(?:(?![a-d]\s)[a-z]+\s+)?(?P<pillar>pillars?)(?![\w'])"
+)
+
+
+def pillars_hit(text: str) -> list[int]:
+    """Where "pillar" is a thing the car hit ("reversed into a pillar", "hit a concrete
+    pillar"), not the car's own: the start of each such "pillar" in ``text``."""
+    return [m.start("pillar") for m in _THING_HIT.finditer(text)]
+
+
+def pillar_posts(text: str) -> list[int]:
+    """Where "post" means a pillar: "B post", "A-post", "c/post", "A post" (not "hit a post").
+
+    A lowercase "a post" is an article and a post (a thing hit); a capital A is the
+    pillar, unless a word of contact comes right before it ("HIT A POST"). Returns the
+    start of each such "post" in ``text``.
+    """
+    out = []
+    for m in _PILLAR_POST.finditer(text):
+        before = text[: m.start()].split()
+        if m.group("caps") == "A" and before and before[-1].casefold() in _HIT_WORDS:
+            continue
+        out.append(m.start("post"))
+    return out
+
+
 def _scan(text: str) -> list[Token]:
     out: list[Token] = []
+    posts, hit = pillar_posts(text), pillars_hit(text)
+    if posts:  # "A-post", "c/post": one letter and the post, spans kept
+        chars = list(text)
+        for at in posts:
+            chars[at - 1] = " "
+        text = "".join(chars)
     # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
     lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, _lowered(text)))
     for m in _SCANNER.finditer(lowered):
@@ -166,6 +209,8 @@ def _scan(text: str) -> list[Token]:
             # The whole word casefolded ("straße" is "strasse"); its span stays the user's.
             for t in _split_word(m.group().casefold(), m.start(), m.end()):
                 w, plural = singular(t.word)
+                w = "pillar" if w == "post" and t.start in posts else w
+                w = "post" if w == "pillar" and t.start in hit else w
                 out.append(replace(t, word=w, plural=plural))
         elif kind == "stop":
             out.append(Token(BREAK, m.start(), m.end()))

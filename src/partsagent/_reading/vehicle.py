@@ -103,6 +103,9 @@ class VehicleResolution(_Out):
     vin: VinDecode | None = None
     query: str = ""
     missing: str = ""
+    unknown: str = ""
+    """The model name given that the catalog does not list for its make ("Mokka"): the
+    candidates are then the make's closest models, none of them the one meant."""
 
 
 def _as_vehicle(vehicle: Vehicle | Mapping[str, object]) -> Vehicle:
@@ -336,7 +339,7 @@ async def _resolve_model(
             continue
         if match is None or (match.ambiguous and not candidate.ambiguous):
             match, used, used_input = candidate, text, from_input
-        if not match.ambiguous or match.reason:
+        if not match.ambiguous or (match.reason and match.index is not None):
             break  # a name that says another model settles it: no later text overrides it
     if match is None:
         assert error is not None
@@ -363,11 +366,13 @@ async def _resolve_model(
             candidates=tuple(
                 VehicleReading(manufacturer=mref, model=ModelRef.of(by_name[name]), score=score)
                 for score, _, name in match.ranked
-                if score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN
+                if match.index is None  # an unknown model: the make's closest ones
+                or (score >= UNKNOWN_SCORE and match.score - score <= 2 * AMBIGUOUS_MARGIN)
             ),
             vin=vin,
             query=query,
             missing="model",
+            unknown=used if match.index is None else "",
         )
     model = models[match.index]
     if match.method == "fuzzy":

@@ -65,15 +65,18 @@ class Decision:
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
-    not_damaged: Literal["blend", "equipment"] | None = None
-    """Named only as a blend target ("blend into the LF door": blended) or as the carrier
-    of equipment ("the mirror has the 360 camera"): not damaged, bought or worked on."""
+    not_damaged: Literal["blend", "equipment", "refit"] | None = None
+    """Named only as a blend target ("blend into the LF door": blended), as the carrier
+    of equipment ("the mirror has the 360 camera": not worked on) or as work only ("R&I
+    grille": removed and refitted): not damaged, not bought."""
     possible: bool = False
     """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
-        if self.row is None or self.included_in is not None or self.not_damaged or self.possible:
+        if self.row is None or self.included_in is not None or self.possible:
+            return ()
+        if self.not_damaged in ("blend", "equipment"):
             return ()
         return self.row.operations
 
@@ -116,7 +119,9 @@ def decide(
             pos = need.position
             text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
             heading = said.heading_of(text)
-            if data.evidence.is_blend_target(text) or (
+            if need.refit_only:
+                out.append(Decision(need, refit_row(row, asked=True), not_damaged="refit"))
+            elif data.evidence.is_blend_target(text) or (
                 heading and data.evidence.is_blend_target(f"{heading}: {text}")
             ):
                 out.append(Decision(need, row, not_damaged="blend"))
@@ -340,6 +345,14 @@ def work_for(
         parts, data.included, data.labour, body_class, equipment, present
     )
     warnings += notes
+    # A refit the words ask for that an included operation already does ("transfer the
+    # sensors" to a new bumper) is paid once, at the included operation's time.
+    done = {(w.kind, w.category.id, w.position) for w in included}
+    works = [
+        w
+        for w in works
+        if w.kind != "remove_refit" or (w.kind, w.category.id, w.position) not in done
+    ]
     works += blended + included
     deduct_overlaps(works, data.adjacency, data.labour)
     deduct_shared_access(works, data.labour)

@@ -25,6 +25,7 @@ from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
 from ..._models import DamagedPart, Severity
+from ..._reading.tokens import pillar_posts, pillars_hit
 from ._data import DataId, Hours, check_equipment
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
@@ -111,6 +112,9 @@ class Evidence(DataFile):
     work_words: Phrases = ()
     """Other work on a part ("refinish", "replace"): a part with them is no blend target."""
     structural: Phrases
+    not_structural: Phrases = ()
+    """Trims named after a structural part ("sill trim", "side skirt", "pillar trim"): no
+    banner; the structural word inside them is not said."""
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
@@ -348,7 +352,8 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
             evidence.deformed_words, clause
         )
         if not cosmetic:
-            escalate += _affirmed(evidence.structural, clause, evidence.denials)
+            body = _without(evidence.not_structural, clause)
+            escalate += _affirmed(evidence.structural, body, evidence.denials)
             escalate += _body_deformed(clause, evidence)
         bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
         if bags and _find(evidence.deployed_words, clause):
@@ -413,6 +418,11 @@ _MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z
 
 
 def _normal(text: str) -> str:
+    # "B post" is a pillar; "hit a post", "into a pillar" are things hit
+    edits = [(at, 4, "pillar") for at in pillar_posts(text)]
+    edits += [(at, 6, "post") for at in pillars_hit(text)]
+    for at, n, word in sorted(edits, reverse=True):
+        text = f"{text[: at - 1]} {word}{text[at + n :]}"
     return " ".join(text.casefold().replace("-", " ").replace("’", "'").split())
 
 
@@ -444,6 +454,13 @@ def _find(phrases: Iterable[str], text: str) -> list[tuple[int, int, str]]:
             if not any(m.start() < e and s < m.end() for s, e, _ in taken):
                 taken.append((m.start(), m.end(), phrase))
     return sorted(taken)
+
+
+def _without(phrases: Iterable[str], text: str) -> str:
+    """``text`` with every phrase found blanked out (spans kept)."""
+    for start, end, _ in _find(phrases, text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _affirmed(phrases: Iterable[str], clause: str, denials: Iterable[str]) -> list[str]:

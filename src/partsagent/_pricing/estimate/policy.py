@@ -102,14 +102,21 @@ class Assembly(DataFile):
         return part.casefold() in names_of(self.part) and other.casefold() in self._included
 
 
-def refit_row(row: PolicyRow) -> PolicyRow:
-    """The decision for a part knocked loose but sound: taken off and put back, not bought."""
+def refit_row(row: PolicyRow, *, asked: bool = False) -> PolicyRow:
+    """The decision for a part knocked loose but sound, or one the report asks to have
+    removed and refitted ("R&I", "transfer"): taken off and put back, not bought."""
+    why = (
+        "The report asks for the part to be removed and refitted (R&I, transfer) and names "
+        "no damage to it: remove and refit labour, no part bought."
+        if asked
+        else "The report says the part came loose but names no damage to it: it is "
+        "refitted (remove and refit), not bought."
+    )
     return row.model_copy(
         update={
             "id": f"{row.part_class[:52]}-refit",
             "operations": ("remove_refit",),
-            "why": "The report says the part came loose but names no damage to it: it is "
-            "refitted (remove and refit), not bought.",
+            "why": why,
         }
     )
 

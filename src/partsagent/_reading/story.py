@@ -1,0 +1,65 @@
+"""What in a text is story, not a part to price: what happened, what did it, what a part did.
+
+"Clipped a mailbox pulling out" names what was hit; "dented by a shopping trolley, N/S
+rear door" names what did the damage before the part it was done to; "the bonnet catch
+released" says what a part did. Each is kept as story (to confirm), never priced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .mentions import Mention, Segment
+from .phrases import phrase_words
+from .tags import Kind, Tag
+
+__all__ = ["damage_by", "only_story", "own_verb", "said_after", "story_parts"]
+
+
+def story_parts(mentions: Sequence[Mention]) -> None:
+    """ "The bonnet catch released and the bonnet flew up": in a report that says damage of
+    other parts, a part with no damage word of its own and a word the lexicon does not know
+    after it (what it did) is part of the story, to confirm, not a part to price."""
+    if not any(m.severity is not None for m in mentions):
+        return
+    for m in mentions:
+        if m.severity is not None or m.negated or m.prior or m.action is not None:
+            continue
+        if said_after(m.segment, m.tag):
+            m.narrative = True
+
+
+def said_after(seg: Segment, part: Tag) -> bool:
+    """Whether a word the lexicon does not know comes right after ``part`` (past stop words):
+    what the part did ("the catch released"), not damage."""
+    k = next((k for k, t in enumerate(seg.tags) if t is part), None)
+    after = [t for t in seg.tags[k + 1 :] if t.kind is not Kind.STOP] if k is not None else []
+    return bool(after) and after[0].kind is Kind.WORD
+
+
+def own_verb(seg: Segment) -> bool:
+    """ "the catch released and the bonnet cracked the screen": a part with a verb of its own
+    does not take the damage said after it."""
+    return any(said_after(seg, m.tag) for m in seg.mentions)
+
+
+def damage_by(seg: Segment, segments: Sequence[Segment]) -> bool:
+    """ "dented by a shopping trolley, N/S rear door": damage and what did it, then the part
+    it was done to; the damage leads the part, the rest is story, not a part to confirm."""
+    kinds = {t.kind for t in seg.tags}
+    if not {Kind.SEV, Kind.NARR} <= kinds or Kind.WORD in kinds:
+        return False
+    if not any("by" in t.words for t in seg.tags):
+        return False  # "scraped the passenger side in a multi storey": where, not by what
+    after = segments[segments.index(seg) + 1 :]
+    return bool(after) and bool(after[0].mentions) and after[0].joiner in (Kind.COMMA, Kind.COORD)
+
+
+def only_story(seg: Segment) -> bool:
+    """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
+    no damage word; what it names is what was hit, not a part to confirm. A warning light
+    on the dash is no part either, but a symptom to check: it is listed."""
+    kinds = {t.kind for t in seg.tags}
+    if any(t.words in phrase_words().warning_lights for t in seg.tags):
+        return False
+    return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
