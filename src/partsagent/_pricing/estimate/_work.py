@@ -37,6 +37,8 @@ class Part:
     repair_label: str | None = None
     blend: bool = False
     """Named only as a blend target: one blend operation, nothing bought or refinished."""
+    stated: tuple[tuple[str, Decimal], ...] = ()
+    """Hours the report gives per operation ("repair 2.0h"): they win over the labour times."""
 
 
 @dataclass(slots=True)

@@ -52,6 +52,16 @@ class Panel(DataFile):
 class Edge(DataFile):
     id: DataId
     between: tuple[str, str]
+    blend: tuple[str, ...] | None = None
+    """The panels of this edge that are blended when the other one is refinished; None: both.
+    A wing refinished does not blend the bonnet (another plane, across a gap an insurer
+    does not pay to match), a bonnet refinished blends the wings: ``["Wing"]``."""
+
+    def blends_into(self, panel: Panel) -> bool:
+        """True when ``panel`` is blended across this edge when its neighbour is refinished."""
+        if self.blend is None:
+            return True
+        return panel.category.casefold() in {b.casefold() for b in self.blend}
 
 
 PanelKey = tuple[Panel, Side | None]
@@ -77,6 +87,10 @@ class Adjacency(DataFile):
             unknown = [n for n in edge.between if n.casefold() not in names]
             if unknown:
                 raise ValueError(f"edge {edge.id}: {', '.join(unknown)} is not a panel")
+            ends = {n.casefold() for n in edge.between}
+            stray = [n for n in edge.blend or () if n.casefold() not in ends]
+            if stray:
+                raise ValueError(f"edge {edge.id}: blends {', '.join(stray)}, not one of its ends")
         return self
 
     @functools.cached_property
@@ -152,6 +166,8 @@ def blends(
             key = (other, other_side)
             if key in painted or key in done or not adjacency.blends(panel, other):
                 continue
+            if not edge.blends_into(other):
+                continue
             category = present(other.category)
             if category is None:
                 continue
@@ -220,11 +236,22 @@ def asked_blends(
     for part in parts:
         if not part.blend or (part.category.id, part.position.side) in have:
             continue
+        sided = [w for w in blended if w.category.id == part.category.id]
+        if part.position.side is None and len(sided) == 1:
+            # "Blend door 0.8h" with no side: the one door the refinish blends already.
+            given = dict(part.stated).get("blend")
+            if given is not None:
+                sided[0].hours = given
+                sided[0].why += f" {given} h as the report states, not the labour times."
+            continue
         have.add((part.category.id, part.position.side))
         timed = _blend_time(part.category, labour, body_class, warnings)
         if timed is None:
             continue
         hours, how, times = timed
+        given = dict(part.stated).get("blend")
+        if given is not None:
+            hours, how = given, f"{given} h as the report states, not the labour times"
         out.append(
             Work(
                 kind="blend",

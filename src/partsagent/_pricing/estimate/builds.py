@@ -115,7 +115,11 @@ class BuildPreference:
 def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:
     texts = [vehicle.model or ""]
     texts += [damage] if isinstance(damage, str) else [p.component for p in damage]
-    return " ".join(" ".join(texts).casefold().split())
+    # Hours an estimator gives ("blend 1.0 hrs") name no engine ("1.0 Turbo").
+    return _HOURS.sub(" ", " ".join(" ".join(texts).casefold().split()))
+
+
+_HOURS = re.compile(r"(?<![\w.])\d{1,2}(?:\.\d)?\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 
 
 _TOKEN = re.compile(r"[\w.+-]+")

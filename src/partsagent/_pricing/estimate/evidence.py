@@ -23,7 +23,8 @@ from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
 from ..._models import DamagedPart, Severity
-from ._data import DataId, Hours, check_equipment
+from ._data import DataId, Hours, check_equipment, round_hours
+from .policy import DecidedOperation
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
 
@@ -121,6 +122,19 @@ class Evidence(DataFile):
     equipment: tuple[Equipment, ...]
     dent_sizes: Annotated[tuple[DentSize, ...], Field(min_length=1)]
     hail: Hail
+    reach_behind_words: Phrases = ()
+    """Words that say an impact reached behind a cover or panel ("pushed in", "absorber")."""
+    severity_words: Phrases = ()
+    """Words that say the damage is severe ("badly", "severe"), beyond a work instruction."""
+    light_impact_words: Phrases = ()
+    """Words of a light impact ("scraped", "light knock"): a part's secondary parts stay
+    possible unless the words also reach behind it."""
+    paintless_words: Phrases = ()
+    """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
+    dent_count_default_size: DataId | None = None
+    """The dent size paintless repair is timed at when the words give none."""
+    stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
+    """The operation words hours given in the text belong to ("repair 2.0h")."""
 
     @model_validator(mode="after")
     def _sizes_ascend(self) -> Evidence:
@@ -130,6 +144,9 @@ class Evidence(DataFile):
         bounded = [x for x in limits if x is not None]
         if bounded != sorted(bounded):
             raise ValueError("dent sizes go from the smallest up")
+        default = self.dent_count_default_size
+        if default is not None and default not in {s.id for s in self.dent_sizes}:
+            raise ValueError(f"dent_count_default_size {default!r} is not a dent size")
         return self
 
     @functools.cached_property
@@ -201,17 +218,79 @@ class Evidence(DataFile):
     def hail_count(self, phrase: str) -> int | None:
         """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
         text = _normal(phrase)
-        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
-        m = re.search(
-            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
-            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
-            text,
-        )
-        if m:
-            n = m.group(1)
-            return int(n) if n.isdigit() else self.hail.numbers[n]
+        counted = self.dent_count(text)
+        if counted is not None:
+            return counted
         said = [n for w, n in self.hail.counts.items() if _find((w,), text)]
         return max(said) if said else None
+
+    def dent_count(self, phrase: str) -> int | None:
+        """The dents a phrase counts by number ("3 dings", "two dents"), or None."""
+        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
+        m = re.search(
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+|tiny\s+)?"
+            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
+            _normal(phrase),
+        )
+        if m is None:
+            return None
+        n = m.group(1)
+        return int(n) if n.isdigit() else self.hail.numbers[n]
+
+    def reaches_behind(self, sentence: str, clause: str) -> bool:
+        """True when a part's words give grounds for the parts behind it.
+
+        The impact reached behind ("pushed in", "absorber"), or the part is said to be
+        badly damaged with no light impact in its clause, or nothing but a severity was
+        given (a structured line); a work instruction alone ("replace cover") or a light
+        impact ("scraped", "light knock") is no evidence of damage behind.
+        """
+        text, own = _normal(sentence), _normal(clause)
+        if self.reaches_behind_in(text):
+            return True
+        if _find(self.light_impact_words, own):
+            return False
+        return bool(_find(self.severity_words, text)) or not _find(self.work_words, text)
+
+    def reaches_behind_in(self, phrase: str) -> bool:
+        """True when a phrase says, undenied, that the impact reached behind ("smashed")."""
+        return any(
+            _affirmed(self.reach_behind_words, c, self.denials)
+            for c in _CLAUSE.split(_normal(phrase))
+        )
+
+    def paintless(self, phrase: str) -> bool:
+        """True when the words ask for paintless repair ("PDR", "no paint"), not denied."""
+        return any(
+            _affirmed(self.paintless_words, c, self.denials) for c in _CLAUSE.split(_normal(phrase))
+        )
+
+    def stated_hours(self, phrase: str) -> list[tuple[str | None, Decimal]]:
+        """The hours the words give ("repair 2.0h", "2 hrs"), each with the operation word
+        before it (or after it, or None)."""
+        text = _normal(phrase)
+        ops = [
+            (s, e, op)
+            for op, words in self.stated_hours_words.items()
+            for s, e, _ in _find(words, text)
+        ]
+        out: list[tuple[str | None, Decimal]] = []
+        for m in _HOURS.finditer(text):
+            before = [(e, op) for s, e, op in ops if e <= m.start()]
+            after = [(s, op) for s, e, op in ops if s >= m.end()]
+            op = max(before)[1] if before else min(after)[1] if after else None
+            out.append((op, round_hours(Decimal(m.group(1)))))
+        return out
+
+    def speaks_of(self, sentence: str) -> bool:
+        """True when a sentence holds words the estimate reads per part (beyond the parts).
+
+        Light and reach-behind words alone do not: they matter only beside a work
+        instruction or a severity word (``reaches_behind``), and a sentence kept here
+        is part of the cache key.
+        """
+        lists = (self.paintless_words, self.severity_words, self.work_words)
+        return bool(_HOURS.search(sentence)) or any(_find(w, sentence) for w in lists)
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
@@ -254,6 +333,60 @@ class Said:
             if colon and own and own in rest:
                 return head
         return ""
+
+    def sentence_of(self, component: str) -> str:
+        """The sentence of facts a part's words are in, or its words."""
+        own = _normal(component)
+        return next((p for p in self.phrases if own and own in p), own)
+
+    def clause_around(self, component: str) -> str:
+        """The clause a part's words are in, from the comma before them to the one after."""
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at < 0:
+            return own
+        starts = [m.end() for m in _CLAUSE.finditer(sentence, 0, at)]
+        end = _CLAUSE.search(sentence, at + len(own))
+        return sentence[(starts[-1] if starts else 0) : end.start() if end else len(sentence)]
+
+    def segment(self, component: str, others: Iterable[str]) -> str:
+        """A part's words with the words around them up to the next part named on either side.
+
+        "N/S rear door: dent removal, no paint" gives the door all of it; in "front door
+        PDR, rear door repaired" the front door's is "front door pdr,".
+        """
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at < 0:
+            return own
+        start, end = 0, len(sentence)
+        for other in {_normal(o) for o in others} - {own, ""}:
+            j = sentence.find(other)
+            while j >= 0:
+                if j + len(other) <= at:
+                    start = max(start, j + len(other))
+                elif j >= at + len(own):
+                    end = min(end, j)
+                j = sentence.find(other, j + 1)
+        return sentence[start:end]
+
+    def blend_listed(self, component: str, evidence: Evidence) -> bool:
+        """True when the last instruction before a part's words is a blend, not denied, and
+        its own words say no damage or work: "blend the LF door and hood" blends the hood."""
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at <= 0 or _find(evidence.damage_words, own) or _find(evidence.work_words, own):
+            return False
+        before = sentence[:at]
+        words = (*evidence.blend_words, *evidence.work_words, *evidence.damage_words)
+        found = _find(words, before)
+        if not found or found[-1][2] not in evidence.blend_words:
+            return False
+        clause = _CLAUSE.split(before)[-1]
+        return not _find(evidence.no_blend, before) and not _find(evidence.denials, clause)
 
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
@@ -301,6 +434,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         or _find(evidence.loose, s)
         or evidence.hail_count(s)
         or _find(evidence.blend_words, s)
+        or evidence.speaks_of(s)
     ]
     return Said(
         no_blend=no_blend,
@@ -345,8 +479,10 @@ def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
     return tuple(out)
 
 
-_SENTENCE = re.compile(r"[.;!?\n]+")
+_SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.|[;!?\n])+")
+"""Sentence ends; a dot between digits ("2.0h", "5.5 cm") is a decimal point."""
 _CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_HOURS = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d)?)\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
           "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip
 _MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z])")
