@@ -235,3 +235,25 @@ async def test_a_post_or_a_measure_is_no_banner(sample_agent: PartsAgent, words:
 
 def test_a_denied_leak_is_no_warning() -> None:
     assert read_evidence("front bumper dented, no coolant leak", EVIDENCE).safety == ()
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "windscreen cracked, sublet to the glass company",
+        "W/SCREEN cracked right across - glass specialist to fit",
+        "Windshield: replace (sublet)",
+    ],
+)
+async def test_a_sublet_asked_is_a_sublet(sample_agent: PartsAgent, words: str) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words, market="GB")
+    screen = [op for op in report.operations if op.category.name == "Windscreen"]
+    assert [op.operation for op in screen] == ["sublet"]
+    assert screen[0].amount.amount > 0
+    assert report.totals.sublet.amount >= screen[0].amount.amount
+    assert any(w.startswith("SUBLET") for w in report.warnings)
+
+
+async def test_no_sublet_word_no_sublet(sample_agent: PartsAgent) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, "windscreen cracked")
+    assert ("replace", None) in ops_of(report, "Windscreen")

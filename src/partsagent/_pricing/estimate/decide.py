@@ -74,6 +74,8 @@ class Decision:
     """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
     stated: tuple[tuple[str, Decimal], ...] = ()
     """Hours the words give per operation ("repair 2.0h"): they win over the labour times."""
+    sublet: bool = False
+    """The words send this part's work to a specialist ("sublet screen", "glass company")."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
@@ -135,6 +137,14 @@ def decide(
         else:
             decided = _dent(need, text, row, data, said, group, segment)
             out.append(replace(decided, stated=stated) if stated else decided)
+        if data.evidence.sublet(segment) and out[-1].operations:
+            where = f" ({need.position.side})" if need.position.side else ""
+            note = (
+                f"SUBLET: the report sends the {need.category.name}{where} to a specialist: its "
+                "work is a sublet, priced at the in-house time until their price is known; "
+                "replace it with their invoice"
+            )
+            out[-1] = replace(out[-1], sublet=True, note=note)
     return _assemblies(out, data)
 
 
@@ -363,6 +373,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         repair_label=decision.repair_label,
         blend=decision.not_damaged == "blend",
         stated=_by_operation(decision.stated, decision.operations),
+        sublet=decision.sublet,
     )
 
 
@@ -418,9 +429,11 @@ def work_for(
                 label = part.repair_label
             if given is not None:
                 label += f", {given} h as stated"
+            if part.sublet:
+                label = f"Sublet to a specialist, as the report asks: {label.lower()}"
             works.append(
                 Work(
-                    kind=op,
+                    kind="sublet" if part.sublet else op,
                     description=label,
                     category=part.category,
                     position=part.position,
@@ -430,7 +443,8 @@ def work_for(
                     rule=part.rule,
                     times=found[1] if found is not None else None,
                     line=part.line,
-                    on_part=True,
+                    on_part=not part.sublet,
+                    sublet_of=op if part.sublet else None,
                 )
             )
     blended: list[Work] = []

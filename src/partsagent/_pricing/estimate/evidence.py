@@ -131,6 +131,8 @@ class Evidence(DataFile):
     possible unless the words also reach behind it."""
     paintless_words: Phrases = ()
     """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
+    sublet_words: Phrases = ()
+    """Words that send a part's work to a specialist ("sublet screen", "glass company")."""
     dent_count_default_size: DataId | None = None
     """The dent size paintless repair is timed at when the words give none."""
     stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
@@ -259,6 +261,12 @@ class Evidence(DataFile):
             for c in _CLAUSE.split(_normal(phrase))
         )
 
+    def sublet(self, phrase: str) -> bool:
+        """True when the words send a part's work out to a specialist, not denied."""
+        return any(
+            _affirmed(self.sublet_words, c, self.denials) for c in _CLAUSE.split(_normal(phrase))
+        )
+
     def paintless(self, phrase: str) -> bool:
         """True when the words ask for paintless repair ("PDR", "no paint"), not denied."""
         return any(
@@ -289,7 +297,7 @@ class Evidence(DataFile):
         instruction or a severity word (``reaches_behind``), and a sentence kept here
         is part of the cache key.
         """
-        lists = (self.paintless_words, self.severity_words, self.work_words)
+        lists = (self.paintless_words, self.severity_words, self.work_words, self.sublet_words)
         return bool(_HOURS.search(sentence)) or any(_find(w, sentence) for w in lists)
 
 
