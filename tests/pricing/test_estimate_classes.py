@@ -257,3 +257,25 @@ async def test_a_sublet_asked_is_a_sublet(sample_agent: PartsAgent, words: str) 
 async def test_no_sublet_word_no_sublet(sample_agent: PartsAgent) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, "windscreen cracked")
     assert ("replace", None) in ops_of(report, "Windscreen")
+
+
+async def test_the_bonnet_between_two_refinished_wings_is_blended(
+    sample_agent: PartsAgent,
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, "both front wings dented")
+    assert ops_of(report, "Bonnet") == [("blend", None)]
+
+
+@pytest.mark.parametrize(
+    ("words", "size"),
+    [
+        pytest.param("a football hit the bonnet and left a small dent", "small", id="what-hit"),
+        pytest.param("dent as big as an orange on the bonnet", "medium", id="as-big-as"),
+        pytest.param("bonnet dent, about the size of a dinner plate", "large", id="size-of"),
+        pytest.param("bonnet dent, tennis-ball sized", "medium", id="sized"),
+    ],
+)
+def test_an_object_is_a_size_only_in_a_comparison(words: str, size: str) -> None:
+    found = EVIDENCE.size(words)
+    assert found is not None
+    assert found.id == size

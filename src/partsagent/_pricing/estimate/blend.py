@@ -74,6 +74,9 @@ class Adjacency(DataFile):
     description: str = ""
     blend_materials: tuple[str, ...] = ("metal",)
     """Panels of these materials blend into neighbours of the same material."""
+    blend_when_flanked: tuple[str, ...] = ()
+    """Panels an edge does not blend into from one side, blended all the same when refinished
+    panels touch them on both sides (the bonnet between two refinished wings)."""
     panels: tuple[Panel, ...]
     edges: tuple[Edge, ...]
 
@@ -134,6 +137,14 @@ def load_adjacency(path: str | Path | None = None) -> Adjacency:
     return load_data(Adjacency, "adjacency.json", path)
 
 
+def _flanked(adjacency: Adjacency, panel: Panel, painted: set[PanelKey]) -> bool:
+    """True when ``panel`` is a flanked panel with refinished neighbours on its left and right."""
+    if panel.category.casefold() not in {n.casefold() for n in adjacency.blend_when_flanked}:
+        return False
+    sides = {side for _, other, side in adjacency.neighbours(panel, None) if (other, side) in painted}
+    return set(_SIDES) <= sides
+
+
 def _where(panel_name: str, side: Side | None) -> str:
     return f"{side} {panel_name}" if side else panel_name
 
@@ -166,7 +177,7 @@ def blends(
             key = (other, other_side)
             if key in painted or key in done or not adjacency.blends(panel, other):
                 continue
-            if not edge.blends_into(other):
+            if not edge.blends_into(other) and not _flanked(adjacency, other, painted):
                 continue
             category = present(other.category)
             if category is None:

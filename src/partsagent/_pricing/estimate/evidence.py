@@ -65,6 +65,8 @@ class DentSize(DataFile):
     repair: Severity | Literal["replace"]
     """The labour times' repair column a conventional repair takes, or a new panel."""
     words: Phrases
+    objects: Phrases = ()
+    """Things a dent is compared with ("football"): a size only in a comparison."""
 
 
 class HailBand(DataFile):
@@ -122,6 +124,8 @@ class Evidence(DataFile):
     equipment: tuple[Equipment, ...]
     dent_sizes: Annotated[tuple[DentSize, ...], Field(min_length=1)]
     hail: Hail
+    comparison_cues: Phrases = ()
+    """Words that make an object a dent's size ("the size of", "as big as")."""
     reach_behind_words: Phrases = ()
     """Words that say an impact reached behind a cover or panel ("pushed in", "absorber")."""
     severity_words: Phrases = ()
@@ -174,7 +178,22 @@ class Evidence(DataFile):
         return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
 
     def _worded(self, text: str) -> list[DentSize]:
-        return [s for s in self.dent_sizes if _find(s.words, text)]
+        # "as big as an orange" is the orange's size, not "big".
+        plain = text
+        for start, end, _ in reversed(_find(self.comparison_cues, text)):
+            plain = plain[:start] + " " * (end - start) + plain[end:]
+        return [
+            s
+            for s in self.dent_sizes
+            if _find(s.words, plain)
+            or any(self._compared(text, a, b) for a, b, _ in _find(s.objects, text))
+        ]
+
+    def _compared(self, text: str, start: int, end: int) -> bool:
+        """True when the object at ``text[start:end]`` is in a comparison ("size of a ...")."""
+        before = " ".join(text[:start].split()[-4:])
+        after = " ".join(text[end:].split()[:1])
+        return bool(_find(self.comparison_cues, before)) or after in ("size", "sized")
 
     def denies(self, phrase: str) -> bool:
         """True when a phrase says its part is not damaged ("airbags did not go off")."""
