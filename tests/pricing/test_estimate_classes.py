@@ -279,3 +279,58 @@ def test_an_object_is_a_size_only_in_a_comparison(words: str, size: str) -> None
     found = EVIDENCE.size(words)
     assert found is not None
     assert found.id == size
+
+
+# 6. An operation the words ask for wins over the severity's row, and says so.
+
+
+@pytest.mark.parametrize(
+    ("words", "panel", "side", "operation"),
+    [
+        pytest.param("N/S front wing scuffed, req. replacement", "Wing", "left", "replace",
+                     id="req-replacement"),
+        pytest.param("O/S front door dented - repl.", "Front Door Shell", "right", "replace",
+                     id="repl"),
+        pytest.param("rear bumper cover cracked, fit a new one", "Rear Bumper Cover", None,
+                     "replace", id="new"),
+        pytest.param("front bumper badly crushed but the shop says it can be repaired",
+                     "Front Bumper Cover", None, "repair", id="can-be-repaired"),
+        pytest.param("LF fender crumpled - straighten and reuse", "Wing", "left", "repair",
+                     id="us-reuse"),
+    ],
+)  # fmt: skip
+async def test_an_operation_asked_is_done(
+    sample_agent: PartsAgent, words: str, panel: str, side: str | None, operation: str
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert (operation, side) in ops_of(report, panel)
+    other = "repair" if operation == "replace" else "replace"
+    assert (other, side) not in ops_of(report, panel)
+    assert any("as the report asks" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["front bumper scraped, no need to replace", "O/S wing dented, repair or replace"],
+)
+async def test_a_denied_or_open_action_leaves_the_policy(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert not any("as the report asks" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("words", "start"),
+    [
+        pytest.param("clipped the kerb, N/S front wing scraped and the alloy buckled",
+                     "STEERING/SUSPENSION", id="kerb"),
+        pytest.param("rear bumper dented; the scratches on the tailgate are old damage",
+                     "PRE-EXISTING", id="old"),
+    ],
+)  # fmt: skip
+async def test_wheel_impacts_and_old_damage_warn(
+    sample_agent: PartsAgent, words: str, start: str
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert any(w.startswith(start) for w in report.warnings)

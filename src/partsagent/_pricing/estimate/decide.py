@@ -135,7 +135,10 @@ def decide(
         elif data.evidence.is_loose(said.clause_of(text)):
             out.append(Decision(need, refit_row(row), stated=stated))
         else:
+            row, asked = _asked(need, row, data, group, segment)
             decided = _dent(need, text, row, data, said, group, segment)
+            if asked and not decided.note:
+                decided = replace(decided, note=asked)
             out.append(replace(decided, stated=stated) if stated else decided)
         if data.evidence.sublet(segment) and out[-1].operations:
             where = f" ({need.position.side})" if need.position.side else ""
@@ -146,6 +149,34 @@ def decide(
             )
             out[-1] = replace(out[-1], sublet=True, note=note)
     return _assemblies(out, data)
+
+
+def _asked(
+    need: Need, row: PolicyRow, data: EstimateData, group: str | None, segment: str
+) -> tuple[PolicyRow, str | None]:
+    """The policy row for the operation the words ask ("replace", "reuse"), and a note when
+    the severity's row would decide otherwise; the row as it is when nothing is asked."""
+    action = data.evidence.action(segment)
+    if action is None or action in row.operations:
+        return row, None
+    if action == "replace":
+        wanted = data.policy.decide(need.category.name, Severity.SEVERE, group)
+    else:
+        wanted = data.policy.decide(need.category.name, Severity.MODERATE, group)
+    if action not in wanted.operations:
+        return row, None  # the policy has no such row for this kind of part (a lamp)
+    said = "a new part" if action == "replace" else "a repair"
+    policy = "a repair" if "repair" in row.operations else (
+        "a new part" if "replace" in row.operations else "a refinish only"
+    )
+    rule = f"{wanted.id[:50]}-as-asked"
+    why = f"The report asks for {said}: done as asked ({wanted.why})"
+    where = f" ({need.position.side})" if need.position.side else ""
+    note = (
+        f"{need.category.name}{where}: {said} as the report asks; the policy for "
+        f"{need.severity.value} damage would be {policy}"
+    )
+    return wanted.model_copy(update={"id": rule, "why": why}), note
 
 
 def _words_of(need: Need, own: Mapping[tuple[str, Axle | None, Side | None], str]) -> str:

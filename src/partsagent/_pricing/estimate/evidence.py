@@ -135,6 +135,11 @@ class Evidence(DataFile):
     possible unless the words also reach behind it."""
     paintless_words: Phrases = ()
     """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
+    action_words: dict[Literal["replace", "repair"], Phrases] = {}
+    """Words that ask for an operation on a part ("replace", "reuse"): they win over the
+    severity's policy row."""
+    abbreviations: Phrases = ()
+    """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
     sublet_words: Phrases = ()
     """Words that send a part's work to a specialist ("sublet screen", "glass company")."""
     dent_count_default_size: DataId | None = None
@@ -280,6 +285,24 @@ class Evidence(DataFile):
             for c in _CLAUSE.split(_normal(phrase))
         )
 
+    def unabbreviated(self, text: str) -> str:
+        """The words with the dots of ``abbreviations`` dropped ("req. replacement"), so they
+        end no sentence; normalised."""
+        out = _normal(text)
+        for word in self.abbreviations:
+            out = re.sub(rf"(?<![\w'])({re.escape(_normal(word))})\.", r"\1", out)
+        return out
+
+    def action(self, phrase: str) -> Literal["replace", "repair"] | None:
+        """The one operation the words ask of a part, undenied; None for none or both."""
+        clauses = _CLAUSE.split(_normal(phrase))
+        asked = {
+            op
+            for op, words in self.action_words.items()
+            if any(_affirmed(words, c, self.denials) for c in clauses)
+        }
+        return asked.pop() if len(asked) == 1 else None
+
     def sublet(self, phrase: str) -> bool:
         """True when the words send a part's work out to a specialist, not denied."""
         return any(
@@ -316,7 +339,13 @@ class Evidence(DataFile):
         instruction or a severity word (``reaches_behind``), and a sentence kept here
         is part of the cache key.
         """
-        lists = (self.paintless_words, self.severity_words, self.work_words, self.sublet_words)
+        lists = (
+            self.paintless_words,
+            self.severity_words,
+            self.work_words,
+            self.sublet_words,
+            *self.action_words.values(),
+        )
         return bool(_HOURS.search(sentence)) or any(_find(w, sentence) for w in lists)
 
 
@@ -425,7 +454,9 @@ class Said:
 def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
     """What the damage says beyond its parts, denials taken into account."""
     texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
-    sentences = [s for t in texts for s in _SENTENCE.split(_normal(t)) if s.strip()]
+    sentences = [
+        s for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()
+    ]
     escalate: list[str] = []
     equipment: set[str] = set()
     no_blend = hail = False
