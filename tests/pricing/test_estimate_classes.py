@@ -69,9 +69,7 @@ async def test_light_or_bare_replacements_keep_parts_behind_possible(
         pytest.param("Front bumper badly damaged", id="severity-said"),
     ],
 )
-async def test_words_that_reach_behind_keep_them_firm(
-    sample_agent: PartsAgent, words: str
-) -> None:
+async def test_words_that_reach_behind_keep_them_firm(sample_agent: PartsAgent, words: str) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
     assert bought(report) & BEHIND
 

@@ -141,7 +141,9 @@ def _flanked(adjacency: Adjacency, panel: Panel, painted: set[PanelKey]) -> bool
     """True when ``panel`` is a flanked panel with refinished neighbours on its left and right."""
     if panel.category.casefold() not in {n.casefold() for n in adjacency.blend_when_flanked}:
         return False
-    sides = {side for _, other, side in adjacency.neighbours(panel, None) if (other, side) in painted}
+    sides = {
+        side for _, other, side in adjacency.neighbours(panel, None) if (other, side) in painted
+    }
     return set(_SIDES) <= sides
 
 

@@ -166,8 +166,10 @@ def _asked(
     if action not in wanted.operations:
         return row, None  # the policy has no such row for this kind of part (a lamp)
     said = "a new part" if action == "replace" else "a repair"
-    policy = "a repair" if "repair" in row.operations else (
-        "a new part" if "replace" in row.operations else "a refinish only"
+    policy = (
+        "a repair"
+        if "repair" in row.operations
+        else ("a new part" if "replace" in row.operations else "a refinish only")
     )
     rule = f"{wanted.id[:50]}-as-asked"
     why = f"The report asks for {said}: done as asked ({wanted.why})"
@@ -307,13 +309,14 @@ def _dent(
         if "replace" in new.operations:
             why = f"A {size.id} dent is past repair: the panel is replaced."
             rule = f"{new.id[:40]}-dent-{size.id}"[:64]
-            note = f"{past}the panel is replaced" if past else None
-            return Decision(need, new.model_copy(update={"id": rule, "why": why}), note=note)
+            told = f"{past}the panel is replaced" if past else None
+            return Decision(need, new.model_copy(update={"id": rule, "why": why}), note=told)
         return Decision(need, row, repair_at=Severity.SEVERE)
     if paintless and size.pdr is not None:
         return _pdr(need, row, evidence, segment, size)
-    note = f"{past}repaired and refinished" if past else None
-    return Decision(need, row, repair_at=size.repair, note=note)
+    return Decision(
+        need, row, repair_at=size.repair, note=f"{past}repaired and refinished" if past else None
+    )
 
 
 def _pdr(

@@ -454,9 +454,7 @@ class Said:
 def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
     """What the damage says beyond its parts, denials taken into account."""
     texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
-    sentences = [
-        s for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()
-    ]
+    sentences = [s for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()]
     escalate: list[str] = []
     equipment: set[str] = set()
     no_blend = hail = False
