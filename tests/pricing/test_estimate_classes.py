@@ -332,3 +332,18 @@ async def test_wheel_impacts_and_old_damage_warn(
 ) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
     assert any(w.startswith(start) for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "F/BMP smashed: replace + refinish. O/S headlamp: replace. Bonnet: repair, refinish",
+        "Front bumper cover crushed - R&R and refinish\nLH headlamp - replace",
+    ],
+)
+async def test_an_itemised_list_is_the_estimators_scope(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert not bought(report) & BEHIND
+    assert any("Front Bumper Reinforcement may be needed" in w for w in report.warnings)

@@ -287,10 +287,10 @@ class Evidence(DataFile):
 
     def unabbreviated(self, text: str) -> str:
         """The words with the dots of ``abbreviations`` dropped ("req. replacement"), so they
-        end no sentence; normalised."""
-        out = _normal(text)
+        end no sentence; line breaks are kept (they end one)."""
+        out = text
         for word in self.abbreviations:
-            out = re.sub(rf"(?<![\w'])({re.escape(_normal(word))})\.", r"\1", out)
+            out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
         return out
 
     def action(self, phrase: str) -> Literal["replace", "repair"] | None:
@@ -370,6 +370,9 @@ class Said:
     """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
     safety: tuple[str, ...] = ()
     """The safety warnings the words call for (high voltage, steering and suspension)."""
+    itemised: bool = False
+    """An estimator's itemised list (two or more lines that each ask an operation): its
+    scope is what it lists, so parts it does not list are at most possible."""
 
     def clause_of(self, component: str) -> str:
         """A part's words and what follows them up to the next comma ("... loose and cracked")."""
@@ -454,7 +457,9 @@ class Said:
 def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
     """What the damage says beyond its parts, denials taken into account."""
     texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
-    sentences = [s for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()]
+    sentences = [
+        _normal(s) for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()
+    ]
     escalate: list[str] = []
     equipment: set[str] = set()
     no_blend = hail = False
@@ -492,7 +497,10 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         or _find(evidence.blend_words, s)
         or evidence.speaks_of(s)
     ]
+    asking = (*evidence.work_words, *(w for ws in evidence.action_words.values() for w in ws))
+    itemised = sum(1 for s in sentences for c in _CLAUSE.split(s) if _find(asking, c)) >= 2
     return Said(
+        itemised=itemised,
         no_blend=no_blend,
         escalate=tuple(dict.fromkeys(escalate)),
         equipment=tuple(sorted(equipment)),
