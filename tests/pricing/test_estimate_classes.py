@@ -347,3 +347,18 @@ async def test_an_itemised_list_is_the_estimators_scope(
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
     assert not bought(report) & BEHIND
     assert any("Front Bumper Reinforcement may be needed" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("words", "asked"),
+    [
+        pytest.param("front bumper cracked at the corner", True, id="front-hit"),
+        pytest.param("grille smashed, the car has no radar", False, id="no-radar"),
+        pytest.param("front bumper cracked, no adaptive cruise on this one", False, id="no-acc"),
+    ],
+)
+async def test_a_front_hit_asks_about_a_radar_the_catalog_does_not_list(
+    sample_agent: PartsAgent, words: str, asked: bool
+) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
+    assert any("Front radar calibration" in w for w in report.warnings) is asked

@@ -489,8 +489,9 @@ def work_for(
     asked, notes = asked_blends(parts, blended, data.labour, body_class)
     blended += asked
     warnings += notes
+    lacking = said.lacks if said is not None else ()
     included, notes = included_work(
-        parts, data.included, data.labour, body_class, equipment, present
+        parts, data.included, data.labour, body_class, equipment, present, lacking
     )
     warnings += notes
     works += blended + included

@@ -370,6 +370,8 @@ class Said:
     """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
     safety: tuple[str, ...] = ()
     """The safety warnings the words call for (high voltage, steering and suspension)."""
+    lacks: tuple[str, ...] = ()
+    """Equipment ids the words say the car does not have ("no radar"), sorted."""
     itemised: bool = False
     """An estimator's itemised list (two or more lines that each ask an operation): its
     scope is what it lists, so parts it does not list are at most possible."""
@@ -462,6 +464,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     ]
     escalate: list[str] = []
     equipment: set[str] = set()
+    lacks: set[str] = set()
     no_blend = hail = False
     for sentence in sentences:
         clauses = _CLAUSE.split(sentence)
@@ -486,6 +489,9 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
             # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
             for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
                 equipment.update(evidence.equipment_words[phrase])
+            if _find(evidence.equipment_denials, clause):
+                for _, _, phrase in _find(evidence.equipment_words, clause):
+                    lacks.update(evidence.equipment_words[phrase])
         hail |= bool(_find(evidence.hail.words, sentence))
     counts = [n for n in (evidence.hail_count(s) for s in sentences) if n is not None]
     facts = [
@@ -500,6 +506,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     asking = (*evidence.work_words, *(w for ws in evidence.action_words.values() for w in ws))
     itemised = sum(1 for s in sentences for c in _CLAUSE.split(s) if _find(asking, c)) >= 2
     return Said(
+        lacks=tuple(sorted(lacks - equipment)),
         itemised=itemised,
         no_blend=no_blend,
         escalate=tuple(dict.fromkeys(escalate)),
