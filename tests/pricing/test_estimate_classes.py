@@ -224,6 +224,8 @@ async def test_escalation_words_warn(sample_agent: PartsAgent, words: str, start
         "reversed into a post, rear bumper cracked",
         "caught a post in the car park, N/S rear door dented",
         "dent measured at 5 cm on the bonnet",
+        "reversed into a pillar in the car park, rear bumper cracked",
+        "scraped the N/S rear door along a concrete pillar",
     ],
 )
 async def test_a_post_or_a_measure_is_no_banner(sample_agent: PartsAgent, words: str) -> None:
@@ -362,3 +364,10 @@ async def test_a_front_hit_asks_about_a_radar_the_catalog_does_not_list(
 ) -> None:
     report = await sample_agent.process_damage_report(ASTRA_2018, words)
     assert any("Front radar calibration" in w for w in report.warnings) is asked
+
+
+async def test_a_pillar_of_the_car_still_escalates(sample_agent: PartsAgent) -> None:
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018, "O/S front door crushed into the B post, A pillar bent"
+    )
+    assert report.warnings[0].startswith("INSPECTION NEEDED")

@@ -109,6 +109,10 @@ class Evidence(DataFile):
     work_words: Phrases = ()
     """Other work on a part ("refinish", "replace"): a part with them is no blend target."""
     structural: Phrases
+    hit_objects: Phrases = ()
+    """Structural words that also name what a car hits ("pillar", "post")."""
+    hit_cues: Phrases = ()
+    """Words before a hit object that make it the thing hit ("into", "against")."""
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
@@ -481,7 +485,7 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
                 evidence.deformed_words, clause
             )
             if not cosmetic:
-                escalate += _affirmed(evidence.structural, clause, evidence.denials)
+                escalate += _structure(clause, evidence)
                 escalate += _body_deformed(clause, evidence)
             bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
             if bags and _find(evidence.deployed_words, clause):
@@ -516,6 +520,20 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         phrases=tuple(sorted(set(facts))),
         safety=_safety(sentences, evidence),
     )
+
+
+def _structure(clause: str, evidence: Evidence) -> list[str]:
+    """The structural words of a clause, less those that name what the car hit ("reversed
+    into a pillar", "along a concrete post"): ``hit_objects`` after a ``hit_cues`` word."""
+    found = _affirmed(evidence.structural, clause, evidence.denials)
+    if not found:
+        return []
+    hit = set()
+    for start, _, phrase in _find(evidence.structural, clause):
+        before = clause[:start].split()[-3:]
+        if phrase in evidence.hit_objects and any(w in evidence.hit_cues for w in before):
+            hit.add(phrase)
+    return [p for p in found if p not in hit]
 
 
 def _body_deformed(clause: str, evidence: Evidence) -> list[str]:
