@@ -18,16 +18,18 @@ category (``category.market_name``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .._catalog.manager import ArticleRequest, BucketManager
+from .._catalog.manager import BucketManager
 from .._markets import Market, load_markets
-from .._models import Article, Axle, Category, Position, Price, Side
+from .._models import Article, Axle, Category, Position, Price, Quality, Side
 from .._reading.market import market_name, saloon
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
+from . import warming
 from .estimate import (
     BuildChoice,
     BuildPreference,
@@ -86,7 +88,6 @@ async def price_plan(
     warm_vehicle: bool,
     market: str | Market = "GB",
     estimate: EstimateData | None = None,
-    preference: BuildPreference | None = None,
 ) -> tuple[Meaning, bool]:
     """Decide, search, choose the build and price the estimate; True if complete.
 
@@ -96,8 +97,9 @@ async def price_plan(
     the caller, and ``in_their_words`` makes it this caller's report.
     """
     # The facts of a part (a dent's size, "knocked loose") are read from its own words,
-    # before they go; the cache key holds the sentences they come from (the preference).
+    # before they go; the cache key holds the sentences they come from (the plan's build).
     words = {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
+    preference = plan.build or BuildPreference()
     plan = without_words(plan)
     data = estimate if estimate is not None else EstimateData.load()
     mkt = load_markets().get(market)
@@ -115,24 +117,17 @@ async def price_plan(
         )
     categories, failed = await _categories(catalog, mid, variant_ids)
     groups = {c.id: c.group for cats in categories.values() for c in cats}
-    said = (preference or BuildPreference()).said
+    said = preference.said
     decisions = decide(needs, data, groups, said, words)
     warnings += [*said.safety, *(d.note for d in decisions if d.note)]
     bought = [d for d in decisions if d.bought]
     wanted = [PartNeed(category_id=d.need.category.id, position=d.need.position) for d in bought]
     if warm_vehicle and catalog.source.batch_supported and wanted:
-        # The report's own keys first, in the requests it waits for; the rest of the
-        # vehicle in requests of its own, which the report does not wait for.
-        await catalog.prefetch_articles(
-            ArticleRequest(mid, vid, w.category_id) for vid in variant_ids for w in wanted
-        )
-        await catalog.prefetch_articles(
-            await _vehicle_articles(catalog, mid, variant_ids), background=True
-        )
+        await warming.warm_vehicle(catalog, mid, variant_ids, wanted)
     options = await search_parts(catalog, mid, variant_ids, wanted) if wanted else []
     choice = choose_build(
         r.variants,
-        preference or BuildPreference(),
+        preference,
         data.cues,
         [[frozenset(o.fits_variants) for o in opts.options] for opts in options],
     )
@@ -229,14 +224,6 @@ async def _categories(
     return found, any(res.error is not None for res in results)
 
 
-async def _vehicle_articles(
-    catalog: BucketManager, mid: str, variant_ids: list[str]
-) -> list[ArticleRequest]:
-    """Every (variant, category) of the vehicle; its category lists are already cached."""
-    results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
-    return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
-
-
 def priced_needs(plan: Plan) -> list[Need]:
     """The needs to price: every damaged need at or above the threshold, and what they bring."""
     return [n for n in plan.needs if n.reason != "damaged" or n.confidence >= PRICE_THRESHOLD]
@@ -275,7 +262,7 @@ def _damaged(
         out.append(
             ReadDamage(
                 component=n.component,
-                category=n.category.model_copy(update={"market_name": word}),
+                category=_named_category(n.category, word),
                 position=n.position,
                 quantity=n.quantity,
                 severity=n.severity,
@@ -287,10 +274,22 @@ def _damaged(
     return tuple(out)
 
 
+def _named_category(category: CategoryRef, word: str | None) -> CategoryRef:
+    """A category with the market's word for it: one shared object per (id, name, word)."""
+    return _category_ref(category.id, category.name, word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _category_ref(id_: str, name: str, word: str | None) -> CategoryRef:
+    """Reports are frozen and a category holds no caller's word: one object serves them all
+    (a copy per line and operation was 3% of a report's samples)."""
+    return CategoryRef(id=id_, name=name, market_name=word)
+
+
 def _named(op: Operation, market: Market, is_saloon: bool) -> Operation:
     """An operation whose part says the market's word too."""
     word = market_name(op.category.name, market, is_saloon=is_saloon)
-    return op.model_copy(update={"category": op.category.model_copy(update={"market_name": word})})
+    return op.model_copy(update={"category": _named_category(op.category, word)})
 
 
 def _total_loss_warning(plan: Plan) -> list[str]:
@@ -322,6 +321,11 @@ class _Pricing:
     market: str
     rates: PricedMarket
     all_rates: Rates
+    _prices: dict[int, tuple[Article, Money | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each article's price, worked out once per report (ranking and lines ask many times);
+    keyed by identity, the article kept beside it so the identity stays its own."""
 
     def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
         """The catalog price used and the rate it is converted at (None: no conversion)."""
@@ -338,20 +342,32 @@ class _Pricing:
 
     def of(self, article: Article) -> Money:
         """The price in the market's currency of an article ``usable`` kept."""
+        money = self._money(article)
+        assert money is not None, "only usable articles are priced"
+        return money
+
+    def _money(self, article: Article) -> Money | None:
+        known = self._prices.get(id(article))
+        if known is not None and known[0] is article:
+            return known[1]
         quoted = self.quoted(article)
-        assert quoted is not None, "only usable articles are priced"
-        price, rate = quoted
-        if rate is None:
-            return Money(amount=price.amount, currency=price.currency)
-        amount = round_money(price.amount * rate, self.rates.minor_unit)
-        return Money(amount=amount, currency=self.rates.currency)
+        money: Money | None = None
+        if quoted is not None:
+            price, rate = quoted
+            if rate is None:
+                money = Money(amount=price.amount, currency=price.currency)
+            else:
+                amount = round_money(price.amount * rate, self.rates.minor_unit)
+                money = Money(amount=amount, currency=self.rates.currency)
+        self._prices[id(article)] = (article, money)
+        return money
 
     def usable(
         self, need: Need, fit: Sequence[ArticleOption], warnings: list[str]
     ) -> list[ArticleOption]:
         """The options that have a price in the market's currency; a warning for the others."""
-        kept = [o for o in fit if self.quoted(o.article) is not None]
-        left = [o.article for o in fit if self.quoted(o.article) is None]
+        kept = [o for o in fit if self._money(o.article) is not None]
+        left = [o.article for o in fit if self._money(o.article) is None]
         if left:
             first = left[0]
             what = f"{need.category.name}{_where(need)}"
@@ -432,7 +448,7 @@ def _line(
     return ReportLine(
         component=need.component,
         reason=need.reason,
-        category=need.category.model_copy(update={"market_name": market_word}),
+        category=_named_category(need.category, market_word),
         position=need.position,
         article=_ref(best),
         price=price,
@@ -768,18 +784,32 @@ def _where_of(position: Position) -> str:
 
 def _ref(option: ArticleOption) -> ArticleRef:
     a = option.article
-    return ArticleRef(
-        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
+    return _article_ref(a.id, a.article_no, a.brand, a.name, a.quality)
+
+
+@functools.lru_cache(maxsize=8192)
+def _article_ref(id_: str, article_no: str, brand: str, name: str, quality: Quality) -> ArticleRef:
+    """One frozen reference per catalog article, shared by every line and alternative of it.
+
+    Built from a validated Article's own fields, so not validated again; the reports
+    of all callers may share it, as it holds nothing but the catalog's words.
+    """
+    return ArticleRef.model_construct(
+        id=id_, article_no=article_no, brand=brand, name=name, quality=quality
     )
 
 
 def _alternative(option: ArticleOption, best: ArticleOption, pricing: _Pricing) -> Alternative:
     price = pricing.of(option.article)
     chosen = pricing.of(best.article)
-    return Alternative(
+    # Every part is validated already (prices, the reference) or a plain Decimal and bool:
+    # validating a few dozen alternatives a report again was 3% of its CPU.
+    return Alternative.model_construct(
         article=_ref(option),
         price=price,
-        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
+        price_difference=Money.model_construct(
+            amount=price.amount - chosen.amount, currency=price.currency
+        ),
         fits_all_variants=option.fits_all,
     )
 
