@@ -50,8 +50,8 @@ def refinish_time(category: str, body: str = "hatch") -> Decimal:
         pytest.param("bonnet", {("Wing", "left"), ("Wing", "right")}, id="bonnet-both-wings"),
         pytest.param(
             "right Wing",
-            {("Bonnet", None), ("Front Door Shell", "right")},
-            id="wing-bonnet-door-not-the-plastic-bumper",
+            {("Front Door Shell", "right")},
+            id="wing-door-not-the-bonnet-nor-the-plastic-bumper",
         ),
         pytest.param(
             "left Front Door Shell",

@@ -63,6 +63,10 @@ class Rule(DataFile):
     firm_from: Severity | None = None
     """Below this severity of the damaged part, its secondary parts are only possible: the
     estimate does not buy them and asks to confirm them at teardown (None: always firm)."""
+    firm_when_said: bool = False
+    """Firm only when the damaged part's words give grounds for the parts behind it (the
+    evidence file's ``reach_behind_words``, a severity said, not only "replace" or a light
+    impact); otherwise possible, as below ``firm_from``."""
 
     def applies(self, severity: Severity) -> bool:
         """True when a part damaged at ``severity`` brings this rule's parts."""

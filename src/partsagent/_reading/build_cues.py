@@ -118,7 +118,8 @@ def read_build_words(
     """The cues and variant names said in the vehicle's model and the damage."""
     texts = [vehicle.model or ""]
     texts += [damage] if isinstance(damage, str) else [p.component for p in damage]
-    folded = " ".join(" ".join(texts).casefold().split())
+    # Hours an estimator gives ("blend 1.0 hrs") name no engine ("1.0 Turbo").
+    folded = _HOURS.sub(" ", " ".join(" ".join(texts).casefold().split()))
     found = tuple(
         CueSaid(c.id, words) for c in cues.cues if (words := c.said_in(folded)) is not None
     )
@@ -126,6 +127,7 @@ def read_build_words(
 
 
 _TOKEN = re.compile(r"[\w.+-]+")
+_HOURS = re.compile(r"(?<![\w.])\d{1,2}(?:\.\d)?\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 
 
 def _distinctive(token: str) -> bool:

@@ -37,6 +37,10 @@ class Part:
     repair_label: str | None = None
     blend: bool = False
     """Named only as a blend target: one blend operation, nothing bought or refinished."""
+    stated: tuple[tuple[str, Decimal], ...] = ()
+    """Hours the report gives per operation ("repair 2.0h"): they win over the labour times."""
+    sublet: bool = False
+    """The report sends the part's work out ("sublet screen"): its operations are sublets."""
 
 
 @dataclass(slots=True)
@@ -57,3 +61,6 @@ class Work:
     """For a sublet: its key in the market's sublet prices."""
     on_part: bool = False
     """True for the policy's own operations on a damaged part (the ones overlaps apply to)."""
+    sublet_of: OperationKind | None = None
+    """A sublet the report asks for with no price of its own: the in-house operation it
+    stands for, priced at its hours and rate until the specialist's price is known."""

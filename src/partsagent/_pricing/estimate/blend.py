@@ -52,6 +52,16 @@ class Panel(DataFile):
 class Edge(DataFile):
     id: DataId
     between: tuple[str, str]
+    blend: tuple[str, ...] | None = None
+    """The panels of this edge that are blended when the other one is refinished; None: both.
+    A wing refinished does not blend the bonnet (another plane, across a gap an insurer
+    does not pay to match), a bonnet refinished blends the wings: ``["Wing"]``."""
+
+    def blends_into(self, panel: Panel) -> bool:
+        """True when ``panel`` is blended across this edge when its neighbour is refinished."""
+        if self.blend is None:
+            return True
+        return panel.category.casefold() in {b.casefold() for b in self.blend}
 
 
 PanelKey = tuple[Panel, Side | None]
@@ -64,6 +74,9 @@ class Adjacency(DataFile):
     description: str = ""
     blend_materials: tuple[str, ...] = ("metal",)
     """Panels of these materials blend into neighbours of the same material."""
+    blend_when_flanked: tuple[str, ...] = ()
+    """Panels an edge does not blend into from one side, blended all the same when refinished
+    panels touch them on both sides (the bonnet between two refinished wings)."""
     panels: tuple[Panel, ...]
     edges: tuple[Edge, ...]
 
@@ -77,6 +90,10 @@ class Adjacency(DataFile):
             unknown = [n for n in edge.between if n.casefold() not in names]
             if unknown:
                 raise ValueError(f"edge {edge.id}: {', '.join(unknown)} is not a panel")
+            ends = {n.casefold() for n in edge.between}
+            stray = [n for n in edge.blend or () if n.casefold() not in ends]
+            if stray:
+                raise ValueError(f"edge {edge.id}: blends {', '.join(stray)}, not one of its ends")
         return self
 
     @functools.cached_property
@@ -137,6 +154,16 @@ def load_adjacency(path: str | Path | None = None) -> Adjacency:
     return load_data(Adjacency, "adjacency.json", path)
 
 
+def _flanked(adjacency: Adjacency, panel: Panel, painted: set[PanelKey]) -> bool:
+    """True when ``panel`` is a flanked panel with refinished neighbours on its left and right."""
+    if panel.category.casefold() not in {n.casefold() for n in adjacency.blend_when_flanked}:
+        return False
+    sides = {
+        side for _, other, side in adjacency.neighbours(panel, None) if (other, side) in painted
+    }
+    return set(_SIDES) <= sides
+
+
 def _where(panel_name: str, side: Side | None) -> str:
     return f"{side} {panel_name}" if side else panel_name
 
@@ -168,6 +195,8 @@ def blends(
         for edge, other, other_side in adjacency.neighbours(panel, side):
             key = (other, other_side)
             if key in painted or key in done or not adjacency.blends(panel, other):
+                continue
+            if not edge.blends_into(other) and not _flanked(adjacency, other, painted):
                 continue
             category = present(other.category)
             if category is None:
@@ -237,11 +266,22 @@ def asked_blends(
     for part in parts:
         if not part.blend or (part.category.id, part.position.side) in have:
             continue
+        sided = [w for w in blended if w.category.id == part.category.id]
+        if part.position.side is None and len(sided) == 1:
+            # "Blend door 0.8h" with no side: the one door the refinish blends already.
+            given = dict(part.stated).get("blend")
+            if given is not None:
+                sided[0].hours = given
+                sided[0].why += f" {given} h as the report states, not the labour times."
+            continue
         have.add((part.category.id, part.position.side))
         timed = _blend_time(part.category, labour, body_class, warnings)
         if timed is None:
             continue
         hours, how, times = timed
+        given = dict(part.stated).get("blend")
+        if given is not None:
+            hours, how = given, f"{given} h as the report states, not the labour times"
         out.append(
             Work(
                 kind="blend",

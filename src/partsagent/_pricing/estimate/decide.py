@@ -21,12 +21,12 @@ from typing import Literal
 from ..._models import Axle, Severity, Side
 from ..names import names_of
 from ..need import Need
-from ..propagation import rules_adding
+from ..propagation import Rule, rules_adding
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
-from .evidence import Evidence, Said
+from .evidence import DentSize, Evidence, Said
 from .labour import BodyClass
 from .operations import included_work
 from .policy import DecidedOperation, PolicyRow, refit_row
@@ -48,6 +48,8 @@ _LABEL: Mapping[DecidedOperation, str] = {
     "refinish": "Refinish",
 }
 _ZERO = Decimal("0.0")
+STATED_HOURS = "{hours} h as the report states: taken from its words, not the labour times."
+"""The note on an operation whose hours the report gave ("repair 2.0h")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,10 @@ class Decision:
     grille": removed and refitted): not damaged, not bought."""
     possible: bool = False
     """A secondary part of a light or moderate impact: not bought, to confirm at teardown."""
+    stated: tuple[tuple[str, Decimal], ...] = ()
+    """Hours the words give per operation ("repair 2.0h"): they win over the labour times."""
+    sublet: bool = False
+    """The words send this part's work to a specialist ("sublet screen", "glass company")."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
@@ -104,6 +110,7 @@ def decide(
     needs no longer carry them: a part's size or looseness is read from them.
     """
     said = said if said is not None else Said()
+    own = dict(words or {})
     out = []
     for need in needs:
         if need.reason == "consumable":
@@ -114,34 +121,105 @@ def decide(
         kinds = need.damage_kinds if need.reason == "damaged" else ()
         row = data.policy.decide(need.category.name, severity, group, kinds)
         if need.reason != "damaged":
-            out.append(_secondary(need, row, needs))
+            out.append(_secondary(need, row, needs, data, said, own))
+            continue
+        text = _words_of(need, own)
+        heading = said.heading_of(text)
+        segment = said.segment(text, own.values())
+        stated = _stated(data.evidence.stated_hours(segment))
+        if need.refit_only:
+            out.append(
+                Decision(need, refit_row(row, asked=True), not_damaged="refit", stated=stated)
+            )
+        elif (
+            data.evidence.is_blend_target(text)
+            or (heading and data.evidence.is_blend_target(f"{heading}: {text}"))
+            or said.blend_listed(text, data.evidence)
+        ):
+            out.append(Decision(need, row, not_damaged="blend", stated=stated))
+        elif data.evidence.only_equipment(text):
+            out.append(Decision(need, row, not_damaged="equipment"))
+        elif data.evidence.is_loose(said.clause_of(text)):
+            out.append(Decision(need, refit_row(row), stated=stated))
         else:
-            pos = need.position
-            text = (words or {}).get((need.category.id, pos.axle, pos.side), need.component)
-            heading = said.heading_of(text)
-            if need.refit_only:
-                out.append(Decision(need, refit_row(row, asked=True), not_damaged="refit"))
-            elif data.evidence.is_blend_target(text) or (
-                heading and data.evidence.is_blend_target(f"{heading}: {text}")
-            ):
-                out.append(Decision(need, row, not_damaged="blend"))
-            elif data.evidence.only_equipment(text):
-                out.append(Decision(need, row, not_damaged="equipment"))
-            elif data.evidence.is_loose(said.clause_of(text)):
-                out.append(Decision(need, refit_row(row)))
-            else:
-                out.append(_dent(need, text, row, data, said, group))
+            row, asked = _asked(need, row, data, group, segment)
+            decided = _dent(need, text, row, data, said, group, segment)
+            if asked and not decided.note:
+                decided = replace(decided, note=asked)
+            out.append(replace(decided, stated=stated) if stated else decided)
+        if data.evidence.sublet(segment) and out[-1].operations:
+            where = f" ({need.position.side})" if need.position.side else ""
+            note = (
+                f"SUBLET: the report sends the {need.category.name}{where} to a specialist: its "
+                "work is a sublet, priced at the in-house time until their price is known; "
+                "replace it with their invoice"
+            )
+            out[-1] = replace(out[-1], sublet=True, note=note)
     return _assemblies(out, data)
 
 
-def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
+def _asked(
+    need: Need, row: PolicyRow, data: EstimateData, group: str | None, segment: str
+) -> tuple[PolicyRow, str | None]:
+    """The policy row for the operation the words ask ("replace", "reuse"), and a note when
+    the severity's row would decide otherwise; the row as it is when nothing is asked."""
+    action = data.evidence.action(segment)
+    if action is None or action in row.operations:
+        return row, None
+    if action == "replace":
+        wanted = data.policy.decide(need.category.name, Severity.SEVERE, group)
+    else:
+        wanted = data.policy.decide(need.category.name, Severity.MODERATE, group)
+    if action not in wanted.operations:
+        return row, None  # the policy has no such row for this kind of part (a lamp)
+    said = "a new part" if action == "replace" else "a repair"
+    policy = (
+        "a repair"
+        if "repair" in row.operations
+        else ("a new part" if "replace" in row.operations else "a refinish only")
+    )
+    rule = f"{wanted.id[:50]}-as-asked"
+    why = f"The report asks for {said}: done as asked ({wanted.why})"
+    where = f" ({need.position.side})" if need.position.side else ""
+    note = (
+        f"{need.category.name}{where}: {said} as the report asks; the policy for "
+        f"{need.severity.value} damage would be {policy}"
+    )
+    return wanted.model_copy(update={"id": rule, "why": why}), note
+
+
+def _words_of(need: Need, own: Mapping[tuple[str, Axle | None, Side | None], str]) -> str:
+    pos = need.position
+    return own.get((need.category.id, pos.axle, pos.side), need.component)
+
+
+def _stated(found: Sequence[tuple[str | None, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
+    """Hours given in the words, by operation; hours with no operation word are the part's
+    main work (its repair, else its only operation), kept under "*"."""
+    out: dict[str, Decimal] = {}
+    for op, hours in found:
+        out.setdefault(op or "*", hours)
+    return tuple(out.items())
+
+
+def _secondary(
+    need: Need,
+    row: PolicyRow,
+    needs: Sequence[Need],
+    data: EstimateData,
+    said: Said,
+    words: Mapping[tuple[str, Axle | None, Side | None], str],
+) -> Decision:
     """A secondary part, firm only when a part that brings it is damaged enough.
 
     The propagation rules add a bumper's clips or brackets for the damage they
-    usually go with; below a rule's ``firm_from`` there is no evidence they are
-    damaged, so they are not bought and a warning asks to confirm them at teardown.
+    usually go with; below a rule's ``firm_from``, or where a ``firm_when_said``
+    rule's part has words that give no grounds for damage behind it ("scraped,
+    replace cover") or comes in an estimator's itemised list (its scope is what it
+    lists), there is no evidence they are damaged, so they are not bought and a
+    warning asks to confirm them at teardown.
     """
-    rules = rules_adding(need.category.name)
+    rules = rules_adding(need.category.name, data.secondary_parts)
     triggers = [
         (rule, n)
         for rule in rules
@@ -150,7 +228,16 @@ def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
         and any(n.category.name.casefold() in names_of(w) for w in rule.when)
         and rule.applies(n.severity)
     ]
-    if not triggers or any(rule.firm(n.severity) for rule, n in triggers):
+
+    def firm(rule: Rule, n: Need) -> bool:
+        if not rule.firm(n.severity) or (rule.firm_when_said and said.itemised):
+            return False
+        if not rule.firm_when_said:
+            return True
+        text = _words_of(n, words)
+        return data.evidence.reaches_behind(said.sentence_of(text), said.clause_around(text))
+
+    if not triggers or any(firm(rule, n) for rule, n in triggers):
         return Decision(need, row)
     by = ", ".join(dict.fromkeys(f"{n.category.name} ({n.severity.value})" for _, n in triggers))
     where = f" ({need.position.side})" if need.position.side else ""
@@ -164,7 +251,13 @@ def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
 
 
 def _dent(
-    need: Need, text: str, row: PolicyRow, data: EstimateData, said: Said, group: str | None
+    need: Need,
+    text: str,
+    row: PolicyRow,
+    data: EstimateData,
+    said: Said,
+    group: str | None,
+    segment: str,
 ) -> Decision:
     """A damaged part's decision, with its dent's size or hail count (from ``text``)."""
     evidence = data.evidence
@@ -195,31 +288,69 @@ def _dent(
             if not counted
             else None,
         )
+    paintless = need.paint_intact or evidence.paintless(segment)
     size = evidence.size(_own_or_sentence(text, said, evidence))
+    if paintless and size is None and "repair" in row.operations:
+        return _pdr(need, row, evidence, segment, None)
+    asked = evidence.paintless(segment) and not evidence.reaches_behind_in(segment)
+    if asked and "replace" in row.operations and (size is None or size.pdr is not None):
+        # Asked for paintless repair: a dent it can work out is repaired, whatever the
+        # severity word ("badly dented, PDR"); a part the policy replaces at any severity
+        # (a lamp) has no repair row and stays replaced.
+        moderate = data.policy.decide(need.category.name, Severity.MODERATE, group)
+        if "repair" in moderate.operations:
+            return _pdr(need, moderate, evidence, segment, size)
+    if paintless and size is not None and size.pdr is None and "replace" in row.operations:
+        note = f"{need.category.name}: a {size.id} dent is too large for paintless repair "
+        return Decision(need, row, note=note + "(the report asks for it): the panel is replaced")
     size = size if "repair" in row.operations else None
     if size is None:
-        return Decision(need, row.paint_intact() if need.paint_intact else row)
+        return Decision(need, row.paint_intact() if paintless else row)
+    past = (
+        f"{need.category.name}: a {size.id} dent is too large for paintless repair (the "
+        "report asks for it): "
+        if paintless
+        else None
+    )
     if size.repair == "replace":
         new = data.policy.decide(need.category.name, Severity.SEVERE, group)
         if "replace" in new.operations:
             why = f"A {size.id} dent is past repair: the panel is replaced."
             rule = f"{new.id[:40]}-dent-{size.id}"[:64]
-            return Decision(need, new.model_copy(update={"id": rule, "why": why}))
+            told = f"{past}the panel is replaced" if past else None
+            return Decision(need, new.model_copy(update={"id": rule, "why": why}), note=told)
         return Decision(need, row, repair_at=Severity.SEVERE)
-    if need.paint_intact and size.pdr is not None:
-        return Decision(
-            need,
-            row.paint_intact(),
-            repair_hours=size.pdr,
-            repair_label=f"Paintless dent repair ({size.id} dent)",
-        )
-    note = (
-        f"{need.category.name}: a {size.id} dent is too large for paintless repair: "
-        "repaired and refinished"
-        if need.paint_intact
-        else None
+    if paintless and size.pdr is not None:
+        return _pdr(need, row, evidence, segment, size)
+    return Decision(
+        need, row, repair_at=size.repair, note=f"{past}repaired and refinished" if past else None
     )
-    return Decision(need, row, repair_at=size.repair, note=note)
+
+
+def _pdr(
+    need: Need, row: PolicyRow, evidence: Evidence, segment: str, size: DentSize | None
+) -> Decision:
+    """Paintless repair as asked: the PDR table's hours for the dent's size, per dent counted."""
+    note = None
+    if size is None:
+        default = evidence.dent_count_default_size
+        size = next((s for s in evidence.dent_sizes if s.id == default), None)
+        if size is None or size.pdr is None:
+            return Decision(need, row.paint_intact())
+        note = (
+            f"{need.category.name}: paintless repair with no dent size given: timed as a "
+            f"{size.id} dent; give the size"
+        )
+    assert size.pdr is not None
+    count = evidence.dent_count(segment) or 1
+    dents = f"{count} {size.id} dents" if count > 1 else f"{size.id} dent"
+    return Decision(
+        need,
+        row.paint_intact(),
+        repair_hours=size.pdr * count,
+        repair_label=f"Paintless dent repair ({dents})",
+        note=note,
+    )
 
 
 def _own_or_sentence(component: str, said: Said, evidence: Evidence) -> str:
@@ -283,7 +414,21 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         repair_hours=decision.repair_hours,
         repair_label=decision.repair_label,
         blend=decision.not_damaged == "blend",
+        stated=_by_operation(decision.stated, decision.operations),
+        sublet=decision.sublet,
     )
+
+
+def _by_operation(
+    stated: Sequence[tuple[str, Decimal]], operations: Sequence[DecidedOperation]
+) -> tuple[tuple[str, Decimal], ...]:
+    """Stated hours by operation: hours with no operation word go to the main one."""
+    out = dict(stated)
+    main = "repair" if "repair" in operations else (operations[0] if operations else "blend")
+    if "*" in out:
+        out.setdefault(main, out.pop("*"))
+        out.pop("*", None)
+    return tuple(out.items())
 
 
 def work_for(
@@ -309,6 +454,11 @@ def work_for(
                     hours = getattr(t, op)
             if op == "repair" and part.repair_hours is not None:
                 hours = part.repair_hours
+            why = part.why
+            given = dict(part.stated).get(op)
+            if given is not None:
+                hours = given
+                why += f" {STATED_HOURS.format(hours=given)}"
             if hours is None:
                 warnings.append(
                     f"no {op} time for {part.category.name} ({body_class}) in the labour times: "
@@ -319,19 +469,24 @@ def work_for(
                 label = "Paintless dent " + label.lower()
             if op == "repair" and part.repair_label:
                 label = part.repair_label
+            if given is not None:
+                label += f", {given} h as stated"
+            if part.sublet:
+                label = f"Sublet to a specialist, as the report asks: {label.lower()}"
             works.append(
                 Work(
-                    kind=op,
+                    kind="sublet" if part.sublet else op,
                     description=label,
                     category=part.category,
                     position=part.position,
                     hours=hours if hours is not None else _ZERO,
-                    why=part.why,
+                    why=why,
                     source=part.source,
                     rule=part.rule,
                     times=found[1] if found is not None else None,
                     line=part.line,
-                    on_part=True,
+                    on_part=not part.sublet,
+                    sublet_of=op if part.sublet else None,
                 )
             )
     blended: list[Work] = []
@@ -341,8 +496,9 @@ def work_for(
     asked, notes = asked_blends(parts, blended, data.labour, body_class)
     blended += asked
     warnings += notes
+    lacking = said.lacks if said is not None else ()
     included, notes = included_work(
-        parts, data.included, data.labour, body_class, equipment, present
+        parts, data.included, data.labour, body_class, equipment, present, lacking
     )
     warnings += notes
     # A refit the words ask for that an included operation already does ("transfer the

@@ -26,7 +26,8 @@ from pydantic import Field, model_validator
 from ..._datafile import DataFile, load_data
 from ..._models import DamagedPart, Severity
 from ..._reading.tokens import pillar_posts, pillars_hit
-from ._data import DataId, Hours, check_equipment
+from ._data import DataId, Hours, check_equipment, round_hours
+from .policy import DecidedOperation
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
 
@@ -70,6 +71,8 @@ class DentSize(DataFile):
     repair: Severity | Literal["replace"]
     """The labour times' repair column a conventional repair takes, or a new panel."""
     words: Phrases
+    objects: Phrases = ()
+    """Things a dent is compared with ("football"): a size only in a comparison."""
 
 
 class HailBand(DataFile):
@@ -115,6 +118,10 @@ class Evidence(DataFile):
     not_structural: Phrases = ()
     """Trims named after a structural part ("sill trim", "side skirt", "pillar trim"): no
     banner; the structural word inside them is not said."""
+    hit_objects: Phrases = ()
+    """Structural words that also name what a car hits ("pillar", "post")."""
+    hit_cues: Phrases = ()
+    """Words before a hit object that make it the thing hit ("into", "against")."""
     cosmetic_words: Phrases = ()
     deformed_words: Phrases = ()
     """A structural word with only cosmetic damage in its clause ("sill scraped") is no banner."""
@@ -130,6 +137,28 @@ class Evidence(DataFile):
     equipment: tuple[Equipment, ...]
     dent_sizes: Annotated[tuple[DentSize, ...], Field(min_length=1)]
     hail: Hail
+    comparison_cues: Phrases = ()
+    """Words that make an object a dent's size ("the size of", "as big as")."""
+    reach_behind_words: Phrases = ()
+    """Words that say an impact reached behind a cover or panel ("pushed in", "absorber")."""
+    severity_words: Phrases = ()
+    """Words that say the damage is severe ("badly", "severe"), beyond a work instruction."""
+    light_impact_words: Phrases = ()
+    """Words of a light impact ("scraped", "light knock"): a part's secondary parts stay
+    possible unless the words also reach behind it."""
+    paintless_words: Phrases = ()
+    """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
+    action_words: dict[Literal["replace", "repair"], Phrases] = {}
+    """Words that ask for an operation on a part ("replace", "reuse"): they win over the
+    severity's policy row."""
+    abbreviations: Phrases = ()
+    """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
+    sublet_words: Phrases = ()
+    """Words that send a part's work to a specialist ("sublet screen", "glass company")."""
+    dent_count_default_size: DataId | None = None
+    """The dent size paintless repair is timed at when the words give none."""
+    stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
+    """The operation words hours given in the text belong to ("repair 2.0h")."""
 
     @model_validator(mode="after")
     def _sizes_ascend(self) -> Evidence:
@@ -139,6 +168,9 @@ class Evidence(DataFile):
         bounded = [x for x in limits if x is not None]
         if bounded != sorted(bounded):
             raise ValueError("dent sizes go from the smallest up")
+        default = self.dent_count_default_size
+        if default is not None and default not in {s.id for s in self.dent_sizes}:
+            raise ValueError(f"dent_count_default_size {default!r} is not a dent size")
         return self
 
     @functools.cached_property
@@ -164,7 +196,22 @@ class Evidence(DataFile):
         return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
 
     def _worded(self, text: str) -> list[DentSize]:
-        return [s for s in self.dent_sizes if _find(s.words, text)]
+        # "as big as an orange" is the orange's size, not "big".
+        plain = text
+        for start, end, _ in reversed(_find(self.comparison_cues, text)):
+            plain = plain[:start] + " " * (end - start) + plain[end:]
+        return [
+            s
+            for s in self.dent_sizes
+            if _find(s.words, plain)
+            or any(self._compared(text, a, b) for a, b, _ in _find(s.objects, text))
+        ]
+
+    def _compared(self, text: str, start: int, end: int) -> bool:
+        """True when the object at ``text[start:end]`` is in a comparison ("size of a ...")."""
+        before = " ".join(text[:start].split()[-4:])
+        after = " ".join(text[end:].split()[:1])
+        return bool(_find(self.comparison_cues, before)) or after in ("size", "sized")
 
     def denies(self, phrase: str) -> bool:
         """True when a phrase says its part is not damaged ("airbags did not go off")."""
@@ -210,24 +257,116 @@ class Evidence(DataFile):
     def hail_count(self, phrase: str) -> int | None:
         """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
         text = _normal(phrase)
-        m = self._counted.search(text)
-        if m:
-            n = m.group(1)
-            return int(n) if n.isdigit() else self.hail.numbers[n]
+        counted = self.dent_count(text)
+        if counted is not None:
+            return counted
         counts = self.hail.counts
         if _find(tuple(counts), text) == []:  # none of them: one search, not one per word
             return None
         said = [n for w, n in counts.items() if _find((w,), text)]
         return max(said) if said else None
 
+    def dent_count(self, phrase: str) -> int | None:
+        """The dents a phrase counts by number ("3 dings", "two dents"), or None."""
+        m = self._counted.search(_normal(phrase))
+        if m is None:
+            return None
+        n = m.group(1)
+        return int(n) if n.isdigit() else self.hail.numbers[n]
+
     @functools.cached_property
     def _counted(self) -> re.Pattern[str]:
         """A number or number word before 'dents' (compiled once, not per phrase)."""
         words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
         return re.compile(
-            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+|tiny\s+)?"
             r"(?:dents?|dings?|marks?|hits?|impacts?)\b"
         )
+
+    def reaches_behind(self, sentence: str, clause: str) -> bool:
+        """True when a part's words give grounds for the parts behind it.
+
+        The impact reached behind ("pushed in", "absorber"), or the part is said to be
+        badly damaged with no light impact in its clause, or nothing but a severity was
+        given (a structured line); a work instruction alone ("replace cover") or a light
+        impact ("scraped", "light knock") is no evidence of damage behind.
+        """
+        text, own = _normal(sentence), _normal(clause)
+        if self.reaches_behind_in(text):
+            return True
+        if _find(self.light_impact_words, own):
+            return False
+        return bool(_find(self.severity_words, text)) or not _find(self.work_words, text)
+
+    def reaches_behind_in(self, phrase: str) -> bool:
+        """True when a phrase says, undenied, that the impact reached behind ("smashed")."""
+        return any(
+            _affirmed(self.reach_behind_words, c, self.denials)
+            for c in _CLAUSE.split(_normal(phrase))
+        )
+
+    def unabbreviated(self, text: str) -> str:
+        """The words with the dots of ``abbreviations`` dropped ("req. replacement"), so they
+        end no sentence; line breaks are kept (they end one)."""
+        out = text
+        for word in self.abbreviations:
+            out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
+        return out
+
+    def action(self, phrase: str) -> Literal["replace", "repair"] | None:
+        """The one operation the words ask of a part, undenied; None for none or both."""
+        clauses = _CLAUSE.split(_normal(phrase))
+        asked = {
+            op
+            for op, words in self.action_words.items()
+            if any(_affirmed(words, c, self.denials) for c in clauses)
+        }
+        return asked.pop() if len(asked) == 1 else None
+
+    def sublet(self, phrase: str) -> bool:
+        """True when the words send a part's work out to a specialist, not denied."""
+        return any(
+            _affirmed(self.sublet_words, c, self.denials) for c in _CLAUSE.split(_normal(phrase))
+        )
+
+    def paintless(self, phrase: str) -> bool:
+        """True when the words ask for paintless repair ("PDR", "no paint"), not denied."""
+        return any(
+            _affirmed(self.paintless_words, c, self.denials) for c in _CLAUSE.split(_normal(phrase))
+        )
+
+    def stated_hours(self, phrase: str) -> list[tuple[str | None, Decimal]]:
+        """The hours the words give ("repair 2.0h", "2 hrs"), each with the operation word
+        before it (or after it, or None)."""
+        text = _normal(phrase)
+        ops = [
+            (s, e, op)
+            for op, words in self.stated_hours_words.items()
+            for s, e, _ in _find(words, text)
+        ]
+        out: list[tuple[str | None, Decimal]] = []
+        for m in _HOURS.finditer(text):
+            before = [(e, op) for s, e, op in ops if e <= m.start()]
+            after = [(s, op) for s, e, op in ops if s >= m.end()]
+            op = max(before)[1] if before else min(after)[1] if after else None
+            out.append((op, round_hours(Decimal(m.group(1)))))
+        return out
+
+    def speaks_of(self, sentence: str) -> bool:
+        """True when a sentence holds words the estimate reads per part (beyond the parts).
+
+        Light and reach-behind words alone do not: they matter only beside a work
+        instruction or a severity word (``reaches_behind``), and a sentence kept here
+        is part of the cache key.
+        """
+        lists = (
+            self.paintless_words,
+            self.severity_words,
+            self.work_words,
+            self.sublet_words,
+            *self.action_words.values(),
+        )
+        return bool(_HOURS.search(sentence)) or any(_find(w, sentence) for w in lists)
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
@@ -251,6 +390,11 @@ class Said:
     """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
     safety: tuple[str, ...] = ()
     """The safety warnings the words call for (high voltage, steering and suspension)."""
+    lacks: tuple[str, ...] = ()
+    """Equipment ids the words say the car does not have ("no radar"), sorted."""
+    itemised: bool = False
+    """An estimator's itemised list (two or more lines that each ask an operation): its
+    scope is what it lists, so parts it does not list are at most possible."""
 
     def clause_of(self, component: str) -> str:
         """A part's words and what follows them up to the next comma ("... loose and cracked")."""
@@ -271,6 +415,60 @@ class Said:
                 return head
         return ""
 
+    def sentence_of(self, component: str) -> str:
+        """The sentence of facts a part's words are in, or its words."""
+        own = _normal(component)
+        return next((p for p in self.phrases if own and own in p), own)
+
+    def clause_around(self, component: str) -> str:
+        """The clause a part's words are in, from the comma before them to the one after."""
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at < 0:
+            return own
+        starts = [m.end() for m in _CLAUSE.finditer(sentence, 0, at)]
+        end = _CLAUSE.search(sentence, at + len(own))
+        return sentence[(starts[-1] if starts else 0) : end.start() if end else len(sentence)]
+
+    def segment(self, component: str, others: Iterable[str]) -> str:
+        """A part's words with the words around them up to the next part named on either side.
+
+        "N/S rear door: dent removal, no paint" gives the door all of it; in "front door
+        PDR, rear door repaired" the front door's is "front door pdr,".
+        """
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at < 0:
+            return own
+        start, end = 0, len(sentence)
+        for other in {_normal(o) for o in others} - {own, ""}:
+            j = sentence.find(other)
+            while j >= 0:
+                if j + len(other) <= at:
+                    start = max(start, j + len(other))
+                elif j >= at + len(own):
+                    end = min(end, j)
+                j = sentence.find(other, j + 1)
+        return sentence[start:end]
+
+    def blend_listed(self, component: str, evidence: Evidence) -> bool:
+        """True when the last instruction before a part's words is a blend, not denied, and
+        its own words say no damage or work: "blend the LF door and hood" blends the hood."""
+        own = _normal(component)
+        sentence = self.sentence_of(component)
+        at = sentence.find(own) if own else -1
+        if at <= 0 or _find(evidence.damage_words, own) or _find(evidence.work_words, own):
+            return False
+        before = sentence[:at]
+        words = (*evidence.blend_words, *evidence.work_words, *evidence.damage_words)
+        found = _find(words, before)
+        if not found or found[-1][2] not in evidence.blend_words:
+            return False
+        clause = _CLAUSE.split(before)[-1]
+        return not _find(evidence.no_blend, before) and not _find(evidence.denials, clause)
+
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
         own = _normal(component)
@@ -281,19 +479,38 @@ class Said:
 def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Said:
     """What the damage says beyond its parts, denials taken into account."""
     texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
-    sentences = [s for t in texts for s in _SENTENCE.split(_normal(t)) if s.strip()]
+    sentences = [
+        _normal(s) for t in texts for s in _SENTENCE.split(evidence.unabbreviated(t)) if s.strip()
+    ]
     read = [_sentence(s, evidence) for s in sentences]
     hail = any(r.hail for r in read)
     counts = [r.hail_count for r in read if r.hail_count is not None]
+    equipment = {e for r in read for e in r.equipment}
     return Said(
+        lacks=tuple(sorted({e for r in read for e in r.lacks} - equipment)),
+        itemised=sum(r.asking for r in read) >= 2,
         no_blend=any(r.no_blend for r in read),
         escalate=tuple(dict.fromkeys(w for r in read for w in r.escalate)),
-        equipment=tuple(sorted({e for r in read for e in r.equipment})),
+        equipment=tuple(sorted(equipment)),
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted({s for s, r in zip(sentences, read, strict=True) if r.fact})),
         safety=_safety(sentences, evidence),
     )
+
+
+def _structure(clause: str, evidence: Evidence) -> list[str]:
+    """The structural words of a clause, less those that name what the car hit ("reversed
+    into a pillar", "along a concrete post"): ``hit_objects`` after a ``hit_cues`` word."""
+    found = _affirmed(evidence.structural, clause, evidence.denials)
+    if not found:
+        return []
+    hit = set()
+    for start, _, phrase in _find(evidence.structural, clause):
+        before = clause[:start].split()[-3:]
+        if phrase in evidence.hit_objects and any(w in evidence.hit_cues for w in before):
+            hit.add(phrase)
+    return [p for p in found if p not in hit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +523,12 @@ class _Sentence:
     hail: bool
     hail_count: int | None
     fact: bool
-    """It holds a size, a count, 'loose' or a blend: one of the report's per-part facts."""
+    """It holds a size, a count, 'loose', a blend or other words read per part
+    (``Evidence.speaks_of``): one of the report's per-part facts."""
+    lacks: frozenset[str] = frozenset()
+    """Equipment it says the car does not have ("no radar")."""
+    asking: int = 0
+    """Its clauses that ask an operation ("replace", "repair"): an itemised list's lines."""
 
 
 _SENTENCES: OrderedDict[tuple[int, str], tuple[Evidence, _Sentence]] = OrderedDict()
@@ -339,6 +561,7 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
     opens_denied = bool(_find(evidence.denials, clauses[0]))
     escalate: list[str] = []
     equipment: set[str] = set()
+    lacks: set[str] = set()
     no_blend = False
     for i, clause in enumerate(clauses):
         # A clause after an opening denial, naming no damage, is in its list.
@@ -353,7 +576,7 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
         )
         if not cosmetic:
             body = _without(evidence.not_structural, clause)
-            escalate += _affirmed(evidence.structural, body, evidence.denials)
+            escalate += _structure(body, evidence)
             escalate += _body_deformed(clause, evidence)
         bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
         if bags and _find(evidence.deployed_words, clause):
@@ -361,13 +584,18 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
         # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
         for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
             equipment.update(evidence.equipment_words[phrase])
+        if _find(evidence.equipment_denials, clause):
+            for _, _, phrase in _find(evidence.equipment_words, clause):
+                lacks.update(evidence.equipment_words[phrase])
     count = evidence.hail_count(sentence)
     fact = (
         evidence.size(sentence) is not None
         or bool(_find(evidence.loose, sentence))
         or bool(count)
         or bool(_find(evidence.blend_words, sentence))
+        or evidence.speaks_of(sentence)
     )
+    asking = (*evidence.work_words, *(w for ws in evidence.action_words.values() for w in ws))
     return _Sentence(
         no_blend=no_blend,
         escalate=tuple(escalate),
@@ -375,6 +603,8 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
         hail=bool(_find(evidence.hail.words, sentence)),
         hail_count=count,
         fact=fact,
+        lacks=frozenset(lacks),
+        asking=sum(1 for c in clauses if _find(asking, c)),
     )
 
 
@@ -410,8 +640,10 @@ def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
     return tuple(out)
 
 
-_SENTENCE = re.compile(r"[.;!?\n]+")
+_SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.|[;!?\n])+")
+"""Sentence ends; a dot between digits ("2.0h", "5.5 cm") is a decimal point."""
 _CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_HOURS = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d)?)\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
           "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip
 _MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z])")

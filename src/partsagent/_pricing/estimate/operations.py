@@ -113,14 +113,16 @@ def included_work(
     body_class: BodyClass,
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
+    lacking: Collection[str] = (),
 ) -> tuple[list[Work], list[str]]:
-    """The operations the rules add for ``parts`` (in their order), and warnings."""
+    """The operations the rules add for ``parts`` (in their order), and warnings; equipment
+    the words say the car lacks (``lacking``: "no radar") is not asked about."""
     out: list[Work] = []
     warnings: list[str] = []
     for rule in rules.rules:
         triggers = [p for p in parts if rule.triggered_by(p)]
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
-            if rule.ask_when_absent and triggers:
+            if rule.ask_when_absent and triggers and rule.requires_equipment not in lacking:
                 name = triggers[0].category.name
                 warnings.append(
                     f"{name}: the catalog lists no {rule.requires_equipment.replace('_', ' ')} "

@@ -34,7 +34,12 @@ def price_work(works: Sequence[Work], rates: PricedMarket) -> list[Operation]:
     """The report's operations: each work item with its rate and amount."""
     out = []
     for w in works:
-        if w.kind == "sublet":
+        if w.kind == "sublet" and w.sublet_of is not None:
+            # Asked in the words, with no price of its own: the in-house time stands in.
+            hourly = rates.labour_rate if w.sublet_of in _LABOUR else rates.paint_rate
+            rate = None
+            amount = round_money(w.hours * hourly, rates.minor_unit)
+        elif w.kind == "sublet":
             assert w.sublet is not None  # validated with the rates (EstimateData)
             rate = None
             amount = round_money(rates.sublets[w.sublet], rates.minor_unit)
