@@ -368,3 +368,18 @@ def test_a_calibration_is_work_not_a_damaged_part(text: str) -> None:
     calibrations = [u for u in r.unread if "calibr" in u.phrase.lower()]
     assert [(u.reason, u.action_hint) for u in calibrations] == [("operation", "check")]
     assert not [u for u in r.unread if u.reason == "not_in_catalog"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "O/S wing crumpled and the bumper's ripped off its brackets",
+        "wing pushed in, bumper’s hanging off",
+        "the bumper's cover is torn and the wing dented",
+    ],
+)
+def test_an_apostrophe_s_is_not_a_plural(text: str) -> None:
+    """ "the bumper's ripped" is one bumper (is, or a possessive), never both bumpers."""
+    reading = read(text)
+    bumpers = [p for p in reading.parts if "Bumper Cover" in p.category.name]
+    assert [(p.category.name, p.quantity) for p in bumpers] == [("Front Bumper Cover", 1)]

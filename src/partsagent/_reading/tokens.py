@@ -90,9 +90,14 @@ def singular(word: str) -> tuple[str, bool]:
     return word, False
 
 
+_APOSTROPHE_S = re.compile(r"(?<=[^\W\d_]{3})['\u2019]s$")
+
+
 def _split_word(raw: str, start: int, end: int) -> list[Token]:
     """One scanned word -> tokens: slashed abbreviations joined or split, x2 read as a count."""
-    word = raw.replace("'", "").replace("\u2019", "")
+    # "bumper's ripped", "the door's edge": 's is "is" or a possessive, never a plural
+    # ("it's" stays "its", the word the phrases use).
+    word = _APOSTROPHE_S.sub("", raw).replace("'", "").replace("\u2019", "")
     words = lexicon()
     if word in _spelling().one_word or word in words.positions:
         return [Token(word, start, end)]
