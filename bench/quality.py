@@ -488,8 +488,8 @@ def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
 
 SILENT_CONFIDENCE = 0.5
 """A report at or above this confidence, with no warning naming the part, claims to be right."""
-BANNERS = ("INSPECTION NEEDED", "POSSIBLE TOTAL LOSS")
-"""Warnings that say the whole estimate is incomplete: every item of the report is flagged."""
+BANNERS = ("inspection_needed", "total_loss")
+"""Warning codes that say the whole estimate is incomplete: every item of the report is flagged."""
 
 
 def _names(report: PartsReport, category_id: str) -> set[str]:
@@ -506,7 +506,7 @@ def _names(report: PartsReport, category_id: str) -> set[str]:
 
 def _flagged(report: PartsReport, category_id: str, missed: bool = False) -> bool:
     """True when the report says something is unsure about this part."""
-    if report.confidence < SILENT_CONFIDENCE or any(w.startswith(BANNERS) for w in report.warnings):
+    if report.confidence < SILENT_CONFIDENCE or any(map(report.has_warning, BANNERS)):
         return True
     names = _names(report, category_id)
     if any(n in w.casefold() for w in report.warnings for n in names):

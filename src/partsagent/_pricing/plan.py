@@ -8,7 +8,7 @@ from typing import Any
 
 from .._exceptions import UsageError
 from .._markets import Market
-from .._models import DamagedPart, Position, Severity, Vehicle
+from .._models import DamagedPart, Position, ReportWarning, Severity, Vehicle
 from .._reading.results import Guess, UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
 from .propagation import RuleSet, load_rules
@@ -52,7 +52,8 @@ class PlanRequest:
 class Plan:
     resolution: VehicleResolution
     needs: list[Need]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReportWarning | str] = field(default_factory=list)
+    """What the report should say; a plain string (a planner of your own) is a ``planner_note``."""
     trace: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
     incomplete: bool = False

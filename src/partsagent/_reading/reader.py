@@ -37,7 +37,7 @@ from itertools import product
 from typing import Literal, Protocol
 
 from .._markets import Market
-from .._models import Axle, Category, DamagedPart, Position, Severity, Side
+from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
 from .index import Index, index_for
 from .market import in_market_words, market_name
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
@@ -252,7 +252,7 @@ class _Reader:
         self.vehicle = vehicle
         self.parts: list[ReadPart] = []
         self.unread: list[UnreadPhrase] = []
-        self.notes: list[str] = []
+        self.notes: list[ReportWarning] = []
         self.total_loss: list[str] = []
         self.context_axle: Axle | None = None
         self.context_side: Side | None = None
@@ -291,8 +291,11 @@ class _Reader:
         if stories and not self.parts and not self.unread:
             told = "; ".join(dict.fromkeys(stories))
             self.notes.append(
-                f"no damaged part named: {told!r} tells what happened; name the damaged parts "
-                "to price them"
+                ReportWarning(
+                    code="no_damage_named",
+                    message=f"no damaged part named: {told!r} "
+                    "tells what happened; name the damaged parts to price them",
+                )
             )
         return Reading(
             parts=tuple(self.parts),
@@ -343,7 +346,11 @@ class _Reader:
             return
         named = ", ".join(dict.fromkeys(_label(p) for p in parts)) or "no part"
         extra = f"; {len(unread)} phrase(s) not priced" if unread else ""
-        self.notes.append(f"read {source.text!r} as free text: {named}{extra}")
+        self.notes.append(
+            ReportWarning(
+                code="free_text_read", message=f"read {source.text!r} as free text: {named}{extra}"
+            )
+        )
 
     def _mention(self, passage: Passage, m: Mention, given: Severity | None) -> None:
         phrase = passage.phrase((m.segment.start, m.segment.end))
@@ -436,7 +443,7 @@ class _Reader:
                 "is not part of this claim"
             )
             self._unread(phrase, "pre_existing", note, guesses)
-            self.notes.append(note)
+            self.notes.append(ReportWarning(code="pre_existing", message=note))
             return
         work = "removed and refitted" if m.action == "refit" else "checked"
         note = (
@@ -513,9 +520,9 @@ class _Reader:
 
     # -- what is said about it -----------------------------------------------------------
 
-    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[str], list[str]]:
+    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[ReportWarning], list[str]]:
         """What to check (an ambiguity, how a pair was read) and what only explains."""
-        warnings: list[str] = []
+        warnings: list[ReportWarning] = []
         notes: list[str] = []
         words = m.words
         first = lines[0].choice
@@ -528,8 +535,13 @@ class _Reader:
             ]
             if others:
                 warnings.append(
-                    f"{words!r} could mean {target.name} or {', '.join(dict.fromkeys(others))}; "
-                    "name the part more precisely"
+                    ReportWarning(
+                        code="ambiguous_part",
+                        part=target.name,
+                        message=f"{words!r} could mean {target.name} or "
+                        f"{', '.join(dict.fromkeys(others))}; "
+                        "name the part more precisely",
+                    )
                 )
         drive = self.market.drive
         for word in sorted(m.sides):
@@ -550,21 +562,36 @@ class _Reader:
                 else "name any other part (a tailgate) to price it"
             )
             warnings.append(
-                f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
+                ReportWarning(
+                    code="count_differs",
+                    part=target.name,
+                    message=f"{m.count} {words!r} said, but the vehicle has {there}: "
+                    f"priced all {there}; {fix}",
+                )
             )
         slashed = {v for v in m.said.values() if _SLASHED_PAIR.fullmatch(v.casefold())}
         if slashed and not m.axles and len(family) == 2:
             said = slashed.pop()
             warnings.append(
-                f"{said!r} before {words!r} may mean left and right or a corner ({said[0]} "
-                f"{'rear' if said[-1] in 'rR' else 'front'}); priced as left and right "
-                "front ones: say LR/RR or left rear to be sure"
+                ReportWarning(
+                    code="pair_or_corner",
+                    part=target.name,
+                    message=f"{said!r} before {words!r} may mean left and right or a corner "
+                    f"({said[0]} "
+                    f"{'rear' if said[-1] in 'rR' else 'front'}); priced as left and right "
+                    "front ones: say LR/RR or left rear to be sure",
+                )
             )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
             warnings.append(
-                f"read {words!r} as the two {lines[0].axle} ones; name the "
-                f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
+                ReportWarning(
+                    code="axle_assumed",
+                    part=target.name,
+                    message=f"read {words!r} as the two {lines[0].axle} ones; name the "
+                    f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are "
+                    "damaged",
+                )
             )
         return warnings, notes
 
@@ -600,7 +627,7 @@ class _Reader:
         reason: UnreadReason,
         note: str,
         guesses: tuple[Guess, ...] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.unread.append(UnreadPhrase(phrase=phrase, reason=reason, note=note, guesses=guesses))
 
     def _story(self, phrase: str) -> None:

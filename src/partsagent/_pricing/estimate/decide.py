@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..._models import Axle, Severity, Side
+from ..._models import Axle, ReportWarning, Severity, Side
 from ..names import names_of
 from ..plan import Need
 from ..propagation import rules_adding
@@ -61,7 +61,7 @@ class Decision:
     repair_hours: Decimal | None = None
     """Paintless repair hours from the dent or hail tables."""
     repair_label: str | None = None
-    note: str | None = None
+    note: ReportWarning | None = None
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
@@ -153,8 +153,12 @@ def _secondary(need: Need, row: PolicyRow, needs: Sequence[Need]) -> Decision:
         need,
         row,
         possible=True,
-        note=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
-        f"the {by} but nothing says it is damaged; not priced, add it if found",
+        note=ReportWarning(
+            code="confirm_at_teardown",
+            part=need.category.name,
+            message=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
+            f"the {by} but nothing says it is damaged; not priced, add it if found",
+        ),
     )
 
 
@@ -176,17 +180,25 @@ def _dent(
                 need,
                 row,
                 repair_at=Severity.SEVERE,
-                note=f"{need.category.name}: about {count} hail dents are too many for "
-                f"paintless repair: repaired and refinished; check whether a new panel costs "
-                f"less{unsure}",
+                note=ReportWarning(
+                    code="hail_too_many",
+                    part=need.category.name,
+                    message=f"{need.category.name}: about {count} hail dents are too many for "
+                    f"paintless repair: repaired and refinished; check whether a new panel costs "
+                    f"less{unsure}",
+                ),
             )
         return Decision(
             need,
             _paintless(row, "hail", f"Hail: about {count} dents worked out paintless."),
             repair_hours=band.pdr,
             repair_label=f"Paintless hail repair (about {count} dents)",
-            note=f"{need.category.name}: hail dent count not given; priced as {count}; "
-            "give the count per panel"
+            note=ReportWarning(
+                code="hail_count_assumed",
+                part=need.category.name,
+                message=f"{need.category.name}: hail dent count not given; priced as {count}; "
+                "give the count per panel",
+            )
             if not counted
             else None,
         )
@@ -209,8 +221,12 @@ def _dent(
             repair_label=f"Paintless dent repair ({size.id} dent)",
         )
     note = (
-        f"{need.category.name}: a {size.id} dent is too large for paintless repair: "
-        "repaired and refinished"
+        ReportWarning(
+            code="dent_too_large",
+            part=need.category.name,
+            message=f"{need.category.name}: a {size.id} dent is too large for paintless repair: "
+            "repaired and refinished",
+        )
         if need.paint_intact
         else None
     )
@@ -253,7 +269,11 @@ def _assemblies(decisions: list[Decision], data: EstimateData) -> list[Decision]
             continue
         n, a = inside
         where = f" ({d.need.position.side})" if d.need.position.side else ""
-        note = f"{d.need.category.name}{where}: comes with the new {n.category.name} ({a.id})"
+        note = ReportWarning(
+            code="comes_with_assembly",
+            part=d.need.category.name,
+            message=f"{d.need.category.name}{where}: comes with the new {n.category.name} ({a.id})",
+        )
         out.append(replace(d, included_in=n.category.name, note=note))
     return out
 
@@ -288,10 +308,10 @@ def work_for(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     said: Said | None = None,
-) -> tuple[list[Work], list[str]]:
+) -> tuple[list[Work], list[ReportWarning]]:
     """Every operation of the estimate with its hours, in canonical order, and warnings."""
     works: list[Work] = []
-    warnings: list[str] = []
+    warnings: list[ReportWarning] = []
     for part in parts:
         found = data.labour.times(part.category.name, body_class)
         for op in part.operations:
@@ -306,8 +326,12 @@ def work_for(
                 hours = part.repair_hours
             if hours is None:
                 warnings.append(
-                    f"no {op} time for {part.category.name} ({body_class}) in the labour times: "
-                    "estimated at 0.0 h; add it to your labour file"
+                    ReportWarning(
+                        code="no_labour_time",
+                        part=part.category.name,
+                        message=f"no {op} time for {part.category.name} ({body_class}) in the "
+                        "labour times: estimated at 0.0 h; add it to your labour file",
+                    )
                 )
             label = _LABEL[op] + (f" ({part.severity.value} damage)" if op == "repair" else "")
             if op == "repair" and part.paintless:
