@@ -31,7 +31,7 @@ from ._exceptions import (
     UsageError,
     VehicleCandidate,
 )
-from ._models import DamagedPart, Position, Severity, Vehicle
+from ._models import DamagedPart, Position, ReportWarning, Severity, Vehicle, WarningCode
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
@@ -58,6 +58,7 @@ __all__ = [
     "Position",
     "Rates",
     "ReportLine",
+    "ReportWarning",
     "Severity",
     "SyncPartsAgent",
     "Totals",
@@ -65,6 +66,7 @@ __all__ = [
     "UsageError",
     "Vehicle",
     "VehicleCandidate",
+    "WarningCode",
     "process_batch_in_processes",
 ]
 
