@@ -104,7 +104,9 @@ async def price_plan(
     )
     decisions = [d for d in decisions if id(d) not in lines.absent]
     build, body_class = _build(choice, job.data, warnings)
-    operations = _operations(job, decisions, lines, categories, choice, body_class, warnings)
+    operations = _operations(
+        job, decisions, lines, categories, choice, body_class, pricing, warnings
+    )
     complete = not (failed or lines.failed or plan.incomplete)
     if not complete:
         warnings.insert(0, _incomplete_warning(lines.unpriced))
@@ -248,6 +250,7 @@ def _operations(
     categories: dict[str, tuple[Category, ...]],
     choice: BuildChoice,
     body_class: BodyClass,
+    pricing: Pricing,
     warnings: list[ReportWarning],
 ) -> list[Operation]:
     """The estimate's operations, priced at the market's rates, named in the market's words."""
@@ -262,9 +265,8 @@ def _operations(
     equipment = {e for v in choice.variants for e in v.equipment} | set(job.said.equipment)
     works, notes = work_for(parts, job.data, body_class, equipment, present, job.said)
     warnings += notes
-    rates = job.data.rates.market(job.market)
     is_saloon = _is_saloon(choice)
-    return [_named(op, job.market, is_saloon) for op in price_work(works, rates)]
+    return [_named(op, job.market, is_saloon) for op in price_work(works, pricing.rates)]
 
 
 def _incomplete_warning(unpriced: Sequence[Unpriced]) -> ReportWarning:
