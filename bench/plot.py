@@ -85,9 +85,9 @@ def cold_vs_cached(data: dict[str, Any]) -> None:
 
 
 def versus(data: dict[str, Any]) -> None:
-    """Where users deploy a catalog: static bucket and project's server, each design's wall time."""
-    phases = data["results"]["phases"]
+    """Where users deploy a catalog: static bucket and project's server, per catalog raced."""
     n = data["parameters"]["reports"]
+    names = data["parameters"]["catalogs"]
     groups = {
         "static bucket\n(http.server)": (
             "static: replaced design, 5 report threads",
@@ -107,24 +107,26 @@ def versus(data: dict[str, Any]) -> None:
     )
     colors = ("tab:gray", "tab:cyan", "tab:blue")
     width = 0.26
-    fig, ax = plt.subplots(figsize=(9, 4.6))
-    for j, (label, color) in enumerate(zip(labels, colors, strict=True)):
-        xs, walls, notes = [], [], []
-        for i, names in enumerate(groups.values()):
-            phase = phases.get(names[j])
-            if phase is None:
-                continue
-            xs.append(i + (j - 1) * width)
-            walls.append(phase["wall_s"])
-            notes.append(f"{phase['wall_s']:.2f} s\n{phase['catalog_requests']} req")
-        ax.bar(xs, walls, width, label=label, color=color)
-        for x, wall, note in zip(xs, walls, notes, strict=True):
-            ax.annotate(note, (x, wall), ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(groups)), list(groups))
-    ax.set_ylabel("wall time (s), lower is better")
-    ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.set_title(f"{n} distinct cold reports, catalog 20 +- 5 ms away")
+    fig, axes = plt.subplots(1, len(names), figsize=(9 * len(names), 4.6), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        phases = data["results"][name]["phases"]
+        for j, (label, color) in enumerate(zip(labels, colors, strict=True)):
+            xs, walls, notes = [], [], []
+            for i, group in enumerate(groups.values()):
+                phase = phases.get(group[j])
+                if phase is None:
+                    continue
+                xs.append(i + (j - 1) * width)
+                walls.append(phase["wall_s"])
+                notes.append(f"{phase['wall_s']:.2f} s\n{phase['catalog_requests']} req")
+            ax.bar(xs, walls, width, label=label, color=color)
+            for x, wall, note in zip(xs, walls, notes, strict=True):
+                ax.annotate(note, (x, wall), ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(range(len(groups)), list(groups))
+        ax.set_ylabel("wall time (s), lower is better")
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.15)
+        ax.legend(fontsize=8, loc="upper right")
+        ax.set_title(f"{name}: {n} distinct cold reports, catalog 20 +- 5 ms away")
     save(fig, "versus.png")
 
 

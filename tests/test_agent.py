@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from partsagent import DamagedPart, InputError, PartsAgent, PartsReport, UsageError, Vehicle
-from partsagent.catalog import HttpBucket
+from partsagent.catalog import BucketManager, HttpBucket
+from partsagent.planning import Plan, PlanRequest, RulesPlanner
 from partsagent.testing import CatalogServer, ServerOptions
 
 SEED_VEHICLE = {"make": "Vauxhall", "model": "Astra", "year": 2018}
@@ -283,3 +285,32 @@ async def test_agent_accepts_a_source_instance(catalog_server: CatalogServer) ->
     assert report.lines
     with pytest.raises(UsageError):
         await source.manufacturers()
+
+
+class _PartsOnly:
+    """A planner of a caller's own: the rules' parts, without the build they read."""
+
+    name = "parts-only"
+
+    def __init__(self) -> None:
+        self.rules = RulesPlanner()
+
+    async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
+        return dataclasses.replace(await self.rules.plan(catalog, request), build=None)
+
+    async def aclose(self) -> None:
+        await self.rules.aclose()
+
+
+async def test_a_planner_that_leaves_the_build_out_gets_it_read_once() -> None:
+    """The build of a planner of one's own is read by the agent, the same way the rules read
+    it: the same report, and the variant id is still checked."""
+    astra = {"make": "Vauxhall", "model": "Astra", "year": 2019}
+    async with PartsAgent(planner=_PartsOnly()) as own, PartsAgent() as rules:
+        mine = await own.process_damage_report(astra, "estate: tailgate smashed")
+        theirs = await rules.process_damage_report(astra, "estate: tailgate smashed")
+        with pytest.raises(InputError, match="not one of this vehicle's variants"):
+            await own.process_damage_report({**astra, "variant_id": "999999"}, "bonnet dented")
+    assert mine.vehicle.build is not None
+    assert (mine.vehicle.build.variants, mine.vehicle.build.chosen_by) == (("127448",), "words")
+    assert meaning(mine) == meaning(theirs)

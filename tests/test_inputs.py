@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from partsagent import InputError, PartsAgent, UsageError
+from partsagent._input import check_size
 
 ASTRA = {"make": "Vauxhall", "model": "Astra", "year": 2018}
 FULLWIDTH = {"make": "Ｖａｕｘｈａｌｌ", "model": "Ａｓｔｒａ", "year": 2018}
@@ -138,3 +139,20 @@ def test_an_agent_belongs_to_one_event_loop(
     del agent
     gc.collect()
     assert "Unclosed" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [pytest.param("x" * 11, id="text"), pytest.param([{"component": "bonnet"}] * 3, id="parts")],
+)
+async def test_the_agent_and_the_command_line_cap_the_same_input_alike(damage: object) -> None:
+    """One check for both: the same message, naming the cap as each caller sets it."""
+    async with PartsAgent(max_text_chars=10, max_damaged_parts=2) as agent:
+        with pytest.raises(InputError) as by_agent:
+            await agent.process_damage_report({"make": "Vauxhall", "model": "Astra"}, damage)  # type: ignore[arg-type]
+    with pytest.raises(InputError) as by_cli:
+        check_size(
+            damage, max_text_chars=10, max_parts=2, names=("--max-text-chars", "--max-parts")
+        )
+    renamed = str(by_agent.value).replace("(max_text_chars)", "(--max-text-chars)")
+    assert renamed.replace("(max_damaged_parts)", "(--max-parts)") == str(by_cli.value)

@@ -15,7 +15,7 @@ SRC = Path(partsagent.__file__).parent
 
 #: Lowest first. A module may import from its own layer and the ones below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_datafile", "_exceptions", "_lifecycle", "_markets", "_models", "_table", "_urls"),
+    ("_datafile", "_exceptions", "_input", "_lifecycle", "_markets", "_models", "_table", "_urls"),
     ("_metrics",),
     ("_catalog",),
     ("_reading",),
@@ -162,3 +162,48 @@ def test_every_name_of_the_api_before_the_move_still_imports(name: str) -> None:
         return
     with pytest.warns(DeprecationWarning, match=f"partsagent.{name} moved"):
         assert getattr(partsagent, name) is not None
+
+
+def _module_of(name: str) -> Path | None:
+    """The file of a partsagent module (a package's __init__.py), or None for a name in one."""
+    base = SRC.parent.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """Imports run one way, inside functions too: no circle of runtime modules.
+
+    A circle hides behind an import inside a function (the CLI's jobs once imported
+    its builders from the report command, which imported jobs); a package's
+    ``__init__`` only hands names on and is not a step of a circle.
+    """
+    graph: dict[Path, set[Path]] = {}
+    for path in _runtime_modules():
+        if path.name == "__init__.py":
+            continue
+        targets = set()
+        for target, _, _ in _imports(path):
+            found = _module_of(target) or _module_of(target.rpartition(".")[0])
+            if found is not None and found.name != "__init__.py" and found != path:
+                targets.add(found)
+        graph[path] = targets
+    seen: dict[Path, int] = {}  # 1: on the current path, 2: done
+
+    def visit(node: Path, trail: list[Path]) -> None:
+        seen[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if seen.get(nxt) == 1:
+                loop = [*trail[trail.index(nxt) :], nxt]
+                raise AssertionError(
+                    "import circle: " + " -> ".join(str(p.relative_to(SRC)) for p in loop)
+                )
+            if nxt not in seen:
+                visit(nxt, [*trail, nxt])
+        seen[node] = 2
+
+    for node in sorted(graph):
+        if node not in seen:
+            visit(node, [node])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import math
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import anyio
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from ._batch import BatchItem, BatchResult, run_batch
 from ._catalog.manager import BucketManager
@@ -32,14 +33,15 @@ from ._exceptions import (
     PlannerError,
     UsageError,
 )
+from ._input import DEFAULT_MAX_DAMAGED_PARTS, DEFAULT_MAX_TEXT_CHARS, coerce_damage, coerce_vehicle
 from ._lifecycle import AsyncResource
 from ._markets import Markets, load_markets
 from ._metrics import collect_performance, counter, timer
-from ._models import DamagedPart, Vehicle, normalise_text
+from ._models import DamagedPart, Vehicle
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
 from ._pricing.assemble import in_their_words, price_plan
-from ._pricing.estimate import EstimateData, Rates, RatesLike, build_preference
+from ._pricing.estimate import EstimateData, Rates, RatesLike
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
 from ._pricing.report_cache import AgentCacheManager, input_key, meaning_key
@@ -48,17 +50,6 @@ __all__ = ["PartsAgent"]
 
 MarketsLike = str | Path | Markets
 """A markets file's path (its markets over the packaged ones) or a Markets value."""
-
-
-def _coerce_vehicle(vehicle: Vehicle | Mapping[str, Any]) -> Vehicle:
-    if isinstance(vehicle, Vehicle):
-        return vehicle
-    if not isinstance(vehicle, Mapping):
-        raise InputError('vehicle must be a Vehicle or a dict like {"make", "model", "year"}')
-    try:
-        return Vehicle.model_validate(vehicle)
-    except ValidationError as exc:
-        raise InputError(f"invalid vehicle: {_first_error(exc)}") from None
 
 
 def _number(name: str, value: object, *, minimum: float, integer: bool = False) -> Any:
@@ -79,68 +70,6 @@ def _rates(rates: object) -> RatesLike | None:
     if rates is not None:
         _instance("rates", rates, (Rates, str, os.PathLike), "a Rates value or a rates file's path")
     return rates  # type: ignore[return-value]
-
-
-DEFAULT_MAX_TEXT_CHARS = 10_000
-DEFAULT_MAX_DAMAGED_PARTS = 50
-
-
-def _coerce_damage(
-    damage: Sequence[DamagedPart | Mapping[str, Any]] | str,
-    *,
-    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
-    max_parts: int = DEFAULT_MAX_DAMAGED_PARTS,
-) -> tuple[DamagedPart, ...] | str:
-    if isinstance(damage, str):
-        _check_length(damage, max_text_chars)
-        damage = _normalised_text(damage)
-        _check_length(damage, max_text_chars)  # NFKC may lengthen it
-        if not damage.strip():
-            raise InputError("the damage description is empty; describe the damaged parts")
-        return damage
-    if not isinstance(damage, Sequence) or not damage:
-        raise InputError("give at least one damaged part, or a free-text description")
-    if len(damage) > max_parts:
-        raise InputError(
-            f"{len(damage)} damaged parts in one report, over the limit of {max_parts} "
-            "(max_damaged_parts); split the report or raise the limit"
-        )
-    parts: list[DamagedPart] = []
-    for i, item in enumerate(damage):
-        if isinstance(item, DamagedPart):
-            parts.append(item)
-            continue
-        if not isinstance(item, Mapping):
-            raise InputError(
-                f'damaged part {i + 1} must be a dict like {{"component", "severity"}}'
-            )
-        try:
-            parts.append(DamagedPart.model_validate(item))
-        except ValidationError as exc:
-            raise InputError(f"invalid damaged part {i + 1}: {_first_error(exc)}") from None
-    return tuple(parts)
-
-
-def _check_length(text: str, max_text_chars: int) -> None:
-    if len(text) > max_text_chars:
-        raise InputError(
-            f"the damage description has {len(text)} characters, over the limit of "
-            f"{max_text_chars} (max_text_chars); shorten it or raise the limit"
-        )
-
-
-def _normalised_text(text: str) -> str:
-    try:
-        return normalise_text(text)
-    except ValueError as exc:
-        raise InputError(f"the damage description: {exc}") from None
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    where = ".".join(str(p) for p in err["loc"])
-    msg = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {msg}" if where else msg
 
 
 def _warn_pass_through(llm_options: object, manager_options: Mapping[str, object]) -> None:
@@ -445,8 +374,8 @@ class PartsAgent(AsyncResource):
         rates: RatesLike | None,
     ) -> PartsReport:
         started = time.perf_counter()
-        v = _coerce_vehicle(vehicle)
-        damage = _coerce_damage(
+        v = coerce_vehicle(vehicle)
+        damage = coerce_damage(
             damaged_parts, max_text_chars=self.max_text_chars, max_parts=self.max_damaged_parts
         )
         if planner is not None:
@@ -468,25 +397,17 @@ class PartsAgent(AsyncResource):
                             damage=damage,
                             market=the_market,
                             secondary_parts=data.secondary_parts,
+                            build_cues=data.cues,
+                            evidence=data.evidence,
                         )
                         async with timer("agent.plan", planner=planner_name):
                             plan = await the_planner.plan(self.catalog, request)
+                        if plan.build is None:  # a planner of the caller's own: read it for them
+                            plan = dataclasses.replace(
+                                plan, build=request.read_build(plan.resolution)
+                            )
                         self.reports.remember_plan(the_input, plan)
-                    preference = build_preference(
-                        v,
-                        damage,
-                        plan.resolution.variants,
-                        plan.resolution.vin,
-                        data.cues,
-                        data.evidence,
-                    )
-                    key = meaning_key(
-                        plan,
-                        planner=planner_name,
-                        market=the_market.code,
-                        preference=preference,
-                        data=data,
-                    )
+                    key = meaning_key(plan, planner=planner_name, market=the_market.code, data=data)
                     meaning, outcome = await self.reports.get_or_compute(
                         key,
                         lambda: price_plan(
@@ -497,7 +418,6 @@ class PartsAgent(AsyncResource):
                             warm_vehicle=self.warm_vehicle,
                             market=the_market,
                             estimate=data,
-                            preference=preference,
                         ),
                     )
             except TimeoutError:

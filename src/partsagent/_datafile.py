@@ -11,15 +11,16 @@ the file and the first bad field, a broken packaged file is our bug
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._exceptions import InputError, UsageError
 
-__all__ = ["DataFile", "load_data", "parse_data"]
+__all__ = ["EQUIPMENT", "DataFile", "DataId", "check_equipment", "load_data", "parse_data"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,3 +67,27 @@ def load_data(model: type[M], packaged: str, path: str | Path | None = None) -> 
     except OSError as exc:
         raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from None
     return parse_data(model, text, str(path))
+
+
+DataId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
+"""The id of a data entry: what an operation's ``rule`` names."""
+
+EQUIPMENT = (
+    "front_parking_sensors",
+    "front_radar",
+    "rear_parking_sensors",
+    "rear_radar",
+    "surround_camera",
+    "windscreen_camera",
+)
+"""The fitted equipment the data files may name (docs/catalog-format.md, "Variant equipment")."""
+
+
+def check_equipment(entry: str, names: Iterable[str | None]) -> None:
+    """Refuse equipment nobody knows: a typo would silently switch ``entry`` off for good."""
+    unknown = sorted({n for n in names if n is not None} - set(EQUIPMENT))
+    if unknown:
+        raise ValueError(
+            f"{entry} names unknown equipment {', '.join(map(repr, unknown))}; "
+            f"the known equipment is {', '.join(EQUIPMENT)}"
+        )

@@ -1,12 +1,21 @@
 """Reports over several processes: every core, each worker keeping one agent for the whole run.
 
-A report costs milliseconds of CPU, and one process uses one core. Here a
-pool of worker processes (``spawn``: no state inherited by accident) each
-builds one agent when it starts and keeps it, so its caches serve every
-report it is given; the work goes out in chunks of input items and comes
-back in input order. At most ``window`` chunks are out at once, so memory is
-bounded whatever the length of the input. Workers share what a Redis shares
+A report costs milliseconds of CPU, and one process uses one core. Here
+worker processes (``spawn``: no state inherited by accident) each build one
+agent when they start and keep it, so its caches serve every report they are
+given; the work goes out in chunks of input items and comes back in input
+order. At most ``window`` chunks are out at once, so memory is bounded
+whatever the length of the input. Workers share what a Redis shares
 (``PartsAgent(redis=...)``: the catalog cache, the limit, the flights).
+
+Where the time goes (measured, docs/scaling.md): a worker's start (an
+interpreter, the imports and the agent, about 0.7 s of CPU) and, above all,
+what each worker learns per vehicle (the catalog documents it parses, the
+reading index of each model) and would learn again if another worker got the
+same vehicle. So workers start at once, while the parent reads the input, and
+a chunk is split by a ``key`` (the vehicle) so that a vehicle's reports go to
+the same worker, within a bound on imbalance. Each worker is a one-process
+executor of its own: that is what lets a chunk name its worker.
 """
 
 from __future__ import annotations
@@ -16,13 +25,23 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import math
 import multiprocessing
 import os
 import pickle
 import signal
 import threading
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+import zlib
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Mapping,
+)
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.util import Finalize
@@ -36,9 +55,11 @@ from ._lifecycle import AsyncResource
 
 __all__ = [
     "CHUNK_ITEMS",
+    "WorkerCpu",
     "WorkerPool",
     "default_jobs",
     "process_batch_in_processes",
+    "vehicle_key",
 ]
 
 T = TypeVar("T")
@@ -51,6 +72,22 @@ Setup = Callable[[], PartsAgent]
 """Builds a worker's agent, in the worker (a module-level function or a partial: picklable)."""
 Work = Callable[[PartsAgent, list[T]], Awaitable[list[R]]]
 """Runs one chunk on the worker's agent (picklable, as Setup)."""
+Key = Callable[[T], Hashable | None]
+"""What an item's worker is chosen by (the vehicle), in the parent; None: any worker."""
+
+IMBALANCE = 1.25
+"""Most items of a chunk one worker takes, as a multiple of its fair share: a batch of
+one vehicle still uses every core."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorkerCpu:
+    """CPU seconds of one worker process: its start (imports, agent) and its chunks."""
+
+    start_s: float
+    work_s: float
+    chunks: int
+    items: int
 
 
 def default_jobs() -> int:
@@ -64,10 +101,14 @@ def default_jobs() -> int:
 class _Worker:
     """The agent and event loop of one worker process."""
 
-    def __init__(self, setup: Setup, barrier: Any) -> None:
+    def __init__(self, setup: Setup) -> None:
         self.loop = asyncio.new_event_loop()
         self.agent = self.loop.run_until_complete(self._start(setup))
-        self.barrier = barrier
+        # CPU of this process so far: the interpreter, the imports, the agent.
+        self.start_s = time.process_time()
+        self.work_s = 0.0
+        self.chunks = 0
+        self.items = 0
         self.closed = False
         Finalize(None, self.close, exitpriority=10)  # a pool shut down without finish()
 
@@ -89,7 +130,6 @@ class _Worker:
 
 
 _worker: _Worker | None = None
-_FINISH_TIMEOUT = 60.0
 
 
 def _exit_with(parent: int) -> None:
@@ -103,63 +143,129 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="partsagent-parent-watch", daemon=True).start()
 
 
-def _init(setup: Setup, barrier: Any) -> None:
+def _init(setup: Setup) -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(os.getppid())
     global _worker
-    _worker = _Worker(setup, barrier)
+    _worker = _Worker(setup)
+
+
+def _ready() -> None:
+    """A task that starts the worker (the initializer runs first) and does nothing."""
 
 
 def _run(work: Work[T, R], items: list[T]) -> list[R]:
     assert _worker is not None, "the pool's initializer builds the worker"
-    return _worker.loop.run_until_complete(work(_worker.agent, items))
+    started = time.process_time()
+    try:
+        return _worker.loop.run_until_complete(work(_worker.agent, items))
+    finally:
+        _worker.work_s += time.process_time() - started
+        _worker.chunks += 1
+        _worker.items += len(items)
 
 
-def _finish(last: Callable[[], R]) -> R:
-    """Close this worker's agent, then ``last()``; waits until every worker has one to run.
-
-    The barrier keeps a worker that finished from taking a second finish task:
-    each of the pool's processes runs exactly one.
-    """
+def _finish(last: Callable[[], R]) -> tuple[R, WorkerCpu]:
+    """Close this worker's agent, then ``last()``; with this worker's CPU counters."""
     assert _worker is not None, "the pool's initializer builds the worker"
-    _worker.barrier.wait(_FINISH_TIMEOUT)
     _worker.close()
-    return last()
+    cpu = WorkerCpu(_worker.start_s, _worker.work_s, _worker.chunks, _worker.items)
+    return last(), cpu
 
 
 class WorkerPool(AsyncResource):
     """``jobs`` spawned worker processes, each with the agent ``setup()`` builds in it.
 
-    ``map()`` hands them chunks and yields each chunk's results in input order;
-    ``finish()`` closes every worker's agent and collects one value from each.
+    The workers start at once (their imports and agents overlap the caller's
+    reading of the input). ``map()`` hands them chunks and yields each chunk's
+    results in input order; ``finish()`` closes every worker's agent and
+    collects one value from each; ``cpu`` then holds each worker's CPU counters.
     """
 
     def __init__(self, setup: Setup, *, jobs: int) -> None:
         if jobs < 1:
             raise InputError("jobs must be at least 1")
         self.jobs = jobs
+        self.cpu: list[WorkerCpu] = []
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(
-            jobs,
-            mp_context=context,
-            initializer=_init,
-            initargs=(setup, context.Barrier(jobs)),
-        )
+        # One executor per worker: a chunk's part can then go to the worker that has its
+        # vehicle's documents, and each worker runs exactly one finish().
+        self._workers = [
+            ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(setup,))
+            for _ in range(jobs)
+        ]
+        for worker in self._workers:
+            worker.submit(_ready).add_done_callback(_drop_concurrent)
+        self._next = 0
 
     async def aclose(self) -> None:
         # Workers finish the chunk they run, close their agents and exit. Queued chunks
         # are not cancelled (see map()): they are dropped with the pool.
-        self._pool.shutdown(wait=True)
+        for worker in self._workers:
+            worker.shutdown(wait=True)
+
+    def _split(self, chunk: list[T], key: Key[T] | None) -> list[tuple[int, list[int], list[T]]]:
+        """``chunk`` as (worker, positions in the chunk, items) parts, by ``key``.
+
+        Without a key (or one worker) the whole chunk goes to the next worker in
+        turn. With one, an item goes to the worker its key hashes to unless that
+        worker holds IMBALANCE times its share already; then to the least loaded.
+        """
+        if key is None or self.jobs == 1:
+            worker = self._next
+            self._next = (self._next + 1) % self.jobs
+            return [(worker, list(range(len(chunk))), chunk)]
+        cap = math.ceil(IMBALANCE * len(chunk) / self.jobs)
+        positions: list[list[int]] = [[] for _ in range(self.jobs)]
+        for i, item in enumerate(chunk):
+            k = key(item)
+            worker = _stable_hash(k) % self.jobs if k is not None else -1
+            if worker < 0 or len(positions[worker]) >= cap:
+                worker = min(range(self.jobs), key=lambda w: len(positions[w]))
+            positions[worker].append(i)
+        return [(w, p, [chunk[i] for i in p]) for w, p in enumerate(positions) if p]
+
+    def _submit(
+        self, chunk: list[T], work: Work[T, R], key: Key[T] | None
+    ) -> asyncio.Future[list[R]]:
+        """The chunk's results, in its order, from the workers its parts went to."""
+        loop = asyncio.get_running_loop()
+        parts = [
+            (positions, loop.run_in_executor(self._workers[w], _run, work, items))
+            for w, positions, items in self._split(chunk, key)
+        ]
+
+        async def merged() -> list[R]:
+            results: list[Any] = [None] * len(chunk)
+            try:
+                for positions, part in parts:
+                    answers: list[R] = await _result(part)
+                    for i, result in zip(positions, answers, strict=True):
+                        results[i] = result
+            except BaseException:
+                for _, part in parts:
+                    part.add_done_callback(_drop)
+                raise
+            return cast(list[R], results)
+
+        return loop.create_task(merged())
 
     async def map(
-        self, chunks: AsyncIterable[list[T]], work: Work[T, R], *, window: int | None = None
+        self,
+        chunks: AsyncIterable[list[T]],
+        work: Work[T, R],
+        *,
+        window: int | None = None,
+        key: Key[T] | None = None,
     ) -> AsyncIterator[list[R]]:
         """Each chunk's results, in input order.
 
         At most ``window`` chunks (default ``2 * jobs``) are out at once: a slow
-        chunk makes the reading wait, never the memory grow. A worker that dies
-        raises PartsAgentError; the results before it have been yielded.
+        chunk makes the reading wait, never the memory grow. ``key`` (an item's
+        vehicle, computed here in the parent) sends a vehicle's items to one
+        worker, whose caches then hold it. A worker that dies raises
+        PartsAgentError; the results before it have been yielded.
         """
         room = asyncio.Semaphore(window or 2 * self.jobs)
         loop = asyncio.get_running_loop()
@@ -170,7 +276,7 @@ class WorkerPool(AsyncResource):
             try:
                 async for chunk in chunks:
                     await room.acquire()
-                    out.put_nowait(loop.run_in_executor(self._pool, _run, work, chunk))
+                    out.put_nowait(self._submit(chunk, work, key))
             finally:
                 out.put_nowait(None)
 
@@ -178,7 +284,7 @@ class WorkerPool(AsyncResource):
         try:
             while (future := await out.get()) is not None:
                 try:
-                    results = await _result(future)
+                    results = await future
                 finally:
                     room.release()
                 yield results
@@ -196,8 +302,20 @@ class WorkerPool(AsyncResource):
     async def finish(self, last: Callable[[], R]) -> list[R]:
         """Close every worker's agent, then ``last()`` in each worker: one value per worker."""
         loop = asyncio.get_running_loop()
-        futures = [loop.run_in_executor(self._pool, _finish, last) for _ in range(self.jobs)]
-        return [await _result(f) for f in futures]
+        futures = [loop.run_in_executor(worker, _finish, last) for worker in self._workers]
+        done = [await _result(f) for f in futures]
+        self.cpu = [cpu for _, cpu in done]
+        return [value for value, _ in done]
+
+
+def _stable_hash(key: Hashable) -> int:
+    """The same worker for the same key in every run (``hash()`` of a str is salted)."""
+    return zlib.crc32(repr(key).encode())
+
+
+def _drop_concurrent(future: Any) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _drop(future: asyncio.Future[Any]) -> None:
@@ -297,10 +415,32 @@ async def process_batch_in_processes(
     setup = functools.partial(_new_agent, agent_options)
     work = functools.partial(_reports, concurrency)
     async with WorkerPool(setup, jobs=jobs or default_jobs()) as pool:
-        async for results in pool.map(_chunked(reports, chunk_size), work):
+        async for results in pool.map(_chunked(reports, chunk_size), work, key=_vehicle_of):
             for result in results:
                 yield result
         await pool.finish(_nothing)
+
+
+def _vehicle_of(item: tuple[int, object]) -> Hashable | None:
+    """The make and model of a report given as a mapping (a model's documents go together)."""
+    return vehicle_key(item[1])
+
+
+def vehicle_key(report: object) -> Hashable | None:
+    """A report's make and model, lower case, or None when it names none.
+
+    The worker that priced a model holds its documents and reading index: the
+    model's next reports cost it less than they would cost another worker.
+    """
+    if not isinstance(report, Mapping):
+        return None
+    vehicle = report.get("vehicle")
+    if isinstance(vehicle, Mapping):
+        make, model = vehicle.get("make"), vehicle.get("model")
+        return (str(make).lower(), str(model).lower())
+    if isinstance(vehicle, str):  # "Ford Focus 2019": the words say the model
+        return vehicle.lower().rsplit(" ", 1)[0]
+    return None
 
 
 def _nothing() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -62,6 +63,10 @@ def test_two_workers_write_the_lines_of_one_process(tmp_path: Path) -> None:
     assert [line["line"] for line in two[1] if "error" in line][:2] == [11, 18]
     assert "worker 1 of 2:" in two[2]
     assert "worker 2 of 2:" in two[2]
+    # Each worker's summary counts its reports and CPU: together, every line from --skip on.
+    counted = [int(n) for n in re.findall(r"worker \d of 2: (\d+) reports; CPU [\d.]+ s", two[2])]
+    assert len(counted) == 2
+    assert sum(counted) == 75
 
 
 def _workers(pid: int) -> list[int]:

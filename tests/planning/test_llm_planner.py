@@ -12,11 +12,12 @@ import anyio
 import pytest
 from structlog.testing import capture_logs
 
-from partsagent import DamagedPart, PlannerError, Position, Severity, Vehicle
+from partsagent import DamagedPart, InputError, PlannerError, Position, Severity, Vehicle
 from partsagent._agent import PartsAgent
 from partsagent._catalog.manager import BucketManager
 from partsagent._metrics import capture_metrics, collect_performance
 from partsagent._planning.llm import LLMPlanner
+from partsagent._planning.rules import RulesPlanner
 from partsagent._pricing.plan import PlanRequest
 from partsagent._pricing.search import PartNeed, search_parts
 from partsagent.catalog import LocalBucket, Model, sample_catalog_path
@@ -651,3 +652,51 @@ async def test_parallel_tool_calls_run_concurrently() -> None:
     assert all("result" in e for e in plan.trace)
     assert plan.resolution.model is not None
     assert plan.resolution.model.name == "ASTRA"
+
+
+def _saloon_script() -> list[Step]:
+    """A model that resolves the Astra and submits a line whose words say 'saloon'."""
+    line = {"component": "saloon boot lid", "category_id": "CAT003", "axle": "front",
+            "reason": "damaged", "why": "The saloon's bonnet."}  # fmt: skip
+    return [
+        Step.tools(ToolCall("resolve_vehicle", ASTRA, id="call_resolve")),
+        Step.tools(ToolCall("submit_parts_list", {"lines": [line]}, id="call_submit")),
+    ]
+
+
+async def test_the_build_is_read_from_the_callers_words_not_the_models(
+    catalog: BucketManager,
+) -> None:
+    """Both planners' plans carry the same build, read from the request: the model's
+    own words ('saloon boot lid') choose nothing."""
+    request = PlanRequest(
+        vehicle=Vehicle.model_validate(ASTRA),
+        damage=[DamagedPart(component="estate bonnet dented", severity=Severity.MODERATE)],
+        market="GB",
+    )
+    async with ScriptedOpenAIServer(_saloon_script(), api_key=KEY) as server:
+        planner = planner_for(server)
+        plan = await planner.plan(catalog, request)
+        await planner.aclose()
+    assert server.failures == []
+    assert plan.build is not None
+    assert [(c.id, c.words) for c in plan.build.words.cues] == [("estate", "estate")]
+    rules = await RulesPlanner().plan(catalog, request)
+    assert rules.build == plan.build
+
+
+async def test_a_variant_not_built_is_the_callers_error_not_the_models(
+    catalog: BucketManager,
+) -> None:
+    """A variant id the vehicle lacks is an InputError, not a tool error the model retries."""
+    request = PlanRequest(
+        vehicle=Vehicle.model_validate({**ASTRA, "variant_id": "999999"}),
+        damage=[DamagedPart(component="bonnet", severity=Severity.MODERATE)],
+        market="GB",
+    )
+    async with ScriptedOpenAIServer(_saloon_script(), api_key=KEY) as server:
+        planner = planner_for(server)
+        with pytest.raises(InputError, match="'999999' is not one of this vehicle's variants"):
+            await planner.plan(catalog, request)
+        await planner.aclose()
+    assert server.remaining == 0

@@ -190,3 +190,43 @@ async def test_words_that_fit_no_variant_are_set_aside(sample_agent: PartsAgent)
     )
     assert any("fit none of this vehicle's variants" in w for w in report.warnings)
     assert build_of(report)[1] == "most_variants"
+
+
+async def test_a_markets_word_for_a_part_is_no_claim_about_the_body(
+    sample_agent: PartsAgent,
+) -> None:
+    """A US 'trunk lid' of a hatchback-only Corsa: no warning about 'saloon', never written."""
+    corsa = {"make": "Vauxhall", "model": "Corsa", "year": 2020}
+    report = await sample_agent.process_damage_report(corsa, "trunk lid dented", market="US")
+    assert not any("fit none" in w for w in report.warnings), report.warnings
+    assert not any("saloon" in w.casefold() for w in report.warnings), report.warnings
+    assert build_of(report)[1] == "most_variants"
+
+
+async def test_a_part_word_still_chooses_where_the_variants_differ_by_it(
+    sample_agent: PartsAgent,
+) -> None:
+    """A Corolla is built as hatchbacks and a saloon: only the saloon has a trunk lid."""
+    corolla = {"make": "Toyota", "model": "Corolla", "year": 2019}
+    report = await sample_agent.process_damage_report(corolla, "trunk lid dented", market="US")
+    assert build_of(report) == (("144104",), "words")
+
+
+async def test_words_set_aside_are_quoted_as_the_caller_wrote_them(
+    sample_agent: PartsAgent,
+) -> None:
+    """'sedan' is the saloon cue, but the warning says 'sedan', the word the caller used."""
+    corsa = {"make": "Vauxhall", "model": "Corsa", "year": 2020}
+    report = await sample_agent.process_damage_report(corsa, "Sedan: bonnet dented")
+    set_aside = [w for w in report.warnings if "fit none" in w]
+    assert len(set_aside) == 1
+    assert "('sedan')" in set_aside[0]
+    assert "saloon" not in set_aside[0]
+
+
+async def test_a_body_word_beside_a_part_word_still_narrows(sample_agent: PartsAgent) -> None:
+    """'saloon' with a 'tailgate' (no saloon has one) keeps the saloon, quietly."""
+    corolla = {"make": "Toyota", "model": "Corolla", "year": 2019}
+    report = await sample_agent.process_damage_report(corolla, "saloon, tailgate dented")
+    assert build_of(report) == (("144104",), "words")
+    assert not any("fit none" in w for w in report.warnings)

@@ -295,3 +295,17 @@ async def test_a_cached_report_is_kept_compact_and_comes_back_equal() -> None:
     assert len(held[0]) < len(cold.model_dump_json()) / 3
     for again in (by_input, by_meaning):
         assert again.model_dump(exclude={"performance"}) == cold.model_dump(exclude={"performance"})
+
+
+async def test_build_words_quoted_back_are_always_the_callers_own(
+    sample_agent: PartsAgent,
+) -> None:
+    """'saloon' and 'sedan' are one cue; set aside, each caller reads the word they wrote,
+    whichever report was cached first."""
+    corsa = {"make": "Vauxhall", "model": "Corsa", "year": 2020}
+    for word in ("saloon", "sedan", "saloon"):
+        report = await sample_agent.process_damage_report(corsa, f"{word}: bonnet dented")
+        set_aside = [w for w in report.warnings if "fit none" in w]
+        assert len(set_aside) == 1
+        assert f"('{word}')" in set_aside[0]
+    assert report.performance["report_cache"] == "hit"

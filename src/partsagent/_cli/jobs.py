@@ -3,8 +3,10 @@
 The parent reads the lines and writes the answers; the workers (``_processes``)
 parse and price them, each with one agent kept for the run. Lines go out as
 they come, in chunks of what has been read and not yet handed out (up to
-``CHUNK_ITEMS``): a file goes 32 lines at a time, a line typed at a terminal
-at once. Output, errors, ``--skip`` and the exit status are those of one
+``CHUNK_ITEMS`` per worker): a file goes 32 lines a worker at a time, a line
+typed at a terminal at once. A chunk's lines are shared out by vehicle (the
+parent reads each line's make and model), so that a model's documents are
+parsed by one worker, not by each. Output, errors, ``--skip`` and the exit status are those of one
 process; each worker logs its own warnings, and the summary has a table per worker.
 """
 
@@ -14,17 +16,20 @@ import argparse
 import asyncio
 import functools
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from typing import BinaryIO, TextIO
+
+import orjson
 
 from .._agent import PartsAgent
 from .._exceptions import PartsAgentError
 from .._metrics import SummaryAggregator
-from .._processes import CHUNK_ITEMS, WorkerPool, default_jobs
+from .._processes import CHUNK_ITEMS, WorkerPool, default_jobs, vehicle_key
 from .batch import EXIT_ALL_OK, EXIT_SOME_FAILED
 from .batch import _line as output_line
 from .batch import _parse as parse_line
 from .batch import _set_total as set_total
+from .builders import build_agent, configure_logging
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
@@ -47,10 +52,8 @@ _aggregator: SummaryAggregator | None = None
 
 def _setup(args: argparse.Namespace) -> PartsAgent:
     """A worker's agent, built from the command line, logging as the command does."""
-    from .report import build_agent, configure_logging
-
     global _aggregator
-    _aggregator = configure_logging(sys.stderr)
+    _aggregator = configure_logging(sys.stderr, for_good=True)
     return build_agent(args)
 
 
@@ -63,20 +66,31 @@ Result = tuple[int, bytes, bool]
 
 
 async def _work(args: argparse.Namespace, agent: PartsAgent, lines: list[Line]) -> list[Result]:
-    """One chunk of consecutive lines, as one process would answer them."""
-    first = lines[0].number
+    """Lines of a chunk (a worker's share: not always consecutive), as one process answers them."""
     requests = [parse_line(line, args) for line in lines]
-    return [
-        (first + result.index, output_line(first, result, args), result.ok)
-        async for result in agent.process_batch(requests, concurrency=args.concurrency)
-    ]
+    answers = []
+    async for result in agent.process_batch(requests, concurrency=args.concurrency):
+        number = lines[result.index].number
+        # output_line numbers an error line first + index: first is this line's number less it.
+        answers.append((number, output_line(number - result.index, result, args), result.ok))
+    return answers
+
+
+def _vehicle(line: Line) -> Hashable | None:
+    """The line's make and model, read in the parent to choose its worker (None: any)."""
+    if line.data is None:
+        return None
+    try:
+        return vehicle_key(orjson.loads(line.data))
+    except orjson.JSONDecodeError:
+        return None  # its worker writes its error line
 
 
 async def _chunks(
-    source: BinaryIO, args: argparse.Namespace, errors: list[OSError]
+    source: BinaryIO, args: argparse.Namespace, errors: list[OSError], size: int
 ) -> AsyncIterator[list[Line]]:
-    """Chunks of the lines read so far: whatever is there, up to CHUNK_ITEMS, never waiting."""
-    ready: asyncio.Queue[Line | None] = asyncio.Queue(CHUNK_ITEMS)
+    """Chunks of the lines read so far: whatever is there, up to ``size``, never waiting."""
+    ready: asyncio.Queue[Line | None] = asyncio.Queue(size)
 
     async def read() -> None:
         try:
@@ -92,7 +106,7 @@ async def _chunks(
     try:
         while (line := await ready.get()) is not None:
             chunk = [line]
-            while len(chunk) < CHUNK_ITEMS and not ready.empty():
+            while len(chunk) < size and not ready.empty():
                 more = ready.get_nowait()
                 if more is None:
                     yield chunk
@@ -123,7 +137,9 @@ async def run_jobs(
     try:
         async with WorkerPool(functools.partial(_setup, args), jobs=jobs) as pool:
             async for results in pool.map(
-                _chunks(source, args, errors), functools.partial(_work, args)
+                _chunks(source, args, errors, CHUNK_ITEMS * jobs),
+                functools.partial(_work, args),
+                key=_vehicle,
             ):
                 await writer.write(b"".join(data + b"\n" for _, data, _ in results))
                 for line, _, ok in results:
@@ -141,8 +157,11 @@ async def run_jobs(
         writer.close()
         progress.end()
     if not (args.quiet or args.no_performance):
-        for n, table in enumerate(summaries, 1):
-            err.write(f"worker {n} of {jobs}:\n{table}\n")
+        for n, (table, cpu) in enumerate(zip(summaries, pool.cpu, strict=True), 1):
+            err.write(
+                f"worker {n} of {jobs}: {cpu.items} reports; CPU {cpu.start_s:.2f} s to start "
+                f"(imports, agent), {cpu.work_s:.2f} s on reports\n{table}\n"
+            )
     if errors:
         err.write(
             f"partsagent: error: could not read the batch after line {last}: "

@@ -4,42 +4,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
-import re
 import sys
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 import orjson
 import structlog
 
-from .._agent import (
+from .._agent import PartsAgent
+from .._exceptions import InputError
+from .._input import (
     DEFAULT_MAX_DAMAGED_PARTS,
     DEFAULT_MAX_TEXT_CHARS,
-    PartsAgent,
-    _coerce_damage,
-    _coerce_vehicle,
+    coerce_damage,
+    coerce_vehicle,
 )
-from .._catalog.manager import BucketManager
-from .._exceptions import InputError
 from .._markets import load_markets
-from .._metrics import SummaryAggregator, install_aggregator, uninstall_aggregator
-from .._models import YEAR_MAX, YEAR_MIN, DamagedPart, Severity, Vehicle
-from .._pricing.estimate import EstimateData
+from .._metrics import SummaryAggregator, uninstall_aggregator
+from .._models import DamagedPart, Severity, Vehicle
 from .._pricing.report import PartsReport
+from .._reading.vehicle_text import parse_vehicle, shorten
 from .arguments import count, per_second, positive_int
 from .batch import DEFAULT_MAX_LINE_BYTES, EXIT_INCOMPLETE, open_batch, run_batch
+from .builders import build_agent, build_catalog, configure_logging
 from .jobs import default_jobs_for, run_jobs
 from .limits import check_limits
 from .output import report_json
 from .render import render_report
-from .warnings import WarningLines
 
 __all__ = [
-    "build_agent",
-    "configure_logging",
     "parse_damage",
-    "parse_vehicle",
     "parse_vin",
     "register_report",
 ]
@@ -60,20 +54,20 @@ def parse_damage(text: str) -> DamagedPart:
     severities = {s.value for s in Severity}
     if sep and len(word.split()) == 1 and word not in severities:
         raise InputError(
-            f"unknown severity {_short(severity)!r} in --damage {_short(text)!r}; "
+            f"unknown severity {shorten(severity)!r} in --damage {shorten(text)!r}; "
             "use minor, moderate or severe"
         )
     item: dict[str, str] = {"component": text}
     if sep and word in severities:
         if not component.strip():
             raise InputError(
-                f"--damage {_short(text)!r} names no component; e.g. 'Front Bumper Cover:severe'"
+                f"--damage {shorten(text)!r} names no component; e.g. 'Front Bumper Cover:severe'"
             )
         item = {"component": component, "severity": word}
     try:
-        parts = _coerce_damage([item])
+        parts = coerce_damage([item])
     except InputError as exc:
-        raise InputError(f"--damage {_short(text)!r}: {exc}") from None
+        raise InputError(f"--damage {shorten(text)!r}: {exc}") from None
     assert isinstance(parts, tuple)
     return parts[0]
 
@@ -81,144 +75,9 @@ def parse_damage(text: str) -> DamagedPart:
 def parse_vin(text: str, variant_id: str | None = None) -> Vehicle:
     """--vin: a Vehicle, validated as the Python API validates it."""
     try:
-        return _coerce_vehicle({"vin": text, "variant_id": variant_id})
+        return coerce_vehicle({"vin": text, "variant_id": variant_id})
     except InputError as exc:
-        raise InputError(f"--vin {_short(text)!r}: {exc}") from None
-
-
-_INTEGER = re.compile(r"[+-]?\d+")
-
-
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
-
-
-async def parse_vehicle(agent: PartsAgent, text: str, variant_id: str | None = None) -> Vehicle:
-    """'Vauxhall Astra 2018' -> make, model, year; the longest known make prefix wins.
-
-    The last word is the year when it is a number that is not part of a catalog
-    model's name ('Tesla Model 3'); a number that is not a model year (1900,
-    -1, 99999) is refused, and so is a last word that is neither a year nor
-    part of the model's name ('Vauxhall Astra abc'): silently dropping it would
-    price every variant of the model. A known make alone ('Ford 2019') or a
-    model alone ('Golf') is kept as it is: resolving it lists the candidates.
-    """
-    words = text.split()
-    names: dict[str, str] = {}
-    for m in await agent.catalog.get_manufacturers():
-        for n in (m.name, *m.aliases):
-            names.setdefault(" ".join(n.upper().split()), m.id)
-    split, mid = 1, None
-    for k in range(len(words), 0, -1):
-        found = names.get(" ".join(words[:k]).upper())
-        if found is not None:
-            split, mid = k, found
-            break
-    make, model_words = words[:split], words[split:]
-    models: set[str] = set()
-    if mid is not None:
-        models = {_words(m.name) for m in await agent.catalog.get_models_for_manufacturer(mid)}
-    year: int | None = None
-    if model_words and _words(" ".join(model_words)) not in models:
-        last, rest = model_words[-1], model_words[:-1]
-        if _INTEGER.fullmatch(last) and (rest or YEAR_MIN <= int(last) <= YEAR_MAX):
-            year = _year(last, text)
-            model_words = rest
-        elif rest and _words(" ".join(rest)) in models:
-            raise InputError(
-                f"{last!r} at the end of --vehicle {_short(text)!r} is neither a year nor part "
-                f"of a model's name; give the model year ({YEAR_MIN}-{YEAR_MAX}) last, "
-                "e.g. 'Vauxhall Astra 2018', or leave it out"
-            )
-    if not make:
-        raise InputError(
-            f"--vehicle {_short(text)!r} needs a make and a model, e.g. 'Vauxhall Astra 2018'"
-        )
-    given: dict[str, object] = {"make": " ".join(make), "year": year}
-    if model_words:
-        given["model"] = " ".join(model_words)
-    elif mid is None:
-        given = {"model": " ".join(make), "year": year}  # no make named: the words are a model
-    try:
-        return _coerce_vehicle({**given, "variant_id": variant_id})
-    except InputError as exc:
-        raise InputError(f"--vehicle {_short(text)!r}: {exc}") from None
-
-
-def _year(word: str, text: str) -> int:
-    year = int(word)
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise InputError(
-            f"{_short(word)!r} at the end of --vehicle {_short(text)!r} is not a model year; "
-            f"give a year from {YEAR_MIN} to {YEAR_MAX}, e.g. 'Vauxhall Astra 2018'"
-        )
-    return year
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """Long input shown in a message, cut so that the one error line stays readable."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _configure_logging(stream: TextIO, *, for_good: bool) -> SummaryAggregator:
-    """Metric events feed the summary; one line per kind of warning goes to ``stream``.
-
-    ``for_good`` (the command owns the process) lets structlog build each logger
-    once (``cache_logger_on_first_use``) instead of once per event. Inside a host
-    process (tests, notebooks) the configuration is put back afterwards, and a
-    logger cached now would keep this one for good, so nothing is cached there.
-    """
-    aggregator = SummaryAggregator(drop=True)
-    structlog.configure(
-        processors=[
-            WarningLines(stream),
-            structlog.processors.add_log_level,
-            structlog.dev.ConsoleRenderer(colors=False),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(stream),
-        cache_logger_on_first_use=for_good,
-    )
-    install_aggregator(aggregator)  # measurements are made only for a subscriber
-    return aggregator
-
-
-def _catalog(args: argparse.Namespace) -> BucketManager:
-    """The catalog, shared through Redis with --redis; the caller closes it (the agent does not)."""
-    options: dict[str, Any] = {}
-    if args.redis_url:
-        options["redis"] = args.redis_url
-        # A namespace of one's own; without it the manager names it after its catalog.
-        namespace = os.environ.get("PARTSAGENT_REDIS_NAMESPACE") or None
-        if namespace is not None:
-            from .._catalog.redis import redis_cache
-
-            options["cache"] = redis_cache(args.redis_url, namespace=namespace)
-    if args.max_rate is not None:
-        options["max_rate"] = args.max_rate
-    return BucketManager(args.catalog, **options)
-
-
-def _agent(args: argparse.Namespace, catalog: BucketManager) -> PartsAgent:
-    return PartsAgent(
-        catalog,
-        planner=args.planner,
-        market=args.market,
-        markets=args.markets,
-        max_text_chars=args.max_text_chars,
-        max_damaged_parts=args.max_parts,
-        estimate=EstimateData.load(policy=args.policy, rates=args.rates),
-    )
-
-
-def build_agent(args: argparse.Namespace) -> PartsAgent:
-    """A --jobs worker's agent, on a catalog of its own (closed with it by the worker)."""
-    return _agent(args, _catalog(args))
-
-
-def configure_logging(stream: TextIO) -> SummaryAggregator:
-    """Logging of a process the command owns (a --jobs worker): as the command's, for good."""
-    return _configure_logging(stream or open(os.devnull, "w"), for_good=True)
+        raise InputError(f"--vin {shorten(text)!r}: {exc}") from None
 
 
 async def _one(args: argparse.Namespace) -> PartsReport:
@@ -228,19 +87,21 @@ async def _one(args: argparse.Namespace) -> PartsReport:
     damage: list[DamagedPart] | str = (
         [parse_damage(d) for d in args.damage] if args.damage else args.text
     )
-    async with _catalog(args) as catalog, _agent(args, catalog) as agent:
+    async with build_catalog(args) as catalog, build_agent(args, catalog) as agent:
         vehicle = await _vehicle(agent, args)
         return await agent.process_damage_report(vehicle, damage)
 
 
 async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
     """--vehicle, --model, --vin, or a VIN completed by --vehicle or --model (a partial decode)."""
-    given = await parse_vehicle(agent, args.vehicle, args.variant) if args.vehicle else None
+    given = None
+    if args.vehicle:
+        given = await parse_vehicle(agent.catalog, args.vehicle, args.variant, label="--vehicle")
     if args.model:
         if given is not None and given.model is not None:
             raise InputError("give the model once: in --vehicle or in --model, not both")
         try:
-            given = _coerce_vehicle(
+            given = coerce_vehicle(
                 {
                     "make": given.make if given else None,
                     "model": args.model,
@@ -249,7 +110,7 @@ async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
                 }
             )
         except InputError as exc:
-            raise InputError(f"--model {_short(args.model)!r}: {exc}") from None
+            raise InputError(f"--model {shorten(args.model)!r}: {exc}") from None
     if args.vin:
         vin = parse_vin(args.vin, args.variant)
         if given is None:
@@ -264,13 +125,13 @@ async def _vehicle(agent: PartsAgent, args: argparse.Namespace) -> Vehicle:
 def _report(args: argparse.Namespace) -> int:
     if sys.stdout is None:
         raise InputError("standard output is closed; there is nowhere to write the report")
-    stream = sys.stderr or open(os.devnull, "w")  # noqa: SIM115  # stderr closed: log nowhere
+    stream = sys.stderr  # None when closed: configure_logging then logs nowhere
     if args.owns_process:
-        return _run_report(args, _configure_logging(stream, for_good=True))
+        return _run_report(args, configure_logging(stream, for_good=True))
     previous = structlog.get_config() if structlog.is_configured() else None
     aggregator: SummaryAggregator | None = None
     try:
-        aggregator = _configure_logging(stream, for_good=False)
+        aggregator = configure_logging(stream, for_good=False)
         return _run_report(args, aggregator)
     finally:
         # main() runs inside a host process (tests, notebooks): leave its logging as it was,
@@ -284,8 +145,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 async def _batch(args: argparse.Namespace, source: BinaryIO) -> int:
-    async with _catalog(args) as catalog:
-        return await run_batch(args, _agent(args, catalog), source, sys.stdout.buffer, sys.stderr)
+    async with build_catalog(args) as catalog:
+        return await run_batch(
+            args, build_agent(args, catalog), source, sys.stdout.buffer, sys.stderr
+        )
 
 
 def _run_report(args: argparse.Namespace, aggregator: SummaryAggregator) -> int:

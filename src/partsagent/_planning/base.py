@@ -11,7 +11,11 @@ __all__ = ["Planner"]
 
 
 class Planner(Protocol):
-    """Turns a damage report into a Plan using the tools; the agent prices the plan."""
+    """Turns a damage report into a Plan using the tools; the agent prices the plan.
+
+    A plan's ``build`` is ``request.read_build(resolution)``: the caller's words
+    beyond the parts, read once; the agent reads it for a planner that leaves it None.
+    """
 
     name: str
 

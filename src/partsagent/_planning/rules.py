@@ -142,6 +142,7 @@ class RulesPlanner:
             incomplete=bool(unread),
             unread=not_priced,
             total_loss=reading.total_loss,
+            build=request.read_build(resolution),
         )
 
     async def aclose(self) -> None:

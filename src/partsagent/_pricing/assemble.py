@@ -47,7 +47,8 @@ from .meaning import (
     without_words,
 )
 from .names import names_of
-from .plan import Need, Plan
+from .need import Need
+from .plan import Plan
 from .report import Build, CategoryRef, Operation, PartsReport, ReadDamage, Unpriced
 from .search import PartNeed, PartOptions, search_parts
 
@@ -73,7 +74,6 @@ async def price_plan(
     warm_vehicle: bool,
     market: str | Market = "GB",
     estimate: EstimateData | None = None,
-    preference: BuildPreference | None = None,
 ) -> tuple[Meaning, bool]:
     """Decide, search, choose the build and price the estimate; True if complete.
 
@@ -83,13 +83,14 @@ async def price_plan(
     the caller, and ``in_their_words`` makes it this caller's report.
     """
     words = _facts_of_parts(plan)
+    preference = plan.build or BuildPreference()
     plan = without_words(plan)
     job = _Job(
         catalog=catalog,
         plan=plan,
         data=estimate if estimate is not None else EstimateData.load(),
         market=load_markets().get(market),
-        preference=preference or BuildPreference(),
+        preference=preference,
     )
     warnings: list[ReportWarning] = []
     needs = _leave_out_paint(dedupe(priced_needs(plan)), job.data, warnings)
@@ -151,7 +152,7 @@ def _facts_of_parts(plan: Plan) -> dict[_Slot, str]:
     """Each damaged part's own words, read for its facts (a dent's size, "knocked loose").
 
     Taken before the words go; the cache key holds the sentences they come from
-    (the preference).
+    (the plan's build).
     """
     return {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
 

@@ -17,7 +17,7 @@ from .._markets import Market
 from .._models import Article, Axle, Position, Price, ReportWarning, Side
 from .._reading.market import market_name, saloon
 from .estimate import BuildChoice, Decision, PricedMarket, Rates, round_money
-from .plan import Need
+from .need import Need
 from .report import Alternative, ArticleRef, Money, ReportLine, Unpriced
 from .search import QUALITY_RANK, ArticleOption, PartOptions
 

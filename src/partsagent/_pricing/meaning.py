@@ -20,7 +20,8 @@ from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
 from .estimate import EstimateData
 from .lines import REASON_ORDER
-from .plan import Need, Plan
+from .need import Need
+from .plan import Plan
 from .report import Build, PartsReport, Ref, ReportLine, ReportVehicle
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""A plan: what a planner hands the pricer, the resolved vehicle and the parts it needs."""
+"""A plan: what a planner hands the pricer: the vehicle, the parts it needs, the build said."""
 
 from __future__ import annotations
 
@@ -8,34 +8,16 @@ from typing import Any
 
 from .._exceptions import UsageError
 from .._markets import Market
-from .._models import DamagedPart, Position, ReportWarning, Severity, Vehicle
-from .._reading.results import Guess, UnreadPhrase
+from .._models import DamagedPart, ReportWarning, Vehicle
+from .._reading.build_cues import BuildCues, load_build_cues
+from .._reading.results import UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
+from .estimate.builds import BuildPreference, build_preference
+from .estimate.evidence import Evidence, load_evidence
+from .need import Need
 from .propagation import RuleSet, load_rules
-from .report import CategoryRef, LineReason, LineSource
 
 __all__ = ["Need", "Plan", "PlanRequest", "resolved_refs"]
-
-
-@dataclass(frozen=True, slots=True)
-class Need:
-    """One line to price: a category at a position, with why it is needed."""
-
-    component: str
-    reason: LineReason
-    category: CategoryRef
-    position: Position
-    quantity: int
-    why: str
-    source: LineSource
-    confidence: float
-    severity: Severity = Severity.MODERATE
-    guesses: tuple[Guess, ...] = ()
-    """What else the words could mean, best first: shown if the need is not priced."""
-    paint_intact: bool = False
-    """The report says the paint is sound: a repair needs no refinish (see ``decide``)."""
-    damage_kinds: tuple[str, ...] = ()
-    """The kinds of damage read ("tear", "crease"): the policy's ``damage_rows`` apply."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +28,25 @@ class PlanRequest:
     """The report's market: a Market (``str(market)`` is its code) or a packaged one's code."""
     secondary_parts: RuleSet = field(default_factory=load_rules)
     """The secondary-part rules to apply: the agent passes its EstimateData's."""
+    build_cues: BuildCues = field(default_factory=load_build_cues)
+    """The words that choose a build: the agent passes its EstimateData's."""
+    evidence: Evidence = field(default_factory=load_evidence)
+    """What words tell the estimator beyond the parts: the agent passes its EstimateData's."""
+
+    def read_build(self, resolution: VehicleResolution) -> BuildPreference:
+        """What the caller says of the build, and to the estimator, for the plan to carry.
+
+        The one reading of the words beyond the parts: a planner calls it once it
+        has resolved the vehicle (InputError for a ``variant_id`` not built).
+        """
+        return build_preference(
+            self.vehicle,
+            self.damage,
+            resolution.variants,
+            resolution.vin,
+            self.build_cues,
+            self.evidence,
+        )
 
 
 @dataclass(slots=True)
@@ -62,6 +63,9 @@ class Plan:
     """Phrases of the report that are not priced (the story, parts the catalog lacks)."""
     total_loss: tuple[str, ...] = ()
     """The words that say the vehicle may be a total loss ("written off"); empty if none."""
+    build: BuildPreference | None = None
+    """The build the caller asked for and what the words say beyond the parts
+    (``PlanRequest.read_build``); None from a planner that did not read them."""
 
     @property
     def manufacturer(self) -> ManufacturerRef:

@@ -5,13 +5,14 @@ report priced from a plan stripped of every word a caller sent (parts,
 prices, operations, totals); each caller's words are put back per call
 (``in_their_words``), so no caller ever reads another's phrases.
 
-Two keys, each built by ``_key`` as a JSON array (no field can spell a
-separator): the *input key* is the caller's input exactly as given; under it
-the agent keeps the plan read from that input, so a repeat needs no reading
-(and no model call) and gets back only the words it sent itself. The
-*canonical key* (resolved vehicle + mapped categories, positions and
-severities, the build asked for and the estimate's figures) makes "hood" and
-"bonnet" share one meaning.
+Two keys, built here and nowhere else, each by ``_key`` as a JSON array (no
+field can spell a separator): the *input key* (``input_key``) is the caller's
+input exactly as given; under it the agent keeps the plan read from that
+input, so a repeat needs no reading (and no model call) and gets back only the
+words it sent itself. The *canonical key* (``meaning_key``, of a plan alone:
+resolved vehicle + mapped categories, positions and severities, the build the
+plan carries and the estimate's figures) makes "hood" and "bonnet" share one
+meaning.
 
 A meaning is kept as its JSON, zlib-compressed (about 4 KB instead of the
 80 KB its objects take), and rebuilt on a hit in a few hundred microseconds:
@@ -121,9 +122,7 @@ def canonical_key(
     )
 
 
-def meaning_key(
-    plan: Plan, *, planner: str, market: str, preference: BuildPreference, data: EstimateData
-) -> str:
+def meaning_key(plan: Plan, *, planner: str, market: str, data: EstimateData) -> str:
     """The canonical key of a plan: everything a priced report depends on, no word of it."""
     needs = priced_needs(plan)
     damaged = [(n.category.id, n.position, n.severity) for n in needs if n.reason == "damaged"]
@@ -153,7 +152,9 @@ def meaning_key(
             for n in needs
             if n.reason != "damaged"
         ]
-    # The build asked for and the estimate's figures change the report: part of the key.
+    # The build asked for, what the words say beyond the parts and the estimate's figures
+    # change the report: part of the key.
+    preference = plan.build or BuildPreference()
     details += [_key("build", *dataclasses.astuple(preference)), _key("estimate", data.key)]
     r = plan.resolution
     return canonical_key(

@@ -9,6 +9,8 @@ never reaches a log, a repr or an error message.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import openai
 
 from ..._catalog.manager import BucketManager
@@ -118,4 +120,7 @@ class LLMPlanner(AsyncResource):
             max_tool_calls=self.max_tool_calls,
             max_model_text=self.max_model_text,
         )
-        return await conversation.execute()
+        plan = await conversation.execute()
+        # The build is read from the caller's own words once the model is done, never from
+        # the model's: a variant the vehicle lacks is the caller's InputError, not a tool error.
+        return replace(plan, build=request.read_build(plan.resolution))

@@ -4,8 +4,9 @@ Every decision is data beside the code, validated once and replaceable by a
 body shop's own file: the repair-or-replace policy (``policy.json``), labour
 times per category and body class (``labour.json``), which panels touch
 (``adjacency.json``), included operations and sublets
-(``included_operations.json``), rates and tax per market (``rates.json``)
-and the words that choose a build (``builds.json``). docs/estimate.md
+(``included_operations.json``), rates and tax per market (``rates.json``);
+the words that choose a build are read with the others (``_reading/builds.json``),
+and the build is chosen here. docs/estimate.md
 explains the model with two worked examples.
 """
 

@@ -1,16 +1,18 @@
 """The figures the estimate data files share: decimal hours, rates and shares, rounding.
 
 The files themselves are read by ``partsagent._datafile.load_data``, like every
-other data file a body shop can replace.
+other data file a body shop can replace; the equipment they may name is the
+loader's too (the build cues of ``_reading`` name it as well).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
+
+from ..._datafile import EQUIPMENT, DataId, check_equipment
 
 __all__ = [
     "EQUIPMENT",
@@ -25,16 +27,6 @@ __all__ = [
 ]
 
 HOUR = Decimal("0.1")
-
-EQUIPMENT = (
-    "front_parking_sensors",
-    "front_radar",
-    "rear_parking_sensors",
-    "rear_radar",
-    "surround_camera",
-    "windscreen_camera",
-)
-"""The fitted equipment the data files may name (docs/catalog-format.md, "Variant equipment")."""
 
 
 def _no_float(value: object) -> object:
@@ -57,8 +49,6 @@ ExchangeRate = Annotated[
     Decimal, BeforeValidator(_no_float), Field(gt=0, max_digits=18, decimal_places=10)
 ]
 """How much of one currency a unit of another is worth ("0.79": 1 USD is 0.79 GBP)."""
-DataId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
-"""The id of a data entry: what an operation's ``rule`` names."""
 
 
 def round_hours(hours: Decimal) -> Decimal:
@@ -69,13 +59,3 @@ def round_hours(hours: Decimal) -> Decimal:
 def round_money(amount: Decimal, minor_unit: int) -> Decimal:
     """An amount to the currency's minor unit (2 for pence and cents), half-up."""
     return amount.quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_UP)
-
-
-def check_equipment(entry: str, names: Iterable[str | None]) -> None:
-    """Refuse equipment nobody knows: a typo would silently switch ``entry`` off for good."""
-    unknown = sorted({n for n in names if n is not None} - set(EQUIPMENT))
-    if unknown:
-        raise ValueError(
-            f"{entry} names unknown equipment {', '.join(map(repr, unknown))}; "
-            f"the known equipment is {', '.join(EQUIPMENT)}"
-        )

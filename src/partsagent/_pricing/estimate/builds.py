@@ -4,8 +4,9 @@ The variants of a resolved vehicle can split into body styles (saloon and
 touring) or builds with disjoint articles (with and without parking sensors,
 one engine's radiator and another's). A report is priced for one set, chosen
 in this order: an explicit variant (``vehicle.variant_id``, ``--variant``);
-the words ("estate", "boot lid", "with sensors" in ``builds.json``, or a
-variant's own name: "Fiesta ST", "e-Golf", "320d"); the VIN's
+the words ("estate", "boot lid", "with sensors": the build cues that
+``_reading.build_cues`` reads, or a variant's own name: "Fiesta ST",
+"e-Golf", "320d"), as the plan carries them; the VIN's
 body class and engine; otherwise the set that covers most variants. Within
 the candidates the set stays inside one body and is the largest for which
 every part has an article fitting all of it; a part with no such article is
@@ -14,129 +15,40 @@ left unpriced rather than bought for another body.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, model_validator
-
-from ..._datafile import DataFile, load_data
 from ..._exceptions import InputError
 from ..._models import DamagedPart, ReportWarning, Variant, Vehicle
+from ..._reading.build_cues import BuildCues, BuildWords, Cue, read_build_words
 from ..._reading.vin import VinDecode
-from ._data import DataId, check_equipment
-from .evidence import Evidence, Said, load_evidence, read_evidence
+from .evidence import Evidence, Said, read_evidence
 
 __all__ = [
     "BuildChoice",
-    "BuildCues",
     "BuildPreference",
-    "Cue",
     "build_preference",
     "choose_build",
-    "load_build_cues",
 ]
 
 ChosenBy = Literal["variant_id", "words", "vin", "most_variants"]
 _MAX_STATES = 256
 
 
-class Cue(DataFile):
-    """Words that narrow the build: the bodies and equipment they imply."""
-
-    id: DataId
-    words: Annotated[tuple[str, ...], Field(min_length=1)]
-    bodies: tuple[str, ...] = ()
-    equipment: tuple[str, ...] = ()
-    """Keep variants that have one of these."""
-    equipment_absent: tuple[str, ...] = ()
-    """Keep variants that have none of these."""
-
-    @model_validator(mode="after")
-    def _known_equipment(self) -> Cue:
-        check_equipment(f"cue {self.id}", [*self.equipment, *self.equipment_absent])
-        return self
-
-    @functools.cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        words = "|".join(re.escape(w.casefold()) for w in self.words)
-        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
-
-    def said_in(self, text: str) -> bool:
-        """True when one of the cue's words is in ``text`` (casefolded), as whole words."""
-        return self._pattern.search(text) is not None
-
-    def admits(self, variant: Variant) -> bool:
-        kit = set(variant.equipment)
-        return (
-            (not self.bodies or variant.body.casefold() in {b.casefold() for b in self.bodies})
-            and (not self.equipment or bool(kit & set(self.equipment)))
-            and not kit & set(self.equipment_absent)
-        )
-
-
-class BuildCues(DataFile):
-    """The whole file of build cues."""
-
-    format: Literal["partsagent-build-cues/1"]
-    description: str = ""
-    cues: tuple[Cue, ...]
-    vin_bodies: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    """vPIC body class -> catalog bodies."""
-    vin_fuels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    """vPIC primary fuel -> catalog fuels."""
-
-
-def load_build_cues(path: str | Path | None = None) -> BuildCues:
-    """The packaged build cues, or your own file at ``path``."""
-    return load_data(BuildCues, "builds.json", path)
-
-
 @dataclass(frozen=True, slots=True)
 class BuildPreference:
     """What the caller said about the build (and, in ``said``, to the estimator), read once
-    per report; all of it is in the cache key."""
+    per report by the planner and carried by the plan; all of it is in the cache key."""
 
     variant_id: str | None = None
-    cues: tuple[str, ...] = ()
-    """Ids of the cues found in the words."""
-    named: tuple[str, ...] = ()
-    """Variants whose own name the words use ("ST", "GTI", "320d"), when not all of them."""
+    words: BuildWords = BuildWords()
+    """The cues and variant names the words say (``_reading.build_cues``)."""
     vin_bodies: tuple[str, ...] = ()
     vin_fuels: tuple[str, ...] = ()
     vin_litres: str | None = None
     said: Said = Said()
     """What the words say beyond the parts: blends ruled out, structure, equipment, dents."""
-
-
-def _said(vehicle: Vehicle, damage: Sequence[DamagedPart] | str) -> str:
-    texts = [vehicle.model or ""]
-    texts += [damage] if isinstance(damage, str) else [p.component for p in damage]
-    return " ".join(" ".join(texts).casefold().split())
-
-
-_TOKEN = re.compile(r"[\w.+-]+")
-
-
-def _distinctive(token: str) -> bool:
-    """A token of a variant's name that only means that variant: "ST", "GTI", "e-Golf", "320d"."""
-    return len(token) >= 2 and (
-        any(c.isdigit() for c in token) or "-" in token or sum(c.isupper() for c in token) >= 2
-    )
-
-
-def _named(text: str, variants: Sequence[Variant]) -> tuple[str, ...]:
-    """The variants whose distinctive name tokens the words use, unless that is all or none."""
-    said = {t.strip(".") for t in _TOKEN.findall(text)}
-    found = tuple(
-        v.id
-        for v in variants
-        if any(_distinctive(t) and t.casefold() in said for t in _TOKEN.findall(v.name))
-    )
-    return found if 0 < len(found) < len(variants) else ()
 
 
 def build_preference(
@@ -145,17 +57,19 @@ def build_preference(
     variants: Sequence[Variant],
     vin: VinDecode | None,
     cues: BuildCues,
-    evidence: Evidence | None = None,
+    evidence: Evidence,
 ) -> BuildPreference:
-    """The caller's variant, cue words, VIN facts and evidence; InputError if not built."""
+    """The caller's variant, build words, VIN facts and evidence; InputError if not built.
+
+    The one place a report's words are read beyond its parts: the planners call
+    it (through ``PlanRequest.read_build``) and the plan carries the answer.
+    """
     if vehicle.variant_id is not None and vehicle.variant_id not in {v.id for v in variants}:
         built = ", ".join(f"{v.id} ({v.name}, {v.body})" for v in variants)
         raise InputError(
             f"variant {vehicle.variant_id!r} is not one of this vehicle's variants for the "
             f"year given; they are: {built}"
         )
-    text = _said(vehicle, damage)
-    found = tuple(c.id for c in cues.cues if c.said_in(text))
     bodies: tuple[str, ...] = ()
     fuels: tuple[str, ...] = ()
     litres = None
@@ -163,9 +77,14 @@ def build_preference(
         bodies = cues.vin_bodies.get(vin.body_class or "", ())
         fuels = cues.vin_fuels.get(vin.fuel or "", ())
         litres = vin.displacement_l
-    named = _named(text, variants)
-    said = read_evidence(damage, evidence if evidence is not None else load_evidence())
-    return BuildPreference(vehicle.variant_id, found, named, bodies, fuels, litres, said)
+    return BuildPreference(
+        vehicle.variant_id,
+        read_build_words(vehicle, damage, variants, cues),
+        bodies,
+        fuels,
+        litres,
+        read_evidence(damage, evidence),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,21 +106,30 @@ def _candidates(
     if pref.variant_id is not None:
         return [v for v in variants if v.id == pref.variant_id], ["variant_id"]
     kept, used = list(variants), list[ChosenBy]()
-    if pref.cues or pref.named:
-        by_id = {c.id: c for c in cues.cues}
-        chosen = [c for c in (by_id.get(i) for i in pref.cues) if c is not None]
-        narrower = [
-            v
-            for v in kept
-            if all(c.admits(v) for c in chosen) and (not pref.named or v.id in pref.named)
+    words = pref.words
+    by_id = {c.id: c for c in cues.cues}
+    said = [(c, s.words) for s in words.cues if (c := by_id.get(s.id)) is not None]
+
+    def fitting(said: Sequence[tuple[Cue, str]]) -> list[Variant]:
+        named = set(words.named)
+        return [
+            v for v in kept if all(c.admits(v) for c, _ in said) and (not named or v.id in named)
         ]
+
+    if said or words.named:
+        narrower = fitting(said)
         if not narrower:
-            words = ", ".join([*(repr(c.words[0]) for c in chosen), *pref.named])
+            # A part's word ("trunk lid" of a hatch) says nothing of the build: set it aside.
+            said = [(c, w) for c, w in said if not c.part]
+            narrower = fitting(said) if said or words.named else list(kept)
+        if not narrower:
+            quoted = [repr(w) for _, w in said]
+            quoted += [repr(v.name) for v in variants if v.id in words.named]
             notes.append(
                 ReportWarning(
                     code="build_words_unused",
-                    message=f"the words ({words}) fit none of this vehicle's variants, so they "
-                    "were not used to choose the build",
+                    message=f"the words ({', '.join(quoted)}) fit none of this vehicle's "
+                    "variants, so they were not used to choose the build",
                 )
             )
         elif len(narrower) < len(kept):

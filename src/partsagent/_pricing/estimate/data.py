@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..._datafile import load_data
 from ..._exceptions import InputError
+from ..._reading.build_cues import BuildCues, load_build_cues
 from ..propagation import RuleSet, load_rules
 from .blend import Adjacency, load_adjacency
-from .builds import BuildCues, load_build_cues
 from .evidence import Evidence, load_evidence
 from .labour import LabourTimes, load_labour
 from .operations import IncludedOperations, load_included_operations

@@ -20,7 +20,7 @@ from typing import Literal
 
 from ..._models import Axle, ReportWarning, Severity, Side
 from ..names import names_of
-from ..plan import Need
+from ..need import Need
 from ..propagation import rules_adding
 from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
