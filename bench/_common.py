@@ -136,8 +136,15 @@ def _generator_fingerprint() -> str:
     """Hash of the generator's code: a change there means a different bucket."""
     src = Path(partsagent.__file__).resolve().parent
     digest = hashlib.sha256()
-    generator = ("testing/_generate.py", "testing/_fleet.py", "testing/_articles.py")
-    for name in (*generator, "_reading/taxonomy.py", "_catalog/packs.py"):
+    generator = (
+        "testing/_generate.py",
+        "testing/_fleet.py",
+        "testing/_articles.py",
+        "testing/_parts.py",
+        "testing/sample_parts.json",
+    )
+    words = ("_reading/taxonomy.json", "_reading/words/en/categories.json")
+    for name in (*generator, *words, "_catalog/packs.py"):
         digest.update((src / name).read_bytes())
     return digest.hexdigest()[:16]
 

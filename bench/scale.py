@@ -18,13 +18,16 @@ If redis-server is missing, parts 2 and 3 are skipped.
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import resource
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -210,13 +213,17 @@ def _processes(files: list[Path], server: str, redis_url: str | None) -> dict[st
         subprocess.Popen(
             _cli("--batch", str(f), "--catalog", server, "--jobs", "1", *extra),
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             env=_env(),
             cwd=c.BENCH_DIR.parent,
         )
         for f in files
     ]
-    outs = [p.communicate()[0] for p in procs]
+    talk = [p.communicate() for p in procs]
+    outs = [out for out, _ in talk]
+    warnings = Counter(
+        line[:80] for _, err in talk for line in re.findall(rb"partsagent: warning: .*", err)
+    )
     wall = time.perf_counter() - started
     stats = c.server_stats(server)
     lines = [orjson.loads(line) for out in outs for line in out.splitlines()]
@@ -226,9 +233,19 @@ def _processes(files: list[Path], server: str, redis_url: str | None) -> dict[st
         "reports": len(lines),
         "errors": sum("error" in line for line in lines),
         "catalog_requests": stats["total"],
+        "requests_by_document": _by_document(stats),
         "max_in_flight": stats["max_in_flight"],
+        "warnings": {line.decode(): n for line, n in sorted(warnings.items())},
         "redis_commands": (_redis_commands(redis_url) - before) if redis_url else 0,
     }
+
+
+def _by_document(stats: dict[str, Any]) -> dict[str, int]:
+    """Requests per level of the catalog tree, packs apart from the rest: where they go."""
+    levels = c.request_levels(stats)
+    levels["packs"] = sum(n for path, n in stats["paths"].items() if "/packs/" in path)
+    levels["other"] -= levels["packs"]
+    return levels
 
 
 def across_processes(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -306,20 +323,35 @@ def across_processes(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[
     return results, targets
 
 
+def _part(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--part",
+        choices=("all", "jobs", "processes"),
+        default="all",
+        help="measure --jobs scaling, the processes sharing one Redis, or both (default)",
+    )
+
+
 def main() -> None:
-    args = c.parse_args(__doc__ or "")
+    args = c.parse_args(__doc__ or "", _part)
     c.quiet_logs()
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"partsagent-bench-scale-{os.getpid()}"
     tmp.mkdir(parents=True, exist_ok=True)
+    jobs: dict[str, Any] = {"skipped": "--part processes"}
+    shared: dict[str, Any] = {"skipped": "--part jobs"}
+    jobs_targets: list[dict[str, Any]] = []
+    shared_targets: list[dict[str, Any]] = []
     try:
-        jobs, jobs_targets = jobs_scaling(args.quick, tmp)
-        shared, shared_targets = across_processes(args.quick, tmp)
+        if args.part in ("all", "jobs"):
+            jobs, jobs_targets = jobs_scaling(args.quick, tmp)
+        if args.part in ("all", "processes"):
+            shared, shared_targets = across_processes(args.quick, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     targets = [*jobs_targets, *shared_targets]
     c.print_targets(targets)
     c.write_result(
-        "scale",
+        "scale" if args.part == "all" else f"scale-{args.part}",
         {**c.common_params(c.bench_catalog()), "quick": args.quick, "processes": PROCESSES},
         {"jobs": jobs, "across_processes": shared},
         targets,

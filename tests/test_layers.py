@@ -15,7 +15,17 @@ SRC = Path(partsagent.__file__).parent
 
 #: Lowest first. A module may import from its own layer and the ones below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_datafile", "_exceptions", "_input", "_lifecycle", "_markets", "_models", "_table", "_urls"),
+    (
+        "_datafile",
+        "_exceptions",
+        "_input",
+        "_lazy",
+        "_lifecycle",
+        "_markets",
+        "_models",
+        "_table",
+        "_urls",
+    ),
     ("_metrics",),
     ("_catalog",),
     ("_reading",),

@@ -10,9 +10,7 @@ aggregator), ``partsagent.testing`` (test tools: real servers, sample data).
 
 from __future__ import annotations
 
-import warnings
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._agent import PartsAgent
 from ._batch import BatchResult
@@ -31,6 +29,7 @@ from ._exceptions import (
     UsageError,
     VehicleCandidate,
 )
+from ._lazy import lazy_names as _lazy_names
 from ._models import DamagedPart, Position, ReportWarning, Severity, Vehicle, WarningCode
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
@@ -143,29 +142,18 @@ if TYPE_CHECKING:
     __version__: str
 
 
-def __getattr__(name: str) -> Any:
-    # The version comes from the installed package's metadata (pyproject's version: one source).
-    if name == "__version__":
-        from importlib.metadata import version
+def _version() -> str:
+    # From the installed package's metadata (pyproject's version: one source).
+    from importlib.metadata import version
 
-        return version("partsagent")
-    if name == "process_batch_in_processes":  # multiprocessing: loaded when a batch needs it
-        from ._processes import process_batch_in_processes
-
-        return process_batch_in_processes
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module 'partsagent' has no attribute {name!r}")
-    warnings.warn(
-        f"partsagent.{name} moved to partsagent.{module}.{name}; "
-        f"import it with 'from partsagent.{module} import {name}'",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    # Through the public module, so that what it loads lazily (LLMPlanner, redis_cache) stays lazy.
-    return getattr(import_module(f"partsagent.{module}"), name)
+    return version("partsagent")
 
 
-def __dir__() -> list[str]:
-    # The names loaded when first asked for (process_batch_in_processes) are listed too.
-    return sorted({*globals(), *__all__})
+# process_batch_in_processes needs multiprocessing: loaded when a batch needs it.
+__getattr__, __dir__ = _lazy_names(
+    __name__,
+    globals(),
+    __all__,
+    lazy={"__version__": _version, "process_batch_in_processes": "partsagent._processes"},
+    moved={name: f"partsagent.{module}" for name, module in _MOVED.items()},
+)

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,6 +30,9 @@ class DataFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
+    file_kind: ClassVar[str | None] = None
+    """What errors call a file of this model ("a valid markets file"); default: its class name."""
+
 
 def parse_data(model: type[M], text: str | bytes, where: str) -> M:
     """``text`` validated as ``model``; InputError naming ``where`` and the first bad field."""
@@ -39,7 +42,8 @@ def parse_data(model: type[M], text: str | bytes, where: str) -> M:
         err = exc.errors(include_url=False)[0]
         at = ".".join(str(p) for p in err["loc"]) or "the document"
         problem = f"{at}: {err['msg']}"
-        raise InputError(f"{where} is not a valid {model.__name__} file: {problem}") from None
+        kind = getattr(model, "file_kind", None) or model.__name__
+        raise InputError(f"{where} is not a valid {kind} file: {problem}") from None
 
 
 @functools.cache

@@ -20,13 +20,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BeforeValidator, Field
 
+from ._datafile import DataFile, load_data
 from ._exceptions import InputError
 
 __all__ = [
@@ -50,11 +50,7 @@ def _no_float(value: object) -> object:
     return value
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class Tax(_Frozen):
+class Tax(DataFile):
     """A market's tax; the rates may override it for one shop."""
 
     name: Annotated[str, Field(min_length=1)]
@@ -72,14 +68,14 @@ Code = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
-class _WordSetDoc(_Frozen):
+class _WordSetDoc(DataFile):
     base: str | None = None
     part_names: dict[str, str] = Field(default_factory=dict)
     replacements: dict[str, str] = Field(default_factory=dict)
     saloon_names: dict[str, str] = Field(default_factory=dict)
 
 
-class _MarketDoc(_Frozen):
+class _MarketDoc(DataFile):
     name: Annotated[str, Field(min_length=1)]
     aliases: tuple[Code, ...] = ()
     currency: Currency
@@ -90,7 +86,9 @@ class _MarketDoc(_Frozen):
     words: str
 
 
-class _MarketsDoc(_Frozen):
+class _MarketsDoc(DataFile):
+    file_kind: ClassVar[str | None] = "markets"
+
     format: Literal["partsagent-markets/1"]
     description: str = ""
     markets: dict[Code, _MarketDoc] = Field(default_factory=dict)
@@ -214,19 +212,9 @@ def _build(doc: _MarketsDoc, where: str) -> Markets:
     return Markets(MappingProxyType(by_code), MappingProxyType(aliases), doc)
 
 
-def _parse(text: bytes, where: str) -> _MarketsDoc:
-    try:
-        return _MarketsDoc.model_validate_json(text)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        at = ".".join(str(p) for p in err["loc"]) or "the document"
-        raise InputError(f"{where} is not a valid markets file: {at}: {err['msg']}") from None
-
-
 @functools.cache
 def _packaged() -> Markets:
-    text = resources.files("partsagent").joinpath(MARKETS_FILE).read_bytes()
-    return _build(_parse(text, MARKETS_FILE), MARKETS_FILE)
+    return _build(load_data(_MarketsDoc, MARKETS_FILE), MARKETS_FILE)
 
 
 def load_markets(path: str | Path | Markets | None = None) -> Markets:
@@ -237,11 +225,7 @@ def load_markets(path: str | Path | Markets | None = None) -> Markets:
         return path
     if not isinstance(path, (str, Path)):
         raise InputError(f"markets must be a path or a Markets value, not {type(path).__name__}")
-    try:
-        text = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from None
-    yours, base = _parse(text, str(path)), _packaged().doc
+    yours, base = load_data(_MarketsDoc, MARKETS_FILE, path), _packaged().doc
     merged = yours.model_copy(
         update={
             "markets": {**base.markets, **yours.markets},

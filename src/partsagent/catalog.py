@@ -10,7 +10,7 @@ the ``redis`` extra and is loaded when first asked for.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._catalog.breaker import CircuitBreaker
 from ._catalog.fanout import ItemResult
@@ -19,6 +19,7 @@ from ._catalog.local import LocalBucket
 from ._catalog.manager import ArticleRequest, BucketManager
 from ._catalog.open import open_catalog, sample_catalog_path
 from ._catalog.source import BucketReader, CatalogSource
+from ._lazy import lazy_names as _lazy_names
 from ._models import (
     Article,
     CatalogIndex,
@@ -56,15 +57,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # redis_cache needs the optional 'redis' extra: loaded only when asked for.
-    if name == "redis_cache":
-        from ._catalog.redis import redis_cache
-
-        return redis_cache
-    raise AttributeError(f"module 'partsagent.catalog' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    # The lazily loaded name too, so completion and help() show it.
-    return sorted({*globals(), *__all__})
+# redis_cache needs the optional 'redis' extra: loaded only when asked for.
+__getattr__, __dir__ = _lazy_names(
+    __name__, globals(), __all__, lazy={"redis_cache": "partsagent._catalog.redis"}
+)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 import redis.asyncio
+from structlog.testing import capture_logs
 
 from partsagent._catalog.shared import catalog_namespace
 from partsagent.catalog import BucketManager, HttpBucket
@@ -39,6 +44,16 @@ async def _requests(server: ServerProcess, reset: bool = False) -> int:
         async with session.get(server.url + "_stats") as resp:
             total: int = (await resp.json())["total"]
             return total
+
+
+async def post_options(server: ServerProcess, options: ServerOptions) -> None:
+    """Change the faults of a server in another process (``POST /_options``)."""
+    body = json.dumps(options.to_dict())
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(server.url + "_options", data=body) as r,
+    ):
+        r.raise_for_status()
 
 
 async def _warm(manager: BucketManager) -> None:
@@ -108,3 +123,172 @@ async def test_a_peer_that_never_delivers_costs_a_bounded_wait(
             models = await manager.get_models_for_manufacturer(mid)
     assert models
     assert await _requests(slow_server) == 1
+
+
+# -- the request is leased: a model's pack, whatever lists of it each process misses ------
+
+
+@pytest.fixture
+def packed_server(exported_bucket: Path) -> Iterator[ServerProcess]:
+    """A generated catalog with packs in a child process, 100 ms a request."""
+    with start_server_process(exported_bucket, ServerOptions(latency_ms=100.0)) as srv:
+        yield srv
+
+
+async def _model_variants(manager: BucketManager) -> tuple[str, list[str]]:
+    """A make, and the variants of its model with the most (at least 2), after the warm-up."""
+    await _warm(manager)
+    mid = (await manager.get_manufacturers())[0].id
+    models = await manager.get_models_for_manufacturer(mid)
+    model = max(models, key=lambda m: len(m.variants))
+    assert len(model.variants) >= 2
+    await manager.drain()
+    return mid, [v.id for v in model.variants]
+
+
+async def test_managers_missing_different_lists_of_one_model_send_its_pack_once(
+    packed_server: ServerProcess, redis_url: str, redis_client: redis.asyncio.Redis
+) -> None:
+    """Each of 4 cold managers wants another variant's list: one pack request in all."""
+    async with BucketManager(HttpBucket(packed_server.url)) as alone:
+        mid, variants = await _model_variants(alone)
+        expected = [await alone.load_categories_for_variant(mid, v) for v in variants]
+
+    managers = [BucketManager(HttpBucket(packed_server.url), redis=redis_url) for _ in range(4)]
+    try:
+        for (
+            m
+        ) in managers:  # each learns the models (the first from the catalog, the rest from Redis)
+            await _model_variants(m)
+        await _requests(packed_server, reset=True)
+        results = await asyncio.gather(
+            *(
+                m.get_categories_concurrent([(mid, variants[i % len(variants)])])
+                for i, m in enumerate(managers)
+            )
+        )
+        four = await _requests(packed_server)
+    finally:
+        for m in managers:
+            await m.aclose()
+    assert [r[0].value for r in results] == [
+        expected[i % len(variants)] for i in range(len(managers))
+    ]
+    assert four == 1
+    async with HttpBucket(packed_server.url) as source:
+        namespace = await catalog_namespace(source)
+    assert not await redis_client.keys(f"{namespace}:pack:*")  # released, not left to expire
+
+
+async def test_cancelling_one_waiter_leaves_the_others_their_list(
+    packed_server: ServerProcess, redis_url: str
+) -> None:
+    """A waiter cancelled while another process sends the pack: the rest get their lists."""
+    sender = BucketManager(HttpBucket(packed_server.url), redis=redis_url)
+    waiter = BucketManager(HttpBucket(packed_server.url), redis=redis_url)
+    try:
+        mid, variants = await _model_variants(sender)
+        await _model_variants(waiter)
+        await _requests(packed_server, reset=True)
+        sending = asyncio.create_task(sender.get_categories_concurrent([(mid, variants[0])]))
+        await asyncio.sleep(0.05)  # the pack's lease is taken, its request on the way
+        first = asyncio.create_task(waiter.get_categories_concurrent([(mid, variants[1])]))
+        second = asyncio.create_task(waiter.get_categories_concurrent([(mid, variants[1])]))
+        await asyncio.sleep(0.02)
+        first.cancel()
+        async with asyncio.timeout(10):
+            sent, waited = await asyncio.gather(sending, second)
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        requests = await _requests(packed_server)
+        expected = (await sender.get_categories_concurrent([(mid, variants[1])]))[0].value
+    finally:
+        await sender.aclose()
+        await waiter.aclose()
+    assert sent[0].value
+    assert waited[0].value == expected
+    assert requests == 1
+    assert waiter.get_cache_stats()["by_kind"]["categories"]["shared_hits"] >= 1
+
+
+_HOLDER = """
+import asyncio, sys
+from partsagent.catalog import BucketManager, HttpBucket
+
+async def main(url, redis_url, mid, vid):
+    manager = BucketManager(HttpBucket(url), redis=redis_url)
+    await manager.get_models_for_manufacturer(mid)
+    await manager.source.pack_version()
+    await manager.drain()
+    print("ready", flush=True)
+    await asyncio.to_thread(sys.stdin.readline)  # until the server is made slow
+    await manager.get_categories_concurrent([(mid, vid)])
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+async def test_a_sender_killed_mid_request_is_replaced_within_the_lease(
+    packed_server: ServerProcess, redis_url: str, redis_client: redis.asyncio.Redis
+) -> None:
+    """kill -9 of the process sending a pack: the others wait at most the lease, then send it."""
+    from partsagent._catalog.shared_flights import DEFAULT_FLIGHT_LEASE
+
+    async with BucketManager(HttpBucket(packed_server.url), redis=redis_url) as manager:
+        mid, variants = await _model_variants(manager)
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _HOLDER,
+            packed_server.url,
+            redis_url,
+            mid,
+            variants[0],
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert holder.stdout is not None
+            assert holder.stdin is not None
+            async with asyncio.timeout(30):
+                assert (await holder.stdout.readline()).strip() == b"ready"
+                # Its pack request, once ready, hangs until it is killed.
+                await post_options(packed_server, ServerOptions(latency_ms=60_000.0))
+                holder.stdin.write(b"go\n")
+                await holder.stdin.drain()
+                while not await redis_client.keys("*:pack:*:lease"):  # noqa: ASYNC110
+                    await asyncio.sleep(0.02)  # (another process's lease: no event to wait on)
+            await post_options(packed_server, ServerOptions(latency_ms=10.0))
+            await asyncio.sleep(DEFAULT_FLIGHT_LEASE / 2)  # the holder renews its lease meanwhile
+            assert await redis_client.keys("*:pack:*:lease")
+            holder.kill()
+            await holder.wait()
+            started = time.monotonic()
+            async with asyncio.timeout(DEFAULT_FLIGHT_LEASE + 5):
+                (got,) = await manager.get_categories_concurrent([(mid, variants[1])])
+            categories = got.value
+            waited = time.monotonic() - started
+        finally:
+            if holder.returncode is None:
+                holder.kill()
+                await holder.wait()
+    assert categories
+    assert waited <= DEFAULT_FLIGHT_LEASE + 1
+
+
+async def test_a_redis_that_is_down_means_a_plain_fetch_and_a_warning(
+    packed_server: ServerProcess,
+) -> None:
+    """Nothing listens at the Redis URL: the lists come from the catalog, a warning is logged."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    async with BucketManager(
+        HttpBucket(packed_server.url), redis=f"redis://127.0.0.1:{port}/0"
+    ) as manager:
+        with capture_logs() as logs:
+            mid, variants = await _model_variants(manager)
+            categories = await manager.load_categories_for_variant(mid, variants[0])
+    assert categories
+    events = {entry["event"] for entry in logs}
+    assert "partsagent.flights.shared_unavailable" in events

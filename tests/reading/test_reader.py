@@ -9,9 +9,10 @@ import pytest
 from partsagent import DamagedPart, Severity, UsageError
 from partsagent._reading.reader import PRICE_THRESHOLD, read_damage, vehicle_words
 from partsagent._reading.results import Reading
-from partsagent._reading.taxonomy import CATEGORIES, applicable_categories
+from partsagent._reading.taxonomy import CATEGORIES
 from partsagent._reading.vocabulary import LEXICON, load_lexicon
 from partsagent.catalog import Category
+from partsagent.testing._parts import applicable_categories
 
 CATS = tuple(
     Category(id=c.id, name=c.name, group=c.group, synonyms=tuple(w for w in c.words if w != c.name))

@@ -13,9 +13,10 @@ import pytest
 
 from partsagent import InputError
 from partsagent._catalog import documents as doc
-from partsagent._reading.taxonomy import CATEGORIES, applicable_categories, category
+from partsagent._reading.taxonomy import CATEGORIES, category, spec_of
 from partsagent.catalog import Manufacturer, Model
 from partsagent.testing._generate import generate_bucket, iter_bucket
+from partsagent.testing._parts import applicable_categories, sample_parts
 
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 AMOUNT = re.compile(r"\d+\.\d{2}")
@@ -240,9 +241,18 @@ def test_taxonomy_ids_and_words() -> None:
         "Bonnet",
     ]
     assert {"Headlight Assembly", "Headlight"} <= set(category("CAT002").words)
-    assert category("CAT003").us_name == "Hood"
-    assert category("CAT016").us_name == "Fender"
-    assert all(low < high for c in CATEGORIES for low, high in [c.price_gbp])
+    assert category("CAT003").names == ("Hood",)
+    assert category("CAT016").names == ("Fender",)
+    assert spec_of("hood") is spec_of("Bonnet") is category("CAT003")
+
+
+def test_the_generator_keeps_its_own_fields() -> None:
+    """Price bands, brands and the variants a part fits are the generator's data, for every id."""
+    parts = sample_parts()
+    assert [p.id for p in parts] == [c.id for c in CATEGORIES]
+    assert all(low < high for p in parts for low, high in [p.price_gbp])
+    assert all(p.brands for p in parts)
+    assert not any(hasattr(c, "price_gbp") or hasattr(c, "brands") for c in CATEGORIES)
     ev = {c.id for c in applicable_categories(fuel="electric", turbo=False)}
     assert "CAT021" not in ev
     assert "CAT019" in ev

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from .._exceptions import CatalogError, CatalogFormatError, CircuitOpen, NotFound, PartsAgentError
@@ -37,8 +38,12 @@ Store = Callable[[str, str, Any], Awaitable[None]]
 """(kind, key, value): cache a document; a NotFound value is remembered as missing."""
 GroupOf = Callable[[str], str]
 """path -> the group of documents one request answers (by default the manufacturer)."""
-Recall = Callable[[str, list[Flight]], Awaitable[list[Flight]]]
-"""(kind, flights): settle those a shared cache can answer; return the rest, for the catalog."""
+Recall = Callable[
+    [str, list[Flight], str | None],
+    Awaitable[tuple[list[Flight], AbstractAsyncContextManager[None]]],
+]
+"""(kind, flights, request): settle those a shared cache can answer; return the rest, for
+the catalog, and the hold (cross-process lease) to fetch them under (``tiers.recall``)."""
 
 
 def manufacturer_of(path: str) -> str:
@@ -49,6 +54,12 @@ def manufacturer_of(path: str) -> str:
 def is_pack_group(group: str) -> bool:
     """True for a model's group (``mid/model``), which a pack answers."""
     return "/" in group
+
+
+def request_of(group: str) -> str | None:
+    """The name of the one request a load of ``group`` sends whatever keys it holds (a
+    model's pack), or None: each key is a request of its own (batch endpoints)."""
+    return f"pack:{group}" if is_pack_group(group) else None
 
 
 def list_key(path: str) -> tuple[str, str]:
@@ -111,9 +122,11 @@ class Batcher:
         if not flights or load.group is None:
             return
         mid, kind, lane = load.group
-        flights = await self._recall(kind, flights)  # what a shared cache holds is not fetched
-        if flights:
-            await self._settle(mid, kind, flights, warming=lane == "warm")
+        # What a shared cache holds is not fetched, nor what another process is fetching.
+        flights, hold = await self._recall(kind, flights, request_of(mid))
+        async with hold:
+            if flights:
+                await self._settle(mid, kind, flights, warming=lane == "warm")
 
     async def _settle(
         self,

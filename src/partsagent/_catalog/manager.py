@@ -13,12 +13,13 @@ fast and safe, each in one place:
   errors only, honouring Retry-After, inside one deadline per lookup; a circuit
   breaker so a dead catalog fails fast (``requests``);
 * errors are never cached as values; a 404 is negative-cached briefly (here);
-* a shared cache (Redis) sits behind the in-process one and is untrusted: a
-  value that is not a valid document of its key's kind is a miss, fetched again
-  and overwritten; its default namespace is derived from the catalog (``shared``);
+* the cache tiers (``tiers``): in process first; a shared cache (Redis) behind
+  it, untrusted: a value that is not a valid document of its key's kind is a
+  miss, fetched again and overwritten; its default namespace is derived from the
+  catalog (``shared``); of the processes missing one request (a document or a
+  model's pack) only one sends it (``shared_flights``);
 * given a Redis (``redis=``), the limit holds across every process sharing it
-  (``limits``), and of the processes missing one document only one fetches it
-  (``shared_flights``);
+  (``limits``);
 * counters per document kind (``stats``).
 """
 
@@ -29,26 +30,24 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz import process as fuzz_process
 
 from .._exceptions import (
-    CatalogFormatError,
     InputError,
     NotFound,
     PartsAgentError,
     UsageError,
 )
-from .._metrics import count, record_hit, timer
+from .._lifecycle import AsyncResource
+from .._metrics import count, timer
 from .._metrics.log import get_logger
 from .._models import Article, Category, Manufacturer, Model
 from . import documents as doc
 from .batching import Batcher, manufacturer_of
 from .breaker import CircuitBreaker
 from .cache import MISSING, BoundedStore
-from .documents import Deferred
 from .fanout import ItemResult, fan_out
 from .flights import Flight, Flights, Load
 from .http import MAX_BATCH
@@ -57,10 +56,11 @@ from .limits import DEFAULT_LEASE, RedisSlots, limit_key, redis_slots
 from .open import open_catalog
 from .rate import RateCap
 from .requests import Requests
-from .shared import NOT_FOUND, SharedCache, catalog_namespace
+from .shared import SharedCache, catalog_namespace
 from .shared_flights import SharedFlights
 from .source import BucketReader, CatalogSource
 from .stats import KINDS, Counters, cache_stats
+from .tiers import CacheTiers
 
 __all__ = ["ArticleRequest", "BucketManager", "ItemResult"]
 
@@ -70,8 +70,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TTLS: Mapping[str, float] = dict.fromkeys(KINDS, 3600.0)
-_OPERATION = {kind: f"catalog.{kind}" for kind in KINDS}
-_NOT_FOUND = NOT_FOUND
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +108,7 @@ def _norm(text: str) -> str:
     return " ".join(text.upper().replace("-", " ").split())
 
 
-class BucketManager:
+class BucketManager(AsyncResource):
     """The one door to the catalog; share one per process (or per app).
 
     Arguments are keyword-only with defaults that suit a remote catalog:
@@ -133,8 +131,8 @@ class BucketManager:
     * ``redis``: a Redis URL shared by processes and hosts (needs the ``redis`` extra):
       the shared cache (unless ``cache`` is given), one limit of ``max_concurrency``
       requests in flight at this catalog across every process using it (slots are
-      leases of ``slot_lease=10`` seconds, renewed while held), and one fetch of a
-      document that several processes miss at once. A Redis that fails falls back
+      leases of ``slot_lease=10`` seconds, renewed while held), and one request for what
+      several processes miss at once (a document or a pack). A Redis that fails falls back
       to this process's limit and fetches, with a warning logged.
     * ``max_rate``: at most this many requests per second at the catalog (shared
       through ``redis`` when given, else per process); None (default) for no cap.
@@ -191,28 +189,35 @@ class BucketManager:
             if max_rate is not None
             else None
         )
-        self._ttls = {kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS}
         self.negative_ttl = negative_ttl
         # Always an in-process tier; a shared cache (Redis) sits behind it, so that a
         # document this process has read costs a dict look-up, not a round trip.
-        self._memory = (
+        memory = (
             cache
             if isinstance(cache, BoundedStore)
             else BoundedStore(max_entries=max_entries, clock=clock)
         )
-        self._shared = (
+        shared = (
             SharedCache(cache, self._catalog_namespace)
             if cache is not None and not isinstance(cache, BoundedStore)
             else None
         )
-        # One fetch of a document several processes miss: leases in the shared cache's Redis.
-        self._shared_flights = (
-            SharedFlights(cache) if redis is not None and self._shared is not None else None
+        self._c = Counters()
+        self._tiers = CacheTiers(
+            memory,
+            shared,
+            # One request of those several processes miss: leases in the shared cache's Redis.
+            SharedFlights(cache, wait=deadline)
+            if redis is not None and shared is not None
+            else None,
+            self._c,
+            ttls={kind: float((ttls or {}).get(kind, ttl)) for kind in KINDS},
+            negative_ttl=negative_ttl,
         )
+        self._memory = memory
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
         self._flights = Flights()
-        self._c = Counters()
         self._requests = Requests(
             self._c,
             self.breaker,
@@ -233,9 +238,9 @@ class BucketManager:
             self._c,
             size=batch_size,
             fetch=self._fetch_batch,
-            store=self._store,
-            store_extra=self._store_extra,
-            recall=self._recall,
+            store=self._tiers.store,
+            store_extra=self._tiers.store_extra,
+            recall=self._tiers.recall,
             group_of=getattr(self.source, "batch_group", manufacturer_of),
         )
         self._closed = False
@@ -246,18 +251,9 @@ class BucketManager:
 
     # -- lifecycle ---------------------------------------------------------
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def drain(self) -> None:
         """Wait until every load the manager started (prefetches included) has finished,
@@ -267,8 +263,7 @@ class BucketManager:
         not cancel anything, and cancelling the caller leaves the loads running.
         """
         await self._flights.drain()
-        if self._shared is not None:
-            await self._shared.flush()
+        await self._tiers.flush()
 
     async def clear_cache(self) -> None:
         """Drop every cached document: in memory, in the shared cache (this catalog's
@@ -279,12 +274,10 @@ class BucketManager:
         """
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
-        self._memory.clear_nowait()
         self._manufacturer_ids = None
         if isinstance(self.source, BucketReader):
             await self.source.forget_layout()
-        if self._shared is not None:
-            await self._shared.clear()
+        await self._tiers.clear()
 
     async def aclose(self) -> None:
         """Cancel the requests still in flight and close what the manager opened."""
@@ -293,85 +286,13 @@ class BucketManager:
         self._closed = True
         await self._flights.cancel_all()
         await self.source.aclose()
-        if self._shared is not None:
-            await self._shared.aclose()
+        await self._tiers.aclose()
         if self._requests.shared_limit is not None:
             await self._requests.shared_limit.aclose()
         if self._requests.rate is not None:
             await self._requests.rate.aclose()
 
     # -- the core: cache, single-flight, limit, retries --------------------
-
-    def _recalled(self, kind: str, flight: Flight, value: Any) -> bool:
-        """Settle ``flight`` with a (checked) shared-cache value, kept in process too.
-
-        False if the shared cache had nothing: the flight is then the catalog's.
-        """
-        if value is MISSING:
-            return False
-        self._c.by_kind[kind].shared_hits += 1
-        count("cache.shared_hits")
-        missing = isinstance(value, dict) and _NOT_FOUND in value
-        ttl = self.negative_ttl if missing else self._ttls[kind]
-        self._memory.set_nowait(flight.key, value, ttl=ttl if ttl > 0 else None)
-        if missing:
-            flight.future.set_exception(NotFound(value[_NOT_FOUND], "remembered as missing"))
-        else:
-            flight.future.set_result(value)
-        return True
-
-    async def _recall(self, kind: str, flights: list[Flight]) -> list[Flight]:
-        """Settle the flights the shared cache can answer (one round trip); return the rest."""
-        if self._shared is None:
-            return flights
-        wanted = {f.key: (kind, f.path) for f in flights}
-        values = await self._shared.get_many(list(wanted), wanted)
-        rest = [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
-        if self._shared_flights is None or not rest:
-            return rest
-        # Keys another process is fetching are waited for, then read from the shared cache.
-        _, theirs = await self._shared_flights.claim([f.key for f in rest])
-        if not theirs:
-            return rest
-        await self._shared_flights.wait_for(theirs)
-        waited = [f for f in rest if f.key in set(theirs)]
-        values = await self._shared.get_many([f.key for f in waited], wanted)
-        arrived = {f.key for f, v in zip(waited, values, strict=True) if self._recalled(kind, f, v)}
-        return [f for f in rest if f.key not in arrived]
-
-    def _cache_set(self, key: str, value: Any, ttl: float) -> None:
-        """Keep a document in process now; a shared cache gets it after the callers."""
-        self._memory.set_nowait(key, value, ttl=ttl if ttl > 0 else None)
-        if self._shared is not None:
-            self._shared.set_later(key, value, ttl)
-
-    def _materialize(self, kind: str, key: str, value: Any) -> Any:
-        """Validate a deferred document on first use; a bad one is dropped, never cached."""
-        if not isinstance(value, Deferred):
-            return value
-        try:
-            resolved = value.resolve()
-        except CatalogFormatError:
-            self._c.by_kind[kind].errors += 1
-            self._memory.delete_nowait(key)
-            raise
-        self._memory.replace_nowait(key, resolved)
-        return resolved
-
-    def _hit(self, kind: str, key: str, value: Any) -> Any:
-        """Account for a cache hit (no object built for it); a remembered 404 raises NotFound."""
-        stats = self._c.by_kind[kind]
-        if isinstance(value, dict) and _NOT_FOUND in value:
-            stats.negative_hits += 1
-            raise NotFound(value[_NOT_FOUND], "remembered as missing")
-        stats.hits += 1
-        record_hit(_OPERATION[kind])
-        return self._materialize(kind, key, value)
-
-    def _peek(self, kind: str, key: str) -> Any:
-        """A fresh in-memory value (hit accounted for) or MISSING; never waits."""
-        value = self._memory.get_nowait(key)
-        return value if value is MISSING else self._hit(kind, key, value)
 
     async def _lookup(self, kind: str, key: str, path: str, fetch: Callable[[], Awaitable[T]]) -> T:
         """Return the document at ``key``: from cache, a shared flight, or a new load."""
@@ -380,7 +301,7 @@ class BucketManager:
         stats = self._c.by_kind[kind]
         value = self._memory.get_nowait(key)
         if value is not MISSING:
-            return self._hit(kind, key, value)  # type: ignore[no-any-return]
+            return self._tiers.hit(kind, key, value)  # type: ignore[no-any-return]
         flight = self._flights.get(key)
         if flight is not None and not flight.claimed:
             flight.claimed = True
@@ -399,7 +320,8 @@ class BucketManager:
             flight.path = path
             self._flights.start(Load([flight]), self._run_single(kind, key, path, fetch, flight))
         async with timer(f"catalog.{kind}", cache=cache_label):
-            return self._materialize(kind, key, await self._flights.wait(flight))  # type: ignore[no-any-return]
+            value = await self._flights.wait(flight)
+            return self._tiers.materialize(kind, key, value)  # type: ignore[no-any-return]
 
     async def _run_single(
         self,
@@ -409,61 +331,20 @@ class BucketManager:
         fetch: Callable[[], Awaitable[T]],
         flight: Flight,
     ) -> None:
-        leased = False
-        if self._shared is not None:
-            shared = await self._shared.get(kind, key, path)
-            if self._recalled(kind, flight, shared):
+        rest, hold = await self._tiers.recall(kind, [flight])
+        if not rest:
+            return
+        async with hold:
+            try:
+                value = await self._requests.run(kind, path, fetch)
+            except PartsAgentError as exc:
+                self._c.by_kind[kind].errors += 1
+                if isinstance(exc, NotFound):
+                    await self._tiers.store(kind, key, exc)
+                flight.future.set_exception(exc)
                 return
-            if self._shared_flights is not None:
-                ours, theirs = await self._shared_flights.claim([key])
-                leased = bool(ours)
-                if theirs:  # another process fetches it: wait, then read it from the cache
-                    await self._shared_flights.wait_for(theirs)
-                    if self._recalled(kind, flight, await self._shared.get(kind, key, path)):
-                        return
-        try:
-            value = await self._requests.run(kind, path, fetch)
-        except PartsAgentError as exc:
-            self._c.by_kind[kind].errors += 1
-            if isinstance(exc, NotFound):
-                await self._store(kind, key, exc)
-            flight.future.set_exception(exc)
-            await self._release_lease(key, leased)
-            return
-        await self._store(kind, key, value)
-        flight.future.set_result(value)
-        await self._release_lease(key, leased)
-
-    async def _release_lease(self, key: str, leased: bool) -> None:
-        """Once what was fetched is in the shared cache, let processes waiting for it read it."""
-        if leased and self._shared is not None and self._shared_flights is not None:
-            await self._shared.flush()
-            await self._shared_flights.release([key])
-
-    async def _store(self, kind: str, key: str, value: Any) -> None:
-        """Cache a document for its kind's TTL; a NotFound is remembered for negative_ttl."""
-        if isinstance(value, NotFound):
-            if self.negative_ttl > 0:
-                self._cache_set(key, {_NOT_FOUND: value.path}, self.negative_ttl)
-            return
-        self._cache_set(key, value, self._ttls[kind])
-
-    async def _store_extra(self, kind: str, key: str, value: Any) -> None:
-        """Cache a document an answer brought unasked (the rest of a pack), into free room only.
-
-        Such documents never evict or replace a cached one: a pack of hundreds
-        of lists must not push out what reports read. A list the pack lacks is
-        remembered as missing for the kind's TTL, not ``negative_ttl``: a pack
-        is a consistent answer, not a transient 404.
-        """
-        if isinstance(value, NotFound):
-            value = {_NOT_FOUND: value.path}
-        elif not isinstance(value, tuple | Deferred):
-            return
-        ttl = self._ttls[kind]
-        self._memory.add_if_room_nowait(key, value, ttl=ttl if ttl > 0 else None)
-        if self._shared is not None:
-            self._shared.set_later(key, value, ttl)
+            await self._tiers.store(kind, key, value)
+            flight.future.set_result(value)
 
     async def _catalog_namespace(self) -> str:
         """The namespace of a shared cache that takes it from the catalog (index.json)."""
@@ -509,12 +390,12 @@ class BucketManager:
     async def get_models_for_manufacturer(self, mid: str) -> tuple[Model, ...]:
         """Models (with their variants) of manufacturer ``mid``."""
         path = doc.models_path(mid)
-        return await self._lookup(
-            "models",
-            f"models/{mid}",
-            path,
-            lambda: self.source.models(mid),
+        models: tuple[Model, ...] = await self._lookup(
+            "models", f"models/{mid}", path, lambda: self.source.models(mid)
         )
+        if isinstance(self.source, BucketReader):  # a list from a shared cache names packs too
+            self.source.learn_models(mid, models)
+        return models
 
     async def load_categories_for_variant(self, mid: str, vid: str) -> tuple[Category, ...]:
         """Categories that hold articles for variant ``vid``."""
@@ -577,7 +458,7 @@ class BucketManager:
             await self._prefetch("categories", wanted, lane="wait")
 
         def peek(mv: tuple[str, str]) -> Any:
-            return self._peek("categories", f"categories/{mv[0]}/{mv[1]}")
+            return self._tiers.peek("categories", f"categories/{mv[0]}/{mv[1]}")
 
         return await self._fan_out_open(
             pairs, lambda mv: self.load_categories_for_variant(*mv), deadline, peek
@@ -603,7 +484,7 @@ class BucketManager:
         def peek(r: ArticleRequest) -> Any:
             # No path is built (nor ids checked) for a hit: a key is only a dict key.
             key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
-            found = self._peek("articles", key)
+            found = self._tiers.peek("articles", key)
             if found is MISSING or r.product_group_id is None:
                 return found
             return tuple(a for a in found if a.product_group_id == r.product_group_id)

@@ -302,9 +302,9 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         if loads_fn is not None:
             return await RedisCache.multi_get(self, keys, loads_fn, namespace, _conn)  # type: ignore[no-any-return]
         raws = await RedisCache.multi_get(self, keys, _raw, namespace, _conn)
-        return [self._decode(key, raw) for key, raw in zip(keys, raws, strict=True)]
+        return [self.decode(key, raw) for key, raw in zip(keys, raws, strict=True)]
 
-    def _decode(self, key: str, raw: bytes | None) -> Any:
+    def decode(self, key: str, raw: bytes | None) -> Any:
         """One value of a multi_get: one bad payload must not spoil the others."""
         try:
             return self._loads(raw, kind=kind_of(key))

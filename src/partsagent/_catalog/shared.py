@@ -35,6 +35,7 @@ __all__ = [
     "CatalogNamespaced",
     "SharedCache",
     "Unreadable",
+    "call_timeout",
     "catalog_namespace",
     "kind_of",
     "problem",
@@ -105,6 +106,14 @@ def problem(kind: str, path: str, value: Any) -> str | None:
     return f"a {type(value).__name__}, not a list of {element.__name__}"
 
 
+def call_timeout(cache: Any) -> float:
+    """Seconds a call to ``cache`` may take: its own ``timeout``, else ``DEFAULT_CALL_TIMEOUT``."""
+    timeout = getattr(cache, "timeout", None)
+    if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout):
+        return float(timeout)
+    return DEFAULT_CALL_TIMEOUT
+
+
 async def catalog_namespace(source: CatalogSource) -> str:
     """``partsagent-<hash>`` of the catalog's identity: where it is, and its index.json.
 
@@ -145,12 +154,7 @@ class SharedCache:
         self._dropping = False
         self._writer: asyncio.Task[None] | None = None
         self.suspension = Suspension()
-        timeout = getattr(cache, "timeout", None)
-        self.timeout = (
-            float(timeout)
-            if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout)
-            else DEFAULT_CALL_TIMEOUT
-        )
+        self.timeout = call_timeout(cache)
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]], **log: Any) -> T | None:
         """``call()`` within the timeout, unless the cache is suspended; None when it failed.
@@ -214,7 +218,14 @@ class SharedCache:
         """One round trip; ``wanted`` maps each key to (kind, path)."""
         if not keys or not await self.ready():
             return [MISSING] * len(keys)
-        values = await self._call("read", lambda: self.cache.multi_get(keys), keys=len(keys))
+        decode = getattr(self.cache, "decode", None)
+        if decode is None:
+            values = await self._call("read", lambda: self.cache.multi_get(keys), keys=len(keys))
+        else:  # the round trip alone is timed; decoding (CPU) follows, never cut short
+            raws = await self._call(
+                "read", lambda: self.cache.multi_get(keys, loads_fn=_same), keys=len(keys)
+            )
+            values = None if raws is None else list(map(decode, keys, raws))
         if values is None:
             return [MISSING] * len(keys)
         return [
@@ -288,19 +299,25 @@ class SharedCache:
             if not await self.ready():
                 continue
             for (kind, ttl), pairs in _groups(batch).items():
+                dumps = _dumps_for(self.cache, kind)
                 for start in range(0, len(pairs), WRITE_CHUNK):
-                    chunk = pairs[start : start + WRITE_CHUNK]
+                    # Encoded first: the round trip alone is timed, so that a busy CPU
+                    # (encoding a pack's lists) does not pass for a slow cache.
+                    chunk = [
+                        (key, dumps(value)) for key, value in pairs[start : start + WRITE_CHUNK]
+                    ]
                     await self._call(
                         "write",
                         functools.partial(
                             self.cache.multi_set,
                             chunk,
                             ttl=ttl if ttl > 0 else None,
-                            dumps_fn=_dumps_for(self.cache, kind),
+                            dumps_fn=_same,
                         ),
                         keys=len(chunk),
                         kind=kind,
                     )
+                    await asyncio.sleep(0)  # the callers between two chunks
 
 
 def _groups(batch: list[tuple[str, Any, float]]) -> dict[tuple[str, float], list[tuple[str, Any]]]:
@@ -314,6 +331,11 @@ def _groups(batch: list[tuple[str, Any, float]]) -> dict[tuple[str, float], list
                 continue
         groups.setdefault((kind_of(key), ttl), []).append((key, value))
     return groups
+
+
+def _same(value: Any) -> Any:
+    """A serializer step that leaves the value as it is (encoded, or decoded, elsewhere)."""
+    return value
 
 
 def _dumps_for(cache: Any, kind: str) -> Any:

@@ -106,6 +106,8 @@ class BucketReader(AsyncResource):
     """Held around that read; its BucketManager sets it, so the read counts against its limits."""
     _variants_of: dict[tuple[str, str], set[str]] | None = None
     """(manufacturer, model) -> its variants, the only ones its pack may hold."""
+    _learnt: dict[str, Sequence[Model]] | None = None
+    """The models list each manufacturer's variants were last learnt from."""
     _refused: frozenset[str] = frozenset()
     """Packs refused (another model's, an index out of range): their models' documents are read."""
     _refused_versions: frozenset[str] = frozenset()
@@ -139,13 +141,22 @@ class BucketReader(AsyncResource):
         path = doc.models_path(mid)  # the id is checked before anything is asked for
         self._look_for_packs()
         models = await self._get(doc.MODELS, path)
-        if self._model_of is None or self._variants_of is None:
-            self._model_of, self._variants_of = {}, {}
+        self.learn_models(mid, models)
+        return models
+
+    def learn_models(self, mid: str, models: Sequence[Model]) -> None:
+        """Know which model each variant of ``mid`` belongs to, hence which pack holds its
+        lists: from the models list read here, or one a cache gave (another process read it)."""
+        if self._model_of is None or self._variants_of is None or self._learnt is None:
+            self._model_of, self._variants_of, self._learnt = {}, {}, {}
+        elif self._learnt.get(mid) is models:
+            return  # this very list (a cache hit): learnt already
+        self._learnt[mid] = models
+        self._look_for_packs()
         for model in models:
             self._variants_of[(mid, model.id)] = {v.id for v in model.variants}
             for variant in model.variants:
                 self._model_of[(mid, variant.id)] = model.id
-        return models
 
     def _look_for_packs(self) -> None:
         """Read index.json in the background, alongside the first lists a report reads.
@@ -187,6 +198,7 @@ class BucketReader(AsyncResource):
         self._pack_known = False
         self._pack_version = None
         self._model_of = None
+        self._learnt = None
         self._recent = None
 
     async def _stop_finder(self) -> None:

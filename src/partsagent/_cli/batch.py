@@ -30,7 +30,7 @@ from .._batch import BatchResult
 from .._exceptions import InputError, PartsAgentError
 from .errors import error_object
 from .limits import check_limits
-from .output import report_json
+from .output import report_bytes
 from .progress import Progress, count_lines
 from .stream import Line, StreamWriter, read_lines
 
@@ -96,7 +96,7 @@ def _parse(line: Line, args: argparse.Namespace) -> dict[str, Any] | InputError:
 
 def _line(first: int, result: BatchResult, args: argparse.Namespace) -> bytes:
     if result.report is not None:
-        return orjson.dumps(report_json(result.report, args))
+        return report_bytes(result.report, args)
     assert result.error is not None
     return orjson.dumps({"line": first + result.index, **error_object(result.error)})
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .._catalog.manager import ArticleRequest, BucketManager
+from .._catalog.manager import BucketManager
 from .._markets import Market, load_markets
 from .._models import Axle, Category, ReportWarning, Side
 from .._reading.market import market_name, saloon
+from . import warming
 from .estimate import (
     BuildChoice,
     BuildPreference,
@@ -35,7 +36,7 @@ from .estimate import (
 )
 from .estimate.evidence import Said
 from .estimate.labour import BodyClass
-from .lines import PricedLines, Pricing, price_lines, where_of
+from .lines import PricedLines, Pricing, named_category, price_lines, where_of
 from .meaning import (
     Meaning,
     dedupe,
@@ -210,20 +211,8 @@ async def _search(job: _Job, bought: Sequence[Decision], warm_vehicle: bool) -> 
         return []
     mid, variant_ids, catalog = job.plan.manufacturer.id, job.variant_ids, job.catalog
     if warm_vehicle and catalog.source.batch_supported:
-        # The report's own keys first, in the requests it waits for; the rest of the
-        # vehicle in requests of its own, which the report does not wait for.
-        await catalog.prefetch_articles(
-            ArticleRequest(mid, vid, w.category_id) for vid in variant_ids for w in wanted
-        )
-        await catalog.prefetch_articles(await _vehicle_articles(job), background=True)
+        await warming.warm_vehicle(catalog, mid, variant_ids, wanted)
     return await search_parts(catalog, mid, variant_ids, wanted)
-
-
-async def _vehicle_articles(job: _Job) -> list[ArticleRequest]:
-    """Every (variant, category) of the vehicle; its category lists are already cached."""
-    mid = job.plan.manufacturer.id
-    results = await job.catalog.get_categories_concurrent([(mid, v) for v in job.variant_ids])
-    return [ArticleRequest(mid, r.request[1], c.id) for r in results for c in (r.value or ())]
 
 
 def _choose_build(
@@ -300,7 +289,7 @@ def _damaged(
         out.append(
             ReadDamage(
                 component=n.component,
-                category=n.category.model_copy(update={"market_name": word}),
+                category=named_category(n.category, word),
                 position=n.position,
                 quantity=n.quantity,
                 severity=n.severity,
@@ -315,7 +304,7 @@ def _damaged(
 def _named(op: Operation, market: Market, is_saloon: bool) -> Operation:
     """An operation whose part says the market's word too."""
     word = market_name(op.category.name, market, is_saloon=is_saloon)
-    return op.model_copy(update={"category": op.category.model_copy(update={"market_name": word})})
+    return op.model_copy(update={"category": named_category(op.category, word)})
 
 
 def _build(

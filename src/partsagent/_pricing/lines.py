@@ -9,19 +9,27 @@ user's rates give; a line says the market's word for its category.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .._markets import Market
-from .._models import Article, Axle, Position, Price, ReportWarning, Side
+from .._models import Article, Axle, Position, Price, Quality, ReportWarning, Side
 from .._reading.market import market_name, saloon
 from .estimate import BuildChoice, Decision, PricedMarket, Rates, round_money
 from .need import Need
-from .report import Alternative, ArticleRef, Money, ReportLine, Unpriced
+from .report import Alternative, ArticleRef, CategoryRef, Money, ReportLine, Unpriced
 from .search import QUALITY_RANK, ArticleOption, PartOptions
 
-__all__ = ["PricedLines", "Pricing", "REASON_ORDER", "price_lines", "where_of"]
+__all__ = [
+    "PricedLines",
+    "Pricing",
+    "REASON_ORDER",
+    "named_category",
+    "price_lines",
+    "where_of",
+]
 
 REASON_ORDER = {"damaged": 0, "secondary": 1, "consumable": 2}
 """Damaged parts first, then what they bring: the canonical order of lines and needs."""
@@ -99,6 +107,11 @@ class Pricing:
     market: str
     rates: PricedMarket
     all_rates: Rates
+    _prices: dict[int, tuple[Article, Money | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each article's price, worked out once per report (ranking and lines ask many times);
+    keyed by identity, the article kept beside it so the identity stays its own."""
 
     def quoted(self, article: Article) -> tuple[Price, Decimal | None] | None:
         """The catalog price used and the rate it is converted at (None: no conversion)."""
@@ -115,20 +128,32 @@ class Pricing:
 
     def of(self, article: Article) -> Money:
         """The price in the market's currency of an article ``usable`` kept."""
+        money = self._money(article)
+        assert money is not None, "only usable articles are priced"
+        return money
+
+    def _money(self, article: Article) -> Money | None:
+        known = self._prices.get(id(article))
+        if known is not None and known[0] is article:
+            return known[1]
         quoted = self.quoted(article)
-        assert quoted is not None, "only usable articles are priced"
-        price, rate = quoted
-        if rate is None:
-            return Money(amount=price.amount, currency=price.currency)
-        amount = round_money(price.amount * rate, self.rates.minor_unit)
-        return Money(amount=amount, currency=self.rates.currency)
+        money: Money | None = None
+        if quoted is not None:
+            price, rate = quoted
+            if rate is None:
+                money = Money(amount=price.amount, currency=price.currency)
+            else:
+                amount = round_money(price.amount * rate, self.rates.minor_unit)
+                money = Money(amount=amount, currency=self.rates.currency)
+        self._prices[id(article)] = (article, money)
+        return money
 
     def usable(
         self, need: Need, fit: Sequence[ArticleOption], warnings: list[ReportWarning]
     ) -> list[ArticleOption]:
         """The options that have a price in the market's currency; a warning for the others."""
-        kept = [o for o in fit if self.quoted(o.article) is not None]
-        left = [o.article for o in fit if self.quoted(o.article) is None]
+        kept = [o for o in fit if self._money(o.article) is not None]
+        left = [o.article for o in fit if self._money(o.article) is None]
         if left:
             first = left[0]
             what = f"{need.category.name}{_where(need)}"
@@ -243,7 +268,7 @@ def _line(
     return ReportLine(
         component=need.component,
         reason=need.reason,
-        category=need.category.model_copy(update={"market_name": market_word}),
+        category=named_category(need.category, market_word),
         position=need.position,
         article=_ref(best),
         price=price,
@@ -301,19 +326,45 @@ def where_of(position: Position) -> str:
     return f" ({' '.join(bits)})" if bits else ""
 
 
+def named_category(category: CategoryRef, word: str | None) -> CategoryRef:
+    """A category with the market's word for it: one shared object per (id, name, word)."""
+    return _category_ref(category.id, category.name, word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _category_ref(id_: str, name: str, word: str | None) -> CategoryRef:
+    """Reports are frozen and a category holds no caller's word: one object serves them all
+    (a copy per line and operation was 3% of a report's samples)."""
+    return CategoryRef(id=id_, name=name, market_name=word)
+
+
 def _ref(option: ArticleOption) -> ArticleRef:
     a = option.article
-    return ArticleRef(
-        id=a.id, article_no=a.article_no, brand=a.brand, name=a.name, quality=a.quality
+    return _article_ref(a.id, a.article_no, a.brand, a.name, a.quality)
+
+
+@functools.lru_cache(maxsize=8192)
+def _article_ref(id_: str, article_no: str, brand: str, name: str, quality: Quality) -> ArticleRef:
+    """One frozen reference per catalog article, shared by every line and alternative of it.
+
+    Built from a validated Article's own fields, so not validated again; the reports
+    of all callers may share it, as it holds nothing but the catalog's words.
+    """
+    return ArticleRef.model_construct(
+        id=id_, article_no=article_no, brand=brand, name=name, quality=quality
     )
 
 
 def _alternative(option: ArticleOption, best: ArticleOption, pricing: Pricing) -> Alternative:
     price = pricing.of(option.article)
     chosen = pricing.of(best.article)
-    return Alternative(
+    # Every part is validated already (prices, the reference) or a plain Decimal and bool:
+    # validating a few dozen alternatives a report again was 3% of its CPU.
+    return Alternative.model_construct(
         article=_ref(option),
         price=price,
-        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
+        price_difference=Money.model_construct(
+            amount=price.amount - chosen.amount, currency=price.currency
+        ),
         fits_all_variants=option.fits_all,
     )

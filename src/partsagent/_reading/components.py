@@ -21,10 +21,10 @@ from .._exceptions import InputError
 from .._markets import Market
 from .._models import Axle, Category, Position, Side
 from .index import Index, index_for
+from .language import lexicon, load_language, speaking
 from .reader import PRICE_THRESHOLD, read_damage
 from .results import ComponentCandidate, ComponentMatch, MatchedCategory, ReadPart
 from .tokens import normalise_market, phrase_key, side_in, tokenize
-from .vocabulary import LEXICON
 
 if TYPE_CHECKING:
     from .._catalog.manager import BucketManager
@@ -64,7 +64,7 @@ def _position_words(text: str, market: Market) -> Position:
     axles: set[Axle] = set()
     sides: set[Side] = set()
     for t in tokenize(text):
-        pos = LEXICON.positions.get(t.word)
+        pos = lexicon().positions.get(t.word)
         if pos is not None:
             if pos.axle:
                 axles.add(pos.axle)
@@ -134,6 +134,11 @@ def match_component(
     if len(text) > MAX_COMPONENT_CHARS:
         raise InputError("the component is longer than 200 characters; name one part at a time")
     mkt = normalise_market(market)
+    with speaking(load_language(mkt.language)):
+        return _cached_match(text, categories, mkt)
+
+
+def _cached_match(text: str, categories: Sequence[Category], mkt: Market) -> ComponentMatch:
     index = index_for(categories)
     key = (text, mkt)
     cached = index.results.get(key)

@@ -22,17 +22,57 @@ from typing import TYPE_CHECKING
 from .._markets import Market
 from .._models import Axle, Category, Side
 from . import taxonomy
+from .language import VOCABULARY_LANGUAGE, Language, current, lexicon, per_language
 from .tokens import Correct, phrase_key, singular
-from .vocabulary import LEXICON, AbsentPart
+from .vocabulary import AbsentPart
 
 if TYPE_CHECKING:
     from .results import ComponentMatch
 
-__all__ = ["GENERIC", "WEAK", "Entry", "Index", "Target", "index_for", "lexicon_words"]
+__all__ = ["Entry", "Index", "Target", "index_for", "lexicon_words", "part_words"]
 
-GENERIC = frozenset(w for g in LEXICON.generic_words for w in phrase_key(g))
-WEAK = frozenset(w for g in LEXICON.weak_words for w in phrase_key(g))
-_NOT_PART = frozenset(w for g in LEXICON.not_part_words for w in phrase_key(g))
+
+@dataclass(frozen=True, slots=True)
+class PartWords:
+    """A language's words about part names, as the reader compares them."""
+
+    generic: frozenset[str]
+    """Words that name no part by themselves ("cover", "panel", "assembly")."""
+    weak: frozenset[str]
+    """A core of one weak word ("glass") counts only with its axle word."""
+    not_part: frozenset[str]
+    spellings: frozenset[str]
+    """Raw spellings of part words typos are corrected towards."""
+    severity: frozenset[str]
+    """Raw spellings of severity words typos are corrected towards."""
+    known: frozenset[str]
+    """Every word the lexicon knows, in the raw spelling typos are corrected towards."""
+
+
+@per_language
+def part_words(language: Language) -> PartWords:
+    """The part-name words of the language being read."""
+    words = language.lexicon
+    spellings = frozenset(
+        w
+        for table in (
+            words.abbreviations, words.folds, words.folds.values(), words.positions,
+            *(p.words for p in words.absent_parts),
+        )
+        for phrase in table
+        for w in _raw(phrase)
+        if w not in ("and",)
+    )  # fmt: skip
+    return PartWords(
+        generic=frozenset(w for g in words.generic_words for w in phrase_key(g)),
+        weak=frozenset(w for g in words.weak_words for w in phrase_key(g)),
+        not_part=frozenset(w for g in words.not_part_words for w in phrase_key(g)),
+        spellings=spellings,
+        severity=frozenset(
+            w for levels in words.severity.values() for phrase in levels for w in _raw(phrase)
+        ),
+        known=_known_words(language),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +133,17 @@ def _entry_words(name: str) -> tuple[tuple[str, ...], Axle | None, Side | None]:
     core: list[str] = []
     axles: set[Axle] = set()
     sides: set[Side] = set()
+    words = part_words()
+    positions = lexicon().positions
     for w in phrase_key(name):
-        pos = LEXICON.positions.get(w)
+        pos = positions.get(w)
         if pos is not None:
             if pos.axle is not None:
                 axles.add(pos.axle)
             if pos.side in ("left", "right"):
                 sides.add(pos.side)
             continue
-        if w in GENERIC or w in ("and",):
+        if w in words.generic or w in ("and",):
             continue
         core.append(w)
     return (
@@ -117,7 +159,8 @@ def _consumable(c: Category) -> bool:
 
 
 def _usable(core: tuple[str, ...]) -> bool:
-    return bool(core) and not all(w in _NOT_PART for w in core)
+    not_part = part_words().not_part
+    return bool(core) and not all(w in not_part for w in core)
 
 
 def _category_target(
@@ -133,45 +176,61 @@ def _category_target(
     return Target(c.name, axle, side is not None, category=c, side=side)
 
 
+def _in_language(c: Category, language: Language) -> tuple[str, ...]:
+    """The catalog's names of ``c`` and, read in another language, that language's words for it.
+
+    A catalog is written in the vocabulary's language (its names are matched to the
+    taxonomy in English); a report in another language reads them in its own words.
+    """
+    names = (c.name, *c.synonyms)
+    if language.code == VOCABULARY_LANGUAGE:
+        return names
+    spec = taxonomy.spec_of(c.name)
+    own = language.category_words.get(spec.id, ()) if spec is not None else ()
+    return tuple(dict.fromkeys((*names, *own)))
+
+
 def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Index:
+    words = part_words()
+    language = current()
     targets: list[Target] = []
     entries: list[Entry] = []
     for c in categories:
-        named = [_entry_words(n) for n in (c.name, *c.synonyms)]
+        named = [_entry_words(n) for n in _in_language(c, language)]
         targets.append(_category_target(c, named))
         if _consumable(c):
             continue  # "paint chipped" is damage to a panel's finish, not paint to order
         for core, axle, _ in dict.fromkeys(named):
             if _usable(core):
-                weak = len(core) == 1 and core[0] in WEAK
+                weak = len(core) == 1 and core[0] in words.weak
                 if weak and axle is None:
                     continue
                 entries.append(Entry(len(targets) - 1, core, axle, needs_axle=weak))
     # Where the catalog has the part (at that axle), its category wins over our absent one.
     real = {(e.core, e.axle or targets[e.target].axle) for e in entries}
-    for part in LEXICON.absent_parts:
+    for part in language.lexicon.absent_parts:
         targets.append(Target(part.name, part.axle, part.sided, absent=part, known=True))
         for word in part.words:
             core, axle, _ = _entry_words(word)
             where = axle or part.axle
             if core and (core, where) not in real and (core, None) not in real:
-                weak = len(core) == 1 and core[0] in WEAK
+                weak = len(core) == 1 and core[0] in words.weak
                 entries.append(Entry(len(targets) - 1, core, axle or part.axle, needs_axle=weak))
     terms: dict[tuple[str, ...], list[Entry]] = {}
     heads: dict[str, list[Entry]] = {}
     modifiers: dict[str, list[Entry]] = {}
     for e in entries:
         terms.setdefault(e.core, []).append(e)
-        if len(e.core) > 1 and e.core[-1] not in WEAK:
+        if len(e.core) > 1 and e.core[-1] not in words.weak:
             heads.setdefault(e.core[-1], []).append(e)
             for w in e.core[:-1]:
                 # Only a catalog part's modifier is a (weak) reading: "fog" of "fog lamp".
-                if w not in _NOT_PART and targets[e.target].category is not None:
+                if w not in words.not_part and targets[e.target].category is not None:
                     modifiers.setdefault(w, []).append(e)
     parts = (
         {w for core in terms for w in core}
-        | {w for c in categories for n in (c.name, *c.synonyms) for w in _raw(n)}
-        | _PART_SPELLINGS
+        | {w for c in categories for n in _in_language(c, language) for w in _raw(n)}
+        | words.spellings
     )
     return Index(
         targets=tuple(targets),
@@ -179,59 +238,44 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
         heads={k: tuple(v) for k, v in heads.items()},
         modifiers={k: tuple(v) for k, v in modifiers.items()},
         max_len=max((len(k) for k in terms), default=1),
-        correct=Correct(lexicon_words() | extra_words, parts, _SEVERITY_WORDS),
+        correct=Correct(words.known | extra_words, parts, words.severity),
     )
 
 
 def _raw(text: str) -> set[str]:
     """The user's spelling of a name's words, before UK/US folds ("headlight", "fender")."""
-    return {singular(w)[0] for w in re.findall(r"[a-z0-9]+", text.lower())}
-
-
-_WORDS: frozenset[str] | None = None
+    return {singular(w)[0] for w in re.findall(r"[^\W_]+", text.casefold())}
 
 
 def lexicon_words() -> frozenset[str]:
-    """Every word the lexicon knows, in the raw spelling typos are corrected towards."""
-    global _WORDS
-    if _WORDS is None:
-        raw: set[str] = set()
-        tables: list[Iterable[str]] = [
-            LEXICON.stop_words, LEXICON.filler, LEXICON.echo_words, LEXICON.generic_words,
-            LEXICON.weak_words, LEXICON.not_part_words, LEXICON.positions, LEXICON.abbreviations,
-            LEXICON.abbreviations.values(), LEXICON.folds, LEXICON.folds.values(),
-            LEXICON.counts, LEXICON.clause_words, LEXICON.coordinators, LEXICON.locatives,
-            LEXICON.landmarks, LEXICON.comparisons,
-            LEXICON.narrative, LEXICON.total_loss, LEXICON.negations, LEXICON.body_words,
-            LEXICON.body_after_vehicle, LEXICON.direction_words, LEXICON.intensity,
-            LEXICON.known_words, LEXICON.negators, LEXICON.negation_gap, LEXICON.negatable,
-            LEXICON.negation_links, LEXICON.postmodifier_links,
-            LEXICON.anaphors, LEXICON.inner_adverbs, LEXICON.moved_not_rolled.verbs,
-            LEXICON.moved_not_rolled.moving, LEXICON.moved_not_rolled.rollover_places,
-            LEXICON.moved_not_rolled.runaway,
-            *LEXICON.severity.values(), *(p.words for p in LEXICON.absent_parts),
-        ]  # fmt: skip
-        for table in tables:
-            for phrase in table:
-                for w in phrase.lower().replace("^", "").replace("'", "").split():
-                    raw.add(singular(w)[0])
-        _WORDS = frozenset(raw)
-    return _WORDS
+    """Every word the lexicon being read knows, in the raw spelling typos are corrected towards."""
+    return part_words().known
 
 
-_PART_SPELLINGS = frozenset(
-    w
-    for table in (
-        LEXICON.abbreviations, LEXICON.folds, LEXICON.folds.values(), LEXICON.positions,
-        *(p.words for p in LEXICON.absent_parts),
-    )
-    for phrase in table
-    for w in _raw(phrase)
-    if w not in ("and",)
-)  # fmt: skip
-_SEVERITY_WORDS = frozenset(
-    w for words in LEXICON.severity.values() for phrase in words for w in _raw(phrase)
-)
+def _known_words(language: Language) -> frozenset[str]:
+    w = language.lexicon
+    raw: set[str] = set()
+    tables: list[Iterable[str]] = [
+        w.stop_words, w.filler, w.echo_words, w.generic_words,
+        w.weak_words, w.not_part_words, w.positions, w.abbreviations,
+        w.abbreviations.values(), w.folds, w.folds.values(),
+        w.counts, w.clause_words, w.coordinators, w.locatives,
+        w.landmarks, w.comparisons,
+        w.narrative, w.total_loss, w.negations, w.body_words,
+        w.body_after_vehicle, w.direction_words, w.intensity,
+        w.known_words, w.negators, w.negation_gap, w.negatable,
+        w.negation_links, w.postmodifier_links,
+        w.anaphors, w.inner_adverbs, w.moved_not_rolled.verbs,
+        w.moved_not_rolled.moving, w.moved_not_rolled.rollover_places,
+        w.moved_not_rolled.runaway,
+        *w.severity.values(), *(p.words for p in w.absent_parts),
+    ]  # fmt: skip
+    for table in tables:
+        for phrase in table:
+            for word in phrase.casefold().replace("^", "").replace("'", "").split():
+                raw.add(singular(word)[0])
+    return frozenset(raw)
+
 
 _INDEXES: OrderedDict[tuple[object, ...], Index] = OrderedDict()
 _MAX_INDEXES = 128
@@ -241,7 +285,7 @@ def index_for(categories: Sequence[Category], extra_words: Iterable[str] = ()) -
     """The index of ``categories`` (``extra_words``: the vehicle's own words, never typos)."""
     cats = tuple(categories)
     extra = frozenset(extra_words)
-    key = (tuple((c.id, c.name, c.synonyms) for c in cats), extra)
+    key = (tuple((c.id, c.name, c.synonyms) for c in cats), extra, current())
     index = _INDEXES.get(key)
     if index is None:
         index = _build(cats, extra)

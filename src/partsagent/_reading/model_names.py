@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import field_validator
 from rapidfuzz import fuzz
 
-from .._exceptions import UsageError
+from .._datafile import DataFile, load_data
 from .._models import Manufacturer, Model
 
 __all__ = [
@@ -37,10 +36,8 @@ _CLOSE_TOKEN = 85.0
 """A user's token this close to a name's token is a spelling of it ("Corola")."""
 
 
-class VehicleWords(BaseModel):
+class VehicleWords(DataFile):
     """The validated content of vehicle_words.json (see its description field)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     format: str
     description: str
@@ -49,19 +46,18 @@ class VehicleWords(BaseModel):
     code_pattern: str
     power_units: tuple[str, ...]
 
+    @field_validator("generation_patterns", "code_pattern")
+    @classmethod
+    def _compiles(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        for pattern in (value,) if isinstance(value, str) else value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value
 
-def _load() -> VehicleWords:
-    data = resources.files("partsagent._reading").joinpath(_FILE).read_bytes()
-    try:
-        words = VehicleWords.model_validate_json(data)
-        for pattern in (*words.generation_patterns, words.code_pattern):
-            re.compile(pattern)
-    except (ValidationError, re.error) as exc:
-        raise UsageError(f"{_FILE} is not valid: {exc}") from exc
-    return words
 
-
-VEHICLE_WORDS = _load()
+VEHICLE_WORDS = load_data(VehicleWords, _FILE)
 _QUALIFIERS = frozenset(
     t for w in VEHICLE_WORDS.qualifiers for t in w.upper().replace("-", " ").split()
 )

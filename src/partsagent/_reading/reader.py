@@ -34,14 +34,19 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
+from pathlib import Path
 from typing import Literal, Protocol
 
 from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
+from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
 from .index import Index, index_for
+from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
+from .mentions import Mention, Passage
+from .phrases import phrase_words
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
-from .text import Mention, Passage, read_passage
+from .text import read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON
 
@@ -88,28 +93,16 @@ def low_confidence(
     )
 
 
-_F = LEXICON.confidence
 _GUESSED = 0.9
 """Under this a part was guessed (a default, a tie, a context): a denial elsewhere wins."""
-Choice = Literal["unique", "axle", "context", "default", "tie"]
 SeverityFrom = Literal["words", "given", "default"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    """The target chosen for a mention at one axle, how, and the others it could be."""
-
-    target: int
-    how: Choice
-    conflict: bool
-    others: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _Line:
     """One physical part a mention expands to."""
 
-    choice: _Choice
+    choice: Chosen
     axle: Axle | None
     side: Side | None
     quantity: int
@@ -125,121 +118,6 @@ class _Source:
 def vehicle_words(names: Iterable[str]) -> frozenset[str]:
     """The words of the vehicle's make, model and variants: "Fiesta ST" is not damage."""
     return frozenset(w for n in names for w in phrase_key(n) if w.isalnum())
-
-
-# -- choosing a category -------------------------------------------------------------
-
-
-def _effective(index: Index, m: Mention, target: int) -> set[Axle | None]:
-    """The axles the mention's entries of ``target`` put it at (None: no axle said)."""
-    t = index.targets[target]
-    return {e.axle or t.axle for e in m.tag.entries if e.target == target}
-
-
-def _candidates(index: Index, m: Mention) -> list[int]:
-    found = list(dict.fromkeys(e.target for e in m.tag.entries))
-    real = any(index.targets[ix].category is not None for ix in found)
-    # A part the catalog lacks, named by a catalog word and an axle ("rear wing" beside
-    # the catalog's front wing), is that part only when its axle word is said.
-    return [
-        ix
-        for ix in found
-        if not (
-            real
-            and index.targets[ix].absent is not None
-            and index.targets[ix].axle is not None
-            and index.targets[ix].axle not in m.axles
-        )
-    ]
-
-
-def _choose(
-    index: Index, m: Mention, axle: Axle | None, context: Axle | None, side: Side | None = None
-) -> _Choice | None:
-    """The target ``m`` means at ``axle``: by the axle word, else the context, else the default.
-
-    The default is the one target named without an axle word ("Bumper" is a
-    synonym of Front Bumper Cover only); with none or several, it is a tie. A
-    catalog that names sides in its categories ("Headlamp Left") is chosen from
-    by ``side``; a side that no candidate has is a conflict.
-    """
-    cands = _candidates(index, m)
-    if not cands:
-        return None
-    if any(index.targets[c].side for c in cands):
-        fits = [c for c in cands if index.targets[c].side in (None, side)]
-        if side is not None and not fits:
-            return _Choice(cands[0], "axle", True, tuple(cands[1:]))
-        if side is not None and len(fits) < len(cands):
-            cands = fits  # the side word decided, like an axle word
-    eff = {c: _effective(index, m, c) for c in cands}
-
-    def pick(chosen: int, how: Choice, conflict: bool = False) -> _Choice:
-        return _Choice(chosen, how, conflict, tuple(c for c in cands if c != chosen))
-
-    if axle is not None:
-        at_axle = [c for c in cands if axle in eff[c]]
-        neutral = [c for c in cands if None in eff[c]]
-        if at_axle:
-            return pick(at_axle[0], "axle" if len(at_axle) == 1 else "tie")
-        if neutral:
-            return pick(neutral[0], "unique" if len(neutral) == 1 else "tie")
-        return pick(cands[0], "axle", conflict=True)
-    if len(cands) == 1:
-        return pick(cands[0], "unique")
-    if m.sides & {"driver", "passenger"} and all(index.targets[c].sided for c in cands):
-        # the driver's door is a front door; a driver's side sensor is at neither end
-        front = [c for c in cands if "front" in eff[c]]
-        if len(front) == 1:
-            return pick(front[0], "context")  # the driver's door is a front door
-    if context is not None:
-        at_context = [c for c in cands if context in eff[c]]
-        if len(at_context) == 1:
-            return pick(at_context[0], "context")
-    bare = [
-        c
-        for c in cands
-        if index.targets[c].category is not None
-        and any(e.target == c and e.axle is None for e in m.tag.entries)
-    ]
-    if len(bare) == 1:
-        return pick(bare[0], "default")
-    return pick(cands[0], "tie")
-
-
-def _take_heading_axle(index: Index, m: Mention) -> None:
-    """ "RHR: door dented" is the rear door; under "LHF:" a tail lamp stays a tail lamp."""
-    axle = m.heading_axle
-    if axle is None or m.axles:
-        return
-    if any(axle in _effective(index, m, c) for c in _candidates(index, m)):
-        m.axles = {axle}
-
-
-def _sure_axle(index: Index, m: Mention) -> Axle | None:
-    """The axle a mention is at whatever its category ("headlight" is at the front); a part
-    said to be fine or old says nothing of where this impact was."""
-    if m.negated or m.prior:
-        return None
-    if len(m.axles) == 1:
-        return next(iter(m.axles))
-    found = {a for c in _candidates(index, m) for a in _effective(index, m, c)}
-    return next(iter(found)) if len(found) == 1 else None
-
-
-def _confidence(m: Mention, choice: _Choice, damage_said: bool) -> float:
-    c = _F.match[m.tag.match or "term"] * _F.choice[choice.how]
-    if m.tag.corrected:
-        c *= _F.typo
-    if choice.conflict:
-        c *= _F.axle_conflict
-    if m.narrative and not damage_said:
-        c *= _F.narrative_without_damage
-    if m.location:
-        c *= _F.location_detail
-    if m.unexplained:
-        c *= _F.unexplained_words
-    return c
 
 
 # -- the reader -----------------------------------------------------------------------
@@ -266,10 +144,10 @@ class _Reader:
             referent = passages[-1].referent if passages else None
             passages.append(read_passage(s.text, self.index, self.vehicle, referent))
         for m in (m for p in passages for m in p.mentions):
-            _take_heading_axle(self.index, m)
+            take_heading_axle(self.index, m)
         story_axles = {a for p in passages for a in p.context_axles}
         axles = set(story_axles)
-        axles |= {a for p in passages for m in p.mentions if (a := _sure_axle(self.index, m))}
+        axles |= {a for p in passages for m in p.mentions if (a := sure_axle(self.index, m))}
         if len(story_axles) == 1 and len(axles) > 1:
             axles = story_axles  # "hit from behind": the story says where, a headlamp fine
         self.context_axle = next(iter(axles)) if len(axles) == 1 else None
@@ -398,20 +276,20 @@ class _Reader:
                 self._unread(phrase, "not_in_catalog", note)  # its guess is what the words rule out
                 continue
             assert target.category is not None
-            side, confidence = line.side, _confidence(m, line.choice, damage_said)
+            side, confidence = line.side, confidence_of(m, line.choice, damage_said)
             own_sides = {side_in(self.market, w) for w in m.sides}
             if not target.sided and _countable(m) and m.side_from == "words":
                 # "O/S front parking sensor": which of the several it is
                 side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
-                confidence *= _F.side_from_context
+                confidence *= lexicon().confidence.side_from_context
             elif target.sided and side is None:
-                confidence *= _F.no_side
+                confidence *= lexicon().confidence.no_side
             elif line.side_from_context or (target.sided and m.side_from == "context"):
-                confidence *= _F.side_from_context
+                confidence *= lexicon().confidence.side_from_context
             if self._miscounted(m, lines) is not None:
-                confidence *= _F.choice["default"]  # which of them is not said
+                confidence *= lexicon().confidence.choice["default"]  # which of them is not said
             self.parts.append(
                 ReadPart(
                     phrase=phrase,
@@ -457,13 +335,13 @@ class _Reader:
         )
 
     def _line(self, m: Mention, axle: Axle | None, side: Side | None, qty: int = 1) -> _Line:
-        choice = _choose(self.index, m, axle, m.carried_axle or self.context_axle, side)
+        choice = choose(self.index, m, axle, m.carried_axle or self.context_axle, side)
         assert choice is not None
         t = self.index.targets[choice.target]
         if t.known and not choice.conflict:
             axle = t.axle  # the vocabulary knows where the part sits (a badge has no axle)
         elif axle is None:
-            named = _effective(self.index, m, choice.target) - {None}
+            named = effective(self.index, m, choice.target) - {None}
             axle = next(iter(named)) if len(named) == 1 else t.axle
         return _Line(choice, axle, side, qty)
 
@@ -472,7 +350,7 @@ class _Reader:
         axles: list[Axle | None] = [*sorted(m.axles)] or [None]
         sides: list[Side | None] = [*sorted({side_in(self.market, w) for w in m.sides})]
         one_side = sides[0] if len(sides) == 1 else None
-        first = _choose(self.index, m, axles[0], m.carried_axle or self.context_axle, one_side)
+        first = choose(self.index, m, axles[0], m.carried_axle or self.context_axle, one_side)
         if first is None:
             return []
         target = self.index.targets[first.target]
@@ -546,7 +424,7 @@ class _Reader:
         drive = self.market.drive
         for word in sorted(m.sides):
             if word not in ("left", "right"):
-                said = m.said.get(word) or LEXICON.side_labels[word]
+                said = m.said.get(word) or lexicon().side_labels.get(word, word)
                 notes.append(
                     f"{said} means {side_in(self.market, word)} in {self.market} "
                     f"({drive}-hand drive)"
@@ -605,7 +483,7 @@ class _Reader:
         return there
 
     def _guesses(self, m: Mention, line: _Line, damage_said: bool) -> tuple[Guess, ...]:
-        base = _confidence(m, line.choice, damage_said)
+        base = confidence_of(m, line.choice, damage_said)
         out: list[Guess] = []
         for rank, ix in enumerate((line.choice.target, *line.choice.others)):
             t = self.index.targets[ix]
@@ -616,7 +494,9 @@ class _Reader:
                     category_id=t.category.id,
                     category_name=t.category.name,
                     position=Position(axle=t.axle if t.known else line.axle, side=line.side),
-                    confidence=round(base * (1.0 if rank == 0 else _F.choice["tie"]), 3),
+                    confidence=round(
+                        base * (1.0 if rank == 0 else lexicon().confidence.choice["tie"]), 3
+                    ),
                 )
             )
         return tuple(out[:3])
@@ -671,14 +551,13 @@ def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
-_COUNTABLE = frozenset(phrase_key(w)[-1] for w in LEXICON.countable_parts)
 _SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
 """A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 def _countable(m: Mention) -> bool:
     """Parts that come several to an axle ("sensors", "clips"): two of them is a quantity."""
-    return bool(m.tag.words) and m.tag.words[-1] in _COUNTABLE
+    return bool(m.tag.words) and m.tag.words[-1] in phrase_words().countable
 
 
 def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:
@@ -701,6 +580,7 @@ def read_damage(
     *,
     market: str | Market = "GB",
     vehicle: frozenset[str] = frozenset(),
+    language: str | Path | Language | None = None,
 ) -> Reading:
     """Read a free-text description or a list of components against ``categories``.
 
@@ -709,8 +589,20 @@ def read_damage(
     most severe word attached to the part decides (moderate if there is none).
     ``vehicle`` holds the vehicle's own words (``vehicle_words``), so that
     "Fiesta ST 3 door hatch" is read as a description, not as damage.
+    ``language`` is the market's unless given: a packaged code or a folder of
+    your own (``load_language``).
     """
     mkt = normalise_market(market)
+    with speaking(load_language(mkt.language if language is None else language)):
+        return _read(damage, categories, mkt, vehicle)
+
+
+def _read(
+    damage: str | Sequence[DamagedPart],
+    categories: Sequence[Category],
+    mkt: Market,
+    vehicle: frozenset[str],
+) -> Reading:
     if isinstance(damage, str):
         sources = [_Source(damage, None)]
     else:

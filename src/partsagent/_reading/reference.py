@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .._models import Axle, Severity
-from .tagging import Kind, Tag, worst
-from .vocabulary import LEXICON, SideWord
+from .phrases import phrase_words
+from .tags import Kind, Tag, worst
+from .vocabulary import SideWord
 
 __all__ = ["Heading", "Referent", "heading_of", "heading_ends", "resolve", "side_ok", "significant"]
 
-_DIRECTION = frozenset(LEXICON.direction_words)
 _SKIP_FILLER = frozenset({Kind.FILLER})
 _HEADING_WORDS = frozenset({Kind.POS, Kind.STOP, Kind.FILLER, Kind.SEV})
 
@@ -81,7 +81,7 @@ def side_ok(tags: Sequence[Tag], i: int) -> bool:
         nxt = significant(tags, i, 1, frozenset({Kind.FILLER, Kind.STOP}))
     j = i - 1
     while j >= 0 and tags[j].kind in (Kind.STOP, Kind.FILLER):
-        if tags[j].words[-1] in _DIRECTION:
+        if tags[j].words[-1] in phrase_words().directions:
             # "pulling to the left" is a direction; "damage to the left side" is a side.
             following = tags[i + 1] if i + 1 < len(tags) else None
             return following is not None and following.words[0] == "side"

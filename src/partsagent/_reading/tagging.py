@@ -10,193 +10,22 @@ reader to score.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import replace
 
 from .._models import Axle, Severity
-from .index import GENERIC, Entry, Index
-from .tokens import BREAK, COMMA, Token, phrase_key
-from .vocabulary import LEXICON, SideWord
+from .index import Entry, Index, part_words
+from .language import lexicon
+from .phrases import phrase_words
+from .tags import Kind, Tag, worst
+from .tokens import BREAK, COMMA, Token
 
-__all__ = ["Kind", "Match", "Tag", "damage_kinds", "tag", "worst"]
+__all__ = ["tag"]
 
-Match = Literal["term", "head", "modifier"]
-
-
-class Kind(StrEnum):
-    PART = "part"
-    POS = "position"
-    COUNT = "count"
-    NUM = "number"
-    SEV = "severity"
-    NARR = "narrative"
-    TOTAL = "total_loss"
-    NEG = "negation"
-    NOT = "negator"
-    PRIOR = "pre_existing"
-    """The damage is older than the claim ("old scratch", "was already there")."""
-    ACTION = "action"
-    """Work asked on a part, not damage ("R&I", "check", "transfer"): ``Tag.action``."""
-    FINISH = "paint_intact"
-    """The finish is sound ("paint intact", "no paint damage", "PDR"): a dent, no refinish."""
-    REF = "reference"
-    BODY = "body"
-    VEH = "vehicle"
-    ECHO = "echo"
-    COORD = "and"
-    CLAUSE = "clause"
-    COMMA = "comma"
-    BREAK = "break"
-    STOP = "stop"
-    FILLER = "filler"
-    WORD = "word"
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    """A run of tokens ``[first, last)`` read one way, with its span in the user's text."""
-
-    kind: Kind
-    first: int
-    last: int
-    start: int
-    end: int
-    words: tuple[str, ...]
-    severity: Severity | None = None
-    count: int | None = None
-    explicit_count: bool = False
-    axles: frozenset[Axle] = frozenset()
-    sides: frozenset[SideWord] = frozenset()
-    strict: bool = False
-    entries: tuple[Entry, ...] = ()
-    match: Match | None = None
-    plural: bool = False
-    corrected: bool = False
-    anaphor: Literal["side", "corner"] | None = None
-    """What a reference ("that side", "that corner") takes from the position named last."""
-    said: str = ""
-    """For a resolved reference, the user's words of the position it refers to."""
-    forward: bool = False
-    """A denial of the part after it ("not the fog lamp", "no bumper damage")."""
-    action: Literal["refit", "check"] | None = None
-    """For an ACTION tag, the work it asks: remove and refit, or check."""
-    kind_denial: bool = False
-    """A denial of one kind of damage ("no dents", "not cracked", "paint intact"), not of
-    the part: a part with other damage said of it stays damaged."""
-
-
-_RANK = {
-    Kind.FINISH: 0,
-    Kind.NEG: 0,
-    Kind.TOTAL: 1,
-    Kind.PRIOR: 1,
-    Kind.ACTION: 2,
-    Kind.SEV: 2,
-    Kind.COUNT: 3,
-    Kind.NARR: 4,
-    Kind.BODY: 5,
-    Kind.ECHO: 6,
-    Kind.COORD: 7,
-    Kind.CLAUSE: 8,
-    Kind.FILLER: 9,
-    Kind.STOP: 10,
-    Kind.REF: 11,
-    Kind.NOT: 12,
-}
-
-
-def _phrases() -> tuple[dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[str, ...], Kind]]:
-    table: dict[tuple[str, ...], tuple[Kind, object]] = {}
-    anchored: dict[tuple[str, ...], Kind] = {}
-
-    def add(words: Iterable[str], kind: Kind, payload: object = None) -> None:
-        for w in words:
-            if w.startswith("^"):
-                anchored[phrase_key(w[1:])] = kind
-                continue
-            key = phrase_key(w)
-            old = table.get(key)
-            if key and (old is None or _RANK[kind] < _RANK[old[0]]):
-                table[key] = (kind, payload)
-
-    add(LEXICON.paint_intact, Kind.FINISH)
-    add(LEXICON.negations, Kind.NEG)
-    add(LEXICON.total_loss, Kind.TOTAL)
-    for level, words in LEXICON.severity.items():
-        add(words, Kind.SEV, level)
-    for word, n in LEXICON.counts.items():
-        add([word], Kind.COUNT, n)
-    add(LEXICON.pre_existing, Kind.PRIOR)
-    for action, words in LEXICON.actions.items():
-        add(words, Kind.ACTION, action)
-    for phrase, axle in LEXICON.story_axles.items():
-        add([phrase], Kind.NARR, axle)  # "from behind": the story says where it was hit
-    add(LEXICON.narrative, Kind.NARR)
-    for words in LEXICON.not_parts.values():
-        add(words, Kind.NARR)  # "airbag light on", "hit by a tractor": no part to price
-    add(LEXICON.body_words, Kind.BODY)
-    add(LEXICON.echo_words, Kind.ECHO)
-    add(LEXICON.coordinators, Kind.COORD)
-    add(LEXICON.clause_words, Kind.CLAUSE)
-    add(LEXICON.filler, Kind.FILLER)
-    add(LEXICON.stop_words, Kind.STOP)
-    for phrase, refers in LEXICON.anaphors.items():
-        add([phrase], Kind.REF, refers)
-    add(LEXICON.negators, Kind.NOT)
-    return table, anchored
-
-
-@functools.cache
-def _tables() -> tuple[
-    dict[tuple[str, ...], tuple[Kind, object]], dict[tuple[str, ...], Kind], int
-]:
-    """The phrase tables, built at the first reading: importing the library does not pay."""
-    table, anchored = _phrases()
-    return table, anchored, max(len(k) for k in (*table, *anchored))
-
-
-_INTENSITY = {phrase_key(w): level for w, level in LEXICON.intensity.items()}
-_SOFTENABLE = frozenset(phrase_key(w) for w in LEXICON.softenable)
-_BODY_AFTER = frozenset(w for p in LEXICON.body_after_vehicle for w in phrase_key(p))
 _DOOR = ("door", "dr")
 _NOT_NUMBERS = frozenset({"both", "pair", "twin"})
-_SEVERITY_ORDER = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
-_ADVERBS = frozenset(w for p in LEXICON.inner_adverbs for w in phrase_key(p))
-_GAP = frozenset(phrase_key(w) for w in LEXICON.negation_gap)
-_NEGATABLE = frozenset(w for p in LEXICON.negatable for w in phrase_key(p))
-_ROLLED = LEXICON.moved_not_rolled
-_ROLLING = frozenset(w for p in _ROLLED.verbs for w in phrase_key(p))
-_MOVING = frozenset(w for p in _ROLLED.moving for w in phrase_key(p))
-_ROLLOVER_PLACES = frozenset(w for p in _ROLLED.rollover_places for w in phrase_key(p))
-_RUNAWAY = frozenset(phrase_key(p) for p in _ROLLED.runaway)
-_LINKS = frozenset(w for p in LEXICON.postmodifier_links for w in phrase_key(p))
 _ARTICLES = frozenset({"the", "a", "an", "its", "my", "his", "her", "their", "your", "our"})
 _CLAUSE_END = frozenset({Kind.BREAK, Kind.COMMA, Kind.CLAUSE})
-_ALTERNATIVES = frozenset(phrase_key(w) for w in LEXICON.alternatives)
-"""Coordinators of a choice ("left or right"): positions joined by them are not both."""
-
-
-def worst(levels: Iterable[Severity | None]) -> Severity | None:
-    """The most severe of ``levels`` (None when there is none)."""
-    found = [lv for lv in levels if lv is not None]
-    return max(found, key=_SEVERITY_ORDER.__getitem__) if found else None
-
-
-_KINDS = tuple((kind, phrase_key(w)) for kind, words in LEXICON.damage_kinds.items() for w in words)
-
-
-def damage_kinds(phrases: Iterable[tuple[str, ...]]) -> frozenset[str]:
-    """The kinds of damage (lexicon ``damage_kinds``) the damage phrases say ("badly torn")."""
-    found: set[str] = set()
-    for words in phrases:
-        for kind, key in _KINDS:
-            n = len(key)
-            if any(words[i : i + n] == key for i in range(len(words) - n + 1)):
-                found.add(kind)
-    return frozenset(found)
 
 
 def _door_count(tokens: Sequence[Token], i: int) -> bool:
@@ -207,19 +36,20 @@ def _door_count(tokens: Sequence[Token], i: int) -> bool:
     if i + 1 >= len(tokens) or tokens[i + 1].word not in _DOOR or tokens[i + 1].plural:
         return False
     w = tokens[i].word
-    return w.isdigit() or (w in LEXICON.counts and w not in _NOT_NUMBERS)
+    return w.isdigit() or (w in phrase_words().counts and w not in _NOT_NUMBERS)
 
 
 def _lexicon_at(words: Sequence[str], i: int, at_start: bool) -> tuple[int, Kind, object]:
     """The longest lexicon phrase at ``i``; adverbs inside it do not count ("torn right off")."""
-    table, anchored, longest = _tables()
+    pw = phrase_words()
+    table, anchored, longest = pw.table, pw.anchored, pw.longest
     for n in range(min(longest + 2, len(words) - i), 0, -1):
         key = tuple(words[i : i + n])
         if at_start and key in anchored:
             return n, anchored[key], None
         hit = table.get(key)
         if hit is None and n >= 3:
-            inner = tuple(w for w in key[1:-1] if w not in _ADVERBS)
+            inner = tuple(w for w in key[1:-1] if w not in phrase_words().adverbs)
             if len(inner) < n - 2:
                 hit = table.get((key[0], *inner, key[-1]))
         if hit is not None:
@@ -236,17 +66,19 @@ def _term_at(
     words after its first word ("F/BMP RH BRKT" is the right front bumper bracket).
     """
     best: tuple[int, tuple[Entry, ...], tuple[str, ...]] = (0, (), ())
-    if words[i] in GENERIC:
+    generic = part_words().generic
+    if words[i] in generic:
         return best
+    positions = lexicon().positions
     core: list[str] = []
     inside: list[str] = []
     j = i
     while j < len(words) and len(core) < index.max_len:
         w = words[j]
         j += 1
-        if w in GENERIC:
+        if w in generic:
             continue
-        if core and w in LEXICON.positions:
+        if core and w in positions:
             inside.append(w)
             continue
         core.append(w)
@@ -257,7 +89,7 @@ def _term_at(
             best = (j, entries, tuple(inside))
     if best[0]:
         end = best[0]
-        while end < len(words) and words[end] in GENERIC:
+        while end < len(words) and words[end] in generic:
             end += 1  # "headlamp assembly", "bumper cover": the generic word belongs to the part
         return end - i, best[1], best[2]
     return best
@@ -277,7 +109,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             i += 1
             continue
         if _door_count(tokens, i):
-            n = 3 if i + 2 < len(words) and words[i + 2] in _BODY_AFTER else 2
+            n = 3 if i + 2 < len(words) and words[i + 2] in phrase_words().body_after else 2
             tags.append(_make(Kind.BODY, tokens, i, n))  # "3 door hatch" describes the car
             i += n
             at_start = False
@@ -288,7 +120,7 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
         n_term, entries, inside = _term_at(index, words, i, prev_axle)
         n_lex, kind, payload = _lexicon_at(words, i, at_start)
         if n_term and n_term >= n_lex:
-            positions = [LEXICON.positions[w] for w in inside]
+            positions = [lexicon().positions[w] for w in inside]
             tags.append(
                 _make(
                     Kind.PART,
@@ -308,7 +140,11 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
         else:
             single = _single(tokens, i, index, vehicle_words)
             n = 1
-            while single.kind is Kind.PART and i + n < len(words) and words[i + n] in GENERIC:
+            while (
+                single.kind is Kind.PART
+                and i + n < len(words)
+                and words[i + n] in part_words().generic
+            ):
                 n += 1  # "mirror housing", "lamp unit": the generic word is the part's
             if n > 1:
                 last = _make(Kind.PART, tokens, i + n - 1, 1)
@@ -351,7 +187,7 @@ def _lexicon_tag(kind: Kind, payload: object, tokens: Sequence[Token], i: int, n
 
 def _single(tokens: Sequence[Token], i: int, index: Index, vehicle_words: frozenset[str]) -> Tag:
     w = tokens[i].word
-    pos = LEXICON.positions.get(w)
+    pos = lexicon().positions.get(w)
     if pos is not None:
         return _make(
             Kind.POS,
@@ -388,9 +224,9 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
             out.append(t)
             continue
         if t.kind is Kind.SEV and (
-            _intensity(out, t) or (prev.kind is Kind.SEV and prev.words in _INTENSITY)
+            _intensity(out, t) or (prev.kind is Kind.SEV and prev.words in phrase_words().intensity)
         ):
-            level = _moved_by(_INTENSITY[prev.words], t)
+            level = _moved_by(phrase_words().intensity[prev.words], t)
             out[-1] = _span(prev, t, Kind.SEV, severity=level)
             continue
         if t.kind is Kind.SEV and prev.kind is Kind.SEV:
@@ -400,7 +236,7 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
             t.kind is Kind.POS
             and len(out) >= 2
             and prev.kind is Kind.COORD
-            and prev.words not in _ALTERNATIVES
+            and prev.words not in phrase_words().alternatives
             and out[-2].kind is Kind.POS
         ):
             first = out[-2]
@@ -425,7 +261,7 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
             continue
         if (
             t.kind is Kind.PART
-            and t.words[-1] in _BODY_AFTER
+            and t.words[-1] in phrase_words().body_after
             and prev.kind in (Kind.VEH, Kind.BODY)
         ):
             out[-1] = _span(prev, t, Kind.BODY)  # "Golf hatch" describes the car
@@ -454,7 +290,7 @@ def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:
         return worst([intensity, damage.severity])
     if damage.severity is Severity.SEVERE:
         return Severity.MODERATE  # "slightly crushed"
-    if damage.severity is Severity.MODERATE and damage.words in _SOFTENABLE:
+    if damage.severity is Severity.MODERATE and damage.words in phrase_words().softenable:
         return Severity.MINOR  # "minor damage", "slightly damaged"
     return damage.severity  # "small dent": still a dent to repair
 
@@ -466,7 +302,7 @@ def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
     after a position ("rear lights smashed").
     """
     word = out[-1]
-    if word.kind is Kind.SEV or word.words not in _INTENSITY or word.plural:
+    if word.kind is Kind.SEV or word.words not in phrase_words().intensity or word.plural:
         return False
     if len(out) >= 2 and out[-2].kind in (Kind.POS, Kind.COUNT, Kind.NUM):
         return False
@@ -501,15 +337,17 @@ def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
         j, links = i, 0
         while j < len(tags) and tags[j].kind in (Kind.STOP, Kind.WORD):
             w = tags[j].words[-1]
-            if w in _LINKS:
+            if w in phrase_words().links:
                 links += 1
             elif w not in _ARTICLES:
                 break
             j += 1
         if links != 1 or j >= len(tags) or tags[j].kind not in (Kind.WORD, Kind.PART):
             continue
-        own = tuple(w for w in t.words if w not in GENERIC and w not in LEXICON.positions)
-        owner = tuple(w for w in tags[j].words if w not in GENERIC)
+        own = tuple(
+            w for w in t.words if w not in part_words().generic and w not in lexicon().positions
+        )
+        owner = tuple(w for w in tags[j].words if w not in part_words().generic)
         entries = index.terms.get((*owner, *own))
         if entries and own and owner:
             out[-1] = _span(t, tags[j], Kind.PART, entries=entries, match="term", plural=t.plural)
@@ -517,27 +355,23 @@ def _postmodified(tags: list[Tag], index: Index) -> list[Tag]:
     return out
 
 
-_COMPARISONS = frozenset(phrase_key(w) for w in LEXICON.comparisons)
-_LONGEST_COMPARISON = max(len(k) for k in _COMPARISONS)
 _MEASURE = frozenset({Kind.STOP, Kind.FILLER, Kind.WORD, Kind.NUM, Kind.COUNT, Kind.VEH})
 """What a comparison's object is made of before its noun ("a large dinner", "2")."""
-_NOT_MEASURE = frozenset(LEXICON.locatives) | _LINKS
 """Words that end a comparison's object: "the size of a fist *on* the door"."""
 
 
 def _opens_comparison(tags: Sequence[Tag], k: int) -> int | None:
     """The first tag of a comparison ending at ``k`` ("the size of", "as big as"), if any."""
     words: list[str] = []
-    for j in range(k, max(-1, k - _LONGEST_COMPARISON - 1), -1):
+    for j in range(k, max(-1, k - phrase_words().longest_comparison - 1), -1):
         words[:0] = tags[j].words
-        if tuple(words) in _COMPARISONS:
+        if tuple(words) in phrase_words().comparisons:
             return j
     if k >= 2 and tags[k].words == ("as",) and tags[k - 2].words == ("as",):
         return k - 2  # "as big as", "as long as my arm"
     return None
 
 
-_SUFFIXES = frozenset(phrase_key(w) for w in LEXICON.comparison_suffixes)
 _SIZED = frozenset({Kind.PART, Kind.WORD, Kind.NARR, Kind.NUM})
 
 
@@ -548,7 +382,7 @@ def _compared(tags: list[Tag]) -> list[Tag]:
     out: list[Tag] = []
     k = 0
     while k < len(tags):
-        if out and tags[k].words in _SUFFIXES and out[-1].kind in _SIZED:
+        if out and tags[k].words in phrase_words().suffixes and out[-1].kind in _SIZED:
             out[-1] = _span(out[-1], tags[k], Kind.FILLER, entries=(), match=None)
             k += 1
             continue
@@ -559,7 +393,7 @@ def _compared(tags: list[Tag]) -> list[Tag]:
             continue
         end = k
         while end < len(tags) and tags[end].kind in _MEASURE:
-            if tags[end].words[-1] in _NOT_MEASURE:
+            if tags[end].words[-1] in phrase_words().not_measure:
                 break
             end += 1
         if end < len(tags) and tags[end].kind is Kind.PART:
@@ -582,7 +416,7 @@ def _negate(tags: list[Tag]) -> list[Tag]:
             out[k:] = [_span(out[k], t, kind, severity=None, kind_denial=kind is Kind.NEG)]
         elif k is not None and t.kind is Kind.NEG:
             out[k:] = [_span(out[k], t, Kind.WORD)]  # "not ok": denies the denial
-        elif k is not None and t.kind is not Kind.PART and t.words[-1] in _NEGATABLE:
+        elif k is not None and t.kind is not Kind.PART and t.words[-1] in phrase_words().negatable:
             out[k:] = [_span(out[k], t, Kind.NEG)]
         elif k is not None and t.kind is Kind.PART:
             out[k] = replace(out[k], kind=Kind.NEG, forward=True)
@@ -602,9 +436,6 @@ def _negate(tags: list[Tag]) -> list[Tag]:
     return [replace(t, kind=Kind.WORD) if t.kind is Kind.NOT else t for t in out]
 
 
-_PAINT = frozenset(LEXICON.paint_words)
-
-
 def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
     """A denial of the paint is no denial of the part: "dented, paint intact", "no paint
     damage", "the paint isn't broken", "no damage to the paint" say the finish is sound.
@@ -614,7 +445,9 @@ def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
     """
 
     def paint(t: Tag) -> bool:
-        return t.kind is Kind.FILLER and any(tok.word in _PAINT for tok in tokens[t.first : t.last])
+        return t.kind is Kind.FILLER and any(
+            tok.word in phrase_words().paint for tok in tokens[t.first : t.last]
+        )
 
     def beside(k: int, step: int) -> bool:
         k += step
@@ -626,7 +459,7 @@ def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
     for k, t in enumerate(tags):
         if t.kind is not Kind.NEG or t.forward:
             continue
-        holds = any(tok.word in _PAINT for tok in tokens[t.first : t.last])
+        holds = any(tok.word in phrase_words().paint for tok in tokens[t.first : t.last])
         if holds or beside(k, -1) or beside(k, 1):
             out[k] = replace(t, kind=Kind.FINISH, kind_denial=True)
     return out
@@ -635,7 +468,9 @@ def _paint_sound(tags: list[Tag], tokens: Sequence[Token]) -> list[Tag]:
 def _denier(out: Sequence[Tag], k: int) -> int | None:
     """The negator at or before ``k`` past articles, fillers and gap words ("not a", "no
     visible"), if there is one."""
-    while k >= 0 and (out[k].kind in (Kind.STOP, Kind.FILLER) or out[k].words in _GAP):
+    while k >= 0 and (
+        out[k].kind in (Kind.STOP, Kind.FILLER) or out[k].words in phrase_words().gap
+    ):
         k -= 1
     return k if k >= 0 and out[k].kind is Kind.NOT else None
 
@@ -653,9 +488,9 @@ def _moved(tags: list[Tag]) -> list[Tag]:
     ``moved_not_rolled``), unless the clause ends where cars roll over ("into a ditch")."""
     out = list(tags)
     for k, t in enumerate(out):
-        if t.kind is not Kind.TOTAL or t.words[-1] not in _ROLLING:
+        if t.kind is not Kind.TOTAL or t.words[-1] not in phrase_words().rolling:
             continue
-        moving = k + 1 < len(out) and out[k + 1].words[0] in _MOVING
+        moving = k + 1 < len(out) and out[k + 1].words[0] in phrase_words().moving
         if not moving and not _runaway(out, k):
             continue
         clause: list[str] = []
@@ -663,7 +498,7 @@ def _moved(tags: list[Tag]) -> list[Tag]:
             if after.kind in _CLAUSE_END:
                 break
             clause.extend(after.words)
-        if not _ROLLOVER_PLACES.intersection(clause):
+        if not phrase_words().rollover_places.intersection(clause):
             out[k] = replace(t, kind=Kind.NARR)
     return out
 
@@ -673,4 +508,8 @@ def _runaway(tags: Sequence[Tag], k: int) -> bool:
     first = next((j + 1 for j in range(k - 1, -1, -1) if tags[j].kind is Kind.BREAK), 0)
     last = next((j for j in range(k, len(tags)) if tags[j].kind is Kind.BREAK), len(tags))
     words = [w for t in tags[first:last] for w in t.words]
-    return any(tuple(words[i : i + len(cue)]) == cue for cue in _RUNAWAY for i in range(len(words)))
+    return any(
+        tuple(words[i : i + len(cue)]) == cue
+        for cue in phrase_words().runaway
+        for i in range(len(words))
+    )

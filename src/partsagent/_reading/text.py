@@ -35,20 +35,20 @@ whole driver side") is kept as the context of the parts without one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 from .._models import Axle, Severity
-from .index import WEAK, Index
+from .index import Index, part_words
+from .language import lexicon
+from .mentions import Mention, Passage, Segment
+from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .tagging import Kind, Tag, damage_kinds, tag, worst
-from .tokens import Token, phrase_key, tokenize
-from .vocabulary import LEXICON, SideWord
+from .tagging import tag
+from .tags import Kind, Tag, worst
+from .tokens import Token, tokenize
 
-__all__ = ["Mention", "Passage", "Segment", "read_passage"]
+__all__ = ["read_passage"]
 
-_LOCATIVE = frozenset(LEXICON.locatives)
-_LANDMARK = frozenset(phrase_key(w) for w in LEXICON.landmarks)
 _ARTICLES = frozenset({"the", "a", "an", "my", "your", "their", "his", "her", "our", "its", "some"})
 _ATTACHABLE = frozenset(
     {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.ECHO, Kind.FINISH, Kind.PRIOR}
@@ -62,105 +62,10 @@ _TRAIL = frozenset(
     {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO, Kind.FINISH}
 )
 _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
-_NEGATION_LINKS = frozenset(LEXICON.negation_links)
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
 _KIND_DENIED = "kind denied"
 _LIST_JOINERS = frozenset({Kind.COMMA, Kind.COORD})
-
-
-@dataclass(slots=True)
-class Segment:
-    """Tags between two separators, and what joins it to the segment before."""
-
-    tags: list[Tag]
-    joiner: Kind | None
-    start: int
-    end: int
-    text: str = ""
-    """The whole text the segment is in (``start``/``end`` index it)."""
-    severity: Severity | None = None
-    denied: bool = False
-    """The segment says its parts are not damaged ("tailgate is fine", "no damage to")."""
-    kind_denied: bool = False
-    """It denies only kinds of damage ("no dents", "not cracked", "paint intact"): its
-    parts are fine unless some other damage is said of them ("lacquer peeling, no dents")."""
-    paint_intact: bool = False
-    """The segment says the paint of its parts is sound ("paint intact", "PDR")."""
-    kinds: frozenset[str] = frozenset()
-    """The kinds of damage its words say ("tear", "crease"): they travel with the severity."""
-    prior: bool = False
-    """The segment dates its damage before the claim ("old scratch", "already there")."""
-    action: Literal["refit", "check"] | None = None
-    """Work asked with no damage said ("R&I grille", "check the sensors"): nothing to buy."""
-    mentions: list[Mention] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Mention:
-    """One part named in the text, with everything attached to it."""
-
-    tag: Tag
-    segment: Segment
-    axles: set[Axle] = field(default_factory=set)
-    sides: set[SideWord] = field(default_factory=set)
-    said: dict[SideWord, str] = field(default_factory=dict)
-    """How the user wrote each side word ("N/S", "driver's"), for the notes."""
-    side_from: Literal["words", "coordination", "heading", "context"] | None = None
-    count: int | None = None
-    severity: Severity | None = None
-    severity_from: Literal["words", "given", "default"] = "default"
-    kinds: frozenset[str] = frozenset()
-    negated: bool = False
-    paint_intact: bool = False
-    narrative: bool = False
-    location: bool = False
-    unexplained: bool = False
-    heading_axle: Axle | None = None
-    """The axle of the heading over the part's list ("RHR: door"), used when it fits."""
-    carried_axle: Axle | None = None
-    """The axle of the part named just before in the sentence ("rear bumper cracked and
-    parking sensor broken"): it decides between front and rear before the report's."""
-    prior: bool = False
-    """The words say the damage is old or pre-existing: listed, never priced."""
-    action: Literal["refit", "check"] | None = None
-    """Only work is asked on the part ("R&I", "check"): listed with the hint, never bought."""
-
-    @property
-    def plural(self) -> bool:
-        return self.tag.plural
-
-    @property
-    def words(self) -> str:
-        """The user's words for the part itself ("headlights", "F/B")."""
-        return self.segment.text[self.tag.start : self.tag.end]
-
-
-@dataclass(slots=True)
-class Passage:
-    """One text (a component field or a description) read into mentions and leftovers."""
-
-    text: str
-    mentions: list[Mention]
-    unread: list[tuple[int, int]]
-    """Spans of segments that name no part (the story), consecutive ones joined."""
-    descriptions: list[tuple[int, int]]
-    total_loss: list[tuple[int, int]]
-    context_sides: list[SideWord]
-    context_axles: list[Axle]
-    referent: Referent | None = None
-    """The side named last, for a reference in the next component ("mirror on that side")."""
-    understood: bool = False
-    """A story segment had words the lexicon knows (not only unknown words: "zzz qqq")."""
-    stories: list[tuple[int, int]] = field(default_factory=list)
-    """Spans that only tell what happened: not to confirm, but said if nothing else is read."""
-
-    def phrase(self, span: tuple[int, int]) -> str:
-        """The user's words over ``span``, without separators at the ends."""
-        start, end = span
-        if self.text.count("(", start, end) > self.text.count(")", start, end):
-            end = self.text.find(")", end) + 1 or end  # "taillights (both)"
-        return self.text[start:end].strip(" ,;:.-+&")
 
 
 def _sentences(tags: Sequence[Tag], text: str) -> list[tuple[list[Tag], str]]:
@@ -268,7 +173,9 @@ def _read_segment(seg: Segment) -> None:
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)
-        if previous >= 0 and any(t.words[-1] in _LOCATIVE for t in tags[previous + 1 : i]):
+        if previous >= 0 and any(
+            t.words[-1] in phrase_words().locatives for t in tags[previous + 1 : i]
+        ):
             m.location = True  # "dented at the wheel arch", "scratch on the door near the handle"
         m.unexplained = any(
             0 <= k < len(tags) and tags[k].kind is Kind.WORD for k in (i - 1, i + 1)
@@ -299,7 +206,7 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
     before = next((i for i in reversed(parts) if i < k), None)
     between = tags[k + 1 : after] if after is not None else ()
     linked = tags[k].forward or (
-        any(t.words[-1] in _NEGATION_LINKS for t in (tags[k], *between))
+        any(t.words[-1] in phrase_words().negation_links for t in (tags[k], *between))
         and all(t.kind in (Kind.STOP, Kind.FILLER) for t in between)
     )
     return after if linked or before is None else before
@@ -311,7 +218,7 @@ def _complete(seg: Segment, last: Mention, index: Index) -> None:
         return
     cores = {e.core for e in last.tag.entries}
     for k, t in enumerate(seg.tags):
-        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in WEAK:
+        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in part_words().weak:
             w = t.words[-1]
             entries = tuple(e for c in cores for e in index.terms.get((*c, w), ()))
             # "arch liner and trim": the modifier before the first part is the second's too.
@@ -327,9 +234,9 @@ def _landmark(tags: Sequence[Tag], i: int) -> bool:
     words: list[str] = []
     for t in tags[:i]:
         words.extend(t.words)
-    while words and (words[-1] in _ARTICLES or words[-1] in LEXICON.positions):
+    while words and (words[-1] in _ARTICLES or words[-1] in lexicon().positions):
         words.pop()
-    return any(tuple(words[-n:]) in _LANDMARK for n in (1, 2, 3) if len(words) >= n)
+    return any(tuple(words[-n:]) in phrase_words().landmarks for n in (1, 2, 3) if len(words) >= n)
 
 
 def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> bool:
@@ -642,15 +549,12 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
         story = passage.unread[-1]
 
 
-_WARNING_LIGHTS = frozenset(phrase_key(w) for w in LEXICON.not_parts.get("warning lights", ()))
-
-
 def _only_story(seg: Segment) -> bool:
     """ "Clipped a mailbox pulling out", "rear-ended at a stop light": what happened, with
     no damage word; what it names is what was hit, not a part to confirm. A warning light
     on the dash is no part either, but a symptom to check: it is listed."""
     kinds = {t.kind for t in seg.tags}
-    if any(t.words in _WARNING_LIGHTS for t in seg.tags):
+    if any(t.words in phrase_words().warning_lights for t in seg.tags):
         return False
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
 

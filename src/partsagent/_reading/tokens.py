@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from .._markets import Market, load_markets
 from .._models import Side
-from .vocabulary import LEXICON
+from .language import Language, current, lexicon, per_language
 
 __all__ = [
     "BREAK",
@@ -38,18 +38,15 @@ BREAK = "."
 COMMA = ","
 """The word of a token that separates parts of a sentence (a comma or a spaced dash)."""
 
+# Letters and digits of any script ("kotflügel", "støtfanger"): [^\W_] is a word character
+# that is not the underscore, [^\W\d_] a letter.
 _SCANNER = re.compile(
-    r"(?P<word>[a-z0-9](?:[a-z0-9'\u2019]|(?<=\d)\.(?=\d)|[/+&](?=[a-z0-9]))*)"
+    r"(?P<word>[^\W_](?:[^\W_]|['\u2019]|(?<=\d)\.(?=\d)|[/+&](?=[^\W_]))*)"
     r"|(?P<stop>[.;:!?\n]+)"
     r"|(?P<comma>,|\s[-\u2013\u2014]+\s)"
     r"|(?P<joiner>[&+])"
 )
 _COUNT_X = re.compile(r"^(?:x(\d)|(\d)x)$")
-_ABBREVIATIONS_1 = frozenset(k for k in LEXICON.abbreviations if " " not in k)
-_NO_SINGULAR = frozenset(
-    {"lens", "series", "chassis", "gas", "yes", "its", "this", "was", "has", "always", "across",
-     "plus", "bus", "sunless", "less", "towards", "afterwards", "backwards", "nuts"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +73,28 @@ def side_in(market: Market, word: str) -> Side:
 
 
 def singular(word: str) -> tuple[str, bool]:
-    """The singular of ``word`` and whether it was a plural ("glasses" -> "glass")."""
-    if len(word) <= 3 or not word.isalpha() or word in _NO_SINGULAR:
+    """The singular of ``word`` and whether it was a plural ("glasses" -> "glass").
+
+    The language's ``plurals`` say how (lexicon.json): the first ending that fits.
+    """
+    plurals = lexicon().plurals
+    if not word.isalpha() or word in plurals.never:
         return word, False
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y", True
-    if word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2], True
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1], True
+    for rule in plurals.endings:
+        if (
+            len(word) >= rule.min_length
+            and word.endswith(rule.ending)
+            and not word.endswith(rule.unless)
+        ):
+            return word[: -len(rule.ending)] + rule.becomes, True
     return word, False
 
 
 def _split_word(raw: str, start: int, end: int) -> list[Token]:
     """One scanned word -> tokens: slashed abbreviations joined or split, x2 read as a count."""
     word = raw.replace("'", "").replace("\u2019", "")
-    if word in _ABBREVIATIONS_1 or word in LEXICON.positions:
+    words = lexicon()
+    if word in _spelling().one_word or word in words.positions:
         return [Token(word, start, end)]
     m = _COUNT_X.match(word)
     if m:
@@ -100,8 +103,8 @@ def _split_word(raw: str, start: int, end: int) -> list[Token]:
         parts = [p for p in word.split("/") if p]
         if all(len(p) == 1 for p in parts):
             return [Token("".join(parts), start, end)]
-        if len(parts) == 2 and parts[0] in LEXICON.axle_letters and len(parts[1]) >= 2:
-            return [Token(LEXICON.axle_letters[parts[0]], start, end), Token(parts[1], start, end)]
+        if len(parts) == 2 and parts[0] in words.axle_letters and len(parts[1]) >= 2:
+            return [Token(words.axle_letters[parts[0]], start, end), Token(parts[1], start, end)]
         out: list[Token] = []
         for i, p in enumerate(parts):
             if i:
@@ -119,36 +122,49 @@ def _split_word(raw: str, start: int, end: int) -> list[Token]:
     return [Token(word, start, end)]
 
 
-_DOTTED = re.compile(r"(?<![a-z0-9.])([a-z])\.([a-z])(?:\.([a-z]))?\.?(?![a-z0-9])")
+_DOTTED = re.compile(r"(?<![^\W_]|\.)([^\W\d_])\.([^\W\d_])(?:\.([^\W\d_]))?\.?(?![^\W_])")
 
 
 def _undot(m: re.Match[str]) -> str:
     """ "o.s.f." -> "o/s/f" if the letters are a known abbreviation; same length: spans hold."""
     letters = [g for g in m.groups() if g]
     joined = "".join(letters)
-    if joined not in LEXICON.positions and "/".join(letters) not in LEXICON.abbreviations:
+    words = lexicon()
+    if joined not in words.positions and "/".join(letters) not in words.abbreviations:
         return m.group()
     return ("/".join(letters)).ljust(len(m.group()))
 
 
-_WORD_DOT = re.compile(r"(?<![a-z0-9.])([a-z]+)\.(\s+)([a-z]+)")
+_WORD_DOT = re.compile(r"(?<![^\W_]|\.)([^\W\d_]+)\.(\s+)([^\W\d_]+)")
 
 
 def _word_dot(m: re.Match[str]) -> str:
     """ "pass. side" -> "pass  side": a full stop inside a phrase the lexicon knows abbreviates."""
-    if (m.group(1), m.group(3)) not in _DOTTED_PAIRS:
+    if (m.group(1), m.group(3)) not in _spelling().dotted_pairs:
         return m.group()
     return f"{m.group(1)} {m.group(2)}{m.group(3)}"
+
+
+def _fold_char(c: str) -> str:
+    folded = c.casefold()
+    return folded if len(folded) == 1 else c.lower() if len(c.lower()) == 1 else c
+
+
+def _lowered(text: str) -> str:
+    """``text`` casefolded character by character, so every span still points into it."""
+    folded = text.casefold()
+    return folded if len(folded) == len(text) else "".join(map(_fold_char, text))
 
 
 def _scan(text: str) -> list[Token]:
     out: list[Token] = []
     # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
-    lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, text.lower()))
+    lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, _lowered(text)))
     for m in _SCANNER.finditer(lowered):
         kind = m.lastgroup
         if kind == "word":
-            for t in _split_word(m.group(), m.start(), m.end()):
+            # The whole word casefolded ("straße" is "strasse"); its span stays the user's.
+            for t in _split_word(m.group().casefold(), m.start(), m.end()):
                 w, plural = singular(t.word)
                 out.append(replace(t, word=w, plural=plural))
         elif kind == "stop":
@@ -205,7 +221,8 @@ def _dedupe(tokens: Sequence[Token]) -> list[Token]:
 
 def normalise(tokens: Sequence[Token]) -> list[Token]:
     """Abbreviations expanded, then UK/US words folded, then repeats dropped."""
-    return _dedupe(_rewrite(_rewrite(tokens, _ABBREVIATIONS), _FOLDS))
+    rewrites = _rewrites()
+    return _dedupe(_rewrite(_rewrite(tokens, rewrites.abbreviations), rewrites.folds))
 
 
 def tokenize(text: str, correct: Correct | None = None) -> list[Token]:
@@ -216,12 +233,16 @@ def tokenize(text: str, correct: Correct | None = None) -> list[Token]:
     return normalise(scanned)
 
 
-@functools.lru_cache(maxsize=4096)
 def phrase_key(text: str) -> tuple[str, ...]:
     """A lexicon phrase or catalog name as the tuple of words the reader compares.
 
-    Cached: every report reads the vehicle's and the catalog's names again.
+    Cached per language: every report reads the vehicle's and the catalog's names again.
     """
+    return _phrase_key(text, current())
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_key(text: str, language: Language) -> tuple[str, ...]:
     return tuple(t.word for t in tokenize(text))
 
 
@@ -276,10 +297,34 @@ def _table(entries: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
     return table
 
 
-_DOTTED_PAIRS = frozenset(
-    (words[0], words[1])
-    for key in (*LEXICON.abbreviations, *LEXICON.folds)
-    if len(words := key.split()) >= 2 and words[0].isalpha() and words[1].isalpha()
-)
-_ABBREVIATIONS = _Rewrites(_table(LEXICON.abbreviations))
-_FOLDS = _Rewrites(_table(LEXICON.folds))
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    one_word: frozenset[str]
+    """The abbreviations of one word ("o/s/f"): kept whole by the scanner."""
+    dotted_pairs: frozenset[tuple[str, str]]
+    """The first two words of every abbreviation and fold: "pass. side" is "pass side"."""
+
+
+@per_language
+def _spelling(language: Language) -> _Spelling:
+    words = language.lexicon
+    return _Spelling(
+        frozenset(k for k in words.abbreviations if " " not in k),
+        frozenset(
+            (w[0], w[1])
+            for key in (*words.abbreviations, *words.folds)
+            if len(w := key.split()) >= 2 and w[0].isalpha() and w[1].isalpha()
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _RewriteTables:
+    abbreviations: _Rewrites
+    folds: _Rewrites
+
+
+@per_language
+def _rewrites(language: Language) -> _RewriteTables:
+    words = language.lexicon
+    return _RewriteTables(_Rewrites(_table(words.abbreviations)), _Rewrites(_table(words.folds)))

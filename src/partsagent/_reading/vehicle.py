@@ -10,18 +10,29 @@ vehicle means every part in the report is wrong.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from rapidfuzz import fuzz
 
 from .._exceptions import InputError
 from .._markets import Market
 from .._metrics.log import get_logger
 from .._models import Manufacturer, Model, Variant, Vehicle
-from .model_names import contains, distinguishing, names, norm_tokens
+from .model_names import names
+from .name_match import (
+    AMBIGUOUS_MARGIN,
+    CONFIDENT_SCORE,
+    UNKNOWN_SCORE,
+    NameMatch,
+    closest,
+    compact,
+    fuzzy,
+    match_model,
+    match_names,
+    norm,
+    years,
+)
 from .tokens import normalise_market
 from .vin import PARTIAL_LENGTHS, VinDecode, decode_partial_vin, decode_vin
 
@@ -40,15 +51,6 @@ __all__ = [
 ]
 
 _log = get_logger()
-
-CONFIDENT_SCORE = 85.0
-"""A fuzzy match at or above this (and clear of the runner-up) is used."""
-UNKNOWN_SCORE = 60.0
-"""Below this nothing matches: the make or model is unknown (InputError)."""
-AMBIGUOUS_MARGIN = 5.0
-"""Candidates within this many points of the best one make the answer ambiguous."""
-
-Method = Literal["exact", "alias", "fuzzy"]
 _METHOD_RANK: dict[str, int] = {"exact": 0, "alias": 1, "fuzzy": 2}
 
 
@@ -103,136 +105,6 @@ class VehicleResolution(_Out):
     missing: str = ""
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
-
-
-def _compact(text: str) -> str:
-    return _norm(text).replace(" ", "")
-
-
-def _years(model: Model) -> str:
-    return f"{model.year_from}-{model.year_to}" if model.year_to else f"{model.year_from} onwards"
-
-
-def _ranked(scores: Sequence[tuple[float, int, str]]) -> list[tuple[float, int, str]]:
-    """Best first; ties broken by input order so results are deterministic."""
-    return sorted(scores, key=lambda s: (-s[0], s[1]))
-
-
-def _closest(ranked: Sequence[tuple[float, int, str]]) -> str:
-    return ", ".join(f"{name} ({score:.0f})" for score, _, name in ranked[:3]) or "none"
-
-
-def _fuzzy(query: str, name: str) -> float:
-    return max(fuzz.WRatio(query, name), fuzz.ratio(_compact(query), _compact(name)))
-
-
-class _Match:
-    """The outcome of matching one text against named things: one pick, or a close field."""
-
-    __slots__ = ("ambiguous", "index", "method", "ranked", "reason", "score")
-
-    def __init__(
-        self,
-        index: int | None,
-        method: Method,
-        score: float,
-        ranked: list[tuple[float, int, str]],
-        ambiguous: bool = False,
-        reason: str = "",
-    ) -> None:
-        self.index = index
-        self.method = method
-        self.score = score
-        self.ranked = ranked
-        self.ambiguous = ambiguous
-        self.reason = reason
-
-
-def _match_names(
-    query: str, names: Sequence[Sequence[str]], *, what: str, owner: str = ""
-) -> _Match:
-    """Match ``query`` against the names of each thing (first name canonical, rest aliases).
-
-    Raises InputError naming the closest things when nothing is close enough.
-    """
-    q = _norm(query)
-    if not q:
-        raise InputError(f"the {what} is empty; give a {what} name")
-    qc = q.replace(" ", "")
-    for i, group in enumerate(names):
-        for j, name in enumerate(group):
-            if _norm(name) == q or _compact(name) == qc:
-                method: Method = "exact" if j == 0 else "alias"
-                return _Match(i, method, 100.0, [(100.0, i, group[0])])
-    scores = [
-        (round(max(_fuzzy(q, _norm(n)) for n in group), 1), i, group[0])
-        for i, group in enumerate(names)
-        if group
-    ]
-    ranked = _ranked(scores)
-    if not ranked or ranked[0][0] < UNKNOWN_SCORE:
-        where = f" for {owner}" if owner else ""
-        raise InputError(f"unknown {what} {query!r}{where}; closest: {_closest(ranked)}")
-    best = ranked[0][0]
-    close = [r for r in ranked if r[0] >= UNKNOWN_SCORE and best - r[0] <= AMBIGUOUS_MARGIN]
-    ambiguous = best < CONFIDENT_SCORE or len(close) > 1
-    return _Match(ranked[0][1], "fuzzy", best, ranked, ambiguous=ambiguous)
-
-
-def _match_model(text: str, models: Sequence[Model], make: Manufacturer) -> _Match:
-    """Match a model by its names; a word the chosen name lacks and nothing explains refuses it.
-
-    "Golf Estate" and "Astra K" are the Golf and the Astra; "Golf Sportsvan", "Corolla
-    Cross", "5 Series" (against "3 SERIES") and "Model S" (against "MODEL 3") are other
-    models, so the answer is ambiguous with the catalog's model as the candidate.
-    """
-    error: InputError | None = None
-    try:
-        match: _Match | None = _match_names(
-            text, [names(m) for m in models], what="model", owner=make.name
-        )
-    except InputError as exc:
-        match, error = None, exc
-    if match is not None and match.method != "fuzzy":
-        return match
-    contained = sorted(
-        (-len(norm_tokens(n)), j != 0, i, n)
-        for i, m in enumerate(models)
-        for j, n in enumerate(names(m))
-        if contains(text, n)
-    )
-    if contained:
-        _, is_alias, i, name = contained[0]
-        model = models[i]
-        score = round(_fuzzy(_norm(text), _norm(name)), 1)
-        extra = distinguishing(text, name, model, make)
-        method: Method = "alias" if is_alias else "fuzzy"
-        ranked = [(score, i, model.name)]
-        if not extra:
-            return _Match(i, method, score, ranked)
-        return _Match(i, method, score, ranked, ambiguous=True, reason=_lacks(extra, model))
-    if match is None:
-        assert error is not None
-        raise error
-    if match.index is not None and not match.ambiguous:
-        model = models[match.index]
-        name = max(names(model), key=lambda n: _fuzzy(_norm(text), _norm(n)))
-        extra = distinguishing(text, name, model, make)
-        if extra:
-            match.ambiguous = True
-            match.reason = _lacks(extra, model)
-    return match
-
-
-def _lacks(extra: Sequence[str], model: Model) -> str:
-    return (
-        f"{' '.join(extra)!r} is not part of the name of {model.name}, the closest catalog "
-        "model: a different model is never priced as another; give a model the catalog lists"
-    )
-
-
 def _as_vehicle(vehicle: Vehicle | Mapping[str, object]) -> Vehicle:
     if isinstance(vehicle, Vehicle):
         return vehicle
@@ -256,9 +128,9 @@ def _worst(*methods: str) -> str:
 
 async def _manufacturer(
     catalog: BucketManager, make: str, notes: list[str]
-) -> tuple[Manufacturer | None, _Match, tuple[Manufacturer, ...]]:
+) -> tuple[Manufacturer | None, NameMatch, tuple[Manufacturer, ...]]:
     manufacturers = await catalog.get_manufacturers()
-    m = _match_names(make, [(x.name, *x.aliases) for x in manufacturers], what="make")
+    m = match_names(make, [(x.name, *x.aliases) for x in manufacturers], what="make")
     if m.ambiguous or m.index is None:
         return None, m, manufacturers
     found = manufacturers[m.index]
@@ -275,7 +147,7 @@ def _variants(model: Model, year: int | None, notes: list[str]) -> tuple[Variant
         return model.variants
     if not model.in_production(year):
         raise InputError(
-            f"the catalog lists {model.name} for {_years(model)}, not {year}; "
+            f"the catalog lists {model.name} for {years(model)}, not {year}; "
             "check the year or the model"
         )
     variants = tuple(v for v in model.variants if v.in_production(year))
@@ -348,7 +220,7 @@ async def resolve_vehicle(
 async def _models_of_make(
     catalog: BucketManager,
     manufacturer: Manufacturer,
-    make_match: _Match,
+    make_match: NameMatch,
     year: int | None,
     notes: list[str],
     *,
@@ -365,7 +237,7 @@ async def _models_of_make(
     if not fitting:
         raise InputError(
             f"the catalog lists no {manufacturer.name} model for {year}; "
-            f"it lists {', '.join(f'{m.name} ({_years(m)})' for m in models) or 'none'}"
+            f"it lists {', '.join(f'{m.name} ({years(m)})' for m in models) or 'none'}"
         )
     notes.append(
         f"no model given; {manufacturer.name} models: {', '.join(m.name for m in fitting)}"
@@ -394,7 +266,7 @@ async def _model_in_any_make(
     catalog: BucketManager, model: str, year: int | None, query: str
 ) -> VehicleResolution:
     """No make: the models of every make whose name matches ``model`` (built in ``year``)."""
-    q = _norm(model)
+    q = norm(model)
     if not q:
         raise InputError("the model is empty; give a model name")
     manufacturers = await catalog.get_manufacturers()
@@ -404,8 +276,8 @@ async def _model_in_any_make(
     scored: list[tuple[float, str, Manufacturer, Model]] = []
     for manufacturer, models in zip(manufacturers, lists, strict=True):
         for m in models:
-            exact = any(_norm(n) == q or _compact(n) == q.replace(" ", "") for n in names(m))
-            score = 100.0 if exact else round(max(_fuzzy(q, _norm(n)) for n in names(m)), 1)
+            exact = any(norm(n) == q or compact(n) == q.replace(" ", "") for n in names(m))
+            score = 100.0 if exact else round(max(fuzzy(q, norm(n)) for n in names(m)), 1)
             if score >= UNKNOWN_SCORE and (year is None or m.in_production(year)):
                 scored.append((score, f"{manufacturer.name} {m.name}", manufacturer, m))
     if not scored:
@@ -437,7 +309,7 @@ async def _model_in_any_make(
 async def _resolve_model(
     catalog: BucketManager,
     manufacturer: Manufacturer,
-    make_match: _Match,
+    make_match: NameMatch,
     texts: Sequence[tuple[str, bool]],
     year: int | None,
     notes: list[str],
@@ -453,12 +325,12 @@ async def _resolve_model(
     """
     mref = ManufacturerRef(id=manufacturer.id, name=manufacturer.name)
     models = await catalog.get_models_for_manufacturer(manufacturer.id)
-    match: _Match | None = None
+    match: NameMatch | None = None
     error: InputError | None = None
     used, used_input = texts[0]
     for text, from_input in texts:
         try:
-            candidate = _match_model(text, models, manufacturer)
+            candidate = match_model(text, models, manufacturer)
         except InputError as exc:
             error = error or exc
             continue
@@ -535,10 +407,10 @@ async def _resolve_vin(catalog: BucketManager, v: Vehicle) -> VehicleResolution:
     if manufacturer is None:
         raise InputError(
             f"the VIN's make {decoded.make!r} matches no single catalog make; closest: "
-            f"{_closest(make_match.ranked)}"
+            f"{closest(make_match.ranked)}"
         )
-    if v.make is not None and _norm(v.make) not in {
-        _norm(n) for n in (manufacturer.name, *manufacturer.aliases)
+    if v.make is not None and norm(v.make) not in {
+        norm(n) for n in (manufacturer.name, *manufacturer.aliases)
     }:
         notes.append(f"the VIN says {manufacturer.name}, not {v.make!r}; the VIN wins")
     year = decoded.year

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime
 import re
 from collections import OrderedDict
-from importlib import resources
-from typing import Any
+from typing import Any, Self
 
 import anyio
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._exceptions import InputError, UsageError
+from .._datafile import DataFile, load_data
+from .._exceptions import InputError
 from .._metrics.log import get_logger
 
 __all__ = [
@@ -39,38 +39,28 @@ _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
 """Position 10: the model year, a 30-year cycle from 1980 (A) and 2010 (A)."""
 
 
-class _VinMaker(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class _VinMaker(DataFile):
     make: str
     wmi: tuple[str, ...]
     positions: tuple[int, int]
     models: dict[str, str]
 
+    @model_validator(mode="after")
+    def _codes_fit(self) -> Self:
+        first, last = self.positions
+        width = last - first + 1
+        if not 1 <= first <= last <= 9 or any(len(code) != width for code in self.models):
+            raise ValueError(f"{self.make}'s codes do not fit {self.positions}")
+        return self
 
-class _VinModels(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
+class _VinModels(DataFile):
     format: str
     description: str
     makers: tuple[_VinMaker, ...] = Field(min_length=1)
 
 
-def _load_vin_models() -> _VinModels:
-    data = resources.files("partsagent._reading").joinpath("vin_models.json").read_bytes()
-    try:
-        table = _VinModels.model_validate_json(data)
-    except ValidationError as exc:
-        raise UsageError(f"vin_models.json is not valid: {exc}") from exc
-    for maker in table.makers:
-        first, last = maker.positions
-        width = last - first + 1
-        if not 1 <= first <= last <= 9 or any(len(code) != width for code in maker.models):
-            raise UsageError(f"vin_models.json: {maker.make}'s codes do not fit {maker.positions}")
-    return table
-
-
-_VIN_MODELS = _load_vin_models()
+_VIN_MODELS = load_data(_VinModels, "vin_models.json")
 
 
 def _maker(make: str | None, wmi: str | None) -> _VinMaker | None:

@@ -1,11 +1,12 @@
-"""The words of damage reports, as data: ``lexicon.json``, loaded once and validated.
+"""The words of damage reports, as data: a language's ``lexicon.json``, loaded once and validated.
 
 Everything a body-shop estimator would want to change without touching code
-lives in the JSON file next to this module: stop and filler words, severity
-words, side and axle words, estimators' abbreviations (F/B, O/S/F, W/S), UK/US
-folds, count words, narrative and total-loss phrases, parts the catalog may not
-have, and the confidence factors. This module only checks the file's shape and
-hands out its tables.
+lives in the language's folder (``words/<code>/lexicon.json``; English in
+``words/en/``): stop and filler words, severity words, side and axle words,
+estimators' abbreviations (F/B, O/S/F, W/S), UK/US folds, plural endings, count
+words, narrative and total-loss phrases, parts the catalog may not have, and the
+confidence factors. This module only checks the file's shape (``Lexicon``);
+``language.py`` loads a language and hands its tables to the reading.
 
 Sides depend on the market (``markets.json``: its ``drive``). A right-hand-drive
 market (GB, IE, AU) puts the driver on the right: driver = right = offside,
@@ -16,12 +17,12 @@ the offside is the other one. A market's words for parts are there too.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from .._exceptions import UsageError
+from .._datafile import DataFile, load_data, parse_data
+from .._exceptions import InputError, UsageError
 from .._models import Axle, Severity
 
 __all__ = [
@@ -30,19 +31,16 @@ __all__ = [
     "ConfidenceFactors",
     "Lexicon",
     "MovedNotRolled",
+    "Plurals",
     "PositionWord",
     "load_lexicon",
 ]
 
 SideWord = Literal["left", "right", "nearside", "offside", "driver", "passenger"]
-_LEXICON_FILE = "lexicon.json"
+LEXICON_FILE = "lexicon.json"
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class PositionWord(_Data):
+class PositionWord(DataFile):
     """A token that names an axle, a side word, or both ("osf" = offside front)."""
 
     axle: Axle | None = None
@@ -51,7 +49,7 @@ class PositionWord(_Data):
     """An everyday word ("left", "driver") that is a side only next to a part or "side"."""
 
 
-class AbsentPart(_Data):
+class AbsentPart(DataFile):
     """A part reports name that a catalog may not have (wheels, sills, roof): never a guess."""
 
     name: str
@@ -64,7 +62,7 @@ class AbsentPart(_Data):
     cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
 
 
-class MovedNotRolled(_Data):
+class MovedNotRolled(DataFile):
     """ "rolled forward into a wall": a car that rolled somewhere moved; it did not roll over.
 
     A total-loss phrase ending in one of ``verbs`` followed by one of ``moving``,
@@ -72,14 +70,33 @@ class MovedNotRolled(_Data):
     somewhere cars roll over ("into a ditch").
     """
 
-    verbs: tuple[str, ...]
-    moving: tuple[str, ...]
-    rollover_places: tuple[str, ...]
-    runaway: tuple[str, ...]
+    verbs: tuple[str, ...] = ()
+    moving: tuple[str, ...] = ()
+    rollover_places: tuple[str, ...] = ()
+    runaway: tuple[str, ...] = ()
     """Words of a sentence about a car left to roll ("the handbrake failed")."""
 
 
-class ConfidenceFactors(_Data):
+class PluralEnding(DataFile):
+    """A plural ending and what its singular ends with ("ies" -> "y": "bodies" is "body")."""
+
+    ending: str = Field(min_length=1)
+    becomes: str = ""
+    unless: tuple[str, ...] = ()
+    """Endings that look plural and are not ("glass", "chassis", "bus")."""
+    min_length: int = Field(default=4, ge=1)
+    """The shortest word the ending is folded in."""
+
+
+class Plurals(DataFile):
+    """How this language's plurals fold to their singular: the first ending that fits wins."""
+
+    endings: tuple[PluralEnding, ...] = ()
+    never: tuple[str, ...] = ()
+    """Words that are their own singular ("lens", "series", "always")."""
+
+
+class ConfidenceFactors(DataFile):
     """How sure a reading is: a base per kind of match, times a factor per doubt.
 
     docs/reading.md explains each factor; bench/quality.py checks the result is
@@ -98,86 +115,88 @@ class ConfidenceFactors(_Data):
     unexplained_words: float
 
 
-class Lexicon(_Data):
+class Lexicon(DataFile):
     """The validated content of lexicon.json (see its description field)."""
 
     format: Literal["partsagent-lexicon/1"]
-    description: str
-    stop_words: tuple[str, ...]
-    known_words: tuple[str, ...]
-    filler: tuple[str, ...]
-    echo_words: tuple[str, ...]
-    generic_words: tuple[str, ...]
-    weak_words: tuple[str, ...]
-    not_part_words: tuple[str, ...]
+    description: str = ""
+    plurals: Plurals = Plurals()
+    """Plural endings folded to the singular (none: every word is read as written)."""
+    stop_words: tuple[str, ...] = ()
+    known_words: tuple[str, ...] = ()
+    filler: tuple[str, ...] = ()
+    echo_words: tuple[str, ...] = ()
+    generic_words: tuple[str, ...] = ()
+    weak_words: tuple[str, ...] = ()
+    not_part_words: tuple[str, ...] = ()
     severity: dict[Severity, tuple[str, ...]]
-    inner_adverbs: tuple[str, ...]
+    inner_adverbs: tuple[str, ...] = ()
     """Words inside a phrase that do not change it: "ripped clean off" is "ripped off"."""
-    intensity: dict[str, Severity]
+    intensity: dict[str, Severity] = Field(default_factory=dict)
     """Words that move the damage word after them ("badly dented", "slightly scuffed"): a
     raiser takes the worse of the two, a softener lowers a severe word one level and a
     ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
-    softenable: tuple[str, ...]
-    countable_parts: tuple[str, ...]
+    softenable: tuple[str, ...] = ()
+    countable_parts: tuple[str, ...] = ()
     """Parts several to an axle: "two sensors" is a quantity, "both bumpers" front and rear."""
-    damage_kinds: dict[str, tuple[str, ...]]
+    damage_kinds: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Damage words by what they do to a part ("tear": split, torn, broken tabs; "crease":
     creased, kinked, stretched): the repair policy may replace a part for its kind of
     damage whatever its severity (policy.json ``damage_rows``)."""
-    positions: dict[str, PositionWord]
-    side_labels: dict[SideWord, str]
-    direction_words: tuple[str, ...]
-    axle_letters: dict[str, Axle]
-    abbreviations: dict[str, str]
-    folds: dict[str, str]
-    counts: dict[str, int] = Field()
+    positions: dict[str, PositionWord] = Field(default_factory=dict)
+    side_labels: dict[SideWord, str] = Field(default_factory=dict)
+    direction_words: tuple[str, ...] = ()
+    axle_letters: dict[str, Axle] = Field(default_factory=dict)
+    abbreviations: dict[str, str] = Field(default_factory=dict)
+    folds: dict[str, str] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
     """How many a word says; 0 is "every one the vehicle has" ("all doors")."""
-    clause_words: tuple[str, ...]
-    coordinators: tuple[str, ...]
-    alternatives: tuple[str, ...]
-    comparisons: tuple[str, ...]
+    clause_words: tuple[str, ...] = ()
+    coordinators: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    comparisons: tuple[str, ...] = ()
     """Words that open a comparison ("the size of", "bigger than"; "as big as" is read by
     its grammar): what follows is a measure, never a part ("a dent the size of a plate")."""
     """Coordinators of a choice ("or"): a list after a denial is denied whole ("no damage to
     the mirrors, wheels or sills"), but "left or right" is not both sides."""
-    locatives: tuple[str, ...]
-    landmarks: tuple[str, ...]
+    locatives: tuple[str, ...] = ()
+    landmarks: tuple[str, ...] = ()
     """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""
-    narrative: tuple[str, ...]
-    total_loss: tuple[str, ...]
-    moved_not_rolled: MovedNotRolled
-    negators: tuple[str, ...]
+    narrative: tuple[str, ...] = ()
+    total_loss: tuple[str, ...] = ()
+    moved_not_rolled: MovedNotRolled = MovedNotRolled()
+    negators: tuple[str, ...] = ()
     """Words that deny the damage or total loss after them ("not cracked", "not a write off")."""
-    negation_gap: tuple[str, ...]
+    negation_gap: tuple[str, ...] = ()
     """Words that may stand between a negator and what it denies ("not going to be")."""
-    negatable: tuple[str, ...]
+    negatable: tuple[str, ...] = ()
     """Words that, denied, say a part is fine ("wasn't touched", "didn't get hit")."""
-    negation_links: tuple[str, ...]
+    negation_links: tuple[str, ...] = ()
     """Words that tie a negation to the part after it ("no damage to the bonnet")."""
-    postmodifier_links: tuple[str, ...]
+    postmodifier_links: tuple[str, ...] = ()
     """Words after a part that name what it belongs to ("splash guard under the engine")."""
-    anaphors: dict[str, Literal["side", "corner"]]
+    anaphors: dict[str, Literal["side", "corner"]] = Field(default_factory=dict)
     """Phrases that name the side (and corner axle) named last ("on that side")."""
-    negations: tuple[str, ...]
-    paint_words: tuple[str, ...]
+    negations: tuple[str, ...] = ()
+    paint_words: tuple[str, ...] = ()
     """Words for the finish: denied ("no paint damage", "paint intact"), the paint is sound."""
-    paint_intact: tuple[str, ...]
+    paint_intact: tuple[str, ...] = ()
     """Words that say the finish is sound by themselves ("PDR", "paintless")."""
-    body_words: tuple[str, ...]
-    body_after_vehicle: tuple[str, ...]
-    absent_parts: tuple[AbsentPart, ...]
-    not_parts: dict[str, tuple[str, ...]]
+    body_words: tuple[str, ...] = ()
+    body_after_vehicle: tuple[str, ...] = ()
+    absent_parts: tuple[AbsentPart, ...] = ()
+    not_parts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Things a report names that are never a part to price, by kind (warning lights on the
     dash, other vehicles of the story, coins a dent is compared to): read as story."""
-    comparison_suffixes: tuple[str, ...]
+    comparison_suffixes: tuple[str, ...] = ()
     """Words after a thing that make it a measure ("quarter-sized", "fist size dent")."""
-    pre_existing: tuple[str, ...]
+    pre_existing: tuple[str, ...] = ()
     """Words that date the damage before this claim ("old scratch", "already there"): its
     parts are listed, not priced."""
-    actions: dict[Literal["refit", "check"], tuple[str, ...]]
+    actions: dict[Literal["refit", "check"], tuple[str, ...]] = Field(default_factory=dict)
     """Work asked on a part not said to be damaged ("R&I grille", "check the sensors"): the
     part is not bought; the estimate may add the operation (``UnreadPhrase.action_hint``)."""
-    story_axles: dict[str, Axle]
+    story_axles: dict[str, Axle] = Field(default_factory=dict)
     """Story phrases that say where the car was hit ("from behind"): the axle of the parts
     that have none of their own."""
     confidence: ConfidenceFactors
@@ -205,13 +224,13 @@ class Lexicon(_Data):
         return value
 
 
-def load_lexicon(text: str | bytes, where: str = _LEXICON_FILE) -> Lexicon:
+def load_lexicon(text: str | bytes, where: str = LEXICON_FILE) -> Lexicon:
     """Validate a lexicon document; a broken file is the developer's mistake (UsageError)."""
     try:
-        return Lexicon.model_validate_json(text)
-    except ValidationError as exc:
-        raise UsageError(f"{where} is not a valid lexicon: {exc}") from exc
+        return parse_data(Lexicon, text, where)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
 
 
-LEXICON = load_lexicon(resources.files("partsagent._reading").joinpath(_LEXICON_FILE).read_bytes())
-"""The shipped lexicon, read once at import."""
+LEXICON = load_data(Lexicon, f"words/en/{LEXICON_FILE}")
+"""The shipped English lexicon, the vocabulary's own language, read once."""

@@ -6,8 +6,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from .._reading.taxonomy import CategorySpec
 from ._fleet import ManufacturerSpec, ModelSpec, VariantSpec
+from ._parts import SamplePart
 
 __all__ = ["BRANDS", "CURRENCY", "USD_PER_GBP", "Articles"]
 
@@ -86,7 +86,7 @@ def _usd(base_pence: int, percent: int) -> str:
 
 
 def _fitment(
-    maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: CategorySpec
+    maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: SamplePart
 ) -> str:
     """Which variants share one article list, as in a real catalog.
 
@@ -95,14 +95,14 @@ def _fitment(
     differ by engine; a bumper cover with holes for parking sensors does not fit
     a car without them; consumables are the same for all of a maker's cars.
     """
-    if cat.consumable:
+    if cat.spec.consumable:
         return f"{maker.id}"
     # An earlier generation's parts are its own; the current one keeps its keys (and articles).
     key = f"{model.id}.{variant.generation}" if variant.generation else model.id
-    if cat.group == "Cooling":
+    if cat.spec.group == "Cooling":
         return f"{key}/{variant.engine}"
     fit = key
-    if cat.axle == "rear" or cat.rear_doors_only:
+    if cat.spec.axle == "rear" or cat.rear_doors_only:
         fit = f"{key}/{variant.body}"
     if cat.pdc_holes:
         fit += "/pdc" if variant.parking_sensors else "/plain"
@@ -127,7 +127,7 @@ class Articles:
         return aid
 
     def build(
-        self, maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: CategorySpec
+        self, maker: ManufacturerSpec, model: ModelSpec, variant: VariantSpec, cat: SamplePart
     ) -> list[dict[str, Any]]:
         fit = _fitment(maker, model, variant, cat)
         done = self._built.get((fit, cat.id))
@@ -138,7 +138,7 @@ class Articles:
         return done
 
     def _make(
-        self, maker: ManufacturerSpec, fit: str, cat: CategorySpec, *, pdc: bool
+        self, maker: ManufacturerSpec, fit: str, cat: SamplePart, *, pdc: bool
     ) -> list[dict[str, Any]]:
         rng = random.Random(f"{self.seed}/{fit}/{cat.id}")
         wanted = rng.randint(3, 6)
@@ -154,8 +154,8 @@ class Articles:
         if cat.pdc_holes:
             # The product groups are (primed, with PDC holes): the holes follow the sensors.
             groups = [cat.product_groups[1 if pdc else 0] for _ in offers]
-        axle = None if cat.consumable else cat.axle
-        sides: tuple[str | None, ...] = ("left", "right") if cat.sided else (None,)
+        axle = None if cat.spec.consumable else cat.spec.axle
+        sides: tuple[str | None, ...] = ("left", "right") if cat.spec.sided else (None,)
         out: list[dict[str, Any]] = []
         for side in sides:
             oe_number = _part_number(rng, maker.oe_pattern) if cat.oe else None

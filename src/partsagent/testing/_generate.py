@@ -19,9 +19,9 @@ import orjson
 
 from .._catalog.packs import PACKS_DIR, iter_packs
 from .._exceptions import InputError
-from .._reading.taxonomy import CategorySpec, applicable_categories
 from ._articles import CURRENCY, Articles
 from ._fleet import ModelSpec, VariantSpec, manufacturer_set
+from ._parts import SamplePart, applicable_categories
 
 __all__ = ["FORMAT", "generate_bucket", "iter_bucket"]
 
@@ -39,12 +39,12 @@ def _dump(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def _category_doc(cat: CategorySpec) -> dict[str, Any]:
+def _category_doc(cat: SamplePart) -> dict[str, Any]:
     return {
         "id": cat.id,
-        "name": cat.name,
-        "group": cat.group,
-        "synonyms": list(cat.words[1:]),
+        "name": cat.spec.name,
+        "group": cat.spec.group,
+        "synonyms": list(cat.spec.words[1:]),
         "product_groups": [{"id": pg.id, "name": pg.name} for pg in cat.product_groups],
     }
 

@@ -10,13 +10,12 @@ is deployed, faults included.
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
-from typing import Self
 
 import aiohttp
 from aiohttp import web
 
 from .._exceptions import UsageError
+from .._lifecycle import AsyncResource
 from ._faults import STALL_SECONDS, Dropped, FaultDice, ServerOptions, fail_early, send_body
 from ._stats import ServerStats
 
@@ -62,7 +61,7 @@ async def _forward(request: web.Request) -> web.StreamResponse:
             stats.statuses[resp.status] += 1
 
 
-class FaultProxy:
+class FaultProxy(AsyncResource):
     """A proxy on 127.0.0.1 in front of ``upstream`` (a base URL), injecting ``options``' faults.
 
     ``async with FaultProxy(url, ServerOptions.flaky(seed=1)) as proxy:`` then
@@ -119,14 +118,5 @@ class FaultProxy:
         if session is not None:
             await session.close()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

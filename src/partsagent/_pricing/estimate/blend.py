@@ -89,12 +89,7 @@ class Adjacency(DataFile):
     def neighbours(self, panel: Panel, side: Side | None) -> list[tuple[Edge, Panel, Side | None]]:
         """The panels touching ``panel`` at ``side``, each with the edge that joins them."""
         out: list[tuple[Edge, Panel, Side | None]] = []
-        for edge in self.edges:
-            ends = [self.panel(n) for n in edge.between]
-            if panel not in ends:
-                continue
-            other = ends[1] if ends[0] == panel else ends[0]
-            assert other is not None  # validated: every end is a panel
+        for edge, other in self._touching(panel):
             if not other.sided:
                 out.append((edge, other, None))
             elif panel.sided:
@@ -102,6 +97,28 @@ class Adjacency(DataFile):
             else:
                 out.extend((edge, other, s) for s in _SIDES)
         return out
+
+    def _touching(self, panel: Panel) -> list[tuple[Edge, Panel]]:
+        """The edges of ``panel`` and the panel at their other end, worked out once per panel
+        (every refinished panel of every report asked for them again)."""
+        known = self._edges_of.get(id(panel))
+        if known is not None and known[0] is panel:
+            return known[1]
+        found: list[tuple[Edge, Panel]] = []
+        for edge in self.edges:
+            ends = [self.panel(n) for n in edge.between]
+            if panel not in ends:
+                continue
+            other = ends[1] if ends[0] == panel else ends[0]
+            assert other is not None  # validated: every end is a panel
+            found.append((edge, other))
+        if len(self._edges_of) < len(self.panels) * 2:  # the file's own panels: bounded
+            self._edges_of[id(panel)] = (panel, found)
+        return found
+
+    @functools.cached_property
+    def _edges_of(self) -> dict[int, tuple[Panel, list[tuple[Edge, Panel]]]]:
+        return {}
 
     def blends(self, a: Panel, b: Panel) -> bool:
         """True when a refinish of ``a`` calls for a blend of ``b``: one material, blended."""

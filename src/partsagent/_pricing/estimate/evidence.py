@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +28,9 @@ from ..._models import DamagedPart, Severity
 from ._data import DataId, Hours, check_equipment
 
 __all__ = ["DentSize", "Evidence", "Said", "load_evidence", "read_evidence"]
+
+SENTENCES_KEPT = 4096
+"""Sentences whose reading is kept (``_sentence``), of every evidence file together."""
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
 
@@ -201,17 +206,24 @@ class Evidence(DataFile):
     def hail_count(self, phrase: str) -> int | None:
         """The dents counted in a phrase ("12 dents", "dozens of"), or None."""
         text = _normal(phrase)
-        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
-        m = re.search(
-            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
-            r"(?:dents?|dings?|marks?|hits?|impacts?)\b",
-            text,
-        )
+        m = self._counted.search(text)
         if m:
             n = m.group(1)
             return int(n) if n.isdigit() else self.hail.numbers[n]
-        said = [n for w, n in self.hail.counts.items() if _find((w,), text)]
+        counts = self.hail.counts
+        if _find(tuple(counts), text) == []:  # none of them: one search, not one per word
+            return None
+        said = [n for w, n in counts.items() if _find((w,), text)]
         return max(said) if said else None
+
+    @functools.cached_property
+    def _counted(self) -> re.Pattern[str]:
+        """A number or number word before 'dents' (compiled once, not per phrase)."""
+        words = "|".join(re.escape(w) for w in sorted(self.hail.numbers, key=len, reverse=True))
+        return re.compile(
+            rf"\b(\d{{1,4}}|{words or '(?!)'})\s*(?:\+\s*)?(?:small\s+|hail\s+)?"
+            r"(?:dents?|dings?|marks?|hits?|impacts?)\b"
+        )
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
@@ -266,50 +278,98 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     """What the damage says beyond its parts, denials taken into account."""
     texts = [damage] if isinstance(damage, str) else [p.component for p in damage]
     sentences = [s for t in texts for s in _SENTENCE.split(_normal(t)) if s.strip()]
-    escalate: list[str] = []
-    equipment: set[str] = set()
-    no_blend = hail = False
-    for sentence in sentences:
-        clauses = _CLAUSE.split(sentence)
-        opens_denied = bool(_find(evidence.denials, clauses[0]))
-        for i, clause in enumerate(clauses):
-            # A clause after an opening denial, naming no damage, is in its list.
-            listed = i > 0 and opens_denied and not _find(evidence.damage_words, clause)
-            no_blend |= bool(_find(evidence.no_blend, clause)) or bool(
-                _find(evidence.blend_words, clause) and _find(evidence.denials, clause)
-            )
-            if listed:
-                continue
-            cosmetic = _find(evidence.cosmetic_words, clause) and not _find(
-                evidence.deformed_words, clause
-            )
-            if not cosmetic:
-                escalate += _affirmed(evidence.structural, clause, evidence.denials)
-                escalate += _body_deformed(clause, evidence)
-            bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
-            if bags and _find(evidence.deployed_words, clause):
-                escalate.append(f"{bags[0]} deployed")
-            # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
-            for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
-                equipment.update(evidence.equipment_words[phrase])
-        hail |= bool(_find(evidence.hail.words, sentence))
-    counts = [n for n in (evidence.hail_count(s) for s in sentences) if n is not None]
-    facts = [
-        s
-        for s in sentences
-        if evidence.size(s) is not None
-        or _find(evidence.loose, s)
-        or evidence.hail_count(s)
-        or _find(evidence.blend_words, s)
-    ]
+    read = [_sentence(s, evidence) for s in sentences]
+    hail = any(r.hail for r in read)
+    counts = [r.hail_count for r in read if r.hail_count is not None]
     return Said(
-        no_blend=no_blend,
-        escalate=tuple(dict.fromkeys(escalate)),
-        equipment=tuple(sorted(equipment)),
+        no_blend=any(r.no_blend for r in read),
+        escalate=tuple(dict.fromkeys(w for r in read for w in r.escalate)),
+        equipment=tuple(sorted({e for r in read for e in r.equipment})),
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
-        phrases=tuple(sorted(set(facts))),
+        phrases=tuple(sorted({s for s, r in zip(sentences, read, strict=True) if r.fact})),
         safety=_safety(sentences, evidence),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """What one sentence says to the estimator (``read_evidence`` puts a report's together)."""
+
+    no_blend: bool
+    escalate: tuple[str, ...]
+    equipment: frozenset[str]
+    hail: bool
+    hail_count: int | None
+    fact: bool
+    """It holds a size, a count, 'loose' or a blend: one of the report's per-part facts."""
+
+
+_SENTENCES: OrderedDict[tuple[int, str], tuple[Evidence, _Sentence]] = OrderedDict()
+_SENTENCES_LOCK = threading.Lock()
+
+
+def _sentence(sentence: str, evidence: Evidence) -> _Sentence:
+    """What one (normalised) sentence says, read once and kept (bounded, most recent last).
+
+    Reports repeat their parts' words ("front bumper cracked") far more than they
+    differ. Keyed by the evidence file's identity, kept beside it so the identity
+    stays its own; the reading depends on nothing else.
+    """
+    key = (id(evidence), sentence)
+    with _SENTENCES_LOCK:
+        known = _SENTENCES.get(key)
+        if known is not None and known[0] is evidence:
+            _SENTENCES.move_to_end(key)
+            return known[1]
+    read = _read_sentence(sentence, evidence)
+    with _SENTENCES_LOCK:
+        _SENTENCES[key] = (evidence, read)
+        if len(_SENTENCES) > SENTENCES_KEPT:
+            _SENTENCES.popitem(last=False)
+    return read
+
+
+def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
+    clauses = _CLAUSE.split(sentence)
+    opens_denied = bool(_find(evidence.denials, clauses[0]))
+    escalate: list[str] = []
+    equipment: set[str] = set()
+    no_blend = False
+    for i, clause in enumerate(clauses):
+        # A clause after an opening denial, naming no damage, is in its list.
+        listed = i > 0 and opens_denied and not _find(evidence.damage_words, clause)
+        no_blend |= bool(_find(evidence.no_blend, clause)) or bool(
+            _find(evidence.blend_words, clause) and _find(evidence.denials, clause)
+        )
+        if listed:
+            continue
+        cosmetic = _find(evidence.cosmetic_words, clause) and not _find(
+            evidence.deformed_words, clause
+        )
+        if not cosmetic:
+            escalate += _affirmed(evidence.structural, clause, evidence.denials)
+            escalate += _body_deformed(clause, evidence)
+        bags = _affirmed(evidence.airbag_words, clause, evidence.denials)
+        if bags and _find(evidence.deployed_words, clause):
+            escalate.append(f"{bags[0]} deployed")
+        # All equipment words at once: "rear PDC" is the rear's, not every "PDC".
+        for phrase in _affirmed(evidence.equipment_words, clause, evidence.equipment_denials):
+            equipment.update(evidence.equipment_words[phrase])
+    count = evidence.hail_count(sentence)
+    fact = (
+        evidence.size(sentence) is not None
+        or bool(_find(evidence.loose, sentence))
+        or bool(count)
+        or bool(_find(evidence.blend_words, sentence))
+    )
+    return _Sentence(
+        no_blend=no_blend,
+        escalate=tuple(escalate),
+        equipment=frozenset(equipment),
+        hail=bool(_find(evidence.hail.words, sentence)),
+        hail_count=count,
+        fact=fact,
     )
 
 
@@ -361,10 +421,25 @@ def _pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])" + re.escape(_normal(phrase)) + r"(?![\w'])")
 
 
+@functools.lru_cache(maxsize=1024)
+def _longest_first(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One pattern that matches where any of the phrases does, and the phrases longest first.
+
+    Most clauses hold none of a class's words: one search then settles it, instead of
+    one search per phrase (the reading of the evidence was a third of a report's CPU).
+    """
+    ordered = tuple(sorted(phrases, key=len, reverse=True))
+    alternatives = "|".join(re.escape(_normal(p)) for p in ordered) or "(?!)"
+    return re.compile(r"(?<![\w'])(?:" + alternatives + r")(?![\w'])"), ordered
+
+
 def _find(phrases: Iterable[str], text: str) -> list[tuple[int, int, str]]:
     """Every phrase found, longest first, none inside another: (start, end, phrase)."""
+    anywhere, ordered = _longest_first(phrases if isinstance(phrases, tuple) else tuple(phrases))
+    if anywhere.search(text) is None:
+        return []
     taken: list[tuple[int, int, str]] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
+    for phrase in ordered:
         for m in _pattern(phrase).finditer(text):
             if not any(m.start() < e and s < m.end() for s, e, _ in taken):
                 taken.append((m.start(), m.end(), phrase))
