@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, ReportWarning, Severity
+from .._models import Category, Position, ReportWarning, Severity, WarningCode
 
 __all__ = [
     "ComponentCandidate",
@@ -19,6 +19,7 @@ __all__ = [
     "Reading",
     "UnreadPhrase",
     "UnreadReason",
+    "WarningCode",
 ]
 
 UnreadReason = Literal[
