@@ -44,106 +44,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import _common as c
+from _labelled import (
+    DATASETS,
+    Aspect,
+    Case,
+    Outcome,
+    line_key,
+    load,
+    match_lines,
+    run,
+    share_of,
+)
 from partsagent import PartsAgent, PartsAgentError, PartsReport
 from partsagent._reading.reader import PRICE_THRESHOLD
 
-_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-DATASETS = (
-    _DATA / "labelled_reports.jsonl",
-    _DATA / "labelled_phrases.jsonl",
-    _DATA / "labelled_holdout_1.jsonl",
-    _DATA / "labelled_holdout_2.jsonl",
-)
-"""The estimator's 184 reports (the targets) and a phrase set written after them."""
 BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
 """Confidence buckets of the calibration table, [low, high)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    id: str
-    market: str
-    vehicle: dict[str, Any]
-    damage: list[dict[str, Any]] | str
-    expect: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Outcome:
-    case: Case
-    report: PartsReport | None
-    error: str | None = None
-
-    def damaged(self) -> list[Any]:
-        """The damaged parts the report read, bought (a line) or only repaired (operations)."""
-        return list(self.report.damaged) if self.report else []
-
-
-@dataclass(slots=True)
-class Aspect:
-    """What one scoring function found: figures for the JSON, a table, targets, misses."""
-
-    name: str
-    figures: dict[str, Any]
-    headers: list[str]
-    rows: list[list[object]]
-    targets: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-
-def load(path: Path) -> list[Case]:
-    cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            cases.append(Case(r["id"], r["market"], r["vehicle"], r["damaged_parts"], r["expect"]))
-    return cases
-
-
-async def run(cases: Sequence[Case], planner: str) -> list[Outcome]:
-    out: list[Outcome] = []
-    async with PartsAgent(planner=planner, warm_vehicle=False) as agent:  # type: ignore[arg-type]
-        for case in cases:
-            try:
-                report = await agent.process_damage_report(
-                    case.vehicle, case.damage, market=case.market
-                )
-                out.append(Outcome(case, report))
-            except PartsAgentError as exc:
-                out.append(Outcome(case, None, f"{type(exc).__name__}: {exc}"))
-    return out
-
-
-def _share(n: int, d: int) -> float:
-    return n / d if d else 1.0
-
-
-def _got(line: Any) -> tuple[str, str | None]:
-    return line.category.id, line.position.side
-
-
-def _pairs(expected: list[dict[str, Any]], lines: list[Any]) -> list[tuple[dict[str, Any], Any]]:
-    """Expected and actual lines matched one to one: same category, the same side first."""
-    free = list(lines)
-    pairs = []
-    for exact in (True, False):
-        for e in expected:
-            if any(p[0] is e for p in pairs):
-                continue
-            for ln in free:
-                if ln.category.id == e["category"] and (not exact or ln.position.side == e["side"]):
-                    pairs.append((e, ln))
-                    free.remove(ln)
-                    break
-    return pairs
 
 
 # -- the aspects ---------------------------------------------------------------------------
@@ -155,7 +77,7 @@ def score_lines(outcomes: Sequence[Outcome]) -> Aspect:
     for o in outcomes:
         want = o.case.expect["lines"]
         got = o.damaged()
-        pairs = _pairs(want, got)
+        pairs = match_lines(want, got)
         same = [(e, ln) for e, ln in pairs if ln.position.side == e["side"]]
         expected += len(want)
         produced += len(got)
@@ -180,18 +102,18 @@ def score_lines(outcomes: Sequence[Outcome]) -> Aspect:
                 failures.append(f"{o.case.id}: missed {e['category']} {e['side']} {o.error or ''}")
         for ln in got:
             if id(ln) not in matched:
-                failures.append(f"{o.case.id}: extra {_got(ln)} from {ln.component!r}")
-    recall, precision = _share(found, expected), _share(found, produced)
+                failures.append(f"{o.case.id}: extra {line_key(ln)} from {ln.component!r}")
+    recall, precision = share_of(found, expected), share_of(found, produced)
     figures = {
         "expected": expected,
         "produced": produced,
         "matched": found,
         "recall": recall,
         "precision": precision,
-        "exact_axle_side_quantity": _share(exact, expected),
-        "axle": _share(axle, found),
-        "quantity": _share(qty, found),
-        "severity": _share(severity, found),
+        "exact_axle_side_quantity": share_of(exact, expected),
+        "axle": share_of(axle, found),
+        "quantity": share_of(qty, found),
+        "severity": share_of(severity, found),
     }
     rows: list[list[object]] = [
         ["damaged lines expected / produced / matched", f"{expected} / {produced} / {found}"],
@@ -227,7 +149,7 @@ def score_must_not(outcomes: Sequence[Outcome]) -> Aspect:
             if hit:
                 hits += 1
                 failures.append(f"{o.case.id}: must not {m}, got it from {hit[0].component!r}")
-    share = _share(hits, total)
+    share = share_of(hits, total)
     return Aspect(
         "must_not",
         {"entries": total, "appeared": hits, "share": share},
@@ -258,7 +180,7 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
             lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
             if lines:
                 priced += 1
-                failures.append(f"{o.case.id}: story {phrase!r} was priced as {_got(lines[0])}")
+                failures.append(f"{o.case.id}: story {phrase!r} was priced as {line_key(lines[0])}")
         for phrase in o.case.expect["unread"]:
             total += 1
             if any(_loosely(phrase, u.phrase) for u in unread):
@@ -268,10 +190,10 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
             lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
             if lines:
                 priced += 1
-                failures.append(f"{o.case.id}: {phrase!r} was priced as {_got(lines[0])}")
+                failures.append(f"{o.case.id}: {phrase!r} was priced as {line_key(lines[0])}")
     rows: list[list[object]] = [
         ["unread phrases expected", total],
-        ["found under not_priced", f"{found} ({_share(found, total):.3f})"],
+        ["found under not_priced", f"{found} ({share_of(found, total):.3f})"],
         ["story phrases (what happened)", stories],
         ["story listed under not_priced", listed],
         ["priced instead (narrative or absent part read as a part)", priced],
@@ -279,7 +201,7 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
     ]
     return Aspect(
         "unread",
-        {"expected": total, "found": found, "share": _share(found, total), "priced": priced,
+        {"expected": total, "found": found, "share": share_of(found, total), "priced": priced,
          "stories": stories, "stories_listed": listed, "reasons": dict(reasons)},
         ["measure", "value"],
         rows,
@@ -303,9 +225,9 @@ def score_total_loss(outcomes: Sequence[Outcome]) -> Aspect:
         ["labelled total loss, flagged", table[(True, True)]],
         ["labelled total loss, not flagged", table[(True, False)]],
         ["not a total loss, flagged", table[(False, True)]],
-        ["agreement", f"{_share(right, len(outcomes)):.3f}"],
+        ["agreement", f"{share_of(right, len(outcomes)):.3f}"],
     ]
-    agreement = _share(right, len(outcomes))
+    agreement = share_of(right, len(outcomes))
     return Aspect(
         "total_loss",
         {f"{w}->{g}": n for (w, g), n in table.items()} | {"agreement": agreement},
@@ -320,7 +242,7 @@ def _phrases(o: Outcome) -> Iterable[tuple[float, bool, str]]:
     """(confidence, right, what) for every part the report read: lines and unpriced guesses."""
     want = [(e["category"], e["side"]) for e in o.case.expect["lines"]]
     for ln in o.damaged():
-        yield ln.confidence, _got(ln) in want, f"part {_got(ln)} from {ln.component!r}"
+        yield ln.confidence, line_key(ln) in want, f"part {line_key(ln)} from {ln.component!r}"
     for u in o.report.not_priced if o.report else ():
         if u.reason == "low_confidence" and u.guesses:
             g = u.guesses[0]
@@ -347,10 +269,10 @@ def score_calibration(outcomes: Sequence[Outcome]) -> Aspect:
     table = []
     for (lo, hi), (n, right) in zip(itertools.pairwise(BUCKETS), counts, strict=True):
         label = f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}"
-        rows.append([label, n, right, f"{_share(right, n):.3f}" if n else "-"])
-        table.append({"bucket": label, "phrases": n, "right": right, "share": _share(right, n)})
+        rows.append([label, n, right, f"{share_of(right, n):.3f}" if n else "-"])
+        table.append({"bucket": label, "phrases": n, "right": right, "share": share_of(right, n)})
     high_n = counts[-1][0]
-    high = _share(counts[-1][1], high_n)
+    high = share_of(counts[-1][1], high_n)
     total = sum(n for n, _ in counts)
     figures = {
         "phrases": total,
@@ -409,8 +331,8 @@ def _operation_figures(
         "expected": expected_n,
         "predicted": predicted_n,
         "hits": hits,
-        "recall": _share(hits, expected_n),
-        "precision": _share(hits, predicted_n),
+        "recall": share_of(hits, expected_n),
+        "precision": share_of(hits, predicted_n),
         "failures": missed + extra,
     }  # fmt: skip
 
@@ -469,7 +391,7 @@ def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
         and o.report.vehicle.build is not None
         and len(o.report.vehicle.build.variants) < len(o.report.vehicle.variants)
     ]
-    share = _share(len(ok), len(priced))
+    share = share_of(len(ok), len(priced))
     rows: list[list[object]] = [
         ["reports with lines", len(priced)],
         ["lines share one variant set", f"{len(ok)} ({share:.3f})"],
@@ -488,8 +410,8 @@ def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
 
 SILENT_CONFIDENCE = 0.5
 """A report at or above this confidence, with no warning naming the part, claims to be right."""
-BANNERS = ("INSPECTION NEEDED", "POSSIBLE TOTAL LOSS")
-"""Warnings that say the whole estimate is incomplete: every item of the report is flagged."""
+BANNERS = ("inspection_needed", "total_loss")
+"""Warning codes that say the whole estimate is incomplete: every item of the report is flagged."""
 
 
 def _names(report: PartsReport, category_id: str) -> set[str]:
@@ -506,7 +428,7 @@ def _names(report: PartsReport, category_id: str) -> set[str]:
 
 def _flagged(report: PartsReport, category_id: str, missed: bool = False) -> bool:
     """True when the report says something is unsure about this part."""
-    if report.confidence < SILENT_CONFIDENCE or any(w.startswith(BANNERS) for w in report.warnings):
+    if report.confidence < SILENT_CONFIDENCE or any(map(report.has_warning, BANNERS)):
         return True
     names = _names(report, category_id)
     if any(n in w.casefold() for w in report.warnings for n in names):
@@ -526,11 +448,11 @@ def wrong_items(o: Outcome) -> list[tuple[str, bool]]:
         out.append((f"vehicle {got} for {want_model}", _flagged(report, "")))
     want = o.case.expect["lines"]
     got_lines = o.damaged()
-    same = [(e, ln) for e, ln in _pairs(want, got_lines) if ln.position.side == e["side"]]
+    same = [(e, ln) for e, ln in match_lines(want, got_lines) if ln.position.side == e["side"]]
     for ln in got_lines:
         if not any(ln is g for _, g in same):
             conf = ln.confidence < PRICE_THRESHOLD
-            out.append((f"extra {_got(ln)}", conf or _flagged(report, ln.category.id)))
+            out.append((f"extra {line_key(ln)}", conf or _flagged(report, ln.category.id)))
     for e in want:
         if not any(e is w for w, _ in same):
             flag = _flagged(report, e["category"], missed=True)
@@ -561,7 +483,7 @@ def score_silent(outcomes: Sequence[Outcome]) -> Aspect:
     n = len(outcomes)
     rows: list[list[object]] = [
         ["reports", n],
-        ["right as they stand", f"{n - wrong} ({_share(n - wrong, n):.3f})"],
+        ["right as they stand", f"{n - wrong} ({share_of(n - wrong, n):.3f})"],
         ["wrong, and saying so", wrong - silent],
         ["silently wrong", silent],
     ]

@@ -30,7 +30,7 @@ from ._exceptions import (
     VehicleCandidate,
 )
 from ._lazy import lazy_names as _lazy_names
-from ._models import DamagedPart, Position, Severity, Vehicle
+from ._models import DamagedPart, Position, ReportWarning, Severity, Vehicle, WarningCode
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
 from ._pricing.report_cache import AgentCacheManager
@@ -57,6 +57,7 @@ __all__ = [
     "Position",
     "Rates",
     "ReportLine",
+    "ReportWarning",
     "Severity",
     "SyncPartsAgent",
     "Totals",
@@ -64,6 +65,7 @@ __all__ = [
     "UsageError",
     "Vehicle",
     "VehicleCandidate",
+    "WarningCode",
     "process_batch_in_processes",
 ]
 

@@ -37,10 +37,12 @@ __all__ = [
     "Price",
     "ProductGroup",
     "Quality",
+    "ReportWarning",
     "Severity",
     "Side",
     "Variant",
     "Vehicle",
+    "WarningCode",
     "YEAR_MAX",
     "YEAR_MIN",
 ]
@@ -270,3 +272,63 @@ class DamagedPart(_Frozen):
         str, UserText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     severity: Severity = Severity.MODERATE
+
+
+WarningCode = Literal[
+    # the report as a whole
+    "incomplete_report",
+    "inspection_needed",
+    "total_loss",
+    "not_priced",
+    "safety_check",
+    # the vehicle and the build
+    "year_missing",
+    "vin_check_digit",
+    "build_chosen",
+    "build_words_unused",
+    "body_class_assumed",
+    # the words read
+    "ambiguous_part",
+    "count_differs",
+    "pair_or_corner",
+    "axle_assumed",
+    "free_text_read",
+    "pre_existing",
+    "no_damage_named",
+    # the parts and their prices
+    "side_assumed",
+    "catalog_unreadable",
+    "no_article",
+    "other_build_only",
+    "no_conversion",
+    "currency_converted",
+    "paint_materials",
+    # the estimate
+    "confirm_at_teardown",
+    "hail_too_many",
+    "hail_count_assumed",
+    "dent_too_large",
+    "dent_size_assumed",
+    "operation_asked",
+    "sublet",
+    "comes_with_assembly",
+    "no_labour_time",
+    "equipment_unconfirmed",
+    # the planner
+    "planner_note",
+    "vehicle_from_request",
+    "model_capped",
+]
+"""What a report warning is about: stable, for programs (docs/output.md has the table)."""
+
+
+class ReportWarning(_Frozen):
+    """One warning of a report: a stable ``code`` to act on, the ``message`` to show.
+
+    Programs decide by ``code``, never by the message, whose words may change.
+    ``part`` is the catalog's name of the part it is about, when it is about one.
+    """
+
+    code: WarningCode
+    message: str
+    part: str | None = None

@@ -83,10 +83,7 @@ def same(report: PartsReport, other: PartsReport) -> bool:
 
 def says_fetch_failed(report: PartsReport) -> bool:
     """True if the report warns that part of the catalog could not be read."""
-    return any(
-        w.startswith(("could not read every catalog list", "could not read the categories"))
-        for w in report.warnings
-    )
+    return report.has_warning("catalog_unreadable")
 
 
 def reference(i: int) -> PartsReport:

@@ -30,7 +30,7 @@ async def test_an_incomplete_report_says_so(plain_bucket: Path) -> None:
     assert report.complete is False
     assert [u.part for u in report.unpriced] == ["Bonnet"]
     assert "could not read" in report.unpriced[0].reason
-    assert report.warnings[0].startswith("INCOMPLETE")
+    assert report.coded_warnings[0].code == "incomplete_report"
     assert "Bonnet" in report.warnings[0]
     assert [op.operation for op in report.operations if op.category.name == "Bonnet"]
 
@@ -40,7 +40,7 @@ async def test_a_whole_report_is_complete(sample_agent: PartsAgent) -> None:
     report = await sample_agent.process_damage_report(VEHICLE, "bonnet smashed")
     assert report.complete is True
     assert report.unpriced == ()
-    assert not any(w.startswith("INCOMPLETE") for w in report.warnings)
+    assert not report.has_warning("incomplete_report")
 
 
 def test_the_table_and_the_exit_status_of_an_incomplete_report(

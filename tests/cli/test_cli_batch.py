@@ -128,6 +128,7 @@ def test_a_component_field_holding_a_sentence_is_read_as_free_text(
     damaged = [ln["category"]["id"] for ln in out[0]["lines"] if ln["reason"] == "damaged"]
     assert damaged == ["CAT001", "CAT011"]
     assert any("as free text" in w for w in out[0]["warnings"])
+    assert "free_text_read" in [w["code"] for w in out[0]["coded_warnings"]]
 
 
 @pytest.mark.parametrize(

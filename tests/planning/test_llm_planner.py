@@ -488,7 +488,7 @@ async def test_unresolved_vehicle_is_resolved_from_the_request(catalog: BucketMa
     assert server.failures == []
     assert plan.resolution.status == "resolved"
     assert plan.resolution.variants
-    assert any("resolved from the request" in w for w in plan.warnings)
+    assert [w.code for w in plan.warnings if not isinstance(w, str)] == ["vehicle_from_request"]
 
 
 def free_text_responder(body: dict[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .._models import Position
-from .._pricing.assemble import INCOMPLETE, TOTAL_LOSS
-from .._pricing.report import PartsReport, UnreadPhrase
+from .._pricing.report import PartsReport, ReportWarning, UnreadPhrase
 from .._table import render_table
 
 __all__ = ["render_not_priced", "render_report"]
@@ -142,6 +141,13 @@ def _tax_base(report: PartsReport) -> str:
     return f"{_percent(t.tax_rate)} x {base} taxable ({what})"
 
 
+def _alarm(warning: ReportWarning, report: PartsReport) -> bool:
+    """A warning said before the figures: the report is incomplete, or may be a total loss."""
+    return (warning.code == "incomplete_report" and not report.complete) or (
+        warning.code == "total_loss" and report.total_loss
+    )
+
+
 def render_report(report: PartsReport, *, performance: bool = True) -> str:
     """The report's tables; ``performance=False`` leaves out the timings line."""
     if report.lines:
@@ -150,18 +156,12 @@ def render_report(report: PartsReport, *, performance: bool = True) -> str:
         parts = "no parts to buy: every part is repaired or refinished"
     else:
         parts = "no parts priced: part of the catalog could not be read"
-    warnings = list(report.warnings)
     # An incomplete report and a possible total loss are said first, before any figure.
-    alarms = [
-        w
-        for w in warnings
-        if (w.startswith(INCOMPLETE) and not report.complete)
-        or (w.startswith(TOTAL_LOSS) and report.total_loss)
-    ]
-    warnings = [w for w in warnings if w not in alarms]
+    alarms = [w for w in report.coded_warnings if _alarm(w, report)]
+    warnings = [w.message for w in report.coded_warnings if w not in alarms]
     out = [_head(report), ""]
     for alarm in alarms:
-        out += [f"!! {alarm}", ""]
+        out += [f"!! {alarm.message}", ""]
     out.append(parts)
     out += _unpriced(report)
     if report.operations:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from .._catalog.manager import BucketManager
 from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
 from .._metrics import timer
-from .._models import Category, Severity
+from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
@@ -55,7 +55,7 @@ def _candidate(c: VehicleReading) -> VehicleCandidate:
 
 async def categories_for(
     catalog: BucketManager, resolution: VehicleResolution
-) -> tuple[list[Category], list[str]]:
+) -> tuple[list[Category], list[ReportWarning]]:
     """The union of the categories of every variant, in a stable order, and what failed.
 
     A variant whose category list cannot be read is named in the warnings, so
@@ -73,7 +73,10 @@ async def categories_for(
     if not union and errors:
         raise errors[0]
     warnings = [
-        f"could not read the categories of variant {r.request[1]}: {r.error}"
+        ReportWarning(
+            code="catalog_unreadable",
+            message=f"could not read the categories of variant {r.request[1]}: {r.error}",
+        )
         for r in results
         if r.error is not None
     ]
@@ -91,7 +94,7 @@ class RulesPlanner:
     name = "rules"
 
     async def plan(self, catalog: BucketManager, request: PlanRequest) -> Plan:
-        warnings: list[str] = []
+        warnings: list[ReportWarning | str] = []
         async with timer("tool.resolve_vehicle"):
             resolution = require_resolved(
                 await resolve_vehicle(catalog, request.vehicle, market=request.market)
@@ -160,7 +163,7 @@ def _vehicle_names(request: PlanRequest, resolution: VehicleResolution) -> list[
 
 
 def _needs(
-    reading: Reading, warnings: list[str]
+    reading: Reading, warnings: list[ReportWarning | str]
 ) -> tuple[list[Need], list[MappedDamage], list[UnreadPhrase]]:
     """Parts at or above the threshold become needs (one per category and position)."""
     chosen: dict[tuple[str, str | None, str | None], ReadPart] = {}

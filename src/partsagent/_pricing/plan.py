@@ -8,7 +8,7 @@ from typing import Any
 
 from .._exceptions import UsageError
 from .._markets import Market
-from .._models import DamagedPart, Vehicle
+from .._models import DamagedPart, ReportWarning, Vehicle
 from .._reading.build_cues import BuildCues, load_build_cues
 from .._reading.results import UnreadPhrase
 from .._reading.vehicle import ManufacturerRef, ModelRef, VehicleResolution
@@ -53,7 +53,8 @@ class PlanRequest:
 class Plan:
     resolution: VehicleResolution
     needs: list[Need]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReportWarning | str] = field(default_factory=list)
+    """What the report should say; a plain string (a planner of your own) is a ``planner_note``."""
     trace: list[dict[str, Any]] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
     incomplete: bool = False

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_field
 
-from .._models import Position, Quality, Severity, Variant
+from .._models import Position, Quality, ReportWarning, Severity, Variant, WarningCode
 from .._reading.results import Guess, UnreadPhrase
 
 __all__ = [
@@ -27,9 +27,11 @@ __all__ = [
     "PartsReport",
     "ReportLine",
     "ReportVehicle",
+    "ReportWarning",
     "Totals",
     "UnreadPhrase",
     "Unpriced",
+    "WarningCode",
 ]
 
 LineReason = Literal["damaged", "secondary", "consumable"]
@@ -223,7 +225,8 @@ class PartsReport(_Out):
     totals: Totals
     rates: AppliedRates | None = None
     confidence: float = Field(ge=0, le=1)
-    warnings: tuple[str, ...] = ()
+    coded_warnings: tuple[ReportWarning, ...] = ()
+    """Every warning with its stable ``code`` (and ``part``), in the order shown: act on codes."""
     damaged: tuple[ReadDamage, ...] = ()
     """Every damaged part read from the words, bought or only repaired, in canonical order."""
     not_priced: tuple[UnreadPhrase, ...] = ()
@@ -241,3 +244,13 @@ class PartsReport(_Out):
     """The parts that could not be priced because their catalog lists could not be read."""
     performance: dict[str, Any] = Field(default_factory=dict)
     trace: tuple[dict[str, Any], ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings' messages, in order: what a person reads (``coded_warnings`` has codes)."""
+        return tuple(w.message for w in self.coded_warnings)
+
+    def has_warning(self, code: WarningCode) -> bool:
+        """True when a warning of this ``code`` is in the report."""
+        return any(w.code == code for w in self.coded_warnings)

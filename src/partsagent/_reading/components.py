@@ -77,7 +77,7 @@ def _position_words(text: str, market: Market) -> Position:
 
 
 def _matched(text: str, part: ReadPart, others: int) -> ComponentMatch:
-    notes = [*part.warnings, *part.notes]
+    notes = [*(w.message for w in part.warnings), *part.notes]
     if others:
         notes.append(f"{text!r} names {others + 1} parts; this is the first")
     if part.confidence < PRICE_THRESHOLD and not part.ambiguous:

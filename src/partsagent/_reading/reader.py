@@ -38,14 +38,14 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from .._markets import Market
-from .._models import Axle, Category, DamagedPart, Position, Severity, Side
+from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
 from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
 from .index import Index, index_for
 from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
 from .mentions import Mention, Passage
 from .phrases import phrase_words
-from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason
+from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason, WarningCode
 from .text import read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON
@@ -130,7 +130,7 @@ class _Reader:
         self.vehicle = vehicle
         self.parts: list[ReadPart] = []
         self.unread: list[UnreadPhrase] = []
-        self.notes: list[str] = []
+        self.notes: list[ReportWarning] = []
         self.total_loss: list[str] = []
         self.context_axle: Axle | None = None
         self.context_side: Side | None = None
@@ -168,10 +168,9 @@ class _Reader:
         stories = [p.phrase(s) for p in passages for s in p.stories]
         if stories and not self.parts and not self.unread:
             told = "; ".join(dict.fromkeys(stories))
-            self.notes.append(
-                f"no damaged part named: {told!r} tells what happened; name the damaged parts "
-                "to price them"
-            )
+            said = f"no damaged part named: {told!r} tells what happened; name the damaged parts"
+            note = ReportWarning(code="no_damage_named", message=f"{said} to price them")
+            self.notes.append(note)
         return Reading(
             parts=tuple(self.parts),
             unread=tuple(dict.fromkeys(self.unread)),
@@ -221,7 +220,8 @@ class _Reader:
             return
         named = ", ".join(dict.fromkeys(_label(p) for p in parts)) or "no part"
         extra = f"; {len(unread)} phrase(s) not priced" if unread else ""
-        self.notes.append(f"read {source.text!r} as free text: {named}{extra}")
+        said = f"read {source.text!r} as free text: {named}{extra}"
+        self.notes.append(ReportWarning(code="free_text_read", message=said))
 
     def _mention(self, passage: Passage, m: Mention, given: Severity | None) -> None:
         phrase = passage.phrase((m.segment.start, m.segment.end))
@@ -314,7 +314,7 @@ class _Reader:
                 "is not part of this claim"
             )
             self._unread(phrase, "pre_existing", note, guesses)
-            self.notes.append(note)
+            self.notes.append(ReportWarning(code="pre_existing", message=note))
             return
         work = "removed and refitted" if m.action == "refit" else "checked"
         note = (
@@ -391,13 +391,17 @@ class _Reader:
 
     # -- what is said about it -----------------------------------------------------------
 
-    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[str], list[str]]:
+    def _notes(self, m: Mention, lines: Sequence[_Line]) -> tuple[list[ReportWarning], list[str]]:
         """What to check (an ambiguity, how a pair was read) and what only explains."""
-        warnings: list[str] = []
+        warnings: list[ReportWarning] = []
         notes: list[str] = []
         words = m.words
         first = lines[0].choice
         target = self.index.targets[first.target]
+
+        def warn(code: WarningCode, message: str) -> None:
+            warnings.append(ReportWarning(code=code, message=message, part=target.name))
+
         if first.how in ("default", "tie") and len(lines) == 1:
             others = [
                 self.index.targets[o].name
@@ -405,9 +409,10 @@ class _Reader:
                 if self.index.targets[o].category is not None
             ]
             if others:
-                warnings.append(
+                warn(
+                    "ambiguous_part",
                     f"{words!r} could mean {target.name} or {', '.join(dict.fromkeys(others))}; "
-                    "name the part more precisely"
+                    "name the part more precisely",
                 )
         drive = self.market.drive
         for word in sorted(m.sides):
@@ -427,22 +432,25 @@ class _Reader:
                 if m.count is not None and m.count < there
                 else "name any other part (a tailgate) to price it"
             )
-            warnings.append(
-                f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}"
+            warn(
+                "count_differs",
+                f"{m.count} {words!r} said, but the vehicle has {there}: priced all {there}; {fix}",
             )
         slashed = {v for v in m.said.values() if _SLASHED_PAIR.fullmatch(v.casefold())}
         if slashed and not m.axles and len(family) == 2:
             said = slashed.pop()
-            warnings.append(
+            warn(
+                "pair_or_corner",
                 f"{said!r} before {words!r} may mean left and right or a corner ({said[0]} "
                 f"{'rear' if said[-1] in 'rR' else 'front'}); priced as left and right "
-                "front ones: say LR/RR or left rear to be sure"
+                "front ones: say LR/RR or left rear to be sure",
             )
         same_axle = len(lines) == 2 and lines[0].axle == lines[1].axle
         if same_axle and not m.sides and not m.axles and len(family) == 2:
-            warnings.append(
+            warn(
+                "axle_assumed",
                 f"read {words!r} as the two {lines[0].axle} ones; name the "
-                f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged"
+                f"{'rear' if lines[0].axle == 'front' else 'front'} ones too if they are damaged",
             )
         return warnings, notes
 
@@ -480,7 +488,7 @@ class _Reader:
         reason: UnreadReason,
         note: str,
         guesses: tuple[Guess, ...] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.unread.append(UnreadPhrase(phrase=phrase, reason=reason, note=note, guesses=guesses))
 
     def _story(self, phrase: str) -> None:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, Severity
+from .._models import Category, Position, ReportWarning, Severity, WarningCode
 
 __all__ = [
     "ComponentCandidate",
@@ -19,6 +19,7 @@ __all__ = [
     "Reading",
     "UnreadPhrase",
     "UnreadReason",
+    "WarningCode",
 ]
 
 UnreadReason = Literal[
@@ -77,7 +78,7 @@ class ReadPart:
     confidence: float
     notes: tuple[str, ...] = ()
     """What the reading explains ("N/S means left in GB")."""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[ReportWarning, ...] = ()
     """What the user should check ("'bumper' could mean ... ; name the part more precisely")."""
     ambiguous: bool = False
     """Nothing in the words chose between categories: a default or a tie."""
@@ -98,7 +99,8 @@ class Reading:
     unread: tuple[UnreadPhrase, ...]
     total_loss: tuple[str, ...] = ()
     """The phrases that say the vehicle may be a total loss ("written off", "rolled over")."""
-    notes: tuple[str, ...] = ()
+    notes: tuple[ReportWarning, ...] = ()
+    """What the reader wants the user to see about the whole report (free text read, old damage)."""
     understood: bool = True
     """False when not one word was known: no part, no story, no damage word ("zzz qqq")."""
 

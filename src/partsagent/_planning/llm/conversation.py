@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ..._catalog.manager import BucketManager
 from ..._exceptions import PartsAgentError, PlannerError
 from ..._metrics import count, timer
-from ..._models import Category, DamagedPart, Position, Severity
+from ..._models import Category, DamagedPart, Position, ReportWarning, Severity
 from ..._pricing.plan import Need, Plan, PlanRequest
 from ..._pricing.propagation import MappedDamage, analyze_damage_propagation
 from ..._pricing.report import CategoryRef
@@ -126,12 +126,12 @@ class Conversation:
         self.max_steps = max_steps
         self.max_tool_calls = max_tool_calls
         self._cuts = TextCuts(max_model_text)
-        self._capped: list[str] = []
+        self._capped: list[ReportWarning] = []
         self.catalog = catalog
         self.request = request
         self.resolution: VehicleResolution | None = None
         self._categories: dict[tuple[str, ...], list[Category]] = {}
-        self._unread: list[str] = []
+        self._unread: list[ReportWarning] = []
         self.trace: list[dict[str, Any]] = []
         self.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
         self.messages: list[dict[str, Any]] = [
@@ -173,8 +173,11 @@ class Conversation:
             if len(calls) > self.max_tool_calls:
                 # Only the calls run are echoed back, so every call sent has its result.
                 self._capped.append(
-                    f"the model asked for {len(calls)} tool calls in one reply; only the first "
-                    f"{self.max_tool_calls} were run (max_tool_calls)"
+                    ReportWarning(
+                        code="model_capped",
+                        message=f"the model asked for {len(calls)} tool calls in one reply; "
+                        f"only the first {self.max_tool_calls} were run (max_tool_calls)",
+                    )
                 )
                 calls = calls[: self.max_tool_calls]
             content = self._cuts(message.content) if message.content else message.content
@@ -475,7 +478,11 @@ class Conversation:
         return result.model_dump(mode="json", exclude_none=True)
 
     async def _submit(self, args: SubmitPartsListArgs) -> Plan:
-        warnings = [w.strip() for w in args.warnings if w.strip()]
+        warnings: list[ReportWarning | str] = [
+            ReportWarning(code="planner_note", message=w.strip())
+            for w in args.warnings
+            if w.strip()
+        ]
         resolution = self.resolution
         if resolution is None:
             resolution = require_resolved(
@@ -485,7 +492,11 @@ class Conversation:
             )
             self.resolution = resolution
             warnings.append(
-                "the model did not resolve the vehicle; it was resolved from the request"
+                ReportWarning(
+                    code="vehicle_from_request",
+                    message="the model did not resolve the vehicle; it was resolved from the "
+                    "request",
+                )
             )
         known = await self._category_map(resolution)
         self._unknown([line.category_id for line in args.lines], known)
@@ -507,8 +518,11 @@ class Conversation:
         warnings.extend(self._capped)
         if self._cuts.cut:
             warnings.append(
-                f"{self._cuts.cut} text(s) from the model were cut to {self._cuts.limit} "
-                "characters (max_model_text)"
+                ReportWarning(
+                    code="model_capped",
+                    message=f"{self._cuts.cut} text(s) from the model were cut to "
+                    f"{self._cuts.limit} characters (max_model_text)",
+                )
             )
         return Plan(
             resolution=resolution,

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import Axle, Position, Side
+from ..._models import Axle, Position, ReportWarning, Side
 from ..names import NameIndex, names_of
 from ..report import CategoryRef
 from ._data import DataId, round_hours
@@ -174,7 +174,7 @@ def blends(
     labour: LabourTimes,
     body_class: BodyClass,
     present: Callable[[str], CategoryRef | None],
-) -> tuple[list[Work], list[str]]:
+) -> tuple[list[Work], list[ReportWarning]]:
     """The blends the refinished panels call for, and warnings for missing times.
 
     ``present`` gives the build's catalog category for a panel name, or None
@@ -189,7 +189,7 @@ def blends(
             refinished.append(((panel, w.position.side), w))
     painted = {key for key, _ in refinished}
     out: list[Work] = []
-    warnings: list[str] = []
+    warnings: list[ReportWarning] = []
     done: set[PanelKey] = set()
     for (panel, side), source in refinished:
         for edge, other, other_side in adjacency.neighbours(panel, side):
@@ -227,15 +227,19 @@ def blends(
 
 
 def _blend_time(
-    category: CategoryRef, labour: LabourTimes, body_class: BodyClass, warnings: list[str]
+    category: CategoryRef, labour: LabourTimes, body_class: BodyClass, warnings: list[ReportWarning]
 ) -> tuple[Decimal, str, str] | None:
     """A panel's blend hours, how they were found and its times row; None (warned) if untimed."""
     found = labour.times(category.name, body_class)
     refinish = found[0].refinish if found else None
     if found is None or refinish is None:
         warnings.append(
-            f"no refinish time for {category.name} ({body_class}) in the labour times: "
-            f"its blend is not estimated"
+            ReportWarning(
+                code="no_labour_time",
+                part=category.name,
+                message=f"no refinish time for {category.name} ({body_class}) in the labour times: "
+                f"its blend is not estimated",
+            )
         )
         return None
     share = labour.blend_share
@@ -254,7 +258,7 @@ def asked_blends(
     blended: Sequence[Work],
     labour: LabourTimes,
     body_class: BodyClass,
-) -> tuple[list[Work], list[str]]:
+) -> tuple[list[Work], list[ReportWarning]]:
     """The blends the words ask for on panels named only as blend targets, once each.
 
     "Blend into the LF door" is a blend of that door even where the adjacency
@@ -262,7 +266,7 @@ def asked_blends(
     """
     have = {(w.category.id, w.position.side) for w in blended}
     out: list[Work] = []
-    warnings: list[str] = []
+    warnings: list[ReportWarning] = []
     for part in parts:
         if not part.blend or (part.category.id, part.position.side) in have:
             continue

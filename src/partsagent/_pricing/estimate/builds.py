@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..._exceptions import InputError
-from ..._models import DamagedPart, Variant, Vehicle
+from ..._models import DamagedPart, ReportWarning, Variant, Vehicle
 from ..._reading.build_cues import BuildCues, BuildWords, Cue, read_build_words
 from ..._reading.vin import VinDecode
 from .evidence import Evidence, Said, read_evidence
@@ -91,11 +91,11 @@ def build_preference(
 class BuildChoice:
     variants: tuple[Variant, ...]
     chosen_by: ChosenBy
-    warnings: tuple[str, ...]
+    warnings: tuple[ReportWarning, ...]
 
 
 def _candidates(
-    variants: Sequence[Variant], pref: BuildPreference, cues: BuildCues, notes: list[str]
+    variants: Sequence[Variant], pref: BuildPreference, cues: BuildCues, notes: list[ReportWarning]
 ) -> tuple[list[Variant], list[ChosenBy]]:
     """The variants the caller's variant, words and VIN leave, and which of them narrowed.
 
@@ -126,8 +126,11 @@ def _candidates(
             quoted = [repr(w) for _, w in said]
             quoted += [repr(v.name) for v in variants if v.id in words.named]
             notes.append(
-                f"the words ({', '.join(quoted)}) fit none of this vehicle's variants, so they "
-                "were not used to choose the build"
+                ReportWarning(
+                    code="build_words_unused",
+                    message=f"the words ({', '.join(quoted)}) fit none of this vehicle's "
+                    "variants, so they were not used to choose the build",
+                )
             )
         elif len(narrower) < len(kept):
             kept, used = narrower, ["words"]
@@ -189,7 +192,7 @@ def choose_build(
     fitments: Iterable[Sequence[frozenset[str]]],
 ) -> BuildChoice:
     """The variants to price for, given each priced part's article fitments (sets of ids)."""
-    notes: list[str] = []
+    notes: list[ReportWarning] = []
     candidates, used = _candidates(variants, pref, cues, notes)
     ids = {v.id for v in candidates}
     # A part with no article on any candidate cannot narrow the choice: it stays unpriced.
@@ -206,7 +209,9 @@ def choose_build(
     assert best is not None  # a resolved vehicle has variants
     chosen = tuple(v for v in candidates if v.id in best[3])
     if len(chosen) < len(variants):
-        notes.append(_build_warning(chosen, variants, used))
+        notes.append(
+            ReportWarning(code="build_chosen", message=_build_warning(chosen, variants, used))
+        )
     return BuildChoice(chosen, used[0], tuple(notes))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..._models import Axle, Severity, Side
+from ..._models import Axle, ReportWarning, Severity, Side, WarningCode
 from ..names import names_of
 from ..need import Need
 from ..propagation import Rule, rules_adding
@@ -63,7 +63,7 @@ class Decision:
     repair_hours: Decimal | None = None
     """Paintless repair hours from the dent or hail tables."""
     repair_label: str | None = None
-    note: str | None = None
+    note: ReportWarning | None = None
     """What the estimator should know about this decision (a warning)."""
     included_in: str | None = None
     """The new assembly this part comes inside (a mirror's glass): no line, no operation."""
@@ -149,18 +149,24 @@ def decide(
             out.append(replace(decided, stated=stated) if stated else decided)
         if data.evidence.sublet(segment) and out[-1].operations:
             where = f" ({need.position.side})" if need.position.side else ""
-            note = (
+            note = _warning(
+                "sublet",
+                need,
                 f"SUBLET: the report sends the {need.category.name}{where} to a specialist: its "
                 "work is a sublet, priced at the in-house time until their price is known; "
-                "replace it with their invoice"
+                "replace it with their invoice",
             )
             out[-1] = replace(out[-1], sublet=True, note=note)
     return _assemblies(out, data)
 
 
+def _warning(code: WarningCode, need: Need, message: str) -> ReportWarning:
+    return ReportWarning(code=code, message=message, part=need.category.name)
+
+
 def _asked(
     need: Need, row: PolicyRow, data: EstimateData, group: str | None, segment: str
-) -> tuple[PolicyRow, str | None]:
+) -> tuple[PolicyRow, ReportWarning | None]:
     """The policy row for the operation the words ask ("replace", "reuse"), and a note when
     the severity's row would decide otherwise; the row as it is when nothing is asked."""
     action = data.evidence.action(segment)
@@ -181,9 +187,11 @@ def _asked(
     rule = f"{wanted.id[:50]}-as-asked"
     why = f"The report asks for {said}: done as asked ({wanted.why})"
     where = f" ({need.position.side})" if need.position.side else ""
-    note = (
+    note = _warning(
+        "operation_asked",
+        need,
         f"{need.category.name}{where}: {said} as the report asks; the policy for "
-        f"{need.severity.value} damage would be {policy}"
+        f"{need.severity.value} damage would be {policy}",
     )
     return wanted.model_copy(update={"id": rule, "why": why}), note
 
@@ -245,8 +253,12 @@ def _secondary(
         need,
         row,
         possible=True,
-        note=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
-        f"the {by} but nothing says it is damaged; not priced, add it if found",
+        note=ReportWarning(
+            code="confirm_at_teardown",
+            part=need.category.name,
+            message=f"possible, confirm at teardown: {need.category.name}{where} may be needed for "
+            f"the {by} but nothing says it is damaged; not priced, add it if found",
+        ),
     )
 
 
@@ -274,17 +286,25 @@ def _dent(
                 need,
                 row,
                 repair_at=Severity.SEVERE,
-                note=f"{need.category.name}: about {count} hail dents are too many for "
-                f"paintless repair: repaired and refinished; check whether a new panel costs "
-                f"less{unsure}",
+                note=ReportWarning(
+                    code="hail_too_many",
+                    part=need.category.name,
+                    message=f"{need.category.name}: about {count} hail dents are too many for "
+                    f"paintless repair: repaired and refinished; check whether a new panel costs "
+                    f"less{unsure}",
+                ),
             )
         return Decision(
             need,
             _paintless(row, "hail", f"Hail: about {count} dents worked out paintless."),
             repair_hours=band.pdr,
             repair_label=f"Paintless hail repair (about {count} dents)",
-            note=f"{need.category.name}: hail dent count not given; priced as {count}; "
-            "give the count per panel"
+            note=ReportWarning(
+                code="hail_count_assumed",
+                part=need.category.name,
+                message=f"{need.category.name}: hail dent count not given; priced as {count}; "
+                "give the count per panel",
+            )
             if not counted
             else None,
         )
@@ -302,7 +322,8 @@ def _dent(
             return _pdr(need, moderate, evidence, segment, size)
     if paintless and size is not None and size.pdr is None and "replace" in row.operations:
         note = f"{need.category.name}: a {size.id} dent is too large for paintless repair "
-        return Decision(need, row, note=note + "(the report asks for it): the panel is replaced")
+        told = note + "(the report asks for it): the panel is replaced"
+        return Decision(need, row, note=_warning("dent_too_large", need, told))
     size = size if "repair" in row.operations else None
     if size is None:
         return Decision(need, row.paint_intact() if paintless else row)
@@ -317,14 +338,15 @@ def _dent(
         if "replace" in new.operations:
             why = f"A {size.id} dent is past repair: the panel is replaced."
             rule = f"{new.id[:40]}-dent-{size.id}"[:64]
-            told = f"{past}the panel is replaced" if past else None
-            return Decision(need, new.model_copy(update={"id": rule, "why": why}), note=told)
+            warned = (
+                _warning("dent_too_large", need, f"{past}the panel is replaced") if past else None
+            )
+            return Decision(need, new.model_copy(update={"id": rule, "why": why}), note=warned)
         return Decision(need, row, repair_at=Severity.SEVERE)
     if paintless and size.pdr is not None:
         return _pdr(need, row, evidence, segment, size)
-    return Decision(
-        need, row, repair_at=size.repair, note=f"{past}repaired and refinished" if past else None
-    )
+    warned = _warning("dent_too_large", need, f"{past}repaired and refinished") if past else None
+    return Decision(need, row, repair_at=size.repair, note=warned)
 
 
 def _pdr(
@@ -337,9 +359,11 @@ def _pdr(
         size = next((s for s in evidence.dent_sizes if s.id == default), None)
         if size is None or size.pdr is None:
             return Decision(need, row.paint_intact())
-        note = (
+        note = _warning(
+            "dent_size_assumed",
+            need,
             f"{need.category.name}: paintless repair with no dent size given: timed as a "
-            f"{size.id} dent; give the size"
+            f"{size.id} dent; give the size",
         )
     assert size.pdr is not None
     count = evidence.dent_count(segment) or 1
@@ -389,7 +413,11 @@ def _assemblies(decisions: list[Decision], data: EstimateData) -> list[Decision]
             continue
         n, a = inside
         where = f" ({d.need.position.side})" if d.need.position.side else ""
-        note = f"{d.need.category.name}{where}: comes with the new {n.category.name} ({a.id})"
+        note = ReportWarning(
+            code="comes_with_assembly",
+            part=d.need.category.name,
+            message=f"{d.need.category.name}{where}: comes with the new {n.category.name} ({a.id})",
+        )
         out.append(replace(d, included_in=n.category.name, note=note))
     return out
 
@@ -438,10 +466,10 @@ def work_for(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     said: Said | None = None,
-) -> tuple[list[Work], list[str]]:
+) -> tuple[list[Work], list[ReportWarning]]:
     """Every operation of the estimate with its hours, in canonical order, and warnings."""
     works: list[Work] = []
-    warnings: list[str] = []
+    warnings: list[ReportWarning] = []
     for part in parts:
         found = data.labour.times(part.category.name, body_class)
         for op in part.operations:
@@ -461,8 +489,12 @@ def work_for(
                 why += f" {STATED_HOURS.format(hours=given)}"
             if hours is None:
                 warnings.append(
-                    f"no {op} time for {part.category.name} ({body_class}) in the labour times: "
-                    "estimated at 0.0 h; add it to your labour file"
+                    ReportWarning(
+                        code="no_labour_time",
+                        part=part.category.name,
+                        message=f"no {op} time for {part.category.name} ({body_class}) in the "
+                        "labour times: estimated at 0.0 h; add it to your labour file",
+                    )
                 )
             label = _LABEL[op] + (f" ({part.severity.value} damage)" if op == "repair" else "")
             if op == "repair" and part.paintless:

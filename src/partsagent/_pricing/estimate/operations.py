@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import Position
+from ..._models import Position, ReportWarning
 from ..names import names_of, spec_of
 from ..report import CategoryRef
 from ._data import DataId, Hours, check_equipment
@@ -114,20 +114,25 @@ def included_work(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     lacking: Collection[str] = (),
-) -> tuple[list[Work], list[str]]:
+) -> tuple[list[Work], list[ReportWarning]]:
     """The operations the rules add for ``parts`` (in their order), and warnings; equipment
     the words say the car lacks (``lacking``: "no radar") is not asked about."""
     out: list[Work] = []
-    warnings: list[str] = []
+    warnings: list[ReportWarning] = []
     for rule in rules.rules:
         triggers = [p for p in parts if rule.triggered_by(p)]
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
             if rule.ask_when_absent and triggers and rule.requires_equipment not in lacking:
                 name = triggers[0].category.name
                 warnings.append(
-                    f"{name}: the catalog lists no {rule.requires_equipment.replace('_', ' ')} "
-                    f"for this build; if the car has one, '{rule.description}' is needed too: "
-                    f"please confirm (say 'has a {rule.requires_equipment.replace('_', ' ')}')"
+                    ReportWarning(
+                        code="equipment_unconfirmed",
+                        part=name,
+                        message=f"{name}: the catalog lists no "
+                        f"{rule.requires_equipment.replace('_', ' ')} "
+                        f"for this build; if the car has one, '{rule.description}' is needed too: "
+                        f"please confirm (say 'has a {rule.requires_equipment.replace('_', ' ')}')",
+                    )
                 )
             continue
         for part in triggers:
@@ -152,7 +157,7 @@ def _work(
     labour: LabourTimes,
     body_class: BodyClass,
     present: Callable[[str], CategoryRef | None],
-    warnings: list[str],
+    warnings: list[ReportWarning],
 ) -> Work | None:
     category, position, line = part.category, part.position, part.line
     if rule.target is not None:
@@ -176,8 +181,13 @@ def _work(
         hours = getattr(found[0], rule.hours_from) if found else None
         if found is None or hours is None:
             warnings.append(
-                f"no {rule.hours_from} time for {category.name} ({body_class}) in the labour "
-                f"times: '{rule.description}' is not estimated"
+                ReportWarning(
+                    code="no_labour_time",
+                    part=category.name,
+                    message=f"no {rule.hours_from} time for {category.name} ({body_class}) "
+                    "in the labour "
+                    f"times: '{rule.description}' is not estimated",
+                )
             )
             return None
         times = found[1]
