@@ -148,6 +148,7 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 unpriced=len(unpriced),
                 priced=len(report.damaged) - len(no_article),
                 penalty=data.policy.unpriced_penalty,
+                other_body=report.has_warning("vin_body_mismatch"),
             ),
             "not_priced": unread,
             "coded_warnings": once(warnings),
@@ -329,6 +330,7 @@ def _confidence(
     unpriced: int = 0,
     priced: int = 0,
     penalty: Decimal = Decimal(0),
+    other_body: bool = False,
 ) -> float:
     """The mean confidence of the report's parts, bought or not, capped by the vehicle's.
 
@@ -336,6 +338,8 @@ def _confidence(
     report whose words name structure or deployed airbags is capped at 0.5: its
     estimate cannot be complete. ``unpriced`` damaged parts of ``priced`` + ``unpriced``
     lower it by their share of ``penalty``: the more of the damage missing, the lower.
+    ``other_body``: the VIN says a body the catalog does not build (a saloon of a hatch):
+    every article may be the wrong one, so it is capped as an escalated report is.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
@@ -345,6 +349,7 @@ def _confidence(
     ]
     if not scores:
         return 0.0
-    cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if escalated else 1.0)
+    doubt = escalated or other_body
+    cap = min(plan.resolution.score, _ESCALATED_CONFIDENCE if doubt else 1.0)
     missing = float(penalty) * unpriced / (priced + unpriced) if unpriced else 0.0
     return round(min(cap, sum(scores) / len(scores)) * (1 - missing), 3)

@@ -136,6 +136,7 @@ def _candidates(
             kept, used = narrower, ["words"]
     if pref.vin_bodies or pref.vin_fuels:
         before = len(kept)
+        _vin_body_built(kept, pref.vin_bodies, notes)
         for test in (
             lambda v: v.body.casefold() in {b.casefold() for b in pref.vin_bodies},
             lambda v: v.fuel in pref.vin_fuels,
@@ -213,6 +214,25 @@ def choose_build(
             ReportWarning(code="build_chosen", message=_build_warning(chosen, variants, used))
         )
     return BuildChoice(chosen, used[0], tuple(notes))
+
+
+def _vin_body_built(
+    kept: Sequence[Variant], bodies: Sequence[str], notes: list[ReportWarning]
+) -> None:
+    """A VIN's body (a saloon) that no variant of those years has (only hatchbacks): the
+    parts are priced for a body the car may not have, so it is said, never silent."""
+    wanted = {b.casefold() for b in bodies}
+    if not wanted or any(v.body.casefold() in wanted for v in kept):
+        return
+    built = ", ".join(sorted({v.body for v in kept}))
+    notes.append(
+        ReportWarning(
+            code="vin_body_mismatch",
+            message=f"the VIN says a {' or '.join(bodies)} body, but the catalog builds this "
+            f"vehicle for those years only as {built}: priced as {built}; check the model "
+            "and year, or give the variant id",
+        )
+    )
 
 
 _HOW: Mapping[ChosenBy, str] = {
