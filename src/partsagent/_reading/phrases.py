@@ -115,6 +115,7 @@ class PhraseWords:
     locatives: frozenset[str]
     landmarks: frozenset[tuple[str, ...]]
     negation_links: frozenset[str]
+    working: frozenset[tuple[str, ...]]
     warning_lights: frozenset[tuple[str, ...]]
     directions: frozenset[str]
     countable: frozenset[str]
@@ -166,6 +167,7 @@ def phrase_words(language: Language) -> PhraseWords:
         locatives=frozenset(words.locatives),
         landmarks=_keys(words.landmarks),
         negation_links=frozenset(words.negation_links),
+        working=_keys(words.working),
         warning_lights=_keys(
             w for kind in ("warning lights", "symptoms") for w in words.not_parts.get(kind, ())
         ),

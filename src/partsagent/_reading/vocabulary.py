@@ -168,6 +168,9 @@ class Lexicon(DataFile):
     negators: tuple[str, ...] = ()
     """Words that deny the damage or total loss after them ("not cracked", "not a write off")."""
     negation_gap: tuple[str, ...] = ()
+    working: tuple[str, ...] = ()
+    """Words that say a part works when they follow it ("parking sensor still beeps", "camera
+    working"): a denial of its damage there, but not elsewhere ("body work needed")."""
     """Words that may stand between a negator and what it denies ("not going to be")."""
     negatable: tuple[str, ...] = ()
     """Words that, denied, say a part is fine ("wasn't touched", "didn't get hit")."""
