@@ -42,14 +42,14 @@ def priced(reading: Reading) -> set[str]:
     ("text", "market", "side"),
     [
         ("Front door and wing both on the left dented", "GB", "left"),
-        ("quarter panel and tail light both on the right, crushed", "US", "right"),
-        ("Rear door and sill both on the offside - scraped", "GB", "right"),
+        ("fender and headlight both on the right, crushed", "US", "right"),
+        ("Rear door and tail lamp both on the offside - scraped", "GB", "right"),
     ],
 )
 def test_a_side_said_for_both_parts_is_each_parts_side(text: str, market: str, side: str) -> None:
     reading = read(text, market)
     assert len(reading.parts) >= 2
-    assert all(p.position.side == side for p in reading.parts if p.category.name != "Sill")
+    assert all(p.position.side == side for p in reading.parts)
 
 
 @pytest.mark.parametrize(

@@ -397,6 +397,29 @@ def _deny_lists(segments: Sequence[Segment]) -> None:
         )
 
 
+def _both_on_one_side(segments: Sequence[Segment]) -> None:
+    """ "Front door and wing both on the left": "both" and a side after the last of
+    coordinated parts is the side of each of them, as if said before every one."""
+    for n, seg in enumerate(segments):
+        if not seg.mentions:
+            continue
+        last = max(k for k, t in enumerate(seg.tags) if t.kind is Kind.PART)
+        after = [t for t in seg.tags[last + 1 :] if t.kind is not Kind.STOP]
+        pair = next((k for k, t in enumerate(after) if t.kind is Kind.COUNT), None)
+        if pair is None or after[pair].count != 2 or pair + 1 >= len(after):
+            continue
+        side = after[pair + 1]
+        if side.kind is not Kind.POS or len(side.sides) != 1:
+            continue
+        k = n
+        while k > 0 and segments[k].joiner in _LIST_JOINERS and segments[k - 1].mentions:
+            k -= 1
+        for m in (m for s in segments[k : n + 1] for m in s.mentions):
+            if not m.sides:
+                _add_position(m, side)
+                m.side_from = "words"
+
+
 def _coordinate_sides(segments: Sequence[Segment]) -> None:
     """ "passenger headlamp and fog lamp": the side before the first covers the next ones.
 
@@ -480,6 +503,7 @@ def read_passage(
         _read_story(passage, segments, quiet=new is not None and new.positional)
         _deny_lists(segments)
         _inherit(segments)
+        _both_on_one_side(segments)
         _coordinate_sides(segments)
         if heading is not None:
             _apply_heading(heading, segments)
