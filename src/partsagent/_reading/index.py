@@ -263,7 +263,7 @@ def _known_words(language: Language) -> frozenset[str]:
         w.landmarks, w.comparisons,
         w.narrative, w.total_loss, w.negations, w.body_words,
         w.body_after_vehicle, w.direction_words, w.intensity,
-        w.known_words, w.negators, w.negation_gap, w.working, w.negatable,
+        w.known_words, w.negators, w.negation_gap, w.working, w.paperwork, w.negatable,
         w.negation_links, w.postmodifier_links,
         w.anaphors, w.inner_adverbs, w.moved_not_rolled.verbs,
         w.moved_not_rolled.moving, w.moved_not_rolled.rollover_places,

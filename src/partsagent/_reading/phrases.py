@@ -116,6 +116,7 @@ class PhraseWords:
     landmarks: frozenset[tuple[str, ...]]
     negation_links: frozenset[str]
     working: frozenset[tuple[str, ...]]
+    paperwork: frozenset[str]
     warning_lights: frozenset[tuple[str, ...]]
     directions: frozenset[str]
     countable: frozenset[str]
@@ -168,6 +169,7 @@ def phrase_words(language: Language) -> PhraseWords:
         landmarks=_keys(words.landmarks),
         negation_links=frozenset(words.negation_links),
         working=_keys(words.working),
+        paperwork=_each_word(words.paperwork),
         warning_lights=_keys(
             w for kind in ("warning lights", "symptoms") for w in words.not_parts.get(kind, ())
         ),

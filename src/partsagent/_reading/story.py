@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .mentions import Mention, Segment
+from .language import lexicon
 from .phrases import phrase_words
 from .tags import Kind, Tag
 
@@ -60,6 +61,15 @@ def only_story(seg: Segment) -> bool:
     no damage word; what it names is what was hit, not a part to confirm. A warning light
     on the dash is no part either, but a symptom to check: it is listed."""
     kinds = {t.kind for t in seg.tags}
-    if any(t.words in phrase_words().warning_lights for t in seg.tags):
+    if Kind.PART in kinds:
         return False
+    if any(w in phrase_words().paperwork for t in seg.tags for w in t.words):
+        return True  # "insurer approved the repair": the claim's handling, not damage
+    if Kind.NEG in kinds and Kind.SEV not in kinds:
+        return True  # "drove home fine", "engine runs ok": what works is no part to confirm
+    lights = [k for k, t in enumerate(seg.tags) if t.words in phrase_words().warning_lights]
+    if lights:
+        # "no warning lights on": denied, story; "ABS light on" is a symptom to check
+        denied = lexicon().negators
+        return any(" ".join(t.words) in denied for t in seg.tags[: lights[0]])
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds

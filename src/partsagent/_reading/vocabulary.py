@@ -169,6 +169,9 @@ class Lexicon(DataFile):
     """Words that deny the damage or total loss after them ("not cracked", "not a write off")."""
     negation_gap: tuple[str, ...] = ()
     working: tuple[str, ...] = ()
+    paperwork: tuple[str, ...] = ()
+    """Words of the claim's handling ("insurer approved", "authorised"): a sentence of them
+    with no part is story, never a part to confirm."""
     """Words that say a part works when they follow it ("parking sensor still beeps", "camera
     working"): a denial of its damage there, but not elsewhere ("body work needed")."""
     """Words that may stand between a negator and what it denies ("not going to be")."""
