@@ -120,12 +120,16 @@ def _variant(vid: str, body: str) -> Variant:
 def test_a_vin_body_no_variant_has_is_warned() -> None:
     hatches = [_variant("1", "Hatchback"), _variant("2", "Hatchback")]
     choice = choose_build(
-        hatches, BuildPreference(vin_bodies=("Saloon",)), load_build_cues(), [[frozenset({"1", "2"})]]
+        hatches,
+        BuildPreference(vin_bodies=("Saloon",)),
+        load_build_cues(),
+        [[frozenset({"1", "2"})]],
     )
     codes = [w.code for w in choice.warnings]
     assert "vin_body_mismatch" in codes
     (w,) = [w for w in choice.warnings if w.code == "vin_body_mismatch"]
-    assert "Saloon" in w.message and "Hatchback" in w.message
+    assert "Saloon" in w.message
+    assert "Hatchback" in w.message
 
 
 def test_a_vin_body_a_variant_has_is_not_warned() -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .mentions import Mention, Segment
 from .language import lexicon
+from .mentions import Mention, Segment
 from .phrases import phrase_words
 from .tags import Kind, Tag
 
