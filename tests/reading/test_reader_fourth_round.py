@@ -75,11 +75,14 @@ def test_a_side_at_the_end_or_in_the_next_sentence_is_kept(text: str, part: str,
         ("Car drove home fine, O/S front wing dented", "drove home fine"),
         ("Insurer approved the repair. Bonnet creased", "Insurer approved"),
         ("engine runs ok, grille snapped", "engine runs ok"),
+        ("Item | Side | Operation\nTail lamp | RH | replace", "Side"),
+        ("Nearside damage\nwing creased\nfront door dented", "Nearside damage"),
     ],
 )
 def test_a_denial_or_an_approval_is_not_listed_to_confirm(text: str, story: str) -> None:
     reading = read(text)
     assert reading.parts
+    assert all(p.position.side is not None for p in reading.parts if "Side" in story)
     assert not [u for u in reading.unread if story.casefold() in u.phrase.casefold()]
 
 

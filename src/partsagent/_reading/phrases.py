@@ -117,6 +117,7 @@ class PhraseWords:
     negation_links: frozenset[str]
     working: frozenset[tuple[str, ...]]
     paperwork: frozenset[str]
+    column_headings: frozenset[str]
     warning_lights: frozenset[tuple[str, ...]]
     directions: frozenset[str]
     countable: frozenset[str]
@@ -170,6 +171,7 @@ def phrase_words(language: Language) -> PhraseWords:
         negation_links=frozenset(words.negation_links),
         working=_keys(words.working),
         paperwork=_each_word(words.paperwork),
+        column_headings=_each_word(words.column_headings),
         warning_lights=_keys(
             w for kind in ("warning lights", "symptoms") for w in words.not_parts.get(kind, ())
         ),

@@ -8,13 +8,22 @@ released" says what a part did. Each is kept as story (to confirm), never priced
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .language import lexicon
 from .mentions import Mention, Segment
 from .phrases import phrase_words
 from .tags import Kind, Tag
 
-__all__ = ["damage_by", "only_story", "own_verb", "said_after", "story_parts"]
+__all__ = [
+    "damage_by",
+    "only_story",
+    "own_verb",
+    "said_after",
+    "story_parts",
+    "where_only",
+    "working",
+]
 
 
 def story_parts(mentions: Sequence[Mention]) -> None:
@@ -63,6 +72,8 @@ def only_story(seg: Segment) -> bool:
     kinds = {t.kind for t in seg.tags}
     if Kind.PART in kinds:
         return False
+    if all(w in phrase_words().column_headings for t in seg.tags for w in t.words):
+        return True  # "Part | Side | Op": the heading row of an estimator's table
     if any(w in phrase_words().paperwork for t in seg.tags for w in t.words):
         return True  # "insurer approved the repair": the claim's handling, not damage
     if Kind.NEG in kinds and Kind.SEV not in kinds:
@@ -73,3 +84,30 @@ def only_story(seg: Segment) -> bool:
         denied = lexicon().negators
         return any(" ".join(t.words) in denied for t in seg.tags[: lights[0]])
     return bool(kinds & {Kind.NARR, Kind.TOTAL}) and Kind.SEV not in kinds
+
+
+def working(tags: list[Tag]) -> None:
+    """ "parking sensor still beeps", "camera is working": a working word right after a part
+    (past "still", "is") and ending what is said of it denies its damage; "body work
+    needed", "not working", "beeping constantly" (a fault) do not."""
+    for k, t in enumerate(tags):
+        if t.kind is not Kind.WORD or t.words not in phrase_words().working:
+            continue
+        if any(a.kind not in (Kind.NEG, Kind.FILLER, Kind.STOP) for a in tags[k + 1 :]):
+            continue
+        j = k - 1
+        while j >= 0 and tags[j].kind in (Kind.FILLER, Kind.STOP):
+            j -= 1
+        if j >= 0 and tags[j].kind is Kind.PART:
+            tags[k] = replace(t, kind=Kind.NEG)
+
+
+_WHERE = frozenset({Kind.POS, Kind.SEV, Kind.STOP, Kind.FILLER})
+
+
+def where_only(seg: Segment) -> bool:
+    """ "Offside damage", "damage to the right-hand side": where the damage is, kept as the
+    context of the parts after it (a side they take); no part to confirm."""
+    return any(t.kind is Kind.POS and t.sides for t in seg.tags) and all(
+        t.kind in _WHERE for t in seg.tags
+    )

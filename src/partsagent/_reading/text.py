@@ -43,7 +43,7 @@ from .language import lexicon
 from .mentions import Mention, Passage, Segment
 from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .story import damage_by, only_story, own_verb, story_parts
+from .story import damage_by, only_story, own_verb, story_parts, where_only, working
 from .tagging import tag
 from .tags import Kind, Tag, worst
 from .tokens import Token, tokenize
@@ -161,7 +161,7 @@ def _read_segment(seg: Segment) -> None:
         parts = [i for i in parts if tags[i].match != "modifier"]
     seg.severity = worst(t.severity for t in tags if t.kind is Kind.SEV)
     seg.kinds = damage_kinds(t.words for t in tags if t.kind is Kind.SEV)
-    _working(tags)
+    working(tags)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
     seg.denied = bool(negations) and seg.severity is None
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
@@ -201,22 +201,6 @@ def _read_segment(seg: Segment) -> None:
             denied = _qualified(tags, k, parts)
             if denied is not None:
                 by_tag[denied].negated = True
-
-
-def _working(tags: list[Tag]) -> None:
-    """ "parking sensor still beeps", "camera is working": a working word right after a part
-    (past "still", "is") and ending what is said of it denies its damage; "body work
-    needed", "not working", "beeping constantly" (a fault) do not."""
-    for k, t in enumerate(tags):
-        if t.kind is not Kind.WORD or t.words not in phrase_words().working:
-            continue
-        if any(a.kind not in (Kind.NEG, Kind.FILLER, Kind.STOP) for a in tags[k + 1 :]):
-            continue
-        j = k - 1
-        while j >= 0 and tags[j].kind in (Kind.FILLER, Kind.STOP):
-            j -= 1
-        if j >= 0 and tags[j].kind is Kind.PART:
-            tags[k] = replace(t, kind=Kind.NEG)
 
 
 _DESTINATION = frozenset({"to", "onto", "into", "from"})
@@ -570,7 +554,7 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.understood = True
         if quiet:
             continue
-        if only_story(seg) or damage_by(seg, segments):
+        if only_story(seg) or damage_by(seg, segments) or where_only(seg):
             passage.stories.append((seg.start, seg.end))
             continue
         if story is not None:

@@ -170,6 +170,9 @@ class Lexicon(DataFile):
     negation_gap: tuple[str, ...] = ()
     working: tuple[str, ...] = ()
     paperwork: tuple[str, ...] = ()
+    column_headings: tuple[str, ...] = ()
+    """The heading row of an estimator's table ("Part | Side | Op"): a line of only these
+    words is no story and no part to confirm."""
     """Words of the claim's handling ("insurer approved", "authorised"): a sentence of them
     with no part is story, never a part to confirm."""
     """Words that say a part works when they follow it ("parking sensor still beeps", "camera
