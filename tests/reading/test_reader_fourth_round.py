@@ -59,6 +59,11 @@ def test_a_side_said_for_both_parts_is_each_parts_side(text: str, market: str, s
         ("Headlamp smashed L/H", "Headlamp", "left"),
         ("left-hand tail light broken", "Tail Lamp", "left"),
         ("O/S front wing creased. Mirror on the same side hanging off", "Door Mirror", "right"),
+        (
+            "grazed the nearside of the front bumper. also a crack in the foglite on that side",
+            "Fog Lamp",
+            "left",
+        ),
     ],
 )
 def test_a_side_at_the_end_or_in_the_next_sentence_is_kept(text: str, part: str, side: str) -> None:
