@@ -147,3 +147,12 @@ def test_a_vin_body_a_variant_has_is_not_warned() -> None:
     )
     assert "vin_body_mismatch" not in [w.code for w in choice.warnings]
     assert [v.id for v in choice.variants] == ["2"]
+
+
+# -- a spaced slash joins two parts ------------------------------------------------------
+
+
+def test_a_spaced_slash_between_parts_names_both() -> None:
+    """ "Front bumper cover / grille": an estimator's line of two parts; one was lost."""
+    reading = read("Front bumper cover / grille - severe", "US")
+    assert {"Front Bumper Cover", "Radiator Grille"} <= priced(reading)

@@ -1,7 +1,7 @@
 """Free text -> mentions: each part named, with the positions, count and severity attached to it.
 
 A description is cut into sentences (. ; : ! ? a line break) and each
-sentence into segments (commas, spaced dashes, "and", "+", and clause words
+sentence into segments (commas, spaced dashes, "and", "+", a spaced "/", and clause words
 such as "when" or "after"). Words attach to a part by where they stand:
 
 * a side or axle word right before the part ("N/S headlamp", "left front

@@ -44,7 +44,7 @@ _SCANNER = re.compile(
     r"(?P<word>[^\W_](?:[^\W_]|['\u2019]|(?<=\d)\.(?=\d)|[/+&](?=[^\W_]))*)"
     r"|(?P<stop>[.;:!?\n]+)"
     r"|(?P<comma>,|\s[-\u2013\u2014]+\s)"
-    r"|(?P<joiner>[&+])"
+    r"|(?P<joiner>[&+]|(?<=\s)/(?=\s))"
 )
 _COUNT_X = re.compile(r"^(?:x(\d)|(\d)x)$")
 
