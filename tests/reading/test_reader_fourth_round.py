@@ -156,13 +156,3 @@ def test_a_spaced_slash_between_parts_names_both() -> None:
     """ "Front bumper cover / grille": an estimator's line of two parts; one was lost."""
     reading = read("Front bumper cover / grille - severe", "US")
     assert {"Front Bumper Cover", "Radiator Grille"} <= priced(reading)
-
-
-def test_a_sensor_bracket_is_the_bracket_not_a_sensor() -> None:
-    """Each sensor word keeps its kind: a "sensor bracket" is the bracket, never a sensor."""
-    reading = read("Rear parking sensor cracked, sensor bracket snapped")
-    assert "Parking Sensor Bracket" in priced(reading)
-    assert {p.category.name for p in reading.parts} == {
-        "Rear Parking Sensor",
-        "Parking Sensor Bracket",
-    }
