@@ -135,6 +135,7 @@ def decide(
             data.evidence.is_blend_target(text)
             or (heading and data.evidence.is_blend_target(f"{heading}: {text}"))
             or said.blend_listed(text, data.evidence)
+            or data.evidence.blended_after(text, segment)
         ):
             out.append(Decision(need, row, not_damaged="blend", stated=stated))
         elif data.evidence.only_equipment(text):

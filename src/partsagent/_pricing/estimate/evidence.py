@@ -247,6 +247,22 @@ class Evidence(DataFile):
             and not _find(self.no_blend, text)
         )
 
+    def blended_after(self, component: str, segment: str) -> bool:
+        """True when a blend word follows a part's words in their clause ("N/S rear door -
+        blend", "rear door: blend 0.4h") and the segment names no damage or other work."""
+        text, own = _normal(segment), _normal(component)
+        at = text.find(own) if own else -1
+        if at < 0:
+            return False
+        after = _CLAUSE.split(text[at + len(own) :])[0]
+        return (
+            bool(_find(self.blend_words, after))
+            and not _find(self.damage_words, text)
+            and not _find(self.work_words, text)
+            and not _find(self.no_blend, text)
+            and not _find(self.denials, text)
+        )
+
     def is_loose(self, phrase: str) -> bool:
         """True when the words say the part came loose and name no damage to it."""
         clauses = _CLAUSE.split(_normal(phrase))
