@@ -75,7 +75,7 @@ async def test_a_damaged_panel_named_before_a_blend_is_still_repaired(
     [
         pytest.param("reuse the O/S door mirror", "Door Mirror", id="reuse-before"),
         pytest.param("Grille: R&I 0.3h", "Radiator Grille", id="colon-hours"),
-        pytest.param("N/S tail lamp to be reused, rear bumper scuffed", "Tail Lamp", id="reused"),
+        pytest.param("N/S rear lamp to be reused", "Tail Lamp", id="reused"),
     ],
 )
 async def test_a_reused_or_refitted_part_is_not_bought(

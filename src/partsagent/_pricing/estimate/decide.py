@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..._models import Axle, ReportWarning, Severity, Side, WarningCode
+from ..._models import Axle, Position, ReportWarning, Severity, Side, WarningCode
 from ..names import names_of
 from ..need import Need
 from ..propagation import Rule, rules_adding
@@ -127,7 +127,7 @@ def decide(
         heading = said.heading_of(text)
         segment = said.segment(text, own.values())
         stated = _stated(data.evidence.stated_hours(segment))
-        if need.refit_only:
+        if need.refit_only or data.evidence.refit_asked(segment):
             out.append(
                 Decision(need, refit_row(row, asked=True), not_damaged="refit", stated=stated)
             )
@@ -471,6 +471,7 @@ def work_for(
     """Every operation of the estimate with its hours, in canonical order, and warnings."""
     works: list[Work] = []
     warnings: list[ReportWarning] = []
+    stated: dict[tuple[str, str, Position], Decimal] = {}
     for part in parts:
         found = data.labour.times(part.category.name, body_class)
         for op in part.operations:
@@ -488,6 +489,7 @@ def work_for(
             if given is not None:
                 hours = given
                 why += f" {STATED_HOURS.format(hours=given)}"
+                stated[(op, part.category.id, part.position)] = given
             if hours is None:
                 warnings.append(
                     ReportWarning(
@@ -535,7 +537,14 @@ def work_for(
     )
     warnings += notes
     # A refit the words ask for that an included operation already does ("transfer the
-    # sensors" to a new bumper) is paid once, at the included operation's time.
+    # sensors" to a new bumper) is paid once: at the hours the words give, if any, else at
+    # the included operation's time.
+    for w in included:
+        given = stated.get((w.kind, w.category.id, w.position))
+        if given is not None:
+            w.hours = given
+            w.description += f", {given} h as stated"
+            w.why += f" {STATED_HOURS.format(hours=given)}"
     done = {(w.kind, w.category.id, w.position) for w in included}
     works = [
         w

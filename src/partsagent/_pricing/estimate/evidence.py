@@ -155,6 +155,8 @@ class Evidence(DataFile):
     """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
     sublet_words: Phrases = ()
     """Words that send a part's work to a specialist ("sublet screen", "glass company")."""
+    refit_words: Phrases = ()
+    """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
     dent_count_default_size: DataId | None = None
     """The dent size paintless repair is timed at when the words give none."""
     stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
@@ -338,6 +340,15 @@ class Evidence(DataFile):
             if any(_affirmed(words, c, self.denials) for c in clauses)
         }
         return asked.pop() if len(asked) == 1 else None
+
+    def refit_asked(self, phrase: str) -> bool:
+        """True when the words ask only for the part to be taken off and put back ("Grille -
+        R&I 0.3h", "tail lamp to be reused"): a refit word, undenied, and no damage word."""
+        clauses = _CLAUSE.split(_normal(phrase))
+        return any(_affirmed(self.refit_words, c, self.denials) for c in clauses) and not any(
+            _find(self.damage_words, c) or _find(self.action_words.get("replace", ()), c)
+            for c in clauses
+        )
 
     def sublet(self, phrase: str) -> bool:
         """True when the words send a part's work out to a specialist, not denied."""
