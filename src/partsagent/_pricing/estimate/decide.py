@@ -467,8 +467,10 @@ def work_for(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     said: Said | None = None,
+    unsure: Collection[str] = (),
 ) -> tuple[list[Work], list[ReportWarning]]:
-    """Every operation of the estimate with its hours, in canonical order, and warnings."""
+    """Every operation of the estimate with its hours, in canonical order, and warnings;
+    ``unsure``: equipment only some variants of the build have, the words not naming it."""
     works: list[Work] = []
     warnings: list[ReportWarning] = []
     stated: dict[tuple[str, str, Position], Decimal] = {}
@@ -533,7 +535,7 @@ def work_for(
     warnings += notes
     lacking = said.lacks if said is not None else ()
     included, notes = included_work(
-        parts, data.included, data.labour, body_class, equipment, present, lacking
+        parts, data.included, data.labour, body_class, equipment, present, lacking, unsure
     )
     warnings += notes
     # A refit the words ask for that an included operation already does ("transfer the

@@ -114,13 +114,28 @@ def included_work(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     lacking: Collection[str] = (),
+    unsure: Collection[str] = (),
 ) -> tuple[list[Work], list[ReportWarning]]:
     """The operations the rules add for ``parts`` (in their order), and warnings; equipment
-    the words say the car lacks (``lacking``: "no radar") is not asked about."""
+    the words say the car lacks (``lacking``: "no radar") is not asked about. Equipment only
+    some variants of the build have, and the words do not name (``unsure``), adds no work:
+    it is asked about."""
     out: list[Work] = []
     warnings: list[ReportWarning] = []
     for rule in rules.rules:
         triggers = [p for p in parts if rule.triggered_by(p)]
+        if rule.requires_equipment in unsure and triggers:
+            name, kit = triggers[0].category.name, rule.requires_equipment.replace("_", " ")
+            warnings.append(
+                ReportWarning(
+                    code="equipment_unconfirmed",
+                    part=name,
+                    message=f"{name}: only some variants of this build have {kit}; if this car "
+                    f"has them, '{rule.description}' is needed too: please confirm "
+                    f"(say 'has {kit}')",
+                )
+            )
+            continue
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
             if rule.ask_when_absent and triggers and rule.requires_equipment not in lacking:
                 name = triggers[0].category.name
