@@ -77,6 +77,8 @@ class Decision:
     """Hours the words give per operation ("repair 2.0h"): they win over the labour times."""
     sublet: bool = False
     """The words send this part's work to a specialist ("sublet screen", "glass company")."""
+    end: Axle | None = None
+    """The end of the car a part with no axle is at, by its words ("tailgate badge": rear)."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
@@ -158,7 +160,20 @@ def decide(
                 "replace it with their invoice",
             )
             out[-1] = replace(out[-1], sublet=True, note=note)
-    return _assemblies(out, data)
+    return [_at_end(d, data.evidence, own) for d in _assemblies(out, data)]
+
+
+def _at_end(
+    decision: Decision,
+    evidence: Evidence,
+    own: Mapping[tuple[str, Axle | None, Side | None], str],
+) -> Decision:
+    """The decision with the end of the car its words name, for a part with no axle."""
+    need = decision.need
+    if need.position.axle is not None or need.reason != "damaged":
+        return decision
+    end = evidence.end_of(_words_of(need, own))
+    return replace(decision, end=end) if end else decision
 
 
 def _warning(code: WarningCode, need: Need, message: str) -> ReportWarning:
@@ -445,6 +460,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         blend=decision.not_damaged == "blend",
         stated=_by_operation(decision.stated, decision.operations),
         sublet=decision.sublet,
+        end=decision.end,
     )
 
 

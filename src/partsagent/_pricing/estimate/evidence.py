@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import DamagedPart, Severity
+from ..._models import Axle, DamagedPart, Severity
 from ..._reading.tokens import pillar_posts, pillars_hit
 from ._data import DataId, Hours, check_equipment, round_hours
 from .policy import DecidedOperation
@@ -155,6 +155,8 @@ class Evidence(DataFile):
     """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
     sublet_words: Phrases = ()
     """Words that send a part's work to a specialist ("sublet screen", "glass company")."""
+    end_words: dict[Axle, Phrases] = {}
+    """Words that put a part with no axle of its own at one end ("tailgate badge": rear)."""
     refit_words: Phrases = ()
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
     dent_count_default_size: DataId | None = None
@@ -340,6 +342,12 @@ class Evidence(DataFile):
             if any(_affirmed(words, c, self.denials) for c in clauses)
         }
         return asked.pop() if len(asked) == 1 else None
+
+    def end_of(self, phrase: str) -> Axle | None:
+        """The one end of the car a part's words name ("boot emblem": rear), or None."""
+        text = _normal(phrase)
+        ends = [axle for axle, words in self.end_words.items() if _find(words, text)]
+        return ends[0] if len(ends) == 1 else None
 
     def refit_asked(self, phrase: str) -> bool:
         """True when the words ask only for the part to be taken off and put back ("Grille -

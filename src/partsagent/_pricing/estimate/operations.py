@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import Position, ReportWarning
+from ..._models import Axle, Position, ReportWarning
 from ..names import names_of, spec_of
 from ..report import CategoryRef
 from ._data import DataId, Hours, check_equipment
@@ -56,6 +56,8 @@ class IncludedRule(DataFile):
     requires_equipment: str | None = None
     """Only when a variant of the priced build has this equipment (one of ``EQUIPMENT``)."""
     per: Literal["part", "report"] = "part"
+    axle: Axle | None = None
+    """Only for parts at this end of the car: a rear badge hides no front radar."""
     ask_when_absent: bool = False
     """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
 
@@ -78,8 +80,11 @@ class IncludedRule(DataFile):
         return frozenset().union(*(names_of(n) for n in self.when))
 
     def triggered_by(self, part: Part) -> bool:
-        return part.category.name.casefold() in self._names and any(
-            op in self.after for op in part.operations
+        at = part.position.axle or part.end
+        return (
+            part.category.name.casefold() in self._names
+            and any(op in self.after for op in part.operations)
+            and (self.axle is None or at in (None, self.axle))
         )
 
 
