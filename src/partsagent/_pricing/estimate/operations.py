@@ -129,8 +129,9 @@ def included_work(
     warnings: list[ReportWarning] = []
     for rule in rules.rules:
         triggers = [p for p in parts if rule.triggered_by(p)]
+        kit = (rule.requires_equipment or "").replace("_", " ")
         if rule.requires_equipment in unsure and triggers:
-            name, kit = triggers[0].category.name, rule.requires_equipment.replace("_", " ")
+            name = triggers[0].category.name
             warnings.append(
                 ReportWarning(
                     code="equipment_unconfirmed",
