@@ -149,3 +149,19 @@ async def test_the_radar_question_is_asked_once(sample_agent: PartsAgent) -> Non
         ASTRA_2018, "front bumper cracked, grille broken, front badge missing"
     )
     assert sum("front radar" in w for w in report.warnings) == 1
+
+
+async def test_hours_in_an_estimators_last_column_are_used(sample_agent: PartsAgent) -> None:
+    report = await sample_agent.process_damage_report(
+        ASTRA_2018,
+        "Op | Part | Hrs\nRepair | N/S front door | 2.0\nRefinish | N/S front door | 2.4\n"
+        "Blend | N/S rear door | 0.6",
+    )
+    got = {(op.operation, op.category.name): op.hours for op in report.operations}
+    assert got[("repair", "Front Door Shell")] == Decimal("2.0")
+    assert got[("blend", "Rear Door Shell")] == Decimal("0.6")
+
+
+async def test_a_bare_number_with_no_operation_is_no_hours(sample_agent: PartsAgent) -> None:
+    report = await sample_agent.process_damage_report(ASTRA_2018, "N/S front door dented 2.5")
+    assert not any("as stated" in op.description for op in report.operations)

@@ -372,7 +372,8 @@ class Evidence(DataFile):
 
     def stated_hours(self, phrase: str) -> list[tuple[str | None, Decimal]]:
         """The hours the words give ("repair 2.0h", "2 hrs"), each with the operation word
-        before it (or after it, or None)."""
+        before it (or after it, or None). An estimator's line may give them bare, as its last
+        column after the operation ("Blend | N/S rear door | 0.6"): one decimal, line end."""
         text = _normal(phrase)
         ops = [
             (s, e, op)
@@ -380,7 +381,11 @@ class Evidence(DataFile):
             for s, e, _ in _find(words, text)
         ]
         out: list[tuple[str | None, Decimal]] = []
-        for m in _HOURS.finditer(text):
+        found = list(_HOURS.finditer(text))
+        if not found:
+            bare = _BARE_HOURS.finditer(text)
+            found = [m for m in bare if any(e <= m.start() for _, e, _ in ops)]
+        for m in found:
             before = [(e, op) for s, e, op in ops if e <= m.start()]
             after = [(s, op) for s, e, op in ops if s >= m.end()]
             op = max(before)[1] if before else min(after)[1] if after else None
@@ -678,6 +683,8 @@ def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
 _SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.|[;!?\n])+")
 """Sentence ends; a dot between digits ("2.0h", "5.5 cm") is a decimal point."""
 _CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_BARE_HOURS = re.compile(r"(?<![\w.,£$€/])(\d{1,2}\.\d)(?=[\s|]*(?:;|$))")
+"""Hours as a line's last column, with no unit: one decimal, so no count, price or size."""
 _HOURS = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d)?)\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
           "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip
