@@ -39,6 +39,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 # redis package (imported by aiocache, hence by partsagent): move this directory last.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR] + [str(BENCH_DIR)]
 
+import orjson  # noqa: E402
 import structlog  # noqa: E402
 
 import partsagent  # noqa: E402
@@ -168,6 +169,17 @@ def bench_catalog(
     generate_bucket(root, scale=scale, seed=seed, pack=pack)
     stamp.write_text(fingerprint)
     return root
+
+
+def without_performance(out: bytes) -> list[bytes]:
+    """The JSON lines of a ``report --batch`` run without their ``performance`` block
+    (timings differ run to run): what two runs must print alike."""
+    lines = []
+    for line in out.splitlines():
+        item = orjson.loads(line)
+        item.pop("performance", None)
+        lines.append(orjson.dumps(item))
+    return lines
 
 
 def catalog_counts(directory: Path) -> dict[str, int]:

@@ -83,15 +83,6 @@ def run(batch: Path, catalog: Path, jobs: int) -> dict[str, Any]:
     }
 
 
-def _lines(out: bytes) -> list[bytes]:
-    lines = []
-    for line in out.splitlines():
-        item = orjson.loads(line)
-        item.pop("performance", None)
-        lines.append(orjson.dumps(item))
-    return lines
-
-
 def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     directory = c.bench_catalog()
@@ -107,7 +98,8 @@ def main() -> None:
         for jobs in (1, 2):
             print(f"  {label}, --jobs {jobs}...", flush=True)
             runs.append((label, run(path, directory, jobs)))
-    same = _lines(runs[2][1]["stdout"]) == _lines(runs[3][1]["stdout"])
+    one, two = (c.without_performance(r["stdout"]) for _, r in runs[2:4])
+    same = one == two
     rows = []
     for label, r in runs:
         start = sum(w["start_cpu_s"] for w in r["workers"])

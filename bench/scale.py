@@ -75,15 +75,6 @@ def _run_tree(argv: list[str]) -> dict[str, Any]:
     }
 
 
-def _without_performance(out: bytes) -> list[bytes]:
-    lines = []
-    for line in out.splitlines():
-        item = orjson.loads(line)
-        item.pop("performance", None)
-        lines.append(orjson.dumps(item))
-    return lines
-
-
 def jobs_scaling(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     directory = c.bench_catalog()
     n = 300 if quick else 2000
@@ -95,7 +86,7 @@ def jobs_scaling(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[str,
             _cli("--batch", str(batch), "--catalog", str(directory), "--jobs", str(jobs))
         )
         runs[jobs] = run
-    same = _without_performance(runs[1]["stdout"]) == _without_performance(runs[2]["stdout"])
+    same = c.without_performance(runs[1]["stdout"]) == c.without_performance(runs[2]["stdout"])
     rows = []
     results: dict[str, Any] = {"reports": n, "load_average_at_start": load, "identical_lines": same}
     for jobs, run in runs.items():

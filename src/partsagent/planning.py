@@ -10,8 +10,9 @@ with the ``Planner`` protocol (``name``, ``plan()``, ``aclose()``) will do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_names as _lazy_names
 from ._planning.base import Planner
 from ._planning.rules import RulesPlanner
 from ._pricing.plan import Need, Plan, PlanRequest
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["LLMPlanner", "Need", "Plan", "PlanRequest", "Planner", "RulesPlanner"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "LLMPlanner":
-        from ._planning.llm import LLMPlanner
-
-        return LLMPlanner
-    raise AttributeError(f"module 'partsagent.planning' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    # The lazily loaded name too, so completion and help() show it.
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_names(
+    __name__, globals(), __all__, lazy={"LLMPlanner": "partsagent._planning.llm"}
+)
