@@ -34,8 +34,8 @@ from .estimate import (
     price_work,
     work_for,
 )
-from .estimate.evidence import Said
 from .estimate.labour import BodyClass
+from .estimate.said import Said
 from .lines import PricedLines, Pricing, named_category, price_lines, where_of
 from .meaning import (
     Meaning,

@@ -26,10 +26,11 @@ from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
-from .evidence import DentSize, Evidence, Said
+from .evidence import DentSize, Evidence
 from .labour import BodyClass
 from .operations import included_work
 from .policy import DecidedOperation, PolicyRow, refit_row
+from .said import Said
 
 __all__ = ["Decision", "decide", "part_of", "work_for"]
 
