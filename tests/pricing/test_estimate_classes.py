@@ -10,7 +10,7 @@ import pytest
 
 from _estimate import ASTRA_2018, ops_of
 from partsagent import EstimateData, PartsAgent, PartsReport
-from partsagent._pricing.estimate.evidence import read_evidence
+from partsagent._pricing.estimate.said import read_evidence
 
 EVIDENCE = EstimateData.load().evidence
 BEHIND = {

@@ -9,7 +9,7 @@ import pytest
 
 from _estimate import ASTRA_2018
 from partsagent import EstimateData, PartsAgent, PartsReport
-from partsagent._pricing.estimate.evidence import read_evidence
+from partsagent._pricing.estimate.said import read_evidence
 
 DATA = EstimateData.load()
 EVIDENCE = DATA.evidence

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from partsagent import EstimateData, PartsAgent
 from partsagent._pricing import warming
-from partsagent._pricing.estimate import evidence
-from partsagent._pricing.estimate.evidence import read_evidence
+from partsagent._pricing.estimate import said as evidence
+from partsagent._pricing.estimate.said import read_evidence
 from partsagent.catalog import BucketManager, sample_catalog_path
 
 EVIDENCE = EstimateData.load().evidence

@@ -34,8 +34,8 @@ from .estimate import (
     price_work,
     work_for,
 )
-from .estimate.evidence import Said
 from .estimate.labour import BodyClass
+from .estimate.said import Said
 from .lines import PricedLines, Pricing, named_category, price_lines, where_of
 from .meaning import (
     Meaning,
@@ -254,7 +254,13 @@ def _operations(
     present = _present(categories, {v.id for v in choice.variants})
     # Equipment the words name counts whether or not the catalog lists it for the build.
     equipment = {e for v in choice.variants for e in v.equipment} | set(job.said.equipment)
-    works, notes = work_for(parts, job.data, body_class, equipment, present, job.said)
+    # Equipment a variant the car may be lacks is asked about, not priced: only the caller's
+    # variant or words say which the car is (the most-variants build may be the wrong one).
+    chosen = choice.chosen_by in ("variant_id", "words")
+    could_be = choice.variants if chosen else job.plan.resolution.variants
+    every = set.intersection(*(set(v.equipment) for v in could_be)) if could_be else set()
+    unsure = equipment - every - set(job.said.equipment)
+    works, notes = work_for(parts, job.data, body_class, equipment, present, job.said, unsure)
     warnings += notes
     is_saloon = _is_saloon(choice)
     return [_named(op, job.market, is_saloon) for op in price_work(works, pricing.rates)]

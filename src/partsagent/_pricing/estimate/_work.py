@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ..._models import Position, Severity
+from ..._models import Axle, Position, Severity
 from ..report import CategoryRef, OperationKind
 from .policy import DecidedOperation
 
@@ -41,6 +41,8 @@ class Part:
     """Hours the report gives per operation ("repair 2.0h"): they win over the labour times."""
     sublet: bool = False
     """The report sends the part's work out ("sublet screen"): its operations are sublets."""
+    end: Axle | None = None
+    """The end of the car a part with no axle is at, by its words ("tailgate badge": rear)."""
 
 
 @dataclass(slots=True)

@@ -268,15 +268,19 @@ def asked_blends(
     out: list[Work] = []
     warnings: list[ReportWarning] = []
     for part in parts:
-        if not part.blend or (part.category.id, part.position.side) in have:
+        if not part.blend:
             continue
         sided = [w for w in blended if w.category.id == part.category.id]
-        if part.position.side is None and len(sided) == 1:
-            # "Blend door 0.8h" with no side: the one door the refinish blends already.
+        if part.position.side is not None:
+            sided = [w for w in sided if w.position.side == part.position.side]
+        if len(sided) == 1:
+            # "Blend door 0.8h": the one door the refinish blends already takes the hours.
             given = dict(part.stated).get("blend")
             if given is not None:
                 sided[0].hours = given
                 sided[0].why += f" {given} h as the report states, not the labour times."
+            continue
+        if (part.category.id, part.position.side) in have:
             continue
         have.add((part.category.id, part.position.side))
         timed = _blend_time(part.category, labour, body_class, warnings)

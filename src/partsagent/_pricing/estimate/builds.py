@@ -23,7 +23,8 @@ from ..._exceptions import InputError
 from ..._models import DamagedPart, ReportWarning, Variant, Vehicle
 from ..._reading.build_cues import BuildCues, BuildWords, Cue, read_build_words
 from ..._reading.vin import VinDecode
-from .evidence import Evidence, Said, read_evidence
+from .evidence import Evidence
+from .said import Said, read_evidence
 
 __all__ = [
     "BuildChoice",

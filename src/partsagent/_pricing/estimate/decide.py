@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..._models import Axle, ReportWarning, Severity, Side, WarningCode
+from ..._models import Axle, Position, ReportWarning, Severity, Side, WarningCode
 from ..names import names_of
 from ..need import Need
 from ..propagation import Rule, rules_adding
@@ -26,10 +26,11 @@ from ..report import CategoryRef, OperationKind
 from ._work import Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
-from .evidence import DentSize, Evidence, Said
+from .evidence import DentSize, Evidence
 from .labour import BodyClass
 from .operations import included_work
 from .policy import DecidedOperation, PolicyRow, refit_row
+from .said import Said
 
 __all__ = ["Decision", "decide", "part_of", "work_for"]
 
@@ -77,6 +78,8 @@ class Decision:
     """Hours the words give per operation ("repair 2.0h"): they win over the labour times."""
     sublet: bool = False
     """The words send this part's work to a specialist ("sublet screen", "glass company")."""
+    end: Axle | None = None
+    """The end of the car a part with no axle is at, by its words ("tailgate badge": rear)."""
 
     @property
     def operations(self) -> tuple[DecidedOperation, ...]:
@@ -127,7 +130,7 @@ def decide(
         heading = said.heading_of(text)
         segment = said.segment(text, own.values())
         stated = _stated(data.evidence.stated_hours(segment))
-        if need.refit_only:
+        if need.refit_only or data.evidence.refit_asked(segment):
             out.append(
                 Decision(need, refit_row(row, asked=True), not_damaged="refit", stated=stated)
             )
@@ -135,6 +138,7 @@ def decide(
             data.evidence.is_blend_target(text)
             or (heading and data.evidence.is_blend_target(f"{heading}: {text}"))
             or said.blend_listed(text, data.evidence)
+            or data.evidence.blended_after(text, segment)
         ):
             out.append(Decision(need, row, not_damaged="blend", stated=stated))
         elif data.evidence.only_equipment(text):
@@ -157,7 +161,20 @@ def decide(
                 "replace it with their invoice",
             )
             out[-1] = replace(out[-1], sublet=True, note=note)
-    return _assemblies(out, data)
+    return [_at_end(d, data.evidence, own) for d in _assemblies(out, data)]
+
+
+def _at_end(
+    decision: Decision,
+    evidence: Evidence,
+    own: Mapping[tuple[str, Axle | None, Side | None], str],
+) -> Decision:
+    """The decision with the end of the car its words name, for a part with no axle."""
+    need = decision.need
+    if need.position.axle is not None or need.reason != "damaged":
+        return decision
+    end = evidence.end_of(_words_of(need, own))
+    return replace(decision, end=end) if end else decision
 
 
 def _warning(code: WarningCode, need: Need, message: str) -> ReportWarning:
@@ -444,6 +461,7 @@ def part_of(decision: Decision, line: int | None, groups: Mapping[str, str]) -> 
         blend=decision.not_damaged == "blend",
         stated=_by_operation(decision.stated, decision.operations),
         sublet=decision.sublet,
+        end=decision.end,
     )
 
 
@@ -466,10 +484,13 @@ def work_for(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     said: Said | None = None,
+    unsure: Collection[str] = (),
 ) -> tuple[list[Work], list[ReportWarning]]:
-    """Every operation of the estimate with its hours, in canonical order, and warnings."""
+    """Every operation of the estimate with its hours, in canonical order, and warnings;
+    ``unsure``: equipment only some variants of the build have, the words not naming it."""
     works: list[Work] = []
     warnings: list[ReportWarning] = []
+    stated: dict[tuple[str, str, Position], Decimal] = {}
     for part in parts:
         found = data.labour.times(part.category.name, body_class)
         for op in part.operations:
@@ -487,6 +508,7 @@ def work_for(
             if given is not None:
                 hours = given
                 why += f" {STATED_HOURS.format(hours=given)}"
+                stated[(op, part.category.id, part.position)] = given
             if hours is None:
                 warnings.append(
                     ReportWarning(
@@ -530,11 +552,18 @@ def work_for(
     warnings += notes
     lacking = said.lacks if said is not None else ()
     included, notes = included_work(
-        parts, data.included, data.labour, body_class, equipment, present, lacking
+        parts, data.included, data.labour, body_class, equipment, present, lacking, unsure
     )
     warnings += notes
     # A refit the words ask for that an included operation already does ("transfer the
-    # sensors" to a new bumper) is paid once, at the included operation's time.
+    # sensors" to a new bumper) is paid once: at the hours the words give, if any, else at
+    # the included operation's time.
+    for w in included:
+        given = stated.get((w.kind, w.category.id, w.position))
+        if given is not None:
+            w.hours = given
+            w.description += f", {given} h as stated"
+            w.why += f" {STATED_HOURS.format(hours=given)}"
     done = {(w.kind, w.category.id, w.position) for w in included}
     works = [
         w

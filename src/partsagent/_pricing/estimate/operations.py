@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import Position, ReportWarning
+from ..._models import Axle, Position, ReportWarning
 from ..names import names_of, spec_of
 from ..report import CategoryRef
 from ._data import DataId, Hours, check_equipment
@@ -56,6 +56,8 @@ class IncludedRule(DataFile):
     requires_equipment: str | None = None
     """Only when a variant of the priced build has this equipment (one of ``EQUIPMENT``)."""
     per: Literal["part", "report"] = "part"
+    axle: Axle | None = None
+    """Only for parts at this end of the car: a rear badge hides no front radar."""
     ask_when_absent: bool = False
     """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
 
@@ -78,8 +80,11 @@ class IncludedRule(DataFile):
         return frozenset().union(*(names_of(n) for n in self.when))
 
     def triggered_by(self, part: Part) -> bool:
-        return part.category.name.casefold() in self._names and any(
-            op in self.after for op in part.operations
+        at = part.position.axle or part.end
+        return (
+            part.category.name.casefold() in self._names
+            and any(op in self.after for op in part.operations)
+            and (self.axle is None or at in (None, self.axle))
         )
 
 
@@ -114,13 +119,29 @@ def included_work(
     equipment: Collection[str],
     present: Callable[[str], CategoryRef | None],
     lacking: Collection[str] = (),
+    unsure: Collection[str] = (),
 ) -> tuple[list[Work], list[ReportWarning]]:
     """The operations the rules add for ``parts`` (in their order), and warnings; equipment
-    the words say the car lacks (``lacking``: "no radar") is not asked about."""
+    the words say the car lacks (``lacking``: "no radar") is not asked about. Equipment only
+    some variants of the build have, and the words do not name (``unsure``), adds no work:
+    it is asked about."""
     out: list[Work] = []
     warnings: list[ReportWarning] = []
     for rule in rules.rules:
         triggers = [p for p in parts if rule.triggered_by(p)]
+        kit = (rule.requires_equipment or "").replace("_", " ")
+        if rule.requires_equipment in unsure and triggers:
+            name = triggers[0].category.name
+            warnings.append(
+                ReportWarning(
+                    code="equipment_unconfirmed",
+                    part=name,
+                    message=f"{name}: only some variants of this build have {kit}; if this car "
+                    f"has them, '{rule.description}' is needed too: please confirm "
+                    f"(say 'has {kit}')",
+                )
+            )
+            continue
         if rule.requires_equipment is not None and rule.requires_equipment not in equipment:
             if rule.ask_when_absent and triggers and rule.requires_equipment not in lacking:
                 name = triggers[0].category.name
