@@ -156,3 +156,19 @@ def test_a_spaced_slash_between_parts_names_both() -> None:
     """ "Front bumper cover / grille": an estimator's line of two parts; one was lost."""
     reading = read("Front bumper cover / grille - severe", "US")
     assert {"Front Bumper Cover", "Radiator Grille"} <= priced(reading)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rear bumper holed; park assist sensor hanging out",
+        "reversed into a bollard. back bumper cracked. PDC sensor pushed in",
+        "rear bumper scraped, ultrasonic sensor knocked out of its hole",
+    ],
+)
+def test_a_sensor_word_without_an_axle_takes_the_impacts(text: str) -> None:
+    """ "park assist sensor" names no end of the car: the rear impact's, never the front's."""
+    sensors = [p for p in read(text).parts if "Parking Sensor" in p.category.name]
+    assert [(p.category.name, p.position.axle) for p in sensors] == [
+        ("Rear Parking Sensor", "rear")
+    ]
