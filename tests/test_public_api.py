@@ -54,7 +54,6 @@ REQUIRED = {
 
 #: partsagent.__all__ before the public modules: each name still imports from the top.
 OLD_TOP_LEVEL = (
-    "AgentCacheManager",
     "Article",
     "ArticleRequest",
     "BatchResult",
@@ -270,3 +269,12 @@ def test_every_exception_lives_in_the_one_hierarchy_module() -> None:
         obj = getattr(partsagent, name)
         if inspect.isclass(obj) and issubclass(obj, BaseException):
             assert obj.__module__ == "partsagent._exceptions", name
+
+
+def test_the_report_cache_keeps_its_old_name_with_a_warning() -> None:
+    """AgentCacheManager was renamed ReportCache ("Manager" named BucketManager too)."""
+    namespace: dict[str, Any] = {}
+    with pytest.warns(DeprecationWarning, match=r"renamed partsagent\.ReportCache"):
+        exec("from partsagent import AgentCacheManager", namespace)
+    assert namespace["AgentCacheManager"] is partsagent.ReportCache
+    assert "AgentCacheManager" not in partsagent.__all__

@@ -33,11 +33,10 @@ from ._lazy import lazy_names as _lazy_names
 from ._models import DamagedPart, Position, ReportWarning, Severity, Vehicle, WarningCode
 from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
-from ._pricing.report_cache import AgentCacheManager
+from ._pricing.report_cache import ReportCache
 from ._sync import SyncPartsAgent
 
 __all__ = [
-    "AgentCacheManager",
     "BatchResult",
     "CatalogError",
     "CatalogFormatError",
@@ -56,6 +55,7 @@ __all__ = [
     "PlannerError",
     "Position",
     "Rates",
+    "ReportCache",
     "ReportLine",
     "ReportWarning",
     "Severity",
@@ -149,11 +149,28 @@ def _version() -> str:
     return version("partsagent")
 
 
+def _agent_cache_manager() -> type[ReportCache]:
+    # Renamed: "Manager" named two things (this and BucketManager); one word, one concept.
+    import warnings
+
+    warnings.warn(
+        "partsagent.AgentCacheManager was renamed partsagent.ReportCache; "
+        "import it with 'from partsagent import ReportCache'",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return ReportCache
+
+
 # process_batch_in_processes needs multiprocessing: loaded when a batch needs it.
 __getattr__, __dir__ = _lazy_names(
     __name__,
     globals(),
     __all__,
-    lazy={"__version__": _version, "process_batch_in_processes": "partsagent._processes"},
+    lazy={
+        "__version__": _version,
+        "process_batch_in_processes": "partsagent._processes",
+        "AgentCacheManager": _agent_cache_manager,
+    },
     moved={name: f"partsagent.{module}" for name, module in _MOVED.items()},
 )

@@ -44,7 +44,7 @@ from ._pricing.assemble import in_their_words, price_plan
 from ._pricing.estimate import EstimateData, Rates, RatesLike
 from ._pricing.plan import Plan, PlanRequest
 from ._pricing.report import PartsReport
-from ._pricing.report_cache import AgentCacheManager, input_key, meaning_key
+from ._pricing.report_cache import ReportCache, input_key, meaning_key
 
 __all__ = ["PartsAgent"]
 
@@ -160,7 +160,7 @@ class PartsAgent(AsyncResource):
         self.report_deadline = report_deadline
         self.max_alternatives = max_alternatives
         self.warm_vehicle = warm_vehicle
-        self.reports = AgentCacheManager(ttl=report_ttl, max_entries=max_reports)
+        self.reports = ReportCache(ttl=report_ttl, max_entries=max_reports)
         self._planners: dict[str, Planner] = {"rules": RulesPlanner()}
         options = dict(llm_options or {})
         if isinstance(options.get("api_key"), str):

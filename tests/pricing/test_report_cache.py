@@ -1,4 +1,4 @@
-"""Report cache keys and the AgentCacheManager's single-flight, TTL and cap."""
+"""Report cache keys and the ReportCache's single-flight, TTL and cap."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partsagent import AgentCacheManager, PartsAgent, Position, Severity
+from partsagent import PartsAgent, Position, ReportCache, Severity
 from partsagent._models import DamagedPart, Vehicle
 from partsagent._pricing.assemble import Meaning
 from partsagent._pricing.report_cache import canonical_key, input_key
@@ -188,7 +188,7 @@ async def _report() -> Meaning:
 async def test_concurrent_computation_runs_once_and_survives_one_cancel() -> None:
     """Three callers, one computation; cancelling one leaves the others their report."""
     report = await _report()
-    cache = AgentCacheManager()
+    cache = ReportCache()
     release = asyncio.Event()
     calls = 0
 
@@ -215,7 +215,7 @@ async def test_concurrent_computation_runs_once_and_survives_one_cancel() -> Non
 
 async def test_computation_is_cancelled_when_every_caller_leaves() -> None:
     """When the last caller is cancelled, the computation is cancelled too."""
-    cache = AgentCacheManager()
+    cache = ReportCache()
     started = asyncio.Event()
     cancelled = asyncio.Event()
 
@@ -240,7 +240,7 @@ async def test_computation_is_cancelled_when_every_caller_leaves() -> None:
 async def test_failures_and_uncacheable_reports_are_not_cached() -> None:
     """An error reaches the caller and is not cached; a report marked uncacheable is not kept."""
     report = await _report()
-    cache = AgentCacheManager()
+    cache = ReportCache()
 
     async def fail() -> tuple[Meaning, bool]:
         raise RuntimeError("boom")
@@ -259,7 +259,7 @@ async def test_ttl_and_cap() -> None:
     """Reports expire after the TTL and the cache holds at most max_entries reports."""
     report = await _report()
     clock = FakeClock()
-    cache = AgentCacheManager(ttl=10, max_entries=3, clock=clock)
+    cache = ReportCache(ttl=10, max_entries=3, clock=clock)
 
     async def compute() -> tuple[Meaning, bool]:
         return report, True

@@ -1,4 +1,4 @@
-"""AgentCacheManager: what reports mean, cached and computed once when concurrent.
+"""ReportCache: what reports mean, cached and computed once when concurrent.
 
 The cache shares *meaning*, never words. A cached value is a ``Meaning``: a
 report priced from a plan stripped of every word a caller sent (parts,
@@ -39,7 +39,7 @@ from .estimate import BuildPreference, EstimateData
 from .plan import Plan
 from .report import PartsReport
 
-__all__ = ["AgentCacheManager", "canonical_key", "input_key", "meaning_key"]
+__all__ = ["ReportCache", "canonical_key", "input_key", "meaning_key"]
 
 
 _LEVEL = 1
@@ -175,7 +175,7 @@ def meaning_key(plan: Plan, *, planner: str, market: str, data: EstimateData) ->
     )
 
 
-class AgentCacheManager:
+class ReportCache:
     """Bounded TTL cache of report meanings (and of the plans read from exact inputs),
     with single-flight computation.
 
