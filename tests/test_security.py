@@ -319,13 +319,19 @@ async def test_redis_namespaces_isolate_deployments(
     redis_url: str, sample_dir: Path, other_bucket: Path, unused_tcp_port: int
 ) -> None:
     """Two deployments with the same keys in one Redis each read back only their own entries."""
+    # A 5 s bound per Redis call: what is tested is the namespaces; under load a call past
+    # the 0.25 s default is a miss by design, and the dead catalog would then be asked.
     run = uuid.uuid4().hex[:8]
     ns_a, ns_b = f"a-{run}", f"b-{run}"
     async with (
         CatalogServer(sample_dir) as server_a,
         CatalogServer(other_bucket) as server_b,
-        BucketManager(HttpBucket(server_a.url), cache=redis_cache(redis_url, namespace=ns_a)) as a,
-        BucketManager(HttpBucket(server_b.url), cache=redis_cache(redis_url, namespace=ns_b)) as b,
+        BucketManager(
+            HttpBucket(server_a.url), cache=redis_cache(redis_url, namespace=ns_a, timeout=5.0)
+        ) as a,
+        BucketManager(
+            HttpBucket(server_b.url), cache=redis_cache(redis_url, namespace=ns_b, timeout=5.0)
+        ) as b,
     ):
         want_a = await a.get_manufacturers()
         want_b = await b.get_manufacturers()
@@ -336,7 +342,9 @@ async def test_redis_namespaces_isolate_deployments(
     # Fresh processes of each deployment, their catalogs gone: Redis alone answers them.
     dead = f"http://127.0.0.1:{unused_tcp_port}/"
     for ns, manufacturers, articles in ((ns_a, want_a, arts_a), (ns_b, want_b, arts_b)):
-        async with BucketManager(HttpBucket(dead), cache=redis_cache(redis_url, namespace=ns)) as m:
+        async with BucketManager(
+            HttpBucket(dead), cache=redis_cache(redis_url, namespace=ns, timeout=5.0)
+        ) as m:
             assert await m.get_manufacturers() == manufacturers
             assert await m.get_articles_for_category("117", "127445", "CAT001") == articles
             assert m.get_cache_stats()["requests"] == 0
