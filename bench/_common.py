@@ -24,6 +24,9 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -169,6 +172,37 @@ def bench_catalog(
     generate_bucket(root, scale=scale, seed=seed, pack=pack)
     stamp.write_text(fingerprint)
     return root
+
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    """A throwaway redis-server on a free port of 127.0.0.1 (no persistence) and its URL."""
+    import redis
+
+    assert REDIS_SERVER is not None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    proc = subprocess.Popen(
+        [*argv, "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.02)
+    client.close()
+    return proc, url
 
 
 def without_performance(out: bytes) -> list[bytes]:

@@ -18,10 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing as mp
-import os
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 from collections import Counter
@@ -34,49 +30,6 @@ import _common as c
 
 WORKERS = 4
 IN_FLIGHT = 20
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_redis() -> tuple[subprocess.Popen[bytes], str]:
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.02)
-    client.close()
-    return proc, url
 
 
 async def _work(
@@ -183,13 +136,13 @@ def phase(
 def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     c.quiet_logs()
-    if not (os.path.exists(REDIS_SERVER) or shutil.which("redis-server")):
-        print(f"redis.py: skipped, {REDIS_SERVER} is not installed")
+    if c.REDIS_SERVER is None:
+        print("redis.py: skipped, redis-server is not installed")
         return
     directory = c.bench_catalog()
     n = 120 if args.quick else 1000
     reports = c.make_reports(directory, n)
-    redis_proc, redis_url = start_redis()
+    redis_proc, redis_url = c.start_redis()
     try:
         with c.catalog_server(directory) as server:
             namespace = f"bench-{uuid.uuid4().hex[:8]}"

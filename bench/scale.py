@@ -23,7 +23,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -35,7 +34,6 @@ import orjson
 
 import _common as c
 
-REDIS_SERVER = shutil.which("redis-server")
 PROCESSES = 4
 
 
@@ -132,48 +130,6 @@ def jobs_scaling(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[str,
     return results, targets
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start_redis() -> tuple[subprocess.Popen[bytes], str]:
-    import redis
-
-    assert REDIS_SERVER is not None
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
-    client.close()
-    return proc, f"redis://127.0.0.1:{port}/0"
-
-
 def _redis_commands(url: str) -> int:
     import redis
 
@@ -240,7 +196,7 @@ def _by_document(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def across_processes(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    if REDIS_SERVER is None:
+    if c.REDIS_SERVER is None:
         print("redis-server is not installed: the limit and the shared flights are not measured")
         return {"skipped": "no redis-server"}, []
     directory = c.bench_catalog()
@@ -248,7 +204,7 @@ def across_processes(quick: bool, tmp: Path) -> tuple[dict[str, Any], list[dict[
     reports = c.make_reports(directory, n)
     quarters = [_batch_file(reports[p::PROCESSES], tmp / f"q{p}.jsonl") for p in range(PROCESSES)]
     whole = _batch_file(reports, tmp / "all.jsonl")
-    redis_proc, url = _start_redis()
+    redis_proc, url = c.start_redis()
     results: dict[str, Any] = {"reports": n}
     try:
         with c.catalog_server(directory) as server:
