@@ -50,15 +50,19 @@ def candidates(index: Index, m: Mention) -> list[int]:
     found = list(dict.fromkeys(e.target for e in m.tag.entries))
     real = any(index.targets[ix].category is not None for ix in found)
     # A part the catalog lacks, named by a catalog word and an axle ("rear wing" beside
-    # the catalog's front wing), is that part only when its axle word is said.
+    # the catalog's front wing), is that part only when its axle word is said; named by
+    # its head word alone ("rear sensor"), without the word that makes it another kind
+    # ("blind spot", "rain"), it is the catalog's part.
     return [
         ix
         for ix in found
         if not (
             real
             and index.targets[ix].absent is not None
-            and index.targets[ix].axle is not None
-            and index.targets[ix].axle not in m.axles
+            and (
+                m.tag.match == "head"
+                or (index.targets[ix].axle is not None and index.targets[ix].axle not in m.axles)
+            )
         )
     ]
 

@@ -95,6 +95,7 @@ class PhraseWords:
     positions: frozenset[str]
     intensity: Mapping[tuple[str, ...], Severity]
     softenable: frozenset[tuple[str, ...]]
+    damage_nouns: frozenset[tuple[str, ...]]
     body_after: frozenset[str]
     adverbs: frozenset[str]
     gap: frozenset[tuple[str, ...]]
@@ -122,6 +123,8 @@ class PhraseWords:
     directions: frozenset[str]
     countable: frozenset[str]
     """The last word of the parts several to an axle ("sensor" of "parking sensors")."""
+    located: frozenset[str]
+    """The last word of one-piece parts that keep the side said as where ("O/S grille")."""
 
 
 def _each_word(phrases: Iterable[str]) -> frozenset[str]:
@@ -148,6 +151,7 @@ def phrase_words(language: Language) -> PhraseWords:
         positions=frozenset(words.positions),
         intensity={phrase_key(w): level for w, level in words.intensity.items()},
         softenable=_keys(words.softenable),
+        damage_nouns=_keys(words.damage_nouns),
         body_after=_each_word(words.body_after_vehicle),
         adverbs=_each_word(words.inner_adverbs),
         gap=_keys(words.negation_gap),
@@ -177,6 +181,7 @@ def phrase_words(language: Language) -> PhraseWords:
         ),
         directions=frozenset(words.direction_words),
         countable=frozenset(phrase_key(w)[-1] for w in words.countable_parts),
+        located=frozenset(phrase_key(w)[-1] for w in words.located_parts),
     )
 
 

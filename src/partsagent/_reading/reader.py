@@ -39,10 +39,11 @@ from typing import Literal, Protocol
 
 from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
+from .absent import Absent
 from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
 from .index import Index, index_for
 from .language import Language, lexicon, load_language, speaking
-from .market import in_market_words, market_name
+from .market import in_market_words
 from .mentions import Mention, Passage
 from .phrases import phrase_words
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason, WarningCode
@@ -136,6 +137,7 @@ class _Reader:
         self.context_side: Side | None = None
         self.denied: set[tuple[str, Side | None]] = set()
         """The parts the words say are fine: never offered as a guess."""
+        self.absent = Absent(market)
 
     def read(self, sources: Sequence[_Source], *, components: bool) -> Reading:
         """Read every source; ``components``: they are component fields, not one description."""
@@ -164,6 +166,8 @@ class _Reader:
             self.total_loss.extend(passage.phrase(s) for s in passage.total_loss)
             if components:
                 self._free_text_note(source, passage, before)
+        self.parts, again = self.absent.said_again(self.parts)
+        self.unread.extend(again)
         self._not_contradicted()
         stories = [p.phrase(s) for p in passages for s in p.stories]
         if stories and not self.parts and not self.unread:
@@ -249,18 +253,7 @@ class _Reader:
             if target.absent is not None:
                 if m.location:
                     continue  # "scraped along a concrete pillar": where, not what
-                name = market_name(target.name, self.market)
-                note = f"the catalog has no {name} category; {phrase!r} is not priced"
-                if target.absent.structural:
-                    note += "; structural damage: the car needs inspection"
-                self.unread.append(
-                    UnreadPhrase(
-                        phrase=phrase,
-                        reason="not_in_catalog",
-                        note=note,
-                        structural=target.absent.structural,
-                    )
-                )
+                self.unread.append(self.absent.unread(phrase, target, m, line.axle, line.side))
                 continue
             if line.choice.conflict:
                 by_side = target.side is not None and target.side != line.side
@@ -271,8 +264,10 @@ class _Reader:
             assert target.category is not None
             side, confidence = line.side, confidence_of(m, line.choice, damage_said)
             own_sides = {side_in(self.market, w) for w in m.sides}
-            if not target.sided and _countable(m) and m.side_from == "words":
-                # "O/S front parking sensor": which of the several it is
+            located = _countable(m) or (_located(m) and len(own_sides) == 1)
+            if not target.sided and located and m.side_from in _OWN_SIDE:
+                # "O/S front parking sensor", "L/H sensor and bracket", "O/S front: ...
+                # parking sensor": which of the several it is; "O/S grille": where on it
                 side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
             if target.sided and side is None and not m.sides and self.context_side:
                 side = self.context_side
@@ -288,7 +283,7 @@ class _Reader:
                     phrase=phrase,
                     category=target.category,
                     position=Position(
-                        axle=line.axle, side=side if target.sided or _countable(m) else None
+                        axle=line.axle, side=side if target.sided or located else None
                     ),
                     quantity=line.quantity,
                     severity=severity,
@@ -302,6 +297,7 @@ class _Reader:
                     damage_kinds=tuple(sorted(m.kinds)),
                 )
             )
+            self.absent.may_refer(self.parts[-1], m, passage.text)
 
     # -- expansion ---------------------------------------------------------------------
 
@@ -529,6 +525,11 @@ def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
     return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
 
 
+_OWN_SIDE = frozenset({"words", "coordination", "heading"})
+"""How a side reaches a part several to an axle and stays as which one it is: said with
+it, before the first of parts joined to it, or in the heading of its list (never from
+another part of the sentence)."""
+
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
@@ -539,6 +540,11 @@ _SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
 def _countable(m: Mention) -> bool:
     """Parts that come several to an axle ("sensors", "clips"): two of them is a quantity."""
     return bool(m.tag.words) and m.tag.words[-1] in phrase_words().countable
+
+
+def _located(m: Mention) -> bool:
+    """One-piece parts on which the side said is kept as where the damage is ("O/S grille")."""
+    return bool(m.tag.words) and m.tag.words[-1] in phrase_words().located
 
 
 def _family_of(index: Index, m: Mention, target: int) -> dict[Axle, int]:

@@ -238,6 +238,9 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
             and prev.kind is Kind.COORD
             and prev.words not in phrase_words().alternatives
             and out[-2].kind is Kind.POS
+            # "at the back and rear bumper": a position that adds nothing is not a pair of
+            # them ("front and rear"); the "and" starts another part.
+            and not (t.axles <= out[-2].axles and t.sides <= out[-2].sides)
         ):
             first = out[-2]
             out[-2:] = [
@@ -260,6 +263,15 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
                 out[-1] = _span(prev, t, Kind.PART, entries=t.entries, match=t.match)
             continue
         if (
+            t.kind is Kind.WORD
+            and prev.kind is Kind.PART
+            and prev.last == t.first
+            and t.words[-1] in part_words().weak
+            and (entries := _shortened(index, (*prev.words, *t.words)))
+        ):
+            out[-1] = _span(prev, t, Kind.PART, entries=entries, match="head")
+            continue
+        if (
             t.kind is Kind.PART
             and t.words[-1] in phrase_words().body_after
             and prev.kind in (Kind.VEH, Kind.BODY)
@@ -268,6 +280,19 @@ def _join(tags: list[Tag], tokens: Sequence[Token], index: Index) -> list[Tag]:
             continue
         out.append(t)
     return out
+
+
+def _shortened(index: Index, words: tuple[str, ...]) -> tuple[Entry, ...]:
+    """ "sensor bracket": a part and a weak word that end one catalog term only ("parking
+    sensor bracket") name that term's part, not the part and a stray word."""
+    found = tuple(
+        e
+        for core, es in index.terms.items()
+        if core[-len(words) :] == words
+        for e in es
+        if index.targets[e.target].category is not None  # the catalog's, not an absent one
+    )
+    return found if len({e.target for e in found}) == 1 else ()
 
 
 def _another_part(index: Index, owner: Tag, head: Tag) -> bool:
@@ -298,15 +323,18 @@ def _moved_by(intensity: Severity, damage: Tag) -> Severity | None:
 def _intensity(out: Sequence[Tag], sev: Tag) -> bool:
     """ "light scratches", "small dent": an adjective of the damage, not a lamp.
 
-    Not before a participle ("light cracked" is a cracked lamp), not a plural or
-    after a position ("rear lights smashed").
+    A word that is also a part ("light") only before a damage noun
+    (lexicon ``damage_nouns``: "light cracked" and "lamp broken" are a damaged lamp), never
+    a plural or after a position ("rear lights smashed").
     """
     word = out[-1]
     if word.kind is Kind.SEV or word.words not in phrase_words().intensity or word.plural:
         return False
     if len(out) >= 2 and out[-2].kind in (Kind.POS, Kind.COUNT, Kind.NUM):
         return False
-    return word.kind is not Kind.PART or not sev.words[-1].endswith("ed")  # "badly dented"
+    # "badly dented" moves the damage; "light scratch", "light knock" describe it; "light
+    # cracked" and "lamp broken" are a damaged lamp.
+    return word.kind is not Kind.PART or sev.words in phrase_words().damage_nouns
 
 
 def _span(a: Tag, b: Tag, kind: Kind, **fields: object) -> Tag:

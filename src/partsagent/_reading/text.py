@@ -237,6 +237,9 @@ def _complete(seg: Segment, last: Mention, index: Index) -> None:
             entries = entries or tuple(
                 e for c in cores if len(c) > 1 for e in index.terms.get((*c[:-1], w), ())
             )
+            # "rear sensor and bracket": the catalog's sensor bracket, not an absent radar's
+            real = tuple(e for e in entries if index.targets[e.target].category is not None)
+            entries = real or entries
             if entries:
                 seg.tags[k] = replace(t, kind=Kind.PART, entries=entries, match="term")
 

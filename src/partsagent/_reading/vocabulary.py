@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .._datafile import DataFile, load_data, parse_data
 from .._exceptions import InputError, UsageError
@@ -137,8 +137,15 @@ class Lexicon(DataFile):
     raiser takes the worse of the two, a softener lowers a severe word one level and a
     ``softenable`` one ("minor damage") to minor; a dent or a crack stays a dent or a crack."""
     softenable: tuple[str, ...] = ()
+    damage_nouns: tuple[str, ...] = ()
+    """Damage said as a noun ("scratch", "knock"): only before one of these is a word that
+    is both a part and an intensity ("light") an adjective ("a light knock"); before a
+    participle it is the part ("light cracked", "lamp broken")."""
     countable_parts: tuple[str, ...] = ()
     """Parts several to an axle: "two sensors" is a quantity, "both bumpers" front and rear."""
+    located_parts: tuple[str, ...] = ()
+    """One-piece parts made in halves on some cars (split and kidney grilles): a side said
+    with them is kept as where the damage is ("O/S grille"), never made a pair."""
     damage_kinds: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Damage words by what they do to a part ("tear": split, torn, broken tabs; "crease":
     creased, kinked, stretched): the repair policy may replace a part for its kind of
@@ -194,6 +201,10 @@ class Lexicon(DataFile):
     body_words: tuple[str, ...] = ()
     body_after_vehicle: tuple[str, ...] = ()
     absent_parts: tuple[AbsentPart, ...] = ()
+    referring_words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """A bare word read as one part by default ("screen": the windscreen) that, in a report
+    naming one of these ``absent_parts`` ("rear window smashed ... sublet screen"), is that
+    part said again: not a second part to price."""
     not_parts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Things a report names that are never a part to price, by kind (warning lights on the
     dash, other vehicles of the story, coins a dent is compared to): read as story."""
@@ -231,6 +242,14 @@ class Lexicon(DataFile):
         if empty:
             raise ValueError(f"position words name neither axle nor side: {empty}")
         return value
+
+    @model_validator(mode="after")
+    def _refers_to_absent_parts(self) -> Lexicon:
+        names = {p.name for p in self.absent_parts}
+        unknown = sorted({n for ns in self.referring_words.values() for n in ns} - names)
+        if unknown:
+            raise ValueError(f"referring_words name parts absent_parts lacks: {unknown}")
+        return self
 
 
 def load_lexicon(text: str | bytes, where: str = LEXICON_FILE) -> Lexicon:
