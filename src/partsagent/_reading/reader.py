@@ -525,10 +525,9 @@ def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
     return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
 
 
+# A side said with the part, before the first of parts joined to it, or in its list's
+# heading says which of several it is; one from another part of the sentence does not.
 _OWN_SIDE = frozenset({"words", "coordination", "heading"})
-"""How a side reaches a part several to an axle and stays as which one it is: said with
-it, before the first of parts joined to it, or in the heading of its list (never from
-another part of the sentence)."""
 
 _RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
@@ -542,8 +541,7 @@ def _countable(m: Mention) -> bool:
     return bool(m.tag.words) and m.tag.words[-1] in phrase_words().countable
 
 
-def _located(m: Mention) -> bool:
-    """One-piece parts on which the side said is kept as where the damage is ("O/S grille")."""
+def _located(m: Mention) -> bool:  # "O/S grille": one piece, the side says where on it
     return bool(m.tag.words) and m.tag.words[-1] in phrase_words().located
 
 

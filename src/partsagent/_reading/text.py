@@ -225,12 +225,15 @@ def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
 
 
 def _complete(seg: Segment, last: Mention, index: Index) -> None:
-    """ "wing mirrors ... and both glasses cracked": a weak word completes the part before."""
-    if any(t.kind is Kind.PART and t.match != "modifier" for t in seg.tags):
+    """ "wing mirrors ... and both glasses cracked": a weak word completes the part before,
+    and so does a head word that names a part only with another's name ("door edge
+    chipped and hinge bent" is the door's hinge, not the bonnet's)."""
+    if any(t.kind is Kind.PART and t.match not in ("modifier", "head") for t in seg.tags):
         return
     cores = {e.core for e in last.tag.entries}
     for k, t in enumerate(seg.tags):
-        if t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in part_words().weak:
+        head = t.kind is Kind.PART and t.match == "head"
+        if head or (t.kind in (Kind.WORD, Kind.PART) and t.words[-1] in part_words().weak):
             w = t.words[-1]
             entries = tuple(e for c in cores for e in index.terms.get((*c, w), ()))
             # "arch liner and trim": the modifier before the first part is the second's too.

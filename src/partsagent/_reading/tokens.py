@@ -296,6 +296,10 @@ def _phrase_key(text: str, language: Language) -> tuple[str, ...]:
     return tuple(t.word for t in tokenize(text))
 
 
+_INFLECTIONS = frozenset({"ed", "d", "ing", "er", "ers", "s", "es"})
+"""Endings of another form of a word: a word that is a target plus one of these is no typo."""
+
+
 class Correct:
     """A typo fixer: a word of 4+ letters that no vocabulary knows becomes the closest one.
 
@@ -325,6 +329,8 @@ class Correct:
             best = 0.0
             edits = 1 if len(word) <= 5 else 2
             for target, cutoff in self._targets.get(word[0], ()):
+                if word.startswith(target) and word[len(target) :] in _INFLECTIONS:
+                    continue  # "kicked" is a verb, not a typo of "kick" (panel)
                 score = fuzz.ratio(word, target)
                 if score >= cutoff and score > best and OSA.distance(word, target) <= edits:
                     fixed, best = target, score
