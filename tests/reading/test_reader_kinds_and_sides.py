@@ -285,3 +285,58 @@ def test_a_bonnet_hinge_is_still_the_bonnets() -> None:
 @pytest.mark.parametrize("text", ["small dint in the bootlid", "trunklid has a ding"])
 def test_every_damaged_part_named_is_read(text: str) -> None:
     assert "Tailgate" in priced(read(text, "AU" if "dint" in text else "US"))
+
+
+@pytest.mark.parametrize(
+    ("text", "market", "part"),
+    [
+        ("Windshield took a rock on the freeway, cracked right across", "US", "Windscreen"),
+        ("The bonnet took a hit from a falling branch, dented in the middle", "GB", "Bonnet"),
+        ("Tailgate copped a trolley, big dent above the plate", "AU", "Tailgate"),
+    ],
+)
+def test_a_part_that_leads_its_story_is_never_dropped(text: str, market: str, part: str) -> None:
+    """A part before a verb the lexicon does not know is no compound ("light pole")."""
+    reading = read(text, market)
+    assert part in {p.category.name for p in reading.parts} | {
+        g.category_name for u in reading.unread for g in u.guesses
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("A gust caught the driver's door and slammed it into a post: door dented on the edge",
+         "right"),
+        ("Someone opened their door into my passenger door at the shops. Door has a dent.",
+         "left"),
+    ],
+)  # fmt: skip
+def test_a_part_of_the_story_gives_its_side_to_the_same_part_damaged(text: str, side: str) -> None:
+    doors = [p for p in read(text).parts if p.category.name == "Front Door Shell"]
+    assert [(p.position.side, p.confidence >= PRICE_THRESHOLD) for p in doors] == [(side, True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "side"),
+    [
+        ("Grille O/S kidney - renew", "Radiator Grille", "right"),
+        ("N/S grille mesh split", "Radiator Grille", "left"),
+        ("O/S front PDC sensor and its holder broken", "Parking Sensor Bracket", "right"),
+    ],
+)
+def test_a_side_before_a_piece_of_the_part_is_the_parts(text: str, part: str, side: str) -> None:
+    assert priced(read(text))[part][1] == side
+
+
+@pytest.mark.parametrize("text", ["boot lid needs renewing", "tailgate - renewal"])
+def test_every_form_of_renew_is_a_replacement(text: str) -> None:
+    tailgate = next(p for p in read(text).parts if p.category.name == "Tailgate")
+    assert tailgate.severity == "severe"
+
+
+def test_a_check_strap_is_the_doors_not_a_check_or_a_moulding_strip() -> None:
+    reading = read("door dented on the leading edge, check strap bent")
+    assert "no Door Hinge category" in absent(reading)
+    assert "Windscreen Moulding" not in guessed(reading)
+    assert not [u for u in reading.unread if u.reason == "operation"]

@@ -45,16 +45,13 @@ from .index import Index, index_for
 from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words
 from .mentions import Mention, Passage
+from .once import PRICE_THRESHOLD, same_part_once
 from .phrases import phrase_words
 from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason, WarningCode
 from .text import read_passage
 from .tokens import normalise_market, phrase_key, side_in
-from .vocabulary import LEXICON
 
 __all__ = ["PRICE_THRESHOLD", "low_confidence", "read_damage", "vehicle_words"]
-
-PRICE_THRESHOLD = LEXICON.confidence.price_threshold
-"""A part read with less confidence than this is not priced: it is listed to confirm."""
 
 
 class _Named(Protocol):
@@ -201,7 +198,7 @@ class _Reader:
                 self._unread(p.phrase, "low_confidence", note, guesses)
                 continue
             keep.append(replace(p, guesses=guesses))
-        self.parts = _same_part_once(keep)
+        self.parts = same_part_once(keep)
         priced = {p.phrase for p in keep if p.confidence >= PRICE_THRESHOLD}
         seen: set[str] = set()
         unread: list[UnreadPhrase] = []
@@ -492,48 +489,13 @@ class _Reader:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
 
 
-def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
-    """One part named twice is one part: "the O/S front door is dented ... the door won't
-    open" (the part without a side, beside the one part of its kind with one), or a part
-    in the story and again with its damage ("reversed into the rear bumper, bumper
-    cracked"). The part kept takes the worse damage."""
-    priced = [p for p in parts if p.confidence >= PRICE_THRESHOLD]
-    into: dict[int, ReadPart] = {}
-    dropped: set[int] = set()
-    for k, p in enumerate(parts):
-        same = [
-            j
-            for j, q in enumerate(parts)
-            if j != k
-            and j not in dropped
-            and q in priced
-            and q.category.id == p.category.id
-            and q.position.axle == p.position.axle
-            and q.quantity == p.quantity
-        ]
-        sided = [j for j in same if parts[j].position.side is not None]
-        if p.confidence < PRICE_THRESHOLD and any(
-            parts[j].position.side == p.position.side for j in same
-        ):
-            dropped.add(k)
-        elif p.position.side is None and len(sided) == 1 and not p.ambiguous:
-            dropped.add(k)
-            j = sided[0]
-            kept = into.get(j, parts[j])
-            if _RANK[p.severity] > _RANK[kept.severity]:
-                into[j] = replace(kept, severity=p.severity, damage_kinds=p.damage_kinds)
-    return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
+_SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
+"""A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 # A side said with the part, before the first of parts joined to it, or in its list's
 # heading says which of several it is; one from another part of the sentence does not.
 _OWN_SIDE = frozenset({"words", "coordination", "heading"})
-
-_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
-
-
-_SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")
-"""A side pair written as a corner would be ("L/R door": left and right, or left rear?)."""
 
 
 def _countable(m: Mention) -> bool:

@@ -264,6 +264,12 @@ def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> boo
         narrative
         and seg.severity is None
         and i + 1 < len(tags)
+        # "Windshield took a rock", "The bonnet took a hit": a part that leads its segment,
+        # before a word the lexicon does not know, is what the story happened to
+        and (
+            tags[i + 1].kind is Kind.NARR
+            or any(t.kind not in (Kind.STOP, Kind.POS) for t in tags[:i])
+        )
         and tags[i].last - tags[i].first == 1
         and tags[i + 1].kind in (Kind.WORD, Kind.NARR)
         and tags[i].last == tags[i + 1].first
