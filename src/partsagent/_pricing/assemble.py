@@ -155,7 +155,15 @@ def _facts_of_parts(plan: Plan) -> dict[_Slot, str]:
     Taken before the words go; the cache key holds the sentences they come from
     (the plan's build).
     """
-    return {_slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"}
+    facts: dict[_Slot, str] = {
+        _slot(n): n.component for n in priced_needs(plan) if n.reason == "damaged"
+    }
+    # A part the catalog lacks ends a part's words as a priced one does: in "tailgate dented,
+    # rear glass smashed, sublet screen" the sublet is the screen's, not the tailgate's.
+    for i, u in enumerate(plan.unread):
+        if u.reason == "not_in_catalog":
+            facts[(f"not_in_catalog:{i}", None, None)] = u.phrase
+    return facts
 
 
 def _leave_out_paint(
