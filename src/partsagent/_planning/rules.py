@@ -167,8 +167,8 @@ def _needs(
 ) -> tuple[list[Need], list[MappedDamage], list[UnreadPhrase]]:
     """Parts at or above the threshold become needs (one per category and position)."""
     chosen: dict[tuple[str, str | None, str | None], ReadPart] = {}
-    refits = [u for u in reading.unread if _refit_guess(u) is not None]
-    unread = [u for u in reading.unread if u not in refits]
+    refits = [u for u in reading.unread if _refit_guesses(u)]
+    unread = [u for u in reading.unread if u not in refits and not _refit_unknown(u, warnings)]
     for part in reading.parts:
         if part.confidence < PRICE_THRESHOLD:
             unread.append(
@@ -209,9 +209,7 @@ def _needs(
                 severity=part.severity,
             )
         )
-    for u in refits:
-        guess = _refit_guess(u)
-        assert guess is not None
+    for u, guess in [(r, g) for r in refits for g in _refit_guesses(r)]:
         slot = (guess.category_id, guess.position.axle, guess.position.side)
         if slot in chosen or any(n.refit_only and _slot(n) == slot for n in needs):
             continue  # damaged too, or said twice: its own operations cover the refit
@@ -232,12 +230,27 @@ def _needs(
     return needs, mapped, unread
 
 
-def _refit_guess(u: UnreadPhrase) -> Guess | None:
-    """The part an R&I or transfer phrase names surely enough to refit, or None."""
-    if u.reason != "operation" or u.action_hint != "refit" or not u.guesses:
-        return None
-    best = u.guesses[0]
-    return best if best.confidence >= PRICE_THRESHOLD else None
+def _refit_guesses(u: UnreadPhrase) -> list[Guess]:
+    """The parts an R&I or transfer phrase names surely enough to refit (the reader gives
+    one guess per part it names: "fog lamps: reuse" is both of them)."""
+    if u.reason != "operation" or u.action_hint != "refit":
+        return []
+    return [g for g in u.guesses if g.confidence >= PRICE_THRESHOLD]
+
+
+def _refit_unknown(u: UnreadPhrase, warnings: list[ReportWarning | str]) -> bool:
+    """A part to refit or transfer that the catalog has no labour time for ("transfer the
+    wiper motor"): a warning to add the labour, never a damaged part to confirm."""
+    if u.reason != "operation" or u.action_hint != "refit" or u.guesses:
+        return False
+    warnings.append(
+        ReportWarning(
+            code="no_labour_time",
+            message=f"{u.phrase!r} asks for work only (remove and refit, transfer): the catalog "
+            "has no such part and no labour time for it; not bought, add its labour by hand",
+        )
+    )
+    return True
 
 
 def _slot(n: Need) -> tuple[str, str | None, str | None]:

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .._models import Axle, Severity
+from .actions import carry_work
 from .index import Index, part_words
 from .language import lexicon
 from .mentions import Mention, Passage, Segment
@@ -163,11 +164,12 @@ def _read_segment(seg: Segment) -> None:
     seg.kinds = damage_kinds(t.words for t in tags if t.kind is Kind.SEV)
     working(tags)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
-    seg.denied = bool(negations) and seg.severity is None
-    seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
-    seg.prior = any(t.kind is Kind.PRIOR for t in tags)
     if seg.severity is None:
         seg.action = next((t.action for t in tags if t.kind is Kind.ACTION), None)
+    # "R&I headlamp (not damaged)": a part to take off and put back is not damaged; the work stays.
+    seg.denied = bool(negations) and seg.severity is None and seg.action != "refit"
+    seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
+    seg.prior = any(t.kind is Kind.PRIOR for t in tags)
     denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
     if seg.severity is None and denials and all(t.kind_denial for t in denials):
         seg.denied, seg.kind_denied = False, True
@@ -299,8 +301,8 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
         to.action = None  # "R&I grille, cracked": a damage word wins over the work
-    elif seg.denied and to.severity is None:
-        to.denied = True
+    elif seg.denied and to.severity is None and to.action != "refit":
+        to.denied = True  # "headlamps R&I for access, not damaged": the refit stands
     elif seg.kind_denied:
         to.kind_denied = True  # "tailgate, no dents": fine, unless other damage is said
     to.paint_intact = to.paint_intact or seg.paint_intact
@@ -486,6 +488,7 @@ def read_passage(
         new = heading_of([seg.tags for seg in segments], text) if starts else None
         _read_story(passage, segments, quiet=new is not None and new.positional)
         _deny_lists(segments)
+        carry_work(segments)
         _inherit(segments)
         _both_on_one_side(segments)
         _coordinate_sides(segments)

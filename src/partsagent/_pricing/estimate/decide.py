@@ -240,9 +240,9 @@ def _secondary(
     The propagation rules add a bumper's clips or brackets for the damage they
     usually go with; below a rule's ``firm_from``, or where a ``firm_when_said``
     rule's part has words that give no grounds for damage behind it ("scraped,
-    replace cover") or comes in an estimator's itemised list (its scope is what it
-    lists), there is no evidence they are damaged, so they are not bought and a
-    warning asks to confirm them at teardown.
+    replace cover"), or in an estimator's itemised list (its scope is what it lists,
+    whatever the rule), there is no evidence they are damaged, so they are not bought
+    and a warning asks to confirm them at teardown.
     """
     rules = rules_adding(need.category.name, data.secondary_parts)
     triggers = [
@@ -255,7 +255,7 @@ def _secondary(
     ]
 
     def firm(rule: Rule, n: Need) -> bool:
-        if not rule.firm(n.severity) or (rule.firm_when_said and said.itemised):
+        if not rule.firm(n.severity) or said.itemised:
             return False
         if not rule.firm_when_said:
             return True

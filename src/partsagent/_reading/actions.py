@@ -1,0 +1,52 @@
+"""Work asked of a list of parts ("transfer the plate lamp and badge"): each part's.
+
+A refit or check word stands once in a list, before its first part or after its
+last; the list's other parts take it where they say no damage of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .mentions import Segment
+from .tags import Kind
+
+__all__ = ["carry_work"]
+
+_LIST = frozenset({Kind.COMMA, Kind.COORD})
+_ACTION = frozenset({Kind.ACTION})
+_PART = frozenset({Kind.PART})
+
+
+def carry_work(segments: Sequence[Segment]) -> None:
+    """Work asked of a list is asked of each of its parts that says no damage of its own:
+    forward from work said before its part ("transfer the plate lamp and badge"), back from
+    work said after it ("wiper motor and plate lamp to be swapped over")."""
+
+    def takes(seg: Segment) -> bool:
+        return (
+            bool(seg.mentions)
+            and seg.action is None
+            and seg.severity is None
+            and not seg.denied
+            and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.NEG) for t in seg.tags)
+        )
+
+    def first(seg: Segment, kinds: frozenset[Kind]) -> int:
+        return next((i for i, t in enumerate(seg.tags) if t.kind in kinds), len(seg.tags))
+
+    for k, seg in enumerate(segments):
+        if seg.action is None or first(seg, _ACTION) > first(seg, _PART):
+            continue
+        for nxt in segments[k + 1 :]:
+            if nxt.joiner not in _LIST or not takes(nxt):
+                break
+            nxt.action = seg.action
+    for k in range(len(segments) - 1, 0, -1):
+        seg = segments[k]
+        if seg.action is None or first(seg, _ACTION) < first(seg, _PART):
+            continue
+        j = k
+        while j > 0 and segments[j].joiner in _LIST and takes(segments[j - 1]):
+            segments[j - 1].action = seg.action
+            j -= 1
