@@ -40,7 +40,7 @@ from typing import Literal, Protocol
 from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
 from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
-from .index import Index, index_for
+from .index import Index, index_for, outer_piece
 from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
 from .mentions import Mention, Passage
@@ -245,12 +245,15 @@ class _Reader:
         warnings, notes = self._notes(m, lines)
         ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
         for line in lines:
-            target = self.index.targets[line.choice.target]
+            said = (w for t in m.segment.tags for w in t.words)
+            target = outer_piece(self.index, line.choice.target, said, severity)
             if target.absent is not None:
                 if m.location:
                     continue  # "scraped along a concrete pillar": where, not what
                 name = market_name(target.name, self.market)
                 note = f"the catalog has no {name} category; {phrase!r} is not priced"
+                if target.absent.outer_of is not None:
+                    note += f" (only it is marked: never a new {target.absent.outer_of})"
                 if target.absent.structural:
                     note += "; structural damage: the car needs inspection"
                 self.unread.append(

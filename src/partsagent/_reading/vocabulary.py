@@ -60,6 +60,11 @@ class AbsentPart(DataFile):
     structural: bool = False
     """Part of the body's structure (pillar, sill, chassis leg, suspension): the estimate
     cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
+    outer_of: str | None = None
+    """The catalog assembly this is the outer piece of ("Door Mirror"): that assembly said
+    with one of ``outer_words`` ("mirror housing scuffed") and only minor damage is this
+    piece, never a new assembly; cracked or worse, it stays the assembly."""
+    outer_words: tuple[str, ...] = ()
 
 
 class MovedNotRolled(DataFile):
