@@ -7,6 +7,7 @@ last; the list's other parts take it where they say no damage of their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from .mentions import Segment
 from .tags import Kind
@@ -21,32 +22,39 @@ _PART = frozenset({Kind.PART})
 def carry_work(segments: Sequence[Segment]) -> None:
     """Work asked of a list is asked of each of its parts that says no damage of its own:
     forward from work said before its part ("transfer the plate lamp and badge"), back from
-    work said after it ("wiper motor and plate lamp to be swapped over")."""
+    work said after it ("wiper motor and plate lamp to be swapped over", "the tail lamp is
+    fine and to be reused": a part to refit may be said to be fine)."""
 
-    def takes(seg: Segment) -> bool:
+    def takes(seg: Segment, action: str) -> bool:
+        fine = action == "refit" or not (seg.denied or any(t.kind is Kind.NEG for t in seg.tags))
         return (
             bool(seg.mentions)
             and seg.action is None
             and seg.severity is None
-            and not seg.denied
-            and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.NEG) for t in seg.tags)
+            and fine
+            and not any(t.kind in (Kind.NARR, Kind.TOTAL) for t in seg.tags)
         )
+
+    def give(seg: Segment, action: Literal["refit", "check"]) -> None:
+        seg.action, seg.denied, seg.kind_denied = action, False, False
 
     def first(seg: Segment, kinds: frozenset[Kind]) -> int:
         return next((i for i, t in enumerate(seg.tags) if t.kind in kinds), len(seg.tags))
 
     for k, seg in enumerate(segments):
-        if seg.action is None or first(seg, _ACTION) > first(seg, _PART):
+        action = seg.action
+        if action is None or not seg.mentions or first(seg, _ACTION) > first(seg, _PART):
             continue
         for nxt in segments[k + 1 :]:
-            if nxt.joiner not in _LIST or not takes(nxt):
+            if nxt.joiner not in _LIST or not takes(nxt, action):
                 break
-            nxt.action = seg.action
+            give(nxt, action)
     for k in range(len(segments) - 1, 0, -1):
         seg = segments[k]
-        if seg.action is None or first(seg, _ACTION) < first(seg, _PART):
+        action = seg.action
+        if action is None or (seg.mentions and first(seg, _ACTION) < first(seg, _PART)):
             continue
         j = k
-        while j > 0 and segments[j].joiner in _LIST and takes(segments[j - 1]):
-            segments[j - 1].action = seg.action
+        while j > 0 and segments[j].joiner in _LIST and takes(segments[j - 1], action):
+            give(segments[j - 1], action)
             j -= 1

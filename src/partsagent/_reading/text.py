@@ -298,6 +298,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
     to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
     if to.severity is None and seg.severity is None and to.action is None:
         to.action = seg.action  # "rad support - check", "grille: R&I"
+        to.denied = to.denied and to.action != "refit"  # "tail lamp fine, to be reused"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
         to.action = None  # "R&I grille, cracked": a damage word wins over the work
