@@ -205,17 +205,16 @@ async def test_a_denied_total_loss_raises_no_banner_and_an_adjusters_tl_does(
     assert damaged(adjuster) == [("CAT003", "front", None, 1)]
 
 
-async def test_a_part_said_to_be_fine_is_listed_undamaged_and_never_bought(
+async def test_a_part_said_to_be_fine_is_never_bought_nor_listed_to_confirm(
     agent: PartsAgent,
 ) -> None:
-    """ "mirror folded back but still works": listed as undamaged, no mirror line or operation."""
+    """ "mirror folded back but still works": no mirror line or operation, and nothing to
+    confirm (the list holds only what may be damaged: issue 21)."""
     report = await agent.process_damage_report(
         ASTRA, "N/S mirror folded back but still works. N/S front wing dented"
     )
     assert damaged(report) == [("CAT016", "front", "left", 1)]
-    assert [(u.phrase, u.reason) for u in report.not_priced] == [
-        ("N/S mirror folded back", "undamaged")
-    ]
+    assert report.not_priced == ()
     assert "CAT025" not in {ln.category.id for ln in report.lines}
     assert "CAT025" not in {op.category.id for op in report.operations}
 

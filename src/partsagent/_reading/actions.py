@@ -25,8 +25,10 @@ def carry_work(segments: Sequence[Segment]) -> None:
     work said after it ("wiper motor and plate lamp to be swapped over", "the tail lamp is
     fine and to be reused": a part to refit may be said to be fine)."""
 
-    def takes(seg: Segment, action: str) -> bool:
-        fine = action == "refit" or not (seg.denied or any(t.kind is Kind.NEG for t in seg.tags))
+    def takes(seg: Segment, action: str, bare: bool = False) -> bool:
+        """``bare``: the work has no part of its own ("fine and to be reused")."""
+        said_fine = seg.denied or any(t.kind is Kind.NEG for t in seg.tags)
+        fine = (bare and action == "refit") or not said_fine
         return (
             bool(seg.mentions)
             and seg.action is None
@@ -54,7 +56,7 @@ def carry_work(segments: Sequence[Segment]) -> None:
         action = seg.action
         if action is None or (seg.mentions and first(seg, _ACTION) < first(seg, _PART)):
             continue
-        j = k
-        while j > 0 and segments[j].joiner in _LIST and takes(segments[j - 1], action):
+        j, bare = k, not seg.mentions
+        while j > 0 and segments[j].joiner in _LIST and takes(segments[j - 1], action, bare):
             give(segments[j - 1], action)
             j -= 1

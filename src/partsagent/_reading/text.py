@@ -180,7 +180,10 @@ def _read_segment(seg: Segment) -> None:
     if seg.action is not None:
         # "transfer the plate lamp to the new tailgate": the work is on the first part; a
         # part after "to" is where it goes, not another part to work on.
-        parts = [i for n, i in enumerate(parts) if n == 0 or not _destination(tags, parts, n)]
+        where = [i for n, i in enumerate(parts) if _destination(tags, parts, n)]
+        for i in where:
+            tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
+        parts = [i for i in parts if i not in where]
     previous = -1
     for i in parts:
         m = Mention(tags[i], seg, narrative=narrative)
@@ -205,12 +208,14 @@ def _read_segment(seg: Segment) -> None:
                 by_tag[denied].negated = True
 
 
-_DESTINATION = frozenset({"to", "onto", "into", "from"})
+_DESTINATION = frozenset({"to", "onto", "into", "from", "for"})
 
 
 def _destination(tags: Sequence[Tag], parts: Sequence[int], n: int) -> bool:
-    """Whether the ``n``-th part of an action segment follows "to", "onto", "from"."""
-    return any(w in _DESTINATION for t in tags[parts[n - 1] + 1 : parts[n]] for w in t.words)
+    """Whether the ``n``-th part of an action segment follows "to", "onto", "from" (the first
+    too: "Emblem: transfer from old hood" names where it comes from, not more work)."""
+    start = parts[n - 1] + 1 if n else 0
+    return any(w in _DESTINATION for t in tags[start : parts[n]] for w in t.words)
 
 
 def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
@@ -279,8 +284,11 @@ def _is_attachable(seg: Segment) -> bool:
     first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
     return (
         first is not None
-        and first.kind in (Kind.SEV, Kind.FINISH)
-        and seg.joiner in (Kind.COMMA, Kind.COORD)
+        and (
+            first.kind in (Kind.SEV, Kind.FINISH)
+            and seg.joiner in (Kind.COMMA, Kind.COORD)
+            or first.kind is Kind.ACTION  # "Emblem: transfer from the old hood"
+        )
         and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.PART) for t in seg.tags)
     )
 
