@@ -126,7 +126,8 @@ async def test_a_transfer_the_catalog_has_no_time_for_is_a_warning_not_a_damaged
     assert to_confirm(report) == []
     assert not report.has_warning("not_priced")
     lacking = [w for w in report.coded_warnings if w.code == "no_labour_time"]
-    assert len(lacking) == 1 and "wiper motor" in lacking[0].message
+    assert len(lacking) == 1
+    assert "wiper motor" in lacking[0].message
 
 
 # -- 2. secondary parts only on evidence ----------------------------------------------------
@@ -175,7 +176,9 @@ async def test_a_heavy_impact_still_brings_the_parts_behind_the_cover(
 @pytest.mark.parametrize(
     ("words", "market"),
     [
-        pytest.param("Backed into a post. Rear bumper dented, tail lights work fine", "US", id="us"),
+        pytest.param(
+            "Backed into a post. Rear bumper dented, tail lights work fine", "US", id="us"
+        ),  # fmt: skip
         pytest.param(
             "N/S front wing creased, glass ok, mirror still folds and the indicator works",
             "GB",

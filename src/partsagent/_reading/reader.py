@@ -245,8 +245,8 @@ class _Reader:
         warnings, notes = self._notes(m, lines)
         ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
         for line in lines:
-            said = (w for t in m.segment.tags for w in t.words)
-            target = outer_piece(self.index, line.choice.target, said, severity)
+            words = (w for t in m.segment.tags for w in t.words)
+            target = outer_piece(self.index, line.choice.target, words, severity)
             if target.absent is not None:
                 if m.location:
                     continue  # "scraped along a concrete pillar": where, not what
