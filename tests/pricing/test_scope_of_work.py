@@ -230,3 +230,14 @@ async def test_mirror_glass_alone_is_the_glass(sample_agent: PartsAgent) -> None
     )
     assert bought(report) == {"Mirror Glass"}
     assert to_confirm(report) == []
+
+
+async def test_old_damage_said_with_from_stays_old_damage(sample_agent: PartsAgent) -> None:
+    """ "from the old hood" is a panel in a transfer; "from the old damage" is old damage."""
+    report = await sample_agent.process_damage_report(
+        FOCUS,
+        "Hit a deer. Hood dented, from the old damage the LF fender has a scratch.",
+        market="US",
+    )
+    assert ("Wing", "left") not in refitted(report)
+    assert [u.reason for u in report.not_priced] == ["pre_existing"]

@@ -169,7 +169,11 @@ def _read_segment(seg: Segment) -> None:
     # "R&I headlamp (not damaged)": a part to take off and put back is not damaged; the work stays.
     seg.denied = bool(negations) and seg.severity is None and seg.action != "refit"
     seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
-    seg.prior = any(t.kind is Kind.PRIOR for t in tags)
+    prior = [k for k, t in enumerate(tags) if t.kind is Kind.PRIOR]
+    if seg.action == "refit":
+        # "transfer the badge from the old hood": the old panel, not old damage
+        prior = [k for k in prior if not any(w in _SOURCE for t in tags[:k] for w in t.words)]
+    seg.prior = bool(prior)
     denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
     if seg.severity is None and denials and all(t.kind_denial for t in denials):
         seg.denied, seg.kind_denied = False, True
@@ -209,6 +213,7 @@ def _read_segment(seg: Segment) -> None:
 
 
 _DESTINATION = frozenset({"to", "onto", "into", "from", "for"})
+_SOURCE = frozenset({"from", "off"})
 
 
 def _destination(tags: Sequence[Tag], parts: Sequence[int], n: int) -> bool:
