@@ -11,7 +11,13 @@ from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
+from .._reading.reader import (
+    ABSENT_PREFIX,
+    PRICE_THRESHOLD,
+    low_confidence,
+    read_damage,
+    vehicle_words,
+)
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
@@ -182,9 +188,17 @@ def _needs(
         old = chosen.get(slot)
         chosen[slot] = part if old is None else _merge(old, part)
     warnings.extend(reading.notes)
+    labour: dict[tuple[str, str | None, str | None], ReadPart] = {}
+    for part in reading.labour:  # the labour of a panel the catalog lacks ("roof dented")
+        if part.confidence >= PRICE_THRESHOLD:
+            slot = (part.category.id, part.position.axle, part.position.side)
+            old = labour.get(slot)
+            labour[slot] = part if old is None else _merge(old, part)
+    said = {p.phrase for p in labour.values()}
+    unread = [u for u in unread if u.reason != "not_in_catalog" or u.phrase not in said]
     needs: list[Need] = []
     mapped: list[MappedDamage] = []
-    for part in chosen.values():
+    for part in [*chosen.values(), *labour.values()]:
         needs.append(
             Need(
                 component=part.phrase,
@@ -199,6 +213,7 @@ def _needs(
                 guesses=part.guesses,
                 paint_intact=part.paint_intact,
                 damage_kinds=part.damage_kinds,
+                labour_only=part.category.id.startswith(ABSENT_PREFIX),
             )
         )
         mapped.append(

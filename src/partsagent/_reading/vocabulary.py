@@ -60,6 +60,9 @@ class AbsentPart(DataFile):
     structural: bool = False
     """Part of the body's structure (pillar, sill, chassis leg, suspension): the estimate
     cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
+    labour: bool = False
+    """A panel a body shop repairs and refinishes on the car (roof, quarter panel, sill): its
+    damage is priced as labour operations (``Reading.labour``), with no part to buy."""
 
 
 class MovedNotRolled(DataFile):
