@@ -191,10 +191,11 @@ def _needs(
     labour: dict[tuple[str, str | None, str | None], ReadPart] = {}
     for part in reading.labour:  # the labour of a panel the catalog lacks ("roof dented")
         if part.confidence >= PRICE_THRESHOLD:
-            slot = (part.category.id, part.position.axle, part.position.side)
+            slot = _slot_of(part)
             old = labour.get(slot)
             labour[slot] = part if old is None else _merge(old, part)
-    said = {p.phrase for p in labour.values()}
+    # Its phrases, and the story's that name the same panel ("branch fell on the roof").
+    said = {p.phrase for p in reading.labour if _slot_of(p) in labour}
     unread = [u for u in unread if u.reason != "not_in_catalog" or u.phrase not in said]
     needs: list[Need] = []
     mapped: list[MappedDamage] = []
@@ -253,6 +254,10 @@ def _refit_guess(u: UnreadPhrase) -> Guess | None:
         return None
     best = u.guesses[0]
     return best if best.confidence >= PRICE_THRESHOLD else None
+
+
+def _slot_of(p: ReadPart) -> tuple[str, str | None, str | None]:
+    return (p.category.id, p.position.axle, p.position.side)
 
 
 def _slot(n: Need) -> tuple[str, str | None, str | None]:
