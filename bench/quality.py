@@ -23,6 +23,9 @@ a function to ``ASPECTS``:
   scored as (operation, category, side) against ``expect.operations`` on the reports
   that carry them, from the report's words and from the labelled parts themselves (the
   estimate alone, apart from how the words were read);
+* ``work``: the panels the catalog has no part for (``expect.labour``) priced as labour
+  with their operations, reports with one that total 0 (target 0), and the labelled hours
+  of operations (``expect.hours``: stated hours, hail counts per panel);
 * ``builds``: the share of reports whose lines all fit one common set of variants;
 * ``silent`` (issue 21): the reports that are wrong with nothing to say so. A report is
   wrong when it has a damaged line that is not expected (a wrong part or side), misses

@@ -191,9 +191,9 @@ def _needs(
     labour: dict[tuple[str, str | None, str | None], ReadPart] = {}
     for part in reading.labour:  # the labour of a panel the catalog lacks ("roof dented")
         if part.confidence >= PRICE_THRESHOLD:
-            slot = _slot_of(part)
-            old = labour.get(slot)
-            labour[slot] = part if old is None else _merge(old, part)
+            where = _slot_of(part)
+            old = labour.get(where)
+            labour[where] = part if old is None else _merge(old, part)
     # Its phrases, and the story's that name the same panel ("branch fell on the roof").
     said = {p.phrase for p in reading.labour if _slot_of(p) in labour}
     unread = [u for u in unread if u.reason != "not_in_catalog" or u.phrase not in said]
