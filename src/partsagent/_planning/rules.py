@@ -11,7 +11,13 @@ from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
+from .._reading.reader import (
+    ABSENT_PREFIX,
+    PRICE_THRESHOLD,
+    low_confidence,
+    read_damage,
+    vehicle_words,
+)
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
@@ -182,9 +188,18 @@ def _needs(
         old = chosen.get(slot)
         chosen[slot] = part if old is None else _merge(old, part)
     warnings.extend(reading.notes)
+    labour: dict[tuple[str, str | None, str | None], ReadPart] = {}
+    for part in reading.labour:  # the labour of a panel the catalog lacks ("roof dented")
+        if part.confidence >= PRICE_THRESHOLD:
+            where = _slot_of(part)
+            old = labour.get(where)
+            labour[where] = part if old is None else _merge(old, part)
+    # Its phrases, and the story's that name the same panel ("branch fell on the roof").
+    said = {p.phrase for p in reading.labour if _slot_of(p) in labour}
+    unread = [u for u in unread if u.reason != "not_in_catalog" or u.phrase not in said]
     needs: list[Need] = []
     mapped: list[MappedDamage] = []
-    for part in chosen.values():
+    for part in [*chosen.values(), *labour.values()]:
         needs.append(
             Need(
                 component=part.phrase,
@@ -199,6 +214,7 @@ def _needs(
                 guesses=part.guesses,
                 paint_intact=part.paint_intact,
                 damage_kinds=part.damage_kinds,
+                labour_only=part.category.id.startswith(ABSENT_PREFIX),
             )
         )
         mapped.append(
@@ -251,6 +267,10 @@ def _refit_unknown(u: UnreadPhrase, warnings: list[ReportWarning | str]) -> bool
         )
     )
     return True
+
+
+def _slot_of(p: ReadPart) -> tuple[str, str | None, str | None]:
+    return (p.category.id, p.position.axle, p.position.side)
 
 
 def _slot(n: Need) -> tuple[str, str | None, str | None]:

@@ -63,6 +63,7 @@ _ATTACHABLE = frozenset(
         Kind.FINISH,
         Kind.PRIOR,
         Kind.ACTION,
+        Kind.WORK,
     }
 )
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
@@ -70,9 +71,8 @@ _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
 _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
 _THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
-_TRAIL = frozenset(
-    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO, Kind.FINISH}
-)
+_TRAIL = _ATTACHABLE - {Kind.PRIOR, Kind.ACTION} | {Kind.NEG}
+"""What stands after a part and is said of it ("smashed N/S", "both", "req repl")."""
 _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
@@ -269,6 +269,7 @@ def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> boo
     return (
         narrative
         and seg.severity is None
+        and not seg.work
         and i + 1 < len(tags)
         and tags[i].last - tags[i].first == 1
         and tags[i + 1].kind in (Kind.WORD, Kind.NARR)
@@ -290,7 +291,7 @@ def _is_attachable(seg: Segment) -> bool:
     return (
         first is not None
         and (
-            first.kind in (Kind.SEV, Kind.FINISH)
+            first.kind in (Kind.SEV, Kind.FINISH, Kind.WORK)
             and seg.joiner in (Kind.COMMA, Kind.COORD)
             or first.kind is Kind.ACTION  # "Emblem: transfer from the old hood"
         )
@@ -309,6 +310,7 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.count = t.count
     to.kinds |= seg.kinds
     to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
+    to.work = to.work or seg.work  # "LF fender - req repl"
     if to.severity is None and seg.severity is None and to.action is None:
         to.action = seg.action  # "rad support - check", "grille: R&I"
         to.denied = to.denied and to.action != "refit"  # "tail lamp fine, to be reused"
@@ -483,8 +485,9 @@ def read_passage(
     for sentence, brk in _sentences(tags, text):
         segments = _segments(sentence)
         last: Mention | None = None
-        for seg in segments:
+        for k, seg in enumerate(segments):
             seg.text = text
+            seg.work = _asks_work(segments, k)
             passage.referent = resolve(seg.tags, text, passage.referent)
             if last is not None:
                 _complete(seg, last, index)
@@ -519,6 +522,20 @@ def read_passage(
     return passage
 
 
+def _asks_work(segments: Sequence[Segment], k: int) -> bool:
+    """Whether a new part or a repair is asked in segment ``k``, or in the segment after it
+    when that one names no part ("front bumper struck in the car park, R&R")."""
+    if any(t.kind is Kind.WORK for t in segments[k].tags):
+        return True
+    after = segments[k + 1] if k + 1 < len(segments) else None
+    return (
+        after is not None
+        and after.joiner in (Kind.COMMA, Kind.COORD)
+        and not any(t.kind is Kind.PART for t in after.tags)
+        and any(t.kind is Kind.WORK for t in after.tags)
+    )
+
+
 def _finish(seg: Segment) -> None:
     """The segment's damage (or its denial) is its parts'."""
     if seg.kind_denied and seg.severity is None:
@@ -533,6 +550,8 @@ def _finish(seg: Segment) -> None:
             m.severity = seg.severity
             m.severity_from = "words"
             m.kinds = seg.kinds
+        elif seg.work and not m.negated:
+            m.severity_from = "words"  # asked to replace or repair: damaged, how badly unsaid
 
 
 def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -> None:
@@ -559,7 +578,7 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.descriptions.append((seg.start, seg.end))
                 passage.understood = True
             continue
-        if all(t.kind in _DENIAL or t.kind is Kind.FINISH for t in seg.tags):
+        if all(t.kind in _DENIAL or t.kind in (Kind.FINISH, Kind.WORK) for t in seg.tags):
             continue  # "scuffed", "no damage (except ...)", "paint intact": no part, no story
         for i, t in enumerate(seg.tags):
             if t.kind is Kind.POS and side_ok(seg.tags, i):
