@@ -38,6 +38,8 @@ class Absent:
         where = " ".join(w for w in own if w)
         said = f" ({name}, {where})" if where else ""
         note = f"the catalog has no {name} category; {phrase!r}{said} is not priced"
+        if target.absent.outer_of is not None:
+            note += f" (only it is marked: never a new {target.absent.outer_of})"
         if target.absent.structural:
             note += "; structural damage: the car needs inspection"
         return UnreadPhrase(

@@ -1,5 +1,4 @@
-"""One part, said once: a part named again, or in the story and again with its damage, is
-one part (reading.md, "One part, said once")."""
+"""One part named twice is one part: the reader keeps one line for it, the worse damage."""
 
 from __future__ import annotations
 
@@ -7,16 +6,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .._models import Severity
-from .language import lexicon
 from .results import ReadPart
 from .vocabulary import LEXICON
 
-__all__ = ["PRICE_THRESHOLD", "same_part_once"]
+__all__ = ["same_part_once"]
 
-PRICE_THRESHOLD = LEXICON.confidence.price_threshold
-"""A part read with less confidence than this is not priced: it is listed to confirm."""
-
-_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
+_PRICED = LEXICON.confidence.price_threshold
 
 
 def same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
@@ -24,7 +19,7 @@ def same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
     open" (the part without a side, beside the one part of its kind with one), or a part
     in the story and again with its damage ("reversed into the rear bumper, bumper
     cracked"). The part kept takes the worse damage."""
-    priced = [p for p in parts if p.confidence >= PRICE_THRESHOLD]
+    priced = [p for p in parts if p.confidence >= _PRICED]
     into: dict[int, ReadPart] = {}
     dropped: set[int] = set()
     for k, p in enumerate(parts):
@@ -45,15 +40,15 @@ def same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
             if q.category.id == p.category.id
             and q.position.axle == p.position.axle
             and q.position.side is not None
-            and q.confidence < PRICE_THRESHOLD
+            and q.confidence < _PRICED
         ]
         if p in priced and p.position.side is None and not sided and told:
             if len({parts[j].position for j in told}) == 1:
                 dropped.update(told)
-                f = lexicon().confidence
+                f = LEXICON.confidence
                 sure = min(1.0, p.confidence / f.no_side * f.side_from_context)
                 into[k] = replace(p, position=parts[told[0]].position, confidence=round(sure, 3))
-        elif p.confidence < PRICE_THRESHOLD and any(
+        elif p.confidence < _PRICED and any(
             parts[j].position.side == p.position.side for j in same
         ):
             dropped.add(k)
@@ -64,3 +59,6 @@ def same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
             if _RANK[p.severity] > _RANK[kept.severity]:
                 into[j] = replace(kept, severity=p.severity, damage_kinds=p.damage_kinds)
     return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
+
+
+_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
