@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, ReportWarning, Severity, WarningCode
+from .._models import NOWHERE, Category, Position, ReportWarning, Severity, WarningCode
 
 __all__ = [
     "ComponentCandidate",
@@ -36,7 +36,7 @@ class Guess(_Out):
 
     category_id: str
     category_name: str
-    position: Position = Position()
+    position: Position = NOWHERE
     confidence: float
 
 
@@ -129,7 +129,7 @@ class ComponentMatch(_Out):
     component: str
     status: Literal["matched", "ambiguous", "unknown"]
     category: MatchedCategory | None = None
-    position: Position = Position()
+    position: Position = NOWHERE
     score: float = 0.0
     candidates: tuple[ComponentCandidate, ...] = ()
     notes: tuple[str, ...] = ()
