@@ -139,11 +139,11 @@ class CacheTiers:
             flight.future.set_result(value)
         return True
 
-    async def _read(self, kind: str, flights: list[Flight]) -> list[Flight]:
+    async def _read(self, kind: str, flights: list[Flight], known_up: bool = False) -> list[Flight]:
         """Settle the flights the shared cache answers (one round trip); return the rest."""
         assert self.shared is not None
         wanted = {f.key: (kind, f.path) for f in flights}
-        values = await self.shared.get_many(list(wanted), wanted)
+        values = await self.shared.get_many(list(wanted), wanted, known_up=known_up)
         return [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
 
     async def recall(
@@ -171,9 +171,11 @@ class CacheTiers:
         ours, theirs = await leases.claim(claims)
         if theirs:
             try:
-                await leases.wait_for(theirs)
+                known_up = await leases.wait_for(theirs)
                 waited = {key for claim in theirs for key in claim.keys}
-                missing = set(await self._read(kind, [f for f in rest if f.key in waited]))
+                missing = set(
+                    await self._read(kind, [f for f in rest if f.key in waited], known_up)
+                )
             except BaseException:  # cancelled: what this process leased is sent by others
                 await leases.release(ours)
                 raise
