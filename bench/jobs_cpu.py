@@ -18,8 +18,6 @@ cost of a run; and whether the lines of ``--jobs 2`` are those of ``--jobs 1``
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
 import re
@@ -52,28 +50,11 @@ sys.stderr.write("RUSAGE " + json.dumps({
 """
 
 _UNSET = ("PARTSAGENT_REDIS_URL", "PYTHONDONTWRITEBYTECODE")
-_PR_SET_CHILD_SUBREAPER = 36
 
 _WORKER = re.compile(
     rb"worker (\d+) of \d+: (\d+) reports; CPU ([\d.]+) s to start \(imports, agent\), "
     rb"([\d.]+) s on reports"
 )
-
-
-def _subreaper() -> None:
-    """Adopt this process's orphans: the fork server and its workers outlive the command
-    by a moment, and their CPU is counted only where they are reaped (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def _reap() -> None:
-    """Wait for every adopted process (the fork server ends when the command has)."""
-    while True:
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            return
 
 
 def _children_cpu() -> float:
@@ -84,6 +65,7 @@ def _children_cpu() -> float:
 def run(batch: Path, catalog: Path, jobs: int) -> dict[str, Any]:
     load = os.getloadavg()[0]
     before = _children_cpu()
+    children = c.child_pids()
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, "report", "--batch", str(batch), "--catalog", str(catalog)]
@@ -96,7 +78,7 @@ def run(batch: Path, catalog: Path, jobs: int) -> dict[str, Any]:
         env={k: v for k, v in os.environ.items() if k not in _UNSET},
     )
     wall = time.perf_counter() - started
-    _reap()
+    c.reap_orphans(children)
     tree = _children_cpu() - before
     usage = [line for line in proc.stderr.splitlines() if line.startswith(b"RUSAGE ")]
     if proc.returncode != 0 or not usage:
@@ -125,7 +107,7 @@ def main() -> None:
             "--rounds", type=int, default=3, help="rounds of --jobs 1 then --jobs 2 (default 3)"
         ),
     )
-    _subreaper()
+    c.adopt_orphans()
     directory = c.bench_catalog()
     n = 300 if args.quick else 2000
     reports = c.make_reports(directory, n)
