@@ -264,9 +264,7 @@ class _Reader:
         severity = given or m.severity or Severity.MODERATE
         for line in lines:
             words = (w for t in m.segment.tags for w in t.words)
-            target = outer_piece(
-                self.index, line.choice.target, words, given or m.severity or Severity.MODERATE
-            )
+            target = outer_piece(self.index, line.choice.target, words, severity)
             if target.absent is not None:
                 if m.location:
                     continue  # "scraped along a concrete pillar": where, not what
