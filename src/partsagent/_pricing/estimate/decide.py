@@ -23,12 +23,12 @@ from ..names import names_of
 from ..need import Need
 from ..propagation import Rule, rules_adding
 from ..report import CategoryRef, OperationKind
-from ._work import Part, Work
+from ._work import STATED_HOURS, Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
 from .evidence import DentSize, Evidence
 from .labour import BodyClass
-from .operations import included_work
+from .operations import included_work, stated_checks
 from .policy import DecidedOperation, PolicyRow, refit_row
 from .said import Said
 
@@ -49,8 +49,6 @@ _LABEL: Mapping[DecidedOperation, str] = {
     "refinish": "Refinish",
 }
 _ZERO = Decimal("0.0")
-STATED_HOURS = "{hours} h as the report states: taken from its words, not the labour times."
-"""The note on an operation whose hours the report gave ("repair 2.0h")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,6 +562,7 @@ def work_for(
             w.hours = given
             w.description += f", {given} h as stated"
             w.why += f" {STATED_HOURS.format(hours=given)}"
+    stated_checks(included, data.included, data.evidence, said)
     done = {(w.kind, w.category.id, w.position) for w in included}
     works = [
         w

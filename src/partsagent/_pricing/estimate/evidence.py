@@ -26,6 +26,7 @@ from ._phrases import (
     BARE_HOURS,
     CLAUSE,
     HOURS,
+    OP_HOURS,
     affirmed_phrases,
     find_phrases,
     measure_cm,
@@ -33,7 +34,7 @@ from ._phrases import (
 )
 from .policy import DecidedOperation
 
-__all__ = ["DentSize", "Evidence", "load_evidence"]
+__all__ = ["DentSize", "Evidence", "SafetyCode", "load_evidence"]
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
 
@@ -50,15 +51,42 @@ class Equipment(DataFile):
         return self
 
 
+SafetyCode = Literal[
+    "safety_check",
+    "do_not_drive",
+    "measure_check",
+    "alignment_check",
+    "tyre_check",
+    "pre_existing",
+]
+"""The warning codes a safety check may carry (docs/output.md)."""
+
+
 class Safety(DataFile):
-    """Words that call for a safety check no parts estimate covers (high voltage, geometry)."""
+    """Words that call for a check no parts estimate covers (high voltage, geometry, a tyre)."""
 
     id: DataId
-    words: Phrases
+    code: SafetyCode = "safety_check"
+    """The warning's code: what a program acts on (a do-not-drive flag, a tyre check)."""
+    words: Phrases = ()
     with_: Phrases = Field(default=(), alias="with")
     """When given, one of these words must also be said ("EV" with "underbody")."""
+    parts: Phrases = ()
+    not_parts: Phrases = ()
+    """Phrases blanked before ``parts`` are looked for ("wheel arch", "steering wheel")."""
+    hits: Phrases = ()
+    """A ``parts`` word with a ``hits`` word in its clause, neither denied, calls for the
+    check too ("N/S front wheel took the hit", "alloy kerbed"): what was hit, and how."""
+    structural: bool = False
+    """The structural words of the banner call for it too (a body measure after a bent leg)."""
     warning: Annotated[str, Field(min_length=1)]
     """The warning; ``{words}`` is replaced by the words found."""
+
+    @model_validator(mode="after")
+    def _has_words(self) -> Safety:
+        if not (self.words or (self.parts and self.hits) or self.structural):
+            raise ValueError(f"safety {self.id}: give 'words', 'parts' with 'hits', or structural")
+        return self
 
 
 class DentSize(DataFile):
@@ -162,8 +190,9 @@ class Evidence(DataFile):
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
     dent_count_default_size: DataId | None = None
     """The dent size paintless repair is timed at when the words give none."""
-    stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
-    """The operation words hours given in the text belong to ("repair 2.0h")."""
+    stated_hours_words: dict[DecidedOperation | Literal["blend", "check"], Phrases] = {}
+    """The operation words hours given in the text belong to ("repair 2.0h"); "check" holds
+    calibrations and aims ("radar calibration 0.8h"): their hours are never a part's own."""
 
     @model_validator(mode="after")
     def _sizes_ascend(self) -> Evidence:
@@ -393,8 +422,14 @@ class Evidence(DataFile):
         if not found:
             bare = BARE_HOURS.finditer(text)
             found = [m for m in bare if any(e <= m.start() for _, e, _ in ops)]
+        # "repair 3.5, refinish": one decimal right after an operation word is its hours.
+        for _, e, _ in ops:
+            m = OP_HOURS.match(text, e)
+            if m and not any(f.start() <= m.start(1) < f.end() for f in found):
+                found.append(m)
+        found.sort(key=lambda m: m.start(1))
         for m in found:
-            before = [(e, op) for s, e, op in ops if e <= m.start()]
+            before = [(e, op) for s, e, op in ops if e <= m.start(1)]
             after = [(s, op) for s, e, op in ops if s >= m.end()]
             op = max(before)[1] if before else min(after)[1] if after else None
             out.append((op, round_hours(Decimal(m.group(1)))))
