@@ -127,6 +127,15 @@ class Hail(DataFile):
         return self
 
 
+class TabRepair(DataFile):
+    """A broken mounting tab or lug repaired (plastic welded, or a maker's tab kit): the part
+    is kept, so it is neither bought nor refinished unless the words ask for paint too."""
+
+    words: Phrases
+    hours: Hours
+    """Hours per tab (or lug) repaired."""
+
+
 class Evidence(DataFile):
     """The whole evidence file: word classes, dent sizes and the hail table."""
 
@@ -177,7 +186,7 @@ class Evidence(DataFile):
     possible unless the words also reach behind it."""
     paintless_words: Phrases = ()
     """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
-    action_words: dict[Literal["replace", "repair"], Phrases] = {}
+    action_words: dict[Literal["replace", "repair", "refinish"], Phrases] = {}
     """Words that ask for an operation on a part ("replace", "reuse"): they win over the
     severity's policy row."""
     abbreviations: Phrases = ()
@@ -188,6 +197,8 @@ class Evidence(DataFile):
     """Words that put a part with no axle of its own at one end ("tailgate badge": rear)."""
     refit_words: Phrases = ()
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
+    tab_repair: TabRepair | None = None
+    """Words that ask for a tab repair ("tab repair", "weld the lugs") and its hours."""
     dent_count_default_size: DataId | None = None
     """The dent size paintless repair is timed at when the words give none."""
     stated_hours_words: dict[DecidedOperation | Literal["blend", "check"], Phrases] = {}
@@ -365,7 +376,7 @@ class Evidence(DataFile):
             out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
         return out
 
-    def action(self, phrase: str) -> Literal["replace", "repair"] | None:
+    def action(self, phrase: str) -> Literal["replace", "repair", "refinish"] | None:
         """The one operation the words ask of a part, undenied; None for none or both."""
         clauses = CLAUSE.split(normalised(phrase))
         asked = {
@@ -399,6 +410,26 @@ class Evidence(DataFile):
             affirmed_phrases(self.sublet_words, c, self.denials)
             for c in CLAUSE.split(normalised(phrase))
         )
+
+    @property
+    def tab_hours(self) -> Decimal:
+        """Hours per tab repaired (0 without a ``tab_repair`` table: none is ever asked)."""
+        return self.tab_repair.hours if self.tab_repair is not None else Decimal(0)
+
+    def tabs_repaired(self, phrase: str) -> int:
+        """How many tabs the words ask to repair ("repair 2 tabs"): 0 when none is asked."""
+        if self.tab_repair is None:
+            return 0
+        text = normalised(phrase)
+        if not any(
+            affirmed_phrases(self.tab_repair.words, c, self.denials) for c in CLAUSE.split(text)
+        ):
+            return 0
+        m = _TABS.search(text)
+        if m is None:
+            return 1
+        n = m.group(1)
+        return int(n) if n.isdigit() else self.hail.numbers.get(n, 1)
 
     def paintless(self, phrase: str) -> bool:
         """True when the words ask for paintless repair ("PDR", "no paint"), not denied."""
@@ -450,6 +481,12 @@ class Evidence(DataFile):
             *self.action_words.values(),
         )
         return bool(HOURS.search(sentence)) or any(find_phrases(w, sentence) for w in lists)
+
+
+_TABS = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six)\s+(?:broken\s+|mounting\s+|fixing\s+)?(?:tabs|lugs)\b"
+)
+"""A count of tabs ("2 broken tabs", "three lugs")."""
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:

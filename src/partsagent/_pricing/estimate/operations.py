@@ -197,8 +197,8 @@ def _flagged(rule: IncludedRule, work: Work) -> list[ReportWarning]:
         ReportWarning(
             code=rule.flag,
             part=work.category.name,
-            message=f"{rule.description.upper()}: after the work on the {work.category.name}"
-            f"{where}; {rule.why}",
+            message=f"{rule.description.upper()}: needed after the work on the "
+            f"{work.category.name}{where} (priced in the operations)",
         )
     ]
 
