@@ -86,7 +86,12 @@ def without_words(plan: Plan) -> Plan:
             "score": 1.0,
         }
     )
-    return Plan(resolution=resolution, needs=needs, incomplete=plan.incomplete)
+    return Plan(
+        resolution=resolution,
+        needs=needs,
+        incomplete=plan.incomplete,
+        undamaged=plan.undamaged,
+    )
 
 
 def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsReport:
