@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..._models import ReportWarning, Severity
 from ..need import Need
-from ._phrases import find_phrases, normalised
+from ._phrases import CLAUSE, affirmed_phrases, normalised
 from .evidence import Evidence
 from .policy import DecidedOperation, PolicyRow, RepairPolicy
 
@@ -51,7 +51,10 @@ def asked_row(
 def tab_row(row: PolicyRow, evidence: Evidence, segment: str) -> PolicyRow:
     """Broken tabs repaired ("tab repair", "weld the lugs"): the part is kept and repaired
     (at the tab hours), never bought or removed and refitted; refinished only when asked."""
-    paint = find_phrases(evidence.stated_hours_words.get("refinish", ()), normalised(segment))
+    words = evidence.stated_hours_words.get("refinish", ())
+    paint = any(
+        affirmed_phrases(words, c, evidence.denials) for c in CLAUSE.split(normalised(segment))
+    )
     ops: tuple[DecidedOperation, ...] = ("repair", "refinish") if paint else ("repair",)
     return row.model_copy(
         update={

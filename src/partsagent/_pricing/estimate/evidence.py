@@ -459,9 +459,15 @@ class Evidence(DataFile):
             if m and not any(f.start() <= m.start(1) < f.end() for f in found):
                 found.append(m)
         found.sort(key=lambda m: m.start(1))
+        cuts = [0, *(c.start() for c in CLAUSE.finditer(text)), len(text)]
         for m in found:
-            before = [(e, op) for s, e, op in ops if e <= m.start(1)]
-            after = [(s, op) for s, e, op in ops if s >= m.end()]
+            # An operation word in the hours' own clause wins ("paint, 1.1 hrs to calibrate").
+            lo = max(c for c in cuts if c <= m.start(1))
+            hi = min(c for c in cuts if c >= m.end())
+            near = [(s, e, op) for s, e, op in ops if lo <= s and e <= hi]
+            within = near or ops
+            before = [(e, op) for s, e, op in within if e <= m.start(1)]
+            after = [(s, op) for s, e, op in within if s >= m.end()]
             op = max(before)[1] if before else min(after)[1] if after else None
             out.append((op, round_hours(Decimal(m.group(1)))))
         return out
@@ -474,6 +480,7 @@ class Evidence(DataFile):
         is part of the cache key.
         """
         lists = (
+            self.tab_repair.words if self.tab_repair is not None else (),
             self.paintless_words,
             self.severity_words,
             self.work_words,

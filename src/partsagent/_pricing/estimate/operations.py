@@ -270,7 +270,11 @@ def stated_checks(
     by_id = {r.id: r for r in rules.rules}
     for w in included:
         rule = by_id.get(w.rule)
-        given = said.hours_beside(rule.words, evidence) if rule is not None else None
+        given = (
+            said.hours_beside(rule.words, evidence, rule.requires_equipment)
+            if rule is not None
+            else None
+        )
         if given is None:
             continue
         w.hours = given

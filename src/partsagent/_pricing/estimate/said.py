@@ -123,14 +123,18 @@ class Said:
             evidence.denials, clause
         )
 
-    def hours_beside(self, words: Sequence[str], evidence: Evidence) -> Decimal | None:
+    def hours_beside(
+        self, words: Sequence[str], evidence: Evidence, equipment: str | None = None
+    ) -> Decimal | None:
         """The hours given in the clause that names an operation by ``words`` ("radar
-        calibration 0.8 hrs"), or None."""
-        if not words:
-            return None
+        calibration 0.8 hrs"), or by a calibration word and the ``equipment`` it is done on
+        ("recalibrate the forward camera 2.0 hrs"), or None."""
+        checks = evidence.stated_hours_words.get("check", ())
+        kit = tuple(w for w, ids in evidence.equipment_words.items() if equipment in ids)
         for sentence in self.phrases:
             for clause in CLAUSE.split(sentence):
-                if find_phrases(tuple(words), clause):
+                named = bool(words) and find_phrases(tuple(words), clause)
+                if named or (kit and find_phrases(checks, clause) and find_phrases(kit, clause)):
                     found = evidence.stated_hours(clause)
                     if found:
                         return found[0][1]
