@@ -143,7 +143,6 @@ class RulesPlanner:
             incomplete=bool(unread),
             unread=not_priced,
             total_loss=reading.total_loss,
-            undamaged=reading.undamaged,
             build=request.read_build(resolution),
         )
 

@@ -260,9 +260,7 @@ def _operations(
     could_be = choice.variants if chosen else job.plan.resolution.variants
     every = set.intersection(*(set(v.equipment) for v in could_be)) if could_be else set()
     unsure = equipment - every - set(job.said.equipment)
-    works, notes = work_for(
-        parts, job.data, body_class, equipment, present, job.said, unsure, job.plan.undamaged
-    )
+    works, notes = work_for(parts, job.data, body_class, equipment, present, job.said, unsure)
     warnings += notes
     is_saloon = _is_saloon(choice)
     return [_named(op, job.market, is_saloon) for op in price_work(works, pricing.rates)]

@@ -86,12 +86,7 @@ def without_words(plan: Plan) -> Plan:
             "score": 1.0,
         }
     )
-    return Plan(
-        resolution=resolution,
-        needs=needs,
-        incomplete=plan.incomplete,
-        undamaged=plan.undamaged,
-    )
+    return Plan(resolution=resolution, needs=needs, incomplete=plan.incomplete)
 
 
 def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsReport:

@@ -63,9 +63,6 @@ class Plan:
     """Phrases of the report that are not priced (the story, parts the catalog lacks)."""
     total_loss: tuple[str, ...] = ()
     """The words that say the vehicle may be a total loss ("written off"); empty if none."""
-    undamaged: tuple[tuple[str, str | None], ...] = ()
-    """(category id, side) of the parts the words say are not damaged: no blend goes into
-    them (side None: either side)."""
     build: BuildPreference | None = None
     """The build the caller asked for and what the words say beyond the parts
     (``PlanRequest.read_build``); None from a planner that did not read them."""

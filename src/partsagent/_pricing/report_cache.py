@@ -151,8 +151,6 @@ def meaning_key(plan: Plan, *, planner: str, market: str, data: EstimateData) ->
     ]
     if plan.total_loss:
         details.append(_key("total-loss"))
-    # A panel said to be undamaged is never blended: part of the meaning.
-    details += [_key("undamaged", cid, side) for cid, side in plan.undamaged]
     # An LLM plan may add other secondary lines than the rules: they are part of its meaning.
     if planner != "rules":
         details += [

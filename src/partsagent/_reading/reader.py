@@ -177,7 +177,6 @@ class _Reader:
             total_loss=tuple(dict.fromkeys(self.total_loss)),
             notes=tuple(dict.fromkeys(self.notes)),
             understood=any(p.understood for p in passages),
-            undamaged=tuple(sorted(self.denied, key=lambda d: (d[0], d[1] or ""))),
         )
 
     def _contradicts(self, category_id: str, side: Side | None) -> bool:

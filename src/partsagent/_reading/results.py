@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, ReportWarning, Severity, Side, WarningCode
+from .._models import Category, Position, ReportWarning, Severity, WarningCode
 
 __all__ = [
     "ComponentCandidate",
@@ -103,9 +103,6 @@ class Reading:
     """What the reader wants the user to see about the whole report (free text read, old damage)."""
     understood: bool = True
     """False when not one word was known: no part, no story, no damage word ("zzz qqq")."""
-    undamaged: tuple[tuple[str, Side | None], ...] = ()
-    """(category id, side) of the parts the words say are not damaged ("N/S front door
-    undamaged", "door is fine"; side None: either side): never painted, not even blended."""
 
 
 class MatchedCategory(_Out):

@@ -457,11 +457,9 @@ def work_for(
     present: Callable[[str], CategoryRef | None],
     said: Said | None = None,
     unsure: Collection[str] = (),
-    undamaged: Collection[tuple[str, str | None]] = (),
 ) -> tuple[list[Work], list[ReportWarning]]:
     """Every operation of the estimate with its hours, in canonical order, and warnings;
-    ``unsure``: equipment only some variants of the build have, the words not naming it;
-    ``undamaged``: (category id, side) of panels said to be undamaged, never blended."""
+    ``unsure``: equipment only some variants of the build have, the words not naming it."""
     works: list[Work] = []
     warnings: list[ReportWarning] = []
     stated: dict[tuple[str, str, Position], Decimal] = {}
@@ -521,12 +519,6 @@ def work_for(
     if said is None or not said.no_blend:
         blended, notes = blends(works, data.adjacency, data.labour, body_class, present)
         warnings += notes
-        blended = [
-            w
-            for w in blended
-            if (w.category.id, None) not in undamaged
-            and (w.category.id, w.position.side) not in undamaged
-        ]
     asked, notes = asked_blends(parts, blended, data.labour, body_class)
     blended += asked
     warnings += notes
