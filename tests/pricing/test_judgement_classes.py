@@ -117,27 +117,32 @@ async def test_a_tab_repair_is_a_repair_not_a_new_part_or_a_refit(
 
 
 @pytest.mark.parametrize(
-    ("words", "panel", "side"),
+    ("words", "market", "panel", "side"),
     [
-        pytest.param("O/S rear door caved in. O/S front door not touched", "Front Door Shell",
-                     "right", id="gb-not-touched"),
-        pytest.param("LF fender dented; LF door is fine - do not paint", "Front Door Shell",
-                     "left", id="us-fine"),
-        pytest.param("Left guard pushed in, left front door undamaged", "Front Door Shell",
-                     "left", id="au-undamaged"),
+        pytest.param("O/S rear door caved in. O/S front door is not to be painted", "GB",
+                     "Front Door Shell", "right", id="gb-not-to-be-painted"),
+        pytest.param("LF fender dented; LF door is fine - do not paint", "US",
+                     "Front Door Shell", "left", id="us-do-not-paint"),
+        pytest.param("Left guard pushed in, don't refinish the door", "AU",
+                     "Front Door Shell", "left", id="au-dont-refinish"),
     ],
 )  # fmt: skip
-async def test_a_panel_said_undamaged_is_never_blended(
-    sample_agent: PartsAgent, words: str, panel: str, side: str
+async def test_a_panel_the_words_keep_unpainted_is_never_blended(
+    sample_agent: PartsAgent, words: str, market: str, panel: str, side: str
 ) -> None:
-    market = "US" if "LF" in words else "GB"
     report = await sample_agent.process_damage_report(ASTRA_2018, words, market=market)
     assert ops(report, panel, side) == set()
 
 
-async def test_a_panel_not_named_is_still_blended(sample_agent: PartsAgent) -> None:
-    """The blend policy stands where the words say nothing of the neighbour."""
-    report = await sample_agent.process_damage_report(ASTRA_2018, "O/S rear door caved in")
+@pytest.mark.parametrize(
+    "words",
+    ["O/S rear door caved in", "O/S rear door caved in, O/S front door undamaged"],
+)
+async def test_a_neighbour_only_said_undamaged_is_blended_by_the_policy(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    """Undamaged is not refinished, and still blended for the colour, as estimators do."""
+    report = await sample_agent.process_damage_report(ASTRA_2018, words)
     assert ops(report, "Front Door Shell", "right") == {"blend"}
 
 
