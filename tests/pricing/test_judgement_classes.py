@@ -152,7 +152,7 @@ async def test_a_neighbour_only_said_undamaged_is_blended_by_the_policy(
 @pytest.mark.parametrize(
     ("words", "vehicle", "part", "expected"),
     [
-        pytest.param("F/BMP rpl + refin. Front radar calibrate 0.9h", ASTRA_2018,
+        pytest.param("F/BMP rpl + refin\nFront radar calibrate 0.9h", ASTRA_2018,
                      "Front Bumper Cover", "0.9", id="radar-after"),
         pytest.param("front bumper repair 1.5 hrs, paint, 1.1 hrs to calibrate the ACC radar",
                      ASTRA_2018, "Front Bumper Cover", "1.1", id="radar-before"),
