@@ -34,6 +34,7 @@ DATASETS = (
     _DATA / "labelled_phrases.jsonl",
     _DATA / "labelled_holdout_1.jsonl",
     _DATA / "labelled_holdout_2.jsonl",
+    _DATA / "labelled_judgement.jsonl",
 )
 """The estimator's 184 reports (the targets) and a phrase set written after them."""
 

@@ -27,6 +27,11 @@ a function to ``ASPECTS``:
   with their operations, reports with one that total 0 (target 0), and the labelled hours
   of operations (``expect.hours``: stated hours, hail counts per panel);
 * ``builds``: the share of reports whose lines all fit one common set of variants;
+* ``judgement`` (issue 21, estimating judgement): on reports that carry
+  ``expect.judgement``, the warning codes that must appear (the flags: calibration,
+  beam aim, do not drive, tyre, alignment, measure, old damage) and must not, the
+  operations that must (with the hours the words state) and must not appear, and the
+  confidence bounds (a guess never at 0.85 or more, a plain report high);
 * ``silent`` (issue 21): the reports that are wrong with nothing to say so. A report is
   wrong when it has a damaged line that is not expected (a wrong part or side), misses
   an expected one, has an operation the labels do not expect or misses one (on reports
@@ -480,10 +485,105 @@ def score_builds(outcomes: Sequence[Outcome]) -> Aspect:
     return Aspect("builds", figures, ["measure", "value"], rows, targets, failures)
 
 
+def _op_found(report: PartsReport, want: dict[str, Any]) -> Any:
+    """The report's operation matching a labelled one (operation, category, side), or None."""
+    return next(
+        (
+            op
+            for op in report.operations
+            if (op.operation, op.category.id, op.position.side)
+            == (want["operation"], want["category"], want["side"])
+        ),
+        None,
+    )
+
+
+def score_judgement(outcomes: Sequence[Outcome]) -> Aspect:
+    n = flags = flags_found = unwanted = include = included = hours = hours_right = 0
+    exclude = excluded = bounds = bounds_met = 0
+    failures: list[str] = []
+    for o in outcomes:
+        j = o.case.expect.get("judgement")
+        if j is None or o.report is None:
+            continue
+        n += 1
+        r, cid = o.report, o.case.id
+        codes = {w.code for w in r.coded_warnings}
+        for code in j.get("warnings", []):
+            flags += 1
+            flags_found += code in codes
+            if code not in codes:
+                failures.append(f"{cid}: missing flag {code}")
+        for code in j.get("no_warnings", []):
+            if code in codes:
+                unwanted += 1
+                failures.append(f"{cid}: unwanted flag {code}")
+        for want in j.get("include", []):
+            include += 1
+            op = _op_found(r, want)
+            included += op is not None
+            if op is None:
+                failures.append(f"{cid}: missing {want['operation']} {want['category']} "
+                                f"{want['side'] or '-'}")  # fmt: skip
+            if "hours" in want:
+                hours += 1
+                right = op is not None and str(op.hours) == want["hours"]
+                hours_right += right
+                if op is not None and not right:
+                    failures.append(f"{cid}: {want['operation']} {want['category']} at "
+                                    f"{op.hours} h, stated {want['hours']}")  # fmt: skip
+        for want in j.get("exclude", []):
+            exclude += 1
+            if _op_found(r, want) is not None:
+                excluded += 1
+                failures.append(f"{cid}: unwanted {want['operation']} {want['category']} "
+                                f"{want['side'] or '-'}")  # fmt: skip
+        for key, ok in (("max_confidence", r.confidence.__le__),
+                        ("min_confidence", r.confidence.__ge__)):  # fmt: skip
+            if key in j:
+                bounds += 1
+                bounds_met += ok(j[key])
+                if not ok(j[key]):
+                    failures.append(f"{cid}: confidence {r.confidence:.2f}, {key} {j[key]}")
+    figures = {
+        "reports": n,
+        "flags_expected": flags,
+        "flags_found": flags_found,
+        "unwanted_flags": unwanted,
+        "operations_expected": include,
+        "operations_found": included,
+        "stated_hours": hours,
+        "stated_hours_right": hours_right,
+        "operations_ruled_out": exclude,
+        "ruled_out_present": excluded,
+        "confidence_bounds": bounds,
+        "confidence_bounds_met": bounds_met,
+    }
+    rows: list[list[object]] = [
+        ["reports with judgement labels", n],
+        ["flags expected / found", f"{flags} / {flags_found}"],
+        ["flags that must not appear, appeared", unwanted],
+        ["operations expected / found", f"{include} / {included}"],
+        ["stated hours on their operation / right", f"{hours} / {hours_right}"],
+        ["operations ruled out / present", f"{exclude} / {excluded}"],
+        ["confidence bounds / met", f"{bounds} / {bounds_met}"],
+    ]
+    targets = []
+    if n:
+        share = share_of(flags_found + included + hours_right + bounds_met,
+                         flags + include + hours + bounds)  # fmt: skip
+        targets.append(c.target("judgement labels met", share, "1.00", share == 1.0))
+        wrong = float(unwanted + excluded)
+        targets.append(c.target("judgement: unwanted flags or operations", wrong, "0", wrong == 0))
+    return Aspect("judgement", figures, ["measure", "value"], rows, targets, failures)
+
+
 SILENT_CONFIDENCE = 0.5
 """A report at or above this confidence, with no warning naming the part, claims to be right."""
 BANNERS = ("inspection_needed", "total_loss")
 """Warning codes that say the whole estimate is incomplete: every item of the report is flagged."""
+INFORMATIONAL = ("headlamp_aim", "calibration_needed")
+"""Warning codes that tell an operation added, not a doubt: they flag nothing."""
 
 
 def _names(report: PartsReport, category_id: str) -> set[str]:
@@ -503,7 +603,8 @@ def _flagged(report: PartsReport, category_id: str, missed: bool = False) -> boo
     if report.confidence < SILENT_CONFIDENCE or any(map(report.has_warning, BANNERS)):
         return True
     names = _names(report, category_id)
-    if any(n in w.casefold() for w in report.warnings for n in names):
+    said = [w.message for w in report.coded_warnings if w.code not in INFORMATIONAL]
+    if any(n in w.casefold() for w in said for n in names):
         return True
     return missed and any(u.reason == "low_confidence" for u in report.not_priced)
 
@@ -573,6 +674,7 @@ ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
     score_operations,
     score_work,
     score_builds,
+    score_judgement,
     score_silent,
 ]
 

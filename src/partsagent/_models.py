@@ -285,6 +285,10 @@ WarningCode = Literal[
     "total_loss",
     "not_priced",
     "safety_check",
+    "do_not_drive",
+    "measure_check",
+    "alignment_check",
+    "tyre_check",
     # the vehicle and the build
     "year_missing",
     "vin_check_digit",
@@ -320,6 +324,9 @@ WarningCode = Literal[
     "comes_with_assembly",
     "no_labour_time",
     "equipment_unconfirmed",
+    "calibration_needed",
+    "headlamp_aim",
+    "confidence_capped",
     # the planner
     "planner_note",
     "vehicle_from_request",

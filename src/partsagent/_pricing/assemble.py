@@ -203,7 +203,7 @@ def _decide(
     """The policy's decision for each need: bought, repaired or refinished; and its notes."""
     said = job.said
     decisions = decide(needs, job.data, _groups(categories), said, words)
-    warnings += [ReportWarning(code="safety_check", message=s) for s in said.safety]
+    warnings += [ReportWarning(code=code, message=s) for code, s in said.safety]
     warnings += [d.note for d in decisions if d.note]
     warnings += _no_side(decisions, job.data)
     return decisions

@@ -19,6 +19,8 @@ from .._models import ReportWarning
 from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
 from .estimate import EstimateData
+from .estimate._phrases import find_phrases, normalised
+from .estimate.policy import RepairPolicy
 from .lines import REASON_ORDER
 from .need import Need
 from .plan import Plan
@@ -135,24 +137,26 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
         *(_coded(w) for w in plan.warnings),
         *report.coded_warnings,
     ]
+    confidence = _confidence(
+        plan,
+        needs,
+        lines,
+        escalated=bool(meaning.escalate),
+        unpriced=len(unpriced),
+        priced=len(report.damaged) - len(no_article),
+        penalty=data.policy.unpriced_penalty,
+        other_body=report.has_warning("vin_body_mismatch")
+        or report.has_warning("build_not_in_catalog"),
+    )
+    confidence, capped = _capped(confidence, _guesses(warnings, unread, data), data.policy)
     return report.model_copy(
         update={
             "vehicle": report_vehicle(plan, report.vehicle.build),
             "lines": tuple(lines),
             "damaged": tuple(damaged),
-            "confidence": _confidence(
-                plan,
-                needs,
-                lines,
-                escalated=bool(meaning.escalate),
-                unpriced=len(unpriced),
-                priced=len(report.damaged) - len(no_article),
-                penalty=data.policy.unpriced_penalty,
-                other_body=report.has_warning("vin_body_mismatch")
-                or report.has_warning("build_not_in_catalog"),
-            ),
+            "confidence": confidence,
             "not_priced": unread,
-            "coded_warnings": once(warnings),
+            "coded_warnings": once([*warnings, *capped]),
             "total_loss": bool(plan.total_loss),
             "trace": tuple(plan.trace),
             "performance": {"llm_usage": dict(plan.usage)} if plan.usage else {},
@@ -302,6 +306,15 @@ def _damage_unpriced(
         and not data.evidence.denies(u.phrase)
         and not data.evidence.only_equipment(u.phrase)
     ]
+    # A part read too unsurely to price is damage the estimate lacks too (the main part
+    # left under the threshold used to leave the report's confidence high).
+    no_category += [
+        f"{u.phrase!r} (read too unsurely to price"
+        + (f": perhaps the {u.guesses[0].category_name}" if u.guesses else "")
+        + ")"
+        for u in unread
+        if u.reason == "low_confidence" and not data.evidence.denies(u.phrase)
+    ]
     no_article = [
         r.category.name + (f" ({r.position.side})" if r.position.side else "")
         for r in report.damaged
@@ -324,8 +337,49 @@ def _lacks(unpriced: Sequence[str]) -> list[ReportWarning]:
         ReportWarning(
             code="not_priced",
             message=f"NOT PRICED: the estimate lacks {len(unpriced)} damaged part(s) the report "
-            f"names: {', '.join(unpriced)} (no catalog category or no fitting article); price "
-            "them by hand",
+            f"names: {', '.join(unpriced)} (no catalog category, no fitting article, or read too "
+            "unsurely); price them by hand; the confidence is lowered for them",
+        )
+    ]
+
+
+def _guesses(
+    warnings: Sequence[ReportWarning], unread: Sequence[UnreadPhrase], data: EstimateData
+) -> list[str]:
+    """What the estimate guessed: the codes of its warnings, and "unread_damage" when a
+    phrase left unread says damage ("the thing by the lights is broken") and is neither
+    denied nor an instruction ("tab repair kit")."""
+    out: list[str] = [w.code for w in warnings]
+    evidence = data.evidence
+    said = [normalised(u.phrase) for u in unread if u.reason == "no_part"]
+    if any(
+        find_phrases(evidence.damage_words, text)
+        and not evidence.denies(text)
+        and not find_phrases((*evidence.work_words, *evidence.refit_words), text)
+        for text in said
+    ):
+        out.append("unread_damage")
+    return out
+
+
+def _capped(
+    confidence: float, guesses: Sequence[str], policy: RepairPolicy
+) -> tuple[float, list[ReportWarning]]:
+    """The confidence under the caps of the guesses made (``confidence_caps`` of the policy),
+    and a warning naming them when they lowered it."""
+    caps = policy.confidence_caps
+    found = {g: caps[g] for g in guesses if g in caps}
+    if not found:
+        return confidence, []
+    cap = float(min(found.values()))
+    if confidence <= cap:
+        return confidence, []
+    why = ", ".join(g.replace("_", " ") for g in sorted(found, key=found.__getitem__))
+    return cap, [
+        ReportWarning(
+            code="confidence_capped",
+            message=f"confidence capped at {cap:.2f}: the estimate rests on a guess ({why}); "
+            "see the warnings above",
         )
     ]
 

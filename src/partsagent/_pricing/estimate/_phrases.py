@@ -14,6 +14,7 @@ __all__ = [
     "BARE_HOURS",
     "CLAUSE",
     "HOURS",
+    "OP_HOURS",
     "SENTENCE",
     "affirmed_phrases",
     "find_phrases",
@@ -28,6 +29,10 @@ SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.|[;!?\n])+")
 CLAUSE = re.compile(r",|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
 BARE_HOURS = re.compile(r"(?<![\w.,£$€/])(\d{1,2}\.\d)(?=[\s|]*(?:;|$))")
 """Hours as a line's last column, with no unit: one decimal, so no count, price or size."""
+OP_HOURS = re.compile(
+    r"\s*[:=-]?\s*(\d{1,2}\.\d)(?![\d.]|\s*(?:%|x\b|cm|mm|in\b|inch|\"|dent|ding|panel))"
+)
+"""One decimal right after an operation word ("repair 3.5,"): matched at the word's end."""
 HOURS = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d)?)\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch": Decimal("2.54"),
           "inches": Decimal("2.54"), '"': Decimal("2.54")}  # fmt: skip

@@ -10,7 +10,7 @@ from ..._models import Axle, Position, Severity
 from ..report import CategoryRef, OperationKind
 from .policy import DecidedOperation
 
-__all__ = ["Part", "Work"]
+__all__ = ["STATED_HOURS", "Part", "Work"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,10 @@ class Part:
     """The report sends the part's work out ("sublet screen"): its operations are sublets."""
     end: Axle | None = None
     """The end of the car a part with no axle is at, by its words ("tailgate badge": rear)."""
+
+
+STATED_HOURS = "{hours} h as the report states: taken from its words, not the labour times."
+"""The note on an operation whose hours the report gave ("repair 2.0h")."""
 
 
 @dataclass(slots=True)

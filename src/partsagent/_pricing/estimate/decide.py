@@ -23,13 +23,14 @@ from ..names import names_of
 from ..need import Need
 from ..propagation import Rule, rules_adding
 from ..report import CategoryRef, OperationKind
-from ._work import Part, Work
+from ._work import STATED_HOURS, Part, Work
+from .asked import asked_row, tab_row
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
 from .evidence import DentSize, Evidence
 from .hail import hail_count_of
 from .labour import BodyClass
-from .operations import included_work
+from .operations import included_work, stated_checks
 from .policy import DecidedOperation, PolicyRow, refit_row
 from .said import Said
 
@@ -50,8 +51,6 @@ _LABEL: Mapping[DecidedOperation, str] = {
     "refinish": "Refinish",
 }
 _ZERO = Decimal("0.0")
-STATED_HOURS = "{hours} h as the report states: taken from its words, not the labour times."
-"""The note on an operation whose hours the report gave ("repair 2.0h")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +145,13 @@ def decide(
             out.append(Decision(need, row, not_damaged="equipment"))
         elif data.evidence.is_loose(said.clause_of(text)):
             out.append(Decision(need, refit_row(row), stated=stated))
+        elif tabs := data.evidence.tabs_repaired(segment):
+            hours = data.evidence.tab_hours * tabs
+            label = f"Tab repair ({tabs} tabs)" if tabs > 1 else "Tab repair"
+            tab = tab_row(row, data.evidence, segment)
+            out.append(Decision(need, tab, repair_hours=hours, repair_label=label, stated=stated))
         else:
-            row, asked = _asked(need, row, data, group, segment)
+            row, asked = asked_row(need, row, data.policy, data.evidence, group, segment)
             decided = _dent(need, text, row, data, said, group, segment, own.values())
             if asked and not decided.note:
                 decided = replace(decided, note=asked)
@@ -180,38 +184,6 @@ def _at_end(
 
 def _warning(code: WarningCode, need: Need, message: str) -> ReportWarning:
     return ReportWarning(code=code, message=message, part=need.category.name)
-
-
-def _asked(
-    need: Need, row: PolicyRow, data: EstimateData, group: str | None, segment: str
-) -> tuple[PolicyRow, ReportWarning | None]:
-    """The policy row for the operation the words ask ("replace", "reuse"), and a note when
-    the severity's row would decide otherwise; the row as it is when nothing is asked."""
-    action = data.evidence.action(segment)
-    if action is None or action in row.operations:
-        return row, None
-    if action == "replace":
-        wanted = data.policy.decide(need.category.name, Severity.SEVERE, group)
-    else:
-        wanted = data.policy.decide(need.category.name, Severity.MODERATE, group)
-    if action not in wanted.operations:
-        return row, None  # the policy has no such row for this kind of part (a lamp)
-    said = "a new part" if action == "replace" else "a repair"
-    policy = (
-        "a repair"
-        if "repair" in row.operations
-        else ("a new part" if "replace" in row.operations else "a refinish only")
-    )
-    rule = f"{wanted.id[:50]}-as-asked"
-    why = f"The report asks for {said}: done as asked ({wanted.why})"
-    where = f" ({need.position.side})" if need.position.side else ""
-    note = _warning(
-        "operation_asked",
-        need,
-        f"{need.category.name}{where}: {said} as the report asks; the policy for "
-        f"{need.severity.value} damage would be {policy}",
-    )
-    return wanted.model_copy(update={"id": rule, "why": why}), note
 
 
 def _words_of(need: Need, own: Mapping[tuple[str, Axle | None, Side | None], str]) -> str:
@@ -566,6 +538,7 @@ def work_for(
             w.hours = given
             w.description += f", {given} h as stated"
             w.why += f" {STATED_HOURS.format(hours=given)}"
+    stated_checks(included, data.included, data.evidence, said)
     done = {(w.kind, w.category.id, w.position) for w in included}
     works = [
         w

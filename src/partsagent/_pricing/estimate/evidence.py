@@ -26,6 +26,7 @@ from ._phrases import (
     BARE_HOURS,
     CLAUSE,
     HOURS,
+    OP_HOURS,
     affirmed_phrases,
     find_phrases,
     measure_cm,
@@ -33,7 +34,7 @@ from ._phrases import (
 )
 from .policy import DecidedOperation
 
-__all__ = ["DentSize", "Evidence", "load_evidence"]
+__all__ = ["DentSize", "Evidence", "SafetyCode", "load_evidence"]
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
 
@@ -50,15 +51,42 @@ class Equipment(DataFile):
         return self
 
 
+SafetyCode = Literal[
+    "safety_check",
+    "do_not_drive",
+    "measure_check",
+    "alignment_check",
+    "tyre_check",
+    "pre_existing",
+]
+"""The warning codes a safety check may carry (docs/output.md)."""
+
+
 class Safety(DataFile):
-    """Words that call for a safety check no parts estimate covers (high voltage, geometry)."""
+    """Words that call for a check no parts estimate covers (high voltage, geometry, a tyre)."""
 
     id: DataId
-    words: Phrases
+    code: SafetyCode = "safety_check"
+    """The warning's code: what a program acts on (a do-not-drive flag, a tyre check)."""
+    words: Phrases = ()
     with_: Phrases = Field(default=(), alias="with")
     """When given, one of these words must also be said ("EV" with "underbody")."""
+    parts: Phrases = ()
+    not_parts: Phrases = ()
+    """Phrases blanked before ``parts`` are looked for ("wheel arch", "steering wheel")."""
+    hits: Phrases = ()
+    """A ``parts`` word with a ``hits`` word in its clause, neither denied, calls for the
+    check too ("N/S front wheel took the hit", "alloy kerbed"): what was hit, and how."""
+    structural: bool = False
+    """The structural words of the banner call for it too (a body measure after a bent leg)."""
     warning: Annotated[str, Field(min_length=1)]
     """The warning; ``{words}`` is replaced by the words found."""
+
+    @model_validator(mode="after")
+    def _has_words(self) -> Safety:
+        if not (self.words or (self.parts and self.hits) or self.structural):
+            raise ValueError(f"safety {self.id}: give 'words', 'parts' with 'hits', or structural")
+        return self
 
 
 class DentSize(DataFile):
@@ -100,6 +128,15 @@ class Hail(DataFile):
         if self.bands[-1].up_to is not None:
             raise ValueError("the last hail band has no 'up_to'")
         return self
+
+
+class TabRepair(DataFile):
+    """A broken mounting tab or lug repaired (plastic welded, or a maker's tab kit): the part
+    is kept, so it is neither bought nor refinished unless the words ask for paint too."""
+
+    words: Phrases
+    hours: Hours
+    """Hours per tab (or lug) repaired."""
 
 
 class Evidence(DataFile):
@@ -152,7 +189,7 @@ class Evidence(DataFile):
     possible unless the words also reach behind it."""
     paintless_words: Phrases = ()
     """Words that ask for paintless dent repair ("PDR", "dent removal, no paint")."""
-    action_words: dict[Literal["replace", "repair"], Phrases] = {}
+    action_words: dict[Literal["replace", "repair", "refinish"], Phrases] = {}
     """Words that ask for an operation on a part ("replace", "reuse"): they win over the
     severity's policy row."""
     abbreviations: Phrases = ()
@@ -163,10 +200,13 @@ class Evidence(DataFile):
     """Words that put a part with no axle of its own at one end ("tailgate badge": rear)."""
     refit_words: Phrases = ()
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
+    tab_repair: TabRepair | None = None
+    """Words that ask for a tab repair ("tab repair", "weld the lugs") and its hours."""
     dent_count_default_size: DataId | None = None
     """The dent size paintless repair is timed at when the words give none."""
-    stated_hours_words: dict[DecidedOperation | Literal["blend"], Phrases] = {}
-    """The operation words hours given in the text belong to ("repair 2.0h")."""
+    stated_hours_words: dict[DecidedOperation | Literal["blend", "check"], Phrases] = {}
+    """The operation words hours given in the text belong to ("repair 2.0h"); "check" holds
+    calibrations and aims ("radar calibration 0.8h"): their hours are never a part's own."""
 
     @model_validator(mode="after")
     def _sizes_ascend(self) -> Evidence:
@@ -339,7 +379,7 @@ class Evidence(DataFile):
             out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
         return out
 
-    def action(self, phrase: str) -> Literal["replace", "repair"] | None:
+    def action(self, phrase: str) -> Literal["replace", "repair", "refinish"] | None:
         """The one operation the words ask of a part, undenied; None for none or both."""
         clauses = CLAUSE.split(normalised(phrase))
         asked = {
@@ -374,6 +414,26 @@ class Evidence(DataFile):
             for c in CLAUSE.split(normalised(phrase))
         )
 
+    @property
+    def tab_hours(self) -> Decimal:
+        """Hours per tab repaired (0 without a ``tab_repair`` table: none is ever asked)."""
+        return self.tab_repair.hours if self.tab_repair is not None else Decimal(0)
+
+    def tabs_repaired(self, phrase: str) -> int:
+        """How many tabs the words ask to repair ("repair 2 tabs"): 0 when none is asked."""
+        if self.tab_repair is None:
+            return 0
+        text = normalised(phrase)
+        if not any(
+            affirmed_phrases(self.tab_repair.words, c, self.denials) for c in CLAUSE.split(text)
+        ):
+            return 0
+        m = _TABS.search(text)
+        if m is None:
+            return 1
+        n = m.group(1)
+        return int(n) if n.isdigit() else self.hail.numbers.get(n, 1)
+
     def paintless(self, phrase: str) -> bool:
         """True when the words ask for paintless repair ("PDR", "no paint"), not denied."""
         return any(
@@ -396,9 +456,21 @@ class Evidence(DataFile):
         if not found:
             bare = BARE_HOURS.finditer(text)
             found = [m for m in bare if any(e <= m.start() for _, e, _ in ops)]
+        # "repair 3.5, refinish": one decimal right after an operation word is its hours.
+        for _, e, _ in ops:
+            m = OP_HOURS.match(text, e)
+            if m and not any(f.start() <= m.start(1) < f.end() for f in found):
+                found.append(m)
+        found.sort(key=lambda m: m.start(1))
+        cuts = [0, *(c.start() for c in CLAUSE.finditer(text)), len(text)]
         for m in found:
-            before = [(e, op) for s, e, op in ops if e <= m.start()]
-            after = [(s, op) for s, e, op in ops if s >= m.end()]
+            # An operation word in the hours' own clause wins ("paint, 1.1 hrs to calibrate").
+            lo = max(c for c in cuts if c <= m.start(1))
+            hi = min(c for c in cuts if c >= m.end())
+            near = [(s, e, op) for s, e, op in ops if lo <= s and e <= hi]
+            within = near or ops
+            before = [(e, op) for s, e, op in within if e <= m.start(1)]
+            after = [(s, op) for s, e, op in within if s >= m.end()]
             op = max(before)[1] if before else min(after)[1] if after else None
             out.append((op, round_hours(Decimal(m.group(1)))))
         return out
@@ -411,6 +483,7 @@ class Evidence(DataFile):
         is part of the cache key.
         """
         lists = (
+            self.tab_repair.words if self.tab_repair is not None else (),
             self.paintless_words,
             self.severity_words,
             self.work_words,
@@ -418,6 +491,12 @@ class Evidence(DataFile):
             *self.action_words.values(),
         )
         return bool(HOURS.search(sentence)) or any(find_phrases(w, sentence) for w in lists)
+
+
+_TABS = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six)\s+(?:broken\s+|mounting\s+|fixing\s+)?(?:tabs|lugs)\b"
+)
+"""A count of tabs ("2 broken tabs", "three lugs")."""
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:

@@ -23,11 +23,19 @@ from ..._models import Axle, Position, ReportWarning
 from ..names import names_of, spec_of
 from ..report import CategoryRef
 from ._data import DataId, Hours, check_equipment
-from ._work import Part, Work
+from ._work import STATED_HOURS, Part, Work
+from .evidence import Evidence
 from .labour import BodyClass, LabourTimes
 from .policy import DecidedOperation
+from .said import Said
 
-__all__ = ["IncludedOperations", "IncludedRule", "included_work", "load_included_operations"]
+__all__ = [
+    "IncludedOperations",
+    "IncludedRule",
+    "included_work",
+    "load_included_operations",
+    "stated_checks",
+]
 
 _NO_HOURS = Decimal("0.0")
 """A sublet has a price, not hours."""
@@ -60,6 +68,12 @@ class IncludedRule(DataFile):
     """Only for parts at this end of the car: a rear badge hides no front radar."""
     ask_when_absent: bool = False
     """Triggered on a build without the equipment: ask whether the car has it (a warning)."""
+    flag: Literal["calibration_needed", "headlamp_aim"] | None = None
+    """The warning code that tells the operation was added (a calibration, a beam aim), so
+    a program sees the check without reading the operations."""
+    words: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    """Words that name this operation in a report ("calibrate the front radar"): hours given
+    beside them ("radar calibration 1.0h") are its hours, done in house at that time."""
 
     @model_validator(mode="after")
     def _known_equipment(self) -> IncludedRule:
@@ -166,9 +180,27 @@ def included_work(
                     work.position = Position(axle=work.position.axle)
                     work.description += " (both sides)"
                 out.append(work)
+                warnings += _flagged(rule, work)
                 break
             out.append(work)
+            warnings += _flagged(rule, work)
     return out, warnings
+
+
+def _flagged(rule: IncludedRule, work: Work) -> list[ReportWarning]:
+    """The warning that names an operation a program must see (a calibration, an aim)."""
+    if rule.flag is None:
+        return []
+    side = work.position.side
+    where = f" ({side})" if side else (" (both sides)" if "both sides" in work.description else "")
+    return [
+        ReportWarning(
+            code=rule.flag,
+            part=work.category.name,
+            message=f"{rule.description.upper()}: needed after the work on the "
+            f"{work.category.name}{where} (priced in the operations)",
+        )
+    ]
 
 
 def _work(
@@ -225,3 +257,28 @@ def _work(
         line=line,
         sublet=rule.sublet,
     )
+
+
+def stated_checks(
+    included: Sequence[Work], rules: IncludedOperations, evidence: Evidence, said: Said | None
+) -> None:
+    """Hours the words give beside an included operation's own words ("calibrate front radar
+    1.0h") are its hours: done in house at that time, at the labour rate, not the sublet's
+    price."""
+    if said is None:
+        return
+    by_id = {r.id: r for r in rules.rules}
+    for w in included:
+        rule = by_id.get(w.rule)
+        given = (
+            said.hours_beside(rule.words, evidence, rule.requires_equipment)
+            if rule is not None
+            else None
+        )
+        if given is None:
+            continue
+        w.hours = given
+        w.description += f", {given} h as stated"
+        w.why += f" {STATED_HOURS.format(hours=given)}"
+        if w.kind == "sublet":
+            w.sublet_of = "repair"

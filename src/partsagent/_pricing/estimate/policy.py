@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..._datafile import DataFile, load_data
-from ..._models import Severity
+from ..._models import Severity, WarningCode
 from ..names import NameIndex, names_of
 from ._data import DataId
 
@@ -144,6 +144,10 @@ class DamageRow(DataFile):
         )
 
 
+CapKey = WarningCode | Literal["unread_damage"]
+"""What caps a report's confidence: a warning's code, or a damage phrase left unread."""
+
+
 class RepairPolicy(DataFile):
     """The whole policy file."""
 
@@ -155,6 +159,10 @@ class RepairPolicy(DataFile):
     unpriced_penalty: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.6")
     """How much the confidence drops when all the damage named is unpriced; a share of it
     for a share of the damaged parts (a part with no category or no fitting article)."""
+    confidence_caps: dict[CapKey, Annotated[Decimal, Field(ge=0, le=1)]] = {}
+    """The most a report is trusted when it carries a warning of a guess (a side assumed, a
+    build chosen, a part to confirm), or a damage phrase it could not read ("unread_damage"):
+    an estimate resting on a guess never sits high."""
     paint_materials: tuple[str, ...] = ()
     """Consumable categories the paint-materials charge covers: never priced as articles."""
     assemblies: tuple[Assembly, ...] = ()

@@ -9,10 +9,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..._models import DamagedPart
 from ._phrases import CLAUSE, SENTENCE, affirmed_phrases, find_phrases, normalised, without_phrases
-from .evidence import Evidence
+from .evidence import Evidence, Safety, SafetyCode
 
 __all__ = ["SENTENCES_KEPT", "Said", "read_evidence"]
 
@@ -34,8 +35,9 @@ class Said:
     """The dents counted for the whole report, when one count is said."""
     phrases: tuple[str, ...] = ()
     """The sentences with a size, a count, 'loose' or a blend: the per-part facts."""
-    safety: tuple[str, ...] = ()
-    """The safety warnings the words call for (high voltage, steering and suspension)."""
+    safety: tuple[tuple[SafetyCode, str], ...] = ()
+    """The checks the words call for, each (code, warning): high voltage, do not drive, a
+    body measure, the alignment, a tyre, damage that may be old."""
     lacks: tuple[str, ...] = ()
     """Equipment ids the words say the car does not have ("no radar"), sorted."""
     itemised: bool = False
@@ -132,6 +134,23 @@ class Said:
             evidence.denials, clause
         )
 
+    def hours_beside(
+        self, words: Sequence[str], evidence: Evidence, equipment: str | None = None
+    ) -> Decimal | None:
+        """The hours given in the clause that names an operation by ``words`` ("radar
+        calibration 0.8 hrs"), or by a calibration word and the ``equipment`` it is done on
+        ("recalibrate the forward camera 2.0 hrs"), or None."""
+        checks = evidence.stated_hours_words.get("check", ())
+        kit = tuple(w for w, ids in evidence.equipment_words.items() if equipment in ids)
+        for sentence in self.phrases:
+            for clause in CLAUSE.split(sentence):
+                named = bool(words) and find_phrases(tuple(words), clause)
+                if named or (kit and find_phrases(checks, clause) and find_phrases(kit, clause)):
+                    found = evidence.stated_hours(clause)
+                    if found:
+                        return found[0][1]
+        return None
+
     def about(self, component: str) -> str:
         """A part's words, and the one sentence of facts that holds them, if any."""
         own = normalised(component)
@@ -149,16 +168,17 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
     hail = any(r.hail for r in read)
     counts = [r.hail_count for r in read if r.hail_count is not None]
     equipment = {e for r in read for e in r.equipment}
+    escalate = tuple(dict.fromkeys(w for r in read for w in r.escalate))
     return Said(
         lacks=tuple(sorted({e for r in read for e in r.lacks} - equipment)),
         itemised=sum(r.asking for r in read) >= 2,
         no_blend=any(r.no_blend for r in read),
-        escalate=tuple(dict.fromkeys(w for r in read for w in r.escalate)),
+        escalate=escalate,
         equipment=tuple(sorted(equipment)),
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted({s for s, r in zip(sentences, read, strict=True) if r.fact})),
-        safety=_safety(sentences, evidence),
+        safety=_safety(sentences, evidence, [w for w in escalate if not w.endswith(" deployed")]),
     )
 
 
@@ -286,9 +306,13 @@ def _body_deformed(clause: str, evidence: Evidence) -> list[str]:
     return bent if any(s < first for s, _, _ in find_phrases(evidence.body_words, clause)) else []
 
 
-def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
-    """The warnings of the safety words said and not denied, in the file's order."""
-    out = []
+def _safety(
+    sentences: Sequence[str], evidence: Evidence, structure: Sequence[str]
+) -> tuple[tuple[SafetyCode, str], ...]:
+    """The checks of the safety words said and not denied, in the file's order.
+    ``structure``: the structural words of the banner, which call for the checks marked
+    ``structural`` (a body measure)."""
+    out: list[tuple[SafetyCode, str]] = []
     whole = " . ".join(sentences)
     for check in evidence.safety:
         if check.with_ and not find_phrases(check.with_, whole):
@@ -297,9 +321,28 @@ def _safety(sentences: Sequence[str], evidence: Evidence) -> tuple[str, ...]:
             w
             for s in sentences
             for clause in CLAUSE.split(s)
-            for w in affirmed_phrases(check.words, clause, evidence.denials)
+            for w in (
+                *affirmed_phrases(check.words, clause, evidence.denials),
+                *_hit(check, clause, evidence),
+            )
         ]
+        if check.structural:
+            # Words another check answers ("not driveable": do not drive) ask no measure.
+            others = [w for c in evidence.safety if c is not check for w in c.words]
+            found += [w for w in structure if not find_phrases(others, w)]
         if found:
             words = ", ".join(repr(w) for w in dict.fromkeys(found))
-            out.append(check.warning.replace("{words}", words))
+            out.append((check.code, check.warning.replace("{words}", words)))
     return tuple(out)
+
+
+def _hit(check: Safety, clause: str, evidence: Evidence) -> list[str]:
+    """ "wheel ... took the hit": a part word of the check with a hit word in its clause,
+    neither denied ("wheels fine" is no hit)."""
+    if not check.parts or not check.hits:
+        return []
+    clause = without_phrases(check.not_parts, clause)
+    parts = affirmed_phrases(check.parts, clause, evidence.denials)
+    if not parts or not find_phrases(check.hits, clause):
+        return []
+    return [" ".join(clause.split())]
