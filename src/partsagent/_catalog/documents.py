@@ -47,6 +47,16 @@ def articles_path(mid: str, vid: str, cid: str) -> str:
     return f"manufacturers/{mid}/variants/{vid}/categories/{cid}/articles.json"
 
 
+def categories_key(mid: str, vid: str) -> str:
+    """The cache key of a variant's category list (a dict key only: no id is checked)."""
+    return f"categories/{mid}/{vid}"
+
+
+def articles_key(mid: str, vid: str, cid: str) -> str:
+    """The cache key of an article list (a dict key only: no id is checked)."""
+    return f"articles/{mid}/{vid}/{cid}"
+
+
 _LIST_PATH = re.compile(
     r"manufacturers/([^/]+)/variants/([^/]+)/(?:categories\.json|categories/([^/]+)/articles\.json)"
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .._catalog.manager import BucketManager
-from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
+from .._exceptions import InputError, UnresolvedVehicle, VehicleCandidate
 from .._metrics import timer
 from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
+from .._pricing.vehicle_lists import vehicle_categories
 from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
@@ -62,25 +63,17 @@ async def categories_for(
     the report says so (and is not cached) instead of silently missing parts.
     """
     mid = resolved_refs(resolution)[0].id
-    results = await catalog.get_categories_concurrent([(mid, v.id) for v in resolution.variants])
-    union: dict[str, Category] = {}
-    errors: list[PartsAgentError] = []
-    for r in results:
-        if r.error is not None:
-            errors.append(r.error)
-        for c in r.value or ():
-            union.setdefault(c.id, c)
-    if not union and errors:
-        raise errors[0]
+    lists = await vehicle_categories(catalog, mid, [v.id for v in resolution.variants])
+    if not lists.union and lists.errors:
+        raise lists.errors[0][1]
     warnings = [
         ReportWarning(
             code="catalog_unreadable",
-            message=f"could not read the categories of variant {r.request[1]}: {r.error}",
+            message=f"could not read the categories of variant {vid}: {error}",
         )
-        for r in results
-        if r.error is not None
+        for vid, error in lists.errors
     ]
-    return sorted(union.values(), key=lambda c: c.id), warnings
+    return list(lists.union), warnings
 
 
 class RulesPlanner:
