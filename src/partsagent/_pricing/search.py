@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -58,6 +58,9 @@ class PartOptions:
     need: PartNeed
     options: tuple[ArticleOption, ...]
     errors: tuple[str, ...] = ()
+    ranked: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What pricing worked out of these options for a build and a currency (``lines``):
+    kept options are searched once per vehicle, and so ranked once per build."""
 
 
 class Compatibility(BaseModel):
