@@ -7,8 +7,9 @@ manager's in-process cache, under rules that make a kept result answer as
 working it out again would:
 
 * a result is kept only when every document it rests on is in the cache
-  (``sources``), and expires with the first of them to expire: a document
-  updated in the catalog is seen after its TTL, as without the memo;
+  (``sources``), and the cache let nothing go while it was made (``since``);
+  it expires with the first of its documents to expire: a document updated in
+  the catalog is seen after its TTL, as without the memo;
 * when the cache lets go of any value (evicted, expired, deleted, cleared,
   overwritten), its ``generation`` moves on and the memo is emptied: it never
   holds a list the cache no longer does, nor a result of one;
@@ -45,12 +46,18 @@ class DerivedMemo:
         self.misses = 0
 
     def __len__(self) -> int:
+        """Results held that still rest on what the cache holds."""
+        self._follow()
         return len(self._data)
+
+    def _follow(self) -> None:
+        """Empty the memo if the cache let a value go since it was last looked at."""
+        if self._store.generation != self._generation:
+            self.clear()
 
     def get(self, key: Hashable) -> Any:
         """The result kept at ``key``, or ``MISSING``."""
-        if self._store.generation != self._generation:
-            self.clear()
+        self._follow()
         entry = self._data.get(key)
         if entry is None or (entry[1] is not None and self._clock() >= entry[1]):
             if entry is not None:
@@ -61,14 +68,22 @@ class DerivedMemo:
         self.hits += 1
         return entry[0]
 
-    def put(self, key: Hashable, value: Any, sources: Iterable[str]) -> bool:
-        """Keep ``value``, worked out from the cached documents at ``sources``; True if kept.
+    def since(self) -> int:
+        """The cache's generation now: take it before reading what a result is made of."""
+        return self._store.generation
 
-        Not kept when one of them is no longer cached (a cache too small for a
-        report's lists): nothing would say when the result went stale.
+    def put(self, key: Hashable, value: Any, sources: Iterable[str], *, since: int) -> bool:
+        """Keep ``value``, made of the cached documents at ``sources`` read since ``since``
+        (``since()`` before the reads); True if kept.
+
+        Not kept when the cache let a value go meanwhile (one of the documents may
+        have been replaced while the result was made), nor when one of them is no
+        longer cached (a cache too small for a report's lists): nothing would say
+        when the result went stale.
         """
-        if self._store.generation != self._generation:
-            self.clear()
+        self._follow()
+        if self._store.generation != since:
+            return False
         expires: float | None = None
         for source in sources:
             at = self._store.expires_at(source)
@@ -76,7 +91,7 @@ class DerivedMemo:
                 return False
             if at is not None and (expires is None or at < expires):
                 expires = at
-        if self._store.generation != self._generation:
+        if self._store.generation != since:
             return False  # reading the sources found one expired
         self._data[key] = (value, expires)
         self._data.move_to_end(key)
@@ -89,7 +104,7 @@ class DerivedMemo:
         return {
             "hits": self.hits,
             "misses": self.misses,
-            "size": len(self._data),
+            "size": len(self),
             "max_size": self.max_entries,
         }
 

@@ -279,6 +279,7 @@ class BucketManager(AsyncResource):
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
         self._manufacturer_ids = None
+        self.derived.clear()
         if isinstance(self.source, BucketReader):
             await self.source.forget_layout()
         await self._tiers.clear()

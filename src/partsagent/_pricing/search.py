@@ -126,6 +126,7 @@ async def search_parts(
         return out  # type: ignore[return-value]
     cids = list(dict.fromkeys(n.category_id for n in todo))
     requests = [ArticleRequest(manufacturer_id, vid, cid) for vid in variant_ids for cid in cids]
+    since = catalog.derived.since()
     results = await catalog.get_articles_concurrent(requests, deadline=deadline)
     by_key = {_Key(r.request.variant_id, r.request.category_id): r for r in results}
     vids = tuple(variant_ids)
@@ -133,7 +134,8 @@ async def search_parts(
     for need, options in zip(todo, made, strict=True):
         if not options.errors:
             sources = [articles_key(manufacturer_id, v, need.category_id) for v in vids]
-            catalog.derived.put(("parts", manufacturer_id, vids, need), options, sources)
+            key = ("parts", manufacturer_id, vids, need)
+            catalog.derived.put(key, options, sources, since=since)
     done = iter(made)
     return [o if o is not None else next(done) for o in out]
 

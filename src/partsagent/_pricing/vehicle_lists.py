@@ -86,10 +86,12 @@ async def vehicle_categories(
     kept = catalog.derived.get(key)
     if kept is not MISSING:
         return kept  # type: ignore[no-any-return]
+    since = catalog.derived.since()
     results = await catalog.get_categories_concurrent([(mid, v) for v in variant_ids])
     lists = VehicleCategories.of(
         [(r.request[1], tuple(r.value) if r.value is not None else None, r.error) for r in results]
     )
     if not lists.errors:
-        catalog.derived.put(key, lists, [categories_key(mid, v) for v in variant_ids])
+        sources = [categories_key(mid, v) for v in variant_ids]
+        catalog.derived.put(key, lists, sources, since=since)
     return lists
