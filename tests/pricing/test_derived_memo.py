@@ -18,9 +18,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from partsagent import PartsAgent, PartsReport
+from partsagent import EstimateData, PartsAgent, PartsReport
+from partsagent._markets import load_markets
+from partsagent._pricing import lines, vehicle_lists
+from partsagent._pricing.lines import Pricing, _ranked_for
 from partsagent._pricing.report import ReportLine
 from partsagent._pricing.search import PartNeed, PartOptions, search_parts
+from partsagent._pricing.vehicle_lists import VehicleCategories, vehicle_categories
 from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import CatalogServer, ServerOptions
 
@@ -204,3 +208,29 @@ async def test_a_cancelled_report_keeps_nothing_half_made(vauxhall: Path) -> Non
     assert again.lines == expected.lines
     assert again.operations == expected.operations
     assert again.totals == expected.totals
+
+
+async def test_what_a_vehicle_and_a_part_keep_per_build_is_bounded(sample_dir: Path) -> None:
+    """The panels of a vehicle and the ranking of a part's options are kept per build, at
+    most BUILDS_KEPT and RANKED_KEPT of them, and a kept one is the one worked out afresh."""
+    variants = ["127445", "127446", "127447"]
+    builds = [frozenset(variants[:n]) | {f"other{i}"} for i in range(12) for n in (1, 2, 3)]
+    data = EstimateData.load()
+    market = load_markets().get("GB")
+    pricing = Pricing(market.code, data.rates.market(market), data.rates)
+    async with BucketManager(sample_dir) as manager:
+        lists = await vehicle_categories(manager, MID, variants)
+        [options] = await search_parts(manager, MID, variants, [PartNeed(category_id="CAT001")])
+    panels = [lists.panels(b) for b in builds]
+    ranked = [_ranked_for(options, b, pricing) for b in builds]
+    assert len(lists._panels) == vehicle_lists.BUILDS_KEPT < len(builds)
+    assert len(options.ranked) == lines.RANKED_KEPT < len(ranked)
+    afresh = VehicleCategories.of([(v, lists.by_variant[v], None) for v in variants])
+    assert [afresh.panels(b) for b in builds] == panels
+    assert lists.panels(builds[-1]) is panels[-1]
+    whole = frozenset(variants)
+    kept = _ranked_for(options, whole, pricing)
+    assert kept.usable
+    assert _ranked_for(options, whole, pricing) is kept
+    again = PartOptions(need=options.need, options=options.options, errors=options.errors)
+    assert _ranked_for(again, whole, pricing) == kept
