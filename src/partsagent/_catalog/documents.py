@@ -47,6 +47,15 @@ def articles_path(mid: str, vid: str, cid: str) -> str:
     return f"manufacturers/{mid}/variants/{vid}/categories/{cid}/articles.json"
 
 
+MANUFACTURERS_KEY = "manufacturers/"
+"""The cache key of the manufacturers list."""
+
+
+def models_key(mid: str) -> str:
+    """The cache key of a manufacturer's models (a dict key only: no id is checked)."""
+    return f"models/{mid}"
+
+
 def categories_key(mid: str, vid: str) -> str:
     """The cache key of a variant's category list (a dict key only: no id is checked)."""
     return f"categories/{mid}/{vid}"

@@ -372,7 +372,7 @@ class BucketManager(AsyncResource):
         """Every manufacturer of the catalog."""
         return await self._lookup(
             "manufacturers",
-            "manufacturers/",
+            doc.MANUFACTURERS_KEY,
             doc.MANUFACTURERS_PATH,
             self.source.manufacturers,
         )
@@ -396,7 +396,7 @@ class BucketManager(AsyncResource):
         """Models (with their variants) of manufacturer ``mid``."""
         path = doc.models_path(mid)
         models: tuple[Model, ...] = await self._lookup(
-            "models", f"models/{mid}", path, lambda: self.source.models(mid)
+            "models", doc.models_key(mid), path, lambda: self.source.models(mid)
         )
         if isinstance(self.source, BucketReader):  # a list from a shared cache names packs too
             self.source.learn_models(mid, models)

@@ -11,10 +11,10 @@ from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
-from .._pricing.vehicle_lists import vehicle_categories
+from .._pricing.vehicle_lists import VehicleCategories, vehicle_categories, vehicle_resolution
 from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
-from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
+from .._reading.vehicle import VehicleReading, VehicleResolution
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 
@@ -62,6 +62,13 @@ async def categories_for(
     A variant whose category list cannot be read is named in the warnings, so
     the report says so (and is not cached) instead of silently missing parts.
     """
+    lists, warnings = await _categories(catalog, resolution)
+    return list(lists.union), warnings
+
+
+async def _categories(
+    catalog: BucketManager, resolution: VehicleResolution
+) -> tuple[VehicleCategories, list[ReportWarning]]:
     mid = resolved_refs(resolution)[0].id
     lists = await vehicle_categories(catalog, mid, [v.id for v in resolution.variants])
     if not lists.union and lists.errors:
@@ -73,7 +80,7 @@ async def categories_for(
         )
         for vid, error in lists.errors
     ]
-    return list(lists.union), warnings
+    return lists, warnings
 
 
 class RulesPlanner:
@@ -90,9 +97,10 @@ class RulesPlanner:
         warnings: list[ReportWarning | str] = []
         async with timer("tool.resolve_vehicle"):
             resolution = require_resolved(
-                await resolve_vehicle(catalog, request.vehicle, market=request.market)
+                await vehicle_resolution(catalog, request.vehicle, request.market)
             )
-        categories, unread = await categories_for(catalog, resolution)
+        lists, unread = await _categories(catalog, resolution)
+        categories = list(lists.union)
         warnings.extend(unread)
         components = 1 if isinstance(request.damage, str) else len(request.damage)
         with timer("tool.map_component", components=components):
@@ -112,9 +120,8 @@ class RulesPlanner:
         mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))
         async with timer("tool.analyze_damage_propagation"):
             additions = await analyze_damage_propagation(mapped, rules=request.secondary_parts)
-        by_name = {c.name.casefold(): c for c in categories}
         for add in additions:
-            category = by_name.get(add.category_name.casefold())
+            category = lists.by_name.get(add.category_name.casefold())
             if category is None:
                 continue  # this vehicle has no such part (an EV has no intercooler)
             needs.append(

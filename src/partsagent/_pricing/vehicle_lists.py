@@ -1,11 +1,13 @@
-"""A vehicle's category lists and what reports work out from them, once per vehicle.
+"""A vehicle's resolution and category lists, and what reports work out of them, once per
+vehicle.
 
-Every report on a vehicle reads the category list of each of its variants
-twice (the planner's union of categories, the pricer's groups and panels) and
-works the same things out of them. ``vehicle_categories`` does it once and
-keeps the result in the manager's ``derived`` memo, which lets it go as soon as
-one of those lists leaves the cache or expires: a later report then reads the
-lists again, exactly as without the memo.
+Every report on a vehicle resolves it (the manufacturers and models lists),
+reads the category list of each of its variants twice (the planner's union of
+categories, the pricer's groups and panels) and works the same things out of
+them. ``vehicle_resolution`` and ``vehicle_categories`` do it once and keep the
+result in the manager's ``derived`` memo, which lets it go as soon as one of
+those lists leaves the cache or expires: a later report then reads the lists
+again, exactly as without the memo.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._catalog.cache import MISSING
-from .._catalog.documents import categories_key
+from .._catalog.documents import MANUFACTURERS_KEY, categories_key, models_key
 from .._catalog.manager import BucketManager
 from .._exceptions import PartsAgentError
-from .._models import Category
+from .._markets import Market
+from .._models import Category, Vehicle
+from .._reading.vehicle import VehicleResolution, resolve_vehicle
 
-__all__ = ["VehicleCategories", "vehicle_categories"]
+__all__ = ["VehicleCategories", "vehicle_categories", "vehicle_resolution"]
 
 BUILDS_KEPT = 16
 """Builds (sets of variants) whose panels a vehicle keeps: a report prices one."""
@@ -37,6 +41,8 @@ class VehicleCategories:
     """Every variant's categories, one per id, by id."""
     groups: Mapping[str, str]
     """Each category's product group."""
+    by_name: Mapping[str, Category]
+    """The union's categories by casefolded name (the last by id of a name)."""
     _panels: dict[frozenset[str], dict[str, Category]] = field(default_factory=dict)
 
     @classmethod
@@ -54,6 +60,7 @@ class VehicleCategories:
             errors=tuple((vid, err) for vid, _, err in lists if err is not None),
             union=ordered,
             groups={c.id: c.group for _, cats, _ in lists for c in cats or ()},
+            by_name={c.name.casefold(): c for c in ordered},
         )
 
     def panels(self, build: frozenset[str]) -> dict[str, Category]:
@@ -95,3 +102,23 @@ async def vehicle_categories(
         sources = [categories_key(mid, v) for v in variant_ids]
         catalog.derived.put(key, lists, sources, since=since)
     return lists
+
+
+async def vehicle_resolution(
+    catalog: BucketManager, vehicle: Vehicle, market: str | Market
+) -> VehicleResolution:
+    """``resolve_vehicle``, kept from an earlier report on the same words while the
+    manufacturers and the make's models lists are cached; only a resolved vehicle is kept
+    (candidates and errors are worked out again), and never one read from a VIN."""
+    if vehicle.vin is not None:
+        return await resolve_vehicle(catalog, vehicle, market=market)
+    key = ("vehicle", vehicle, str(market))
+    kept = catalog.derived.get(key)
+    if kept is not MISSING:
+        return kept  # type: ignore[no-any-return]
+    since = catalog.derived.since()
+    resolution = await resolve_vehicle(catalog, vehicle, market=market)
+    if resolution.status == "resolved" and resolution.manufacturer is not None:
+        sources = [MANUFACTURERS_KEY, models_key(resolution.manufacturer.id)]
+        catalog.derived.put(key, resolution, sources, since=since)
+    return resolution
