@@ -253,7 +253,7 @@ def _operations(
     works, notes = work_for(parts, job.data, body_class, equipment, present, job.said, unsure)
     warnings += notes
     is_saloon = _is_saloon(choice)
-    return [_named(op, job.market, is_saloon) for op in price_work(works, pricing.rates)]
+    return price_work(works, pricing.rates, lambda c: _named(c, job.market, is_saloon))
 
 
 def _incomplete_warning(unpriced: Sequence[Unpriced]) -> ReportWarning:
@@ -325,10 +325,9 @@ def _damaged(
     return tuple(out)
 
 
-def _named(op: Operation, market: Market, is_saloon: bool) -> Operation:
-    """An operation whose part says the market's word too."""
-    word = market_name(op.category.name, market, is_saloon=is_saloon)
-    return op.model_copy(update={"category": named_category(op.category, word)})
+def _named(category: CategoryRef, market: Market, is_saloon: bool) -> CategoryRef:
+    """An operation's part, saying the market's word too."""
+    return named_category(category, market_name(category.name, market, is_saloon=is_saloon))
 
 
 def _build(

@@ -144,10 +144,10 @@ class Pricing:
         if quoted is not None:
             price, rate = quoted
             if rate is None:
-                money = Money(amount=price.amount, currency=price.currency)
+                money = Money.of(price.amount, price.currency)
             else:
                 amount = round_money(price.amount * rate, self.rates.minor_unit)
-                money = Money(amount=amount, currency=self.rates.currency)
+                money = Money.of(amount, self.rates.currency)
         self._prices[id(article)] = (article, money)
         return money
 
@@ -324,7 +324,7 @@ def _line(
         article=_ref(best),
         price=price,
         quantity=need.quantity,
-        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
+        line_total=Money.of(price.amount * need.quantity, price.currency),
         why=need.why,
         source=need.source,
         confidence=round(need.confidence, 3),
