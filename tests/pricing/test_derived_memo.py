@@ -18,13 +18,17 @@ from pathlib import Path
 import orjson
 import pytest
 
-from partsagent import EstimateData, PartsAgent, PartsReport
+from partsagent import EstimateData, PartsAgent, PartsReport, Vehicle
 from partsagent._markets import load_markets
 from partsagent._pricing import lines, vehicle_lists
 from partsagent._pricing.lines import Pricing, _ranked_for
 from partsagent._pricing.report import ReportLine
 from partsagent._pricing.search import PartNeed, PartOptions, search_parts
-from partsagent._pricing.vehicle_lists import VehicleCategories, vehicle_categories
+from partsagent._pricing.vehicle_lists import (
+    VehicleCategories,
+    vehicle_categories,
+    vehicle_resolution,
+)
 from partsagent.catalog import BucketManager, HttpBucket
 from partsagent.testing import CatalogServer, ServerOptions
 
@@ -234,3 +238,21 @@ async def test_what_a_vehicle_and_a_part_keep_per_build_is_bounded(sample_dir: P
     assert _ranked_for(options, whole, pricing) is kept
     again = PartOptions(need=options.need, options=options.options, errors=options.errors)
     assert _ranked_for(again, whole, pricing) == kept
+
+
+async def test_a_resolution_is_kept_while_its_lists_are(sample_dir: Path) -> None:
+    """A resolved vehicle is kept and given again; an ambiguous one is worked out each time;
+    clearing the cache drops it, and the next one is resolved afresh (and the same)."""
+    astra = Vehicle(make="Vauxhall", model="Astra", year=2018)
+    vague = Vehicle(make="Vauxhall", year=2018)
+    async with BucketManager(sample_dir) as manager:
+        first = await vehicle_resolution(manager, astra, "GB")
+        again = await vehicle_resolution(manager, astra, "GB")
+        assert again is first
+        unsure = [await vehicle_resolution(manager, vague, "GB") for _ in range(2)]
+        assert unsure[0].status == "ambiguous"
+        assert unsure[0] is not unsure[1]
+        await manager.clear_cache()
+        afresh = await vehicle_resolution(manager, astra, "GB")
+    assert afresh is not first
+    assert afresh == first
