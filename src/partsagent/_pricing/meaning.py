@@ -148,7 +148,8 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 unpriced=len(unpriced),
                 priced=len(report.damaged) - len(no_article),
                 penalty=data.policy.unpriced_penalty,
-                other_body=report.has_warning("vin_body_mismatch"),
+                other_body=report.has_warning("vin_body_mismatch")
+                or report.has_warning("build_not_in_catalog"),
             ),
             "not_priced": unread,
             "coded_warnings": once(warnings),
@@ -179,8 +180,14 @@ def priced_needs(plan: Plan) -> list[Need]:
     return [n for n in plan.needs if n.reason != "damaged" or n.confidence >= PRICE_THRESHOLD]
 
 
+_NOT_TO_CONFIRM = frozenset({"undamaged"})
+"""Reasons never listed to confirm: a part said to be fine ("glass ok", "sensors beep") names
+nothing damaged (issue 21: the list holds only phrases that may name a damaged part)."""
+
+
 def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
-    """The phrases the plan leaves unpriced, and any damaged need under the threshold."""
+    """The phrases the plan leaves unpriced that may name a damaged part, and any damaged
+    need under the threshold; never a part said to be fine or only to be refitted."""
     low = [
         low_confidence(n.component, n.category, n.position, n.confidence, n.guesses)
         for n in plan.needs
@@ -191,6 +198,8 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
     priced = {n.component for n in priced_needs(plan) if n.reason == "damaged"}
     out: dict[str, UnreadPhrase] = {}
     for u in (*plan.unread, *low):
+        if u.reason in _NOT_TO_CONFIRM or (u.reason == "operation" and u.action_hint == "refit"):
+            continue
         if u.phrase not in out and (u.phrase not in priced or u.reason == "not_in_catalog"):
             out[u.phrase] = u
     return tuple(out.values())
@@ -339,7 +348,8 @@ def _confidence(
     estimate cannot be complete. ``unpriced`` damaged parts of ``priced`` + ``unpriced``
     lower it by their share of ``penalty``: the more of the damage missing, the lower.
     ``other_body``: the VIN says a body the catalog does not build (a saloon of a hatch):
-    every article may be the wrong one, so it is capped as an escalated report is.
+    or the words name a build the catalog lacks (a Type R): every article may be the wrong
+    one, so it is capped as an escalated report is.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [
