@@ -261,6 +261,7 @@ class _Reader:
             return
         warnings, notes = self._notes(m, lines)
         ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
+        severity = given or m.severity or Severity.MODERATE
         for line in lines:
             words = (w for t in m.segment.tags for w in t.words)
             target = outer_piece(self.index, line.choice.target, words, severity)
