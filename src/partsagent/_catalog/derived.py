@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from typing import Any
 
+from .._metrics import record_hit
 from .cache import MISSING, BoundedStore
 
 __all__ = ["DerivedMemo"]
@@ -66,6 +67,9 @@ class DerivedMemo:
             return MISSING
         self._data.move_to_end(key)
         self.hits += 1
+        # Counted as a catalog cache hit (no object built): a warm report is answered
+        # from cached lists, whether it looked them up or took what it worked out of them.
+        record_hit("catalog.derived")
         return entry[0]
 
     def since(self) -> int:
