@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, ReportWarning, Severity, WarningCode
-from .vocabulary import AbsentPart
+from .._models import NOWHERE, Category, Position, ReportWarning, Severity, WarningCode
+
+if TYPE_CHECKING:  # the lexicon loads on first reading, not on `import partsagent`
+    from .vocabulary import AbsentPart
 
 __all__ = [
     "ABSENT_PREFIX",
@@ -40,7 +42,7 @@ class Guess(_Out):
 
     category_id: str
     category_name: str
-    position: Position = Position()
+    position: Position = NOWHERE
     confidence: float
 
 
@@ -137,7 +139,7 @@ class ComponentMatch(_Out):
     component: str
     status: Literal["matched", "ambiguous", "unknown"]
     category: MatchedCategory | None = None
-    position: Position = Position()
+    position: Position = NOWHERE
     score: float = 0.0
     candidates: tuple[ComponentCandidate, ...] = ()
     notes: tuple[str, ...] = ()
