@@ -19,7 +19,7 @@ from .._models import Article, Axle, Position, Price, Quality, ReportWarning, Si
 from .._reading.market import market_name, saloon
 from .estimate import BuildChoice, Decision, PricedMarket, Rates, round_money
 from .need import Need
-from .report import Alternative, ArticleRef, CategoryRef, Money, ReportLine, Unpriced
+from .report import Alternative, ArticleRef, CategoryRef, Money, ReportLine, Unpriced, money_of
 from .search import QUALITY_RANK, ArticleOption, PartOptions
 
 __all__ = [
@@ -141,10 +141,10 @@ class Pricing:
         if quoted is not None:
             price, rate = quoted
             if rate is None:
-                money = Money(amount=price.amount, currency=price.currency)
+                money = money_of(price.amount, price.currency)
             else:
                 amount = round_money(price.amount * rate, self.rates.minor_unit)
-                money = Money(amount=amount, currency=self.rates.currency)
+                money = money_of(amount, self.rates.currency)
         self._prices[id(article)] = (article, money)
         return money
 
@@ -273,7 +273,7 @@ def _line(
         article=_ref(best),
         price=price,
         quantity=need.quantity,
-        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
+        line_total=money_of(price.amount * need.quantity, price.currency),
         why=need.why,
         source=need.source,
         confidence=round(need.confidence, 3),
