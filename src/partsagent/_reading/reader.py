@@ -30,7 +30,6 @@ bench/quality.py shows that they are calibrated.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -42,7 +41,7 @@ from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
 from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
 from .index import Index, index_for
-from .language import Language, current, lexicon, load_language, speaking
+from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
 from .mentions import Mention, Passage
 from .phrases import phrase_words
@@ -118,12 +117,6 @@ class _Source:
 
 def vehicle_words(names: Iterable[str]) -> frozenset[str]:
     """The words of the vehicle's make, model and variants: "Fiesta ST" is not damage."""
-    return _vehicle_words(tuple(names), current())
-
-
-@functools.lru_cache(maxsize=1024)
-def _vehicle_words(names: tuple[str, ...], language: Language) -> frozenset[str]:
-    """Kept per vehicle: every report on it names the same make, model and variants."""
     return frozenset(w for n in names for w in phrase_key(n) if w.isalnum())
 
 
