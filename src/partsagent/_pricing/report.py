@@ -32,7 +32,6 @@ __all__ = [
     "UnreadPhrase",
     "Unpriced",
     "WarningCode",
-    "money_of",
 ]
 
 LineReason = Literal["damaged", "secondary", "consumable"]
@@ -52,12 +51,6 @@ class _Out(BaseModel):
 class Money(_Out):
     amount: DecimalText
     currency: str
-
-
-def money_of(amount: Decimal, currency: str) -> Money:
-    """A Money of figures already checked (catalog prices, market rates and what they make):
-    built without validating them again, as a report builds dozens."""
-    return Money.model_construct(amount=amount, currency=currency)
 
 
 class Ref(_Out):

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from ..._exceptions import UsageError
-from ..report import AppliedRates, Money, Operation, OperationKind, ReportLine, Totals, money_of
+from ..report import AppliedRates, Money, Operation, OperationKind, ReportLine, Totals
 from ._data import round_money
 from ._work import Work
 from .rates import PricedMarket, Taxable
@@ -27,7 +27,7 @@ _PAINT: frozenset[OperationKind] = frozenset({"refinish", "blend"})
 
 
 def _money(amount: Decimal, rates: PricedMarket) -> Money:
-    return money_of(amount, rates.currency)
+    return Money(amount=amount, currency=rates.currency)
 
 
 def price_work(works: Sequence[Work], rates: PricedMarket) -> list[Operation]:
