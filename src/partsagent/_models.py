@@ -286,6 +286,7 @@ WarningCode = Literal[
     "vin_check_digit",
     "build_chosen",
     "build_words_unused",
+    "build_not_in_catalog",
     "vin_body_mismatch",
     "body_class_assumed",
     # the words read

@@ -230,3 +230,73 @@ async def test_a_body_word_beside_a_part_word_still_narrows(sample_agent: PartsA
     report = await sample_agent.process_damage_report(corolla, "saloon, tailgate dented")
     assert build_of(report) == (("144104",), "words")
     assert not any("fit none" in w for w in report.warnings)
+
+
+# -- trims, a bare "trunk", and a VIN engine of a body the catalog lacks ------------------
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "damage"),
+    [
+        pytest.param({"make": "Honda", "model": "Civic Type R", "year": 2019},
+                     "front bumper split", id="in-the-model"),
+        pytest.param({"make": "Honda", "model": "Civic", "year": 2019},
+                     "the type-r got its front bumper ripped off", id="alone-in-the-words"),
+    ],
+)  # fmt: skip
+async def test_a_trim_said_prices_that_trim(
+    sample_agent: PartsAgent, vehicle: dict[str, Any], damage: str
+) -> None:
+    """A Type R's bumper is not a base Civic's: the trim said chooses the build."""
+    report = await sample_agent.process_damage_report(vehicle, damage)
+    assert build_of(report) == (("146104",), "words")
+    assert one_set(report)
+    assert not report.has_warning("build_not_in_catalog")
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "damage", "said"),
+    [
+        pytest.param({"make": "Volkswagen", "model": "Golf GTD", "year": 2019},
+                     "rear bumper split", "gtd", id="in-the-model"),
+        pytest.param({"make": "Ford", "model": "Focus", "year": 2019},
+                     "reversed the Focus RS into a wall, rear bumper split", "rs",
+                     id="after-the-models-name"),
+    ],
+)  # fmt: skip
+async def test_a_trim_the_catalog_lacks_is_said_and_doubted(
+    sample_agent: PartsAgent, vehicle: dict[str, Any], damage: str, said: str
+) -> None:
+    report = await sample_agent.process_damage_report(vehicle, damage)
+    (warning,) = [w for w in report.coded_warnings if w.code == "build_not_in_catalog"]
+    assert repr(said) in warning.message
+    assert report.confidence <= 0.5
+
+
+async def test_a_short_trim_word_away_from_the_model_is_no_trim(sample_agent: PartsAgent) -> None:
+    """'rs' or 'st' in a damage text is too often something else: only after the model's name."""
+    report = await sample_agent.process_damage_report(
+        {"make": "Ford", "model": "Focus", "year": 2019}, "rear bumper split, rs corner worst"
+    )
+    assert not report.has_warning("build_not_in_catalog")
+
+
+async def test_a_bare_trunk_chooses_the_saloon(sample_agent: PartsAgent) -> None:
+    """In the US a trunk is a saloon's: where the variants differ by it, the saloon is priced."""
+    corolla = {"make": "Toyota", "model": "Corolla", "year": 2020}
+    report = await sample_agent.process_damage_report(
+        corolla, "got hit in the parking lot, trunk is dented", market="US"
+    )
+    assert build_of(report) == (("144104",), "words")
+
+
+async def test_a_vin_engine_never_chooses_the_body(sample_agent: PartsAgent) -> None:
+    """A VIN with no body class and a 2.0 L petrol engine (a US hatch the catalog lacks): the
+    one 2.0 variant, a hybrid estate, is another car; the build is chosen by the parts."""
+    pytest.importorskip("ultravin")
+    report = await sample_agent.process_damage_report(
+        {"vin": "JTNK4RBE3L3012345"}, [{"component": "rear bumper", "severity": "severe"}]
+    )
+    variants, _ = build_of(report)
+    assert "144103" not in variants  # the estate
+    assert one_set(report)

@@ -68,3 +68,19 @@ def test_a_part_cue_is_marked_and_a_body_cue_is_not() -> None:
 )
 def test_a_variants_own_name_is_read(damage: str, named: tuple[str, ...]) -> None:
     assert read_build_words(GOLF, damage, VARIANTS, CUES).named == named
+
+
+@pytest.mark.parametrize(
+    ("model", "damage", "trims"),
+    [
+        pytest.param("Civic Type R", "bumper split", [("type-r", "type r")], id="model-field"),
+        pytest.param("Civic", "my TYPE-R's bumper", [("type-r", "type-r")], id="alone"),
+        pytest.param("Fiesta", "the fiesta st bumper", [("st", "st")], id="after-the-model"),
+        pytest.param("Fiesta", "1st impact on the bumper, st corner", [], id="short-word-alone"),
+        pytest.param("Golf", "golf r rear bumper", [("golf-r", "golf r")], id="multi-word"),
+        pytest.param("Golf", "bumper, r/h side", [], id="no-trim"),
+    ],
+)  # fmt: skip
+def test_the_trims_said(model: str, damage: str, trims: list[tuple[str, str]]) -> None:
+    words = read_build_words(GOLF.model_copy(update={"model": model}), damage, (), CUES)
+    assert [(t.id, t.words) for t in words.trims] == trims

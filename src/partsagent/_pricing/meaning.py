@@ -148,7 +148,8 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 unpriced=len(unpriced),
                 priced=len(report.damaged) - len(no_article),
                 penalty=data.policy.unpriced_penalty,
-                other_body=report.has_warning("vin_body_mismatch"),
+                other_body=report.has_warning("vin_body_mismatch")
+                or report.has_warning("build_not_in_catalog"),
             ),
             "not_priced": unread,
             "coded_warnings": once(warnings),
@@ -339,7 +340,8 @@ def _confidence(
     estimate cannot be complete. ``unpriced`` damaged parts of ``priced`` + ``unpriced``
     lower it by their share of ``penalty``: the more of the damage missing, the lower.
     ``other_body``: the VIN says a body the catalog does not build (a saloon of a hatch):
-    every article may be the wrong one, so it is capped as an escalated report is.
+    or the words name a build the catalog lacks (a Type R): every article may be the wrong
+    one, so it is capped as an escalated report is.
     """
     bought = {(ln.category.id, ln.position) for ln in lines}
     scores = [

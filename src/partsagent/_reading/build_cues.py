@@ -30,6 +30,7 @@ __all__ = [
     "BuildWords",
     "Cue",
     "CueSaid",
+    "Trim",
     "load_build_cues",
     "read_build_words",
 ]
@@ -75,12 +76,36 @@ class Cue(DataFile):
         )
 
 
+class Trim(DataFile):
+    """A build whose body parts differ from the others' (Type R, GTI, ST), by the words for it."""
+
+    id: DataId
+    words: Annotated[tuple[str, ...], Field(min_length=1)]
+    alone: bool = False
+    """Said anywhere; otherwise only in the vehicle's model or right after the model's name
+    (a bare "st" or "rs" in a damage text is too often something else)."""
+
+    def pattern(self, before: str = "") -> re.Pattern[str]:
+        said = sorted((_fold(w) for w in self.words), key=len, reverse=True)
+        words = "|".join(re.escape(w) for w in said)
+        return re.compile(rf"(?<![\w-]){before}(?:{words})(?![\w-])")
+
+    @functools.cached_property
+    def alone_pattern(self) -> re.Pattern[str]:
+        return self.pattern()
+
+    def named_by(self, variant: Variant) -> bool:
+        """Whether the variant's own name says this trim."""
+        return self.alone_pattern.search(_fold(variant.name)) is not None
+
+
 class BuildCues(DataFile):
     """The whole file of build cues."""
 
     format: Literal["partsagent-build-cues/1"]
     description: str = ""
     cues: tuple[Cue, ...]
+    trims: tuple[Trim, ...] = ()
     vin_bodies: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """vPIC body class -> catalog bodies."""
     vin_fuels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
@@ -107,6 +132,8 @@ class BuildWords:
     cues: tuple[CueSaid, ...] = ()
     named: tuple[str, ...] = ()
     """Variants whose own name the words use ("ST", "GTI", "320d"), when not all of them."""
+    trims: tuple[CueSaid, ...] = ()
+    """The trims said ("type r"), whether or not the catalog builds them."""
 
 
 def read_build_words(
@@ -116,14 +143,33 @@ def read_build_words(
     cues: BuildCues,
 ) -> BuildWords:
     """The cues and variant names said in the vehicle's model and the damage."""
-    texts = [vehicle.model or ""]
-    texts += [damage] if isinstance(damage, str) else [p.component for p in damage]
+    said = [damage] if isinstance(damage, str) else [p.component for p in damage]
     # Hours an estimator gives ("blend 1.0 hrs") name no engine ("1.0 Turbo").
-    folded = _HOURS.sub(" ", " ".join(" ".join(texts).casefold().split()))
+    text = _HOURS.sub(" ", _fold(" ".join(said)))
+    folded = f"{_fold(vehicle.model or '')} {text}"
     found = tuple(
         CueSaid(c.id, words) for c in cues.cues if (words := c.said_in(folded)) is not None
     )
-    return BuildWords(found, _named(folded, variants))
+    return BuildWords(found, _named(folded, variants), _trims(vehicle, text, cues.trims))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _trims(vehicle: Vehicle, text: str, trims: Sequence[Trim]) -> tuple[CueSaid, ...]:
+    """The trims the model field says, or the words say alone or right after the model's name."""
+    model = _fold(vehicle.model or "")
+    found: list[CueSaid] = []
+    for trim in trims:
+        said = trim.alone_pattern.search(model)
+        if said is None and trim.alone:
+            said = trim.alone_pattern.search(text)
+        if said is None and model:
+            said = trim.pattern(rf"(?<={re.escape(model)} )").search(text)
+        if said is not None:
+            found.append(CueSaid(trim.id, said.group()))
+    return tuple(found)
 
 
 _TOKEN = re.compile(r"[\w.+-]+")

@@ -7,7 +7,7 @@ in this order: an explicit variant (``vehicle.variant_id``, ``--variant``);
 the words ("estate", "boot lid", "with sensors": the build cues that
 ``_reading.build_cues`` reads, or a variant's own name: "Fiesta ST",
 "e-Golf", "320d"), as the plan carries them; the VIN's
-body class and engine; otherwise the set that covers most variants. Within
+body class, then its engine within each body; otherwise the set that covers most variants. Within
 the candidates the set stays inside one body and is the largest for which
 every part has an article fitting all of it; a part with no such article is
 left unpriced rather than bought for another body.
@@ -15,13 +15,13 @@ left unpriced rather than bought for another body.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ..._exceptions import InputError
 from ..._models import DamagedPart, ReportWarning, Variant, Vehicle
-from ..._reading.build_cues import BuildCues, BuildWords, Cue, read_build_words
+from ..._reading.build_cues import BuildCues, BuildWords, Cue, CueSaid, read_build_words
 from ..._reading.vin import VinDecode
 from .evidence import Evidence
 from .said import Said, read_evidence
@@ -135,20 +135,68 @@ def _candidates(
             )
         elif len(narrower) < len(kept):
             kept, used = narrower, ["words"]
+    if words.trims:
+        kept, by_trim = _trimmed(kept, variants, words.trims, cues, notes)
+        if by_trim and "words" not in used:
+            used.append("words")
     if pref.vin_bodies or pref.vin_fuels:
         before = len(kept)
         _vin_body_built(kept, pref.vin_bodies, notes)
+        narrower = [v for v in kept if v.body.casefold() in {b.casefold() for b in pref.vin_bodies}]
+        kept = narrower or kept
+        # Within each body only: the catalog may lack the market's engine (a US 2.0 petrol
+        # hatch), and the one variant with that displacement (a 2.0 hybrid estate) is
+        # another car; an engine never chooses the body.
         for test in (
-            lambda v: v.body.casefold() in {b.casefold() for b in pref.vin_bodies},
             lambda v: v.fuel in pref.vin_fuels,
             lambda v: pref.vin_litres is not None and v.engine.startswith(f"{pref.vin_litres} "),
         ):
-            narrower = [v for v in kept if test(v)]
-            if narrower:
-                kept = narrower
+            kept = [v for body in _bodies(kept).values() for v in _narrowed(body, test)]
         if len(kept) < before:
             used.append("vin")
     return kept, used or ["most_variants"]
+
+
+def _bodies(variants: Sequence[Variant]) -> dict[str, list[Variant]]:
+    bodies: dict[str, list[Variant]] = {}
+    for v in variants:
+        bodies.setdefault(v.body, []).append(v)
+    return bodies
+
+
+def _narrowed(variants: list[Variant], test: Callable[[Variant], bool]) -> list[Variant]:
+    return [v for v in variants if test(v)] or variants
+
+
+def _trimmed(
+    kept: list[Variant],
+    variants: Sequence[Variant],
+    said: Sequence[CueSaid],
+    cues: BuildCues,
+    notes: list[ReportWarning],
+) -> tuple[list[Variant], bool]:
+    """The variants of the trims said (a Type R's bumpers are not a base Civic's); a trim the
+    catalog does not build for this vehicle is said, never priced as the base in silence."""
+    by_id = {t.id: t for t in cues.trims}
+    narrowed = False
+    for s in said:
+        trim = by_id.get(s.id)
+        if trim is None:
+            continue
+        if not any(trim.named_by(v) for v in variants):
+            notes.append(
+                ReportWarning(
+                    code="build_not_in_catalog",
+                    message=f"the report names the {s.words!r} build, which the catalog does "
+                    "not list for this vehicle: priced for another build, whose bumpers, "
+                    "grilles, lamps, wheels and brakes may differ; please confirm the parts",
+                )
+            )
+            continue
+        narrower = [v for v in kept if trim.named_by(v)]
+        if narrower and len(narrower) < len(kept):
+            kept, narrowed = narrower, True
+    return kept, narrowed
 
 
 def _best_set(
