@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from partsagent import PartsAgent, PartsAgentError, PartsReport
+from partsagent._reading.results import ABSENT_PREFIX
 
 __all__ = [
     "DATASETS",
@@ -53,8 +54,15 @@ class Outcome:
     error: str | None = None
 
     def damaged(self) -> list[Any]:
-        """The damaged parts the report read, bought (a line) or only repaired (operations)."""
-        return list(self.report.damaged) if self.report else []
+        """The damaged parts the report read, bought (a line) or only repaired (operations):
+        the catalog's parts (a panel the catalog lacks is in ``labour``)."""
+        got = self.report.damaged if self.report else ()
+        return [d for d in got if not d.category.id.startswith(ABSENT_PREFIX)]
+
+    def labour(self) -> list[Any]:
+        """The damaged panels the catalog has no part for, priced as labour only."""
+        got = self.report.damaged if self.report else ()
+        return [d for d in got if d.category.id.startswith(ABSENT_PREFIX)]
 
 
 @dataclass(slots=True)

@@ -10,7 +10,9 @@
   meant only to be faster is shown to answer every report the same;
 * **import**: ``python -X importtime -c "import partsagent"`` in fresh interpreters
   (the best of 7: the machine is shared), and which optional parts stayed unloaded
-  (the LLM client, Redis, aiohttp, structlog);
+  (the LLM client, Redis, aiohttp, structlog); beside it, ``from partsagent import
+  PartsAgent`` (the agent loads its reading and pricing when first named).
+  ``--import-only`` measures these alone;
 * **memory per cached report**: RSS of a process that priced the same distinct
   reports with a report cache of ``N`` minus one with a report cache of 1,
   divided by ``N``;
@@ -112,6 +114,24 @@ def import_seconds() -> tuple[float, list[str]]:
     return best, [name for name in LAZY if name in modules]
 
 
+def agent_import_seconds() -> float:
+    """The best ``from partsagent import PartsAgent`` (the agent, its reading and pricing
+    loaded too) of several fresh interpreters, bytecode used as by ``import_seconds``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    probe = (
+        "import time; t = time.perf_counter(); from partsagent import PartsAgent; "
+        "print(time.perf_counter() - t)"
+    )
+    return min(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+            ).stdout
+        )
+        for _ in range(IMPORT_RUNS + 1)
+    )
+
+
 def _measure(directory: str, n: int, max_reports: int, max_entries: int, out: Any) -> None:
     """In a child: price ``n`` reports, then report RSS and the cache sizes."""
     c.quiet_logs()
@@ -144,11 +164,38 @@ def measure(directory: str, n: int, *, max_reports: int, max_entries: int) -> di
 
 
 def main() -> None:
-    args = c.parse_args(__doc__.splitlines()[0])
+    args = c.parse_args(
+        __doc__.splitlines()[0],
+        lambda p: p.add_argument(
+            "--import-only", action="store_true", help="measure the imports only"
+        ),
+    )
     n = 300 if args.quick else 1000
-    packed, plain = str(c.bench_catalog()), str(c.bench_catalog(pack=False))
     seconds, loaded = import_seconds()
-    print(f"import partsagent: {seconds:.3f} s (best of {IMPORT_RUNS}); loaded: {loaded or 'none'}")
+    load = os.getloadavg()[0]
+    print(
+        f"import partsagent: {seconds:.3f} s (best of {IMPORT_RUNS}, load {load:.1f}); "
+        f"loaded: {loaded or 'none'}"
+    )
+    agent_seconds = agent_import_seconds()
+    print(f"from partsagent import PartsAgent: {agent_seconds:.3f} s (best of {IMPORT_RUNS})")
+    if args.import_only:
+        met = seconds <= 0.15
+        targets = [c.target("footprint: import partsagent", round(seconds, 3), "<= 0.15 s", met)]
+        c.print_targets(targets)
+        c.write_result(
+            "footprint-import",
+            {"import_runs": IMPORT_RUNS},
+            {
+                "import_s": round(seconds, 4),
+                "agent_import_s": round(agent_seconds, 4),
+                "load_average": round(load, 2),
+                "lazy_loaded_by_import": loaded,
+            },
+            targets,
+        )
+        return
+    packed, plain = str(c.bench_catalog()), str(c.bench_catalog(pack=False))
     cpu = cpu_per_report(500 if args.quick else 2000)
     c.print_table(
         f"report --batch, {cpu['reports']:,} distinct sample reports (CPU, best of {CPU_RUNS})",
@@ -229,6 +276,7 @@ def main() -> None:
         {
             "cpu_per_report": cpu,
             "import_s": round(seconds, 4),
+            "agent_import_s": round(agent_seconds, 4),
             "lazy_loaded_by_import": loaded,
             "runs": runs,
             "kb_per_cached_report": round(per_report, 3),

@@ -23,6 +23,9 @@ a function to ``ASPECTS``:
   scored as (operation, category, side) against ``expect.operations`` on the reports
   that carry them, from the report's words and from the labelled parts themselves (the
   estimate alone, apart from how the words were read);
+* ``work``: the panels the catalog has no part for (``expect.labour``) priced as labour
+  with their operations, reports with one that total 0 (target 0), and the labelled hours
+  of operations (``expect.hours``: stated hours, hail counts per panel);
 * ``builds``: the share of reports whose lines all fit one common set of variants;
 * ``silent`` (issue 21): the reports that are wrong with nothing to say so. A report is
   wrong when it has a damaged line that is not expected (a wrong part or side), misses
@@ -63,6 +66,7 @@ from _labelled import (
 )
 from partsagent import PartsAgent, PartsAgentError, PartsReport
 from partsagent._reading.reader import PRICE_THRESHOLD
+from partsagent._reading.results import ABSENT_PREFIX
 
 BUCKETS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001)
 """Confidence buckets of the calibration table, [low, high)."""
@@ -183,8 +187,10 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
                 failures.append(f"{o.case.id}: story {phrase!r} was priced as {line_key(lines[0])}")
         for phrase in o.case.expect["unread"]:
             total += 1
-            if any(_loosely(phrase, u.phrase) for u in unread):
-                found += 1
+            if any(_loosely(phrase, u.phrase) for u in unread) or any(
+                _loosely(phrase, d.component) for d in o.labour()
+            ):
+                found += 1  # a panel the catalog lacks, listed or priced as labour only
             else:
                 failures.append(f"{o.case.id}: {phrase!r} not in not_priced")
             lines = [ln for ln in o.damaged() if _loosely(phrase, ln.component)]
@@ -193,7 +199,7 @@ def score_unread(outcomes: Sequence[Outcome]) -> Aspect:
                 failures.append(f"{o.case.id}: {phrase!r} was priced as {line_key(lines[0])}")
     rows: list[list[object]] = [
         ["unread phrases expected", total],
-        ["found under not_priced", f"{found} ({share_of(found, total):.3f})"],
+        ["found under not_priced (or priced as labour)", f"{found} ({share_of(found, total):.3f})"],
         ["story phrases (what happened)", stories],
         ["story listed under not_priced", listed],
         ["priced instead (narrative or absent part read as a part)", priced],
@@ -300,7 +306,8 @@ def predicted_operations(report: PartsReport | None) -> set[OpKey]:
     return {
         (op.operation, op.category.id, op.position.side)
         for op in report.operations
-        if op.line is None or report.lines[op.line].reason == "damaged"
+        if (op.line is None or report.lines[op.line].reason == "damaged")
+        and not op.category.id.startswith(ABSENT_PREFIX)  # scored by ``score_work``
     }
 
 
@@ -370,6 +377,71 @@ def score_operations(outcomes: Sequence[Outcome]) -> Aspect:
     headers = ["input", "reports", "expected", "predicted", "hits", "recall", "precision"]
     figures = {"words": words, "labelled_parts": alone}
     return Aspect("operations", figures, headers, rows, [], words["failures"])
+
+
+def _op_for(report: PartsReport, want: dict[str, Any]) -> Any:
+    """The report's operation a label names: by operation, category (id or name) and side."""
+    return next(
+        (
+            op
+            for op in report.operations
+            if op.operation == want["operation"]
+            and want["category"] in (op.category.id, op.category.name)
+            and op.position.side == want.get("side")
+        ),
+        None,
+    )
+
+
+def score_work(outcomes: Sequence[Outcome]) -> Aspect:
+    """Labour-only panels (``expect.labour``: a panel the catalog lacks, with its operations)
+    and the hours of labelled operations (``expect.hours``: stated hours, hail per panel)."""
+    panels = priced = ops_right = hours_n = hours_right = zero = 0
+    failures = []
+    for o in outcomes:
+        report = o.report
+        for want in o.case.expect.get("labour", ()):
+            panels += 1
+            got = [
+                d for d in o.labour()
+                if d.category.name == want["part"] and d.position.side == want.get("side")
+            ]  # fmt: skip
+            if not got or report is None:
+                failures.append(f"{o.case.id}: {want['part']} {want.get('side')} not priced")
+                continue
+            priced += 1
+            ops = sorted(
+                op.operation for op in report.operations
+                if op.category.name == want["part"] and op.position.side == want.get("side")
+                and op.operation != "blend"
+            )  # fmt: skip
+            if ops == sorted(want["operations"]):
+                ops_right += 1
+            else:
+                failures.append(f"{o.case.id}: {want['part']} operations {ops}")
+        if o.case.expect.get("labour") and report is not None and report.totals.total.amount == 0:
+            zero += 1
+            failures.append(f"{o.case.id}: total 0 with a labour-only panel")
+        for want in o.case.expect.get("hours", ()):
+            hours_n += 1
+            op = _op_for(report, want) if report is not None else None
+            if op is not None and str(op.hours) == want["hours"]:
+                hours_right += 1
+            else:
+                got_h = op.hours if op is not None else "no such operation"
+                failures.append(f"{o.case.id}: {want} got {got_h}")
+    rows: list[list[object]] = [
+        ["labour-only panels expected", panels],
+        ["priced as labour", f"{priced} ({share_of(priced, panels):.3f})"],
+        ["their operations right", f"{ops_right} ({share_of(ops_right, panels):.3f})"],
+        ["reports with such a panel totalling 0", zero],
+        ["labelled hours (stated, hail per panel)", hours_n],
+        ["hours right", f"{hours_right} ({share_of(hours_right, hours_n):.3f})"],
+    ]
+    figures = {"panels": panels, "priced": priced, "operations_right": ops_right,
+               "zero_totals": zero, "hours": hours_n, "hours_right": hours_right}  # fmt: skip
+    targets = [c.target("labour-only reports totalling 0", float(zero), "0", zero == 0)]
+    return Aspect("work", figures, ["measure", "value"], rows, targets, failures)
 
 
 def one_build(report: PartsReport) -> bool:
@@ -499,6 +571,7 @@ ASPECTS: list[Callable[[Sequence[Outcome]], Aspect]] = [
     score_total_loss,
     score_calibration,
     score_operations,
+    score_work,
     score_builds,
     score_silent,
 ]

@@ -57,11 +57,13 @@ def _env() -> dict[str, str]:
 def _run_tree(argv: list[str]) -> dict[str, Any]:
     """Run ``argv`` to its end: wall and CPU seconds of its whole process tree, its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children = c.child_pids()
     started = time.perf_counter()
     proc = subprocess.run(
         argv, capture_output=True, check=False, env=_env(), cwd=c.BENCH_DIR.parent
     )
     wall = time.perf_counter() - started
+    c.reap_orphans(children)  # the fork server and its workers, adopted
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{argv} failed: {proc.stderr.decode()[-2000:]}")
@@ -282,6 +284,7 @@ def _part(parser: argparse.ArgumentParser) -> None:
 def main() -> None:
     args = c.parse_args(__doc__ or "", _part)
     c.quiet_logs()
+    c.adopt_orphans()
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"partsagent-bench-scale-{os.getpid()}"
     tmp.mkdir(parents=True, exist_ok=True)
     jobs: dict[str, Any] = {"skipped": "--part processes"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from _worker_pids import worker_pids
 from partsagent import PartsAgent
 from partsagent._processes import IMBALANCE, WorkerPool, _new_agent, _stable_hash, vehicle_key
 
@@ -47,21 +49,16 @@ def _setup() -> PartsAgent:
     return _new_agent({})
 
 
-def _spawned_children() -> list[int]:
-    pid = os.getpid()
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [
-        c for c in map(int, children) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
-    ]
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
 async def test_workers_start_before_any_chunk_is_given() -> None:
-    """The workers' imports and agents overlap the parent's reading of its input."""
-    before = set(_spawned_children())
+    """The workers' agents overlap the parent's reading of its input."""
+    before = set(worker_pids(os.getpid()))
     async with WorkerPool(_setup, jobs=2) as pool:
-        started = set(_spawned_children()) - before
-        assert len(started) == 2
+        for _ in range(100):  # forked by the fork server, which may be starting
+            if len(set(worker_pids(os.getpid())) - before) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(set(worker_pids(os.getpid())) - before) == 2
         await pool.finish(_nothing)
 
 

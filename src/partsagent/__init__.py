@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._agent import PartsAgent
 from ._batch import BatchResult
 from ._exceptions import (
     CatalogError,
@@ -31,10 +30,7 @@ from ._exceptions import (
 )
 from ._lazy import lazy_names as _lazy_names
 from ._models import DamagedPart, Position, ReportWarning, Severity, Vehicle, WarningCode
-from ._pricing.estimate import EstimateData, Rates
 from ._pricing.report import Operation, PartsReport, ReportLine, Totals
-from ._pricing.report_cache import ReportCache
-from ._sync import SyncPartsAgent
 
 __all__ = [
     "BatchResult",
@@ -111,6 +107,7 @@ _MOVED: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from ._agent import PartsAgent as PartsAgent
     from ._catalog.breaker import CircuitBreaker as CircuitBreaker
     from ._catalog.fanout import ItemResult as ItemResult
     from ._catalog.http import HttpBucket as HttpBucket
@@ -137,7 +134,11 @@ if TYPE_CHECKING:
     from ._models import ProductGroup as ProductGroup
     from ._models import Variant as Variant
     from ._planning.llm import LLMPlanner as LLMPlanner
+    from ._pricing.estimate import EstimateData as EstimateData
+    from ._pricing.estimate import Rates as Rates
+    from ._pricing.report_cache import ReportCache as ReportCache
     from ._processes import process_batch_in_processes as process_batch_in_processes
+    from ._sync import SyncPartsAgent as SyncPartsAgent
 
     __version__: str
 
@@ -153,6 +154,8 @@ def _agent_cache_manager() -> type[ReportCache]:
     # Renamed: "Manager" named two things (this and BucketManager); one word, one concept.
     import warnings
 
+    from ._pricing.report_cache import ReportCache
+
     warnings.warn(
         "partsagent.AgentCacheManager was renamed partsagent.ReportCache; "
         "import it with 'from partsagent import ReportCache'",
@@ -162,13 +165,20 @@ def _agent_cache_manager() -> type[ReportCache]:
     return ReportCache
 
 
-# process_batch_in_processes needs multiprocessing: loaded when a batch needs it.
+# The agent (the reading, the pricing, the catalog client) and process_batch_in_processes
+# (multiprocessing) load when first named: `import partsagent` for its models and errors
+# (a web app's request types, a worker's unpickling) costs only those.
 __getattr__, __dir__ = _lazy_names(
     __name__,
     globals(),
     __all__,
     lazy={
         "__version__": _version,
+        "EstimateData": "partsagent._pricing.estimate",
+        "PartsAgent": "partsagent._agent",
+        "Rates": "partsagent._pricing.estimate",
+        "ReportCache": "partsagent._pricing.report_cache",
+        "SyncPartsAgent": "partsagent._sync",
         "process_batch_in_processes": "partsagent._processes",
         "AgentCacheManager": _agent_cache_manager,
     },

@@ -195,7 +195,11 @@ class Position(_Frozen):
         )
 
 
-_POSITIONS: dict[tuple[str | None, str | None], Position] = {}
+NOWHERE = Position.model_construct()
+"""The position that does not apply: every field's default. Made without validation, so
+that a model using it as a default does not build Position's validator at import."""
+
+_POSITIONS: dict[tuple[str | None, str | None], Position] = {(None, None): NOWHERE}
 
 
 def _one_position(position: Position) -> Position:
@@ -218,7 +222,7 @@ class Article(_Frozen):
     name: str
     product_group_id: CatalogId | None = None
     quality: Quality
-    position: SharedPosition = Position()
+    position: SharedPosition = NOWHERE
     oe_numbers: tuple[str, ...] = ()
     price: Price
     """The price in the catalog's own currency."""

@@ -1,15 +1,20 @@
 """Reports over several processes: every core, each worker keeping one agent for the whole run.
 
 A report costs milliseconds of CPU, and one process uses one core. Here
-worker processes (``spawn``: no state inherited by accident) each build one
-agent when they start and keep it, so its caches serve every report they are
-given; the work goes out in chunks of input items and comes back in input
-order. At most ``window`` chunks are out at once, so memory is bounded
-whatever the length of the input. Workers share what a Redis shares
-(``PartsAgent(redis=...)``: the catalog cache, the limit, the flights).
+worker processes each build one agent when they start and keep it, so its
+caches serve every report they are given. Workers are forked from a fork
+server (``forkserver``; ``spawn`` where there is none) that has imported the
+library once: no worker pays the imports, none inherits the caller's threads,
+event loop or state (a fork of the caller would), and none pays the
+interpreter's teardown when it ends. The work goes out in chunks of input
+items and comes back in input order. At most ``window`` chunks are out at
+once, so memory is bounded whatever the length of the input. Workers share
+what a Redis shares (``PartsAgent(redis=...)``: the catalog cache, the limit,
+the flights).
 
-Where the time goes (measured, docs/scaling.md): a worker's start (an
-interpreter, the imports and the agent, about 0.7 s of CPU) and, above all,
+Where the time goes (measured, docs/scaling.md): a worker's start (its agent,
+under 0.1 s of CPU; a spawned one also pays an interpreter and the imports,
+about 0.6 s) and, above all,
 what each worker learns per vehicle (the catalog documents it parses, the
 reading index of each model) and would learn again if another worker got the
 same vehicle. So workers start at once, while the parent reads the input, and
@@ -175,7 +180,7 @@ def _finish(last: Callable[[], R]) -> tuple[R, WorkerCpu]:
 
 
 class WorkerPool(AsyncResource):
-    """``jobs`` spawned worker processes, each with the agent ``setup()`` builds in it.
+    """``jobs`` worker processes, each with the agent ``setup()`` builds in it.
 
     The workers start at once (their imports and agents overlap the caller's
     reading of the input). ``map()`` hands them chunks and yields each chunk's
@@ -188,7 +193,7 @@ class WorkerPool(AsyncResource):
             raise InputError("jobs must be at least 1")
         self.jobs = jobs
         self.cpu: list[WorkerCpu] = []
-        context = multiprocessing.get_context("spawn")
+        context = _context(setup)
         # One executor per worker: a chunk's part can then go to the worker that has its
         # vehicle's documents, and each worker runs exactly one finish().
         self._workers = [
@@ -306,6 +311,28 @@ class WorkerPool(AsyncResource):
         done = [await _result(f) for f in futures]
         self.cpu = [cpu for _, cpu in done]
         return [value for value, _ in done]
+
+
+PRELOAD = ("partsagent._processes", "partsagent._agent", "partsagent._catalog.manager")
+"""What the fork server imports once for every worker (measured, docs/scaling.md: the
+imports were most of a spawned worker's start)."""
+
+
+def _context(setup: Setup) -> multiprocessing.context.BaseContext:
+    """``forkserver`` preloaded with the library and ``setup``'s module, else ``spawn``.
+
+    The fork server is the process's own (multiprocessing keeps one): its preload is
+    fixed when it first starts, so a later pool of another module imports that module
+    in each worker, as with spawn.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    function = setup.func if isinstance(setup, functools.partial) else setup
+    module = getattr(function, "__module__", None)
+    extra = (module,) if isinstance(module, str) and module != "__main__" else ()
+    context.set_forkserver_preload([*PRELOAD, *extra])
+    return context
 
 
 def _stable_hash(key: Hashable) -> int:

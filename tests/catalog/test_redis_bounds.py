@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -16,7 +17,7 @@ import redis.asyncio
 from _redis_server import start_redis_server, stop_redis_server
 from partsagent import PartsAgent
 from partsagent._catalog.redis import ModelSerializer, redis_cache
-from partsagent._catalog.suspend import COOL_DOWN
+from partsagent._catalog.suspend import COOL_DOWN, SLOW_CALLS, Suspension
 from partsagent.catalog import BucketManager
 from partsagent.testing import sample_reports
 
@@ -147,3 +148,82 @@ async def test_a_redis_that_comes_back_is_used_again(
         await asyncio.sleep(COOL_DOWN + 0.2)  # the cool-down is over
         await reader.get_articles_for_category(MID, VID, CID)
         assert reader.get_cache_stats()["by_kind"]["articles"]["shared_hits"] == 1
+
+
+async def _stored(redis_url: str) -> str:
+    """A namespace whose Redis holds the list at KEY (written by another manager)."""
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    async with BucketManager(cache=redis_cache(redis_url, namespace=namespace)) as writer:
+        await writer.get_articles_for_category(MID, VID, CID)
+        await writer.drain()
+    return namespace
+
+
+def busy_after(turns: int, *, seconds: float) -> None:
+    """Block the event loop for ``seconds`` (other tasks' CPU work) ``turns`` turns from now."""
+    loop = asyncio.get_running_loop()
+
+    def turn(left: int) -> None:
+        if left:
+            loop.call_soon(turn, left - 1)
+        else:
+            time.sleep(seconds)
+
+    loop.call_soon(turn, turns)
+
+
+async def test_an_answer_that_came_while_the_process_was_busy_is_read(redis_url: str) -> None:
+    """The loop blocked past the deadline (CPU, not Redis): the answer is a shared hit.
+
+    A worker on a loaded host took its own lateness for a slow Redis: its request went
+    out after the deadline, or its answer was there unread; each such call was a miss,
+    fetched from the catalog, and suspended the cache (4 workers made 192 catalog
+    requests where one made 56).
+    """
+    namespace = await _stored(redis_url)
+    for turns in range(1, 5):  # the read has started; its request is out, or not yet
+        cache = redis_cache(redis_url, namespace=namespace, timeout=0.05)
+        async with BucketManager(cache=cache) as reader:
+            await reader.get_manufacturers()  # connected: the next call goes out at once
+            before = reader.get_cache_stats()["requests"]
+            busy_after(turns, seconds=0.3)  # six times the timeout
+            await reader.get_articles_for_category(MID, VID, CID)
+            stats = reader.get_cache_stats()
+        assert stats["by_kind"]["articles"]["shared_hits"] == 1, turns
+        assert stats["requests"] == before, turns  # not fetched from the catalog
+
+
+async def test_one_slow_call_is_a_miss_and_the_next_call_is_answered(
+    redis_server: tuple[subprocess.Popen[bytes], str], redis_url: str
+) -> None:
+    """One timed-out call does not leave the cache alone for a cool-down: the next is read."""
+    cache = redis_cache(redis_url, namespace=await _stored(redis_url), timeout=0.05)
+    async with BucketManager(cache=cache) as reader:
+        with stalled(redis_server):
+            await reader.get_manufacturers()  # times out: a miss, fetched
+        await reader.get_articles_for_category(MID, VID, CID)  # at once, no cool-down
+        assert reader.get_cache_stats()["by_kind"]["articles"]["shared_hits"] == 1
+
+
+def test_timeouts_in_a_row_suspend_and_an_error_at_once() -> None:
+    """SLOW_CALLS timed-out calls in a row suspend the cache; one answered call between resets
+    the count; an error (refused, reset) suspends at once."""
+    now = [0.0]
+    suspension = Suspension(clock=lambda: now[0])
+    for _ in range(SLOW_CALLS - 1):
+        suspension.failed(suspension.begin() or False, "TimeoutError", slow=True)
+    suspension.succeeded(suspension.begin() or False)
+    for _ in range(SLOW_CALLS - 1):
+        suspension.failed(suspension.begin() or False, "TimeoutError", slow=True)
+    assert suspension.begin() is False
+    assert suspension.suspended == 0
+    suspension.failed(False, "TimeoutError", slow=True)
+    assert suspension.begin() is None
+    assert suspension.suspended == 1
+    now[0] += COOL_DOWN
+    probe = suspension.begin()
+    assert probe is True
+    suspension.succeeded(probe)
+    suspension.failed(suspension.begin() or False, "ConnectionError")
+    assert suspension.begin() is None
+    assert suspension.suspended == 2

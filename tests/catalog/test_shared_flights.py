@@ -132,6 +132,39 @@ async def test_a_peer_that_never_delivers_costs_a_bounded_wait(
     assert await _requests(slow_server) == 1
 
 
+async def test_the_waiters_of_a_lease_that_expired_send_the_request_once(
+    slow_server: ServerProcess, redis_url: str, redis_client: redis.asyncio.Redis
+) -> None:
+    """A sender whose lease ran out with no value (starved of CPU past it, or killed): of
+    the four processes that waited for it, one sends the request, the others wait again.
+
+    They each fetched it: on a loaded host, 4 cold workers made 168 catalog requests
+    where one made 55."""
+    async with HttpBucket(slow_server.url) as source:
+        namespace = await catalog_namespace(source)
+    managers = [
+        BucketManager(
+            HttpBucket(slow_server.url), redis=redis_url, cache=redis_cache(redis_url, timeout=5.0)
+        )
+        for _ in range(4)
+    ]
+    try:
+        for m in managers:
+            await _warm(m)
+        mid = (await managers[0].get_manufacturers())[0].id
+        await redis_client.set(f"{namespace}:models/{mid}:lease", "someone-starved", px=300)
+        await _requests(slow_server, reset=True)
+        async with asyncio.timeout(10):
+            results = await asyncio.gather(*(m.get_models_for_manufacturer(mid) for m in managers))
+        requests = await _requests(slow_server)
+    finally:
+        for m in managers:
+            await m.aclose()
+    assert results[0]
+    assert results == [results[0]] * 4
+    assert requests == 1
+
+
 # -- the request is leased: a model's pack, whatever lists of it each process misses ------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from _worker_pids import worker_pids
 from partsagent import InputError, PartsReport
 from partsagent._processes import default_jobs, process_batch_in_processes
 from partsagent.testing import sample_reports
@@ -69,17 +70,6 @@ def test_two_workers_write_the_lines_of_one_process(tmp_path: Path) -> None:
     assert sum(counted) == 75
 
 
-def _workers(pid: int) -> list[int]:
-    """The worker processes of ``pid`` (spawned children, not its resource tracker)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    found = []
-    for child in map(int, children):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        if b"spawn_main" in cmdline:
-            found.append(child)
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
 def test_a_killed_worker_ends_the_run_with_lines_to_resume_from(tmp_path: Path) -> None:
     """SIGKILL of a worker: one error line naming the --skip that resumes; earlier lines kept."""
@@ -92,7 +82,7 @@ def test_a_killed_worker_ends_the_run_with_lines_to_resume_from(tmp_path: Path) 
         assert proc.stdout is not None
         first = proc.stdout.readline()  # the workers are up and answering
         assert first
-        workers = _workers(proc.pid)
+        workers = worker_pids(proc.pid)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
         rest, err = proc.communicate(timeout=120)

@@ -164,10 +164,10 @@ async def test_panels_that_do_not_touch_keep_their_times(sample_agent: PartsAgen
 def test_an_edge_to_an_unknown_panel_is_refused(tmp_path: Path) -> None:
     """An adjacency file whose edge names no panel fails at load, naming the edge."""
     doc = json.loads(EstimateData.load().adjacency.model_dump_json())
-    doc["edges"].append({"id": "bonnet-roof", "between": ["Bonnet", "Roof"]})
+    doc["edges"].append({"id": "bonnet-spoiler", "between": ["Bonnet", "Rear Spoiler"]})
     path = tmp_path / "adjacency.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(InputError, match="bonnet-roof"):
+    with pytest.raises(InputError, match="bonnet-spoiler"):
         EstimateData.load(adjacency=path)
 
 

@@ -52,6 +52,10 @@ DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024
 DEFAULT_TIMEOUT = 0.25
 """Seconds per call: a healthy Redis answers in a millisecond; a slow one is a miss (and,
 suspended, costs nothing for a while: ``suspend``). Room is left for a busy event loop."""
+BACKSTOP = 4
+"""aiocache's and the sockets' own bounds, as a multiple of the call's ``timeout``..."""
+MIN_BACKSTOP = 2.0
+"""... and at least this many seconds (a loop busy that long is rare; Redis stalled is not)."""
 _JSON_TAG = "json"
 _EMPTY_TAG = "empty"
 
@@ -215,13 +219,20 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         max_value_bytes: int,
     ) -> None:
         parts = urlsplit(url)
+        # The manager bounds each call by ``timeout`` (``call_timeout``), timed on the answer
+        # (``shared.bounded``). aiocache's and the socket's own bounds are backstops: at
+        # ``timeout`` they would fire together with it, and take a busy process's lateness
+        # for a slow Redis.
+        backstop = max(timeout * BACKSTOP, MIN_BACKSTOP)
         super().__init__(
             serializer=ModelSerializer(),
             namespace=namespace if namespace is not None else DEFAULT_NAMESPACE,
-            timeout=timeout,
+            timeout=backstop,
             endpoint=parts.hostname or parts.path,
             port=parts.port or 6379,
         )
+        self.call_timeout = timeout
+        """Seconds the manager gives one call (``redis_cache(timeout=...)``)."""
         self.needs_catalog_namespace = namespace is None
         """True until a BucketManager names the namespace after its catalog."""
         self.url = redact_url(url)
@@ -233,10 +244,10 @@ class _PartsRedisCache(RedisCache):  # type: ignore[misc]  # aiocache ships no t
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             url,
             max_connections=max_connections,
-            timeout=timeout,
+            timeout=backstop,
             decode_responses=False,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
+            socket_timeout=backstop,
+            socket_connect_timeout=backstop,
         )
         self.client = redis.asyncio.Redis.from_pool(pool)  # the client owns (and closes) the pool
 
@@ -387,10 +398,11 @@ def redis_cache(
       (``partsagent-`` and a hash of the catalog's location and index.json, read
       once), so that two catalogs never share entries; name one to share it on
       purpose, or to read a cache while the catalog is down.
-    * ``timeout=0.25``: seconds per cache call and per socket operation; a slow
-      Redis becomes a cache miss in the manager, not a slow report, and a call
-      that fails or times out leaves the cache alone for a second or more
-      (``suspend``). Raise it for a Redis far away.
+    * ``timeout=0.25``: seconds the manager gives a cache call (the answer's time:
+      an answer that came while the process was busy is still read); a slow Redis
+      becomes a cache miss, not a slow report. A call that fails, or three that time
+      out in a row, leave the cache alone for a second or more (``suspend``). Calls
+      made on the cache directly get 4 times as long (2 s at least). Raise it for a Redis far away.
     * ``max_connections=32``: the pool's size; more concurrent lookups wait for
       a free connection.
     * ``max_value_bytes=8 MiB``: the largest value read (at most this many bytes

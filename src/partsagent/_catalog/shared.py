@@ -35,6 +35,7 @@ __all__ = [
     "CatalogNamespaced",
     "SharedCache",
     "Unreadable",
+    "bounded",
     "call_timeout",
     "catalog_namespace",
     "kind_of",
@@ -51,6 +52,9 @@ MAX_PENDING = 10_000
 
 DEFAULT_CALL_TIMEOUT = 0.25
 """Seconds a shared-cache call may take when the cache names no ``timeout`` of its own."""
+
+GRACE_TURNS = 8
+"""Turns of the event loop a call past its deadline still has to read an answer that came."""
 
 T = TypeVar("T")
 CLEAR_TIMEOUT = 30.0
@@ -107,11 +111,43 @@ def problem(kind: str, path: str, value: Any) -> str | None:
 
 
 def call_timeout(cache: Any) -> float:
-    """Seconds a call to ``cache`` may take: its own ``timeout``, else ``DEFAULT_CALL_TIMEOUT``."""
-    timeout = getattr(cache, "timeout", None)
+    """Seconds a call to ``cache`` may take: its ``call_timeout`` (``redis_cache``'s
+    ``timeout``) or its own ``timeout``, else ``DEFAULT_CALL_TIMEOUT``."""
+    timeout = getattr(cache, "call_timeout", None) or getattr(cache, "timeout", None)
     if isinstance(timeout, int | float) and timeout > 0 and math.isfinite(timeout):
         return float(timeout)
     return DEFAULT_CALL_TIMEOUT
+
+
+async def bounded(seconds: float, call: Callable[[], Awaitable[T]]) -> T:
+    """``await call()``, cancelled when the shared cache has not answered within ``seconds``.
+
+    Timed on the answer, not on this process's lateness. A process whose loop was
+    busy (its reports, or other processes on a loaded host, took the CPU) notices
+    the deadline late: the answer may be there, unread, or the call may not even
+    have gone out. So a deadline noticed late (by over a tenth of ``seconds``)
+    gives the call ``seconds`` more, once, and past the deadline the call has
+    ``GRACE_TURNS`` turns of the loop to read what came. On an idle loop neither
+    costs anything: a Redis that has not answered is slow indeed. Raises TimeoutError.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(call())
+    try:
+        deadline = loop.time() + seconds
+        await asyncio.wait((task,), timeout=seconds)
+        if not task.done() and loop.time() - deadline > seconds / 10:
+            await asyncio.wait((task,), timeout=seconds)
+        for _ in range(GRACE_TURNS):
+            if task.done():
+                break
+            await asyncio.sleep(0)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.wait((task,))  # its connection goes back to the pool now
+    if task.cancelled():
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    return task.result()
 
 
 async def catalog_namespace(source: CatalogSource) -> str:
@@ -156,18 +192,24 @@ class SharedCache:
         self.suspension = Suspension()
         self.timeout = call_timeout(cache)
 
-    async def _call(self, what: str, call: Callable[[], Awaitable[T]], **log: Any) -> T | None:
+    async def _call(
+        self, what: str, call: Callable[[], Awaitable[T]], *, known_up: bool = False, **log: Any
+    ) -> T | None:
         """``call()`` within the timeout, unless the cache is suspended; None when it failed.
 
-        A CatalogFormatError (a value that does not decode) is the value's fault,
-        not the cache's: it is raised, and the cache stays in use.
+        ``known_up``: Redis has just answered another call of this process (a wait
+        for another process's values): the call goes out even while suspended,
+        and ends the pause if it is answered. A CatalogFormatError (a value that
+        does not decode) is the value's fault, not the cache's: it is raised, and
+        the cache stays in use.
         """
         probe = self.suspension.begin()
         if probe is None:
-            return None
+            if not known_up:
+                return None
+            probe = False
         try:
-            async with asyncio.timeout(self.timeout):
-                result = await call()
+            result = await bounded(self.timeout, call)
         except CatalogFormatError:
             self.suspension.succeeded(probe)
             raise
@@ -176,9 +218,9 @@ class SharedCache:
             raise
         except Exception as exc:  # a broken or slow shared cache is a miss, not a failed report
             _log.warning(f"partsagent.cache.{what}_failed", error_type=type(exc).__name__, **log)
-            self.suspension.failed(probe, type(exc).__name__)
+            self.suspension.failed(probe, type(exc).__name__, slow=isinstance(exc, TimeoutError))
             return None
-        self.suspension.succeeded(probe)
+        self.suspension.succeeded(probe or known_up)
         return result
 
     async def ready(self) -> bool:
@@ -214,16 +256,23 @@ class SharedCache:
             return MISSING
         return self._checked(kind, key, path, value)
 
-    async def get_many(self, keys: list[str], wanted: Mapping[str, tuple[str, str]]) -> list[Any]:
-        """One round trip; ``wanted`` maps each key to (kind, path)."""
+    async def get_many(
+        self, keys: list[str], wanted: Mapping[str, tuple[str, str]], *, known_up: bool = False
+    ) -> list[Any]:
+        """One round trip; ``wanted`` maps each key to (kind, path); ``known_up`` as ``_call``."""
         if not keys or not await self.ready():
             return [MISSING] * len(keys)
         decode = getattr(self.cache, "decode", None)
         if decode is None:
-            values = await self._call("read", lambda: self.cache.multi_get(keys), keys=len(keys))
+            values = await self._call(
+                "read", lambda: self.cache.multi_get(keys), known_up=known_up, keys=len(keys)
+            )
         else:  # the round trip alone is timed; decoding (CPU) follows, never cut short
             raws = await self._call(
-                "read", lambda: self.cache.multi_get(keys, loads_fn=_same), keys=len(keys)
+                "read",
+                lambda: self.cache.multi_get(keys, loads_fn=_same),
+                known_up=known_up,
+                keys=len(keys),
             )
             values = None if raws is None else list(map(decode, keys, raws))
         if values is None:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._metrics.log import get_logger
-from .shared import call_timeout
+from .shared import bounded, call_timeout
 
 __all__ = ["DEFAULT_FLIGHT_LEASE", "Claim", "SharedFlights"]
 
@@ -138,11 +139,9 @@ class SharedFlights:
         for claim in claims:
             keys.append(self.lease_key(claim.request))
             keys.extend(map(self._value_key, claim.keys))
+        args = [self._token, self._lease_ms, *(len(c.keys) for c in claims)]
         try:
-            async with asyncio.timeout(self._timeout):
-                got = await self._claim_script(
-                    keys=keys, args=[self._token, self._lease_ms, *(len(c.keys) for c in claims)]
-                )
+            got = await bounded(self._timeout, lambda: self._claim_script(keys=keys, args=args))
         except Exception as exc:  # a failing Redis: fetch everything here, as without it
             self._failed(exc)
             return list(claims), []
@@ -151,8 +150,11 @@ class SharedFlights:
         theirs = [c for c, state in zip(claims, got, strict=True) if state != 0]
         return ours, theirs
 
-    async def wait_for(self, claims: Sequence[Claim]) -> None:
-        """Until each claim's values are in the cache or its lease is gone, at most ``wait`` s."""
+    async def wait_for(self, claims: Sequence[Claim]) -> bool:
+        """Until each claim's values are in the cache or its lease is gone, at most ``wait`` s.
+
+        True if Redis answered (the values may then be read even from a shared cache
+        that a slow call suspended: they are there)."""
         pending = list(claims)
         self.waited += len(pending)
         delay = _POLL_MIN
@@ -173,9 +175,11 @@ class SharedFlights:
                         if values < len(c.keys) and lease
                     ]
         except TimeoutError:
-            return  # the peer is slow or gone: the caller fetches what is still missing
+            return True  # the peer is slow or gone: the caller fetches what is still missing
         except Exception as exc:
             self._failed(exc)
+            return False
+        return True
 
     @contextlib.asynccontextmanager
     async def holding(self, claims: Sequence[Claim], flush: Any) -> AsyncIterator[None]:
@@ -200,9 +204,11 @@ class SharedFlights:
         """Every third of the lease time, extend the leases still ours (a long request)."""
         while True:
             await asyncio.sleep(self.lease / 3)
+            renew = functools.partial(
+                self._renew_script, keys=leases, args=[self._token, self._lease_ms]
+            )
             try:
-                async with asyncio.timeout(self._timeout):
-                    await self._renew_script(keys=leases, args=[self._token, self._lease_ms])
+                await bounded(self._timeout, renew)
             except Exception as exc:  # the leases expire: others fetch too, nothing breaks
                 self._failed(exc)
 
@@ -212,8 +218,9 @@ class SharedFlights:
             return
         leases = [self.lease_key(c.request) for c in claims]
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._release_script(keys=leases, args=[self._token])
+            await bounded(
+                self._timeout, lambda: self._release_script(keys=leases, args=[self._token])
+            )
         except Exception as exc:  # the leases expire by themselves
             self._failed(exc)
 

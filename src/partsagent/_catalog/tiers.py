@@ -35,6 +35,9 @@ __all__ = ["CacheTiers"]
 
 _OPERATION = {kind: f"catalog.{kind}" for kind in KINDS}
 
+CLAIM_ROUNDS = 3
+"""Claims of a request another process was sending: after the third wait, fetch it."""
+
 
 class CacheTiers:
     """Memory, then a shared cache, then (with a Redis) one request for every process."""
@@ -139,11 +142,11 @@ class CacheTiers:
             flight.future.set_result(value)
         return True
 
-    async def _read(self, kind: str, flights: list[Flight]) -> list[Flight]:
+    async def _read(self, kind: str, flights: list[Flight], known_up: bool = False) -> list[Flight]:
         """Settle the flights the shared cache answers (one round trip); return the rest."""
         assert self.shared is not None
         wanted = {f.key: (kind, f.path) for f in flights}
-        values = await self.shared.get_many(list(wanted), wanted)
+        values = await self.shared.get_many(list(wanted), wanted, known_up=known_up)
         return [f for f, v in zip(flights, values, strict=True) if not self._recalled(kind, f, v)]
 
     async def recall(
@@ -155,8 +158,12 @@ class CacheTiers:
         ``request`` names the one request that answers every flight (a model's
         pack); None: each flight is its own request (a document). Requests
         another process is sending are waited for, then read from the shared
-        cache. The hold keeps this process's leases until what it fetched is in
-        the shared cache: ``async with hold: fetch and store``.
+        cache; what is still missing then (its sender's lease expired while the
+        sender was starved of CPU, or its write failed) is claimed again, so that
+        of the processes that waited one sends it, not each (up to
+        ``CLAIM_ROUNDS`` rounds; then each fetches what it misses). The hold keeps
+        this process's leases until what it fetched is in the shared cache:
+        ``async with hold: fetch and store``.
         """
         if self.shared is None or not flights:
             return flights, contextlib.nullcontext()
@@ -164,21 +171,29 @@ class CacheTiers:
         leases = self.shared_flights
         if leases is None or not rest:
             return rest, contextlib.nullcontext()
-        if request is None:
-            claims = [Claim(f.key, (f.key,)) for f in rest]
-        else:
-            claims = [Claim(request, tuple(f.key for f in rest))]
-        ours, theirs = await leases.claim(claims)
-        if theirs:
-            try:
-                await leases.wait_for(theirs)
-                waited = {key for claim in theirs for key in claim.keys}
-                missing = set(await self._read(kind, [f for f in rest if f.key in waited]))
-            except BaseException:  # cancelled: what this process leased is sent by others
-                await leases.release(ours)
-                raise
-            rest = [f for f in rest if f.key not in waited or f in missing]
-        return rest, leases.holding(ours, self.shared.flush)
+        fetch: list[Flight] = []
+        ours: list[Claim] = []
+        try:
+            for _ in range(CLAIM_ROUNDS):
+                if request is None:
+                    claims = [Claim(f.key, (f.key,)) for f in rest]
+                else:
+                    claims = [Claim(request, tuple(f.key for f in rest))]
+                leased, theirs = await leases.claim(claims)
+                ours += leased
+                mine = {key for claim in leased for key in claim.keys}
+                fetch += [f for f in rest if f.key in mine]
+                rest = [f for f in rest if f.key not in mine]
+                if not theirs:
+                    break
+                known_up = await leases.wait_for(theirs)
+                rest = await self._read(kind, rest, known_up)
+                if not rest:
+                    break
+        except BaseException:  # cancelled: what this process leased is sent by others
+            await leases.release(ours)
+            raise
+        return fetch + rest, leases.holding(ours, self.shared.flush)
 
     async def flush(self) -> None:
         """Wait until the shared cache has been sent what was stored."""

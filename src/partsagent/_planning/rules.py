@@ -13,7 +13,13 @@ from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
 from .._reading.language import Language, current
-from .._reading.reader import PRICE_THRESHOLD, low_confidence, read_damage, vehicle_words
+from .._reading.reader import (
+    ABSENT_PREFIX,
+    PRICE_THRESHOLD,
+    low_confidence,
+    read_damage,
+    vehicle_words,
+)
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
 from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
 
@@ -176,8 +182,8 @@ def _needs(
 ) -> tuple[list[Need], list[MappedDamage], list[UnreadPhrase]]:
     """Parts at or above the threshold become needs (one per category and position)."""
     chosen: dict[tuple[str, str | None, str | None], ReadPart] = {}
-    refits = [u for u in reading.unread if _refit_guess(u) is not None]
-    unread = [u for u in reading.unread if u not in refits]
+    refits = [u for u in reading.unread if _refit_guesses(u)]
+    unread = [u for u in reading.unread if u not in refits and not _refit_unknown(u, warnings)]
     for part in reading.parts:
         if part.confidence < PRICE_THRESHOLD:
             unread.append(
@@ -191,9 +197,18 @@ def _needs(
         old = chosen.get(slot)
         chosen[slot] = part if old is None else _merge(old, part)
     warnings.extend(reading.notes)
+    labour: dict[tuple[str, str | None, str | None], ReadPart] = {}
+    for part in reading.labour:  # the labour of a panel the catalog lacks ("roof dented")
+        if part.confidence >= PRICE_THRESHOLD:
+            where = _slot_of(part)
+            old = labour.get(where)
+            labour[where] = part if old is None else _merge(old, part)
+    # Its phrases, and the story's that name the same panel ("branch fell on the roof").
+    said = {p.phrase for p in reading.labour if _slot_of(p) in labour}
+    unread = [u for u in unread if u.reason != "not_in_catalog" or u.phrase not in said]
     needs: list[Need] = []
     mapped: list[MappedDamage] = []
-    for part in chosen.values():
+    for part in [*chosen.values(), *labour.values()]:
         needs.append(
             Need(
                 component=part.phrase,
@@ -208,6 +223,7 @@ def _needs(
                 guesses=part.guesses,
                 paint_intact=part.paint_intact,
                 damage_kinds=part.damage_kinds,
+                labour_only=part.category.id.startswith(ABSENT_PREFIX),
             )
         )
         mapped.append(
@@ -218,9 +234,7 @@ def _needs(
                 severity=part.severity,
             )
         )
-    for u in refits:
-        guess = _refit_guess(u)
-        assert guess is not None
+    for u, guess in [(r, g) for r in refits for g in _refit_guesses(r)]:
         slot = (guess.category_id, guess.position.axle, guess.position.side)
         if slot in chosen or any(n.refit_only and _slot(n) == slot for n in needs):
             continue  # damaged too, or said twice: its own operations cover the refit
@@ -241,12 +255,31 @@ def _needs(
     return needs, mapped, unread
 
 
-def _refit_guess(u: UnreadPhrase) -> Guess | None:
-    """The part an R&I or transfer phrase names surely enough to refit, or None."""
-    if u.reason != "operation" or u.action_hint != "refit" or not u.guesses:
-        return None
-    best = u.guesses[0]
-    return best if best.confidence >= PRICE_THRESHOLD else None
+def _refit_guesses(u: UnreadPhrase) -> list[Guess]:
+    """The parts an R&I or transfer phrase names surely enough to refit (the reader gives
+    one guess per part it names: "fog lamps: reuse" is both of them)."""
+    if u.reason != "operation" or u.action_hint != "refit":
+        return []
+    return [g for g in u.guesses if g.confidence >= PRICE_THRESHOLD]
+
+
+def _refit_unknown(u: UnreadPhrase, warnings: list[ReportWarning | str]) -> bool:
+    """A part to refit or transfer that the catalog has no labour time for ("transfer the
+    wiper motor"): a warning to add the labour, never a damaged part to confirm."""
+    if u.reason != "operation" or u.action_hint != "refit" or u.guesses:
+        return False
+    warnings.append(
+        ReportWarning(
+            code="no_labour_time",
+            message=f"{u.phrase!r} asks for work only (remove and refit, transfer): the catalog "
+            "has no such part and no labour time for it; not bought, add its labour by hand",
+        )
+    )
+    return True
+
+
+def _slot_of(p: ReadPart) -> tuple[str, str | None, str | None]:
+    return (p.category.id, p.position.axle, p.position.side)
 
 
 def _slot(n: Need) -> tuple[str, str | None, str | None]:

@@ -97,7 +97,8 @@ async def price_plan(
     needs = _leave_out_paint(dedupe(priced_needs(plan)), job.data, warnings)
     categories, failed = await _categories(job)
     decisions = _decide(job, needs, categories, words, warnings)
-    bought = [d for d in decisions if d.bought]
+    bought = [d for d in decisions if d.bought and not d.need.labour_only]
+    warnings += _by_hand(decisions, job.market)
     options = await _search(job, bought, warm_vehicle)
     choice = _choose_build(job, options, warnings)
     pricing = Pricing(job.market.code, job.data.rates.market(job.market), job.data.rates)
@@ -278,6 +279,24 @@ def _incomplete_warning(unpriced: Sequence[Unpriced]) -> ReportWarning:
         message=f"INCOMPLETE REPORT: part of the catalog could not be read: {missing}; "
         "price it again before relying on it",
     )
+
+
+def _by_hand(decisions: Sequence[Decision], market: Market) -> list[ReportWarning]:
+    """A new panel the catalog has no part for (a roof, a quarter panel): its fitting and
+    refinish are priced, the part itself is to be priced by hand."""
+    out = []
+    for d in decisions:
+        if d.need.labour_only and d.bought:
+            name = market_name(d.need.category.name, market) + where_of(d.need.position)
+            out.append(
+                ReportWarning(
+                    code="no_article",
+                    part=d.need.category.name,
+                    message=f"{name}: a new panel, which the catalog has no part for: its "
+                    "fitting and refinish are priced, the part is not; price it by hand",
+                )
+            )
+    return out
 
 
 def _no_side(decisions: Sequence[Decision], data: EstimateData) -> list[ReportWarning]:

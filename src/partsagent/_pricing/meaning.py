@@ -180,8 +180,14 @@ def priced_needs(plan: Plan) -> list[Need]:
     return [n for n in plan.needs if n.reason != "damaged" or n.confidence >= PRICE_THRESHOLD]
 
 
+_NOT_TO_CONFIRM = frozenset({"undamaged"})
+"""Reasons never listed to confirm: a part said to be fine ("glass ok", "sensors beep") names
+nothing damaged (issue 21: the list holds only phrases that may name a damaged part)."""
+
+
 def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
-    """The phrases the plan leaves unpriced, and any damaged need under the threshold."""
+    """The phrases the plan leaves unpriced that may name a damaged part, and any damaged
+    need under the threshold; never a part said to be fine or only to be refitted."""
     low = [
         low_confidence(n.component, n.category, n.position, n.confidence, n.guesses)
         for n in plan.needs
@@ -192,6 +198,8 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
     priced = {n.component for n in priced_needs(plan) if n.reason == "damaged"}
     out: dict[str, UnreadPhrase] = {}
     for u in (*plan.unread, *low):
+        if u.reason in _NOT_TO_CONFIRM or (u.reason == "operation" and u.action_hint == "refit"):
+            continue
         if u.phrase not in out and (u.phrase not in priced or u.reason == "not_in_catalog"):
             out[u.phrase] = u
     return tuple(out.values())

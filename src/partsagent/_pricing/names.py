@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 from .._reading.taxonomy import spec_of
+from .._reading.vocabulary import LEXICON
 
 __all__ = ["NameIndex", "names_of", "spec_of"]
 
@@ -26,7 +27,17 @@ def names_of(category: str) -> frozenset[str]:
     spec = spec_of(category)
     if spec is not None:
         names.update(w.casefold() for w in spec.words)
+    names.update(_ABSENT_TWINS.get(category.casefold(), ()))
     return frozenset(names)
+
+
+_ABSENT_TWINS: dict[str, frozenset[str]] = {
+    n.casefold(): frozenset({p.name.casefold(), p.us_name.casefold()})
+    for p in LEXICON.absent_parts
+    for n in (p.name, p.us_name)
+}
+"""A part the catalog may lack answers to its UK and US names too ("Rear Wing/Quarter" is
+the "Quarter Panel" of labour.json): the labour-only panels are timed by them."""
 
 
 class NameIndex(Generic[T]):

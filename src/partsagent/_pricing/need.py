@@ -30,6 +30,10 @@ class Need:
     """The report says the paint is sound: a repair needs no refinish (see ``decide``)."""
     damage_kinds: tuple[str, ...] = ()
     """The kinds of damage read ("tear", "crease"): the policy's ``damage_rows`` apply."""
+    labour_only: bool = False
+    """A panel the catalog has no part for (roof, quarter panel, sill: ``Reading.labour``):
+    its repair and refinish are priced as labour; a new one is never searched in the
+    catalog, its replacement is flagged to price by hand."""
     refit_only: bool = False
     """The words ask only for the part to be removed and refitted ("R&I grille", "transfer
     the sensors"): remove-and-refit labour, no part bought, not a damaged part."""

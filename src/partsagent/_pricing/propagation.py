@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .._datafile import DataFile, load_data
 from .._exceptions import InputError
-from .._models import Position, Severity
+from .._models import NOWHERE, Position, Severity
 from .._reading.components import ComponentMatch
 from .names import names_of, spec_of
 
@@ -104,7 +104,7 @@ class MappedDamage(BaseModel):
 
     component: Annotated[str, Field(min_length=1)]
     category_name: Annotated[str, Field(min_length=1)]
-    position: Position = Position()
+    position: Position = NOWHERE
     severity: Severity = Severity.MODERATE
 
     @classmethod
@@ -127,7 +127,7 @@ class Addition(BaseModel):
 
     category_name: str
     """The catalog category name to look up (e.g. "Front Bumper Reinforcement")."""
-    position: Position = Position()
+    position: Position = NOWHERE
     quantity: int
     reason: Literal["secondary", "consumable"]
     why: str

@@ -230,8 +230,10 @@ class PartsReport(_Out):
     damaged: tuple[ReadDamage, ...] = ()
     """Every damaged part read from the words, bought or only repaired, in canonical order."""
     not_priced: tuple[UnreadPhrase, ...] = ()
-    """"Not priced, please confirm": phrases that name no part, a part the catalog lacks,
-    or a part read with less confidence than the price threshold (with its best guesses)."""
+    """"Not priced, please confirm": phrases that may name a damaged part and are not priced:
+    no part placed, a part the catalog lacks, a part read with less confidence than the price
+    threshold (with its best guesses), old damage, a check. Never a part said to be fine or
+    only to be refitted or transferred."""
     total_loss: bool = False
     """The report says the vehicle may be a total loss; only the parts named are priced."""
     market: str = "GB"

@@ -11,7 +11,7 @@ from .._catalog.ids import check_id
 from .._catalog.manager import ArticleRequest, BucketManager
 from .._exceptions import NotFound
 from .._metrics import timer
-from .._models import Article, Position
+from .._models import NOWHERE, Article, Position
 
 __all__ = [
     "ArticleOption",
@@ -34,7 +34,7 @@ class PartNeed:
     """One category wanted at one position (a line of the report before pricing)."""
 
     category_id: str
-    position: Position = Position()
+    position: Position = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)

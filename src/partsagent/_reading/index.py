@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .._markets import Market
-from .._models import Axle, Category, Side
+from .._models import Axle, Category, Severity, Side
 from . import taxonomy
 from .language import VOCABULARY_LANGUAGE, Language, current, lexicon, per_language
 from .tokens import Correct, phrase_key, singular
@@ -31,7 +31,7 @@ from .vocabulary import AbsentPart
 if TYPE_CHECKING:
     from .results import ComponentMatch
 
-__all__ = ["Entry", "Index", "Target", "index_for", "lexicon_words", "part_words"]
+__all__ = ["Entry", "Index", "Target", "index_for", "lexicon_words", "outer_piece", "part_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,3 +333,24 @@ def index_for(categories: Sequence[Category], extra_words: Iterable[str] = ()) -
     else:
         _INDEXES.move_to_end(key)
     return index
+
+
+def outer_piece(index: Index, at: int, said: Iterable[str], severity: Severity) -> Target:
+    """ "N/S mirror housing scuffed": only the assembly's outer piece, when the words name
+    it (``said``: the words of its segment) and say minor damage (lexicon ``absent_parts``
+    ``outer_of``); else target ``at``."""
+    target = index.targets[at]
+    if target.category is None or severity is not Severity.MINOR:
+        return target
+    words = set(said)
+    name = target.category.name.casefold()
+    for other in index.targets:
+        piece = other.absent
+        if (
+            piece
+            and piece.outer_of
+            and piece.outer_of.casefold() == name
+            and words & set(piece.outer_words)
+        ):
+            return other
+    return target

@@ -40,6 +40,9 @@ class Segment:
     """The segment dates its damage before the claim ("old scratch", "already there")."""
     action: Literal["refit", "check"] | None = None
     """Work asked with no damage said ("R&I grille", "check the sensors"): nothing to buy."""
+    work: bool = False
+    """A new part or a repair is asked of its parts ("LF fender - req repl"), here or in the
+    segment of only that after it: they are damaged, as if a damage word said so."""
     mentions: list[Mention] = field(default_factory=list)
 
 

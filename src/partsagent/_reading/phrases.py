@@ -26,6 +26,7 @@ _RANK = {
     Kind.TOTAL: 1,
     Kind.PRIOR: 1,
     Kind.ACTION: 2,
+    Kind.WORK: 2,
     Kind.SEV: 2,
     Kind.COUNT: 3,
     Kind.NARR: 4,
@@ -66,6 +67,8 @@ def _phrases(
     add(words.pre_existing, Kind.PRIOR)
     for action, said in words.actions.items():
         add(said, Kind.ACTION, action)
+    for said in words.asked_work.values():
+        add(said, Kind.WORK)
     for phrase, axle in words.story_axles.items():
         add([phrase], Kind.NARR, axle)  # "from behind": the story says where it was hit
     add(words.narrative, Kind.NARR)

@@ -40,17 +40,34 @@ from typing import Literal, Protocol
 from .._markets import Market
 from .._models import Axle, Category, DamagedPart, Position, ReportWarning, Severity, Side
 from .choice import Chosen, choose, confidence_of, effective, sure_axle, take_heading_axle
-from .index import Index, index_for
+from .index import Index, index_for, outer_piece
 from .language import Language, lexicon, load_language, speaking
 from .market import in_market_words, market_name
 from .mentions import Mention, Passage
 from .phrases import phrase_words
-from .results import Guess, Reading, ReadPart, UnreadPhrase, UnreadReason, WarningCode
+from .results import (
+    ABSENT_PREFIX,
+    Guess,
+    Reading,
+    ReadPart,
+    UnreadPhrase,
+    UnreadReason,
+    WarningCode,
+    absent_category,
+)
+from .same_part import same_part_once
 from .text import read_passage
 from .tokens import normalise_market, phrase_key, side_in
 from .vocabulary import LEXICON
 
-__all__ = ["PRICE_THRESHOLD", "low_confidence", "read_damage", "vehicle_words"]
+__all__ = [
+    "ABSENT_PREFIX",
+    "PRICE_THRESHOLD",
+    "absent_category",
+    "low_confidence",
+    "read_damage",
+    "vehicle_words",
+]
 
 PRICE_THRESHOLD = LEXICON.confidence.price_threshold
 """A part read with less confidence than this is not priced: it is listed to confirm."""
@@ -129,6 +146,8 @@ class _Reader:
         self.market = market
         self.vehicle = vehicle
         self.parts: list[ReadPart] = []
+        self.labour: list[ReadPart] = []
+        """Damaged panels the catalog lacks that are worked on in place (``Reading.labour``)."""
         self.unread: list[UnreadPhrase] = []
         self.notes: list[ReportWarning] = []
         self.total_loss: list[str] = []
@@ -173,6 +192,7 @@ class _Reader:
             self.notes.append(note)
         return Reading(
             parts=tuple(self.parts),
+            labour=tuple(self.labour),
             unread=tuple(dict.fromkeys(self.unread)),
             total_loss=tuple(dict.fromkeys(self.total_loss)),
             notes=tuple(dict.fromkeys(self.notes)),
@@ -197,7 +217,7 @@ class _Reader:
                 self._unread(p.phrase, "low_confidence", note, guesses)
                 continue
             keep.append(replace(p, guesses=guesses))
-        self.parts = _same_part_once(keep)
+        self.parts = same_part_once(keep)
         priced = {p.phrase for p in keep if p.confidence >= PRICE_THRESHOLD}
         seen: set[str] = set()
         unread: list[UnreadPhrase] = []
@@ -232,9 +252,6 @@ class _Reader:
                 if category is not None:
                     self.denied.add((category.id, line.side))
             return
-        severity = given or m.severity or Severity.MODERATE
-        severity_from: SeverityFrom = "given" if given is not None else m.severity_from
-        damage_said = severity_from != "default"
         lines = self._expand(m)
         if not lines:
             self._unread(phrase, "no_part", f"no part named in {phrase!r}")
@@ -244,13 +261,17 @@ class _Reader:
             return
         warnings, notes = self._notes(m, lines)
         ambiguous = lines[0].choice.how in ("default", "tie") and bool(warnings)
+        severity = given or m.severity or Severity.MODERATE
         for line in lines:
-            target = self.index.targets[line.choice.target]
+            words = (w for t in m.segment.tags for w in t.words)
+            target = outer_piece(self.index, line.choice.target, words, severity)
             if target.absent is not None:
                 if m.location:
                     continue  # "scraped along a concrete pillar": where, not what
                 name = market_name(target.name, self.market)
                 note = f"the catalog has no {name} category; {phrase!r} is not priced"
+                if target.absent.outer_of is not None:
+                    note += f" (only it is marked: never a new {target.absent.outer_of})"
                 if target.absent.structural:
                     note += "; structural damage: the car needs inspection"
                 self.unread.append(
@@ -261,6 +282,10 @@ class _Reader:
                         structural=target.absent.structural,
                     )
                 )
+                if target.absent.labour:  # a panel worked on in place: its labour is priced
+                    panel = absent_category(target.absent)
+                    part = self._part(m, phrase, line, panel, given, (), lines)
+                    self.labour.append(replace(part, guesses=()))
                 continue
             if line.choice.conflict:
                 by_side = target.side is not None and target.side != line.side
@@ -269,39 +294,51 @@ class _Reader:
                 self._unread(phrase, "not_in_catalog", note)  # its guess is what the words rule out
                 continue
             assert target.category is not None
-            side, confidence = line.side, confidence_of(m, line.choice, damage_said)
-            own_sides = {side_in(self.market, w) for w in m.sides}
-            if not target.sided and _countable(m) and m.side_from == "words":
-                # "O/S front parking sensor": which of the several it is
-                side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
-            if target.sided and side is None and not m.sides and self.context_side:
-                side = self.context_side
-                confidence *= lexicon().confidence.side_from_context
-            elif target.sided and side is None:
-                confidence *= lexicon().confidence.no_side
-            elif line.side_from_context or (target.sided and m.side_from == "context"):
-                confidence *= lexicon().confidence.side_from_context
-            if self._miscounted(m, lines) is not None:
-                confidence *= lexicon().confidence.choice["default"]  # which of them is not said
-            self.parts.append(
-                ReadPart(
-                    phrase=phrase,
-                    category=target.category,
-                    position=Position(
-                        axle=line.axle, side=side if target.sided or _countable(m) else None
-                    ),
-                    quantity=line.quantity,
-                    severity=severity,
-                    severity_from=severity_from,
-                    confidence=round(confidence, 3),
-                    notes=tuple(n for n in notes if side is None or "comes as" not in n),
-                    warnings=tuple(warnings),
-                    ambiguous=ambiguous,
-                    guesses=self._guesses(m, line, damage_said),
-                    paint_intact=m.paint_intact,
-                    damage_kinds=tuple(sorted(m.kinds)),
-                )
-            )
+            part = self._part(m, phrase, line, target.category, given, notes, lines)
+            self.parts.append(replace(part, warnings=tuple(warnings), ambiguous=ambiguous))
+
+    def _part(
+        self,
+        m: Mention,
+        phrase: str,
+        line: _Line,
+        category: Category,
+        given: Severity | None,
+        notes: Sequence[str],
+        lines: Sequence[_Line],
+    ) -> ReadPart:
+        """One physical part of a mention: its side, count, damage and confidence."""
+        target = self.index.targets[line.choice.target]
+        severity = given or m.severity or Severity.MODERATE
+        severity_from: SeverityFrom = "given" if given is not None else m.severity_from
+        damage_said = severity_from != "default"
+        side, confidence = line.side, confidence_of(m, line.choice, damage_said)
+        own_sides = {side_in(self.market, w) for w in m.sides}
+        if not target.sided and _countable(m) and m.side_from == "words":
+            # "O/S front parking sensor": which of the several it is
+            side = line.side or (own_sides.pop() if len(own_sides) == 1 else None)
+        if target.sided and side is None and not m.sides and self.context_side:
+            side = self.context_side
+            confidence *= lexicon().confidence.side_from_context
+        elif target.sided and side is None:
+            confidence *= lexicon().confidence.no_side
+        elif line.side_from_context or (target.sided and m.side_from == "context"):
+            confidence *= lexicon().confidence.side_from_context
+        if self._miscounted(m, lines) is not None:
+            confidence *= lexicon().confidence.choice["default"]  # which of them is not said
+        return ReadPart(
+            phrase=phrase,
+            category=category,
+            position=Position(axle=line.axle, side=side if target.sided or _countable(m) else None),
+            quantity=line.quantity,
+            severity=severity,
+            severity_from=severity_from,
+            confidence=round(confidence, 3),
+            notes=tuple(n for n in notes if side is None or "comes as" not in n),
+            guesses=self._guesses(m, line, damage_said),
+            paint_intact=m.paint_intact,
+            damage_kinds=tuple(sorted(m.kinds)),
+        )
 
     # -- expansion ---------------------------------------------------------------------
 
@@ -494,42 +531,6 @@ class _Reader:
     def _story(self, phrase: str) -> None:
         if phrase:
             self._unread(phrase, "no_part", f"{phrase!r} tells what happened; it names no part")
-
-
-def _same_part_once(parts: Sequence[ReadPart]) -> list[ReadPart]:
-    """One part named twice is one part: "the O/S front door is dented ... the door won't
-    open" (the part without a side, beside the one part of its kind with one), or a part
-    in the story and again with its damage ("reversed into the rear bumper, bumper
-    cracked"). The part kept takes the worse damage."""
-    priced = [p for p in parts if p.confidence >= PRICE_THRESHOLD]
-    into: dict[int, ReadPart] = {}
-    dropped: set[int] = set()
-    for k, p in enumerate(parts):
-        same = [
-            j
-            for j, q in enumerate(parts)
-            if j != k
-            and j not in dropped
-            and q in priced
-            and q.category.id == p.category.id
-            and q.position.axle == p.position.axle
-            and q.quantity == p.quantity
-        ]
-        sided = [j for j in same if parts[j].position.side is not None]
-        if p.confidence < PRICE_THRESHOLD and any(
-            parts[j].position.side == p.position.side for j in same
-        ):
-            dropped.add(k)
-        elif p.position.side is None and len(sided) == 1 and not p.ambiguous:
-            dropped.add(k)
-            j = sided[0]
-            kept = into.get(j, parts[j])
-            if _RANK[p.severity] > _RANK[kept.severity]:
-                into[j] = replace(kept, severity=p.severity, damage_kinds=p.damage_kinds)
-    return [into.get(k, p) for k, p in enumerate(parts) if k not in dropped]
-
-
-_RANK = {Severity.MINOR: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
 _SLASHED_PAIR = re.compile(r"[lr]\s*/\s*[lr]")

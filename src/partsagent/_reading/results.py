@@ -3,14 +3,19 @@ and one component mapped onto the catalog."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._models import Category, Position, ReportWarning, Severity, WarningCode
+from .._models import NOWHERE, Category, Position, ReportWarning, Severity, WarningCode
+
+if TYPE_CHECKING:  # the lexicon loads on first reading, not on `import partsagent`
+    from .vocabulary import AbsentPart
 
 __all__ = [
+    "ABSENT_PREFIX",
     "ComponentCandidate",
     "ComponentMatch",
     "Guess",
@@ -20,6 +25,7 @@ __all__ = [
     "UnreadPhrase",
     "UnreadReason",
     "WarningCode",
+    "absent_category",
 ]
 
 UnreadReason = Literal[
@@ -36,7 +42,7 @@ class Guess(_Out):
 
     category_id: str
     category_name: str
-    position: Position = Position()
+    position: Position = NOWHERE
     confidence: float
 
 
@@ -97,6 +103,10 @@ class Reading:
 
     parts: tuple[ReadPart, ...]
     unread: tuple[UnreadPhrase, ...]
+    labour: tuple[ReadPart, ...] = ()
+    """Damaged panels the catalog has no category for that a body shop works on in place
+    (lexicon ``absent_parts`` marked ``labour``: roof, quarter panel, sill...): priced as
+    labour, their category an ``absent-`` one. Each is in ``unread`` too (not in catalog)."""
     total_loss: tuple[str, ...] = ()
     """The phrases that say the vehicle may be a total loss ("written off", "rolled over")."""
     notes: tuple[ReportWarning, ...] = ()
@@ -129,7 +139,18 @@ class ComponentMatch(_Out):
     component: str
     status: Literal["matched", "ambiguous", "unknown"]
     category: MatchedCategory | None = None
-    position: Position = Position()
+    position: Position = NOWHERE
     score: float = 0.0
     candidates: tuple[ComponentCandidate, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+ABSENT_PREFIX = "absent-"
+"""The id of a part the catalog lacks, priced as labour only: the prefix and its name's slug."""
+
+
+def absent_category(part: AbsentPart) -> Category:
+    """A part the catalog lacks as a category of its own, for its labour to be priced
+    (``absent-roof``, ``absent-rear-wing-quarter``): never searched in the catalog."""
+    slug = re.sub(r"[^a-z0-9]+", "-", part.name.casefold()).strip("-")
+    return Category(id=f"{ABSENT_PREFIX}{slug}"[:64], name=part.name, group="Body")

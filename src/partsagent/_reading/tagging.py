@@ -152,8 +152,31 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(single)
             i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    joined = _compared(_postmodified(_join(tags, tokens, index), index))
+    joined = _compared(_postmodified(_join(_work_or_place(tags), tokens, index), index))
     return _moved(_paint_sound(_negate(joined), tokens))
+
+
+def _work_or_place(tags: list[Tag]) -> list[Tag]:
+    """ "R/R door" is the right rear door, "R/R RT headlamp" and "tail light R/R" a new part:
+    a word that is both asked work and a position is the position only right before a part
+    that has no position of its own before it."""
+    out = list(tags)
+    for k, t in enumerate(tags):
+        if t.kind is not Kind.WORK or len(t.words) != 1:
+            continue
+        pos = lexicon().positions.get(t.words[0])
+        before = next((b for b in reversed(tags[:k]) if b.kind is not Kind.STOP), None)
+        after = next((a for a in tags[k + 1 :] if a.kind is not Kind.STOP), None)
+        placed = before is not None and before.kind in (Kind.PART, Kind.POS)
+        if pos is not None and after is not None and after.kind is Kind.PART and not placed:
+            out[k] = replace(
+                t,
+                kind=Kind.POS,
+                axles=frozenset({pos.axle}) if pos.axle else frozenset(),
+                sides=frozenset({pos.side}) if pos.side else frozenset(),
+                strict=pos.strict,
+            )
+    return out
 
 
 def _make(kind: Kind, tokens: Sequence[Token], i: int, n: int, **fields: object) -> Tag:

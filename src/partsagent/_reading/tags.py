@@ -30,6 +30,8 @@ class Kind(StrEnum):
     """The damage is older than the claim ("old scratch", "was already there")."""
     ACTION = "action"
     """Work asked on a part, not damage ("R&I", "check", "transfer"): ``Tag.action``."""
+    WORK = "work"
+    """A new part or a repair asked ("req repl", "R&R", "rpr"): the part is damaged."""
     FINISH = "paint_intact"
     """The finish is sound ("paint intact", "no paint damage", "PDR"): a dent, no refinish."""
     REF = "reference"

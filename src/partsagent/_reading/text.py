@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .._models import Axle, Severity
+from .actions import carry_work
 from .index import Index, part_words
 from .language import lexicon
 from .mentions import Mention, Passage, Segment
@@ -61,6 +62,7 @@ _ATTACHABLE = frozenset(
         Kind.FINISH,
         Kind.PRIOR,
         Kind.ACTION,
+        Kind.WORK,
     }
 )
 _DESCRIPTIVE = frozenset({Kind.VEH, Kind.BODY, Kind.STOP, Kind.FILLER, Kind.NUM, Kind.COUNT})
@@ -68,9 +70,8 @@ _SPLIT = {Kind.COMMA, Kind.COORD, Kind.CLAUSE}
 _LEAD = frozenset({Kind.POS, Kind.COUNT, Kind.NUM, Kind.FILLER})
 _THE = frozenset({("the",)})  # "both the front doors"
 _STORY = frozenset({Kind.NARR, Kind.TOTAL, Kind.SEV, Kind.POS, Kind.NEG, Kind.PART})
-_TRAIL = frozenset(
-    {Kind.POS, Kind.COUNT, Kind.SEV, Kind.FILLER, Kind.STOP, Kind.NEG, Kind.ECHO, Kind.FINISH}
-)
+_TRAIL = _ATTACHABLE - {Kind.PRIOR, Kind.ACTION} | {Kind.NEG}
+"""What stands after a part and is said of it ("smashed N/S", "both", "req repl")."""
 _DENIAL = frozenset({Kind.NEG, Kind.SEV, Kind.FILLER, Kind.STOP})
 _DENIED = "denied"
 """What flows back over "and" from "the wings are fine" to "bonnet" ("bonnet and wings fine")."""
@@ -162,11 +163,16 @@ def _read_segment(seg: Segment) -> None:
     seg.kinds = damage_kinds(t.words for t in tags if t.kind is Kind.SEV)
     working(tags)
     negations = [k for k, t in enumerate(tags) if t.kind is Kind.NEG]
-    seg.denied = bool(negations) and seg.severity is None
-    seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
-    seg.prior = any(t.kind is Kind.PRIOR for t in tags)
     if seg.severity is None:
         seg.action = next((t.action for t in tags if t.kind is Kind.ACTION), None)
+    # "R&I headlamp (not damaged)": a part to take off and put back is not damaged; the work stays.
+    seg.denied = bool(negations) and seg.severity is None and seg.action != "refit"
+    seg.paint_intact = any(t.kind is Kind.FINISH for t in tags)
+    prior = [k for k, t in enumerate(tags) if t.kind is Kind.PRIOR]
+    if seg.action == "refit":
+        # "transfer the badge from the old hood": the old panel, not old damage
+        prior = [k for k in prior if not any(w in _SOURCE for t in tags[:k] for w in t.words)]
+    seg.prior = bool(prior)
     denials = [t for t in tags if t.kind is Kind.NEG or (t.kind is Kind.FINISH and t.kind_denial)]
     if seg.severity is None and denials and all(t.kind_denial for t in denials):
         seg.denied, seg.kind_denied = False, True
@@ -177,7 +183,10 @@ def _read_segment(seg: Segment) -> None:
     if seg.action is not None:
         # "transfer the plate lamp to the new tailgate": the work is on the first part; a
         # part after "to" is where it goes, not another part to work on.
-        parts = [i for n, i in enumerate(parts) if n == 0 or not _destination(tags, parts, n)]
+        where = [i for n, i in enumerate(parts) if _destination(tags, parts, n)]
+        for i in where:
+            tags[i] = replace(tags[i], kind=Kind.WORD, entries=())
+        parts = [i for i in parts if i not in where]
     previous = -1
     for i in parts:
         m = Mention(tags[i], seg, narrative=narrative)
@@ -202,12 +211,15 @@ def _read_segment(seg: Segment) -> None:
                 by_tag[denied].negated = True
 
 
-_DESTINATION = frozenset({"to", "onto", "into", "from"})
+_DESTINATION = frozenset({"to", "onto", "into", "from", "for"})
+_SOURCE = frozenset({"from", "off"})
 
 
 def _destination(tags: Sequence[Tag], parts: Sequence[int], n: int) -> bool:
-    """Whether the ``n``-th part of an action segment follows "to", "onto", "from"."""
-    return any(w in _DESTINATION for t in tags[parts[n - 1] + 1 : parts[n]] for w in t.words)
+    """Whether the ``n``-th part of an action segment follows "to", "onto", "from" (the first
+    too: "Emblem: transfer from old hood" names where it comes from, not more work)."""
+    start = parts[n - 1] + 1 if n else 0
+    return any(w in _DESTINATION for t in tags[start : parts[n]] for w in t.words)
 
 
 def _qualified(tags: Sequence[Tag], k: int, parts: Sequence[int]) -> int | None:
@@ -256,6 +268,7 @@ def _compound(tags: Sequence[Tag], i: int, narrative: bool, seg: Segment) -> boo
     return (
         narrative
         and seg.severity is None
+        and not seg.work
         and i + 1 < len(tags)
         and tags[i].last - tags[i].first == 1
         and tags[i + 1].kind in (Kind.WORD, Kind.NARR)
@@ -276,8 +289,11 @@ def _is_attachable(seg: Segment) -> bool:
     first = next((t for t in seg.tags if t.kind not in (Kind.STOP, Kind.FILLER)), None)
     return (
         first is not None
-        and first.kind in (Kind.SEV, Kind.FINISH)
-        and seg.joiner in (Kind.COMMA, Kind.COORD)
+        and (
+            first.kind in (Kind.SEV, Kind.FINISH, Kind.WORK)
+            and seg.joiner in (Kind.COMMA, Kind.COORD)
+            or first.kind is Kind.ACTION  # "Emblem: transfer from the old hood"
+        )
         and not any(t.kind in (Kind.NARR, Kind.TOTAL, Kind.PART) for t in seg.tags)
     )
 
@@ -293,13 +309,15 @@ def _attach_bare(seg: Segment, to: Segment) -> None:
                 m.count = t.count
     to.kinds |= seg.kinds
     to.prior = to.prior or seg.prior  # "scratch on the bumper, that's old"
+    to.work = to.work or seg.work  # "LF fender - req repl"
     if to.severity is None and seg.severity is None and to.action is None:
         to.action = seg.action  # "rad support - check", "grille: R&I"
+        to.denied = to.denied and to.action != "refit"  # "tail lamp fine, to be reused"
     if seg.severity is not None:
         to.severity = worst([to.severity, seg.severity])
         to.action = None  # "R&I grille, cracked": a damage word wins over the work
-    elif seg.denied and to.severity is None:
-        to.denied = True
+    elif seg.denied and to.severity is None and to.action != "refit":
+        to.denied = True  # "headlamps R&I for access, not damaged": the refit stands
     elif seg.kind_denied:
         to.kind_denied = True  # "tailgate, no dents": fine, unless other damage is said
     to.paint_intact = to.paint_intact or seg.paint_intact
@@ -465,8 +483,9 @@ def read_passage(
     for sentence, brk in _sentences(tags, text):
         segments = _segments(sentence)
         last: Mention | None = None
-        for seg in segments:
+        for k, seg in enumerate(segments):
             seg.text = text
+            seg.work = _asks_work(segments, k)
             passage.referent = resolve(seg.tags, text, passage.referent)
             if last is not None:
                 _complete(seg, last, index)
@@ -484,6 +503,7 @@ def read_passage(
         new = heading_of([seg.tags for seg in segments], text) if starts else None
         _read_story(passage, segments, quiet=new is not None and new.positional)
         _deny_lists(segments)
+        carry_work(segments)
         _inherit(segments)
         _both_on_one_side(segments)
         _coordinate_sides(segments)
@@ -500,6 +520,20 @@ def read_passage(
     return passage
 
 
+def _asks_work(segments: Sequence[Segment], k: int) -> bool:
+    """Whether a new part or a repair is asked in segment ``k``, or in the segment after it
+    when that one names no part ("front bumper struck in the car park, R&R")."""
+    if any(t.kind is Kind.WORK for t in segments[k].tags):
+        return True
+    after = segments[k + 1] if k + 1 < len(segments) else None
+    return (
+        after is not None
+        and after.joiner in (Kind.COMMA, Kind.COORD)
+        and not any(t.kind is Kind.PART for t in after.tags)
+        and any(t.kind is Kind.WORK for t in after.tags)
+    )
+
+
 def _finish(seg: Segment) -> None:
     """The segment's damage (or its denial) is its parts'."""
     if seg.kind_denied and seg.severity is None:
@@ -514,6 +548,8 @@ def _finish(seg: Segment) -> None:
             m.severity = seg.severity
             m.severity_from = "words"
             m.kinds = seg.kinds
+        elif seg.work and not m.negated:
+            m.severity_from = "words"  # asked to replace or repair: damaged, how badly unsaid
 
 
 def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -> None:
@@ -540,7 +576,7 @@ def _read_story(passage: Passage, segments: Sequence[Segment], *, quiet: bool) -
                 passage.descriptions.append((seg.start, seg.end))
                 passage.understood = True
             continue
-        if all(t.kind in _DENIAL or t.kind is Kind.FINISH for t in seg.tags):
+        if all(t.kind in _DENIAL or t.kind in (Kind.FINISH, Kind.WORK) for t in seg.tags):
             continue  # "scuffed", "no damage (except ...)", "paint intact": no part, no story
         for i, t in enumerate(seg.tags):
             if t.kind is Kind.POS and side_ok(seg.tags, i):

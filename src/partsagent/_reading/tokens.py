@@ -206,8 +206,10 @@ def _scan(text: str) -> list[Token]:
         for at in posts:
             chars[at - 1] = " "
         text = "".join(chars)
-    # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand.
+    # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand;
+    # "req. repl." ends no sentence (lexicon ``dotted_words``).
     lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, _lowered(text)))
+    lowered = _spelling().dotted.sub(r"\1 ", lowered)
     for m in _SCANNER.finditer(lowered):
         kind = m.lastgroup
         if kind == "word":
@@ -353,6 +355,8 @@ class _Spelling:
     """The abbreviations of one word ("o/s/f"): kept whole by the scanner."""
     dotted_pairs: frozenset[tuple[str, str]]
     """The first two words of every abbreviation and fold: "pass. side" is "pass side"."""
+    dotted: re.Pattern[str]
+    """A word of ``dotted_words`` and its dot, before more words: the dot is no full stop."""
 
 
 @per_language
@@ -364,6 +368,11 @@ def _spelling(language: Language) -> _Spelling:
             (w[0], w[1])
             for key in (*words.abbreviations, *words.folds)
             if len(w := key.split()) >= 2 and w[0].isalpha() and w[1].isalpha()
+        ),
+        re.compile(
+            r"(?<![\w.])("
+            + ("|".join(re.escape(w) for w in words.dotted_words) or "(?!)")
+            + r")\.(?=[ \t]+[^\W\d_])"
         ),
     )
 

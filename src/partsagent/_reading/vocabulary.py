@@ -60,6 +60,14 @@ class AbsentPart(DataFile):
     structural: bool = False
     """Part of the body's structure (pillar, sill, chassis leg, suspension): the estimate
     cannot cover it; the car needs inspection (``UnreadPhrase.structural``)."""
+    outer_of: str | None = None
+    """The catalog assembly this is the outer piece of ("Door Mirror"): that assembly said
+    with one of ``outer_words`` ("mirror housing scuffed") and only minor damage is this
+    piece, never a new assembly; cracked or worse, it stays the assembly."""
+    outer_words: tuple[str, ...] = ()
+    labour: bool = False
+    """A panel a body shop repairs and refinishes on the car (roof, quarter panel, sill): its
+    damage is priced as labour operations (``Reading.labour``), with no part to buy."""
 
 
 class MovedNotRolled(DataFile):
@@ -205,6 +213,13 @@ class Lexicon(DataFile):
     actions: dict[Literal["refit", "check"], tuple[str, ...]] = Field(default_factory=dict)
     """Work asked on a part not said to be damaged ("R&I grille", "check the sensors"): the
     part is not bought; the estimate may add the operation (``UnreadPhrase.action_hint``)."""
+    asked_work: dict[Literal["replace", "repair"], tuple[str, ...]] = Field(default_factory=dict)
+    """Words that ask for a new part or a repair, in the shorthand of estimators and
+    adjusters ("req repl", "R&R", "renew", "rplc", "rpr"): the part is damaged (read as firmly
+    as with a damage word), how badly is not said; the estimate reads the operation asked."""
+    dotted_words: tuple[str, ...] = ()
+    """Words written with a dot that ends no sentence ("req. repl.", "approx."): the dot
+    does not cut the part from what is asked of it."""
     story_axles: dict[str, Axle] = Field(default_factory=dict)
     """Story phrases that say where the car was hit ("from behind"): the axle of the parts
     that have none of their own."""

@@ -27,6 +27,7 @@ from ._work import Part, Work
 from .blend import asked_blends, blends, deduct_overlaps, deduct_shared_access
 from .data import EstimateData
 from .evidence import DentSize, Evidence
+from .hail import hail_count_of
 from .labour import BodyClass
 from .operations import included_work
 from .policy import DecidedOperation, PolicyRow, refit_row
@@ -147,7 +148,7 @@ def decide(
             out.append(Decision(need, refit_row(row), stated=stated))
         else:
             row, asked = _asked(need, row, data, group, segment)
-            decided = _dent(need, text, row, data, said, group, segment)
+            decided = _dent(need, text, row, data, said, group, segment, own.values())
             if asked and not decided.note:
                 decided = replace(decided, note=asked)
             out.append(replace(decided, stated=stated) if stated else decided)
@@ -240,9 +241,9 @@ def _secondary(
     The propagation rules add a bumper's clips or brackets for the damage they
     usually go with; below a rule's ``firm_from``, or where a ``firm_when_said``
     rule's part has words that give no grounds for damage behind it ("scraped,
-    replace cover") or comes in an estimator's itemised list (its scope is what it
-    lists), there is no evidence they are damaged, so they are not bought and a
-    warning asks to confirm them at teardown.
+    replace cover"), or in an estimator's itemised list (its scope is what it lists,
+    whatever the rule), there is no evidence they are damaged, so they are not bought
+    and a warning asks to confirm them at teardown.
     """
     rules = rules_adding(need.category.name, data.secondary_parts)
     triggers = [
@@ -255,7 +256,7 @@ def _secondary(
     ]
 
     def firm(rule: Rule, n: Need) -> bool:
-        if not rule.firm(n.severity) or (rule.firm_when_said and said.itemised):
+        if not rule.firm(n.severity) or said.itemised:
             return False
         if not rule.firm_when_said:
             return True
@@ -287,13 +288,14 @@ def _dent(
     said: Said,
     group: str | None,
     segment: str,
+    others: Collection[str] = (),
 ) -> Decision:
     """A damaged part's decision, with its dent's size or hail count (from ``text``)."""
     evidence = data.evidence
     panel = data.adjacency.panel(need.category.name)
     metal = panel is not None and panel.material == "metal"
     if said.hail and metal and "repair" in row.operations:
-        count = evidence.hail_count(said.about(text)) or said.hail_count
+        count = hail_count_of(text, said, evidence, others)
         counted = count is not None
         count = count if count is not None else evidence.hail.default_count
         band = evidence.hail.band(count)

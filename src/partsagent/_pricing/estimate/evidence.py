@@ -88,6 +88,9 @@ class Hail(DataFile):
     """Number words, read only before 'dents' ("twenty dents")."""
     default_count: Annotated[int, Field(gt=0)]
     bands: Annotated[tuple[HailBand, ...], Field(min_length=1)]
+    same_words: Phrases = ()
+    """Words that give a panel the count said of the panel before ("roof the same", "and
+    the boot lid too"); a panel with no count and none of these has no count said."""
 
     def band(self, count: int) -> HailBand:
         return next(b for b in self.bands if b.up_to is None or count <= b.up_to)

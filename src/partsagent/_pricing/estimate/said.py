@@ -62,9 +62,20 @@ class Said:
         return ""
 
     def sentence_of(self, component: str) -> str:
-        """The sentence of facts a part's words are in, or its words."""
+        """The sentence of facts a part's words are in, or its words. Where several hold them,
+        the one where they stand as a whole part first ("hood: replace", not "hood insulator:
+        R&I" or "transfer from old hood"): ended by punctuation, then by a word, then inside one."""
         own = normalised(component)
-        return next((p for p in self.phrases if own and own in p), own)
+        best: tuple[int, int, str] | None = None
+        for p in self.phrases if own else ():
+            at = p.find(own)
+            while at >= 0:
+                before, after = p[at - 1 : at] if at else "", p[at + len(own) : at + len(own) + 1]
+                rank = 2 if before.isalnum() or after.isalnum() else 1 if after == " " else 0
+                if best is None or (rank, at) < best[:2]:
+                    best = (rank, at, p)
+                at = p.find(own, at + 1)
+        return best[2] if best is not None else own
 
     def clause_around(self, component: str) -> str:
         """The clause a part's words are in, from the comma before them to the one after."""
