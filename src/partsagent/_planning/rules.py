@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from .._catalog.manager import BucketManager
@@ -12,6 +13,7 @@ from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
 from .._pricing.vehicle_lists import VehicleCategories, vehicle_categories, vehicle_resolution
+from .._reading.language import Language, current
 from .._reading.reader import (
     ABSENT_PREFIX,
     PRICE_THRESHOLD,
@@ -114,7 +116,7 @@ class RulesPlanner:
                 request.damage,
                 categories,
                 market=request.market,
-                vehicle=vehicle_words(_vehicle_names(request, resolution)),
+                vehicle=_vehicle_words(tuple(_vehicle_names(request, resolution)), current()),
             )
         if isinstance(request.damage, str) and not reading.understood:
             raise InputError(
@@ -154,6 +156,13 @@ class RulesPlanner:
 
     async def aclose(self) -> None:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _vehicle_words(names: tuple[str, ...], language: Language) -> frozenset[str]:
+    """Kept per vehicle (and language): every report on it names the same make, model and
+    variants."""
+    return vehicle_words(names)
 
 
 def _vehicle_names(request: PlanRequest, resolution: VehicleResolution) -> list[str]:
