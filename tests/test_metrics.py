@@ -450,3 +450,29 @@ def test_an_aggregator_in_the_processors_reads_the_logged_events(recorder: Recor
     op = agg.summary()["operations"]["catalog.articles"]
     assert (op["calls"], op["cache_hits"], op["cache_misses"]) == (2, 1, 1)
     assert [e["event"] for e in recorder.events] == ["app.event"]  # drop=True kept them out
+
+
+def test_a_cache_hit_counts_as_a_0_ms_timer_would() -> None:
+    """A hit is counted in place (issue 22): the summary, the exported histograms and a
+    report's figures are what the same hit timed as a 0 ms ``cache="hit"`` timer gives."""
+    fast, timed = SummaryAggregator(), SummaryAggregator()
+    fast.add(Measurement("timer", "catalog.articles", 2.5, cache="miss"))
+    install_aggregator(fast)
+    try:
+        with collect_performance() as perf:
+            for _ in range(3):
+                record_hit("catalog.articles")
+            record_hit("catalog.categories")  # the first of its name: no summary yet
+    finally:
+        uninstall_aggregator(fast)
+    timed.observe("catalog.articles", 2.5, cache="miss")
+    for _ in range(3):
+        timed.observe("catalog.articles", 0.0, cache="hit")
+    timed.observe("catalog.categories", 0.0, cache="hit")
+    assert fast.summary() == timed.summary()
+    assert fast.export() == timed.export()
+    snapshot = perf.snapshot()
+    assert snapshot["counters"] == {"cache.hits": 4}
+    ops = snapshot["operations"]
+    assert ops["catalog.articles"] == {"calls": 3, "errors": 0, "total_ms": 0.0, "max_ms": 0.0}
+    assert ops["catalog.categories"] == {"calls": 1, "errors": 0, "total_ms": 0.0, "max_ms": 0.0}

@@ -212,10 +212,13 @@ async def test_parts_said_to_be_fine_are_not_listed_to_confirm(
 async def test_a_scuffed_mirror_cover_is_never_a_new_mirror(
     sample_agent: PartsAgent, words: str, market: str
 ) -> None:
+    """Only the cover is worked on: refinished in place (a labour-only piece), never bought."""
     report = await sample_agent.process_damage_report(ASTRA_2018, words, market=market)
     assert "Door Mirror" not in bought(report)
-    assert [u.reason for u in report.not_priced] == ["not_in_catalog"]
-    assert report.has_warning("not_priced")
+    assert [(op.operation, op.category.name) for op in report.operations] == [
+        ("refinish", "Mirror Cover")
+    ]
+    assert report.operations[0].position.side is not None
 
 
 async def test_a_cracked_mirror_housing_is_still_the_mirror(sample_agent: PartsAgent) -> None:

@@ -66,8 +66,8 @@ def list_key(path: str) -> tuple[str, str]:
     """(kind, manager cache key) of a category-list or article-list path."""
     mid, vid, cid = doc.list_path_ids(path)
     if cid is None:
-        return "categories", f"categories/{mid}/{vid}"
-    return "articles", f"articles/{mid}/{vid}/{cid}"
+        return "categories", doc.categories_key(mid, vid)
+    return "articles", doc.articles_key(mid, vid, cid)
 
 
 class Batcher:

@@ -86,10 +86,15 @@ class BoundedStore:
             raise InputError("max_entries must be at least 1")
         self.namespace = namespace
         self.max_entries = max_entries
-        self._clock = clock
+        self.clock = clock
+        """Seconds, the store's time for expiry (injectable: tests expire entries)."""
         # key -> (value, expires_at or None); order is recency, most recent last.
         self._data: OrderedDict[str, tuple[Any, float | None]] = OrderedDict()
         self._kinds: dict[str, _Tally] = {}
+        self.generation = 0
+        """Bumped whenever a value leaves (evicted, expired, deleted, cleared) or is
+        overwritten: what was derived from the store's values under an older generation
+        may rest on a value the store no longer holds (``derived.DerivedMemo``)."""
 
     def __len__(self) -> int:
         """Entries held, including expired ones not yet noticed (never above ``max_entries``)."""
@@ -120,11 +125,21 @@ class BoundedStore:
         if entry is None:
             return MISSING
         expires = entry[1]
-        if expires is not None and self._clock() >= expires:
+        if expires is not None and self.clock() >= expires:
             self._remove(key, expired=True)
             return MISSING
         self._data.move_to_end(key)
         return entry[0]
+
+    def expires_at(self, key: str) -> float | None | _Missing:
+        """When the fresh entry at ``key`` expires (None: never), or ``MISSING``.
+
+        Neither refreshes recency nor counts anything: for what is derived from an entry.
+        """
+        if self.namespace:
+            key = self.namespace + key
+        entry = self._live(key)
+        return MISSING if entry is None else entry[1]
 
     def set_nowait(self, key: str, value: Any, *, ttl: float | None = None) -> None:
         """Store ``value`` at ``key`` without awaiting; ``ttl`` seconds, None never expires."""
@@ -146,7 +161,10 @@ class BoundedStore:
         return True
 
     def replace_nowait(self, key: str, value: Any) -> None:
-        """Swap the value of a fresh entry, keeping its expiry; no-op if absent or expired."""
+        """Swap the value of a fresh entry, keeping its expiry; no-op if absent or expired.
+
+        For the same document in another form (validated): the generation stays.
+        """
         if self.namespace:
             key = self.namespace + key
         entry = self._live(key)
@@ -162,6 +180,7 @@ class BoundedStore:
 
     def clear_nowait(self) -> None:
         """Drop every entry (sizes go to zero; evictions and expirations are kept)."""
+        self.generation += 1
         self._data.clear()
         for tally in self._kinds.values():
             tally.size = 0
@@ -177,6 +196,7 @@ class BoundedStore:
 
     def _remove(self, key: str, *, expired: bool = False, evicted: bool = False) -> Any:
         value, _ = self._data.pop(key)
+        self.generation += 1
         tally = self._tally(key)
         tally.size -= 1
         if expired:
@@ -190,21 +210,22 @@ class BoundedStore:
         entry = self._data.get(key)
         if entry is None:
             return None
-        if entry[1] is not None and self._clock() >= entry[1]:
+        if entry[1] is not None and self.clock() >= entry[1]:
             self._remove(key, expired=True)
             return None
         return entry
 
     def _store(self, key: str, value: Any, ttl: float | None) -> None:
-        expires = self._clock() + ttl if ttl else None
+        expires = self.clock() + ttl if ttl else None
         if key in self._data:
+            self.generation += 1
             self._data[key] = (value, expires)
             self._data.move_to_end(key)
             return
         while len(self._data) >= self.max_entries:
             oldest = next(iter(self._data))
             old_expires = self._data[oldest][1]
-            stale = old_expires is not None and self._clock() >= old_expires
+            stale = old_expires is not None and self.clock() >= old_expires
             self._remove(oldest, expired=stale, evicted=not stale)
         self._data[key] = (value, expires)
         self._tally(key).size += 1

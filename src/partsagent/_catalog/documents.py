@@ -47,6 +47,25 @@ def articles_path(mid: str, vid: str, cid: str) -> str:
     return f"manufacturers/{mid}/variants/{vid}/categories/{cid}/articles.json"
 
 
+MANUFACTURERS_KEY = "manufacturers/"
+"""The cache key of the manufacturers list."""
+
+
+def models_key(mid: str) -> str:
+    """The cache key of a manufacturer's models (a dict key only: no id is checked)."""
+    return f"models/{mid}"
+
+
+def categories_key(mid: str, vid: str) -> str:
+    """The cache key of a variant's category list (a dict key only: no id is checked)."""
+    return f"categories/{mid}/{vid}"
+
+
+def articles_key(mid: str, vid: str, cid: str) -> str:
+    """The cache key of an article list (a dict key only: no id is checked)."""
+    return f"articles/{mid}/{vid}/{cid}"
+
+
 _LIST_PATH = re.compile(
     r"manufacturers/([^/]+)/variants/([^/]+)/(?:categories\.json|categories/([^/]+)/articles\.json)"
 )

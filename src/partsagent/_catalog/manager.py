@@ -48,6 +48,7 @@ from . import documents as doc
 from .batching import Batcher, manufacturer_of
 from .breaker import CircuitBreaker
 from .cache import MISSING, BoundedStore
+from .derived import DerivedMemo
 from .fanout import ItemResult, fan_out
 from .flights import Flight, Flights, Load
 from .http import MAX_BATCH
@@ -215,6 +216,9 @@ class BucketManager(AsyncResource):
             negative_ttl=negative_ttl,
         )
         self._memory = memory
+        self.derived = DerivedMemo(memory)
+        """What reports work out from the cached lists (a vehicle's categories, a part's
+        fitting articles), kept while those lists are cached (``derived``)."""
         self.breaker = breaker if breaker is not None else CircuitBreaker(clock=clock)
         self.batch_size = batch_size
         self._flights = Flights()
@@ -275,6 +279,7 @@ class BucketManager(AsyncResource):
         if self._closed:
             raise UsageError("this BucketManager is closed; create a new one")
         self._manufacturer_ids = None
+        self.derived.clear()
         if isinstance(self.source, BucketReader):
             await self.source.forget_layout()
         await self._tiers.clear()
@@ -367,7 +372,7 @@ class BucketManager(AsyncResource):
         """Every manufacturer of the catalog."""
         return await self._lookup(
             "manufacturers",
-            "manufacturers/",
+            doc.MANUFACTURERS_KEY,
             doc.MANUFACTURERS_PATH,
             self.source.manufacturers,
         )
@@ -391,7 +396,7 @@ class BucketManager(AsyncResource):
         """Models (with their variants) of manufacturer ``mid``."""
         path = doc.models_path(mid)
         models: tuple[Model, ...] = await self._lookup(
-            "models", f"models/{mid}", path, lambda: self.source.models(mid)
+            "models", doc.models_key(mid), path, lambda: self.source.models(mid)
         )
         if isinstance(self.source, BucketReader):  # a list from a shared cache names packs too
             self.source.learn_models(mid, models)
@@ -402,7 +407,7 @@ class BucketManager(AsyncResource):
         path = doc.categories_path(mid, vid)
         return await self._lookup(
             "categories",
-            f"categories/{mid}/{vid}",
+            doc.categories_key(mid, vid),
             path,
             lambda: self.source.categories(mid, vid),
         )
@@ -416,7 +421,7 @@ class BucketManager(AsyncResource):
             check_id(product_group_id, what="product group id")
         articles: tuple[Article, ...] = await self._lookup(
             "articles",
-            f"articles/{mid}/{vid}/{cid}",
+            doc.articles_key(mid, vid, cid),
             path,
             lambda: self.source.articles(mid, vid, cid),
         )
@@ -454,11 +459,11 @@ class BucketManager(AsyncResource):
         pairs = list(variants)
         await self._settle_layout()
         if self.source.batch_supported:
-            wanted = {f"categories/{mid}/{vid}": (mid, vid) for mid, vid in pairs}
+            wanted = {doc.categories_key(mid, vid): (mid, vid) for mid, vid in pairs}
             await self._prefetch("categories", wanted, lane="wait")
 
         def peek(mv: tuple[str, str]) -> Any:
-            return self._tiers.peek("categories", f"categories/{mv[0]}/{mv[1]}")
+            return self._tiers.peek("categories", doc.categories_key(*mv))
 
         return await self._fan_out_open(
             pairs, lambda mv: self.load_categories_for_variant(*mv), deadline, peek
@@ -483,7 +488,7 @@ class BucketManager(AsyncResource):
 
         def peek(r: ArticleRequest) -> Any:
             # No path is built (nor ids checked) for a hit: a key is only a dict key.
-            key = f"articles/{r.manufacturer_id}/{r.variant_id}/{r.category_id}"
+            key = doc.articles_key(r.manufacturer_id, r.variant_id, r.category_id)
             found = self._tiers.peek("articles", key)
             if found is MISSING or r.product_group_id is None:
                 return found
@@ -519,7 +524,7 @@ class BucketManager(AsyncResource):
         wanted: dict[str, tuple[str, ...]] = {}
         for req in map(article_request, requests):
             mid, vid, cid = req.manufacturer_id, req.variant_id, req.category_id
-            wanted[f"articles/{mid}/{vid}/{cid}"] = (mid, vid, cid)
+            wanted[doc.articles_key(mid, vid, cid)] = (mid, vid, cid)
         return await self._prefetch("articles", wanted, lane="warm" if background else "wait")
 
     async def _prefetch(
@@ -583,5 +588,6 @@ class BucketManager(AsyncResource):
         }
 
     def get_cache_stats(self) -> dict[str, Any]:
-        """Hits, misses, evictions, sizes and request counts, overall and per document kind."""
-        return cache_stats(self._c, self._memory, self.breaker)
+        """Hits, misses, evictions, sizes and request counts, overall and per document kind;
+        ``derived``: the results kept from cached lists (``BucketManager.derived``)."""
+        return {**cache_stats(self._c, self._memory, self.breaker), "derived": self.derived.stats()}

@@ -105,6 +105,7 @@ class BoundedMemoryCache(BoundedStore, BaseCache):  # type: ignore[misc]  # aioc
             value = int(entry[0]) + delta
         except (TypeError, ValueError):
             raise TypeError("Value is not an integer") from None
+        self.generation += 1
         self._data[key] = (value, entry[1])
         self._data.move_to_end(key)
         return value
@@ -113,7 +114,8 @@ class BoundedMemoryCache(BoundedStore, BaseCache):  # type: ignore[misc]  # aioc
         entry = self._live(key)
         if entry is None:
             return False
-        self._data[key] = (entry[0], self._clock() + ttl if ttl else None)
+        self.generation += 1
+        self._data[key] = (entry[0], self.clock() + ttl if ttl else None)
         return True
 
     async def _delete(self, key: str, _conn: Any = None) -> int:

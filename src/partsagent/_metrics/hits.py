@@ -19,7 +19,6 @@ def record_hit(name: str) -> None:
     """One cache hit of operation ``name`` (short name) and of the counter ``cache.hits``."""
     collector = current_collector()
     if collector is not None:
-        collector.record(name, 0.0)
-        collector.count("cache.hits")
+        collector.hit(name)
     if bus.active():
         bus.publish(cache_hit(name))

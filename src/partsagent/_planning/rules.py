@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from .._catalog.manager import BucketManager
-from .._exceptions import InputError, PartsAgentError, UnresolvedVehicle, VehicleCandidate
+from .._exceptions import InputError, UnresolvedVehicle, VehicleCandidate
 from .._metrics import timer
 from .._models import Category, ReportWarning, Severity
 from .._pricing.plan import Need, Plan, PlanRequest, resolved_refs
 from .._pricing.propagation import MappedDamage, analyze_damage_propagation
 from .._pricing.report import CategoryRef
+from .._pricing.vehicle_lists import VehicleCategories, vehicle_categories, vehicle_resolution
+from .._reading.language import Language, current
 from .._reading.reader import (
     ABSENT_PREFIX,
     PRICE_THRESHOLD,
@@ -19,7 +22,7 @@ from .._reading.reader import (
     vehicle_words,
 )
 from .._reading.results import Guess, Reading, ReadPart, UnreadPhrase
-from .._reading.vehicle import VehicleReading, VehicleResolution, resolve_vehicle
+from .._reading.vehicle import VehicleReading, VehicleResolution
 
 __all__ = ["RulesPlanner", "categories_for", "require_resolved"]
 
@@ -67,26 +70,25 @@ async def categories_for(
     A variant whose category list cannot be read is named in the warnings, so
     the report says so (and is not cached) instead of silently missing parts.
     """
+    lists, warnings = await _categories(catalog, resolution)
+    return list(lists.union), warnings
+
+
+async def _categories(
+    catalog: BucketManager, resolution: VehicleResolution
+) -> tuple[VehicleCategories, list[ReportWarning]]:
     mid = resolved_refs(resolution)[0].id
-    results = await catalog.get_categories_concurrent([(mid, v.id) for v in resolution.variants])
-    union: dict[str, Category] = {}
-    errors: list[PartsAgentError] = []
-    for r in results:
-        if r.error is not None:
-            errors.append(r.error)
-        for c in r.value or ():
-            union.setdefault(c.id, c)
-    if not union and errors:
-        raise errors[0]
+    lists = await vehicle_categories(catalog, mid, [v.id for v in resolution.variants])
+    if not lists.union and lists.errors:
+        raise lists.errors[0][1]
     warnings = [
         ReportWarning(
             code="catalog_unreadable",
-            message=f"could not read the categories of variant {r.request[1]}: {r.error}",
+            message=f"could not read the categories of variant {vid}: {error}",
         )
-        for r in results
-        if r.error is not None
+        for vid, error in lists.errors
     ]
-    return sorted(union.values(), key=lambda c: c.id), warnings
+    return lists, warnings
 
 
 class RulesPlanner:
@@ -103,9 +105,10 @@ class RulesPlanner:
         warnings: list[ReportWarning | str] = []
         async with timer("tool.resolve_vehicle"):
             resolution = require_resolved(
-                await resolve_vehicle(catalog, request.vehicle, market=request.market)
+                await vehicle_resolution(catalog, request.vehicle, request.market)
             )
-        categories, unread = await categories_for(catalog, resolution)
+        lists, unread = await _categories(catalog, resolution)
+        categories = list(lists.union)
         warnings.extend(unread)
         components = 1 if isinstance(request.damage, str) else len(request.damage)
         with timer("tool.map_component", components=components):
@@ -113,7 +116,7 @@ class RulesPlanner:
                 request.damage,
                 categories,
                 market=request.market,
-                vehicle=vehicle_words(_vehicle_names(request, resolution)),
+                vehicle=_vehicle_words(tuple(_vehicle_names(request, resolution)), current()),
             )
         if isinstance(request.damage, str) and not reading.understood:
             raise InputError(
@@ -125,9 +128,8 @@ class RulesPlanner:
         mapped.sort(key=lambda m: (m.category_name, str(m.position), m.severity.value, m.component))
         async with timer("tool.analyze_damage_propagation"):
             additions = await analyze_damage_propagation(mapped, rules=request.secondary_parts)
-        by_name = {c.name.casefold(): c for c in categories}
         for add in additions:
-            category = by_name.get(add.category_name.casefold())
+            category = lists.by_name.get(add.category_name.casefold())
             if category is None:
                 continue  # this vehicle has no such part (an EV has no intercooler)
             needs.append(
@@ -154,6 +156,13 @@ class RulesPlanner:
 
     async def aclose(self) -> None:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _vehicle_words(names: tuple[str, ...], language: Language) -> frozenset[str]:
+    """Kept per vehicle (and language): every report on it names the same make, model and
+    variants."""
+    return vehicle_words(names)
 
 
 def _vehicle_names(request: PlanRequest, resolution: VehicleResolution) -> list[str]:

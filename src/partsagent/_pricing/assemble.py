@@ -51,7 +51,8 @@ from .names import names_of
 from .need import Need
 from .plan import Plan
 from .report import Build, CategoryRef, Operation, PartsReport, ReadDamage, Unpriced
-from .search import PartNeed, PartOptions, search_parts
+from .search import PartNeed, PartOptions, kept_options, search_parts
+from .vehicle_lists import VehicleCategories, vehicle_categories
 
 __all__ = [
     "Meaning",
@@ -95,8 +96,9 @@ async def price_plan(
     )
     warnings: list[ReportWarning] = []
     needs = _leave_out_paint(dedupe(priced_needs(plan)), job.data, warnings)
-    categories, failed = await _categories(job)
-    decisions = _decide(job, needs, categories, words, warnings)
+    lists = await vehicle_categories(catalog, plan.manufacturer.id, job.variant_ids)
+    failed = bool(lists.errors)
+    decisions = _decide(job, needs, lists, words, warnings)
     bought = [d for d in decisions if d.bought and not d.need.labour_only]
     warnings += _by_hand(decisions, job.market)
     options = await _search(job, bought, warm_vehicle)
@@ -107,9 +109,7 @@ async def price_plan(
     )
     decisions = [d for d in decisions if id(d) not in lines.absent]
     build, body_class = _build(choice, job.data, warnings)
-    operations = _operations(
-        job, decisions, lines, categories, choice, body_class, pricing, warnings
-    )
+    operations = _operations(job, decisions, lines, lists, choice, body_class, pricing, warnings)
     complete = not (failed or lines.failed or plan.incomplete)
     if not complete:
         warnings.insert(0, _incomplete_warning(lines.unpriced))
@@ -185,33 +185,20 @@ def _leave_out_paint(
     return [n for n in needs if n not in paint]
 
 
-async def _categories(job: _Job) -> tuple[dict[str, tuple[Category, ...]], bool]:
-    """Each variant's categories (already cached by the planner); True if one failed."""
-    mid = job.plan.manufacturer.id
-    results = await job.catalog.get_categories_concurrent([(mid, v) for v in job.variant_ids])
-    found = {res.request[1]: tuple(res.value) for res in results if res.value is not None}
-    return found, any(res.error is not None for res in results)
-
-
 def _decide(
     job: _Job,
     needs: Sequence[Need],
-    categories: Mapping[str, tuple[Category, ...]],
+    lists: VehicleCategories,
     words: Mapping[_Slot, str],
     warnings: list[ReportWarning],
 ) -> list[Decision]:
     """The policy's decision for each need: bought, repaired or refinished; and its notes."""
     said = job.said
-    decisions = decide(needs, job.data, _groups(categories), said, words)
+    decisions = decide(needs, job.data, lists.groups, said, words)
     warnings += [ReportWarning(code=code, message=s) for code, s in said.safety]
     warnings += [d.note for d in decisions if d.note]
     warnings += _no_side(decisions, job.data)
     return decisions
-
-
-def _groups(categories: Mapping[str, tuple[Category, ...]]) -> dict[str, str]:
-    """Each category's product group, over every variant."""
-    return {c.id: c.group for cats in categories.values() for c in cats}
 
 
 async def _search(job: _Job, bought: Sequence[Decision], warm_vehicle: bool) -> list[PartOptions]:
@@ -220,9 +207,12 @@ async def _search(job: _Job, bought: Sequence[Decision], warm_vehicle: bool) -> 
     if not wanted:
         return []
     mid, variant_ids, catalog = job.plan.manufacturer.id, job.variant_ids, job.catalog
+    kept = kept_options(catalog, mid, variant_ids, wanted)
+    if None not in kept:
+        return kept  # type: ignore[return-value]
     if warm_vehicle and catalog.source.batch_supported:
         await warming.warm_vehicle(catalog, mid, variant_ids, wanted)
-    return await search_parts(catalog, mid, variant_ids, wanted)
+    return await search_parts(catalog, mid, variant_ids, wanted, kept=kept)
 
 
 def _choose_build(
@@ -247,20 +237,20 @@ def _operations(
     job: _Job,
     decisions: Sequence[Decision],
     lines: PricedLines,
-    categories: dict[str, tuple[Category, ...]],
+    lists: VehicleCategories,
     choice: BuildChoice,
     body_class: BodyClass,
     pricing: Pricing,
     warnings: list[ReportWarning],
 ) -> list[Operation]:
     """The estimate's operations, priced at the market's rates, named in the market's words."""
-    groups = _groups(categories)
+    at = lines.at
     parts = [
-        part_of(d, lines.at.get(_slot(d.need)), groups)
+        part_of(d, at.get(_slot(d.need)), lists.groups)
         for d in decisions
         if d.row is not None and d.included_in is None
     ]
-    present = _present(categories, {v.id for v in choice.variants})
+    present = _present(lists.panels(frozenset(v.id for v in choice.variants)))
     # Equipment the words name counts whether or not the catalog lists it for the build.
     equipment = {e for v in choice.variants for e in v.equipment} | set(job.said.equipment)
     # Equipment a variant the car may be lacks is asked about, not priced: only the caller's
@@ -272,7 +262,7 @@ def _operations(
     works, notes = work_for(parts, job.data, body_class, equipment, present, job.said, unsure)
     warnings += notes
     is_saloon = _is_saloon(choice)
-    return [_named(op, job.market, is_saloon) for op in price_work(works, pricing.rates)]
+    return price_work(works, pricing.rates, lambda c: _named(c, job.market, is_saloon))
 
 
 def _incomplete_warning(unpriced: Sequence[Unpriced]) -> ReportWarning:
@@ -362,10 +352,9 @@ def _damaged(
     return tuple(out)
 
 
-def _named(op: Operation, market: Market, is_saloon: bool) -> Operation:
-    """An operation whose part says the market's word too."""
-    word = market_name(op.category.name, market, is_saloon=is_saloon)
-    return op.model_copy(update={"category": named_category(op.category, word)})
+def _named(category: CategoryRef, market: Market, is_saloon: bool) -> CategoryRef:
+    """An operation's part, saying the market's word too."""
+    return named_category(category, market_name(category.name, market, is_saloon=is_saloon))
 
 
 def _build(
@@ -392,22 +381,13 @@ def _build(
     return build, body_class
 
 
-def _present(
-    categories: dict[str, tuple[Category, ...]], build: set[str]
-) -> Callable[[str], CategoryRef | None]:
+def _present(by_name: Mapping[str, Category]) -> Callable[[str], CategoryRef | None]:
     """The build's category for a name in the data (the panels a blend or a rule may touch).
 
-    A category every variant of the build lists, found by its name or a synonym,
-    or by the name's UK/US twins; None when the build has no such part.
+    A category every variant of the build lists (``VehicleCategories.panels``), found
+    by its name or a synonym, or by the name's UK/US twins; None when the build has
+    no such part.
     """
-    lists = [categories[v] for v in sorted(build) if v in categories]
-    shared = set.intersection(*({c.id for c in cats} for cats in lists)) if lists else set()
-    kept = sorted((c for c in lists[0] if c.id in shared), key=lambda c: c.id) if lists else []
-    # Names first, then synonyms: a synonym never shadows another category's own name.
-    by_name = {c.name.casefold(): c for c in reversed(kept)}
-    for c in kept:
-        for synonym in c.synonyms:
-            by_name.setdefault(synonym.casefold(), c)
 
     def find(name: str) -> CategoryRef | None:
         found = by_name.get(name.casefold())

@@ -67,17 +67,19 @@ def price_lines(
     warnings: list[ReportWarning],
 ) -> PricedLines:
     """A line for each bought part an article of the build fits; a warning for the others."""
-    build_ids = {v.id for v in choice.variants}
+    build_ids = frozenset(v.id for v in choice.variants)
     is_saloon = saloon(v.body for v in choice.variants)
     out = PricedLines([], [])
     for decision, opts in zip(bought, options, strict=True):
-        fit = [o for o in opts.options if build_ids <= set(o.fits_variants)]
+        ranked = _ranked_for(opts, build_ids, pricing)
         out.failed |= bool(opts.errors)
-        if not fit and not opts.errors and decision.need.reason == "secondary":
+        if not ranked.fit and not opts.errors and decision.need.reason == "secondary":
             out.absent.add(id(decision))  # never named, and this build does not carry it
             continue
         word = market_name(decision.need.category.name, market, is_saloon=is_saloon)
-        line = _bought(decision.need, opts, fit, pricing, choice, max_alternatives, warnings, word)
+        line = _bought(
+            decision.need, opts, ranked, pricing, choice, max_alternatives, warnings, word
+        )
         if line is not None:
             out.lines.append(line)
         elif opts.errors:
@@ -128,11 +130,12 @@ class Pricing:
 
     def of(self, article: Article) -> Money:
         """The price in the market's currency of an article ``usable`` kept."""
-        money = self._money(article)
+        money = self.price(article)
         assert money is not None, "only usable articles are priced"
         return money
 
-    def _money(self, article: Article) -> Money | None:
+    def price(self, article: Article) -> Money | None:
+        """The price in the market's currency of ``article``, None if it has none."""
         known = self._prices.get(id(article))
         if known is not None and known[0] is article:
             return known[1]
@@ -141,19 +144,26 @@ class Pricing:
         if quoted is not None:
             price, rate = quoted
             if rate is None:
-                money = Money(amount=price.amount, currency=price.currency)
+                money = Money.of(price.amount, price.currency)
             else:
                 amount = round_money(price.amount * rate, self.rates.minor_unit)
-                money = Money(amount=amount, currency=self.rates.currency)
+                money = Money.of(amount, self.rates.currency)
         self._prices[id(article)] = (article, money)
         return money
 
-    def usable(
-        self, need: Need, fit: Sequence[ArticleOption], warnings: list[ReportWarning]
-    ) -> list[ArticleOption]:
-        """The options that have a price in the market's currency; a warning for the others."""
-        kept = [o for o in fit if self._money(o.article) is not None]
-        left = [o.article for o in fit if self._money(o.article) is None]
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """What an article's price in this pricing depends on, beside ``all_rates``."""
+        return self.market, self.rates.currency, self.rates.minor_unit
+
+    def unconverted(
+        self,
+        need: Need,
+        kept: Sequence[ArticleOption],
+        left: Sequence[Article],
+        warnings: list[ReportWarning],
+    ) -> None:
+        """A warning for the fitting articles ``left`` out: no price in the market's currency."""
         if left:
             first = left[0]
             what = f"{need.category.name}{_where(need)}"
@@ -169,7 +179,6 @@ class Pricing:
                     'give the exchange rate under "conversions" in your rates file',
                 )
             )
-        return kept
 
     def converted(self, need: Need, article: Article) -> ReportWarning | None:
         """A warning when the chosen article's price is converted, naming the rate."""
@@ -195,10 +204,53 @@ def _ranked(fit: Sequence[ArticleOption], pricing: Pricing) -> list[ArticleOptio
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """What a part's options give one build in one currency, whoever asks."""
+
+    fit: tuple[ArticleOption, ...]
+    """The options that fit every variant of the build."""
+    usable: tuple[ArticleOption, ...]
+    """Those with a price in the market's currency, best first."""
+    left: tuple[Article, ...]
+    """Those without one (a warning names them)."""
+    alternatives: tuple[Alternative, ...]
+    """Every alternative to the best (a report keeps ``max_alternatives`` of them)."""
+
+
+RANKED_KEPT = 8
+"""Builds and currencies whose ranking a part's options keep."""
+
+
+def _ranked_for(opts: PartOptions, build_ids: frozenset[str], pricing: Pricing) -> _Ranked:
+    """The options of ``opts`` for the build, ranked and priced: kept on the options, which a
+    vehicle's searches share while their lists are cached, so once per build and currency."""
+    key = (build_ids, pricing.key)
+    found = opts.ranked.get(key)
+    if found is not None and found[0] is pricing.all_rates:
+        ranked: _Ranked = found[1]
+        return ranked
+    fit = tuple(o for o in opts.options if build_ids <= set(o.fits_variants))
+    usable = _ranked([o for o in fit if pricing.price(o.article) is not None], pricing)
+    best = usable[0] if usable else None
+    ranked = _Ranked(
+        fit=fit,
+        usable=tuple(usable),
+        left=tuple(o.article for o in fit if pricing.price(o.article) is None),
+        alternatives=tuple(_alternative(o, best, pricing) for o in _alternatives(best, usable[1:]))
+        if best is not None
+        else (),
+    )
+    if len(opts.ranked) >= RANKED_KEPT:
+        opts.ranked.pop(next(iter(opts.ranked)))
+    opts.ranked[key] = (pricing.all_rates, ranked)
+    return ranked
+
+
 def _bought(
     need: Need,
     opts: PartOptions,
-    fit: Sequence[ArticleOption],
+    ranked: _Ranked,
     pricing: Pricing,
     choice: BuildChoice,
     max_alternatives: int,
@@ -215,7 +267,7 @@ def _bought(
                 part=need.category.name,
             )
         )
-    if not fit:
+    if not ranked.fit:
         if opts.options:
             warnings.append(
                 ReportWarning(
@@ -234,14 +286,15 @@ def _bought(
                 )
             )
         return None
-    fit = _ranked(pricing.usable(need, fit, warnings), pricing)
-    if not fit:
+    pricing.unconverted(need, ranked.usable, ranked.left, warnings)
+    if not ranked.usable:
         return None
-    converted = pricing.converted(need, fit[0].article)
+    best = ranked.usable[0]
+    converted = pricing.converted(need, best.article)
     if converted is not None:
         warnings.append(converted)
-    line = _line(need, fit, pricing, max_alternatives, market_word)
-    chosen_side = line.position.side or fit[0].article.position.side
+    line = _line(need, best, ranked.alternatives[:max_alternatives], pricing, market_word)
+    chosen_side = line.position.side or best.article.position.side
     if need.position.side is None and chosen_side is not None:
         # The reading's confidence already counts the missing side; say which was priced.
         warnings.append(
@@ -257,14 +310,12 @@ def _bought(
 
 def _line(
     need: Need,
-    fit: Sequence[ArticleOption],
+    best: ArticleOption,
+    alternatives: tuple[Alternative, ...],
     pricing: Pricing,
-    max_alternatives: int,
     market_word: str,
 ) -> ReportLine:
-    best, *rest = fit
     price = pricing.of(best.article)
-    alternatives = _alternatives(best, rest)[:max_alternatives]
     return ReportLine(
         component=need.component,
         reason=need.reason,
@@ -273,12 +324,12 @@ def _line(
         article=_ref(best),
         price=price,
         quantity=need.quantity,
-        line_total=Money(amount=price.amount * need.quantity, currency=price.currency),
+        line_total=Money.of(price.amount * need.quantity, price.currency),
         why=need.why,
         source=need.source,
         confidence=round(need.confidence, 3),
         fits_variants=best.fits_variants,
-        alternatives=tuple(_alternative(o, best, pricing) for o in alternatives),
+        alternatives=alternatives,
         severity=need.severity if need.reason == "damaged" else None,
     )
 
@@ -358,13 +409,12 @@ def _article_ref(id_: str, article_no: str, brand: str, name: str, quality: Qual
 def _alternative(option: ArticleOption, best: ArticleOption, pricing: Pricing) -> Alternative:
     price = pricing.of(option.article)
     chosen = pricing.of(best.article)
-    # Every part is validated already (prices, the reference) or a plain Decimal and bool:
-    # validating a few dozen alternatives a report again was 3% of its CPU.
-    return Alternative.model_construct(
+    # Every part is validated already (prices, the reference: models are taken as they are)
+    # or a plain Decimal and bool. ``model_construct`` is no cheaper: in pydantic 2 it is
+    # Python, and took twice the time of the validator on these few fields.
+    return Alternative(
         article=_ref(option),
         price=price,
-        price_difference=Money.model_construct(
-            amount=price.amount - chosen.amount, currency=price.currency
-        ),
+        price_difference=Money(amount=price.amount - chosen.amount, currency=price.currency),
         fits_all_variants=option.fits_all,
     )

@@ -52,6 +52,17 @@ class Money(_Out):
     amount: DecimalText
     currency: str
 
+    @classmethod
+    def of(cls, amount: Decimal, currency: str) -> Money:
+        """An amount the library worked out (a Decimal already): not validated again.
+
+        Dozens per report (prices, operations, totals); validating each was a
+        pydantic call apiece. Anything else than a Decimal is validated.
+        """
+        if type(amount) is Decimal:
+            return cls.model_construct(amount=amount, currency=currency)
+        return cls(amount=amount, currency=currency)
+
 
 class Ref(_Out):
     id: str

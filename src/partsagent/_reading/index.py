@@ -8,11 +8,13 @@ a report may name but the catalog lacks (wheels, sills, the roof: the
 lexicon's ``absent_parts``) are entries too, so that "N/S/F alloy" is read as a
 wheel the catalog does not have instead of the closest thing it does.
 
-An index is built once per distinct category list and kept (LRU of 128).
+An index is built once per distinct category list and vehicle and kept (LRU of 128);
+its terms, once per category list, are shared by every vehicle's index of that list.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -112,6 +114,8 @@ class Index:
     max_len: int
     correct: Correct
     results: OrderedDict[tuple[str, Market], ComponentMatch] = field(default_factory=OrderedDict)
+    serial: int = field(default_factory=itertools.count().__next__)
+    """This index among every one built: what a cache of readings against it is keyed by."""
 
     def family(self, core: tuple[str, ...]) -> dict[Axle, int]:
         """The catalog targets of ``core`` per axle ("door": front door and rear door)."""
@@ -190,7 +194,39 @@ def _in_language(c: Category, language: Language) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*names, *own)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What an index holds of its category list alone, shared by every vehicle's index of it."""
+
+    targets: tuple[Target, ...]
+    terms: dict[tuple[str, ...], tuple[Entry, ...]]
+    heads: dict[str, tuple[Entry, ...]]
+    modifiers: dict[str, tuple[Entry, ...]]
+    max_len: int
+    parts: frozenset[str]
+
+
 def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Index:
+    """The index of a category list for a vehicle: its terms (kept per list, whole categories
+    compared) and a typo fixer that leaves the vehicle's own words alone."""
+    key = (categories, current())
+    base = _TERMS.get(key)
+    if base is None:
+        base = _TERMS[key] = _terms(categories)
+        if len(_TERMS) > _MAX_INDEXES:
+            _TERMS.pop(next(iter(_TERMS)))
+    words = part_words()
+    return Index(
+        targets=base.targets,
+        terms=base.terms,
+        heads=base.heads,
+        modifiers=base.modifiers,
+        max_len=base.max_len,
+        correct=Correct(words.known | extra_words, base.parts, words.severity),
+    )
+
+
+def _terms(categories: tuple[Category, ...]) -> _Terms:
     words = part_words()
     language = current()
     targets: list[Target] = []
@@ -232,13 +268,13 @@ def _build(categories: tuple[Category, ...], extra_words: frozenset[str]) -> Ind
         | {w for c in categories for n in _in_language(c, language) for w in _raw(n)}
         | words.spellings
     )
-    return Index(
+    return _Terms(
         targets=tuple(targets),
         terms={k: tuple(v) for k, v in terms.items()},
         heads={k: tuple(v) for k, v in heads.items()},
         modifiers={k: tuple(v) for k, v in modifiers.items()},
         max_len=max((len(k) for k in terms), default=1),
-        correct=Correct(words.known | extra_words, parts, words.severity),
+        parts=frozenset(parts),
     )
 
 
@@ -279,6 +315,7 @@ def _known_words(language: Language) -> frozenset[str]:
 
 
 _INDEXES: OrderedDict[tuple[object, ...], Index] = OrderedDict()
+_TERMS: dict[tuple[tuple[Category, ...], Language], _Terms] = {}
 _MAX_INDEXES = 128
 
 

@@ -7,6 +7,7 @@ candidates, because a wrong vehicle means every part in the report is wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Literal
@@ -43,8 +44,13 @@ AMBIGUOUS_MARGIN = 5.0
 Method = Literal["exact", "alias", "fuzzy"]
 
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def norm(text: str) -> str:
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
+    """Upper-case words; kept per text, as every report compares the catalog's same names."""
+    return " ".join(_NOT_ALNUM.sub(" ", text.upper()).split())
 
 
 def compact(text: str) -> str:

@@ -45,9 +45,8 @@ from .mentions import Mention, Passage, Segment
 from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
 from .story import damage_by, only_story, own_verb, story_parts, where_only, working
-from .tagging import tag
+from .tagged import tagged
 from .tags import Kind, Tag, worst
-from .tokens import Token, tokenize
 
 __all__ = ["read_passage"]
 
@@ -435,8 +434,7 @@ def read_passage(
 
     ``referent`` is the side named last before this text (in an earlier component).
     """
-    tokens: list[Token] = tokenize(text, index.correct)
-    tags = tag(tokens, index, vehicle_words)
+    tags = tagged(text, index, vehicle_words)
     passage = Passage(text, [], [], [], [], [], [], referent)
     heading: Heading | None = None
     labelled: Segment | None = None

@@ -39,7 +39,10 @@ _UNITS = {"mm": Decimal("0.1"), "cm": Decimal(1), "in": Decimal("2.54"), "inch":
 _MEASURE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mm|cm|inches|inch|\")|(in))(?![a-z])")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalised(text: str) -> str:
+    """The one form phrases are compared in; kept per text, as a report asks it of the same
+    few words dozens of times."""
     # "B post" is a pillar; "hit a post", "into a pillar" are things hit
     edits = [(at, 4, "pillar") for at in pillar_posts(text)]
     edits += [(at, 6, "post") for at in pillars_hit(text)]

@@ -15,6 +15,7 @@ left unpriced rather than bought for another body.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -231,6 +232,25 @@ def _best_set(
     return k, s
 
 
+@functools.lru_cache(maxsize=4096)
+def _best_build(
+    bodies: tuple[tuple[str, ...], ...], relevant: tuple[tuple[frozenset[str], ...], ...]
+) -> frozenset[str]:
+    """The set of variants of one body that the most parts fit, then the largest.
+
+    Of ids and fitments only: the next report on the vehicle with the same parts' fitments
+    gets the same build without the search (kept bounded; no catalog list is held).
+    """
+    best: tuple[int, int, int, frozenset[str]] | None = None
+    for n, group in enumerate(bodies):
+        k, s = _best_set(group, relevant)
+        rank = (-k, -len(s), n, s)
+        if best is None or rank[:3] < best[:3]:
+            best = rank
+    assert best is not None  # a resolved vehicle has variants
+    return best[3]
+
+
 def _label(v: Variant) -> str:
     return f"{v.id} {v.name} ({v.body})"
 
@@ -246,18 +266,12 @@ def choose_build(
     candidates, used = _candidates(variants, pref, cues, notes)
     ids = {v.id for v in candidates}
     # A part with no article on any candidate cannot narrow the choice: it stays unpriced.
-    relevant = [r for r in ([f & ids for f in fits if f & ids] for fits in fitments) if r]
+    relevant = tuple(r for r in (tuple(f & ids for f in fits if f & ids) for fits in fitments) if r)
     bodies: dict[str, list[str]] = {}
     for v in candidates:
         bodies.setdefault(v.body, []).append(v.id)
-    best: tuple[int, int, int, frozenset[str]] | None = None
-    for n, group in enumerate(bodies.values()):
-        k, s = _best_set(group, relevant)
-        rank = (-k, -len(s), n, s)
-        if best is None or rank[:3] < best[:3]:
-            best = rank
-    assert best is not None  # a resolved vehicle has variants
-    chosen = tuple(v for v in candidates if v.id in best[3])
+    best = _best_build(tuple(tuple(group) for group in bodies.values()), relevant)
+    chosen = tuple(v for v in candidates if v.id in best)
     if len(chosen) < len(variants):
         notes.append(
             ReportWarning(code="build_chosen", message=_build_warning(chosen, variants, used))

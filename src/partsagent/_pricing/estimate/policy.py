@@ -227,9 +227,19 @@ class RepairPolicy(DataFile):
             found = next(c for c in self.classes if c.id == self.default_class)
         return found
 
+    @functools.cached_property
+    def _assemblies_of(self) -> dict[str, tuple[Assembly, ...]]:
+        """The assemblies by each name of their part, in the file's order."""
+        out: dict[str, list[Assembly]] = {}
+        for a in self.assemblies:
+            for name in names_of(a.part):
+                out.setdefault(name, []).append(a)
+        return {name: tuple(found) for name, found in out.items()}
+
     def assembly(self, part: str, other: str) -> Assembly | None:
         """The assembly a new ``part`` brings ``other`` in, or None."""
-        return next((a for a in self.assemblies if a.contains(part, other)), None)
+        found = self._assemblies_of.get(part.casefold(), ())
+        return next((a for a in found if a.contains(part, other)), None)
 
     def decide(
         self,

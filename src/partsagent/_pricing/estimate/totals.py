@@ -11,11 +11,19 @@ up exactly: ``net`` = parts + consumables + labour + paint materials + sublet,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from ..._exceptions import UsageError
-from ..report import AppliedRates, Money, Operation, OperationKind, ReportLine, Totals
+from ..report import (
+    AppliedRates,
+    CategoryRef,
+    Money,
+    Operation,
+    OperationKind,
+    ReportLine,
+    Totals,
+)
 from ._data import round_money
 from ._work import Work
 from .rates import PricedMarket, Taxable
@@ -27,11 +35,18 @@ _PAINT: frozenset[OperationKind] = frozenset({"refinish", "blend"})
 
 
 def _money(amount: Decimal, rates: PricedMarket) -> Money:
-    return Money(amount=amount, currency=rates.currency)
+    return Money.of(amount, rates.currency)
 
 
-def price_work(works: Sequence[Work], rates: PricedMarket) -> list[Operation]:
-    """The report's operations: each work item with its rate and amount."""
+def price_work(
+    works: Sequence[Work],
+    rates: PricedMarket,
+    named: Callable[[CategoryRef], CategoryRef] | None = None,
+) -> list[Operation]:
+    """The report's operations: each work item with its rate and amount.
+
+    ``named``: the category as the report names it (the market's word), if not as is.
+    """
     out = []
     for w in works:
         if w.kind == "sublet" and w.sublet_of is not None:
@@ -51,7 +66,7 @@ def price_work(works: Sequence[Work], rates: PricedMarket) -> list[Operation]:
             Operation(
                 operation=w.kind,
                 description=w.description,
-                category=w.category,
+                category=named(w.category) if named is not None else w.category,
                 position=w.position,
                 hours=w.hours,
                 rate=rate,
