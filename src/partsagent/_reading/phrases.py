@@ -103,6 +103,7 @@ class PhraseWords:
     adverbs: frozenset[str]
     gap: frozenset[tuple[str, ...]]
     negatable: frozenset[str]
+    free_of: frozenset[tuple[str, ...]]
     rolling: frozenset[str]
     moving: frozenset[str]
     rollover_places: frozenset[str]
@@ -159,6 +160,7 @@ def phrase_words(language: Language) -> PhraseWords:
         adverbs=_each_word(words.inner_adverbs),
         gap=_keys(words.negation_gap),
         negatable=_each_word(words.negatable),
+        free_of=_keys(words.free_of),
         rolling=_each_word(rolled.verbs),
         moving=_each_word(rolled.moving),
         rollover_places=_each_word(rolled.rollover_places),

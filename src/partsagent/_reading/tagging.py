@@ -152,7 +152,9 @@ def tag(tokens: Sequence[Token], index: Index, vehicle_words: frozenset[str]) ->
             tags.append(single)
             i += n
         at_start = at_start and tags[-1].kind in (Kind.STOP, Kind.FILLER)
-    joined = _compared(_postmodified(_join(_work_or_place(tags), tokens, index), index))
+    joined = _compared(
+        _postmodified(_join(_trailing_side(_work_or_place(tags)), tokens, index), index)
+    )
     return _moved(_paint_sound(_negate(joined), tokens))
 
 
@@ -175,6 +177,29 @@ def _work_or_place(tags: list[Tag]) -> list[Tag]:
                 axles=frozenset({pos.axle}) if pos.axle else frozenset(),
                 sides=frozenset({pos.side}) if pos.side else frozenset(),
                 strict=pos.strict,
+            )
+    return out
+
+
+_SAID_OF_PART = frozenset({Kind.SEV, Kind.WORK, Kind.ACTION, Kind.NEG, Kind.COMMA, Kind.BREAK})
+
+
+def _trailing_side(tags: list[Tag]) -> list[Tag]:
+    """ "fender L dented", "Headlamp R - renew": a side letter right after a part, before
+    what is said of it (or the end), is that part's side (lexicon ``trailing_positions``)."""
+    out = list(tags)
+    for k, t in enumerate(tags):
+        pos = lexicon().trailing_positions.get(t.words[0]) if len(t.words) == 1 else None
+        lone = t.kind in (Kind.STOP, Kind.VEH)  # the R of a "Type R" model too
+        if pos is None or not lone or k == 0 or tags[k - 1].kind is not Kind.PART:
+            continue
+        after = next((a for a in tags[k + 1 :] if a.words != ("-",)), None)
+        if after is None or after.kind in _SAID_OF_PART:
+            out[k] = replace(
+                t,
+                kind=Kind.POS,
+                axles=frozenset({pos.axle}) if pos.axle else frozenset(),
+                sides=frozenset({pos.side}) if pos.side else frozenset(),
             )
     return out
 
@@ -480,6 +505,9 @@ def _negate(tags: list[Tag]) -> list[Tag]:
             and out[-2].kind is Kind.NEG
         ):
             out[-2:] = [_span(out[-2], t, Kind.NEG, severity=None)]  # "no dents or scratches"
+        elif out and out[-1].kind is Kind.SEV and t.words in phrase_words().free_of:
+            # "crease-free", "rust free": the damage word is denied, as "no creases" is
+            out[-1:] = [_span(out[-1], t, Kind.NEG, severity=None, kind_denial=True)]
         elif t.kind is Kind.SEV and out and out[-1].kind is Kind.PART and _denied_before(out):
             out.append(replace(t, kind=Kind.FILLER, severity=None))  # "no bumper damage"
         else:

@@ -298,6 +298,8 @@ def _inherit(segments: Sequence[Segment]) -> None:
         elif seg.mentions and carry is not None and not story and not own_verb(seg):
             if isinstance(carry, Severity):
                 seg.severity, seg.kinds = carry, carry_kinds
+            elif not _bare(seg):
+                pass  # "rear bar needs a paint, tailgate fine": the denial is the tailgate's
             elif carry == _KIND_DENIED:
                 seg.kind_denied = True
             else:
@@ -335,6 +337,16 @@ def _inherit(segments: Sequence[Segment]) -> None:
         if seg.severity is None and not seg.denied and any(t.kind is Kind.ECHO for t in seg.tags):
             before = [s.severity for s in segments[:k] if s.mentions and s.severity]
             seg.severity = before[-1] if before else None
+
+
+_PLACE = frozenset({Kind.POS, Kind.COUNT, Kind.NUM})
+
+
+def _bare(seg: Segment) -> bool:
+    """Whether nothing is said after the segment's last part but where and how many: only
+    such a part ("bonnet, wings fine") takes a denial said after it."""
+    last = max(i for i, t in enumerate(seg.tags) if t.kind is Kind.PART)
+    return all(t.kind in _PLACE for t in seg.tags[last + 1 :])
 
 
 def _deny_lists(segments: Sequence[Segment]) -> None:

@@ -209,7 +209,7 @@ def _scan(text: str) -> list[Token]:
     # Letters with dots ("N.S.F.", "l.h.") are the slashed abbreviations of another hand;
     # "req. repl." ends no sentence (lexicon ``dotted_words``).
     lowered = _WORD_DOT.sub(_word_dot, _DOTTED.sub(_undot, _lowered(text)))
-    lowered = _spelling().dotted.sub(r"\1 ", lowered)
+    lowered = _spelling().dotted.sub(functools.partial(_dotted, text), lowered)
     for m in _SCANNER.finditer(lowered):
         kind = m.lastgroup
         if kind == "word":
@@ -226,6 +226,21 @@ def _scan(text: str) -> list[Token]:
         else:
             out.append(Token("and", m.start(), m.end()))
     return out
+
+
+def _capitalised(word: str) -> bool:
+    """ "Front", "Req": a capital then a small letter (not "LH", "RPL", "R&I")."""
+    return word[:1].isupper() and word[1:2].islower()
+
+
+def _dotted(text: str, m: re.Match[str]) -> str:
+    """ "req. repl.", "rpl. rfn." keep their sentence; "F/BMP rpl + refin. Front radar
+    calibrate", "Hood R&I. Headlamp LH rpl." do not: a capitalised word after the dot
+    starts the next sentence, unless the dotted word is capitalised too ("Req. Replacement")."""
+    after = text[m.end() :].lstrip(" \t")
+    if _capitalised(after) and not _capitalised(text[m.start(1) : m.end(1)]):
+        return m.group()
+    return m.group(1) + " "
 
 
 class _Rewrites(dict[tuple[str, ...], tuple[str, ...]]):

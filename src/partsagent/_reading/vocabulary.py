@@ -159,6 +159,9 @@ class Lexicon(DataFile):
     creased, kinked, stretched): the repair policy may replace a part for its kind of
     damage whatever its severity (policy.json ``damage_rows``)."""
     positions: dict[str, PositionWord] = Field(default_factory=dict)
+    trailing_positions: dict[str, PositionWord] = Field(default_factory=dict)
+    """Letters that are a side only right after a part and before what is said of it
+    ("fender L dented", "door R, scraped"); elsewhere a lone "l" or "r" names nothing."""
     side_labels: dict[SideWord, str] = Field(default_factory=dict)
     direction_words: tuple[str, ...] = ()
     axle_letters: dict[str, Axle] = Field(default_factory=dict)
@@ -195,6 +198,8 @@ class Lexicon(DataFile):
     """Words that may stand between a negator and what it denies ("not going to be")."""
     negatable: tuple[str, ...] = ()
     """Words that, denied, say a part is fine ("wasn't touched", "didn't get hit")."""
+    free_of: tuple[str, ...] = ()
+    """Words after a damage word that deny it ("crease-free", "rust free", "dent free")."""
     negation_links: tuple[str, ...] = ()
     """Words that tie a negation to the part after it ("no damage to the bonnet")."""
     postmodifier_links: tuple[str, ...] = ()
