@@ -31,6 +31,7 @@ from ._phrases import (
     find_phrases,
     measure_cm,
     normalised,
+    without_phrases,
 )
 from .policy import DecidedOperation
 
@@ -139,6 +140,26 @@ class TabRepair(DataFile):
     """Hours per tab (or lug) repaired."""
 
 
+class RepairableStructure(DataFile):
+    """Structure a body shop repairs as a panel: a sill dent with its repair said ("rocker
+    dinged, rpr 1.0 h") is a repair, not a banner; pushed in, kinked or crushed it is
+    structure. Its words escalate unless their clause has a ``repair_words`` word and no
+    ``escalate_words`` word."""
+
+    words: Phrases
+    repair_words: Phrases
+    escalate_words: Phrases
+
+
+class PositionAction(DataFile):
+    """A word that is a position or an operation ("R/R": the right rear, or remove and
+    replace): the operation wherever the part read does not stand at that position."""
+
+    operation: Literal["replace", "repair", "refinish"]
+    axle: Axle
+    side: Literal["left", "right"]
+
+
 class Evidence(DataFile):
     """The whole evidence file: word classes, dent sizes and the hail table."""
 
@@ -159,6 +180,7 @@ class Evidence(DataFile):
     not_structural: Phrases = ()
     """Trims named after a structural part ("sill trim", "side skirt", "pillar trim"): no
     banner; the structural word inside them is not said."""
+    repairable_structure: RepairableStructure | None = None
     hit_objects: Phrases = ()
     """Structural words that also name what a car hits ("pillar", "post")."""
     hit_cues: Phrases = ()
@@ -192,6 +214,9 @@ class Evidence(DataFile):
     action_words: dict[Literal["replace", "repair", "refinish"], Phrases] = {}
     """Words that ask for an operation on a part ("replace", "reuse"): they win over the
     severity's policy row."""
+    position_actions: dict[str, PositionAction] = {}
+    """Words that ask an operation only of a part not at the position they also name ("R/R
+    front bar" replaces the bar; "R/R door" is the right rear door)."""
     abbreviations: Phrases = ()
     """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
     sublet_words: Phrases = ()
@@ -199,6 +224,9 @@ class Evidence(DataFile):
     end_words: dict[Axle, Phrases] = {}
     """Words that put a part with no axle of its own at one end ("tailgate badge": rear)."""
     refit_words: Phrases = ()
+    work_fillers: Phrases = ()
+    """Words that carry no part beside work words ("only", "req", "hrs"): a phrase of work
+    words and these alone ("tab repair only, refit") names no part to confirm."""
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
     tab_repair: TabRepair | None = None
     """Words that ask for a tab repair ("tab repair", "weld the lugs") and its hours."""
@@ -379,15 +407,43 @@ class Evidence(DataFile):
             out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
         return out
 
-    def action(self, phrase: str) -> Literal["replace", "repair", "refinish"] | None:
-        """The one operation the words ask of a part, undenied; None for none or both."""
+    def action(
+        self, phrase: str, at: tuple[Axle | None, str | None] | None = None
+    ) -> Literal["replace", "repair", "refinish"] | None:
+        """The one operation the words ask of a part, undenied; None for none or both.
+        ``at``: the part's (axle, side), where a ``position_actions`` word that does not
+        place it there asks its operation."""
         clauses = CLAUSE.split(normalised(phrase))
         asked = {
             op
             for op, words in self.action_words.items()
             if any(affirmed_phrases(words, c, self.denials) for c in clauses)
         }
+        if at is not None:
+            asked |= {
+                act.operation
+                for word, act in self.position_actions.items()
+                if (act.axle, act.side) != at
+                and any(affirmed_phrases((word,), c, self.denials) for c in clauses)
+            }
         return asked.pop() if len(asked) == 1 else None
+
+    def only_work(self, phrase: str) -> bool:
+        """True when the words only ask work ("renew", "R&I", "tab repair only, refit") of a
+        part read elsewhere: nothing is left once work words, fillers and numbers go."""
+        work = (
+            *self.work_words,
+            *self.refit_words,
+            *(w for ws in self.action_words.values() for w in ws),
+            *(w for ws in self.stated_hours_words.values() for w in ws),
+            *(self.tab_repair.words if self.tab_repair else ()),
+            *self.position_actions,
+        )
+        text = normalised(phrase)
+        if not find_phrases(work, text):
+            return False
+        rest = without_phrases(self.work_fillers, without_phrases(work, text))
+        return not re.sub(r"[\d.,;:/&+()\-]", " ", rest).split()
 
     def end_of(self, phrase: str) -> Axle | None:
         """The one end of the car a part's words name ("boot emblem": rear), or None."""

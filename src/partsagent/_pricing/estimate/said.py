@@ -193,7 +193,19 @@ def _structure(clause: str, evidence: Evidence) -> list[str]:
         before = clause[:start].split()[-3:]
         if phrase in evidence.hit_objects and any(w in evidence.hit_cues for w in before):
             hit.add(phrase)
-    return [p for p in found if p not in hit]
+    return [p for p in found if p not in hit and not _repaired_panel(p, clause, evidence)]
+
+
+def _repaired_panel(phrase: str, clause: str, evidence: Evidence) -> bool:
+    """A structural word the shop repairs as a panel, its repair said and nothing worse:
+    "rocker panel dent, rpr 1.0 hrs" is a repair, "sill pushed in" structure."""
+    panel = evidence.repairable_structure
+    return (
+        panel is not None
+        and phrase in panel.words
+        and bool(find_phrases(panel.repair_words, clause))
+        and not find_phrases(panel.escalate_words, clause)
+    )
 
 
 @dataclass(frozen=True, slots=True)
