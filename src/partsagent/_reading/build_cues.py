@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -98,7 +98,7 @@ class Trim(DataFile):
         return self.pattern()
 
     @functools.cached_property
-    def after_model(self) -> Callable[[str], re.Pattern[str]]:
+    def after_model(self) -> functools._lru_cache_wrapper[re.Pattern[str]]:
         """The trim's words right after a (folded) model name, kept per model (bounded): a
         batch names few models, and each was a pattern built per trim per report."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -248,7 +247,7 @@ class Evidence(DataFile):
         return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
 
     @functools.cached_property
-    def _worded_kept(self) -> Callable[[str], tuple[DentSize, ...]]:
+    def _worded_kept(self) -> functools._lru_cache_wrapper[tuple[DentSize, ...]]:
         """``_worded``, kept per text (bounded): a part's words are asked their size twice a
         report, and reports repeat their parts' words. Each file keeps its own."""
         return functools.lru_cache(maxsize=WORDS_KEPT)(self._worded)
