@@ -120,6 +120,12 @@ async def test_a_part_the_catalog_lacks_that_is_not_a_panel_is_still_listed(
                      {"Bonnet": "2.0", "Roof": "2.0"}, id="gb-the-same"),
         pytest.param(COROLLA_AU, "AU", "Hail damage: bonnet 12 dents, both guards 3 dents each",
                      {"Bonnet": "2.0", "Wing": "1.0"}, id="au-guards"),
+        pytest.param(GOLF, "GB", "PDR hail: Roof x35, Bonnet x12",
+                     {"Roof": "5.0", "Bonnet": "2.0"}, id="gb-times-count"),
+        pytest.param(COROLLA, "US", "hail storm - approx 40 dings on the roof and about 12 on "
+                     "the hood, PDR", {"Roof": "5.0", "Bonnet": "2.0"}, id="us-count-before-part"),
+        pytest.param(COROLLA_AU, "AU", "hail - bonnet maybe 4, roof about 40",
+                     {"Bonnet": "1.0", "Roof": "5.0"}, id="au-bare-numbers"),
     ],
 )  # fmt: skip
 async def test_each_panel_keeps_its_own_hail_count(
@@ -157,3 +163,19 @@ async def test_a_count_said_for_the_whole_car_is_every_panels(sample_agent: Part
     )
     assert work(report, "Bonnet")["repair"] == Decimal("2.0")
     assert work(report, "Tailgate")["repair"] == Decimal("2.0")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        pytest.param("Hail: bonnet 5 cm dent, roof dented", id="a-size"),
+        pytest.param("Hail damage - bonnet, roof; approx 1.5h each", id="hours"),
+        pytest.param("hail on the bonnet and roof, quoted 250 pounds elsewhere", id="a-price"),
+    ],
+)
+async def test_a_number_that_is_no_count_is_not_a_hail_count(
+    sample_agent: PartsAgent, words: str
+) -> None:
+    """Sizes, hours and prices beside a panel are never its dent count: the count is asked."""
+    report = await sample_agent.process_damage_report(GOLF, words)
+    assert report.has_warning("hail_count_assumed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from ._phrases import find_phrases, normalised
@@ -21,7 +22,10 @@ def hail_count_of(text: str, said: Said, evidence: Evidence, others: Collection[
     part (the whole car's: "about 60 dents in all"). None when no count is said for it: the
     caller prices the default and asks for the count.
     """
-    own = evidence.hail_count(said.segment(text, others))
+    words = said.segment(text, others)
+    own = evidence.hail_count(words)
+    if own is None:
+        own = _bare_count(normalised(words))
     if own is not None:
         return own
     segment = normalised(said.segment(text, others))
@@ -45,3 +49,17 @@ def hail_count_of(text: str, said: Said, evidence: Evidence, others: Collection[
         and (count := evidence.hail_count(sentence)) is not None
     ]
     return max(general) if general else None
+
+
+# A number standing alone by a panel in a hail report is its count ("Roof x35", "about 15
+# on the hood", "bonnet maybe 20"), never a time, a size or a price ("1.5h", "5 cm", "40p").
+_BARE = re.compile(
+    r"(?:\bx\s*|(?<![\w.£$€/-]))(\d{1,3})(?![\d.,]\d|\s*(?:x\b|h\b|hrs?\b|hours?\b|mm\b"
+    r"|cm\b|in\b|inch|\"|%|p\b|pence|quid|pounds?\b|dollars?\b|euros?\b|mph\b|km|miles?\b"
+    r"|years?\b|yrs?\b|am\b|pm\b|/))"
+)
+
+
+def _bare_count(words: str) -> int | None:
+    found = {int(m.group(1)) for m in _BARE.finditer(words)}
+    return found.pop() if len(found) == 1 else None
