@@ -39,6 +39,9 @@ __all__ = ["DentSize", "Evidence", "SafetyCode", "load_evidence"]
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
 
+WORDS_KEPT = 4096
+"""Texts whose dent size words are kept per evidence file (most recent)."""
+
 
 class Equipment(DataFile):
     id: DataId
@@ -257,13 +260,13 @@ class Evidence(DataFile):
     def size(self, phrase: str) -> DentSize | None:
         """The dent size a part's words give, by measure first, else the largest size word."""
         text = normalised(phrase)
-        found = self._measured(text) or self._worded(text)
+        found = self._measured(text) or self._worded_kept(text)
         return found[-1] if found else None
 
     def sizes_in(self, phrase: str) -> list[DentSize]:
         """Every size a phrase names, by measure and by words."""
         text = normalised(phrase)
-        return [*self._measured(text), *self._worded(text)]
+        return [*self._measured(text), *self._worded_kept(text)]
 
     def _measured(self, text: str) -> list[DentSize]:
         cm = measure_cm(text)
@@ -271,17 +274,23 @@ class Evidence(DataFile):
             return []
         return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
 
-    def _worded(self, text: str) -> list[DentSize]:
+    @functools.cached_property
+    def _worded_kept(self) -> functools._lru_cache_wrapper[tuple[DentSize, ...]]:
+        """``_worded``, kept per text (bounded): a part's words are asked their size twice a
+        report, and reports repeat their parts' words. Each file keeps its own."""
+        return functools.lru_cache(maxsize=WORDS_KEPT)(self._worded)
+
+    def _worded(self, text: str) -> tuple[DentSize, ...]:
         # "as big as an orange" is the orange's size, not "big".
         plain = text
         for start, end, _ in reversed(find_phrases(self.comparison_cues, text)):
             plain = plain[:start] + " " * (end - start) + plain[end:]
-        return [
+        return tuple(
             s
             for s in self.dent_sizes
             if find_phrases(s.words, plain)
             or any(self._compared(text, a, b) for a, b, _ in find_phrases(s.objects, text))
-        ]
+        )
 
     def _compared(self, text: str, start: int, end: int) -> bool:
         """True when the object at ``text[start:end]`` is in a comparison ("size of a ...")."""
@@ -402,10 +411,23 @@ class Evidence(DataFile):
     def unabbreviated(self, text: str) -> str:
         """The words with the dots of ``abbreviations`` dropped ("req. replacement"), so they
         end no sentence; line breaks are kept (they end one)."""
+        anywhere, each = self._abbreviated
+        if anywhere.search(text) is None:  # most texts: one search, not one per word
+            return text
         out = text
-        for word in self.abbreviations:
-            out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
+        for pattern in each:
+            out = pattern.sub(r"\1", out)
         return out
+
+    @functools.cached_property
+    def _abbreviated(self) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+        """One pattern that matches where any abbreviation's does, and one per abbreviation,
+        applied in the file's order (compiled once, not per text)."""
+        each = tuple(
+            re.compile(rf"(?<![\w'])({re.escape(w)})\.", re.IGNORECASE) for w in self.abbreviations
+        )
+        words = "|".join(re.escape(w) for w in self.abbreviations) or "(?!)"
+        return re.compile(rf"(?<![\w'])(?:{words})\.", re.IGNORECASE), each
 
     def action(
         self, phrase: str, at: tuple[Axle | None, str | None] | None = None
