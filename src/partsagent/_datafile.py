@@ -11,10 +11,10 @@ the file and the first bad field, a broken packaged file is our bug
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,6 +32,15 @@ class DataFile(BaseModel):
 
     file_kind: ClassVar[str | None] = None
     """What errors call a file of this model ("a valid markets file"); default: its class name."""
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy that works out its cached values (``functools.cached_property``: patterns,
+        indexes, kept answers) from its own fields: pydantic copies them along, so a copy
+        with other words would answer with the original's."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name in copied.__dict__.keys() - type(self).model_fields.keys():
+            del copied.__dict__[name]
+        return copied
 
 
 def parse_data(model: type[M], text: str | bytes, where: str) -> M:

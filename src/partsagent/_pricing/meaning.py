@@ -20,6 +20,7 @@ from .._reading.reader import PRICE_THRESHOLD, low_confidence
 from .._reading.results import UnreadPhrase
 from .estimate import EstimateData
 from .estimate._phrases import find_phrases, normalised
+from .estimate.evidence import Evidence
 from .estimate.policy import RepairPolicy
 from .lines import REASON_ORDER
 from .need import Need
@@ -121,7 +122,7 @@ def in_their_words(meaning: Meaning, plan: Plan, data: EstimateData) -> PartsRep
                 update={"component": need.component, "confidence": round(need.confidence, 3)}
             )
         damaged.append(r)
-    unread = not_priced(plan)
+    unread = not_priced(plan, data.evidence)
     no_category, no_article = _damage_unpriced(report, unread, data)
     unpriced = [*no_category, *no_article]
     # An incomplete report says so first, before anything else (docs/failures.md).
@@ -189,9 +190,15 @@ _NOT_TO_CONFIRM = frozenset({"undamaged"})
 nothing damaged (issue 21: the list holds only phrases that may name a damaged part)."""
 
 
-def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
+_WORK_ONLY_REASONS = frozenset({"no_part", "operation"})
+"""Reasons of phrases that may be work words alone ("renew", "req"): a part to confirm only
+when they carry more than work."""
+
+
+def not_priced(plan: Plan, evidence: Evidence) -> tuple[UnreadPhrase, ...]:
     """The phrases the plan leaves unpriced that may name a damaged part, and any damaged
-    need under the threshold; never a part said to be fine or only to be refitted."""
+    need under the threshold; never a part said to be fine or only to be refitted, nor
+    words that only ask work of a part read elsewhere ("tab repair only, refit")."""
     low = [
         low_confidence(n.component, n.category, n.position, n.confidence, n.guesses)
         for n in plan.needs
@@ -203,6 +210,8 @@ def not_priced(plan: Plan) -> tuple[UnreadPhrase, ...]:
     out: dict[str, UnreadPhrase] = {}
     for u in (*plan.unread, *low):
         if u.reason in _NOT_TO_CONFIRM or (u.reason == "operation" and u.action_hint == "refit"):
+            continue
+        if u.reason in _WORK_ONLY_REASONS and evidence.only_work(u.phrase):
             continue
         if u.phrase not in out and (u.phrase not in priced or u.reason == "not_in_catalog"):
             out[u.phrase] = u

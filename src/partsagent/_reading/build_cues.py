@@ -35,6 +35,9 @@ __all__ = [
     "read_build_words",
 ]
 
+MODELS_KEPT = 256
+"""Model names whose trim patterns each trim keeps (most recent)."""
+
 
 class Cue(DataFile):
     """Words that narrow the build: the bodies and equipment they imply."""
@@ -93,6 +96,17 @@ class Trim(DataFile):
     @functools.cached_property
     def alone_pattern(self) -> re.Pattern[str]:
         return self.pattern()
+
+    @functools.cached_property
+    def after_model(self) -> functools._lru_cache_wrapper[re.Pattern[str]]:
+        """The trim's words right after a (folded) model name, kept per model (bounded): a
+        batch names few models, and each was a pattern built per trim per report."""
+
+        @functools.lru_cache(maxsize=MODELS_KEPT)
+        def after(model: str) -> re.Pattern[str]:
+            return self.pattern(rf"(?<={re.escape(model)} )")
+
+        return after
 
     def named_by(self, variant: Variant) -> bool:
         """Whether the variant's own name says this trim."""
@@ -166,7 +180,7 @@ def _trims(vehicle: Vehicle, text: str, trims: Sequence[Trim]) -> tuple[CueSaid,
         if said is None and trim.alone:
             said = trim.alone_pattern.search(text)
         if said is None and model:
-            said = trim.pattern(rf"(?<={re.escape(model)} )").search(text)
+            said = trim.after_model(model).search(text)
         if said is not None:
             found.append(CueSaid(trim.id, said.group()))
     return tuple(found)

@@ -22,7 +22,7 @@ def asked_row(
 ) -> tuple[PolicyRow, ReportWarning | None]:
     """The policy row for the operation the words ask ("replace", "reuse"), and a note when
     the severity's row would decide otherwise; the row as it is when nothing is asked."""
-    action = evidence.action(segment)
+    action = evidence.action(segment, (need.position.axle, need.position.side))
     only = action == "refinish"
     if action is None or (row.operations == ("refinish",) if only else action in row.operations):
         return row, None

@@ -31,12 +31,16 @@ from ._phrases import (
     find_phrases,
     measure_cm,
     normalised,
+    without_phrases,
 )
 from .policy import DecidedOperation
 
 __all__ = ["DentSize", "Evidence", "SafetyCode", "load_evidence"]
 
 Phrases = tuple[Annotated[str, Field(min_length=1)], ...]
+
+WORDS_KEPT = 4096
+"""Texts whose dent size words are kept per evidence file (most recent)."""
 
 
 class Equipment(DataFile):
@@ -139,6 +143,26 @@ class TabRepair(DataFile):
     """Hours per tab (or lug) repaired."""
 
 
+class RepairableStructure(DataFile):
+    """Structure a body shop repairs as a panel: a sill dent with its repair said ("rocker
+    dinged, rpr 1.0 h") is a repair, not a banner; pushed in, kinked or crushed it is
+    structure. Its words escalate unless their clause has a ``repair_words`` word and no
+    ``escalate_words`` word."""
+
+    words: Phrases
+    repair_words: Phrases
+    escalate_words: Phrases
+
+
+class PositionAction(DataFile):
+    """A word that is a position or an operation ("R/R": the right rear, or remove and
+    replace): the operation wherever the part read does not stand at that position."""
+
+    operation: Literal["replace", "repair", "refinish"]
+    axle: Axle
+    side: Literal["left", "right"]
+
+
 class Evidence(DataFile):
     """The whole evidence file: word classes, dent sizes and the hail table."""
 
@@ -159,6 +183,7 @@ class Evidence(DataFile):
     not_structural: Phrases = ()
     """Trims named after a structural part ("sill trim", "side skirt", "pillar trim"): no
     banner; the structural word inside them is not said."""
+    repairable_structure: RepairableStructure | None = None
     hit_objects: Phrases = ()
     """Structural words that also name what a car hits ("pillar", "post")."""
     hit_cues: Phrases = ()
@@ -192,6 +217,9 @@ class Evidence(DataFile):
     action_words: dict[Literal["replace", "repair", "refinish"], Phrases] = {}
     """Words that ask for an operation on a part ("replace", "reuse"): they win over the
     severity's policy row."""
+    position_actions: dict[str, PositionAction] = {}
+    """Words that ask an operation only of a part not at the position they also name ("R/R
+    front bar" replaces the bar; "R/R door" is the right rear door)."""
     abbreviations: Phrases = ()
     """Words written with a dot that ends no sentence ("req.", "repl.", "approx.")."""
     sublet_words: Phrases = ()
@@ -199,6 +227,9 @@ class Evidence(DataFile):
     end_words: dict[Axle, Phrases] = {}
     """Words that put a part with no axle of its own at one end ("tailgate badge": rear)."""
     refit_words: Phrases = ()
+    work_fillers: Phrases = ()
+    """Words that carry no part beside work words ("only", "req", "hrs"): a phrase of work
+    words and these alone ("tab repair only, refit") names no part to confirm."""
     """Words that keep a part and put it back ("R&I", "transfer", "reuse", "for access")."""
     tab_repair: TabRepair | None = None
     """Words that ask for a tab repair ("tab repair", "weld the lugs") and its hours."""
@@ -229,13 +260,13 @@ class Evidence(DataFile):
     def size(self, phrase: str) -> DentSize | None:
         """The dent size a part's words give, by measure first, else the largest size word."""
         text = normalised(phrase)
-        found = self._measured(text) or self._worded(text)
+        found = self._measured(text) or self._worded_kept(text)
         return found[-1] if found else None
 
     def sizes_in(self, phrase: str) -> list[DentSize]:
         """Every size a phrase names, by measure and by words."""
         text = normalised(phrase)
-        return [*self._measured(text), *self._worded(text)]
+        return [*self._measured(text), *self._worded_kept(text)]
 
     def _measured(self, text: str) -> list[DentSize]:
         cm = measure_cm(text)
@@ -243,17 +274,23 @@ class Evidence(DataFile):
             return []
         return [next(s for s in self.dent_sizes if s.up_to_cm is None or cm <= s.up_to_cm)]
 
-    def _worded(self, text: str) -> list[DentSize]:
+    @functools.cached_property
+    def _worded_kept(self) -> functools._lru_cache_wrapper[tuple[DentSize, ...]]:
+        """``_worded``, kept per text (bounded): a part's words are asked their size twice a
+        report, and reports repeat their parts' words. Each file keeps its own."""
+        return functools.lru_cache(maxsize=WORDS_KEPT)(self._worded)
+
+    def _worded(self, text: str) -> tuple[DentSize, ...]:
         # "as big as an orange" is the orange's size, not "big".
         plain = text
         for start, end, _ in reversed(find_phrases(self.comparison_cues, text)):
             plain = plain[:start] + " " * (end - start) + plain[end:]
-        return [
+        return tuple(
             s
             for s in self.dent_sizes
             if find_phrases(s.words, plain)
             or any(self._compared(text, a, b) for a, b, _ in find_phrases(s.objects, text))
-        ]
+        )
 
     def _compared(self, text: str, start: int, end: int) -> bool:
         """True when the object at ``text[start:end]`` is in a comparison ("size of a ...")."""
@@ -374,20 +411,61 @@ class Evidence(DataFile):
     def unabbreviated(self, text: str) -> str:
         """The words with the dots of ``abbreviations`` dropped ("req. replacement"), so they
         end no sentence; line breaks are kept (they end one)."""
+        anywhere, each = self._abbreviated
+        if anywhere.search(text) is None:  # most texts: one search, not one per word
+            return text
         out = text
-        for word in self.abbreviations:
-            out = re.sub(rf"(?<![\w'])({re.escape(word)})\.", r"\1", out, flags=re.IGNORECASE)
+        for pattern in each:
+            out = pattern.sub(r"\1", out)
         return out
 
-    def action(self, phrase: str) -> Literal["replace", "repair", "refinish"] | None:
-        """The one operation the words ask of a part, undenied; None for none or both."""
+    @functools.cached_property
+    def _abbreviated(self) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+        """One pattern that matches where any abbreviation's does, and one per abbreviation,
+        applied in the file's order (compiled once, not per text)."""
+        each = tuple(
+            re.compile(rf"(?<![\w'])({re.escape(w)})\.", re.IGNORECASE) for w in self.abbreviations
+        )
+        words = "|".join(re.escape(w) for w in self.abbreviations) or "(?!)"
+        return re.compile(rf"(?<![\w'])(?:{words})\.", re.IGNORECASE), each
+
+    def action(
+        self, phrase: str, at: tuple[Axle | None, str | None] | None = None
+    ) -> Literal["replace", "repair", "refinish"] | None:
+        """The one operation the words ask of a part, undenied; None for none or both.
+        ``at``: the part's (axle, side), where a ``position_actions`` word that does not
+        place it there asks its operation."""
         clauses = CLAUSE.split(normalised(phrase))
         asked = {
             op
             for op, words in self.action_words.items()
             if any(affirmed_phrases(words, c, self.denials) for c in clauses)
         }
+        if at is not None:
+            asked |= {
+                act.operation
+                for word, act in self.position_actions.items()
+                if (act.axle, act.side) != at
+                and any(affirmed_phrases((word,), c, self.denials) for c in clauses)
+            }
         return asked.pop() if len(asked) == 1 else None
+
+    def only_work(self, phrase: str) -> bool:
+        """True when the words only ask work ("renew", "R&I", "tab repair only, refit") of a
+        part read elsewhere: nothing is left once work words, fillers and numbers go."""
+        work = (
+            *self.work_words,
+            *self.refit_words,
+            *(w for ws in self.action_words.values() for w in ws),
+            *(w for ws in self.stated_hours_words.values() for w in ws),
+            *(self.tab_repair.words if self.tab_repair else ()),
+            *self.position_actions,
+        )
+        text = normalised(phrase)
+        if not find_phrases(work, text):
+            return False
+        rest = without_phrases(self.work_fillers, without_phrases(work, text))
+        return not re.sub(r"[\d.,;:/&+()\-]", " ", rest).split()
 
     def end_of(self, phrase: str) -> Axle | None:
         """The one end of the car a part's words name ("boot emblem": rear), or None."""

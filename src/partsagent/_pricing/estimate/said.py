@@ -178,7 +178,9 @@ def read_evidence(damage: Sequence[DamagedPart] | str, evidence: Evidence) -> Sa
         hail=hail,
         hail_count=max(counts) if hail and counts else None,
         phrases=tuple(sorted({s for s, r in zip(sentences, read, strict=True) if r.fact})),
-        safety=_safety(sentences, evidence, [w for w in escalate if not w.endswith(" deployed")]),
+        safety=_safety(
+            sentences, read, evidence, [w for w in escalate if not w.endswith(" deployed")]
+        ),
     )
 
 
@@ -193,7 +195,19 @@ def _structure(clause: str, evidence: Evidence) -> list[str]:
         before = clause[:start].split()[-3:]
         if phrase in evidence.hit_objects and any(w in evidence.hit_cues for w in before):
             hit.add(phrase)
-    return [p for p in found if p not in hit]
+    return [p for p in found if p not in hit and not _repaired_panel(p, clause, evidence)]
+
+
+def _repaired_panel(phrase: str, clause: str, evidence: Evidence) -> bool:
+    """A structural word the shop repairs as a panel, its repair said and nothing worse:
+    "rocker panel dent, rpr 1.0 hrs" is a repair, "sill pushed in" structure."""
+    panel = evidence.repairable_structure
+    return (
+        panel is not None
+        and phrase in panel.words
+        and bool(find_phrases(panel.repair_words, clause))
+        and not find_phrases(panel.escalate_words, clause)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +226,9 @@ class _Sentence:
     """Equipment it says the car does not have ("no radar")."""
     asking: int = 0
     """Its clauses that ask an operation ("replace", "repair"): an itemised list's lines."""
+    safety: tuple[tuple[str, ...], ...] = ()
+    """Per safety check, in the file's order: the words of it the sentence says
+    (``_safety`` puts a report's together)."""
 
 
 _SENTENCES: OrderedDict[tuple[int, str], tuple[Evidence, _Sentence]] = OrderedDict()
@@ -290,6 +307,17 @@ def _read_sentence(sentence: str, evidence: Evidence) -> _Sentence:
         fact=fact,
         lacks=frozenset(lacks),
         asking=sum(1 for c in clauses if find_phrases(asking, c)),
+        safety=tuple(
+            tuple(
+                w
+                for clause in clauses
+                for w in (
+                    *affirmed_phrases(check.words, clause, evidence.denials),
+                    *_hit(check, clause, evidence),
+                )
+            )
+            for check in evidence.safety
+        ),
     )
 
 
@@ -307,25 +335,20 @@ def _body_deformed(clause: str, evidence: Evidence) -> list[str]:
 
 
 def _safety(
-    sentences: Sequence[str], evidence: Evidence, structure: Sequence[str]
+    sentences: Sequence[str],
+    read: Sequence[_Sentence],
+    evidence: Evidence,
+    structure: Sequence[str],
 ) -> tuple[tuple[SafetyCode, str], ...]:
     """The checks of the safety words said and not denied, in the file's order.
     ``structure``: the structural words of the banner, which call for the checks marked
     ``structural`` (a body measure)."""
     out: list[tuple[SafetyCode, str]] = []
     whole = " . ".join(sentences)
-    for check in evidence.safety:
+    for i, check in enumerate(evidence.safety):
         if check.with_ and not find_phrases(check.with_, whole):
             continue
-        found = [
-            w
-            for s in sentences
-            for clause in CLAUSE.split(s)
-            for w in (
-                *affirmed_phrases(check.words, clause, evidence.denials),
-                *_hit(check, clause, evidence),
-            )
-        ]
+        found = [w for r in read for w in r.safety[i]]
         if check.structural:
             # Words another check answers ("not driveable": do not drive) ask no measure.
             others = [w for c in evidence.safety if c is not check for w in c.words]
