@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
-# The script's directory comes first on sys.path, and bench/redis.py would then shadow the
-# redis package (imported by aiocache, hence by partsagent): move this directory last.
+# The script's directory comes first on sys.path, where a script named like a package
+# (bench/redis.py once shadowed redis, imported by aiocache) would hide it: move it last.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR] + [str(BENCH_DIR)]
 
 import orjson  # noqa: E402
@@ -270,8 +270,8 @@ def catalog_server(
 ) -> Iterator[ServerProcess]:
     """The project's catalog server in a child process, stopped on exit."""
     directory = directory if directory is not None else bench_catalog()
-    # ``python -m`` puts the working directory first on the child's path: from bench/,
-    # bench/redis.py would shadow the redis package there too.
+    # ``python -m`` puts the working directory first on the child's path: run it from the
+    # checkout, so that no script of bench/ can shadow a package there.
     with contextlib.chdir(BENCH_DIR.parent):
         server = start_server_process(directory, server_options(latency_ms, jitter_ms, seed))
     with server:

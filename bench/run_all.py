@@ -24,7 +24,7 @@ SCRIPTS = (
     "critical_path.py",
     "load.py",
     "overhead.py",
-    "redis.py",
+    "shared_redis.py",
     "batch_memory.py",
     "faults.py",
     "quality.py",

@@ -137,7 +137,7 @@ def main() -> None:
     args = c.parse_args(__doc__.splitlines()[0])
     c.quiet_logs()
     if c.REDIS_SERVER is None:
-        print("redis.py: skipped, redis-server is not installed")
+        print("shared_redis.py: skipped, redis-server is not installed")
         return
     directory = c.bench_catalog()
     n = 120 if args.quick else 1000
