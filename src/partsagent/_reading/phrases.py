@@ -129,6 +129,9 @@ class PhraseWords:
     """The last word of the parts several to an axle ("sensor" of "parking sensors")."""
     located: frozenset[str]
     """The last word of one-piece parts that keep the side said as where ("O/S grille")."""
+    impact: frozenset[tuple[str, ...]]
+    passive: frozenset[str]
+    struck_between: frozenset[str]
 
 
 def _each_word(phrases: Iterable[str]) -> frozenset[str]:
@@ -187,6 +190,9 @@ def phrase_words(language: Language) -> PhraseWords:
         directions=frozenset(words.direction_words),
         countable=frozenset(phrase_key(w)[-1] for w in words.countable_parts),
         located=frozenset(phrase_key(w)[-1] for w in words.located_parts),
+        impact=_keys(words.struck.impact),
+        passive=_each_word(words.struck.passive),
+        struck_between=_each_word(words.struck.between),
     )
 
 

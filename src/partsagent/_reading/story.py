@@ -21,6 +21,7 @@ __all__ = [
     "own_verb",
     "said_after",
     "story_parts",
+    "struck",
     "where_only",
     "working",
 ]
@@ -37,6 +38,31 @@ def story_parts(mentions: Sequence[Mention]) -> None:
             continue
         if said_after(m.segment, m.tag):
             m.narrative = True
+
+
+def struck(tags: Sequence[Tag], i: int) -> bool:
+    """ "TP hit IV in the LR door", "the front bumper was hit": the part at ``i`` is what the
+    impact struck, so the story around it does not make its damage doubtful. The part that
+    struck ("the other car's bumper hit my door") is not: the impact is after it, active;
+    nor a part with no position after the impact ("hit the lights": the traffic's?)."""
+    words = phrase_words()
+    placed = bool(tags[i].axles or tags[i].sides)  # "hit the lights" may be the traffic's
+    k = i - 1
+    while k >= 0 and i - k <= 6:
+        t = tags[k]
+        if t.kind is Kind.NARR:
+            return placed and t.words in words.impact
+        placed = placed or t.kind is Kind.POS
+        if not (t.kind is Kind.POS or all(w in words.struck_between for w in t.words)):
+            return False
+        k -= 1
+    after = [t for t in tags[i + 1 : i + 4] if t.kind is not Kind.POS]
+    return (
+        len(after) >= 2
+        and all(w in words.passive for w in after[0].words)
+        and after[1].kind is Kind.NARR
+        and after[1].words in words.impact
+    )
 
 
 def said_after(seg: Segment, part: Tag) -> bool:

@@ -44,7 +44,7 @@ from .index import Index
 from .mentions import Mention, Passage, Segment
 from .phrases import damage_kinds, phrase_words
 from .reference import Heading, Referent, heading_ends, heading_of, resolve, side_ok
-from .story import damage_by, only_story, own_verb, story_parts, where_only, working
+from .story import damage_by, only_story, own_verb, story_parts, struck, where_only, working
 from .tagged import tagged
 from .tags import Kind, Tag, worst
 
@@ -188,7 +188,7 @@ def _read_segment(seg: Segment) -> None:
         parts = [i for i in parts if i not in where]
     previous = -1
     for i in parts:
-        m = Mention(tags[i], seg, narrative=narrative)
+        m = Mention(tags[i], seg, narrative=narrative and not struck(tags, i))
         if tags[i].sides or tags[i].axles:
             _add_position(m, tags[i])  # positions inside the part's own words
         _attach_positions(m, tags, i)

@@ -70,6 +70,19 @@ class AbsentPart(DataFile):
     damage is priced as labour operations (``Reading.labour``), with no part to buy."""
 
 
+class StruckWords(DataFile):
+    """A part the impact struck is damaged, story words around it or not: "TP hit IV in the
+    LR door", "the front bumper was hit". The part that struck ("the other car's bumper hit
+    my door") stays story."""
+
+    impact: tuple[str, ...] = ()
+    """Narrative words that are an impact on what follows them ("hit", "struck", "rammed")."""
+    passive: tuple[str, ...] = ()
+    """Words that turn an impact after the part back onto it ("was", "got": "bumper was hit")."""
+    between: tuple[str, ...] = ()
+    """Words that may stand between the impact and the part ("in the", "my", "IV")."""
+
+
 class MovedNotRolled(DataFile):
     """ "rolled forward into a wall": a car that rolled somewhere moved; it did not roll over.
 
@@ -181,6 +194,7 @@ class Lexicon(DataFile):
     landmarks: tuple[str, ...] = ()
     """Words that make the next part a landmark, not the damage ("a dent near the windscreen")."""
     narrative: tuple[str, ...] = ()
+    struck: StruckWords = StruckWords()
     total_loss: tuple[str, ...] = ()
     moved_not_rolled: MovedNotRolled = MovedNotRolled()
     negators: tuple[str, ...] = ()
