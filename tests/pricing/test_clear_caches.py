@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 import redis
+
 from _estimate import ROADSTER, small_bucket
 from partsagent import InputError, PartsAgent
 from partsagent._catalog.packs import pack_bucket
